@@ -1,0 +1,13 @@
+//! The system of record. One implementation per database; SQLite is the default (a shop on one PC).
+//! PostgreSQL arrives with the multi-instance issue as a second implementation of the same methods.
+
+pub mod sqlite;
+
+pub use sqlite::SqliteStore;
+
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}

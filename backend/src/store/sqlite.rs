@@ -1,0 +1,336 @@
+//! SQLite store: one file, WAL journal, full fsync on commit (a paid sale must survive a power cut).
+
+use super::now_ms;
+use shared::catalog::{Customer, Outlet, Product, Register};
+use shared::sale::Sale;
+use shared::sync::{CatalogPage, PushResult, PushStatus, Setup, StoredSale};
+use shared::tax::{TaxClass, TaxRates};
+use shared::Money;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Row, SqlitePool};
+use std::collections::HashSet;
+use std::str::FromStr;
+
+#[derive(Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+/// Why a push could not be stored although every sale in it was valid.
+#[derive(Debug)]
+pub enum PushConflict {
+    /// The key (register, seq) already holds another sale.
+    KeyTaken { seq: u64 },
+}
+
+impl SqliteStore {
+    /// Opens (creating the file and its folder if needed) and migrates.
+    pub async fn connect(url: &str) -> anyhow::Result<SqliteStore> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(std::time::Duration::from_secs(10));
+        if let Some(parent) = options.get_filename().parent() {
+            if !parent.as_os_str().is_empty() {
+                std::fs::create_dir_all(parent)?;
+            }
+        }
+        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
+        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        Ok(SqliteStore { pool })
+    }
+
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    pub async fn is_empty(&self) -> anyhow::Result<bool> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outlets").fetch_one(&self.pool).await?;
+        Ok(n == 0)
+    }
+
+    /// Loads a whole shop (outlets in priority order, registers, products, customers, opening stock) in one transaction.
+    pub async fn load_shop(&self, shop: &crate::demo::Shop) -> anyhow::Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let now = now_ms();
+        for (priority, o) in shop.outlets.iter().enumerate() {
+            sqlx::query("INSERT INTO outlets (id, name, priority, gst_ppm, qst_ppm) VALUES (?, ?, ?, ?, ?)")
+                .bind(&o.id)
+                .bind(&o.name)
+                .bind(priority as i64)
+                .bind(o.tax_rates.gst_ppm)
+                .bind(o.tax_rates.qst_ppm)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for r in &shop.registers {
+            sqlx::query("INSERT INTO registers (id, outlet_id, code, name) VALUES (?, ?, ?, ?)")
+                .bind(&r.id)
+                .bind(&r.outlet_id)
+                .bind(&r.code)
+                .bind(&r.name)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for p in &shop.products {
+            sqlx::query(
+                "INSERT INTO products (id, sku, barcode, name, price_cents, tax_class, tracks_serials, low_stock_threshold)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(&p.id)
+            .bind(&p.sku)
+            .bind(&p.barcode)
+            .bind(&p.name)
+            .bind(p.price.as_cents())
+            .bind(tax_class_str(p.tax_class))
+            .bind(p.tracks_serials)
+            .bind(p.low_stock_threshold)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for c in &shop.customers {
+            sqlx::query("INSERT INTO customers (id, name, email) VALUES (?, ?, ?)")
+                .bind(&c.id)
+                .bind(&c.name)
+                .bind(&c.email)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for (product, outlet, qty) in &shop.opening_stock {
+            sqlx::query(
+                "INSERT INTO stock_movements (product_id, outlet_id, delta, reason, source_id, created_at_ms)
+                 VALUES (?, ?, ?, 'receiving', 'opening-stock', ?)",
+            )
+            .bind(product)
+            .bind(outlet)
+            .bind(qty)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query("INSERT OR REPLACE INTO meta (key, value) VALUES ('catalog_version', ?)")
+            .bind(now.to_string())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn setup(&self) -> anyhow::Result<Setup> {
+        let outlets = sqlx::query("SELECT id, name, gst_ppm, qst_ppm FROM outlets ORDER BY priority")
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .map(|r| Outlet {
+                id: r.get("id"),
+                name: r.get("name"),
+                tax_rates: TaxRates { gst_ppm: r.get("gst_ppm"), qst_ppm: r.get("qst_ppm") },
+            })
+            .collect();
+        let registers = sqlx::query("SELECT id, outlet_id, code, name FROM registers ORDER BY code")
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .map(|r| Register { id: r.get("id"), outlet_id: r.get("outlet_id"), code: r.get("code"), name: r.get("name") })
+            .collect();
+        let catalog_version: Option<String> =
+            sqlx::query_scalar("SELECT value FROM meta WHERE key = 'catalog_version'").fetch_optional(&self.pool).await?;
+        Ok(Setup {
+            outlets,
+            registers,
+            catalog_version: catalog_version.and_then(|v| v.parse().ok()).unwrap_or(0),
+        })
+    }
+
+    pub async fn catalog_page(&self, after: Option<&str>, limit: u32) -> anyhow::Result<CatalogPage> {
+        let rows = sqlx::query(
+            "SELECT id, sku, barcode, name, price_cents, tax_class, tracks_serials, low_stock_threshold
+             FROM products WHERE id > ? ORDER BY id LIMIT ?",
+        )
+        .bind(after.unwrap_or(""))
+        .bind(i64::from(limit) + 1)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut products: Vec<Product> = rows
+            .into_iter()
+            .map(|r| Product {
+                id: r.get("id"),
+                sku: r.get("sku"),
+                barcode: r.get("barcode"),
+                name: r.get("name"),
+                price: Money(r.get("price_cents")),
+                tax_class: parse_tax_class(r.get("tax_class")),
+                tracks_serials: r.get("tracks_serials"),
+                low_stock_threshold: r.get("low_stock_threshold"),
+            })
+            .collect();
+        let next_after = if products.len() > limit as usize {
+            products.truncate(limit as usize);
+            products.last().map(|p| p.id.clone())
+        } else {
+            None
+        };
+        Ok(CatalogPage { products, next_after })
+    }
+
+    pub async fn register(&self, id: &str) -> anyhow::Result<Option<(Register, TaxRates)>> {
+        let row = sqlx::query(
+            "SELECT r.id, r.outlet_id, r.code, r.name, o.gst_ppm, o.qst_ppm
+             FROM registers r JOIN outlets o ON o.id = r.outlet_id WHERE r.id = ?",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|r| {
+            (
+                Register { id: r.get("id"), outlet_id: r.get("outlet_id"), code: r.get("code"), name: r.get("name") },
+                TaxRates { gst_ppm: r.get("gst_ppm"), qst_ppm: r.get("qst_ppm") },
+            )
+        }))
+    }
+
+    /// Which of `ids` are in the catalog.
+    pub async fn known_products(&self, ids: &HashSet<&str>) -> anyhow::Result<HashSet<String>> {
+        let mut known = HashSet::with_capacity(ids.len());
+        // One query per chunk keeps us under SQLite's bound-parameter limit.
+        let ids: Vec<&str> = ids.iter().copied().collect();
+        for chunk in ids.chunks(500) {
+            let sql = format!("SELECT id FROM products WHERE id IN ({})", vec!["?"; chunk.len()].join(","));
+            let mut q = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql.as_str()));
+            // Only placeholders are interpolated above: the ids are bound.
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            known.extend(q.fetch_all(&self.pool).await?);
+        }
+        Ok(known)
+    }
+
+    /// Stores verified sales exactly once each, with their lines and stock movements, in one transaction:
+    /// a push is written whole or not at all.
+    pub async fn push_sales(&self, sales: &[Sale]) -> anyhow::Result<Result<Vec<PushResult>, PushConflict>> {
+        let mut tx = self.pool.begin().await?;
+        let received = now_ms();
+        let mut results = Vec::with_capacity(sales.len());
+        for sale in sales {
+            let inserted = sqlx::query(
+                "INSERT INTO sales (id, register_id, seq, outlet_id, receipt, created_at_ms, received_at_ms,
+                                    subtotal_cents, total_cents, body)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(&sale.id)
+            .bind(&sale.register_id)
+            .bind(sale.seq as i64)
+            .bind(&sale.outlet_id)
+            .bind(&sale.receipt)
+            .bind(sale.created_at_ms)
+            .bind(received)
+            .bind(sale.totals.subtotal.as_cents())
+            .bind(sale.totals.total.as_cents())
+            .bind(serde_json::to_string(sale)?)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if inserted == 0 {
+                // Seen before: the same sale again is a duplicate; another sale under its key is a conflict.
+                let existing: Option<String> =
+                    sqlx::query_scalar("SELECT id FROM sales WHERE register_id = ? AND seq = ?")
+                        .bind(&sale.register_id)
+                        .bind(sale.seq as i64)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                if existing.as_deref() != Some(sale.id.as_str()) {
+                    return Ok(Err(PushConflict::KeyTaken { seq: sale.seq }));
+                }
+                results.push(PushResult { seq: sale.seq, status: PushStatus::Duplicate });
+                continue;
+            }
+            for (i, line) in sale.lines.iter().enumerate() {
+                sqlx::query(
+                    "INSERT INTO sale_lines (sale_id, line_no, product_id, qty, unit_price_cents) VALUES (?, ?, ?, ?, ?)",
+                )
+                .bind(&sale.id)
+                .bind(i as i64 + 1)
+                .bind(&line.product_id)
+                .bind(line.qty)
+                .bind(line.unit_price.as_cents())
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "INSERT INTO stock_movements (product_id, outlet_id, delta, reason, source_id, created_at_ms)
+                     VALUES (?, ?, ?, ?, ?, ?)",
+                )
+                .bind(&line.product_id)
+                .bind(&sale.outlet_id)
+                .bind(-line.qty)
+                .bind(if line.qty < 0 { "return" } else { "sale" })
+                .bind(&sale.id)
+                .bind(sale.created_at_ms)
+                .execute(&mut *tx)
+                .await?;
+            }
+            results.push(PushResult { seq: sale.seq, status: PushStatus::Stored });
+        }
+        tx.commit().await?;
+        Ok(Ok(results))
+    }
+
+    /// Newest first.
+    pub async fn list_sales(&self, limit: u32, register_id: Option<&str>) -> anyhow::Result<Vec<StoredSale>> {
+        let rows = sqlx::query(
+            "SELECT body, received_at_ms FROM sales WHERE (?1 IS NULL OR register_id = ?1)
+             ORDER BY received_at_ms DESC, register_id, seq DESC LIMIT ?2",
+        )
+        .bind(register_id)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|r| {
+                let body: String = r.get("body");
+                Ok(StoredSale { sale: serde_json::from_str(&body)?, received_at_ms: r.get("received_at_ms") })
+            })
+            .collect()
+    }
+
+    /// Stock level per product at an outlet: the sum of its movements.
+    pub async fn stock_levels(&self, outlet_id: &str) -> anyhow::Result<Vec<(String, i64)>> {
+        let rows = sqlx::query(
+            "SELECT product_id, SUM(delta) AS level FROM stock_movements WHERE outlet_id = ? GROUP BY product_id ORDER BY product_id",
+        )
+        .bind(outlet_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|r| (r.get("product_id"), r.get("level"))).collect())
+    }
+
+    pub async fn customers(&self) -> anyhow::Result<Vec<Customer>> {
+        Ok(sqlx::query("SELECT id, name, email FROM customers ORDER BY name")
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .map(|r| Customer { id: r.get("id"), name: r.get("name"), email: r.get("email") })
+            .collect())
+    }
+}
+
+fn tax_class_str(c: TaxClass) -> &'static str {
+    match c {
+        TaxClass::Taxable => "taxable",
+        TaxClass::GstOnly => "gst_only",
+        TaxClass::ZeroRated => "zero_rated",
+        TaxClass::Exempt => "exempt",
+    }
+}
+
+fn parse_tax_class(s: &str) -> TaxClass {
+    match s {
+        "gst_only" => TaxClass::GstOnly,
+        "zero_rated" => TaxClass::ZeroRated,
+        "exempt" => TaxClass::Exempt,
+        _ => TaxClass::Taxable,
+    }
+}

@@ -1,0 +1,191 @@
+//! Money is a whole number of cents. Arithmetic is checked: an overflow is an error, never a wrap.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// An amount in cents (CAD). Negative amounts are refunds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Money(pub i64);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("amount out of range")]
+pub struct Overflow;
+
+impl Money {
+    pub const ZERO: Money = Money(0);
+
+    pub const fn cents(c: i64) -> Money {
+        Money(c)
+    }
+    pub const fn as_cents(self) -> i64 {
+        self.0
+    }
+    pub fn checked_add(self, o: Money) -> Result<Money, Overflow> {
+        self.0.checked_add(o.0).map(Money).ok_or(Overflow)
+    }
+    pub fn checked_sub(self, o: Money) -> Result<Money, Overflow> {
+        self.0.checked_sub(o.0).map(Money).ok_or(Overflow)
+    }
+    pub fn checked_mul(self, qty: i64) -> Result<Money, Overflow> {
+        self.0.checked_mul(qty).map(Money).ok_or(Overflow)
+    }
+    pub fn checked_neg(self) -> Result<Money, Overflow> {
+        self.0.checked_neg().map(Money).ok_or(Overflow)
+    }
+    pub fn is_negative(self) -> bool {
+        self.0 < 0
+    }
+
+    /// Sums amounts, failing on overflow.
+    pub fn sum<I: IntoIterator<Item = Money>>(items: I) -> Result<Money, Overflow> {
+        items.into_iter().try_fold(Money::ZERO, Money::checked_add)
+    }
+
+    /// fr-CA: `1 234,56 $` (narrow no-break space between thousands, no-break space before `$`).
+    pub fn format_fr_ca(self) -> String {
+        let (sign, units, cents) = self.parts();
+        format!("{sign}{},{cents:02}\u{a0}$", group(units, '\u{202f}'))
+    }
+
+    /// en-CA: `$1,234.56`, `-$3.00`.
+    pub fn format_en_ca(self) -> String {
+        let (sign, units, cents) = self.parts();
+        format!("{sign}${}.{cents:02}", group(units, ','))
+    }
+
+    fn parts(self) -> (&'static str, u64, u64) {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let abs = self.0.unsigned_abs();
+        (sign, abs / 100, abs % 100)
+    }
+
+    /// Parses what a cashier types: `12,34`, `12.34`, `12`, `12,5`, `0,05`, with optional `$` and spaces.
+    pub fn parse(input: &str) -> Result<Money, ParseMoneyError> {
+        let s: String = input
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '$' && *c != '\u{a0}' && *c != '\u{202f}')
+            .collect();
+        if s.is_empty() {
+            return Err(ParseMoneyError::Empty);
+        }
+        let (neg, body) = match s.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, s.as_str()),
+        };
+        let mut split = body.splitn(2, [',', '.']);
+        let whole = split.next().unwrap_or("");
+        let frac = split.next();
+        if whole.is_empty() && frac.is_none() {
+            return Err(ParseMoneyError::Invalid);
+        }
+        if !whole.chars().all(|c| c.is_ascii_digit()) {
+            return Err(ParseMoneyError::Invalid);
+        }
+        let frac_cents = match frac {
+            None => 0,
+            Some(f) if f.is_empty() || f.len() > 2 || !f.chars().all(|c| c.is_ascii_digit()) => {
+                return Err(ParseMoneyError::Invalid)
+            }
+            Some(f) if f.len() == 1 => f.parse::<i64>().map_err(|_| ParseMoneyError::Invalid)? * 10,
+            Some(f) => f.parse::<i64>().map_err(|_| ParseMoneyError::Invalid)?,
+        };
+        let units: i64 = if whole.is_empty() {
+            0
+        } else {
+            whole.parse().map_err(|_| ParseMoneyError::TooLarge)?
+        };
+        let cents = units
+            .checked_mul(100)
+            .and_then(|c| c.checked_add(frac_cents))
+            .ok_or(ParseMoneyError::TooLarge)?;
+        Ok(Money(if neg { -cents } else { cents }))
+    }
+}
+
+fn group(mut n: u64, sep: char) -> String {
+    let mut groups = Vec::new();
+    loop {
+        groups.push(n % 1000);
+        n /= 1000;
+        if n == 0 {
+            break;
+        }
+    }
+    let mut out = groups.pop().map(|g| g.to_string()).unwrap_or_default();
+    while let Some(g) = groups.pop() {
+        out.push(sep);
+        out.push_str(&format!("{g:03}"));
+    }
+    out
+}
+
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.format_fr_ca())
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ParseMoneyError {
+    #[error("no amount entered")]
+    Empty,
+    #[error("not an amount: use digits with at most two decimals, e.g. 12,34")]
+    Invalid,
+    #[error("amount too large")]
+    TooLarge,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn formats_fr_ca_with_comma_and_trailing_dollar() {
+        assert_eq!(Money(1234).format_fr_ca(), "12,34\u{a0}$");
+        assert_eq!(Money(123456).format_fr_ca(), "1\u{202f}234,56\u{a0}$");
+        assert_eq!(Money(5).format_fr_ca(), "0,05\u{a0}$");
+        assert_eq!(Money(-300).format_fr_ca(), "-3,00\u{a0}$");
+    }
+
+    #[test]
+    fn formats_en_ca_with_leading_dollar() {
+        assert_eq!(Money(123456).format_en_ca(), "$1,234.56");
+        assert_eq!(Money(-300).format_en_ca(), "-$3.00");
+        assert_eq!(Money(100_000_000).format_en_ca(), "$1,000,000.00");
+    }
+
+    #[test]
+    fn parses_what_a_cashier_types() {
+        assert_eq!(Money::parse("12,34"), Ok(Money(1234)));
+        assert_eq!(Money::parse("12.34"), Ok(Money(1234)));
+        assert_eq!(Money::parse("12"), Ok(Money(1200)));
+        assert_eq!(Money::parse("12,5"), Ok(Money(1250)));
+        assert_eq!(Money::parse(" 20 $"), Ok(Money(2000)));
+        assert_eq!(Money::parse(",50"), Ok(Money(50)));
+        assert_eq!(Money::parse(""), Err(ParseMoneyError::Empty));
+        assert_eq!(Money::parse("12,345"), Err(ParseMoneyError::Invalid));
+        assert_eq!(Money::parse("1a"), Err(ParseMoneyError::Invalid));
+        assert_eq!(Money::parse("12,"), Err(ParseMoneyError::Invalid));
+        assert_eq!(Money::parse("99999999999999999999"), Err(ParseMoneyError::TooLarge));
+    }
+
+    #[test]
+    fn overflow_is_an_error_not_a_wrap() {
+        assert_eq!(Money(i64::MAX).checked_add(Money(1)), Err(Overflow));
+        assert_eq!(Money(i64::MAX).checked_mul(2), Err(Overflow));
+        assert_eq!(Money(i64::MIN).checked_neg(), Err(Overflow));
+    }
+
+    proptest! {
+        #[test]
+        fn fr_ca_formatting_parses_back(c in -10_000_000_000i64..10_000_000_000) {
+            prop_assert_eq!(Money::parse(&Money(c).format_fr_ca()), Ok(Money(c)));
+        }
+        #[test]
+        fn parse_never_panics(s in "\\PC{0,24}") {
+            let _ = Money::parse(&s);
+        }
+    }
+}

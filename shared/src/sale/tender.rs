@@ -1,0 +1,145 @@
+//! How a sale is paid. Cash is rounded to the nearest 0,05 $ (Canada has no pennies); other tenders are exact.
+
+use super::SaleError;
+use crate::money::Money;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TenderKind {
+    Cash,
+    Card,
+    Account,
+    StoreCredit,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tender {
+    pub kind: TenderKind,
+    /// What this tender pays of the sale (for cash: after rounding).
+    pub amount: Money,
+    /// What the customer handed over (cash); equals `amount` for other tenders.
+    pub tendered: Money,
+    /// Given back: `tendered − amount`.
+    pub change: Money,
+}
+
+/// Nearest multiple of 5 ¢: 1–2 ¢ down, 3–4 ¢ up, 6–7 ¢ down, 8–9 ¢ up. Symmetric for refunds.
+pub fn round_cash(amount: Money) -> Money {
+    let c = amount.as_cents();
+    let abs = c.unsigned_abs();
+    let rounded = (abs + 2) / 5 * 5;
+    // `rounded` ≤ |i64::MIN| + 2 rounded down to a multiple of 5, which fits back for every i64 but the last few.
+    let r = i64::try_from(rounded).unwrap_or(i64::MAX / 5 * 5);
+    Money(if c < 0 { -r } else { r })
+}
+
+/// The outcome of paying a total in cash.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CashSettlement {
+    /// The total rounded to 0,05 $.
+    pub due: Money,
+    /// `due − total` (between −2 ¢ and +2 ¢).
+    pub rounding: Money,
+    pub tendered: Money,
+    pub change: Money,
+}
+
+impl CashSettlement {
+    pub fn tender(&self) -> Tender {
+        Tender { kind: TenderKind::Cash, amount: self.due, tendered: self.tendered, change: self.change }
+    }
+}
+
+/// Pays `total` with `tendered` cash, or says how much is still missing.
+pub fn settle_cash(total: Money, tendered: Money) -> Result<CashSettlement, SaleError> {
+    let due = round_cash(total);
+    if tendered < due {
+        return Err(SaleError::Unpaid { paid: tendered, due });
+    }
+    Ok(CashSettlement {
+        due,
+        rounding: due.checked_sub(total)?,
+        tendered,
+        change: tendered.checked_sub(due)?,
+    })
+}
+
+/// Tenders must pay the total exactly (the cash part of it rounded to 0,05 $), and every change must add up.
+pub(super) fn verify_tenders(tenders: &[Tender], total: Money) -> Result<(), SaleError> {
+    let mut non_cash = Money::ZERO;
+    let mut cash = Money::ZERO;
+    let mut has_cash = false;
+    for t in tenders {
+        if t.kind == TenderKind::Cash {
+            has_cash = true;
+            cash = cash.checked_add(t.amount)?;
+            if t.tendered.checked_sub(t.amount)? != t.change || t.change.is_negative() {
+                return Err(SaleError::CashMismatch(format!(
+                    "handed {} for {} but change is {}",
+                    t.tendered, t.amount, t.change
+                )));
+            }
+        } else {
+            if t.tendered != t.amount || t.change != Money::ZERO {
+                return Err(SaleError::CashMismatch("only cash gives change".into()));
+            }
+            non_cash = non_cash.checked_add(t.amount)?;
+        }
+    }
+    let due = if has_cash { non_cash.checked_add(round_cash(total.checked_sub(non_cash)?))? } else { total };
+    let paid = non_cash.checked_add(cash)?;
+    if paid != due {
+        return Err(SaleError::Unpaid { paid, due });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn cash_rounding_table() {
+        let expect = [(0, 0), (1, 0), (2, 0), (3, 5), (4, 5), (5, 5), (6, 5), (7, 5), (8, 10), (9, 10)];
+        for (cents, rounded) in expect {
+            assert_eq!(round_cash(Money(1000 + cents)), Money(1000 + rounded), "{cents}");
+            assert_eq!(round_cash(Money(-1000 - cents)), Money(-1000 - rounded), "-{cents}");
+        }
+    }
+
+    #[test]
+    fn change_is_given_on_the_rounded_total() {
+        let s = settle_cash(Money(5173), Money(6000)).unwrap();
+        assert_eq!(s.due, Money(5175));
+        assert_eq!(s.rounding, Money(2));
+        assert_eq!(s.change, Money(825));
+        assert_eq!(verify_tenders(&[s.tender()], Money(5173)), Ok(()));
+    }
+
+    #[test]
+    fn too_little_cash_says_what_is_due() {
+        assert_eq!(
+            settle_cash(Money(5173), Money(5000)),
+            Err(SaleError::Unpaid { paid: Money(5000), due: Money(5175) })
+        );
+    }
+
+    #[test]
+    fn card_pays_exactly_and_cash_the_rounded_rest() {
+        let card = Tender { kind: TenderKind::Card, amount: Money(1000), tendered: Money(1000), change: Money::ZERO };
+        let cash = settle_cash(Money(4173), Money(5000)).unwrap().tender(); // 41,73 → 41,75
+        assert_eq!(verify_tenders(&[card.clone(), cash], Money(5173)), Ok(()));
+        assert!(verify_tenders(&[card], Money(5173)).is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn rounding_moves_at_most_two_cents_to_a_multiple_of_five(c in -1_000_000_000i64..1_000_000_000) {
+            let r = round_cash(Money(c)).0;
+            prop_assert_eq!(r % 5, 0);
+            prop_assert!((r - c).abs() <= 2);
+        }
+    }
+}

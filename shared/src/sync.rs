@@ -1,0 +1,68 @@
+//! The wire format between registers and the server (`/api/v1`). Versioned by the route prefix.
+
+use crate::catalog::{Outlet, Product, Register};
+use crate::sale::Sale;
+use serde::{Deserialize, Serialize};
+
+/// A batch of completed sales from one register's outbox, oldest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushRequest {
+    pub register_id: String,
+    pub sales: Vec<Sale>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PushStatus {
+    /// Stored now.
+    Stored,
+    /// Already stored by an earlier push (same register and sequence): nothing written again.
+    Duplicate,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushResult {
+    pub seq: u64,
+    pub status: PushStatus,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushResponse {
+    pub results: Vec<PushResult>,
+}
+
+/// Everything a register needs to start selling, except the catalog (paged separately).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Setup {
+    pub outlets: Vec<Outlet>,
+    pub registers: Vec<Register>,
+    /// Bumped whenever the catalog changes, so a register knows to reload it.
+    pub catalog_version: i64,
+}
+
+/// One page of the catalog, ordered by product id.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogPage {
+    pub products: Vec<Product>,
+    /// Pass as `after` to get the next page; absent on the last page.
+    pub next_after: Option<String>,
+}
+
+/// A sale as the server lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredSale {
+    #[serde(flatten)]
+    pub sale: Sale,
+    /// When the server stored it (ms since epoch).
+    pub received_at_ms: i64,
+}
+
+/// The JSON body of every 4xx/5xx answer: a stable code and an English sentence saying what is wrong.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    pub error: String,
+    pub message: String,
+    /// For a push: which sale (by sequence) was refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seq: Option<u64>,
+}

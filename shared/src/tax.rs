@@ -1,0 +1,105 @@
+//! Sales tax. Québec: TPS (GST) 5 % and TVQ (QST) 9,975 %, both on the same base (not compounded).
+//!
+//! **The rule.** Tax is computed once per sale and per rate, not per line: for each rate, the base is
+//! the sum of the line amounts (after discounts) whose product's tax class carries that rate; the tax is
+//! `base × rate`, rounded half-up to the cent (half away from zero for a negative base, so a refund
+//! mirrors a sale exactly). Rates are held in parts per million because 9,975 % is not whole basis points.
+
+use crate::money::{Money, Overflow};
+use serde::{Deserialize, Serialize};
+
+/// Which taxes apply to a product.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaxClass {
+    /// TPS and TVQ.
+    #[default]
+    Taxable,
+    /// TPS only (e.g. some books).
+    GstOnly,
+    /// Zero-rated: taxable at 0 % (basic groceries).
+    ZeroRated,
+    /// Exempt: outside the tax.
+    Exempt,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaxCode {
+    /// TPS / GST
+    Gst,
+    /// TVQ / QST
+    Qst,
+}
+
+impl TaxClass {
+    pub fn carries(self, code: TaxCode) -> bool {
+        match self {
+            TaxClass::Taxable => true,
+            TaxClass::GstOnly => code == TaxCode::Gst,
+            TaxClass::ZeroRated | TaxClass::Exempt => false,
+        }
+    }
+}
+
+/// An outlet's rates, in parts per million.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaxRates {
+    pub gst_ppm: u32,
+    pub qst_ppm: u32,
+}
+
+impl TaxRates {
+    pub const QUEBEC: TaxRates = TaxRates { gst_ppm: 50_000, qst_ppm: 99_750 };
+
+    pub fn ppm(&self, code: TaxCode) -> u32 {
+        match code {
+            TaxCode::Gst => self.gst_ppm,
+            TaxCode::Qst => self.qst_ppm,
+        }
+    }
+}
+
+impl Default for TaxRates {
+    fn default() -> Self {
+        TaxRates::QUEBEC
+    }
+}
+
+/// `base × ppm / 1 000 000`, rounded half away from zero to the cent.
+pub fn tax_on(base: Money, ppm: u32) -> Result<Money, Overflow> {
+    let product = i128::from(base.as_cents()) * i128::from(ppm);
+    let abs = product.unsigned_abs();
+    let rounded = (abs + 500_000) / 1_000_000;
+    let signed = if product < 0 { -(rounded as i128) } else { rounded as i128 };
+    i64::try_from(signed).map(Money).map_err(|_| Overflow)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quebec_taxes_on_ten_dollars() {
+        assert_eq!(tax_on(Money(1000), TaxRates::QUEBEC.gst_ppm), Ok(Money(50)));
+        assert_eq!(tax_on(Money(1000), TaxRates::QUEBEC.qst_ppm), Ok(Money(100))); // 99,75 ¢ → 1,00 $
+    }
+
+    #[test]
+    fn rounds_half_up_and_mirrors_for_refunds() {
+        // 10 ¢ × 5 % = 0,5 ¢ → 1 ¢
+        assert_eq!(tax_on(Money(10), 50_000), Ok(Money(1)));
+        assert_eq!(tax_on(Money(-10), 50_000), Ok(Money(-1)));
+        // 9 ¢ × 5 % = 0,45 ¢ → 0
+        assert_eq!(tax_on(Money(9), 50_000), Ok(Money(0)));
+    }
+
+    #[test]
+    fn classes_carry_their_rates() {
+        assert!(TaxClass::Taxable.carries(TaxCode::Qst));
+        assert!(TaxClass::GstOnly.carries(TaxCode::Gst));
+        assert!(!TaxClass::GstOnly.carries(TaxCode::Qst));
+        assert!(!TaxClass::ZeroRated.carries(TaxCode::Gst));
+        assert!(!TaxClass::Exempt.carries(TaxCode::Gst));
+    }
+}
