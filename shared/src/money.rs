@@ -36,6 +36,64 @@ impl Money {
     pub fn is_negative(self) -> bool {
         self.0 < 0
     }
+    pub fn is_positive(self) -> bool {
+        self.0 > 0
+    }
+    pub fn is_zero(self) -> bool {
+        self.0 == 0
+    }
+    pub fn checked_abs(self) -> Result<Money, Overflow> {
+        self.0.checked_abs().map(Money).ok_or(Overflow)
+    }
+
+    /// `self × num / den`, rounded half away from zero to the cent (so a refund mirrors a sale).
+    /// Used to prorate an amount over units and to take a percentage. `den` must be positive.
+    pub fn prorate(self, num: i64, den: i64) -> Result<Money, Overflow> {
+        if den <= 0 {
+            return Err(Overflow);
+        }
+        let n = i128::from(self.0) * i128::from(num);
+        let d = i128::from(den);
+        let q = (n.unsigned_abs() + d.unsigned_abs() / 2) / d.unsigned_abs();
+        let q = i128::try_from(q).map_err(|_| Overflow)?;
+        i64::try_from(if n < 0 { -q } else { q }).map(Money).map_err(|_| Overflow)
+    }
+
+    /// `bp` basis points of this amount (1 000 bp = 10 %), rounded half away from zero.
+    pub fn percent(self, bp: u32) -> Result<Money, Overflow> {
+        self.prorate(i64::from(bp), 10_000)
+    }
+
+    /// Splits `self` over `weights` in proportion, so that the parts add up to `self` exactly
+    /// (largest remainder): each part is first rounded down, then the cents still missing go one each
+    /// to the parts with the largest remainders, the earliest first on a tie. Each part is within one
+    /// cent of its exact share. Weights may have any sign; when they sum to zero nothing can be
+    /// shared in proportion and every part is zero.
+    pub fn allocate(self, weights: &[i64]) -> Result<Vec<Money>, Overflow> {
+        let sum: i128 = weights.iter().map(|w| i128::from(*w)).sum();
+        if sum == 0 {
+            return Ok(vec![Money::ZERO; weights.len()]);
+        }
+        // Keep the divisor positive so that `div_euclid` rounds down and remainders are in [0, den).
+        let (sign, den) = if sum < 0 { (-1i128, -sum) } else { (1, sum) };
+        let total = i128::from(self.0);
+        let mut parts = Vec::with_capacity(weights.len());
+        let mut remainders = Vec::with_capacity(weights.len());
+        let mut given: i128 = 0;
+        for (i, w) in weights.iter().enumerate() {
+            let n = total * i128::from(*w) * sign;
+            let part = n.div_euclid(den);
+            given = given.checked_add(part).ok_or(Overflow)?;
+            parts.push(part);
+            remainders.push((n.rem_euclid(den), i));
+        }
+        let missing = usize::try_from(total - given).map_err(|_| Overflow)?;
+        remainders.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        for (_, i) in remainders.into_iter().take(missing) {
+            parts[i] += 1;
+        }
+        parts.into_iter().map(|p| i64::try_from(p).map(Money).map_err(|_| Overflow)).collect()
+    }
 
     /// Sums amounts, failing on overflow.
     pub fn sum<I: IntoIterator<Item = Money>>(items: I) -> Result<Money, Overflow> {
@@ -134,6 +192,23 @@ pub enum ParseMoneyError {
     Invalid,
     #[error("amount too large")]
     TooLarge,
+}
+
+impl ParseMoneyError {
+    /// A stable machine-readable code for translated messages.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ParseMoneyError::Empty => "amount_empty",
+            ParseMoneyError::Invalid => "amount_invalid",
+            ParseMoneyError::TooLarge => "amount_too_large",
+        }
+    }
+}
+
+impl Overflow {
+    pub fn code(&self) -> &'static str {
+        "overflow"
+    }
 }
 
 #[cfg(test)]

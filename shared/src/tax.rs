@@ -1,9 +1,23 @@
 //! Sales tax. Québec: TPS (GST) 5 % and TVQ (QST) 9,975 %, both on the same base (not compounded).
 //!
-//! **The rule.** Tax is computed once per sale and per rate, not per line: for each rate, the base is
-//! the sum of the line amounts (after discounts) whose product's tax class carries that rate; the tax is
-//! `base × rate`, rounded half-up to the cent (half away from zero for a negative base, so a refund
-//! mirrors a sale exactly). Rates are held in parts per million because 9,975 % is not whole basis points.
+//! **The rule.** Tax is computed once per sale and per rate, not per line:
+//!
+//! 1. Each line's *net* is its price × quantity, less its own discount (percent or amount), less its
+//!    share of the sale's discounts (cashier's discount, the customer account's automatic discount, a
+//!    loyalty reward), shared over the sold lines by largest remainder — see [`crate::sale::price_sale`].
+//! 2. For each rate, the *base* is the sum of the nets of the lines whose tax class carries that rate
+//!    ([`TaxClass::carries`]); zero-rated and exempt lines are in no base.
+//! 3. The tax is `base × rate`, rounded half-up to the cent (half away from zero for a negative base,
+//!    so that a return without a receipt mirrors a sale exactly). See [`tax_on`].
+//! 4. A return that refers to an original sale is not taxed again: it refunds the tax that sale charged
+//!    for those units, which is added to the rate's amount as is. Its net is still counted in the base
+//!    shown on the receipt, so with such lines the shown amount is not always `base × rate`.
+//!
+//! To refund a line, a sale's tax for each rate is attributed to its lines in proportion to their nets,
+//! by largest remainder, so that the lines' shares add up to the tax charged; a partial return then
+//! prorates a line's share by units (see [`crate::sale::plan_return`]).
+//!
+//! Rates are held in parts per million because 9,975 % is not whole basis points.
 
 use crate::money::{Money, Overflow};
 use serde::{Deserialize, Serialize};
@@ -30,6 +44,11 @@ pub enum TaxCode {
     Gst,
     /// TVQ / QST
     Qst,
+}
+
+impl TaxCode {
+    /// Both rates, in the order totals and receipts show them: TPS then TVQ.
+    pub const ALL: [TaxCode; 2] = [TaxCode::Gst, TaxCode::Qst];
 }
 
 impl TaxClass {

@@ -1,0 +1,40 @@
+//! The receipt of the last sale: shown after payment, and the only thing printed (80 mm paper).
+
+use crate::i18n::date_time;
+use crate::state::AppCtx;
+use leptos::prelude::*;
+use shared::sale::{Sale, TenderKind};
+use shared::tax::TaxCode;
+
+#[component]
+pub fn Receipt(sale: Sale) -> impl IntoView {
+    let ctx = expect_context::<AppCtx>();
+    let l = ctx.lang.get_untracked();
+    let t = l.t();
+    let outlet = ctx.outlet.get_untracked().map(|o| o.name).unwrap_or_default();
+    let cash = sale.tenders.iter().find(|x| x.kind == TenderKind::Cash).cloned();
+    view! {
+        <section class="receipt" data-testid="receipt">
+            <h3>"Comptoir — " {outlet}</h3>
+            <p>{t.receipt} " " <strong data-testid="receipt-number">{sale.receipt.clone()}</strong></p>
+            <p>{date_time(l, sale.created_at_ms)}</p>
+            <table>
+                {sale.lines.iter().map(|line| view! {
+                    <tr>
+                        <td>{line.qty} " × " {line.name.clone()}</td>
+                        <td class="num">{line.amount().map(|m| l.money(m)).unwrap_or_default()}</td>
+                    </tr>
+                }).collect_view()}
+            </table>
+            <p class="total-row"><span>{t.subtotal}</span><span class="num">{l.money(sale.totals.subtotal)}</span></p>
+            <p class="total-row"><span>{t.gst}</span><span class="num">{l.money(sale.totals.tax(TaxCode::Gst))}</span></p>
+            <p class="total-row"><span>{t.qst}</span><span class="num">{l.money(sale.totals.tax(TaxCode::Qst))}</span></p>
+            <p class="total-row grand"><span>{t.total}</span><span class="num">{l.money(sale.totals.total)}</span></p>
+            {cash.map(|c| view! {
+                <p class="total-row"><span>{t.cash_tendered}</span><span class="num">{l.money(c.tendered)}</span></p>
+                <p class="total-row grand"><span>{t.change_due}</span><span class="num" data-testid="receipt-change">{l.money(c.change)}</span></p>
+            })}
+            <p class="thanks">{t.thanks}</p>
+        </section>
+    }
+}

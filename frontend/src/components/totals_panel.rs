@@ -1,0 +1,33 @@
+//! Subtotal, each tax and total, as `shared` computes them.
+
+use crate::state::AppCtx;
+use leptos::prelude::*;
+use shared::sale::Totals;
+use shared::tax::TaxCode;
+
+#[component]
+pub fn TotalsPanel(totals: Memo<Option<Totals>>) -> impl IntoView {
+    let ctx = expect_context::<AppCtx>();
+    let lang = ctx.lang;
+    let row = move |label: fn(&crate::i18n::Texts) -> &'static str, pick: fn(&Totals) -> shared::Money, id: &'static str| {
+        view! {
+            <div class="total-row" data-testid=id>
+                <span>{move || label(lang.get().t())}</span>
+                <span class="num">{move || totals.get().map(|t| lang.get().money(pick(&t))).unwrap_or_default()}</span>
+            </div>
+        }
+    };
+    view! {
+        <section class="totals">
+            {row(|t| t.subtotal, |t| t.subtotal, "subtotal")}
+            {row(|t| t.gst, |t| t.tax(TaxCode::Gst), "gst")}
+            {row(|t| t.qst, |t| t.tax(TaxCode::Qst), "qst")}
+            <div class="total-row grand">
+                <span>{move || lang.get().t().total}</span>
+                <span class="num" data-testid="total">
+                    {move || totals.get().map(|t| lang.get().money(t.total)).unwrap_or_default()}
+                </span>
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,17 @@
+//! Comptoir's register: a Leptos client-side app. Business rules come from `shared`; this crate is the
+//! browser adapter: screens, IndexedDB, the outbox pusher and scanner input.
+
+pub mod app;
+pub mod catalog;
+pub mod components;
+pub mod i18n;
+pub mod pages;
+pub mod scanner;
+pub mod state;
+pub mod store;
+pub mod sync;
+
+/// Mounts the app on `<body>`.
+pub fn start() {
+    leptos::mount::mount_to_body(app::App);
+}

@@ -1,0 +1,4 @@
+//! One screen per file.
+
+pub mod register;
+pub mod sales;

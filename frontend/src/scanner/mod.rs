@@ -1,0 +1,51 @@
+//! Scanner input. A keyboard-wedge scanner "types" its code very fast and ends with Enter; we catch
+//! that burst at the window, wherever focus is, and keep it out of any input it landed in.
+
+pub mod wedge;
+
+use leptos::ev;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::HtmlInputElement;
+use wedge::{Action, Wedge};
+
+/// Calls `on_scan` with each scanned code for as long as the owner lives.
+pub fn use_wedge_scanner(on_scan: impl Fn(String) + 'static) {
+    let wedge = StoredValue::new_local(Wedge::default());
+    // The input the burst's first character may have been typed into, and its value before that.
+    let leaked: StoredValue<Option<(HtmlInputElement, String)>, LocalStorage> = StoredValue::new_local(None);
+    let handle = window_event_listener(ev::keydown, move |e: web_sys::KeyboardEvent| {
+        if e.ctrl_key() || e.alt_key() || e.meta_key() {
+            wedge.update_value(Wedge::reset);
+            return;
+        }
+        let now = e.time_stamp();
+        let key = e.key();
+        let action = wedge.try_update_value(|w| w.key(&key, now)).unwrap_or(Action::Pass);
+        match action {
+            Action::Pass => {}
+            Action::Start => {
+                // Remember the focused input's value before this key lands in it.
+                let input = e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok());
+                leaked.set_value(input.map(|i| {
+                    let v = i.value();
+                    (i, v)
+                }));
+            }
+            Action::Swallow => e.prevent_default(),
+            Action::Scan(code) => {
+                e.prevent_default();
+                e.stop_propagation();
+                if let Some((input, before)) = leaked.try_update_value(Option::take).flatten() {
+                    input.set_value(&before);
+                    // Let the input's own bindings see the restored value.
+                    if let Ok(ev) = web_sys::Event::new("input") {
+                        let _ = input.dispatch_event(&ev);
+                    }
+                }
+                on_scan(code);
+            }
+        }
+    });
+    on_cleanup(move || handle.remove());
+}

@@ -1,0 +1,99 @@
+//! The register's durable state in IndexedDB. Values are JSON strings of `shared` types; keys are strings.
+//!
+//! Stores: `meta` (settings, next sequence), `catalog` (one record per page of products, so a large
+//! catalog is written in few records), `sales` (every sale made here), `outbox` (sales not yet
+//! acknowledged by the server, keyed by zero-padded sequence so they sort), `rejected` (sales the server
+//! refused, kept with its reason for a manager).
+
+mod catalog;
+mod outbox;
+mod sales;
+
+pub use sales::SaleDraft;
+
+use indexed_db_futures::database::Database;
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::TransactionMode;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::rc::Rc;
+
+pub const META: &str = "meta";
+pub const CATALOG: &str = "catalog";
+pub const SALES: &str = "sales";
+pub const OUTBOX: &str = "outbox";
+pub const REJECTED: &str = "rejected";
+
+const VERSION: u32 = 1;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoreError(pub String);
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<indexed_db_futures::error::Error> for StoreError {
+    fn from(e: indexed_db_futures::error::Error) -> Self {
+        StoreError(format!("IndexedDB: {e}"))
+    }
+}
+impl From<indexed_db_futures::error::OpenDbError> for StoreError {
+    fn from(e: indexed_db_futures::error::OpenDbError) -> Self {
+        StoreError(format!("IndexedDB open: {e}"))
+    }
+}
+impl From<serde_json::Error> for StoreError {
+    fn from(e: serde_json::Error) -> Self {
+        StoreError(format!("stored data: {e}"))
+    }
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// A handle on the register's database; cheap to clone.
+#[derive(Clone)]
+pub struct Db {
+    db: Rc<Database>,
+}
+
+impl Db {
+    pub async fn open(name: &str) -> Result<Db> {
+        let db = Database::open(name)
+            .with_version(VERSION)
+            .with_on_upgrade_needed(|_event, db| {
+                for store in [META, CATALOG, SALES, OUTBOX, REJECTED] {
+                    if !db.object_store_names().any(|n| n == store) {
+                        db.create_object_store(store).build()?;
+                    }
+                }
+                Ok(())
+            })
+            .await?;
+        Ok(Db { db: Rc::new(db) })
+    }
+
+    pub(crate) fn raw(&self) -> &Database {
+        &self.db
+    }
+
+    pub async fn get_meta<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {
+        let tx = self.db.transaction(META).build()?;
+        let raw: Option<String> = tx.object_store(META)?.get(key).primitive()?.await?;
+        raw.map(|s| serde_json::from_str(&s).map_err(StoreError::from)).transpose()
+    }
+
+    pub async fn set_meta<T: Serialize>(&self, key: &str, value: &T) -> Result<()> {
+        let tx = self.db.transaction(META).with_mode(TransactionMode::Readwrite).build()?;
+        tx.object_store(META)?.put(serde_json::to_string(value)?).with_key(key).primitive()?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Outbox and rejected keys: zero-padded so that string order is sequence order.
+pub fn seq_key(seq: u64) -> String {
+    format!("{seq:012}")
+}

@@ -1,0 +1,60 @@
+//! Completing a sale: the sale, its outbox entry and the next sequence number, in one strict transaction.
+
+use super::{seq_key, Db, Result, META, OUTBOX, SALES};
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::{TransactionDurability, TransactionMode, TransactionOptions};
+use shared::catalog::Register;
+use shared::sale::{receipt_number, Sale, SaleLine, Tender, Totals};
+
+/// A paid cart, before the register gives it a sequence and a receipt number.
+pub struct SaleDraft {
+    pub id: String,
+    pub register: Register,
+    pub created_at_ms: i64,
+    pub lines: Vec<SaleLine>,
+    pub totals: Totals,
+    pub tenders: Vec<Tender>,
+}
+
+const NEXT_SEQ: &str = "next_seq";
+
+impl Db {
+    /// Writes the sale and its outbox entry together and returns it with its sequence and receipt.
+    /// The sequence is read and bumped inside the same readwrite transaction, which IndexedDB
+    /// serialises across tabs: two tabs of one register can never take the same number.
+    pub async fn commit_sale(&self, draft: SaleDraft) -> Result<Sale> {
+        let tx = self
+            .raw()
+            .transaction([META, SALES, OUTBOX])
+            .with_mode(TransactionMode::Readwrite)
+            .with_options(TransactionOptions::new().with_durability(TransactionDurability::Strict))
+            .build()?;
+        let meta = tx.object_store(META)?;
+        let next: Option<String> = meta.get(NEXT_SEQ).primitive()?.await?;
+        let seq: u64 = next.and_then(|s| s.parse().ok()).unwrap_or(1);
+        let sale = Sale {
+            id: draft.id,
+            register_id: draft.register.id.clone(),
+            outlet_id: draft.register.outlet_id.clone(),
+            seq,
+            receipt: receipt_number(&draft.register.code, seq),
+            created_at_ms: draft.created_at_ms,
+            lines: draft.lines,
+            totals: draft.totals,
+            tenders: draft.tenders,
+        };
+        let json = serde_json::to_string(&sale)?;
+        tx.object_store(SALES)?.put(json.clone()).with_key(sale.id.clone()).primitive()?;
+        tx.object_store(OUTBOX)?.put(json).with_key(seq_key(seq)).primitive()?;
+        meta.put((seq + 1).to_string()).with_key(NEXT_SEQ).primitive()?;
+        tx.commit().await?;
+        Ok(sale)
+    }
+
+    /// Every sale made on this register, in no particular order.
+    pub async fn local_sales(&self) -> Result<Vec<Sale>> {
+        let tx = self.raw().transaction(SALES).build()?;
+        let raw: Vec<String> = tx.object_store(SALES)?.get_all().primitive()?.await?.collect::<std::result::Result<_, _>>()?;
+        raw.iter().map(|s| serde_json::from_str(s).map_err(Into::into)).collect()
+    }
+}

@@ -1,0 +1,69 @@
+//! The `/api/v1` client. Same-origin: the server that served the app is the one we sync with.
+
+use gloo_net::http::{Request, Response};
+use serde::de::DeserializeOwned;
+use shared::sync::{ApiError, CatalogPage, PushRequest, PushResponse, Setup, StoredSale};
+
+pub const CATALOG_PAGE: u32 = 2000;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ApiFailure {
+    /// No answer (server down, network gone) or a server error: worth retrying as is.
+    Unreachable(String),
+    /// The server answered 4xx: retrying the same request will fail the same way.
+    Refused { status: u16, error: ApiError },
+}
+
+impl std::fmt::Display for ApiFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ApiFailure::Unreachable(m) => write!(f, "{m}"),
+            ApiFailure::Refused { status, error } => write!(f, "{status} {}: {}", error.error, error.message),
+        }
+    }
+}
+
+async fn read<T: DeserializeOwned>(resp: Result<Response, gloo_net::Error>) -> Result<T, ApiFailure> {
+    let resp = resp.map_err(|e| ApiFailure::Unreachable(e.to_string()))?;
+    let status = resp.status();
+    if (200..300).contains(&status) {
+        return resp.json::<T>().await.map_err(|e| ApiFailure::Unreachable(format!("bad answer: {e}")));
+    }
+    if (400..500).contains(&status) {
+        let error = resp.json::<ApiError>().await.unwrap_or_else(|_| ApiError {
+            error: "http".into(),
+            message: format!("HTTP {status}"),
+            seq: None,
+        });
+        return Err(ApiFailure::Refused { status, error });
+    }
+    Err(ApiFailure::Unreachable(format!("HTTP {status}")))
+}
+
+pub async fn setup() -> Result<Setup, ApiFailure> {
+    read(Request::get("/api/v1/setup").send().await).await
+}
+
+pub async fn catalog_page(after: Option<&str>) -> Result<CatalogPage, ApiFailure> {
+    let mut url = format!("/api/v1/catalog?limit={CATALOG_PAGE}");
+    if let Some(after) = after {
+        url.push_str("&after=");
+        url.push_str(&String::from(js_sys::encode_uri_component(after)));
+    }
+    read(Request::get(&url).send().await).await
+}
+
+pub async fn push(req: &PushRequest) -> Result<PushResponse, ApiFailure> {
+    let request = Request::post("/api/v1/sync/push")
+        .json(req)
+        .map_err(|e| ApiFailure::Unreachable(e.to_string()))?;
+    read(request.send().await).await
+}
+
+pub async fn sales() -> Result<Vec<StoredSale>, ApiFailure> {
+    read(Request::get("/api/v1/sales?limit=200").send().await).await
+}
+
+pub async fn health() -> bool {
+    matches!(Request::get("/api/v1/health").send().await, Ok(r) if r.ok())
+}
