@@ -13,6 +13,8 @@ pub struct Config {
     pub dist: PathBuf,
     /// `COMPTOIR_DEMO=0` starts with an empty catalog instead of the demo shop.
     pub demo: bool,
+    /// `COMPTOIR_DEMO_EXTRA_PRODUCTS`: generated products added to the demo shop (benchmarks at scale).
+    pub demo_extra_products: usize,
 }
 
 impl Config {
@@ -23,6 +25,10 @@ impl Config {
             database_url: std::env::var("DATABASE_URL").unwrap_or_else(|_| "sqlite://data/comptoir.sqlite".into()),
             dist: std::env::var("COMPTOIR_DIST").unwrap_or_else(|_| "dist".into()).into(),
             demo: std::env::var("COMPTOIR_DEMO").map(|v| v != "0").unwrap_or(true),
+            demo_extra_products: match std::env::var("COMPTOIR_DEMO_EXTRA_PRODUCTS") {
+                Ok(v) => v.parse().map_err(|e| anyhow::anyhow!("COMPTOIR_DEMO_EXTRA_PRODUCTS={v}: {e}"))?,
+                Err(_) => 0,
+            },
         })
     }
 }

@@ -86,6 +86,18 @@ fn product(id: &str, sku: &str, n: u32, name: &str, cents: i64, class: TaxClass)
     }
 }
 
+/// The demo shop plus `extra` generated products (for benchmarks at catalog scale).
+pub fn demo_shop_with_extra(extra: usize) -> Shop {
+    let mut shop = demo_shop();
+    for i in 0..extra {
+        let n = 1_000_000 + i as u32;
+        let mut p = product(&format!("x{i:07}"), &format!("GEN-{i:07}"), n, &format!("Article généré {i}"), 100 + (i as i64 * 37) % 20_000, TaxClass::Taxable);
+        p.barcode = ean13(&format!("078{n:09}"));
+        shop.products.push(p);
+    }
+    shop
+}
+
 pub fn demo_shop() -> Shop {
     let outlets = OUTLETS
         .iter()

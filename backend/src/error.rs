@@ -48,7 +48,17 @@ impl IntoResponse for AppError {
     }
 }
 
-/// Parses a JSON body ourselves so that a malformed one gets our JSON error, not a plain-text rejection.
+/// Parses a JSON body ourselves so that a malformed one gets our JSON error, not a plain-text
+/// rejection, and the message names the field at fault (`sales[0].lines: …`).
 pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
-    serde_json::from_slice(body).map_err(|e| AppError::BadRequest(format!("invalid JSON body: {e}")))
+    let de = &mut serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        AppError::BadRequest(if path.is_empty() || path == "." {
+            format!("invalid JSON body: {inner}")
+        } else {
+            format!("invalid JSON body at {path}: {inner}")
+        })
+    })
 }

@@ -52,7 +52,7 @@ pub fn app(state: AppState, dist: &Path) -> Router {
 pub async fn serve(config: config::Config, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
     let store = SqliteStore::connect(&config.database_url).await?;
     if config.demo && store.is_empty().await? {
-        store.load_shop(&demo::demo_shop()).await?;
+        store.load_shop(&demo::demo_shop_with_extra(config.demo_extra_products)).await?;
         tracing::info!("loaded the demo shop");
     }
     if !config.dist.join("index.html").exists() {

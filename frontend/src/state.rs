@@ -138,6 +138,8 @@ impl AppCtx {
             .find(|o| o.id == register.outlet_id)
             .cloned()
             .ok_or("the register's outlet is unknown")?;
+        let server_next = setup.next_seq.get(&register.id).copied().unwrap_or(1);
+        db.raise_next_seq(&register.id, server_next).await.map_err(|e| e.0)?;
         db.set_meta("register", &register).await.map_err(|e| e.0)?;
         db.set_meta("outlet", &outlet).await.map_err(|e| e.0)?;
         self.register.set(Some(register));

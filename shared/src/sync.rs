@@ -3,6 +3,7 @@
 use crate::catalog::{Outlet, Product, Register};
 use crate::sale::Sale;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// A batch of completed sales from one register's outbox, oldest first.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,6 +39,10 @@ pub struct Setup {
     pub registers: Vec<Register>,
     /// Bumped whenever the catalog changes, so a register knows to reload it.
     pub catalog_version: i64,
+    /// Per register id: the sequence after the highest one the server holds. A browser that takes
+    /// over a register starts there, so it never reuses a number another browser already pushed.
+    #[serde(default)]
+    pub next_seq: BTreeMap<String, u64>,
 }
 
 /// One page of the catalog, ordered by product id.

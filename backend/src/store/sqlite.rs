@@ -129,7 +129,7 @@ impl SqliteStore {
                 tax_rates: TaxRates { gst_ppm: r.get("gst_ppm"), qst_ppm: r.get("qst_ppm") },
             })
             .collect();
-        let registers = sqlx::query("SELECT id, outlet_id, code, name FROM registers ORDER BY code")
+        let registers = sqlx::query("SELECT r.id, r.outlet_id, r.code, r.name FROM registers r JOIN outlets o ON o.id = r.outlet_id ORDER BY o.priority, r.code")
             .fetch_all(&self.pool)
             .await?
             .into_iter()
@@ -137,10 +137,17 @@ impl SqliteStore {
             .collect();
         let catalog_version: Option<String> =
             sqlx::query_scalar("SELECT value FROM meta WHERE key = 'catalog_version'").fetch_optional(&self.pool).await?;
+        let next_seq = sqlx::query("SELECT register_id, MAX(seq) + 1 AS next FROM sales GROUP BY register_id")
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .map(|r| (r.get::<String, _>("register_id"), r.get::<i64, _>("next") as u64))
+            .collect();
         Ok(Setup {
             outlets,
             registers,
             catalog_version: catalog_version.and_then(|v| v.parse().ok()).unwrap_or(0),
+            next_seq,
         })
     }
 

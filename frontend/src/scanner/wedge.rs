@@ -1,8 +1,8 @@
 //! Tells a scanner's burst of keystrokes from a person typing, by the time between keys.
 
 /// Keys closer than this (ms) belong to one burst. Scanners send a key every 1–20 ms; people rarely
-/// type two keys under 35 ms apart.
-pub const MAX_GAP_MS: f64 = 35.0;
+/// type two keys under 50 ms apart.
+pub const MAX_GAP_MS: f64 = 50.0;
 /// Shortest code we accept as a scan (EAN-8 is 8; short SKUs exist).
 pub const MIN_LEN: usize = 4;
 

@@ -16,7 +16,10 @@ pub struct SaleDraft {
     pub tenders: Vec<Tender>,
 }
 
-const NEXT_SEQ: &str = "next_seq";
+/// Each register has its own sequence (a browser may be switched from one register to another).
+fn next_seq_key(register_id: &str) -> String {
+    format!("next_seq:{register_id}")
+}
 
 impl Db {
     /// Writes the sale and its outbox entry together and returns it with its sequence and receipt.
@@ -30,7 +33,8 @@ impl Db {
             .with_options(TransactionOptions::new().with_durability(TransactionDurability::Strict))
             .build()?;
         let meta = tx.object_store(META)?;
-        let next: Option<String> = meta.get(NEXT_SEQ).primitive()?.await?;
+        let key = next_seq_key(&draft.register.id);
+        let next: Option<String> = meta.get(key.as_str()).primitive()?.await?;
         let seq: u64 = next.and_then(|s| s.parse().ok()).unwrap_or(1);
         let sale = Sale {
             id: draft.id,
@@ -46,9 +50,21 @@ impl Db {
         let json = serde_json::to_string(&sale)?;
         tx.object_store(SALES)?.put(json.clone()).with_key(sale.id.clone()).primitive()?;
         tx.object_store(OUTBOX)?.put(json).with_key(seq_key(seq)).primitive()?;
-        meta.put((seq + 1).to_string()).with_key(NEXT_SEQ).primitive()?;
+        meta.put((seq + 1).to_string()).with_key(key).primitive()?;
         tx.commit().await?;
         Ok(sale)
+    }
+
+    /// Makes the register's next sequence at least `at_least` (what the server says it already holds).
+    pub async fn raise_next_seq(&self, register_id: &str, at_least: u64) -> Result<u64> {
+        let tx = self.raw().transaction(META).with_mode(TransactionMode::Readwrite).build()?;
+        let meta = tx.object_store(META)?;
+        let key = next_seq_key(register_id);
+        let next: Option<String> = meta.get(key.as_str()).primitive()?.await?;
+        let next = next.and_then(|s| s.parse().ok()).unwrap_or(1u64).max(at_least);
+        meta.put(next.to_string()).with_key(key).primitive()?;
+        tx.commit().await?;
+        Ok(next)
     }
 
     /// Every sale made on this register, in no particular order.

@@ -1,0 +1,5 @@
+//! The server's HTTP API, called in-process with `oneshot` on a real SQLite file.
+
+mod helpers;
+mod push;
+mod reads;

@@ -1,0 +1,72 @@
+use crate::helpers::spawn_app;
+use axum::http::StatusCode;
+use backend::store::SqliteStore;
+
+#[tokio::test]
+async fn stored_sales_are_listed_newest_first_with_their_receipts() {
+    let app = spawn_app().await;
+    app.push(&[app.sale(1, &["shirt"])]).await;
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    app.push(&[app.sale(2, &["hat"])]).await;
+    let (status, body) = app.get("/api/v1/sales").await;
+    assert_eq!(status, StatusCode::OK);
+    let receipts: Vec<&str> = body.as_array().unwrap().iter().map(|s| s["receipt"].as_str().unwrap()).collect();
+    assert_eq!(receipts, ["MTL1-000002", "MTL1-000001"]);
+}
+
+#[tokio::test]
+async fn the_catalog_comes_in_pages_that_cover_every_product_once() {
+    let app = spawn_app().await;
+    let mut seen = Vec::new();
+    let mut after = String::new();
+    loop {
+        let (status, page) = app.get(&format!("/api/v1/catalog?limit=7&after={after}")).await;
+        assert_eq!(status, StatusCode::OK);
+        seen.extend(page["products"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap().to_string()));
+        match page["next_after"].as_str() {
+            Some(next) => after = next.to_string(),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), app.products.len());
+    seen.dedup();
+    assert_eq!(seen.len(), app.products.len());
+}
+
+#[tokio::test]
+async fn setup_lists_three_outlets_in_priority_order_and_a_register_for_each() {
+    let app = spawn_app().await;
+    let (_, setup) = app.get("/api/v1/setup").await;
+    let outlets: Vec<&str> = setup["outlets"].as_array().unwrap().iter().map(|o| o["name"].as_str().unwrap()).collect();
+    assert_eq!(outlets, ["Montréal", "Sherbrooke", "Laval"]);
+    assert_eq!(setup["registers"].as_array().unwrap().len(), 3);
+}
+
+#[tokio::test]
+async fn an_unknown_api_route_answers_404_in_json() {
+    let app = spawn_app().await;
+    let (status, body) = app.get("/api/v1/nothing-here").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["error"], "not_found");
+}
+
+#[tokio::test]
+async fn the_database_file_keeps_sales_across_a_restart_and_migrations_are_idempotent() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("nested/folder/shop.sqlite").display());
+    let store = SqliteStore::connect(&url).await.unwrap();
+    assert!(store.is_empty().await.unwrap());
+    store.load_shop(&backend::demo::demo_shop()).await.unwrap();
+    drop(store);
+    let again = SqliteStore::connect(&url).await.unwrap();
+    assert!(!again.is_empty().await.unwrap());
+}
+
+#[tokio::test]
+async fn setup_tells_each_register_where_its_sequence_continues() {
+    let app = spawn_app().await;
+    app.push(&[app.sale(1, &["shirt"]), app.sale(2, &["hat"])]).await;
+    let (_, setup) = app.get("/api/v1/setup").await;
+    assert_eq!(setup["next_seq"]["montreal-1"], 3);
+    assert!(setup["next_seq"].get("laval-1").is_none(), "a register with no sale starts at 1");
+}

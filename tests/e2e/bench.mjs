@@ -1,0 +1,99 @@
+// Benchmarks of the register in headless Chromium (figures printed, nothing asserted):
+//  - release .wasm size, gzipped;
+//  - navigation → ready to scan (first load with catalog download, and reload from IndexedDB);
+//  - scan → line rendered (median, p95 over 200 scans), against a baseline measured in the same page:
+//    appending a table row with plain DOM calls.
+// Run with scripts/bench (it builds first). BENCH_PRODUCTS=100000 adds generated products.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { ROOT, RegisterPage, launchBrowser, startServer } from './support.mjs';
+
+const SCANS = 200;
+const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(p * s.length))]; };
+const ms = (x) => `${x.toFixed(2)} ms`;
+
+function sizes() {
+  const dist = join(ROOT, 'dist');
+  for (const f of readdirSync(dist)) {
+    if (f.endsWith('.wasm') || f.endsWith('.js')) {
+      const raw = readFileSync(join(dist, f));
+      console.log(`${f.endsWith('.wasm') ? 'wasm' : 'js  '}  ${(raw.length / 1024).toFixed(1)} KB raw, ${(gzipSync(raw, { level: 9 }).length / 1024).toFixed(1)} KB gzip`);
+    }
+  }
+}
+
+async function navigation(browser, server, runs) {
+  const first = [], reload = [];
+  for (let i = 0; i < runs; i++) {
+    const context = await browser.newContext();
+    const reg = new RegisterPage(await context.newPage(), server);
+    await reg.open();
+    first.push(await reg.page.evaluate(() => window.__comptoirReadyMs));
+    await reg.page.reload();
+    await reg.ready();
+    reload.push(await reg.page.evaluate(() => window.__comptoirReadyMs));
+    await context.close();
+  }
+  console.log(`navigation → ready, first load (catalog download): median ${ms(pct(first, 0.5))}, max ${ms(Math.max(...first))}`);
+  console.log(`navigation → ready, reload (catalog from IndexedDB): median ${ms(pct(reload, 0.5))}, max ${ms(Math.max(...reload))}`);
+}
+
+async function scans(browser, server, products) {
+  const context = await browser.newContext();
+  const reg = await new RegisterPage(await context.newPage(), server).open();
+  const result = await reg.page.evaluate(async ({ products, n }) => {
+    const main = document.querySelector('main');
+    const until = (done) => done() ? Promise.resolve() : new Promise((res) => {
+      const mo = new MutationObserver(() => { if (done()) { mo.disconnect(); res(); } });
+      mo.observe(main, { subtree: true, childList: true, characterData: true });
+    });
+    const key = (k) => document.body.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true }));
+    const qty = new Map();
+    const times = [];
+    for (let i = 0; i < n; i++) {
+      const p = products[i % products.length];
+      const want = String((qty.get(p.sku) || 0) + 1);
+      qty.set(p.sku, Number(want));
+      await new Promise((r) => setTimeout(r, 0));
+      const t0 = performance.now();
+      for (const ch of p.barcode) key(ch);
+      key('Enter');
+      await until(() => document.querySelector(`tr.line[data-sku="${CSS.escape(p.sku)}"] .qty-value`)?.textContent === want);
+      times.push(performance.now() - t0);
+    }
+    // Baseline: the same observation of a row appended by hand-written DOM code.
+    const table = document.createElement('table');
+    main.appendChild(table);
+    const base = [];
+    for (let i = 0; i < n; i++) {
+      await new Promise((r) => setTimeout(r, 0));
+      const t0 = performance.now();
+      const tr = document.createElement('tr');
+      tr.innerHTML = `<td>${i}</td><td>1</td><td>1,00 $</td><td>1,00 $</td>`;
+      table.appendChild(tr);
+      await until(() => table.rows.length === i + 1);
+      base.push(performance.now() - t0);
+    }
+    table.remove();
+    return { times, base, lines: document.querySelectorAll('tr.line').length };
+  }, { products, n: SCANS });
+  const p50 = pct(result.times, 0.5), p95 = pct(result.times, 0.95), b50 = pct(result.base, 0.5);
+  console.log(`scan → line rendered over ${SCANS} scans (${result.lines} lines in the cart): median ${ms(p50)}, p95 ${ms(p95)} (one frame = 16.67 ms; p95 is ${(p95 / 16.67 * 100).toFixed(0)} % of a frame)`);
+  console.log(`  baseline, plain DOM row append observed the same way: median ${ms(b50)}; ours / baseline at the median: ${(p50 / Math.max(b50, 0.001)).toFixed(1)}×`);
+  await context.close();
+}
+
+const extra = Number(process.env.BENCH_PRODUCTS || 0);
+sizes();
+const browser = await launchBrowser();
+for (const n of [0, ...(extra ? [extra] : [])]) {
+  const server = await startServer(n ? { COMPTOIR_DEMO_EXTRA_PRODUCTS: String(n) } : {});
+  const { body } = await server.api(`/api/v1/catalog?limit=5000${n ? '&after=x' : ''}`);
+  const products = body.products.filter((p) => p.barcode).slice(0, 60);
+  console.log(`\n-- catalog of ${n ? `${n} + ` : ''}demo products --`);
+  await navigation(browser, server, n ? 2 : 5);
+  await scans(browser, server, products);
+  await server.stop();
+}
+await browser.close();

@@ -1,0 +1,124 @@
+// Durable and exactly once: the register keeps selling without its server and loses nothing.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { RegisterPage, catalog, eventually, launchBrowser, startServer } from './support.mjs';
+
+async function serverReceipts(server) {
+  const { body } = await server.api('/api/v1/sales?limit=1000');
+  return body.map((s) => s.receipt);
+}
+
+function counts(list) {
+  return list.reduce((m, r) => m.set(r, (m.get(r) || 0) + 1), new Map());
+}
+
+describe('selling offline', () => {
+  let server, browser, products;
+  before(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+    products = await catalog(server);
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  test('with the server stopped, sales complete and wait; when it is back they reach it once each', async () => {
+    const context = await browser.newContext();
+    const reg = await new RegisterPage(await context.newPage(), server).open('?register=sherbrooke-1');
+    await eventually(async () => assert.equal(await reg.status(), 'en ligne'));
+
+    await server.stop();
+    const receipts = [];
+    for (const id of ['hat', 'shoes']) {
+      await reg.scan(products[id].barcode);
+      receipts.push(await reg.pay('200'));
+    }
+    await eventually(async () => assert.equal(await reg.status(), 'hors ligne — 2 ventes en attente'));
+
+    await server.start();
+    await eventually(async () => assert.equal(await reg.status(), 'en ligne'), { timeout: 20_000 });
+    const stored = counts(await serverReceipts(server));
+    for (const r of receipts) assert.equal(stored.get(r), 1, `${r} stored once`);
+    await context.close();
+  });
+
+  test('sales queued when the tab was closed are delivered when it is opened again', async () => {
+    const context = await browser.newContext();
+    let reg = await new RegisterPage(await context.newPage(), server).open('?register=laval-1');
+    await server.stop();
+    await reg.scan(products.shirt.barcode);
+    const receipt = await reg.pay('50');
+    await eventually(async () => assert.match(await reg.status(), /hors ligne — 1 vente en attente/));
+    await reg.page.close();
+
+    await server.start();
+    assert.ok(!(await serverReceipts(server)).includes(receipt));
+    reg = await new RegisterPage(await context.newPage(), server).open();
+    await eventually(async () => assert.equal(counts(await serverReceipts(server)).get(receipt), 1));
+    await eventually(async () => assert.equal(await reg.status(), 'en ligne'));
+    await context.close();
+  });
+
+  test('a push whose answer is lost is sent again and the sale is stored once', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    let lost = 0;
+    // The server receives the first push and stores it, but the register never hears back.
+    await page.route('**/api/v1/sync/push', async (route) => {
+      if (lost === 0) {
+        lost++;
+        await route.fetch();
+        await route.abort('connectionreset');
+      } else {
+        await route.continue();
+      }
+    });
+    const reg = await new RegisterPage(page, server).open('?register=montreal-1');
+    await reg.scan(products.hat.barcode);
+    const receipt = await reg.pay('20');
+    await eventually(async () => assert.equal(await reg.status(), 'en ligne'), { timeout: 20_000 });
+    assert.equal(lost, 1);
+    assert.equal(counts(await serverReceipts(server)).get(receipt), 1);
+    await context.close();
+  });
+
+  test('two tabs of one register never reuse a sequence number', async () => {
+    const context = await browser.newContext();
+    const a = await new RegisterPage(await context.newPage(), server).open('?register=montreal-1');
+    const b = await new RegisterPage(await context.newPage(), server).open();
+    await a.scan(products.hat.barcode);
+    await b.page.bringToFront();
+    await b.scan(products.hat.barcode);
+    const [ra, rb] = await Promise.all([a.pay('20'), b.pay('20')]);
+    assert.notEqual(ra, rb);
+    await eventually(async () => {
+      const stored = counts(await serverReceipts(server));
+      assert.equal(stored.get(ra), 1);
+      assert.equal(stored.get(rb), 1);
+    });
+    await context.close();
+  });
+
+  test('the same push sent twice over HTTP is stored once', async () => {
+    const { body: sales } = await server.api('/api/v1/sales?limit=1');
+    const sale = sales[0];
+    delete sale.received_at_ms;
+    const push = { register_id: sale.register_id, sales: [sale] };
+    const init = { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(push) };
+    const first = await server.api('/api/v1/sync/push', init);
+    const second = await server.api('/api/v1/sync/push', init);
+    assert.equal(first.status, 200);
+    assert.deepEqual(first.body.results, [{ seq: sale.seq, status: 'duplicate' }]);
+    assert.deepEqual(second.body.results, [{ seq: sale.seq, status: 'duplicate' }]);
+    assert.equal(counts(await serverReceipts(server)).get(sale.receipt), 1);
+  });
+
+  test('a malformed push gets a 4xx with a JSON body saying what is wrong', async () => {
+    const r = await server.api('/api/v1/sync/push', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"register_id":' });
+    assert.equal(r.status, 400);
+    assert.equal(r.body.error, 'bad_request');
+    assert.match(r.body.message, /invalid JSON/);
+  });
+});

@@ -1,0 +1,141 @@
+// Shared fixtures for the end-to-end tests: the real server binary on a free port with its own SQLite
+// file, and Debian's Chromium driven by playwright-core (never a downloaded browser).
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+
+export const ROOT = resolve(import.meta.dirname, '..', '..');
+const BIN = process.env.COMPTOIR_BIN || join(ROOT, 'target', 'debug', 'comptoir');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+
+export async function freePort() {
+  return new Promise((ok, fail) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', fail);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => ok(port));
+    });
+  });
+}
+
+/** The real `comptoir` server on a fresh SQLite file; `stop()` and `start()` keep port and file. */
+export async function startServer(extraEnv = {}) {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'comptoir-e2e-'));
+  const url = `http://127.0.0.1:${port}`;
+  const server = {
+    url,
+    dbPath: join(dir, 'shop.sqlite'),
+    proc: null,
+    async start() {
+      this.proc = spawn(BIN, [], {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          COMPTOIR_ADDR: `127.0.0.1:${port}`,
+          DATABASE_URL: `sqlite://${this.dbPath}`,
+          COMPTOIR_DIST: join(ROOT, 'dist'),
+          RUST_LOG: 'warn',
+          ...extraEnv,
+        },
+        stdio: ['ignore', 'inherit', 'inherit'],
+      });
+      await eventually(async () => {
+        const r = await fetch(`${url}/api/v1/health`);
+        if (!r.ok) throw new Error(`health ${r.status}`);
+      }, { timeout: 120_000, interval: 100 });
+    },
+    async stop() {
+      if (!this.proc) return;
+      const p = this.proc;
+      this.proc = null;
+      const exited = new Promise((ok) => p.once('exit', ok));
+      p.kill('SIGKILL');
+      await exited;
+    },
+    async api(path, init) {
+      const r = await fetch(`${url}${path}`, init);
+      return { status: r.status, body: await r.json() };
+    },
+  };
+  await server.start();
+  return server;
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** Retries `fn` until it stops throwing, or rethrows its last error after `timeout` ms. */
+export async function eventually(fn, { timeout = 15_000, interval = 50 } = {}) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (Date.now() > end) throw e;
+      await new Promise((r) => setTimeout(r, interval));
+    }
+  }
+}
+
+/** Page object for the sell screen. */
+export class RegisterPage {
+  constructor(page, server) {
+    this.page = page;
+    this.server = server;
+  }
+  async open(query = '') {
+    await this.page.goto(`${this.server.url}/${query}`);
+    await this.ready();
+    return this;
+  }
+  async ready() {
+    await this.page.locator('.sell[data-ready="true"]').waitFor({ timeout: 60_000 });
+  }
+  /** A keyboard-wedge scanner: the code's keys in a fast burst, then Enter, wherever focus is. */
+  async scan(code) {
+    await this.page.keyboard.type(code);
+    await this.page.keyboard.press('Enter');
+  }
+  lines() {
+    return this.page.locator('tr.line');
+  }
+  async lineTexts() {
+    return (await this.lines().allInnerTexts()).map(clean);
+  }
+  async text(testid) {
+    return clean(await this.page.getByTestId(testid).innerText());
+  }
+  async pay(tendered) {
+    await this.page.getByTestId('pay').click();
+    const input = this.page.getByTestId('tendered');
+    await input.fill(tendered);
+    await this.page.getByTestId('confirm-pay').click();
+    await this.page.getByTestId('sale-completed').waitFor();
+    return this.text('receipt-number');
+  }
+  async status() {
+    return this.text('sync-status');
+  }
+}
+
+/** Spaces as a person reads them (fr-CA money uses no-break and narrow no-break spaces). */
+export function clean(s) {
+  return s.replace(/[\u00a0\u202f]/g, ' ').replace(/\s+/g, ' ').trim();
+}
+
+export async function catalog(server) {
+  const { body } = await server.api('/api/v1/catalog?limit=5000');
+  const byId = Object.fromEntries(body.products.map((p) => [p.id, p]));
+  return byId;
+}
