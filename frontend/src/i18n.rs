@@ -88,6 +88,8 @@ pub struct Texts {
     pub thanks: &'static str,
     pub products_loaded: &'static str,
     pub remove: &'static str,
+    pub storage_not_persistent: &'static str,
+    pub storage_not_persistent_help: &'static str,
 }
 
 pub const FR: Texts = Texts {
@@ -138,6 +140,8 @@ pub const FR: Texts = Texts {
     thanks: "Merci de votre visite !",
     products_loaded: "produits",
     remove: "Retirer",
+    storage_not_persistent: "stockage non garanti",
+    storage_not_persistent_help: "Le navigateur peut effacer les données de la caisse s'il manque d'espace. Installez l'application ou autorisez le stockage persistant, et ne laissez pas de ventes en attente longtemps.",
 };
 
 pub const EN: Texts = Texts {
@@ -188,6 +192,8 @@ pub const EN: Texts = Texts {
     thanks: "Thank you!",
     products_loaded: "products",
     remove: "Remove",
+    storage_not_persistent: "storage not guaranteed",
+    storage_not_persistent_help: "The browser may erase the register's data when space runs low. Install the app or allow persistent storage, and do not leave sales pending for long.",
 };
 
 /// "2 ventes en attente" / "1 vente en attente" / "2 sales pending".

@@ -33,6 +33,8 @@ pub struct AppCtx {
     pub pending: RwSignal<u32>,
     pub rejected: RwSignal<u32>,
     pub wake_pusher: RwSignal<bool>,
+    /// `Some(false)` when the browser refused persistent storage (it may then evict our data under pressure).
+    pub persistent: RwSignal<Option<bool>>,
 }
 
 const LANG_KEY: &str = "comptoir.lang";
@@ -51,6 +53,7 @@ impl AppCtx {
             pending: RwSignal::new(0),
             rejected: RwSignal::new(0),
             wake_pusher: RwSignal::new(false),
+            persistent: RwSignal::new(None),
         }
     }
 
@@ -86,6 +89,7 @@ impl AppCtx {
                 }
             };
             self.db.set_value(Some(db.clone()));
+            self.ask_persistent_storage();
             if let (Ok(Some(register)), Ok(Some(outlet))) =
                 (db.get_meta::<Register>("register").await, db.get_meta::<Outlet>("outlet").await)
             {
@@ -106,6 +110,16 @@ impl AppCtx {
                 leptos::logging::warn!("server refresh: {e}");
                 gloo_timers::future::TimeoutFuture::new(2000).await;
             }
+        });
+    }
+
+    /// Asks the browser not to evict our data (unsent sales live there) and remembers its answer.
+    fn ask_persistent_storage(&self) {
+        let persistent = self.persistent;
+        let Ok(promise) = window().navigator().storage().persist() else { return };
+        spawn_local(async move {
+            let granted = wasm_bindgen_futures::JsFuture::from(promise).await.ok().and_then(|v| v.as_bool());
+            persistent.set(Some(granted.unwrap_or(false)));
         });
     }
 

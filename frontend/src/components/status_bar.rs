@@ -34,6 +34,11 @@ pub fn StatusBar() -> impl IntoView {
                     {move || format!("{} {}", ctx.rejected.get(), lang.get().t().refused_sales)}
                 </span>
             </Show>
+            <Show when=move || ctx.persistent.get() == Some(false)>
+                <span class="sync warn" data-testid="storage-warning" title=move || lang.get().t().storage_not_persistent_help>
+                    {move || lang.get().t().storage_not_persistent}
+                </span>
+            </Show>
             <button class="lang" data-testid="lang-switch" on:click=move |_| ctx.set_lang(lang.get_untracked().other())>
                 {move || lang.get().other().code().to_uppercase()}
             </button>
