@@ -1,12 +1,11 @@
-//! The app shell: context, start-up, navigation, routes.
+//! The app shell: context, start-up, header, and which screen the path shows.
 
 use crate::components::status_bar::StatusBar;
+use crate::nav::{Link, Nav};
 use crate::pages::register::RegisterPage;
 use crate::pages::sales::SalesPage;
 use crate::state::AppCtx;
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes, A};
-use leptos_router::path;
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -14,23 +13,22 @@ pub fn App() -> impl IntoView {
     provide_context(ctx);
     ctx.set_lang(ctx.lang.get_untracked());
     ctx.boot();
+    let nav = Nav::provide();
     let t = move || ctx.lang.get().t();
     view! {
-        <Router>
-            <header class="topbar">
-                <span class="brand">"Comptoir"</span>
-                <nav>
-                    <A href="/">{move || t().sell}</A>
-                    <A href="/ventes">{move || t().sales_history}</A>
-                </nav>
-                <StatusBar/>
-            </header>
-            <main>
-                <Routes fallback=|| view! { <p>"404"</p> }>
-                    <Route path=path!("/") view=RegisterPage/>
-                    <Route path=path!("/ventes") view=SalesPage/>
-                </Routes>
-            </main>
-        </Router>
+        <header class="topbar">
+            <span class="brand">"Comptoir"</span>
+            <nav>
+                <Link href="/">{move || t().sell}</Link>
+                <Link href="/ventes">{move || t().sales_history}</Link>
+            </nav>
+            <StatusBar/>
+        </header>
+        <main>
+            {move || match nav.path.get().as_str() {
+                "/ventes" => view! { <SalesPage/> }.into_any(),
+                _ => view! { <RegisterPage/> }.into_any(),
+            }}
+        </main>
     }
 }

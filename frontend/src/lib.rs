@@ -5,6 +5,7 @@ pub mod app;
 pub mod catalog;
 pub mod components;
 pub mod i18n;
+pub mod nav;
 pub mod pages;
 pub mod scanner;
 pub mod state;

@@ -32,7 +32,7 @@ fn draft(id: &str) -> SaleDraft {
     cart.add(&product("shirt", 2999));
     let totals = cart.totals(&TaxRates::QUEBEC).unwrap();
     let cash = settle_cash(totals.total, Money(5000)).unwrap();
-    SaleDraft { id: id.into(), register: register(), created_at_ms: 0, lines: cart.lines, totals, tenders: vec![cash.tender()] }
+    SaleDraft { id: id.into(), register: register(), created_at_ms: 0, cart, rates: TaxRates::QUEBEC, tenders: vec![cash.tender()] }
 }
 
 async fn fresh(name: &str) -> Db {
@@ -49,6 +49,17 @@ async fn a_completed_sale_is_in_the_sales_store_and_the_outbox_together() {
     assert_eq!(db.pending_count().await.unwrap(), 1);
     assert_eq!(db.outbox(10).await.unwrap(), vec![sale.clone()]);
     assert_eq!(db.local_sales().await.unwrap(), vec![sale]);
+}
+
+#[wasm_bindgen_test]
+async fn a_sale_whose_tenders_do_not_cover_it_is_not_recorded_and_takes_no_number() {
+    let db = fresh("unpaid").await;
+    let mut bad = draft("bad");
+    bad.tenders[0].amount = Money(1);
+    bad.tenders[0].change = Money(bad.tenders[0].tendered.as_cents() - 1);
+    assert!(db.commit_sale(bad).await.is_err());
+    assert_eq!(db.pending_count().await.unwrap(), 0);
+    assert_eq!(db.commit_sale(draft("good")).await.unwrap().seq, 1, "the failed sale used no sequence");
 }
 
 #[wasm_bindgen_test]

@@ -1,10 +1,16 @@
 //! Comptoir's domain: every business rule, once, with no I/O.
 //! Builds for `wasm32-unknown-unknown` (the register) and native (the server), which both call it.
 
+pub mod account;
 pub mod barcode;
 pub mod catalog;
+pub mod fulfilment;
+pub mod history;
+pub mod loyalty;
 pub mod money;
+pub mod report;
 pub mod sale;
+pub mod stock;
 pub mod sync;
 pub mod tax;
 

@@ -87,7 +87,7 @@ impl Money {
             parts.push(part);
             remainders.push((n.rem_euclid(den), i));
         }
-        let missing = usize::try_from(total - given).map_err(|_| Overflow)?;
+        let missing = total.checked_sub(given).and_then(|m| usize::try_from(m).ok()).ok_or(Overflow)?;
         remainders.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         for (_, i) in remainders.into_iter().take(missing) {
             parts[i] += 1;
@@ -253,7 +253,84 @@ mod tests {
         assert_eq!(Money(i64::MIN).checked_neg(), Err(Overflow));
     }
 
+    #[test]
+    fn prorating_rounds_half_away_from_zero() {
+        assert_eq!(Money(1000).prorate(1, 3), Ok(Money(333)));
+        assert_eq!(Money(1000).prorate(2, 3), Ok(Money(667)));
+        assert_eq!(Money(-1000).prorate(2, 3), Ok(Money(-667)));
+        assert_eq!(Money(5).prorate(1, 2), Ok(Money(3)));
+        assert_eq!(Money(-5).prorate(1, 2), Ok(Money(-3)));
+        assert_eq!(Money(5).prorate(1, 0), Err(Overflow));
+        assert_eq!(Money(i64::MAX).prorate(2, 1), Err(Overflow));
+        assert_eq!(Money(2999).percent(1000), Ok(Money(300)));
+    }
+
+    #[test]
+    fn allocation_gives_the_missing_cents_to_the_largest_remainders() {
+        // 10 ¢ over 1:1:1 → 3,33 each; one cent left goes to the first.
+        assert_eq!(Money(10).allocate(&[1, 1, 1]), Ok(vec![Money(4), Money(3), Money(3)]));
+        // 100 ¢ over 1:2:3 → 16,67 / 33,33 / 50: the cent goes to the largest remainder (the first).
+        assert_eq!(Money(100).allocate(&[1, 2, 3]), Ok(vec![Money(17), Money(33), Money(50)]));
+        assert_eq!(Money(-10).allocate(&[1, 1, 1]), Ok(vec![Money(-3), Money(-3), Money(-4)]));
+        assert_eq!(Money(7).allocate(&[0, 0]), Ok(vec![Money(0), Money(0)]));
+        assert_eq!(Money(7).allocate(&[]), Ok(vec![]));
+    }
+
+    #[test]
+    fn error_codes_are_stable() {
+        assert_eq!(ParseMoneyError::Empty.code(), "amount_empty");
+        assert_eq!(ParseMoneyError::Invalid.code(), "amount_invalid");
+        assert_eq!(ParseMoneyError::TooLarge.code(), "amount_too_large");
+        assert_eq!(Overflow.code(), "overflow");
+    }
+
     proptest! {
+        #[test]
+        fn allocated_parts_add_up_and_stay_within_a_cent_of_their_share(
+            total in -1_000_000_000_000i64..1_000_000_000_000,
+            weights in prop::collection::vec(-1_000_000_000i64..1_000_000_000, 0..20),
+        ) {
+            let parts = Money(total).allocate(&weights).unwrap();
+            prop_assert_eq!(parts.len(), weights.len());
+            let sum: i128 = weights.iter().map(|w| i128::from(*w)).sum();
+            if sum != 0 {
+                prop_assert_eq!(parts.iter().map(|p| i128::from(p.0)).sum::<i128>(), i128::from(total));
+                for (p, w) in parts.iter().zip(&weights) {
+                    // |part − total × w / sum| < 1
+                    let exact_num = i128::from(total) * i128::from(*w);
+                    prop_assert!((i128::from(p.0) * sum - exact_num).abs() < sum.abs());
+                }
+            }
+        }
+
+        #[test]
+        fn allocating_over_non_negative_weights_never_gives_a_part_more_than_its_weight(
+            weights in prop::collection::vec(0i64..1_000_000, 1..20), frac in 0u32..=10_000,
+        ) {
+            let base: i64 = weights.iter().sum();
+            let d = Money(base).percent(frac).unwrap();
+            for (p, w) in d.allocate(&weights).unwrap().iter().zip(&weights) {
+                prop_assert!(p.0 >= 0 && p.0 <= *w);
+            }
+        }
+
+        #[test]
+        fn money_rules_never_panic(a in any::<i64>(), n in any::<i64>(), d in any::<i64>(), bp in any::<u32>(),
+                                    w in prop::collection::vec(any::<i64>(), 0..6)) {
+            let _ = Money(a).prorate(n, d);
+            let _ = Money(a).percent(bp);
+            let _ = Money(a).allocate(&w);
+            let _ = Money(a).checked_abs();
+            let _ = Money(a).format_en_ca();
+            let _ = Money(a).format_fr_ca();
+        }
+
+        #[test]
+        fn en_ca_and_fr_ca_agree_on_the_digits(c in any::<i64>()) {
+            let digits = |s: String| s.chars().filter(char::is_ascii_digit).collect::<String>();
+            prop_assert_eq!(digits(Money(c).format_en_ca()), digits(Money(c).format_fr_ca()));
+        }
+
         #[test]
         fn fr_ca_formatting_parses_back(c in -10_000_000_000i64..10_000_000_000) {
             prop_assert_eq!(Money::parse(&Money(c).format_fr_ca()), Ok(Money(c)));

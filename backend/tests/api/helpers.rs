@@ -50,6 +50,7 @@ impl TestApp {
             lines: cart.lines,
             totals,
             tenders: vec![cash.tender()],
+            ..Default::default()
         }
     }
 

@@ -48,17 +48,15 @@ pub fn RegisterPage() -> impl IntoView {
     });
 
     let complete = move |cash: CashSettlement| {
-        let (Some(db), Some(register), Some(totals)) =
-            (ctx.db.get_value(), ctx.register.get_untracked(), totals.get_untracked())
-        else {
+        let (Some(db), Some(register)) = (ctx.db.get_value(), ctx.register.get_untracked()) else {
             return;
         };
         let draft = SaleDraft {
             id: uuid::Uuid::now_v7().to_string(),
             register,
             created_at_ms: js_sys::Date::now() as i64,
-            lines: cart.get_untracked().lines,
-            totals,
+            cart: cart.get_untracked(),
+            rates: ctx.rates(),
             tenders: vec![cash.tender()],
         };
         spawn_local(async move {

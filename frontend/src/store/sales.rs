@@ -3,16 +3,18 @@
 use super::{seq_key, Db, Result, META, OUTBOX, SALES};
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::{TransactionDurability, TransactionMode, TransactionOptions};
+use super::StoreError;
 use shared::catalog::Register;
-use shared::sale::{receipt_number, Sale, SaleLine, Tender, Totals};
+use shared::sale::{receipt_number, Cart, Sale, SaleHeader, Tender};
+use shared::tax::TaxRates;
 
 /// A paid cart, before the register gives it a sequence and a receipt number.
 pub struct SaleDraft {
     pub id: String,
     pub register: Register,
     pub created_at_ms: i64,
-    pub lines: Vec<SaleLine>,
-    pub totals: Totals,
+    pub cart: Cart,
+    pub rates: TaxRates,
     pub tenders: Vec<Tender>,
 }
 
@@ -36,17 +38,18 @@ impl Db {
         let key = next_seq_key(&draft.register.id);
         let next: Option<String> = meta.get(key.as_str()).primitive()?.await?;
         let seq: u64 = next.and_then(|s| s.parse().ok()).unwrap_or(1);
-        let sale = Sale {
+        let header = SaleHeader {
             id: draft.id,
             register_id: draft.register.id.clone(),
             outlet_id: draft.register.outlet_id.clone(),
             seq,
             receipt: receipt_number(&draft.register.code, seq),
             created_at_ms: draft.created_at_ms,
-            lines: draft.lines,
-            totals: draft.totals,
-            tenders: draft.tenders,
         };
+        // The same rules the server applies: the register never records a sale the server would refuse.
+        // Returning early drops the transaction, which rolls it back.
+        let sale = Sale::from_cart(header, &draft.cart, &draft.rates, draft.tenders)
+            .map_err(|e| StoreError(format!("sale refused: {e}")))?;
         let json = serde_json::to_string(&sale)?;
         tx.object_store(SALES)?.put(json.clone()).with_key(sale.id.clone()).primitive()?;
         tx.object_store(OUTBOX)?.put(json).with_key(seq_key(seq)).primitive()?;

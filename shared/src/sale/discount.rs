@@ -160,7 +160,10 @@ mod tests {
         let e = Discount::amount(Money(1000)).check(Money(700)).unwrap_err();
         assert_eq!(e.code(), "discount_exceeds_amount");
         assert_eq!(e.to_string(), "a discount of 10,00\u{a0}$ exceeds the 7,00\u{a0}$ it applies to");
-        assert_eq!(Discount::percent(12_000).check(Money(700)).unwrap_err().to_string(), "a discount cannot exceed 100 % (got 120 %)");
+        assert_eq!(
+            Discount::percent(12_000).check(Money(700)).unwrap_err().to_string(),
+            "a discount cannot exceed 100 % (got 120 %)"
+        );
         assert_eq!(Discount::amount(Money(-1)).check(Money(700)).unwrap_err().code(), "discount_negative");
         assert_eq!(Discount::amount(Money(700)).check(Money(-700)), Ok(()));
     }
@@ -185,7 +188,10 @@ mod tests {
         let d = Discount::percent(1000).because(DiscountReason::Automatic);
         let json = serde_json::to_string(&d).unwrap();
         assert_eq!(json, r#"{"reason":"automatic","rule":{"kind":"percent","bp":1000}}"#);
-        assert_eq!(serde_json::from_str::<Discount>(r#"{"rule":{"kind":"amount","amount":250}}"#).unwrap(), Discount::amount(Money(250)));
+        assert_eq!(
+            serde_json::from_str::<Discount>(r#"{"rule":{"kind":"amount","amount":250}}"#).unwrap(),
+            Discount::amount(Money(250))
+        );
     }
 
     proptest! {

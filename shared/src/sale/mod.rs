@@ -1,18 +1,31 @@
-//! A sale: lines, totals, tenders. Immutable once paid; a return is a new sale with negative lines.
+//! A sale: lines, totals (with the sale's discounts), tenders. Immutable once paid; a return is a new sale with
+//! negative lines, which may refer to the sale they come from (see [`plan_return`]).
 
 mod cart;
+mod discount;
+mod pricing;
+#[cfg(test)]
+mod props;
+mod refund;
 mod tender;
 mod totals;
 
 pub use cart::Cart;
-pub use tender::{round_cash, settle_cash, CashSettlement, Tender, TenderKind};
-pub use totals::{compute_totals, TaxLine, Totals};
+pub use discount::{percent_text, Discount, DiscountError, DiscountReason, DiscountRule, FULL_BP};
+pub use pricing::{price_sale, LinePrice, PricedSale};
+pub(crate) use pricing::line_nets;
+pub use refund::{
+    plan_return, refund_tenders, returnable, verify_refunds, RefundMethod, ReturnError, ReturnOf, ReturnPick, Returnable,
+};
+pub use tender::{amount_due, round_cash, settle_cash, verify_tenders, CashSettlement, Tender, TenderKind};
+pub use totals::{compute_sale_totals, compute_totals, DiscountLine, TaxLine, Totals};
 
+use crate::loyalty::Redemption;
 use crate::money::{Money, Overflow};
 use crate::tax::{TaxClass, TaxRates};
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SaleLine {
     pub product_id: String,
     pub sku: String,
@@ -22,16 +35,49 @@ pub struct SaleLine {
     /// The price the customer was charged per unit (the catalog price when the line was scanned).
     pub unit_price: Money,
     pub tax_class: TaxClass,
+    /// This line's own discount (percent or amount, on its whole quantity).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount: Option<Discount>,
+    /// For a returned item: the sale it was bought in and exactly what is refunded for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub return_of: Option<ReturnOf>,
+    /// Loyalty points per unit, copied when the line was made so that a later change of the
+    /// product's points never rewrites a customer's balance.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub loyalty_points: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 impl SaleLine {
+    /// Price × quantity, before any discount.
     pub fn amount(&self) -> Result<Money, Overflow> {
         self.unit_price.checked_mul(self.qty)
+    }
+
+    /// A line of one unit of `product` at its catalog price.
+    pub fn of(product: &crate::catalog::Product, qty: i64) -> SaleLine {
+        SaleLine {
+            product_id: product.id.clone(),
+            sku: product.sku.clone(),
+            name: product.name.clone(),
+            qty,
+            unit_price: product.price,
+            tax_class: product.tax_class,
+            ..SaleLine::default()
+        }
+    }
+
+    /// A returned item (negative quantity).
+    pub fn is_return(&self) -> bool {
+        self.qty < 0
     }
 }
 
 /// A completed, paid sale as the register records it and the server stores it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Sale {
     /// Globally unique id (UUID v7 made by the register).
     pub id: String,
@@ -45,6 +91,23 @@ pub struct Sale {
     pub lines: Vec<SaleLine>,
     pub totals: Totals,
     pub tenders: Vec<Tender>,
+    /// The customer the sale was made for: needed for a sale on account, store credit and loyalty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_id: Option<String>,
+    /// Loyalty rewards given in this sale: their points or visits are deducted from the customer.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub redemptions: Vec<Redemption>,
+}
+
+/// What identifies a sale apart from its contents: see [`Sale::from_cart`].
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SaleHeader {
+    pub id: String,
+    pub register_id: String,
+    pub outlet_id: String,
+    pub seq: u64,
+    pub receipt: String,
+    pub created_at_ms: i64,
 }
 
 /// The receipt number a register prints: its code and its sequence, e.g. `MTL1-000042`.
@@ -70,6 +133,16 @@ pub enum SaleError {
     CashMismatch(String),
     #[error("amounts out of range")]
     Overflow,
+    /// Lines are numbered from 1.
+    #[error("line {line}: {source}")]
+    LineDiscount { line: usize, source: DiscountError },
+    /// Sale discounts are numbered from 1, in the order they were taken off.
+    #[error("sale discount {index}: {source}")]
+    SaleDiscount { index: usize, source: DiscountError },
+    #[error("line {line}: {source}")]
+    Return { line: usize, source: ReturnError },
+    #[error("{0} needs a customer")]
+    NoCustomer(&'static str),
 }
 
 impl From<Overflow> for SaleError {
@@ -90,32 +163,94 @@ impl SaleError {
             SaleError::Unpaid { .. } => "unpaid",
             SaleError::CashMismatch(_) => "cash_mismatch",
             SaleError::Overflow => "overflow",
+            SaleError::LineDiscount { source, .. } | SaleError::SaleDiscount { source, .. } => source.code(),
+            SaleError::Return { source, .. } => source.code(),
+            SaleError::NoCustomer(_) => "no_customer",
         }
     }
 }
 
 impl Sale {
+    /// A sale of what is in `cart`, paid by `tenders`; refused unless it verifies.
+    pub fn from_cart(header: SaleHeader, cart: &Cart, rates: &TaxRates, tenders: Vec<Tender>) -> Result<Sale, SaleError> {
+        let sale = Sale {
+            id: header.id,
+            register_id: header.register_id,
+            outlet_id: header.outlet_id,
+            seq: header.seq,
+            receipt: header.receipt,
+            created_at_ms: header.created_at_ms,
+            lines: cart.lines.clone(),
+            totals: cart.totals(rates)?,
+            tenders,
+            customer_id: cart.customer_id.clone(),
+            redemptions: cart.redemptions.clone(),
+        };
+        sale.verify(rates)?;
+        Ok(sale)
+    }
+
     /// Re-derives every figure from the lines and checks the recorded ones against it.
     /// The server runs this on every pushed sale: it never trusts a register's arithmetic.
+    /// A returned line that refers to another sale is checked here for its shape only;
+    /// [`verify_refunds`] checks its figures against that sale.
     pub fn verify(&self, rates: &TaxRates) -> Result<(), SaleError> {
         if self.seq == 0 {
             return Err(SaleError::BadSequence);
         }
-        if self.lines.is_empty() {
-            return Err(SaleError::Empty);
+        let discounts = self.totals.discount_rules();
+        check_lines(&self.lines, &discounts)?;
+        let needs_customer = if self.tenders.iter().any(|t| t.kind == TenderKind::Account) {
+            Some("a sale on account")
+        } else if self.tenders.iter().any(|t| t.kind == TenderKind::StoreCredit) {
+            Some("store credit")
+        } else if !self.redemptions.is_empty() {
+            Some("a loyalty reward")
+        } else {
+            None
+        };
+        if let (Some(what), None) = (needs_customer, &self.customer_id) {
+            return Err(SaleError::NoCustomer(what));
         }
-        for (i, l) in self.lines.iter().enumerate() {
-            if l.qty == 0 {
-                return Err(SaleError::ZeroQuantity { line: i + 1 });
-            }
-            if l.unit_price.is_negative() {
-                return Err(SaleError::NegativePrice { line: i + 1 });
-            }
-        }
-        let computed = compute_totals(&self.lines, rates)?;
+        let computed = compute_sale_totals(&self.lines, &discounts, rates)?;
         self.totals.must_equal(&computed)?;
         tender::verify_tenders(&self.tenders, computed.total)
     }
+
+    /// The loyalty points this sale earns its customer (negative for returned items).
+    pub fn loyalty_points(&self) -> i64 {
+        self.lines
+            .iter()
+            .map(|l| l.qty.saturating_mul(i64::from(l.loyalty_points)))
+            .fold(0i64, i64::saturating_add)
+    }
+}
+
+/// Every rule a cart must meet to become a sale, apart from its totals and tenders: lines with a
+/// quantity and a price, discounts that fit what they apply to, returned lines that refund at most
+/// what they cost.
+pub(crate) fn check_lines(lines: &[SaleLine], discounts: &[Discount]) -> Result<(), SaleError> {
+    if lines.is_empty() {
+        return Err(SaleError::Empty);
+    }
+    for (i, l) in lines.iter().enumerate() {
+        if l.qty == 0 {
+            return Err(SaleError::ZeroQuantity { line: i + 1 });
+        }
+        if l.unit_price.is_negative() {
+            return Err(SaleError::NegativePrice { line: i + 1 });
+        }
+        let gross = l.amount()?;
+        if let Some(r) = &l.return_of {
+            if l.discount.is_some() {
+                return Err(SaleError::LineDiscount { line: i + 1, source: DiscountError::OnReturnedLine });
+            }
+            r.check_shape(l.qty, gross).map_err(|source| SaleError::Return { line: i + 1, source })?;
+        } else if let Some(d) = &l.discount {
+            d.check(gross).map_err(|source| SaleError::LineDiscount { line: i + 1, source })?;
+        }
+    }
+    pricing::check_sale_discounts(lines, discounts)
 }
 
 #[cfg(test)]
@@ -149,6 +284,7 @@ pub(crate) mod tests {
             lines: cart.lines.clone(),
             totals,
             tenders: vec![cash.tender()],
+            ..Sale::default()
         }
     }
 
@@ -172,6 +308,95 @@ pub(crate) mod tests {
         let mut sale = paid_sale(&cart, Money(10000));
         sale.totals.taxes[1].amount = Money(0);
         assert_eq!(sale.verify(&TaxRates::QUEBEC).unwrap_err().code(), "totals_mismatch");
+    }
+
+    #[test]
+    fn a_sale_with_discounts_built_from_the_carts_lines_and_totals_verifies() {
+        let mut cart = Cart::default();
+        cart.add(&product("shirt", 2999, TaxClass::Taxable));
+        cart.add(&product("hat", 1500, TaxClass::Taxable));
+        cart.set_line_discount(0, Some(Discount::percent(1500))).unwrap();
+        cart.add_discount(Discount::amount(Money(250))).unwrap();
+        let sale = paid_sale(&cart, Money(10_000));
+        assert_eq!(sale.totals.discounts.len(), 1);
+        assert_eq!(sale.verify(&TaxRates::QUEBEC), Ok(()));
+    }
+
+    #[test]
+    fn a_tampered_sale_discount_is_caught() {
+        let mut cart = Cart::default();
+        cart.add(&product("shirt", 2999, TaxClass::Taxable));
+        cart.add_discount(Discount::percent(1000)).unwrap();
+        let mut sale = paid_sale(&cart, Money(10_000));
+        sale.totals.discounts[0].amount = Money(1);
+        assert_eq!(sale.verify(&TaxRates::QUEBEC).unwrap_err().code(), "totals_mismatch");
+        let mut sale = paid_sale(&cart, Money(10_000));
+        sale.totals.discounts.clear();
+        assert_eq!(sale.verify(&TaxRates::QUEBEC).unwrap_err().code(), "totals_mismatch");
+        let mut sale = paid_sale(&cart, Money(10_000));
+        sale.lines[0].discount = Some(Discount::amount(Money(5000)));
+        let e = sale.verify(&TaxRates::QUEBEC).unwrap_err();
+        assert_eq!(e.code(), "discount_exceeds_amount");
+        assert_eq!(e.to_string(), "line 1: a discount of 50,00\u{a0}$ exceeds the 29,99\u{a0}$ it applies to");
+    }
+
+    #[test]
+    fn a_sale_discount_larger_than_what_is_sold_is_refused() {
+        let mut cart = Cart::default();
+        cart.add(&product("hat", 1500, TaxClass::Taxable));
+        cart.discounts.push(Discount::amount(Money(2000)));
+        let e = paid_sale(&cart, Money(10_000)).verify(&TaxRates::QUEBEC).unwrap_err();
+        assert_eq!(e, SaleError::SaleDiscount { index: 1, source: DiscountError::ExceedsAmount { discount: Money(2000), amount: Money(1500) } });
+    }
+
+    #[test]
+    fn a_sale_on_account_needs_a_customer() {
+        let mut cart = Cart::default();
+        cart.add(&product("hat", 1500, TaxClass::Taxable));
+        let total = cart.totals(&TaxRates::QUEBEC).unwrap().total;
+        let header = SaleHeader { id: "s1".into(), seq: 1, ..SaleHeader::default() };
+        let e = Sale::from_cart(header.clone(), &cart, &TaxRates::QUEBEC, vec![Tender::exact(TenderKind::Account, total)]).unwrap_err();
+        assert_eq!((e.code(), e.to_string().as_str()), ("no_customer", "a sale on account needs a customer"));
+        cart.customer_id = Some("c1".into());
+        let sale = Sale::from_cart(header, &cart, &TaxRates::QUEBEC, vec![Tender::exact(TenderKind::Account, total)]).unwrap();
+        assert_eq!(sale.customer_id.as_deref(), Some("c1"));
+    }
+
+    #[test]
+    fn a_sale_is_complete_only_when_its_tenders_cover_the_total() {
+        let mut cart = Cart::default();
+        cart.add(&product("hat", 1500, TaxClass::Taxable));
+        let total = cart.totals(&TaxRates::QUEBEC).unwrap().total;
+        let header = SaleHeader { id: "s1".into(), seq: 1, ..SaleHeader::default() };
+        let short = vec![Tender::exact(TenderKind::Card, Money(total.0 - 1))];
+        assert_eq!(Sale::from_cart(header, &cart, &TaxRates::QUEBEC, short).unwrap_err().code(), "unpaid");
+    }
+
+    #[test]
+    fn a_sale_stored_before_discounts_existed_still_parses_and_verifies() {
+        let old = r#"{"id":"s1","register_id":"r1","outlet_id":"o1","seq":1,"receipt":"MTL1-000001","created_at_ms":0,
+            "lines":[{"product_id":"shirt","sku":"SHIRT","name":"shirt","qty":1,"unit_price":2999,"tax_class":"taxable"}],
+            "totals":{"subtotal":2999,"taxes":[{"code":"gst","base":2999,"amount":150},{"code":"qst","base":2999,"amount":299}],"total":3448},
+            "tenders":[{"kind":"cash","amount":3450,"tendered":4000,"change":550}]}"#;
+        let sale: Sale = serde_json::from_str(old).unwrap();
+        assert_eq!(sale.verify(&TaxRates::QUEBEC), Ok(()));
+        assert_eq!(sale.customer_id, None);
+    }
+
+    #[test]
+    fn a_sale_with_every_new_field_round_trips_through_json() {
+        let mut cart = Cart { customer_id: Some("c1".into()), ..Cart::default() };
+        cart.add_with_points(&product("shirt", 2999, TaxClass::Taxable), 10);
+        cart.set_line_discount(0, Some(Discount::percent(1000))).unwrap();
+        cart.add_discount(Discount::amount(Money(100)).because(DiscountReason::Reward)).unwrap();
+        cart.redemptions.push(crate::loyalty::Redemption { kind: crate::loyalty::RewardKind::Points, units: 100 });
+        let sale = paid_sale(&cart, Money(10_000));
+        let sale = Sale { customer_id: cart.customer_id.clone(), redemptions: cart.redemptions.clone(), ..sale };
+        let json = serde_json::to_string(&sale).unwrap();
+        assert_eq!(serde_json::from_str::<Sale>(&json).unwrap(), sale);
+        assert_eq!(sale.verify(&TaxRates::QUEBEC), Ok(()));
+        let plain = serde_json::to_string(&paid_sale(&Cart { lines: vec![SaleLine::of(&product("hat", 1500, TaxClass::Taxable), 1)], ..Cart::default() }, Money(2000))).unwrap();
+        assert!(!plain.contains("discount\":[") && !plain.contains("customer_id") && !plain.contains("return_of"), "{plain}");
     }
 
     #[test]

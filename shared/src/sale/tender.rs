@@ -1,16 +1,23 @@
 //! How a sale is paid. Cash is rounded to the nearest 0,05 $ (Canada has no pennies); other tenders are exact.
 
 use super::SaleError;
-use crate::money::Money;
+use crate::money::{Money, Overflow};
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TenderKind {
     Cash,
+    /// Paid on the card terminal, which is outside Comptoir: the register records the amount.
     Card,
+    /// Charged to the customer account, up to its credit limit (see [`crate::account`]).
     Account,
+    /// Paid from the customer's store credit; a negative amount puts a refund on it as store credit.
     StoreCredit,
+}
+
+impl TenderKind {
+    pub const ALL: [TenderKind; 4] = [TenderKind::Cash, TenderKind::Card, TenderKind::Account, TenderKind::StoreCredit];
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -22,6 +29,20 @@ pub struct Tender {
     pub tendered: Money,
     /// Given back: `tendered − amount`.
     pub change: Money,
+}
+
+impl Tender {
+    /// A tender that pays exactly `amount` with no change: card, account, store credit.
+    /// (Cash goes through [`settle_cash`], which rounds.)
+    pub fn exact(kind: TenderKind, amount: Money) -> Tender {
+        Tender { kind, amount, tendered: amount, change: Money::ZERO }
+    }
+}
+
+/// What is left to pay of `total` after `tenders`, before any cash rounding (negative: paid too much,
+/// or for a refund, still to give back). Pay the rest in cash with [`settle_cash`].
+pub fn amount_due(total: Money, tenders: &[Tender]) -> Result<Money, Overflow> {
+    total.checked_sub(Money::sum(tenders.iter().map(|t| t.amount))?)
 }
 
 /// Nearest multiple of 5 ¢: 1–2 ¢ down, 3–4 ¢ up, 6–7 ¢ down, 8–9 ¢ up. Symmetric for refunds.
@@ -52,6 +73,7 @@ impl CashSettlement {
 }
 
 /// Pays `total` with `tendered` cash, or says how much is still missing.
+/// For a refund (negative total) in cash, tender nothing: the change is what the customer gets back.
 pub fn settle_cash(total: Money, tendered: Money) -> Result<CashSettlement, SaleError> {
     let due = round_cash(total);
     if tendered < due {
@@ -66,7 +88,8 @@ pub fn settle_cash(total: Money, tendered: Money) -> Result<CashSettlement, Sale
 }
 
 /// Tenders must pay the total exactly (the cash part of it rounded to 0,05 $), and every change must add up.
-pub(super) fn verify_tenders(tenders: &[Tender], total: Money) -> Result<(), SaleError> {
+/// A sale is complete only when this holds.
+pub fn verify_tenders(tenders: &[Tender], total: Money) -> Result<(), SaleError> {
     let mut non_cash = Money::ZERO;
     let mut cash = Money::ZERO;
     let mut has_cash = false;
@@ -134,7 +157,54 @@ mod tests {
         assert!(verify_tenders(&[card], Money(5173)).is_err());
     }
 
+    #[test]
+    fn a_cash_refund_gives_the_rounded_amount_back_as_change() {
+        let s = settle_cash(Money(-5173), Money::ZERO).unwrap();
+        assert_eq!(s.due, Money(-5175));
+        assert_eq!(s.change, Money(5175));
+        assert_eq!(verify_tenders(&[s.tender()], Money(-5173)), Ok(()));
+    }
+
+    #[test]
+    fn several_tenders_pay_one_sale_and_the_last_one_is_cash() {
+        let total = Money(10_000);
+        let mut tenders = vec![Tender::exact(TenderKind::StoreCredit, Money(2_000)), Tender::exact(TenderKind::Card, Money(5_000))];
+        assert!(verify_tenders(&tenders, total).is_err());
+        let rest = amount_due(total, &tenders).unwrap();
+        assert_eq!(rest, Money(3_000));
+        tenders.push(settle_cash(rest, Money(5_000)).unwrap().tender());
+        assert_eq!(verify_tenders(&tenders, total), Ok(()));
+        assert_eq!(tenders[2].change, Money(2_000));
+    }
+
+    #[test]
+    fn a_card_cannot_give_change_nor_pay_more_than_the_total() {
+        let card = Tender { kind: TenderKind::Card, amount: Money(1000), tendered: Money(2000), change: Money(1000) };
+        assert_eq!(verify_tenders(&[card], Money(1000)).unwrap_err().code(), "cash_mismatch");
+        assert_eq!(
+            verify_tenders(&[Tender::exact(TenderKind::Card, Money(1200))], Money(1000)),
+            Err(SaleError::Unpaid { paid: Money(1200), due: Money(1000) })
+        );
+    }
+
     proptest! {
+        #[test]
+        fn cash_rounding_matches_the_five_cent_table(c in -1_000_000_000_000i64..1_000_000_000_000) {
+            // By the last digit: 0→0, 1→0, 2→0, 3→5, 4→5, 5→5, 6→5, 7→5, 8→10, 9→10 (mirrored below zero).
+            const TABLE: [i64; 10] = [0, 0, 0, 5, 5, 5, 5, 5, 10, 10];
+            let abs = c.abs();
+            let expect = abs / 10 * 10 + TABLE[(abs % 10) as usize];
+            prop_assert_eq!(round_cash(Money(c)), Money(if c < 0 { -expect } else { expect }));
+        }
+
+        #[test]
+        fn cash_change_is_never_negative_and_pays_the_rounded_total(total in -10_000_000i64..10_000_000, extra in 0i64..100_000) {
+            let due = round_cash(Money(total));
+            let s = settle_cash(Money(total), Money(due.0.max(0) + extra)).unwrap();
+            prop_assert!(!s.change.is_negative());
+            prop_assert_eq!(verify_tenders(&[s.tender()], Money(total)), Ok(()));
+        }
+
         #[test]
         fn rounding_moves_at_most_two_cents_to_a_multiple_of_five(c in -1_000_000_000i64..1_000_000_000) {
             let r = round_cash(Money(c)).0;

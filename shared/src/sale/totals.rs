@@ -1,8 +1,9 @@
-//! Subtotal, each tax, total — see [`crate::tax`] for the rounding rule.
+//! Subtotal, discounts, each tax, total — see [`crate::tax`] for the rounding rule and
+//! [`super::pricing`] for the order discounts and taxes are applied in.
 
-use super::{SaleError, SaleLine};
+use super::{pricing, Discount, SaleError, SaleLine};
 use crate::money::{Money, Overflow};
-use crate::tax::{tax_on, TaxCode, TaxRates};
+use crate::tax::{TaxCode, TaxRates};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -13,9 +14,27 @@ pub struct TaxLine {
     pub amount: Money,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// One of the sale's own discounts and what it took off, as the receipt shows it
+/// ("Remise automatique 5 % : −5,00 $").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiscountLine {
+    pub discount: Discount,
+    pub amount: Money,
+}
+
+/// `total = subtotal − discount + Σ taxes`, always.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Totals {
+    /// The lines' price × quantity, before any discount.
     pub subtotal: Money,
+    /// Everything taken off: line discounts and the sale's discounts (and, for a return that refers
+    /// to a sale, the discounts that sale gave, given back — so negative there).
+    #[serde(default)]
+    pub discount: Money,
+    /// The sale's own discounts, in the order they were taken off, with what each took; their sum
+    /// is part of `discount`. Held here so that a sale made of a cart's lines and totals carries them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub discounts: Vec<DiscountLine>,
     /// One entry per rate, TPS then TVQ, always both (a zero when nothing carries it).
     pub taxes: Vec<TaxLine>,
     pub total: Money,
@@ -26,10 +45,27 @@ impl Totals {
         self.taxes.iter().find(|t| t.code == code).map_or(Money::ZERO, |t| t.amount)
     }
 
+    /// The sale's own discounts, without their amounts: what to price the lines with again.
+    pub fn discount_rules(&self) -> Vec<Discount> {
+        self.discounts.iter().map(|d| d.discount).collect()
+    }
+
     pub(super) fn must_equal(&self, computed: &Totals) -> Result<(), SaleError> {
         let mismatch = |field, claimed, computed| Err(SaleError::TotalsMismatch { field, claimed, computed });
         if self.subtotal != computed.subtotal {
             return mismatch("subtotal", self.subtotal, computed.subtotal);
+        }
+        if self.discount != computed.discount {
+            return mismatch("discount", self.discount, computed.discount);
+        }
+        if self.discounts.len() != computed.discounts.len() {
+            let n = |v: &Vec<DiscountLine>| Money(i64::try_from(v.len()).unwrap_or(i64::MAX));
+            return mismatch("sale discounts", n(&self.discounts), n(&computed.discounts));
+        }
+        for (c, t) in self.discounts.iter().zip(&computed.discounts) {
+            if c != t {
+                return mismatch("sale discount", c.amount, t.amount);
+            }
         }
         if self.taxes.len() != computed.taxes.len() {
             return mismatch("taxes", Money(self.taxes.len() as i64), Money(computed.taxes.len() as i64));
@@ -50,21 +86,15 @@ impl Totals {
     }
 }
 
+/// The totals of lines with no discount on the whole sale (line discounts do apply).
 pub fn compute_totals(lines: &[SaleLine], rates: &TaxRates) -> Result<Totals, Overflow> {
-    let subtotal = Money::sum(lines.iter().map(SaleLine::amount).collect::<Result<Vec<_>, _>>()?)?;
-    let mut taxes = Vec::with_capacity(2);
-    for code in [TaxCode::Gst, TaxCode::Qst] {
-        let base = Money::sum(
-            lines
-                .iter()
-                .filter(|l| l.tax_class.carries(code))
-                .map(SaleLine::amount)
-                .collect::<Result<Vec<_>, _>>()?,
-        )?;
-        taxes.push(TaxLine { code, base, amount: tax_on(base, rates.ppm(code))? });
-    }
-    let total = Money::sum(taxes.iter().map(|t| t.amount))?.checked_add(subtotal)?;
-    Ok(Totals { subtotal, taxes, total })
+    compute_sale_totals(lines, &[], rates)
+}
+
+/// The totals of lines with the sale's discounts taken off them, in order.
+pub fn compute_sale_totals(lines: &[SaleLine], discounts: &[Discount], rates: &TaxRates) -> Result<Totals, Overflow> {
+    let (nets, taken) = pricing::line_nets(lines, discounts)?;
+    pricing::totals_of(lines, &nets, discounts, &taken, rates)
 }
 
 #[cfg(test)]
@@ -111,6 +141,7 @@ mod tests {
                 qty,
                 unit_price: Money(price),
                 tax_class: class,
+                ..SaleLine::default()
             })
     }
 
@@ -133,7 +164,7 @@ mod tests {
 
         #[test]
         fn huge_amounts_are_an_error_not_a_panic(price in 0i64..i64::MAX, qty in -1000i64..1000) {
-            let line = SaleLine { product_id: "p".into(), sku: String::new(), name: String::new(), qty, unit_price: Money(price), tax_class: TaxClass::Taxable };
+            let line = SaleLine { product_id: "p".into(), qty, unit_price: Money(price), tax_class: TaxClass::Taxable, ..SaleLine::default() };
             let _ = compute_totals(&[line.clone(), line], &TaxRates::QUEBEC);
         }
     }

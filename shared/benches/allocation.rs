@@ -1,0 +1,122 @@
+//! Outlet allocation at chain scale: 50 outlets offering stock online, orders of 30 lines.
+//!
+//! First prints p50 / p99 / max time per plan and the share of plans proven optimal over a fixed set of
+//! pseudo-random orders (same seed, same orders, every run), then runs criterion over the same orders.
+//! Run: `cargo bench -p comptoir-shared --bench allocation -- --warm-up-time 1 --measurement-time 3`
+
+use criterion::{criterion_group, Criterion};
+use shared::stock::allocation::{allocate, AllocationPlan, AllocationRequest, OrderLine, OutletStock};
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+const OUTLETS: usize = 50;
+const LINES: usize = 30;
+const ORDERS: usize = 300;
+
+/// xorshift64: deterministic and dependency-free.
+struct XorShift(u64);
+
+impl XorShift {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+}
+
+/// Densities from a well-stocked chain (80 % of outlets carry a SKU) to a thin one (25 %), so some
+/// orders fit one outlet, most need a few, and some lines need splitting (large quantities).
+const DENSITIES: [u64; 4] = [80, 55, 40, 25];
+
+fn order(rng: &mut XorShift, density: u64) -> AllocationRequest {
+    let outlets = (0..OUTLETS)
+        .map(|o| OutletStock {
+            id: format!("outlet-{o:02}"),
+            stock: (0..LINES)
+                .filter_map(|l| rng.chance(density).then(|| (format!("SKU-{l:02}"), 1 + rng.below(12) as i64)))
+                .collect(),
+        })
+        .collect();
+    let lines = (0..LINES)
+        .map(|l| OrderLine {
+            sku: format!("SKU-{l:02}"),
+            qty: if rng.chance(10) { 10 + rng.below(15) as u32 } else { 1 + rng.below(4) as u32 },
+        })
+        .collect();
+    AllocationRequest { outlets, lines }
+}
+
+fn orders() -> Vec<(u64, AllocationRequest)> {
+    let mut rng = XorShift(0x9e37_79b9_7f4a_7c15);
+    (0..ORDERS)
+        .map(|i| {
+            let density = DENSITIES[i % DENSITIES.len()];
+            (density, order(&mut rng, density))
+        })
+        .collect()
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i]
+}
+
+fn report(label: &str, runs: &[(Duration, AllocationPlan)]) {
+    let mut times: Vec<Duration> = runs.iter().map(|(t, _)| *t).collect();
+    times.sort();
+    let optimal = runs.iter().filter(|(_, p)| p.optimal).count();
+    let outlets: usize = runs.iter().map(|(_, p)| p.assignments.len()).sum();
+    println!(
+        "{label:<22} {:>4} plans   p50 {:>9.3?}   p99 {:>9.3?}   max {:>9.3?}   proven optimal {:>5.1} %   mean outlets {:.2}",
+        runs.len(),
+        percentile(&times, 0.50),
+        percentile(&times, 0.99),
+        times[times.len() - 1],
+        100.0 * optimal as f64 / runs.len() as f64,
+        outlets as f64 / runs.len() as f64,
+    );
+}
+
+fn percentiles() {
+    let orders = orders();
+    let mut all = Vec::new();
+    let mut by_density: Vec<Vec<(Duration, AllocationPlan)>> = vec![Vec::new(); DENSITIES.len()];
+    for (density, req) in &orders {
+        let start = Instant::now();
+        let plan = allocate(black_box(req)).expect("valid request");
+        let t = start.elapsed();
+        by_density[DENSITIES.iter().position(|d| d == density).unwrap()].push((t, plan.clone()));
+        all.push((t, plan));
+    }
+    println!("allocation, {OUTLETS} outlets x {LINES} lines, one plan per order:");
+    report("all orders", &all);
+    for (d, runs) in DENSITIES.iter().zip(&by_density) {
+        report(&format!("  {d} % carry each SKU"), runs);
+    }
+}
+
+fn bench(c: &mut Criterion) {
+    let orders = orders();
+    let mut i = 0;
+    c.bench_function("allocate 50 outlets x 30 lines (mixed orders)", |b| {
+        b.iter(|| {
+            i = (i + 1) % orders.len();
+            allocate(black_box(&orders[i].1)).expect("valid request")
+        })
+    });
+}
+
+criterion_group!(benches, bench);
+
+fn main() {
+    percentiles();
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

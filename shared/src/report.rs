@@ -1,0 +1,391 @@
+//! The end-of-day (Z) report, per register or per outlet, and the periods reports cover.
+//!
+//! Every figure is a sum over the day's sales, so the report equals them to the cent:
+//! `gross − discounts + returns + Σ taxes = total`, and the tenders add up to the total, plus the
+//! payments on account, plus the cash rounding.
+
+use crate::account::AccountPayment;
+use crate::money::{Money, Overflow};
+use crate::sale::{line_nets, Sale, TaxLine, TenderKind};
+use crate::tax::TaxCode;
+use serde::{Deserialize, Serialize};
+
+/// `[from_ms, to_ms)`, in milliseconds since the Unix epoch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Period {
+    pub from_ms: i64,
+    pub to_ms: i64,
+}
+
+const DAY_MS: i64 = 86_400_000;
+
+/// Days since 1970-01-01 of a proleptic Gregorian date, or `None` if there is no such date.
+fn days_from_civil(year: i64, month: u32, day: u32) -> Option<i64> {
+    let days_in_month = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        _ => return None,
+    };
+    if day == 0 || day > days_in_month {
+        return None;
+    }
+    // Howard Hinnant's algorithm: years start in March so the leap day is last.
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = i64::from((month + 9) % 12);
+    let doy = (153 * mp + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some(era * 146_097 + doe - 719_468)
+}
+
+/// Local midnight starting `year-month-day`, where local time is UTC + `utc_offset_minutes`
+/// (Québec: −300 in winter, −240 in summer). `None` for a date that does not exist.
+pub fn local_midnight_ms(year: i32, month: u32, day: u32, utc_offset_minutes: i32) -> Option<i64> {
+    let days = days_from_civil(i64::from(year), month, day)?;
+    Some(days * DAY_MS - i64::from(utc_offset_minutes) * 60_000)
+}
+
+impl Period {
+    pub fn contains(&self, at_ms: i64) -> bool {
+        self.from_ms <= at_ms && at_ms < self.to_ms
+    }
+
+    /// One local day, with the offset in force all day. On the day the clocks change, build the
+    /// period from two [`local_midnight_ms`] with their own offsets.
+    pub fn local_day(year: i32, month: u32, day: u32, utc_offset_minutes: i32) -> Option<Period> {
+        let from_ms = local_midnight_ms(year, month, day, utc_offset_minutes)?;
+        Some(Period { from_ms, to_ms: from_ms + DAY_MS })
+    }
+
+    /// One local month, for a month-end statement. The offsets are those in force at its first and
+    /// at the next month's first midnight (they differ in March and November in Québec).
+    pub fn local_month(year: i32, month: u32, offset_at_start: i32, offset_at_end: i32) -> Option<Period> {
+        let (next_year, next_month) = if month == 12 { (year.checked_add(1)?, 1) } else { (year, month + 1) };
+        Some(Period {
+            from_ms: local_midnight_ms(year, month, 1, offset_at_start)?,
+            to_ms: local_midnight_ms(next_year, next_month, 1, offset_at_end)?,
+        })
+    }
+}
+
+/// Which sales a report covers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum ReportScope {
+    Register(String),
+    Outlet(String),
+}
+
+impl ReportScope {
+    fn covers(&self, register_id: &str, outlet_id: &str) -> bool {
+        match self {
+            ReportScope::Register(id) => id == register_id,
+            ReportScope::Outlet(id) => id == outlet_id,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TenderTotal {
+    pub kind: TenderKind,
+    /// How many tenders of this kind.
+    pub count: u64,
+    pub amount: Money,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ZReport {
+    pub scope: ReportScope,
+    pub period: Period,
+    pub sale_count: u64,
+    /// Sales with at least one returned item (returns alone and exchanges).
+    pub return_count: u64,
+    /// Sold items' price × quantity.
+    pub gross: Money,
+    /// Taken off sold items: line discounts and sale discounts.
+    pub discounts: Money,
+    /// Refunded for returned items, after their discounts, before tax (negative).
+    pub returns: Money,
+    /// Each tax, TPS then TVQ (bases and amounts summed over the sales).
+    pub taxes: Vec<TaxLine>,
+    /// The sum of the sales' totals.
+    pub total: Money,
+    /// Every kind, cash first, sales and payments on account together.
+    pub tenders: Vec<TenderTotal>,
+    /// What rounding cash to 0,05 $ added (negative: took off).
+    pub cash_rounding: Money,
+    pub account_payment_count: u64,
+    pub account_payments: Money,
+    pub opening_float: Money,
+    /// Opening float plus every cash tender (after change).
+    pub expected_cash: Money,
+}
+
+impl ZReport {
+    /// The report of `scope` for `period`; sales and payments outside them are ignored.
+    pub fn build(
+        scope: ReportScope,
+        period: Period,
+        sales: &[Sale],
+        payments: &[AccountPayment],
+        opening_float: Money,
+    ) -> Result<ZReport, Overflow> {
+        let mut r = ZReport {
+            taxes: TaxCode::ALL.iter().map(|&code| TaxLine { code, base: Money::ZERO, amount: Money::ZERO }).collect(),
+            tenders: TenderKind::ALL.iter().map(|&kind| TenderTotal { kind, count: 0, amount: Money::ZERO }).collect(),
+            scope: scope.clone(),
+            period,
+            sale_count: 0,
+            return_count: 0,
+            gross: Money::ZERO,
+            discounts: Money::ZERO,
+            returns: Money::ZERO,
+            total: Money::ZERO,
+            cash_rounding: Money::ZERO,
+            account_payment_count: 0,
+            account_payments: Money::ZERO,
+            opening_float,
+            expected_cash: opening_float,
+        };
+        let add = |a: &mut Money, b: Money| -> Result<(), Overflow> {
+            *a = a.checked_add(b)?;
+            Ok(())
+        };
+        for sale in
+            sales.iter().filter(|s| scope.covers(&s.register_id, &s.outlet_id) && period.contains(s.created_at_ms))
+        {
+            r.sale_count += 1;
+            r.return_count += u64::from(sale.lines.iter().any(|l| l.qty < 0));
+            let (nets, _) = line_nets(&sale.lines, &sale.totals.discount_rules())?;
+            for (l, n) in sale.lines.iter().zip(&nets) {
+                if l.qty > 0 {
+                    add(&mut r.gross, n.gross)?;
+                    add(&mut r.discounts, n.gross.checked_sub(n.net)?)?;
+                } else {
+                    add(&mut r.returns, n.net)?;
+                }
+            }
+            for t in &sale.totals.taxes {
+                if let Some(x) = r.taxes.iter_mut().find(|x| x.code == t.code) {
+                    add(&mut x.base, t.base)?;
+                    add(&mut x.amount, t.amount)?;
+                }
+            }
+            add(&mut r.total, sale.totals.total)?;
+            let paid = r.take_tenders(&sale.tenders)?;
+            add(&mut r.cash_rounding, paid.checked_sub(sale.totals.total)?)?;
+        }
+        for p in
+            payments.iter().filter(|p| scope.covers(&p.register_id, &p.outlet_id) && period.contains(p.created_at_ms))
+        {
+            r.account_payment_count += 1;
+            add(&mut r.account_payments, p.amount)?;
+            let paid = r.take_tenders(&p.tenders)?;
+            add(&mut r.cash_rounding, paid.checked_sub(p.amount)?)?;
+        }
+        Ok(r)
+    }
+
+    /// Adds tenders to the totals by kind and to the drawer; returns what they paid.
+    fn take_tenders(&mut self, tenders: &[crate::sale::Tender]) -> Result<Money, Overflow> {
+        let mut paid = Money::ZERO;
+        for t in tenders {
+            if let Some(x) = self.tenders.iter_mut().find(|x| x.kind == t.kind) {
+                x.count += 1;
+                x.amount = x.amount.checked_add(t.amount)?;
+            }
+            if t.kind == TenderKind::Cash {
+                self.expected_cash = self.expected_cash.checked_add(t.amount)?;
+            }
+            paid = paid.checked_add(t.amount)?;
+        }
+        Ok(paid)
+    }
+
+    pub fn tender(&self, kind: TenderKind) -> Money {
+        self.tenders.iter().find(|t| t.kind == kind).map_or(Money::ZERO, |t| t.amount)
+    }
+
+    pub fn tax(&self, code: TaxCode) -> Money {
+        self.taxes.iter().find(|t| t.code == code).map_or(Money::ZERO, |t| t.amount)
+    }
+
+    /// The report's own arithmetic: its parts make its total, and the tenders pay it.
+    pub fn reconciles(&self) -> bool {
+        let parts = (|| {
+            let taxes = Money::sum(self.taxes.iter().map(|t| t.amount))?;
+            self.gross.checked_sub(self.discounts)?.checked_add(self.returns)?.checked_add(taxes)
+        })();
+        let tendered = Money::sum(self.tenders.iter().map(|t| t.amount));
+        let owed = (|| self.total.checked_add(self.account_payments)?.checked_add(self.cash_rounding))();
+        let drawer = self.opening_float.checked_add(self.tender(TenderKind::Cash));
+        parts == Ok(self.total) && tendered.is_ok() && tendered == owed && drawer == Ok(self.expected_cash)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sale::tests::product;
+    use crate::sale::{
+        plan_return, refund_tenders, settle_cash, Cart, Discount, RefundMethod, ReturnPick, SaleHeader, SaleLine,
+        Tender,
+    };
+    use crate::tax::{TaxClass, TaxRates};
+    use proptest::prelude::*;
+
+    const Q: TaxRates = TaxRates::QUEBEC;
+
+    fn header(register: &str, seq: u64, at: i64) -> SaleHeader {
+        SaleHeader {
+            id: format!("{register}-{seq}"),
+            register_id: register.into(),
+            outlet_id: if register == "web" { "o2".into() } else { "o1".into() },
+            seq,
+            receipt: format!("{register}-{seq:06}"),
+            created_at_ms: at,
+        }
+    }
+
+    #[test]
+    fn midnight_in_montreal() {
+        // 2025-03-01 00:00 EST = 05:00 UTC.
+        assert_eq!(local_midnight_ms(2025, 3, 1, -300), Some(1_740_805_200_000));
+        assert_eq!(local_midnight_ms(1970, 1, 1, 0), Some(0));
+        assert_eq!(local_midnight_ms(2024, 2, 29, 0), Some(1_709_164_800_000));
+        assert_eq!(local_midnight_ms(2025, 2, 29, 0), None);
+        assert_eq!(local_midnight_ms(2025, 13, 1, 0), None);
+        let march = Period::local_month(2025, 3, -300, -240).unwrap();
+        assert_eq!(march.to_ms - march.from_ms, 31 * DAY_MS - 3_600_000);
+        let december = Period::local_month(2025, 12, -300, -300).unwrap();
+        assert_eq!(december.to_ms, local_midnight_ms(2026, 1, 1, -300).unwrap());
+        let day = Period::local_day(2025, 3, 1, -300).unwrap();
+        assert!(day.contains(day.from_ms) && !day.contains(day.to_ms));
+    }
+
+    #[test]
+    fn a_day_of_sales_returns_and_a_payment_on_account() {
+        let day = Period { from_ms: 0, to_ms: DAY_MS };
+        // Sale 1: shirt with 10 % off, cash.
+        let mut c = Cart::default();
+        c.add(&product("shirt", 2999, TaxClass::Taxable));
+        c.set_line_discount(0, Some(Discount::percent(1000))).unwrap();
+        let t = c.totals(&Q).unwrap().total;
+        let s1 =
+            Sale::from_cart(header("r1", 1, 10), &c, &Q, vec![settle_cash(t, Money(5000)).unwrap().tender()]).unwrap();
+        // Sale 2: the shirt comes back, refunded in cash.
+        let mut c2 = Cart::default();
+        c2.add_returns(plan_return(&s1, &[], &[ReturnPick { line: 0, qty: 1 }]).unwrap());
+        let t2 = c2.totals(&Q).unwrap().total;
+        let s2 = Sale::from_cart(header("r1", 2, 20), &c2, &Q, refund_tenders(t2, RefundMethod::Cash, None).unwrap())
+            .unwrap();
+        // Sale 3 on another register, by card; sale 4 yesterday.
+        let mut c3 = Cart::default();
+        c3.add(&product("hat", 1500, TaxClass::Taxable));
+        let t3 = c3.totals(&Q).unwrap().total;
+        let s3 = Sale::from_cart(header("r2", 1, 30), &c3, &Q, vec![Tender::exact(TenderKind::Card, t3)]).unwrap();
+        let s4 = Sale::from_cart(header("r1", 3, -5), &c3, &Q, vec![Tender::exact(TenderKind::Card, t3)]).unwrap();
+        let pay = AccountPayment {
+            register_id: "r1".into(),
+            outlet_id: "o1".into(),
+            created_at_ms: 40,
+            amount: Money(1001),
+            tenders: vec![settle_cash(Money(1001), Money(1001)).unwrap().tender()],
+            ..AccountPayment::default()
+        };
+        let sales = [s1.clone(), s2.clone(), s3.clone(), s4];
+        let z =
+            ZReport::build(ReportScope::Register("r1".into()), day, &sales, std::slice::from_ref(&pay), Money(20_000))
+                .unwrap();
+        assert_eq!(z.sale_count, 2);
+        assert_eq!(z.return_count, 1);
+        assert_eq!(z.gross, Money(2999));
+        assert_eq!(z.discounts, Money(300));
+        assert_eq!(z.returns, Money(-2699));
+        assert_eq!(z.total, Money(0));
+        assert_eq!(z.tax(TaxCode::Gst), Money(0));
+        // Cash: 31,05 $ in (31,03 rounded), 31,05 $ out, 10,00 $ for 10,01 $ on account.
+        assert_eq!(z.tender(TenderKind::Cash), Money(1000));
+        assert_eq!(z.cash_rounding, Money(-1));
+        assert_eq!(z.expected_cash, Money(21_000));
+        assert!(z.reconciles());
+
+        let outlet = ZReport::build(ReportScope::Outlet("o1".into()), day, &sales, &[pay], Money(0)).unwrap();
+        assert_eq!(outlet.sale_count, 3);
+        assert_eq!(outlet.total, s3.totals.total);
+        assert_eq!(outlet.tender(TenderKind::Card), s3.totals.total);
+        assert!(outlet.reconciles());
+    }
+
+    fn arb_cart() -> impl Strategy<Value = (Cart, u8)> {
+        let line = (1i64..50_000, 1i64..6, 0u8..4, prop::option::of(0u32..=10_000));
+        (prop::collection::vec(line, 1..6), prop::option::of(0u32..=5_000), 0u8..4).prop_map(|(lines, sale_bp, pay)| {
+            let mut cart = Cart::default();
+            for (i, (price, qty, class, bp)) in lines.into_iter().enumerate() {
+                let class =
+                    [TaxClass::Taxable, TaxClass::GstOnly, TaxClass::ZeroRated, TaxClass::Exempt][class as usize];
+                cart.lines.push(SaleLine {
+                    qty,
+                    discount: bp.map(Discount::percent),
+                    ..SaleLine::of(&product(&format!("p{i}"), price, class), qty)
+                });
+            }
+            if let Some(bp) = sale_bp {
+                cart.add_discount(Discount::percent(bp)).unwrap();
+            }
+            (cart, pay)
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn a_random_days_z_report_reconciles_with_its_sales(
+            carts in prop::collection::vec((arb_cart(), 0usize..3, 0i64..DAY_MS + 1000), 1..12),
+            returns in prop::collection::vec((0usize..12, 0usize..6, 1i64..6, 0u8..3), 0..6),
+        ) {
+            let mut sales: Vec<Sale> = Vec::new();
+            for (seq, ((cart, pay), reg, at)) in carts.iter().enumerate() {
+                let total = cart.totals(&Q).unwrap().total;
+                let tenders = match pay {
+                    0 => vec![settle_cash(total, Money(total.0 + 10_000)).unwrap().tender()],
+                    1 => vec![Tender::exact(TenderKind::Card, total)],
+                    2 => {
+                        let card = Tender::exact(TenderKind::Card, Money(total.0 / 2));
+                        vec![card.clone(), settle_cash(Money(total.0 - card.amount.0), Money(total.0)).unwrap().tender()]
+                    }
+                    _ => vec![Tender::exact(TenderKind::Account, total)],
+                };
+                let cart = Cart { customer_id: Some("c1".into()), ..cart.clone() };
+                let h = header(["r1", "r2", "web"][*reg], seq as u64 + 1, *at);
+                sales.push(Sale::from_cart(h, &cart, &Q, tenders).unwrap());
+            }
+            for (n, (which, line, qty, how)) in returns.into_iter().enumerate() {
+                let original = sales[which % sales.len()].clone();
+                let Ok(lines) = plan_return(&original, &sales, &[ReturnPick { line: line % original.lines.len(), qty }]) else { continue };
+                let mut cart = Cart { customer_id: Some("c1".into()), ..Cart::default() };
+                cart.add_returns(lines);
+                let total = cart.totals(&Q).unwrap().total;
+                let method = [RefundMethod::Cash, RefundMethod::OriginalTender, RefundMethod::StoreCredit][how as usize];
+                let tenders = refund_tenders(total, method, Some(&original)).unwrap();
+                sales.push(Sale::from_cart(header("r1", 100 + n as u64, 500), &cart, &Q, tenders).unwrap());
+            }
+            let day = Period { from_ms: 0, to_ms: DAY_MS };
+            for scope in [ReportScope::Register("r1".into()), ReportScope::Outlet("o1".into()), ReportScope::Outlet("o2".into())] {
+                let z = ZReport::build(scope.clone(), day, &sales, &[], Money(10_000)).unwrap();
+                prop_assert!(z.reconciles());
+                let mine: Vec<&Sale> = sales.iter().filter(|s| scope.covers(&s.register_id, &s.outlet_id) && day.contains(s.created_at_ms)).collect();
+                prop_assert_eq!(z.sale_count as usize, mine.len());
+                prop_assert_eq!(z.total.0, mine.iter().map(|s| s.totals.total.0).sum::<i64>());
+                for code in TaxCode::ALL {
+                    prop_assert_eq!(z.tax(code).0, mine.iter().map(|s| s.totals.tax(code).0).sum::<i64>());
+                }
+                let cash: i64 = mine.iter().flat_map(|s| &s.tenders).filter(|t| t.kind == TenderKind::Cash).map(|t| t.amount.0).sum();
+                prop_assert_eq!(z.expected_cash.0, 10_000 + cash);
+                prop_assert!(z.cash_rounding.0.abs() <= 2 * mine.len() as i64);
+            }
+        }
+    }
+}
