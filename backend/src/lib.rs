@@ -1,5 +1,6 @@
 //! Comptoir's server: a thin adapter around `shared`. It stores, it checks with the shared rules, it serves.
 
+pub mod allocate_cmd;
 pub mod config;
 pub mod demo;
 pub mod error;

@@ -1,4 +1,5 @@
-//! `comptoir` — the server. `comptoir` (or `comptoir serve`) serves; more subcommands arrive with their issues.
+//! `comptoir` — the server. `comptoir` (or `comptoir serve`) serves; `comptoir allocate REQUEST.json`
+//! prints where an online order would be fulfilled; more subcommands arrive with their issues.
 
 use backend::config::Config;
 use tracing_subscriber::EnvFilter;
@@ -11,8 +12,9 @@ async fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         None | Some("serve") => backend::serve(Config::from_env()?, shutdown_signal()).await,
+        Some("allocate") => std::process::exit(backend::allocate_cmd::main(&args[1..])),
         Some(other) => {
-            eprintln!("unknown command '{other}'\nusage: comptoir [serve]");
+            eprintln!("unknown command '{other}'\nusage: comptoir [serve]\n       {}", backend::allocate_cmd::USAGE);
             std::process::exit(2);
         }
     }

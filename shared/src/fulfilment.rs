@@ -229,17 +229,34 @@ pub struct Applied {
 impl OnlineOrder {
     /// One part per outlet of the allocation plan, in the plan's order; backorders join the part of the
     /// outlet they are backordered to (a part of their own if that outlet has nothing else to pick).
-    pub fn from_plan(id: &str, platform: Platform, order_type: OrderType, total: Money, paid: Money, plan: &AllocationPlan) -> OnlineOrder {
+    pub fn from_plan(
+        id: &str,
+        platform: Platform,
+        order_type: OrderType,
+        total: Money,
+        paid: Money,
+        plan: &AllocationPlan,
+    ) -> OnlineOrder {
         let mut parts: Vec<OrderPart> = plan
             .assignments
             .iter()
-            .map(|a| OrderPart { outlet_id: a.outlet.clone(), lines: a.lines.clone(), backordered: vec![], status: PartStatus::New })
+            .map(|a| OrderPart {
+                outlet_id: a.outlet.clone(),
+                lines: a.lines.clone(),
+                backordered: vec![],
+                status: PartStatus::New,
+            })
             .collect();
         for b in &plan.backordered {
             let line = OrderLine { sku: b.sku.clone(), qty: b.qty };
             match parts.iter_mut().find(|p| p.outlet_id == b.outlet) {
                 Some(p) => p.backordered.push(line),
-                None => parts.push(OrderPart { outlet_id: b.outlet.clone(), lines: vec![], backordered: vec![line], status: PartStatus::New }),
+                None => parts.push(OrderPart {
+                    outlet_id: b.outlet.clone(),
+                    lines: vec![],
+                    backordered: vec![line],
+                    status: PartStatus::New,
+                }),
             }
         }
         OnlineOrder { id: id.into(), platform, order_type, total, paid, parts }
@@ -282,7 +299,12 @@ impl OnlineOrder {
     }
 
     /// Applies an action to one outlet's part and says what, if anything, the platform must be told.
-    pub fn apply(&mut self, outlet_id: &str, action: FulfilmentAction, options: &PlatformOptions) -> Result<Applied, FulfilmentError> {
+    pub fn apply(
+        &mut self,
+        outlet_id: &str,
+        action: FulfilmentAction,
+        options: &PlatformOptions,
+    ) -> Result<Applied, FulfilmentError> {
         let paid = self.is_paid();
         let due = self.due();
         let (order_type, before) = (self.order_type, self.progress());
@@ -375,7 +397,9 @@ pub enum PlatformUpdate {
     NoChange,
     /// `PUT /v2/orders/{id}` with this `status_id`.
     #[serde(rename = "bigcommerce_status")]
-    BigCommerceStatus { status_id: u8 },
+    BigCommerceStatus {
+        status_id: u8,
+    },
     /// `POST /v2/orders/{id}/shipments`: the order becomes 2 Shipped and the customer is e-mailed.
     #[serde(rename = "bigcommerce_shipment")]
     BigCommerceShipment,
@@ -385,13 +409,22 @@ pub enum PlatformUpdate {
     ShopifyPreparedForPickup,
     /// `PUT /wc/v3/orders/{id}` with this status.
     #[serde(rename = "woocommerce_status")]
-    WooCommerceStatus { status: WooCommerceStatus },
+    WooCommerceStatus {
+        status: WooCommerceStatus,
+    },
     /// `PUT /api/v3/{storeId}/orders/{orderId}` with this `fulfillmentStatus`.
-    EcwidFulfillmentStatus { status: EcwidFulfillmentStatus },
+    EcwidFulfillmentStatus {
+        status: EcwidFulfillmentStatus,
+    },
 }
 
 /// What `platform` is told when the whole order reaches `action` (§ 5 of the platform notes).
-pub fn platform_update(platform: Platform, order_type: OrderType, action: FulfilmentAction, options: &PlatformOptions) -> PlatformUpdate {
+pub fn platform_update(
+    platform: Platform,
+    order_type: OrderType,
+    action: FulfilmentAction,
+    options: &PlatformOptions,
+) -> PlatformUpdate {
     use FulfilmentAction::*;
     use Platform::*;
     use PlatformUpdate as U;
@@ -434,7 +467,8 @@ mod tests {
     };
 
     fn two_part_order(platform: Platform, order_type: OrderType, paid: bool) -> OnlineOrder {
-        let outlet = |id: &str, shirts: i64| OutletStock { id: id.into(), stock: [("SHIRT".to_string(), shirts)].into() };
+        let outlet =
+            |id: &str, shirts: i64| OutletStock { id: id.into(), stock: [("SHIRT".to_string(), shirts)].into() };
         let plan = allocate(&AllocationRequest {
             outlets: vec![outlet("montreal", 10), outlet("laval", 15)],
             lines: vec![OrderLine { sku: "SHIRT".into(), qty: 17 }],
@@ -500,7 +534,10 @@ mod tests {
 
     #[test]
     fn a_delivery_is_shipped_and_a_pickup_is_picked_up() {
-        assert_eq!(next_status(Packed, MarkPickedUp, OrderType::Delivery, true).unwrap_err().code(), "wrong_order_type");
+        assert_eq!(
+            next_status(Packed, MarkPickedUp, OrderType::Delivery, true).unwrap_err().code(),
+            "wrong_order_type"
+        );
         let err = next_status(Packed, MarkShipped, OrderType::Pickup, true).unwrap_err();
         assert_eq!(err.to_string(), "a pickup order cannot be marked shipped");
     }
@@ -534,7 +571,10 @@ mod tests {
         let mut order = two_part_order(Platform::Shopify, OrderType::Delivery, true);
         order.apply("laval", MarkPacked, &NONE).unwrap();
         let a = order.apply("laval", MarkShipped, &NONE).unwrap();
-        assert_eq!((a.order_status, a.order_action, a.platform_update), (OrderStatus::Unfulfilled, None, PlatformUpdate::NoChange));
+        assert_eq!(
+            (a.order_status, a.order_action, a.platform_update),
+            (OrderStatus::Unfulfilled, None, PlatformUpdate::NoChange)
+        );
         order.apply("montreal", MarkPacked, &NONE).unwrap();
         let a = order.apply("montreal", MarkShipped, &NONE).unwrap();
         assert_eq!(a.order_status, OrderStatus::Fulfilled);
@@ -600,22 +640,35 @@ mod tests {
 
     #[test]
     fn the_table_options_change_only_their_own_cell() {
-        let all = PlatformOptions { bigcommerce_create_shipment: true, shopify_prepared_for_pickup: true, ecwid_ready_for_pickup: true };
+        let all = PlatformOptions {
+            bigcommerce_create_shipment: true,
+            shopify_prepared_for_pickup: true,
+            ecwid_ready_for_pickup: true,
+        };
         let p = OrderType::Pickup;
         assert_eq!(platform_update(Platform::Shopify, p, MarkPacked, &all), PlatformUpdate::ShopifyPreparedForPickup);
         assert_eq!(
             platform_update(Platform::LightspeedEcom, p, MarkPacked, &all),
             PlatformUpdate::EcwidFulfillmentStatus { status: EcwidFulfillmentStatus::ReadyForPickup }
         );
-        assert_eq!(platform_update(Platform::BigCommerce, OrderType::Delivery, MarkShipped, &all), PlatformUpdate::BigCommerceShipment);
-        assert_eq!(platform_update(Platform::BigCommerce, p, MarkPickedUp, &all), PlatformUpdate::BigCommerceStatus { status_id: 10 });
+        assert_eq!(
+            platform_update(Platform::BigCommerce, OrderType::Delivery, MarkShipped, &all),
+            PlatformUpdate::BigCommerceShipment
+        );
+        assert_eq!(
+            platform_update(Platform::BigCommerce, p, MarkPickedUp, &all),
+            PlatformUpdate::BigCommerceStatus { status_id: 10 }
+        );
         assert_eq!(platform_update(Platform::Shopify, OrderType::Delivery, MarkPacked, &all), PlatformUpdate::NoChange);
     }
 
     #[test]
     fn platform_updates_travel_as_tagged_json_with_the_platforms_own_values() {
         let u = PlatformUpdate::EcwidFulfillmentStatus { status: EcwidFulfillmentStatus::ReadyForPickup };
-        assert_eq!(serde_json::to_string(&u).unwrap(), r#"{"kind":"ecwid_fulfillment_status","status":"READY_FOR_PICKUP"}"#);
+        assert_eq!(
+            serde_json::to_string(&u).unwrap(),
+            r#"{"kind":"ecwid_fulfillment_status","status":"READY_FOR_PICKUP"}"#
+        );
         let u = PlatformUpdate::WooCommerceStatus { status: WooCommerceStatus::Completed };
         assert_eq!(serde_json::to_string(&u).unwrap(), r#"{"kind":"woocommerce_status","status":"completed"}"#);
         assert_eq!(serde_json::to_string(&Platform::WooCommerce).unwrap(), "\"woocommerce\"");

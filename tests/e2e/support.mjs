@@ -102,10 +102,21 @@ export class RegisterPage {
   async ready() {
     await this.page.locator('.sell[data-ready="true"]').waitFor({ timeout: 60_000 });
   }
-  /** A keyboard-wedge scanner: the code's keys in a fast burst, then Enter, wherever focus is. */
+  /**
+   * A keyboard-wedge scanner: the code's keys then Enter as one burst of real (trusted) key events,
+   * wherever focus is. All events are queued at once through the DevTools protocol, as a scanner's
+   * USB reports arrive, so a busy test machine cannot spread them out like slow typing.
+   */
   async scan(code) {
-    await this.page.keyboard.type(code);
-    await this.page.keyboard.press('Enter');
+    this.cdp ??= await this.page.context().newCDPSession(this.page);
+    const key = (type, k, extra = {}) => this.cdp.send('Input.dispatchKeyEvent', { type, key: k, ...extra });
+    const sent = [];
+    for (const ch of code) {
+      sent.push(key('keyDown', ch, { text: ch, unmodifiedText: ch }), key('keyUp', ch));
+    }
+    const enter = { code: 'Enter', windowsVirtualKeyCode: 13 };
+    sent.push(key('keyDown', 'Enter', { ...enter, text: '\r', unmodifiedText: '\r' }), key('keyUp', 'Enter', enter));
+    await Promise.all(sent);
   }
   lines() {
     return this.page.locator('tr.line');

@@ -3,10 +3,11 @@
 
 pub mod wedge;
 
-use leptos::ev;
 use leptos::prelude::*;
+use send_wrapper::SendWrapper;
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
-use web_sys::HtmlInputElement;
+use web_sys::{HtmlInputElement, KeyboardEvent};
 use wedge::{Action, Wedge};
 
 /// Calls `on_scan` with each scanned code for as long as the owner lives.
@@ -14,7 +15,9 @@ pub fn use_wedge_scanner(on_scan: impl Fn(String) + 'static) {
     let wedge = StoredValue::new_local(Wedge::default());
     // The input the burst's first character may have been typed into, and its value before that.
     let leaked: StoredValue<Option<(HtmlInputElement, String)>, LocalStorage> = StoredValue::new_local(None);
-    let handle = window_event_listener(ev::keydown, move |e: web_sys::KeyboardEvent| {
+    // Capture phase at the window: we see every key before any input or delegated handler does, so a
+    // burst's keys (and its Enter) never reach the focused field's own handlers.
+    let listener = Closure::<dyn Fn(KeyboardEvent)>::new(move |e: KeyboardEvent| {
         if e.ctrl_key() || e.alt_key() || e.meta_key() {
             wedge.update_value(Wedge::reset);
             return;
@@ -32,10 +35,13 @@ pub fn use_wedge_scanner(on_scan: impl Fn(String) + 'static) {
                     (i, v)
                 }));
             }
-            Action::Swallow => e.prevent_default(),
+            Action::Swallow => {
+                e.prevent_default();
+                e.stop_immediate_propagation();
+            }
             Action::Scan(code) => {
                 e.prevent_default();
-                e.stop_propagation();
+                e.stop_immediate_propagation();
                 if let Some((input, before)) = leaked.try_update_value(Option::take).flatten() {
                     input.set_value(&before);
                     // Let the input's own bindings see the restored value.
@@ -47,5 +53,10 @@ pub fn use_wedge_scanner(on_scan: impl Fn(String) + 'static) {
             }
         }
     });
-    on_cleanup(move || handle.remove());
+    let win = window();
+    let _ = win.add_event_listener_with_callback_and_bool("keydown", listener.as_ref().unchecked_ref(), true);
+    let listener = SendWrapper::new(listener);
+    on_cleanup(move || {
+        let _ = window().remove_event_listener_with_callback_and_bool("keydown", listener.as_ref().unchecked_ref(), true);
+    });
 }

@@ -41,9 +41,10 @@
 //!
 //! The search branches on the uncovered line with the fewest outlets able to fill it (or, once only
 //! lines that must be split remain, on their holders), never revisits a set (an outlet tried in one
-//! branch is excluded from its siblings) and prunes with two bounds: uncovered lines ÷ the most lines one
-//! outlet can still fill, and, per split line, the largest stocks that the free slots can hold. Every
-//! candidate plan is compared with the same [`PlanCost`] the tests' brute force uses.
+//! branch is excluded from its siblings) and prunes with lower bounds on the outlets still needed:
+//! lines whose possible fillers do not overlap each need an outlet of their own (a split line, as many
+//! as its largest stocks take to reach its quantity); uncovered lines ÷ the most lines one outlet can
+//! still fill. Every candidate plan met is compared with the same [`PlanCost`] the tests' brute force uses.
 //! All searches of one order share a node budget; when it runs out the best plan found so far, or a
 //! greedy one (take the outlet that covers most, until covered), is returned with `optimal: false`.
 
@@ -182,10 +183,6 @@ impl Bits {
     }
     fn is_disjoint(&self, other: &Bits) -> bool {
         self.0.iter().zip(&other.0).all(|(a, b)| a & b == 0)
-    }
-    /// Whether `self ∩ within` ⊆ `other`.
-    fn is_subset_within(&self, other: &Bits, within: &Bits) -> bool {
-        self.0.iter().zip(&other.0).zip(&within.0).all(|((a, b), w)| a & w & !b == 0)
     }
     fn minus(&self, other: &Bits) -> Bits {
         Bits(self.0.iter().zip(&other.0).map(|(a, b)| a & !b).collect())
@@ -442,14 +439,25 @@ struct Search<'p> {
 
 impl Search<'_> {
     /// A set of at most `slots` outlets from `candidates` covering `rem`, if there is one.
-    fn cover(&mut self, rem: &Remaining, candidates: &[usize], slots: usize) -> Result<Option<Vec<usize>>, OutOfBudget> {
+    fn cover(
+        &mut self,
+        rem: &Remaining,
+        candidates: &[usize],
+        slots: usize,
+    ) -> Result<Option<Vec<usize>>, OutOfBudget> {
         let mut allowed = Bits::new(self.p.n);
         candidates.iter().for_each(|&o| allowed.insert(o));
         let mut chosen = Vec::new();
         Ok(self.dfs(rem, &allowed, slots, &mut chosen)?.then_some(chosen))
     }
 
-    fn dfs(&mut self, rem: &Remaining, candidates: &Bits, slots: usize, chosen: &mut Vec<usize>) -> Result<bool, OutOfBudget> {
+    fn dfs(
+        &mut self,
+        rem: &Remaining,
+        candidates: &Bits,
+        slots: usize,
+        chosen: &mut Vec<usize>,
+    ) -> Result<bool, OutOfBudget> {
         self.nodes += 1;
         if self.nodes > self.budget {
             return Err(OutOfBudget);
@@ -679,7 +687,8 @@ fn greedy_cover(p: &Problem) -> Vec<usize> {
             let units: u64 = rem.split.iter().zip(&p.forced).map(|(r, &l)| (*r).min(p.avail[o][l])).sum();
             (lines, units)
         };
-        let Some(o) = p.by_rank.iter().copied().filter(|o| !set.contains(o)).max_by_key(|&o| (gain(o), Reverse(p.rank[o])))
+        let Some(o) =
+            p.by_rank.iter().copied().filter(|o| !set.contains(o)).max_by_key(|&o| (gain(o), Reverse(p.rank[o])))
         else {
             break;
         };
@@ -785,18 +794,19 @@ impl Problem {
                 let tied: Vec<&str> =
                     (0..n).filter(|&o| o != main && self.whole_count[o] == self.whole_count[main]).map(name).collect();
                 if tied.is_empty() {
-                    main_why.push_str(", more than any other outlet");
+                    main_why.push_str(" (more than any other outlet)");
                 } else {
-                    main_why.push_str(&format!(", as many as {} and it comes first in priority order", tied.join(", ")));
+                    main_why
+                        .push_str(&format!(" (as many as {}, and it comes first in priority order)", tied.join(", ")));
                 }
             } else if optimal {
                 main_why.push_str(&format!(
-                    "; {} can fill as many or more but no {k}-outlet plan includes {}",
+                    " ({} can fill as many or more, but no {k}-outlet plan includes {})",
                     passed_over.join(", "),
                     if passed_over.len() == 1 { "it" } else { "them" }
                 ));
             }
-            main_why.push_str(&format!("; it takes all it can: {}.", list(&assignments[0].lines)));
+            main_why.push_str(&format!(", and takes all it can: {}.", list(&assignments[0].lines)));
             why.push(main_why);
             for (a, &o) in assignments.iter().zip(&order).skip(1) {
                 why.push(format!(
@@ -870,10 +880,7 @@ mod tests {
 
     #[test]
     fn seed_example_3_one_outlet_is_preferred_even_when_another_holds_part() {
-        assert_eq!(
-            seed_plan(&[("HAT", 5), ("SHOES", 2)]),
-            expect(&[("sherbrooke", &[("HAT", 5), ("SHOES", 2)])])
-        );
+        assert_eq!(seed_plan(&[("HAT", 5), ("SHOES", 2)]), expect(&[("sherbrooke", &[("HAT", 5), ("SHOES", 2)])]));
     }
 
     #[test]
@@ -909,13 +916,16 @@ mod tests {
 
     #[test]
     fn the_plan_explains_each_outlet() {
-        let plan = allocate(&AllocationRequest { outlets: seed_outlets(), lines: order(&[("SHIRT", 17), ("HAT", 6), ("SHOES", 6)]) })
-            .unwrap();
+        let plan = allocate(&AllocationRequest {
+            outlets: seed_outlets(),
+            lines: order(&[("SHIRT", 17), ("HAT", 6), ("SHOES", 6)]),
+        })
+        .unwrap();
         let text = plan.explanation.join("\n");
         assert!(text.contains("17 SHIRT (at most 15 at one outlet)"), "{text}");
         assert!(text.contains("2 outlets, the fewest possible"), "{text}");
         assert!(text.contains("laval is the main outlet"), "{text}");
-        assert!(text.contains("sherbrooke can fill as many or more but no 2-outlet plan includes it"), "{text}");
+        assert!(text.contains("sherbrooke can fill as many or more, but no 2-outlet plan includes it"), "{text}");
         assert!(text.contains("montreal (priority 1 of 3) takes what remains that it holds: 2 SHIRT."), "{text}");
     }
 
@@ -933,14 +943,16 @@ mod tests {
                 Backorder { sku: "SCARF".into(), qty: 2, outlet: "montreal".into() },
             ]
         );
-        let shirts: u32 = plan.assignments.iter().flat_map(|a| &a.lines).filter(|l| l.sku == "SHIRT").map(|l| l.qty).sum();
+        let shirts: u32 =
+            plan.assignments.iter().flat_map(|a| &a.lines).filter(|l| l.sku == "SHIRT").map(|l| l.qty).sum();
         assert_eq!(shirts, 25);
         assert!(plan.explanation.iter().any(|e| e.contains("2 of 2 backordered to montreal")));
     }
 
     #[test]
     fn lines_of_the_same_sku_are_allocated_together() {
-        let plan = allocate(&AllocationRequest { outlets: seed_outlets(), lines: order(&[("HAT", 3), ("HAT", 4)]) }).unwrap();
+        let plan =
+            allocate(&AllocationRequest { outlets: seed_outlets(), lines: order(&[("HAT", 3), ("HAT", 4)]) }).unwrap();
         assert_eq!(plan.assignments.len(), 1);
         assert_eq!(plan.assignments[0].outlet, "sherbrooke");
         assert_eq!(plan.assignments[0].lines, order(&[("HAT", 7)]));
@@ -989,7 +1001,8 @@ mod tests {
 
     #[test]
     fn out_of_budget_the_plan_is_still_complete_but_not_claimed_optimal() {
-        let req = AllocationRequest { outlets: seed_outlets(), lines: order(&[("SHIRT", 17), ("HAT", 6), ("SHOES", 6)]) };
+        let req =
+            AllocationRequest { outlets: seed_outlets(), lines: order(&[("SHIRT", 17), ("HAT", 6), ("SHOES", 6)]) };
         let plan = allocate_with_budget(&req, 1).unwrap();
         assert!(!plan.optimal);
         assert!(plan.explanation.last().unwrap().contains("budget"));
@@ -997,7 +1010,10 @@ mod tests {
         for l in plan.assignments.iter().flat_map(|a| &a.lines) {
             *got.entry(l.sku.clone()).or_default() += l.qty;
         }
-        assert_eq!(got, order(&[("HAT", 6), ("SHIRT", 17), ("SHOES", 6)]).into_iter().map(|l| (l.sku, l.qty)).collect());
+        assert_eq!(
+            got,
+            order(&[("HAT", 6), ("SHIRT", 17), ("SHOES", 6)]).into_iter().map(|l| (l.sku, l.qty)).collect()
+        );
     }
 
     // ----- The brute-force oracle -----------------------------------------------------------
@@ -1054,11 +1070,19 @@ mod tests {
         q
     }
 
-    fn arb_request(max_outlets: usize, max_lines: usize, max_stock: i64, max_qty: u32) -> impl Strategy<Value = AllocationRequest> {
+    fn arb_request(
+        max_outlets: usize,
+        max_lines: usize,
+        max_stock: i64,
+        max_qty: u32,
+    ) -> impl Strategy<Value = AllocationRequest> {
         (1..=max_outlets, 1..=max_lines).prop_flat_map(move |(n, m)| {
             (
                 // Sparse stock (half the cells empty) makes outlets differ, so every stage of the search matters.
-                proptest::collection::vec(proptest::collection::vec(prop_oneof![1 => Just(0), 1 => 0..=max_stock], m), n),
+                proptest::collection::vec(
+                    proptest::collection::vec(prop_oneof![1 => Just(0), 1 => 0..=max_stock], m),
+                    n,
+                ),
                 proptest::collection::vec(1..=max_qty, m),
             )
                 .prop_map(move |(stock, qty)| AllocationRequest {
@@ -1085,7 +1109,13 @@ mod tests {
             }
         }
         for line in &req.lines {
-            let placed: u64 = plan.assignments.iter().flat_map(|a| &a.lines).filter(|l| l.sku == line.sku).map(|l| u64::from(l.qty)).sum();
+            let placed: u64 = plan
+                .assignments
+                .iter()
+                .flat_map(|a| &a.lines)
+                .filter(|l| l.sku == line.sku)
+                .map(|l| u64::from(l.qty))
+                .sum();
             let back: u64 = plan.backordered.iter().filter(|b| b.sku == line.sku).map(|b| u64::from(b.qty)).sum();
             prop_assert_eq!(placed + back, u64::from(line.qty));
         }

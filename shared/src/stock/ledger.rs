@@ -279,20 +279,12 @@ impl Ledger {
 
     /// Every product's level at one outlet, by product id.
     pub fn levels_at(&self, outlet_id: &str) -> Vec<StockLevel> {
-        self.levels
-            .iter()
-            .filter(|((_, o), _)| o == outlet_id)
-            .map(|((p, o), l)| StockLevel::new(p, o, *l))
-            .collect()
+        self.levels.iter().filter(|((_, o), _)| o == outlet_id).map(|((p, o), l)| StockLevel::new(p, o, *l)).collect()
     }
 
     /// Levels below zero, by product then outlet: what a manager should count or correct.
     pub fn negative_levels(&self) -> Vec<StockLevel> {
-        self.levels
-            .iter()
-            .filter(|(_, l)| **l < 0)
-            .map(|((p, o), l)| StockLevel::new(p, o, *l))
-            .collect()
+        self.levels.iter().filter(|(_, l)| **l < 0).map(|((p, o), l)| StockLevel::new(p, o, *l)).collect()
     }
 
     /// The highest version held (0 when none is numbered yet).
@@ -406,10 +398,16 @@ pub(crate) mod tests {
 
     #[test]
     fn a_movement_must_move_stock_in_the_direction_its_reason_says() {
-        assert_eq!(mv("a", "p", "o", 0, MovementReason::Adjustment).validate().unwrap_err().code(), "movement_zero_delta");
+        assert_eq!(
+            mv("a", "p", "o", 0, MovementReason::Adjustment).validate().unwrap_err().code(),
+            "movement_zero_delta"
+        );
         assert_eq!(mv("a", "p", "o", 2, MovementReason::Sale).validate().unwrap_err().code(), "movement_wrong_sign");
         assert_eq!(mv("a", "p", "o", -2, MovementReason::Return).validate().unwrap_err().code(), "movement_wrong_sign");
-        assert_eq!(mv("a", "p", "o", -2, MovementReason::Receiving).validate().unwrap_err().code(), "movement_wrong_sign");
+        assert_eq!(
+            mv("a", "p", "o", -2, MovementReason::Receiving).validate().unwrap_err().code(),
+            "movement_wrong_sign"
+        );
         assert_eq!(mv("", "p", "o", -2, MovementReason::Sale).validate().unwrap_err().code(), "movement_missing_id");
         assert!(mv("a", "p", "o", -5, MovementReason::Adjustment).validate().is_ok());
         assert!(mv("a", "p", "o", 5, MovementReason::OnlineOrder).validate().is_ok());
@@ -469,7 +467,13 @@ pub(crate) mod tests {
                     MovementReason::Transfer,
                     MovementReason::OnlineOrder,
                 ][r];
-                let delta = if reason == MovementReason::Sale || (reason != MovementReason::Return && reason != MovementReason::Receiving && mag % 2 == 0) { -mag } else { mag };
+                let delta = if reason == MovementReason::Sale
+                    || (reason != MovementReason::Return && reason != MovementReason::Receiving && mag % 2 == 0)
+                {
+                    -mag
+                } else {
+                    mag
+                };
                 Movement {
                     id: format!("m{id}"),
                     product_id: ["shirt", "hat", "shoes"][p].into(),

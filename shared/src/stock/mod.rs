@@ -12,14 +12,17 @@ pub mod online;
 pub mod serials;
 
 pub use allocation::{
-    allocate, allocate_with_budget, AllocationError, AllocationPlan, AllocationRequest, Assignment, Backorder, OrderLine,
-    OutletStock, PlanCost,
+    allocate, allocate_with_budget, AllocationError, AllocationPlan, AllocationRequest, Assignment, Backorder,
+    OrderLine, OutletStock, PlanCost,
 };
 pub use digest::{Digest, LedgerDigest};
-pub use ledger::{movements_for_lines, movements_for_sale, transfer, Ledger, LedgerError, Movement, MovementReason, Recorded, StockLevel};
+pub use ledger::{
+    movements_for_lines, movements_for_sale, transfer, Ledger, LedgerError, Movement, MovementReason, Recorded,
+    StockLevel,
+};
 pub use low_stock::{quick_key_for, quick_key_stock, QuickKeyStock};
 pub use online::{online_stock, online_stock_updates, OnlineStockLevel, OnlineStockSettings};
 pub use serials::{
-    parse_serial_list, NotOnFileChoice, ReturnedOn, ReturnedSerial, SerialCheck, SerialError, SerialNumber, SerialRegistry,
-    SoldOn, SyncedSerial,
+    parse_serial_list, NotOnFileChoice, ReturnedOn, ReturnedSerial, SerialCheck, SerialError, SerialNumber,
+    SerialRegistry, SoldOn, SyncedSerial,
 };

@@ -48,21 +48,18 @@ pub struct OnlineStockLevel {
 
 /// Σ over the online outlets of max(level, 0).
 pub fn online_stock(ledger: &Ledger, product_id: &str, settings: &OnlineStockSettings) -> i64 {
-    settings
-        .outlet_ids
-        .iter()
-        .map(|o| ledger.level(product_id, o).max(0))
-        .fold(0i64, i64::saturating_add)
+    settings.outlet_ids.iter().map(|o| ledger.level(product_id, o).max(0)).fold(0i64, i64::saturating_add)
 }
 
 /// After `movements` were recorded in `ledger`: the new online quantity of every product they touched at
 /// an online outlet, by product id. Movements at other outlets change nothing online.
-pub fn online_stock_updates(ledger: &Ledger, movements: &[Movement], settings: &OnlineStockSettings) -> Vec<OnlineStockLevel> {
-    let touched: BTreeSet<&str> = movements
-        .iter()
-        .filter(|m| settings.includes(&m.outlet_id))
-        .map(|m| m.product_id.as_str())
-        .collect();
+pub fn online_stock_updates(
+    ledger: &Ledger,
+    movements: &[Movement],
+    settings: &OnlineStockSettings,
+) -> Vec<OnlineStockLevel> {
+    let touched: BTreeSet<&str> =
+        movements.iter().filter(|m| settings.includes(&m.outlet_id)).map(|m| m.product_id.as_str()).collect();
     touched
         .into_iter()
         .map(|p| OnlineStockLevel { product_id: p.into(), quantity: online_stock(ledger, p, settings) })

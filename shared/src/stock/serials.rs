@@ -80,7 +80,9 @@ pub enum SyncedSerial {
     /// The same sale was recorded before (a retried push).
     AlreadyRecorded,
     /// Sold in another sale first; that record is kept and this one is the conflict to resolve.
-    SoldTwice { first_sale_id: String },
+    SoldTwice {
+        first_sale_id: String,
+    },
 }
 
 /// What a return did to serials.
@@ -147,7 +149,10 @@ pub fn parse_serial_list(input: &str) -> Result<Vec<String>, SerialError> {
         }
     }
     if !repeated.is_empty() {
-        return Err(SerialError::Duplicates { repeated_in_list: repeated.into_iter().collect(), already_registered: vec![] });
+        return Err(SerialError::Duplicates {
+            repeated_in_list: repeated.into_iter().collect(),
+            already_registered: vec![],
+        });
     }
     if out.is_empty() {
         return Err(SerialError::Empty);
@@ -187,7 +192,12 @@ impl SerialRegistry {
     /// Pre-registers a comma-separated list for a product at an outlet. All or nothing: if any entry is
     /// repeated in the list or already registered for the product (at any outlet), none is added and the
     /// error names every duplicate. Returns the serials added, in the order typed.
-    pub fn register_list(&mut self, product_id: &str, outlet_id: &str, input: &str) -> Result<Vec<String>, SerialError> {
+    pub fn register_list(
+        &mut self,
+        product_id: &str,
+        outlet_id: &str,
+        input: &str,
+    ) -> Result<Vec<String>, SerialError> {
         let mut repeated = Vec::new();
         let list = match parse_serial_list(input) {
             Ok(list) => list,
@@ -248,13 +258,23 @@ impl SerialRegistry {
 
     /// Records a serial on file as sold (its "sold on" with the sale's link). Refused if not on file
     /// (the cashier must choose [`NotOnFileChoice`]) or already sold.
-    pub fn record_sale(&mut self, product_id: &str, outlet_id: &str, serial: &str, sold_on: SoldOn) -> Result<(), SerialError> {
+    pub fn record_sale(
+        &mut self,
+        product_id: &str,
+        outlet_id: &str,
+        serial: &str,
+        sold_on: SoldOn,
+    ) -> Result<(), SerialError> {
         let serial = serial.trim();
         let Some(s) = self.serials.get_mut(&Self::key(product_id, serial)) else {
             return Err(SerialError::NotOnFile { serial: serial.into() });
         };
         if let Some(sold) = &s.sold_on {
-            return Err(SerialError::AlreadySold { serial: serial.into(), sale_id: sold.sale_id.clone(), at_ms: sold.at_ms });
+            return Err(SerialError::AlreadySold {
+                serial: serial.into(),
+                sale_id: sold.sale_id.clone(),
+                at_ms: sold.at_ms,
+            });
         }
         s.outlet_id = outlet_id.into();
         s.sold_on = Some(sold_on);
@@ -262,7 +282,13 @@ impl SerialRegistry {
     }
 
     /// "Add as a new serial": registers a serial that was not on file and records it in this sale.
-    pub fn add_and_sell(&mut self, product_id: &str, outlet_id: &str, serial: &str, sold_on: SoldOn) -> Result<(), SerialError> {
+    pub fn add_and_sell(
+        &mut self,
+        product_id: &str,
+        outlet_id: &str,
+        serial: &str,
+        sold_on: SoldOn,
+    ) -> Result<(), SerialError> {
         let serial = serial.trim();
         if serial.is_empty() {
             return Err(SerialError::Empty);
@@ -284,7 +310,13 @@ impl SerialRegistry {
     }
 
     /// The server's side of a synced sale: never refuses (the customer has paid), reports what it found.
-    pub fn record_synced_sale(&mut self, product_id: &str, outlet_id: &str, serial: &str, sold_on: SoldOn) -> Result<SyncedSerial, SerialError> {
+    pub fn record_synced_sale(
+        &mut self,
+        product_id: &str,
+        outlet_id: &str,
+        serial: &str,
+        sold_on: SoldOn,
+    ) -> Result<SyncedSerial, SerialError> {
         let serial = serial.trim();
         if serial.is_empty() {
             return Err(SerialError::Empty);
@@ -523,14 +555,24 @@ mod tests {
         r.record_sale("tv", "montreal", "A1", sold("sale-1")).unwrap();
         r.record_sale("tv", "montreal", "A2", sold("sale-2")).unwrap();
 
-        assert_eq!(r.record_return(&tv, "laval", None, ret("sale-1", "ret-1", 9)).unwrap_err(), SerialError::SerialRequired);
+        assert_eq!(
+            r.record_return(&tv, "laval", None, ret("sale-1", "ret-1", 9)).unwrap_err(),
+            SerialError::SerialRequired
+        );
         let wrong = r.record_return(&tv, "laval", Some("A2"), ret("sale-1", "ret-1", 9)).unwrap_err();
         assert_eq!(
             wrong,
-            SerialError::NotSoldInThatSale { serial: "A2".into(), original_sale_id: "sale-1".into(), sold_in: Some("sale-2".into()) }
+            SerialError::NotSoldInThatSale {
+                serial: "A2".into(),
+                original_sale_id: "sale-1".into(),
+                sold_in: Some("sale-2".into())
+            }
         );
         assert!(wrong.to_string().contains("sale-2"));
-        assert_eq!(r.record_return(&tv, "laval", Some("ZZ"), ret("sale-1", "ret-1", 9)).unwrap_err().code(), "serial_not_on_file");
+        assert_eq!(
+            r.record_return(&tv, "laval", Some("ZZ"), ret("sale-1", "ret-1", 9)).unwrap_err().code(),
+            "serial_not_on_file"
+        );
 
         assert_eq!(
             r.record_return(&tv, "laval", Some("A1"), ret("sale-1", "ret-1", 9)).unwrap(),
@@ -542,7 +584,10 @@ mod tests {
         assert_eq!(a1.returned_on.as_ref().unwrap().original_sale_id, "sale-1");
         assert_eq!(r.check("tv", "laval", "A1"), SerialCheck::Available);
         // Returned once: the same unit cannot be returned again from that sale.
-        assert_eq!(r.record_return(&tv, "laval", Some("A1"), ret("sale-1", "ret-2", 10)).unwrap_err().code(), "serial_not_in_sale");
+        assert_eq!(
+            r.record_return(&tv, "laval", Some("A1"), ret("sale-1", "ret-2", 10)).unwrap_err().code(),
+            "serial_not_in_sale"
+        );
     }
 
     #[test]
@@ -551,9 +596,15 @@ mod tests {
         let mut tv = product("tv", true);
         r.add_and_sell("tv", "montreal", "A1", sold("sale-1")).unwrap();
         tv.tracks_serials = false;
-        assert_eq!(r.record_return(&tv, "laval", None, ret("sale-1", "ret-1", 9)).unwrap_err().code(), "serial_required");
+        assert_eq!(
+            r.record_return(&tv, "laval", None, ret("sale-1", "ret-1", 9)).unwrap_err().code(),
+            "serial_required"
+        );
         let plain = product("radio", false);
-        assert_eq!(r.record_return(&plain, "laval", None, ret("sale-1", "ret-1", 9)).unwrap(), ReturnedSerial::NotTracked);
+        assert_eq!(
+            r.record_return(&plain, "laval", None, ret("sale-1", "ret-1", 9)).unwrap(),
+            ReturnedSerial::NotTracked
+        );
     }
 
     #[test]
@@ -561,7 +612,10 @@ mod tests {
         let mut r = SerialRegistry::new();
         r.register_list("tv", "montreal", "A1").unwrap();
         assert_eq!(r.record_synced_sale("tv", "montreal", "A1", sold("sale-1")).unwrap(), SyncedSerial::Recorded);
-        assert_eq!(r.record_synced_sale("tv", "montreal", "A1", sold("sale-1")).unwrap(), SyncedSerial::AlreadyRecorded);
+        assert_eq!(
+            r.record_synced_sale("tv", "montreal", "A1", sold("sale-1")).unwrap(),
+            SyncedSerial::AlreadyRecorded
+        );
         assert_eq!(
             r.record_synced_sale("tv", "laval", "A1", sold("sale-2")).unwrap(),
             SyncedSerial::SoldTwice { first_sale_id: "sale-1".into() }
