@@ -45,6 +45,9 @@ pub struct SaleLine {
     /// product's points never rewrites a customer's balance.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub loyalty_points: u32,
+    /// Serial numbers of the units (seed 000): none, or exactly one per unit for a serial-tracked product.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub serials: Vec<String>,
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -141,6 +144,8 @@ pub enum SaleError {
     SaleDiscount { index: usize, source: DiscountError },
     #[error("line {line}: {source}")]
     Return { line: usize, source: ReturnError },
+    #[error("line {line}: {serials} serial numbers for a quantity of {qty}")]
+    SerialCount { line: usize, serials: usize, qty: i64 },
     #[error("{0} needs a customer")]
     NoCustomer(&'static str),
 }
@@ -165,6 +170,7 @@ impl SaleError {
             SaleError::Overflow => "overflow",
             SaleError::LineDiscount { source, .. } | SaleError::SaleDiscount { source, .. } => source.code(),
             SaleError::Return { source, .. } => source.code(),
+            SaleError::SerialCount { .. } => "serial_count",
             SaleError::NoCustomer(_) => "no_customer",
         }
     }
@@ -239,6 +245,9 @@ pub(crate) fn check_lines(lines: &[SaleLine], discounts: &[Discount]) -> Result<
         }
         if l.unit_price.is_negative() {
             return Err(SaleError::NegativePrice { line: i + 1 });
+        }
+        if !l.serials.is_empty() && l.serials.len() as u64 != l.qty.unsigned_abs() {
+            return Err(SaleError::SerialCount { line: i + 1, serials: l.serials.len(), qty: l.qty });
         }
         let gross = l.amount()?;
         if let Some(r) = &l.return_of {
@@ -397,6 +406,18 @@ pub(crate) mod tests {
         assert_eq!(sale.verify(&TaxRates::QUEBEC), Ok(()));
         let plain = serde_json::to_string(&paid_sale(&Cart { lines: vec![SaleLine::of(&product("hat", 1500, TaxClass::Taxable), 1)], ..Cart::default() }, Money(2000))).unwrap();
         assert!(!plain.contains("discount\":[") && !plain.contains("customer_id") && !plain.contains("return_of"), "{plain}");
+    }
+
+    #[test]
+    fn a_line_with_serials_names_exactly_one_per_unit() {
+        let mut cart = Cart::default();
+        cart.add(&product("drill", 12999, TaxClass::Taxable));
+        cart.add(&product("drill", 12999, TaxClass::Taxable));
+        cart.lines[0].serials = vec!["SN-1".into(), "SN-2".into()];
+        assert_eq!(paid_sale(&cart, Money(100_000)).verify(&TaxRates::QUEBEC), Ok(()));
+        cart.lines[0].serials.pop();
+        let err = paid_sale(&cart, Money(100_000)).verify(&TaxRates::QUEBEC).unwrap_err();
+        assert_eq!(err.code(), "serial_count");
     }
 
     #[test]
