@@ -1,8 +1,11 @@
 //! The demo shop loaded on first start: three Québec outlets with seed 002's stock table, about fifty
-//! more products with valid EAN-13 barcodes, one serial-tracked product, a register per outlet, two customers.
+//! more products with valid EAN-13 barcodes, one serial-tracked product, a register per outlet, two customers
+//! (Marie Tremblay buys on account with 5 % off; Jean Gagnon pays as he goes) and a loyalty card.
 
+use shared::account::CustomerAccount;
 use shared::barcode::ean13;
 use shared::catalog::{Customer, Outlet, Product, Register};
+use shared::loyalty::LoyaltyProgram;
 use shared::tax::{TaxClass, TaxRates};
 use shared::Money;
 
@@ -14,6 +17,10 @@ pub struct Shop {
     pub customers: Vec<Customer>,
     /// (product id, outlet id, quantity)
     pub opening_stock: Vec<(String, String, i64)>,
+    /// Account terms (credit limit, automatic discount) of the customers that have some.
+    pub accounts: Vec<CustomerAccount>,
+    /// The loyalty card: points and visits that earn a reward.
+    pub loyalty: LoyaltyProgram,
 }
 
 const OUTLETS: [(&str, &str, &str); 3] = [("montreal", "Montréal", "MTL"), ("sherbrooke", "Sherbrooke", "SHE"), ("laval", "Laval", "LAV")];
@@ -83,6 +90,9 @@ fn product(id: &str, sku: &str, n: u32, name: &str, cents: i64, class: TaxClass)
         tax_class: class,
         tracks_serials: false,
         low_stock_threshold: None,
+        quick_key: false,
+        // One point per whole dollar.
+        loyalty_points: (cents / 100) as u32,
     }
 }
 
@@ -131,12 +141,17 @@ pub fn demo_shop() -> Shop {
     let mut drill = product("drill", "DRILL", 4, "Perceuse sans fil", 12999, TaxClass::Taxable);
     drill.tracks_serials = true;
     products.push(drill);
+    for p in &mut products {
+        p.quick_key = true;
+    }
 
     for (i, (name, cents, class)) in MORE.iter().enumerate() {
         let n = 10 + i as u32;
         let mut p = product(&format!("p{n:03}"), &format!("SKU-{n:03}"), n, name, *cents, *class);
         if i % 7 == 0 {
+            // On the touch pad, with a low-stock threshold: the key turns red at 5 or fewer.
             p.low_stock_threshold = Some(5);
+            p.quick_key = true;
         }
         products.push(p);
     }
@@ -150,7 +165,13 @@ pub fn demo_shop() -> Shop {
         Customer { id: "c-tremblay".into(), name: "Marie Tremblay".into(), email: Some("marie.tremblay@example.com".into()) },
         Customer { id: "c-gagnon".into(), name: "Jean Gagnon".into(), email: Some("jean.gagnon@example.com".into()) },
     ];
-    Shop { outlets, registers, products, customers, opening_stock }
+    // Marie buys on account (500,00 $ of credit, 5 % off every sale); Jean pays as he goes.
+    let accounts = vec![
+        CustomerAccount { customer_id: "c-tremblay".into(), credit_limit: Money(50_000), automatic_discount_bp: 500 },
+        CustomerAccount { customer_id: "c-gagnon".into(), credit_limit: Money::ZERO, automatic_discount_bp: 0 },
+    ];
+    let loyalty = LoyaltyProgram { points_threshold: 100, visit_threshold: 10 };
+    Shop { outlets, registers, products, customers, opening_stock, accounts, loyalty }
 }
 
 #[cfg(test)]

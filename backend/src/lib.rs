@@ -9,7 +9,7 @@ pub mod store;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::Router;
 use std::path::Path;
 use store::SqliteStore;
@@ -31,6 +31,9 @@ pub fn api(state: AppState) -> Router {
         .route("/api/v1/sync/push", post(routes::sync::push))
         .route("/api/v1/sales", get(routes::sales::list))
         .route("/api/v1/stock", get(routes::sales::stock))
+        .route("/api/v1/serials", get(routes::serials::list).post(routes::serials::add))
+        .route("/api/v1/serials/{product_id}/{serial}", delete(routes::serials::delete))
+        .route("/api/v1/conflicts", get(routes::serials::conflicts))
         .fallback_service(Router::new().fallback(|| async { error::AppError::NotFound("no such API route".into()) }))
         .layer(DefaultBodyLimit::max(16 * 1024 * 1024))
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))

@@ -4,6 +4,7 @@ use crate::components::status_bar::StatusBar;
 use crate::nav::{Link, Nav};
 use crate::pages::register::RegisterPage;
 use crate::pages::sales::SalesPage;
+use crate::pages::serials::SerialsPage;
 use crate::state::AppCtx;
 use leptos::prelude::*;
 
@@ -21,12 +22,14 @@ pub fn App() -> impl IntoView {
             <nav>
                 <Link href="/">{move || t().sell}</Link>
                 <Link href="/ventes">{move || t().sales_history}</Link>
+                <Link href="/numeros-de-serie">{move || crate::i18n_serials::serial_texts(ctx.lang.get()).title}</Link>
             </nav>
             <StatusBar/>
         </header>
         <main>
             {move || match nav.path.get().as_str() {
                 "/ventes" => view! { <SalesPage/> }.into_any(),
+                "/numeros-de-serie" => view! { <SerialsPage/> }.into_any(),
                 _ => view! { <RegisterPage/> }.into_any(),
             }}
         </main>

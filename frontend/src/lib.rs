@@ -5,6 +5,8 @@ pub mod app;
 pub mod catalog;
 pub mod components;
 pub mod i18n;
+pub mod i18n_customers;
+pub mod i18n_serials;
 pub mod nav;
 pub mod pages;
 pub mod scanner;

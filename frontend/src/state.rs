@@ -7,7 +7,13 @@ use crate::sync::{api, pusher};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::catalog::{Outlet, Product, Register};
+use shared::sale::Sale;
+use shared::account::sale_entries;
+use shared::loyalty::LoyaltyBalance;
+use shared::stock::{SerialRegistry, SoldOn};
+use shared::sync::CustomerSummary;
 use shared::tax::TaxRates;
+use std::collections::HashMap;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Boot {
@@ -33,6 +39,13 @@ pub struct AppCtx {
     pub pending: RwSignal<u32>,
     pub rejected: RwSignal<u32>,
     pub wake_pusher: RwSignal<bool>,
+    /// Stock level per product at this register's outlet: the server's ledger, less the sales still in
+    /// the outbox, less each sale as it completes (so low-stock keys count down live, offline too).
+    pub stock: RwSignal<HashMap<String, i64>>,
+    /// Serial numbers on file, checked at Payer (a copy from the server, updated by our own sales).
+    pub serials: StoredValue<SerialRegistry>,
+    /// Customers with their account, loyalty and history, for attaching to a sale offline.
+    pub customers: RwSignal<Vec<CustomerSummary>>,
     /// `Some(false)` when the browser refused persistent storage (it may then evict our data under pressure).
     pub persistent: RwSignal<Option<bool>>,
 }
@@ -54,6 +67,9 @@ impl AppCtx {
             rejected: RwSignal::new(0),
             wake_pusher: RwSignal::new(false),
             persistent: RwSignal::new(None),
+            stock: RwSignal::new(HashMap::new()),
+            serials: StoredValue::new(SerialRegistry::new()),
+            customers: RwSignal::new(Vec::new()),
         }
     }
 
@@ -95,6 +111,15 @@ impl AppCtx {
             {
                 self.register.set(Some(register));
                 self.outlet.set(Some(outlet));
+            }
+            if let Ok(Some(stock)) = db.get_meta::<HashMap<String, i64>>("stock").await {
+                self.stock.set(stock);
+            }
+            if let Ok(Some(serials)) = db.get_meta::<SerialRegistry>("serials").await {
+                self.serials.set_value(serials);
+            }
+            if let Ok(Some(customers)) = db.get_meta::<Vec<CustomerSummary>>("customers").await {
+                self.customers.set(customers);
             }
             let products = db.load_catalog().await.unwrap_or_default();
             if !products.is_empty() && self.register.get_untracked().is_some() {
@@ -177,7 +202,65 @@ impl AppCtx {
         if self.boot.get_untracked() != Boot::Ready {
             self.mark_ready();
         }
+        // Stock and serials help the cashier but never block selling: failures are only logged.
+        if let Err(e) = self.refresh_stock(db).await {
+            leptos::logging::warn!("stock refresh: {e}");
+        }
+        match api::serials().await {
+            Ok(serials) => {
+                let _ = db.set_meta("serials", &serials).await;
+                self.serials.set_value(serials);
+            }
+            Err(e) => leptos::logging::warn!("serials refresh: {e}"),
+        }
+        match api::customer_summaries().await {
+            Ok(customers) => {
+                let _ = db.set_meta("customers", &customers).await;
+                self.customers.set(customers);
+            }
+            Err(e) => leptos::logging::warn!("customers refresh: {e}"),
+        }
         Ok(())
+    }
+
+    /// Server levels for our outlet, less what our unsent sales took.
+    pub async fn refresh_stock(&self, db: &Db) -> Result<(), String> {
+        let Some(outlet) = self.outlet.get_untracked() else { return Ok(()) };
+        let mut levels = api::stock(&outlet.id).await.map_err(|e| e.to_string())?;
+        for sale in db.outbox(10_000).await.map_err(|e| e.0)? {
+            subtract(&mut levels, &sale);
+        }
+        let _ = db.set_meta("stock", &levels).await;
+        self.stock.set(levels);
+        Ok(())
+    }
+
+    /// What a completed sale changes locally before the server hears of it: stock and serials.
+    pub async fn apply_sale(&self, db: &Db, sale: &Sale) {
+        self.stock.update(|levels| subtract(levels, sale));
+        let sold_on = SoldOn { sale_id: sale.id.clone(), at_ms: sale.created_at_ms };
+        self.serials.update_value(|registry| {
+            for line in sale.lines.iter().filter(|l| l.qty > 0) {
+                for serial in &line.serials {
+                    // Not on file means the cashier chose "add as a new serial".
+                    if registry.get(&line.product_id, serial).is_some() {
+                        let _ = registry.record_sale(&line.product_id, &sale.outlet_id, serial, sold_on.clone());
+                    } else {
+                        let _ = registry.add_and_sell(&line.product_id, &sale.outlet_id, serial, sold_on.clone());
+                    }
+                }
+            }
+        });
+        if let Some(customer_id) = &sale.customer_id {
+            self.customers.update(|list| {
+                if let Some(c) = list.iter_mut().find(|c| &c.customer.id == customer_id) {
+                    apply_to_customer(c, sale);
+                }
+            });
+            let _ = db.set_meta("customers", &self.customers.get_untracked()).await;
+        }
+        let _ = db.set_meta("stock", &self.stock.get_untracked()).await;
+        let _ = db.set_meta("serials", &self.serials.get_value()).await;
     }
 }
 
@@ -205,4 +288,24 @@ fn url_param(name: &str) -> Option<String> {
         .filter_map(|kv| kv.split_once('='))
         .find(|(k, _)| *k == name)
         .and_then(|(_, v)| js_sys::decode_uri_component(v).ok().map(String::from))
+}
+
+fn subtract(levels: &mut HashMap<String, i64>, sale: &Sale) {
+    for line in &sale.lines {
+        *levels.entry(line.product_id.clone()).or_insert(0) -= line.qty;
+    }
+}
+
+/// A customer's figures after one of our sales, by the shared rules, until the server's copy arrives.
+fn apply_to_customer(c: &mut CustomerSummary, sale: &Sale) {
+    if let Ok(entries) = sale_entries(sale) {
+        for e in entries {
+            c.balance = c.balance.checked_add(e.amount).unwrap_or(c.balance);
+        }
+    }
+    c.available = c.account.available(c.balance);
+    c.loyalty = LoyaltyBalance::after(c.loyalty, sale);
+    c.rewards_due = c.program.rewards_due(&c.loyalty);
+    c.history.insert(0, sale.clone());
+    c.history.truncate(20);
 }

@@ -18,8 +18,7 @@ fn product(id: &str, cents: i64) -> Product {
         name: id.into(),
         price: Money(cents),
         tax_class: TaxClass::Taxable,
-        tracks_serials: false,
-        low_stock_threshold: None,
+        ..Default::default()
     }
 }
 

@@ -4,7 +4,7 @@ use crate::money::Money;
 use crate::tax::{TaxClass, TaxRates};
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Product {
     pub id: String,
     pub sku: String,
@@ -20,6 +20,12 @@ pub struct Product {
     /// "Seuil de stock bas" (seed 003).
     #[serde(default)]
     pub low_stock_threshold: Option<i64>,
+    /// Shown as a key on the register's touch pad ("touche rapide").
+    #[serde(default)]
+    pub quick_key: bool,
+    /// Loyalty points one unit earns (seed 003).
+    #[serde(default)]
+    pub loyalty_points: u32,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,8 +46,8 @@ pub struct Register {
     pub name: String,
 }
 
-/// A customer (accounts, loyalty and history arrive with the sale-domain issue).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// A customer. Account terms, loyalty and history are in `account`, `loyalty` and `history`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Customer {
     pub id: String,
     pub name: String,

@@ -1,6 +1,9 @@
 //! The wire format between registers and the server (`/api/v1`). Versioned by the route prefix.
 
-use crate::catalog::{Outlet, Product, Register};
+use crate::account::CustomerAccount;
+use crate::catalog::{Customer, Outlet, Product, Register};
+use crate::loyalty::{LoyaltyBalance, LoyaltyProgram, RewardDue};
+use crate::money::Money;
 use crate::sale::Sale;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -70,4 +73,23 @@ pub struct ApiError {
     /// For a push: which sale (by sequence) was refused.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seq: Option<u64>,
+}
+
+/// What the register shows when a customer is attached to a sale (and keeps for offline use):
+/// their account, loyalty and recent purchases, as the server's ledger has them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerSummary {
+    pub customer: Customer,
+    /// Credit limit and automatic discount (all zero when the customer has no account terms).
+    pub account: CustomerAccount,
+    /// Positive: store credit the customer holds; negative: what they owe on account.
+    pub balance: Money,
+    /// What a sale on account may still charge (`credit_limit + balance`, never below zero).
+    pub available: Money,
+    pub program: LoyaltyProgram,
+    pub loyalty: LoyaltyBalance,
+    /// "Récompense due": non-empty when a threshold is reached.
+    pub rewards_due: Vec<RewardDue>,
+    /// Purchase history, newest first (the last 20 sales).
+    pub history: Vec<Sale>,
 }

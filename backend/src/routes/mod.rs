@@ -1,5 +1,8 @@
 //! The JSON API under `/api/v1`, one module per area.
 
 pub mod catalog;
+pub mod customers;
+mod refund_check;
 pub mod sales;
+pub mod serials;
 pub mod sync;

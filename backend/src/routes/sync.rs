@@ -39,6 +39,7 @@ pub async fn push(State(state): State<AppState>, body: Bytes) -> Result<Json<Pus
         sale.verify(&rates)
             .map_err(|e| unprocessable(e.code(), format!("sale {}: {e}", sale.seq), seq))?;
     }
+    super::refund_check::check_push_refunds(&state.store, &req.sales).await?;
 
     let ids: HashSet<&str> = req.sales.iter().flat_map(|s| s.lines.iter().map(|l| l.product_id.as_str())).collect();
     let known = state.store.known_products(&ids).await?;

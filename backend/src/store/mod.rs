@@ -1,8 +1,11 @@
 //! The system of record. One implementation per database; SQLite is the default (a shop on one PC).
 //! PostgreSQL arrives with the multi-instance issue as a second implementation of the same methods.
 
+pub mod customers;
+mod serials;
 pub mod sqlite;
 
+pub use serials::{Conflict, SerialRefusal};
 pub use sqlite::SqliteStore;
 
 pub fn now_ms() -> i64 {

@@ -76,8 +76,9 @@ impl SqliteStore {
         }
         for p in &shop.products {
             sqlx::query(
-                "INSERT INTO products (id, sku, barcode, name, price_cents, tax_class, tracks_serials, low_stock_threshold)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO products (id, sku, barcode, name, price_cents, tax_class, tracks_serials, low_stock_threshold,
+                                       quick_key, loyalty_points)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(&p.id)
             .bind(&p.sku)
@@ -87,6 +88,8 @@ impl SqliteStore {
             .bind(tax_class_str(p.tax_class))
             .bind(p.tracks_serials)
             .bind(p.low_stock_threshold)
+            .bind(p.quick_key)
+            .bind(p.loyalty_points)
             .execute(&mut *tx)
             .await?;
         }
@@ -114,6 +117,7 @@ impl SqliteStore {
             .bind(now.to_string())
             .execute(&mut *tx)
             .await?;
+        super::customers::load_accounts(&mut tx, shop).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -153,7 +157,8 @@ impl SqliteStore {
 
     pub async fn catalog_page(&self, after: Option<&str>, limit: u32) -> anyhow::Result<CatalogPage> {
         let rows = sqlx::query(
-            "SELECT id, sku, barcode, name, price_cents, tax_class, tracks_serials, low_stock_threshold
+            "SELECT id, sku, barcode, name, price_cents, tax_class, tracks_serials, low_stock_threshold,
+                    quick_key, loyalty_points
              FROM products WHERE id > ? ORDER BY id LIMIT ?",
         )
         .bind(after.unwrap_or(""))
@@ -171,6 +176,8 @@ impl SqliteStore {
                 tax_class: parse_tax_class(r.get("tax_class")),
                 tracks_serials: r.get("tracks_serials"),
                 low_stock_threshold: r.get("low_stock_threshold"),
+                quick_key: r.get("quick_key"),
+                loyalty_points: r.get("loyalty_points"),
             })
             .collect();
         let next_after = if products.len() > limit as usize {
@@ -279,6 +286,8 @@ impl SqliteStore {
                 .execute(&mut *tx)
                 .await?;
             }
+            super::serials::record_sale_serials(&mut tx, sale).await?;
+            super::customers::record_sale_customer(&mut tx, sale).await?;
             results.push(PushResult { seq: sale.seq, status: PushStatus::Stored });
         }
         tx.commit().await?;

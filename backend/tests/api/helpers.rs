@@ -97,3 +97,50 @@ impl TestApp {
             .unwrap()
     }
 }
+
+impl TestApp {
+    pub async fn delete(&self, path: &str) -> (StatusCode, serde_json::Value) {
+        self.call(Request::delete(path).body(Body::empty()).unwrap()).await
+    }
+
+    /// Pushes `sales` as the given register's outbox.
+    pub async fn push_as(&self, register_id: &str, sales: &[Sale]) -> (StatusCode, serde_json::Value) {
+        let body = serde_json::json!({ "register_id": register_id, "sales": sales });
+        self.post("/api/v1/sync/push", body.to_string()).await
+    }
+
+    /// A paid cash sale on Laval's register (another register than [`TestApp::sale`]'s).
+    pub fn laval_sale(&self, seq: u64, product_ids: &[&str]) -> Sale {
+        let mut sale = self.sale(seq, product_ids);
+        sale.id = format!("sale-lav-{seq}");
+        sale.register_id = "laval-1".into();
+        sale.outlet_id = "laval".into();
+        sale.receipt = receipt_number("LAV1", seq);
+        sale
+    }
+
+    /// A return on Montréal's register of `qty` units of line `line` of `original`, refunded in cash.
+    pub fn return_sale(&self, seq: u64, original: &Sale, line: usize, qty: i64) -> Sale {
+        use shared::sale::{plan_return, refund_tenders, RefundMethod, ReturnPick};
+        let mut cart = Cart::default();
+        cart.add_returns(plan_return(original, &[], &[ReturnPick { line, qty }]).unwrap());
+        let totals = cart.totals(&TaxRates::QUEBEC).unwrap();
+        let tenders = refund_tenders(totals.total, RefundMethod::Cash, Some(original)).unwrap();
+        Sale {
+            id: format!("return-mtl-{seq}"),
+            register_id: "montreal-1".into(),
+            outlet_id: "montreal".into(),
+            seq,
+            receipt: receipt_number("MTL1", seq),
+            created_at_ms: 1_700_000_100_000 + seq as i64,
+            lines: cart.lines,
+            totals,
+            tenders,
+            ..Default::default()
+        }
+    }
+
+    pub async fn conflict_count(&self) -> i64 {
+        sqlx::query_scalar("SELECT COUNT(*) FROM conflicts").fetch_one(self.store.pool()).await.unwrap()
+    }
+}

@@ -1,11 +1,12 @@
 //! The lines of the cart: name, quantity (with touch buttons), unit price, line total.
 
 use crate::state::AppCtx;
+use crate::i18n::tr;
 use leptos::prelude::*;
 use shared::sale::Cart;
 
 #[component]
-pub fn CartTable(cart: RwSignal<Cart>) -> impl IntoView {
+pub fn CartTable(cart: RwSignal<Cart>, on_discount: impl Fn(usize) + Copy + Send + Sync + 'static) -> impl IntoView {
     let ctx = expect_context::<AppCtx>();
     let lang = ctx.lang;
     // The language is part of each row so rows re-render when it (and so the money format) changes.
@@ -17,22 +18,32 @@ pub fn CartTable(cart: RwSignal<Cart>) -> impl IntoView {
         <table class="cart" data-testid="cart">
             <thead>
                 <tr>
-                    <th class="name">{move || lang.get().t().item}</th>
-                    <th class="qty">{move || lang.get().t().qty}</th>
-                    <th class="num">{move || lang.get().t().unit_price}</th>
-                    <th class="num">{move || lang.get().t().line_total}</th>
+                    <th class="name">{tr(lang, |t| t.item)}</th>
+                    <th class="qty">{tr(lang, |t| t.qty)}</th>
+                    <th class="num">{tr(lang, |t| t.unit_price)}</th>
+                    <th class="num">{tr(lang, |t| t.line_total)}</th>
                     <th></th>
                 </tr>
             </thead>
             <tbody>
                 <For
                     each=rows
-                    key=|(i, line, l)| (*i, line.product_id.clone(), line.qty, *l)
+                    key=|(i, line, l)| {
+                        // Everything a row shows: a change re-renders that row only.
+                        format!("{i}|{}|{}|{:?}|{}|{}", line.product_id, line.qty, line.discount, line.serials.len(), l.code())
+                    }
                     children=move |(i, line, l)| {
                         let amount = line.amount().map(|m| l.money(m)).unwrap_or_default();
                         view! {
                             <tr class="line" data-sku=line.sku.clone()>
-                                <td class="name">{line.name.clone()}</td>
+                                <td class="name">
+                                    {line.name.clone()}
+                                    {line.discount.map(|d| view! { <small class="line-discount">" − " {match d.rule {
+                                        shared::sale::DiscountRule::Percent { bp } => format!("{}\u{a0}%", shared::sale::percent_text(bp)),
+                                        shared::sale::DiscountRule::Amount { amount } => l.money(amount),
+                                    }}</small> })}
+                                    {(!line.serials.is_empty()).then(|| view! { <small class="serials">" " {line.serials.join(", ")}</small> })}
+                                </td>
                                 <td class="qty">
                                     <button class="step" aria-label="-" on:click=move |_| cart.update(|c| {
                                         let q = c.lines.get(i).map_or(0, |l| l.qty);
@@ -46,7 +57,8 @@ pub fn CartTable(cart: RwSignal<Cart>) -> impl IntoView {
                                 </td>
                                 <td class="num">{l.money(line.unit_price)}</td>
                                 <td class="num line-total">{amount}</td>
-                                <td>
+                                <td class="line-actions">
+                                    <button class="step" title=l.t().line_discount data-testid="line-discount" on:click=move |_| on_discount(i)>"%"</button>
                                     <button class="remove" title=l.t().remove on:click=move |_| cart.update(|c| c.set_qty(i, 0))>"×"</button>
                                 </td>
                             </tr>

@@ -1,7 +1,11 @@
 //! Pieces of screens, one per file.
 
 pub mod cart_table;
+pub mod customer_panel;
+pub mod discount_dialog;
 pub mod pay_dialog;
+pub mod quick_keys;
 pub mod receipt;
+pub mod serial_dialog;
 pub mod status_bar;
 pub mod totals_panel;

@@ -1,6 +1,6 @@
 //! Where the cashier sees the register, the connection, the sales waiting to be sent, and the language.
 
-use crate::i18n::pending_label;
+use crate::i18n::{pending_label, tr};
 use crate::state::AppCtx;
 use leptos::prelude::*;
 
@@ -35,8 +35,8 @@ pub fn StatusBar() -> impl IntoView {
                 </span>
             </Show>
             <Show when=move || ctx.persistent.get() == Some(false)>
-                <span class="sync warn" data-testid="storage-warning" title=move || lang.get().t().storage_not_persistent_help>
-                    {move || lang.get().t().storage_not_persistent}
+                <span class="sync warn" data-testid="storage-warning" title=tr(lang, |t| t.storage_not_persistent_help)>
+                    {tr(lang, |t| t.storage_not_persistent)}
                 </span>
             </Show>
             <button class="lang" data-testid="lang-switch" on:click=move |_| ctx.set_lang(lang.get_untracked().other())>

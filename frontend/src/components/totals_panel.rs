@@ -1,6 +1,7 @@
 //! Subtotal, each tax and total, as `shared` computes them.
 
 use crate::state::AppCtx;
+use crate::i18n::tr;
 use leptos::prelude::*;
 use shared::sale::Totals;
 use shared::tax::TaxCode;
@@ -20,10 +21,13 @@ pub fn TotalsPanel(totals: Memo<Option<Totals>>) -> impl IntoView {
     view! {
         <section class="totals">
             {row(|t| t.subtotal, |t| t.subtotal, "subtotal")}
+            <Show when=move || totals.get().is_some_and(|t| t.discount != shared::Money::ZERO)>
+                {row(|t| t.discounts_total, |t| shared::Money(-t.discount.as_cents()), "discounts")}
+            </Show>
             {row(|t| t.gst, |t| t.tax(TaxCode::Gst), "gst")}
             {row(|t| t.qst, |t| t.tax(TaxCode::Qst), "qst")}
             <div class="total-row grand">
-                <span>{move || lang.get().t().total}</span>
+                <span>{tr(lang, |t| t.total)}</span>
                 <span class="num" data-testid="total">
                     {move || totals.get().map(|t| lang.get().money(t.total)).unwrap_or_default()}
                 </span>

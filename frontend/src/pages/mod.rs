@@ -1,4 +1,6 @@
 //! One screen per file.
 
+pub mod customers;
 pub mod register;
 pub mod sales;
+pub mod serials;

@@ -1,15 +1,36 @@
 //! The sell screen (Vente): scan, see the cart and its totals, pay cash, get a receipt number.
 
 use crate::components::cart_table::CartTable;
+use crate::components::customer_panel::{attached, CustomerPanel};
+use crate::components::discount_dialog::DiscountDialog;
 use crate::components::pay_dialog::PayDialog;
+use crate::components::quick_keys::QuickKeys;
 use crate::components::receipt::Receipt;
+use crate::components::serial_dialog::{next_missing, SerialDialog};
 use crate::components::totals_panel::TotalsPanel;
 use crate::scanner::use_wedge_scanner;
 use crate::state::{AppCtx, Boot};
 use crate::store::SaleDraft;
+use crate::i18n::tr;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::sale::{Cart, CashSettlement, Sale};
+use shared::sale::{Cart, Discount, Sale, Tender};
+
+/// Where the cashier is in a sale.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Step {
+    Cart,
+    /// Recording serial numbers for serial-tracked units (at Payer, before the money).
+    Serials,
+    Cash,
+}
+
+/// What a discount being typed applies to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum DiscountTarget {
+    Line(usize),
+    Sale,
+}
 
 #[derive(Clone, Debug, PartialEq)]
 enum Notice {
@@ -23,31 +44,43 @@ pub fn RegisterPage() -> impl IntoView {
     let lang = ctx.lang;
     let cart = RwSignal::new(Cart::default());
     let notice = RwSignal::new(None::<Notice>);
-    let paying = RwSignal::new(false);
+    let step = RwSignal::new(Step::Cart);
+    let scanned_serial = RwSignal::new(None::<String>);
     let last_sale = RwSignal::new(None::<Sale>);
     let code = RwSignal::new(String::new());
+    let return_mode = RwSignal::new(false);
+    let discount_target = RwSignal::new(None::<DiscountTarget>);
+    let panel_notice = RwSignal::new(None::<String>);
     let totals = Memo::new(move |_| cart.with(|c| c.totals(&ctx.rates()).ok()));
 
+    let add = move |product: shared::catalog::Product| {
+        // Return mode takes the item back: a negative line at its catalog price (seed 003).
+        let returning = return_mode.get_untracked();
+        cart.update(|c| {
+            if returning { c.add_return(&product) } else { c.add(&product) };
+        });
+        notice.set(None);
+        last_sale.set(None);
+    };
     let scan = move |raw: String| {
-        let found = ctx.catalog.with_value(|c| c.find(&raw).cloned());
-        match found {
-            Some(product) => {
-                cart.update(|c| {
-                    c.add(&product);
-                });
-                notice.set(None);
-                last_sale.set(None);
-            }
+        match ctx.catalog.with_value(|c| c.find(&raw).cloned()) {
+            Some(product) => add(product),
             None => notice.set(Some(Notice::Unknown(raw))),
         }
     };
-    use_wedge_scanner(move |c| {
-        if !paying.get_untracked() && ctx.boot.get_untracked() == Boot::Ready {
-            scan(c)
-        }
+    use_wedge_scanner(move |c| match step.get_untracked() {
+        Step::Cart if ctx.boot.get_untracked() == Boot::Ready => scan(c),
+        Step::Serials => scanned_serial.set(Some(c)),
+        // While cash is being counted a scan is ignored (and kept out of the amount).
+        _ => {}
     });
+    let start_payment = move || {
+        notice.set(None);
+        let needs_serials = cart.with_untracked(|c| next_missing(&ctx, c).is_some());
+        step.set(if needs_serials { Step::Serials } else { Step::Cash });
+    };
 
-    let complete = move |cash: CashSettlement| {
+    let complete = move |tenders: Vec<Tender>| {
         let (Some(db), Some(register)) = (ctx.db.get_value(), ctx.register.get_untracked()) else {
             return;
         };
@@ -57,19 +90,21 @@ pub fn RegisterPage() -> impl IntoView {
             created_at_ms: js_sys::Date::now() as i64,
             cart: cart.get_untracked(),
             rates: ctx.rates(),
-            tenders: vec![cash.tender()],
+            tenders,
         };
         spawn_local(async move {
             match db.commit_sale(draft).await {
                 Ok(sale) => {
                     cart.set(Cart::default());
-                    paying.set(false);
-                    last_sale.set(Some(sale));
+                    step.set(Step::Cart);
+                    return_mode.set(false);
                     ctx.pending.update(|n| *n += 1);
                     ctx.wake_pusher.set(true);
+                    ctx.apply_sale(&db, &sale).await;
+                    last_sale.set(Some(sale));
                 }
                 Err(e) => {
-                    paying.set(false);
+                    step.set(Step::Cart);
                     notice.set(Some(Notice::Error(format!("{} ({e})", lang.get_untracked().t().save_failed))));
                 }
             }
@@ -97,15 +132,22 @@ pub fn RegisterPage() -> impl IntoView {
                 }>
                     <input
                         data-testid="code-input"
-                        placeholder=move || lang.get().t().code_placeholder
+                        placeholder=tr(lang, |t| t.code_placeholder)
                         autocomplete="off"
                         prop:value=move || code.get()
                         on:input=move |e| code.set(event_target_value(&e))
                     />
-                    <button type="submit">{move || lang.get().t().add}</button>
+                    <button type="submit">{tr(lang, |t| t.add)}</button>
                 </form>
-                <p class="hint">{move || lang.get().t().scan_hint}</p>
+                <p class="hint">{tr(lang, |t| t.scan_hint)}</p>
                 {move || boot_message().map(|m| view! { <p class="notice info" data-testid="boot">{m}</p> })}
+                <button class="secondary toggle" class:on=move || return_mode.get() data-testid="return-mode"
+                    aria-pressed=move || return_mode.get().to_string()
+                    on:click=move |_| return_mode.update(|r| *r = !*r)>{tr(lang, |t| t.return_mode)}</button>
+                <Show when=move || return_mode.get()>
+                    <p class="notice info" data-testid="return-mode-on">{tr(lang, |t| t.return_mode_on)}</p>
+                </Show>
+                {move || panel_notice.get().map(|m| view! { <p class="notice error" role="alert">{m}</p> })}
                 {move || notice.get().map(|n| {
                     let t = lang.get().t();
                     let text = match n {
@@ -114,35 +156,73 @@ pub fn RegisterPage() -> impl IntoView {
                     };
                     view! { <p class="notice error" role="alert" data-testid="notice">{text}</p> }
                 })}
+                <QuickKeys on_pick=add/>
                 <Show
                     when=move || cart.with(|c| !c.is_empty())
-                    fallback=move || view! { <p class="empty">{move || lang.get().t().empty_cart}</p> }
+                    fallback=move || view! { <p class="empty">{tr(lang, |t| t.empty_cart)}</p> }
                 >
-                    <CartTable cart=cart/>
+                    <CartTable cart=cart on_discount=move |i| discount_target.set(Some(DiscountTarget::Line(i)))/>
                 </Show>
             </section>
             <aside class="checkout">
+                <CustomerPanel cart=cart notice=panel_notice/>
                 <TotalsPanel totals=totals/>
+                <button class="secondary wide" data-testid="sale-discount" disabled=move || cart.with(Cart::is_empty)
+                    on:click=move |_| discount_target.set(Some(DiscountTarget::Sale))>{tr(lang, |t| t.sale_discount)}</button>
                 <div class="actions">
                     <button class="secondary" on:click=move |_| cart.set(Cart::default())
-                        disabled=move || cart.with(Cart::is_empty)>{move || lang.get().t().clear_cart}</button>
+                        disabled=move || cart.with(Cart::is_empty)>{tr(lang, |t| t.clear_cart)}</button>
                     <button class="primary pay" data-testid="pay"
                         disabled=move || cart.with(Cart::is_empty)
-                        on:click=move |_| { notice.set(None); paying.set(true) }>{move || lang.get().t().pay}</button>
+                        on:click=move |_| start_payment()>{tr(lang, |t| t.pay)}</button>
                 </div>
                 {move || last_sale.get().map(|sale| view! {
                     <div class="completed" data-testid="sale-completed">
-                        <p class="notice success">{move || lang.get().t().sale_completed} " — " {sale.receipt.clone()}</p>
+                        <p class="notice success">{tr(lang, |t| t.sale_completed)} " — " {sale.receipt.clone()}</p>
                         <Receipt sale=sale.clone()/>
-                        <button class="secondary" on:click=move |_| { let _ = window().print(); }>{move || lang.get().t().print_receipt}</button>
+                        <button class="secondary" on:click=move |_| { let _ = window().print(); }>{tr(lang, |t| t.print_receipt)}</button>
                     </div>
                 })}
             </aside>
-            <Show when=move || paying.get()>
+            <Show when=move || step.get() == Step::Serials>
+                <SerialDialog
+                    cart=cart
+                    scanned=scanned_serial
+                    on_done=move || step.set(Step::Cash)
+                    on_cancel=move || step.set(Step::Cart)
+                />
+            </Show>
+            <Show when=move || step.get() == Step::Cash>
                 {move || totals.get().map(|t| view! {
-                    <PayDialog total=t.total on_confirm=complete on_cancel=move || paying.set(false)/>
+                    <PayDialog
+                        total=t.total
+                        customer=cart.with_untracked(|c| attached(&ctx, c))
+                        on_confirm=complete
+                        on_cancel=move || step.set(Step::Cart)
+                    />
                 })}
             </Show>
+            {move || discount_target.get().map(|target| {
+                let t = lang.get_untracked().t();
+                let title = match target { DiscountTarget::Line(_) => t.line_discount, DiscountTarget::Sale => t.sale_discount };
+                view! {
+                    <DiscountDialog
+                        title=title
+                        on_apply=move |d: Discount| {
+                            let r = match target {
+                                DiscountTarget::Line(i) => cart.try_update(|c| c.set_line_discount(i, Some(d))),
+                                DiscountTarget::Sale => cart.try_update(|c| c.add_discount(d)),
+                            };
+                            r.unwrap_or(Ok(())).map_err(|e| e.to_string())
+                        }
+                        on_remove=move || cart.update(|c| match target {
+                            DiscountTarget::Line(i) => { let _ = c.set_line_discount(i, None); }
+                            DiscountTarget::Sale => c.discounts.retain(|d| d.reason == shared::sale::DiscountReason::Automatic),
+                        })
+                        on_close=move || discount_target.set(None)
+                    />
+                }
+            })}
         </div>
     }
 }

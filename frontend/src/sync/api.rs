@@ -2,7 +2,10 @@
 
 use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
-use shared::sync::{ApiError, CatalogPage, PushRequest, PushResponse, Setup, StoredSale};
+use serde::Deserialize;
+use shared::stock::SerialRegistry;
+use shared::sync::{ApiError, CatalogPage, CustomerSummary, PushRequest, PushResponse, Setup, StoredSale};
+use std::collections::HashMap;
 
 pub const CATALOG_PAGE: u32 = 2000;
 
@@ -66,4 +69,27 @@ pub async fn sales() -> Result<Vec<StoredSale>, ApiFailure> {
 
 pub async fn health() -> bool {
     matches!(Request::get("/api/v1/health").send().await, Ok(r) if r.ok())
+}
+
+#[derive(Deserialize)]
+struct StockLevel {
+    product_id: String,
+    level: i64,
+}
+
+/// Stock level per product at an outlet, from the server's ledger.
+pub async fn stock(outlet_id: &str) -> Result<HashMap<String, i64>, ApiFailure> {
+    let url = format!("/api/v1/stock?outlet={}", String::from(js_sys::encode_uri_component(outlet_id)));
+    let levels: Vec<StockLevel> = read(Request::get(&url).send().await).await?;
+    Ok(levels.into_iter().map(|l| (l.product_id, l.level)).collect())
+}
+
+/// Every serial number on file (the register checks serials at Payer against it, offline too).
+pub async fn serials() -> Result<SerialRegistry, ApiFailure> {
+    read(Request::get("/api/v1/serials").send().await).await
+}
+
+/// Every customer with account, loyalty and recent history (kept for attaching customers offline).
+pub async fn customer_summaries() -> Result<Vec<CustomerSummary>, ApiFailure> {
+    read(Request::get("/api/v1/customers/summaries").send().await).await
 }

@@ -1,4 +1,6 @@
 //! Talking to the server: the HTTP client and the outbox pusher.
 
 pub mod api;
+pub mod customers_api;
 pub mod pusher;
+pub mod serials_api;

@@ -52,6 +52,8 @@ async fn drain(ctx: &AppCtx, db: &Db) -> Result<(), ()> {
                 if db.acknowledge(&seqs).await.is_err() {
                     return Err(());
                 }
+                // The server's ledger now holds these sales: take its levels (and other registers' sales).
+                let _ = ctx.refresh_stock(db).await;
             }
             Err(ApiFailure::Unreachable(e)) => {
                 leptos::logging::warn!("push failed: {e}");

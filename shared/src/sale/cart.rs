@@ -27,7 +27,7 @@ impl Cart {
     /// Adds one unit of `product`: scanning the same product again increments its line.
     /// Returns the index of the line that changed.
     pub fn add(&mut self, product: &Product) -> usize {
-        self.add_with_points(product, 0)
+        self.add_with_points(product, product.loyalty_points)
     }
 
     /// Like [`Cart::add`], with the loyalty points one unit of `product` earns.
@@ -72,7 +72,10 @@ impl Cart {
         if qty == 0 {
             self.lines.remove(index);
         } else if self.lines[index].return_of.is_none() {
-            self.lines[index].qty = qty;
+            let line = &mut self.lines[index];
+            line.qty = qty;
+            // Serial numbers name units: fewer units, fewer serials (the rest are asked again at Payer).
+            line.serials.truncate(usize::try_from(qty.unsigned_abs()).unwrap_or(usize::MAX));
         }
     }
 

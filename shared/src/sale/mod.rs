@@ -69,6 +69,7 @@ impl SaleLine {
             qty,
             unit_price: product.price,
             tax_class: product.tax_class,
+            loyalty_points: product.loyalty_points,
             ..SaleLine::default()
         }
     }
@@ -277,6 +278,7 @@ pub(crate) mod tests {
             tax_class: class,
             tracks_serials: false,
             low_stock_threshold: None,
+            ..Default::default()
         }
     }
 

@@ -78,6 +78,7 @@ mod tests {
             tax_class: Default::default(),
             tracks_serials: false,
             low_stock_threshold: Some(3),
+            ..Default::default()
         };
         assert!(quick_key_for(&p, 3).is_red());
         p.low_stock_threshold = None;

@@ -412,6 +412,7 @@ mod tests {
             tax_class: Default::default(),
             tracks_serials,
             low_stock_threshold: None,
+            ..Default::default()
         }
     }
 

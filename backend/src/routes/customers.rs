@@ -1,0 +1,173 @@
+//! Customer accounts and loyalty (seed 003): the summaries registers keep for attaching a customer
+//! offline, payments on account, and the month-end statement ("relevé mensuel").
+//!
+//! | route | |
+//! |---|---|
+//! | `GET /api/v1/customers/summaries` | every customer's `CustomerSummary`, by name |
+//! | `GET /api/v1/customers/{id}/summary` | one `CustomerSummary` |
+//! | `POST /api/v1/customers/{id}/payments` | body `AccountPayment` → 201 `PaymentAnswer` (200 when repeated) |
+//! | `GET /api/v1/customers/{id}/statement?year=2026&month=11` | `Statement` of that month in Montréal time |
+
+use crate::error::{parse_json, AppError};
+use crate::store::customers::{PaymentRefusal, PaymentStatus};
+use crate::AppState;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use shared::account::{AccountPayment, Statement};
+use shared::report::Period;
+use shared::sync::CustomerSummary;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/customers/summaries", get(summaries))
+        .route("/api/v1/customers/{id}/summary", get(summary))
+        .route("/api/v1/customers/{id}/payments", post(pay))
+        .route("/api/v1/customers/{id}/statement", get(statement))
+}
+
+fn unknown_customer(id: &str) -> AppError {
+    AppError::NotFound(format!("customer '{id}'"))
+}
+
+fn unprocessable(code: &'static str, message: String) -> AppError {
+    AppError::Unprocessable { code, message, seq: None }
+}
+
+/// `GET /customers/summaries`: balance, what is still available, loyalty, rewards due and the last
+/// 20 sales of every customer, for the register's offline cache.
+pub async fn summaries(State(state): State<AppState>) -> Result<Json<Vec<CustomerSummary>>, AppError> {
+    Ok(Json(state.store.customer_summaries().await?))
+}
+
+/// `GET /customers/{id}/summary`.
+pub async fn summary(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<CustomerSummary>, AppError> {
+    state.store.customer_summary(&id).await?.map(Json).ok_or_else(|| unknown_customer(&id))
+}
+
+/// The answer to a payment on account: what was stored and the customer's summary after it.
+#[derive(Serialize)]
+pub struct PaymentAnswer {
+    /// `stored`, or `duplicate` when this payment (same id) was recorded before.
+    pub status: &'static str,
+    pub payment: AccountPayment,
+    pub summary: CustomerSummary,
+}
+
+/// `POST /customers/{id}/payments`: 201 when recorded, 200 when the same payment was recorded before;
+/// 404 for an unknown customer; 422 when the shared rules refuse it or its id holds another payment.
+pub async fn pay(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<(StatusCode, Json<PaymentAnswer>), AppError> {
+    let payment: AccountPayment = parse_json(&body)?;
+    if payment.id.trim().is_empty() {
+        return Err(AppError::BadRequest("invalid JSON body at id: a payment needs an id".into()));
+    }
+    let (status, payment) = match state.store.record_payment(&id, payment).await? {
+        Ok(done) => done,
+        Err(refusal) => {
+            return Err(match refusal {
+                PaymentRefusal::UnknownCustomer(id) => unknown_customer(&id),
+                PaymentRefusal::Rule(e) => unprocessable(e.code(), format!("payment on account: {e}")),
+                PaymentRefusal::WrongCustomer { path, body } => unprocessable(
+                    "wrong_customer",
+                    format!("the payment is for customer '{body}' but was sent to customer '{path}'"),
+                ),
+                PaymentRefusal::UnknownRegister(r) => unprocessable("unknown_register", format!("unknown register '{r}'")),
+                PaymentRefusal::UnknownOutlet(o) => unprocessable("unknown_outlet", format!("unknown outlet '{o}'")),
+                PaymentRefusal::WrongOutlet { register_id, outlet_id, register_outlet } => unprocessable(
+                    "wrong_outlet",
+                    format!("the payment names outlet '{outlet_id}' but register '{register_id}' is at '{register_outlet}'"),
+                ),
+                PaymentRefusal::IdTaken(pid) => AppError::Conflict {
+                    message: format!("another payment on account already has the id '{pid}'"),
+                    seq: None,
+                },
+            })
+        }
+    };
+    let summary = state.store.customer_summary(&id).await?.ok_or_else(|| unknown_customer(&id))?;
+    let (code, status) = match status {
+        PaymentStatus::Stored => (StatusCode::CREATED, "stored"),
+        PaymentStatus::Duplicate => (StatusCode::OK, "duplicate"),
+    };
+    Ok((code, Json(PaymentAnswer { status, payment, summary })))
+}
+
+#[derive(Deserialize)]
+pub struct MonthQuery {
+    year: Option<String>,
+    month: Option<String>,
+}
+
+/// Montréal's offset from UTC, in minutes, at local midnight starting the 1st of `month`: −240 (EDT)
+/// from April to November, −300 (EST) from December to March.
+///
+/// Rule of thumb, exact for the first of a month under Canada's rules since 2007: daylight time runs
+/// from the second Sunday of March (the 8th at the earliest) to the first Sunday of November at
+/// 02:00 — so on 1 November at midnight it is still in force, and on 1 March not yet.
+pub fn montreal_offset_on_first(month: u32) -> i32 {
+    if (4..=11).contains(&month) {
+        -240
+    } else {
+        -300
+    }
+}
+
+/// The local month in Montréal: from midnight on its 1st to midnight on the next month's 1st.
+pub fn montreal_month(year: i32, month: u32) -> Option<Period> {
+    let next = if month == 12 { 1 } else { month + 1 };
+    Period::local_month(year, month, montreal_offset_on_first(month), montreal_offset_on_first(next))
+}
+
+/// `GET /customers/{id}/statement?year=&month=`: opening balance, each charge, payment and store
+/// credit of that month (Montréal time), closing balance.
+pub async fn statement(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<MonthQuery>,
+) -> Result<Json<Statement>, AppError> {
+    let year: i32 = q
+        .year
+        .as_deref()
+        .and_then(|y| y.trim().parse().ok())
+        .filter(|y| (1970..=9999).contains(y))
+        .ok_or_else(|| AppError::BadRequest("year must be given as a number from 1970 to 9999, e.g. ?year=2026&month=11".into()))?;
+    let month: u32 = q
+        .month
+        .as_deref()
+        .and_then(|m| m.trim().parse().ok())
+        .filter(|m| (1..=12).contains(m))
+        .ok_or_else(|| AppError::BadRequest("month must be given as a number from 1 to 12, e.g. ?year=2026&month=11".into()))?;
+    let period = montreal_month(year, month).ok_or_else(|| AppError::BadRequest(format!("no such month: {year}-{month}")))?;
+    state.store.statement(&id, period).await?.map(Json).ok_or_else(|| unknown_customer(&id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared::report::local_midnight_ms;
+
+    #[test]
+    fn montreal_months_start_at_local_midnight_in_winter_and_summer() {
+        // 2026-01-01 00:00 EST = 05:00 UTC; 2026-07-01 00:00 EDT = 04:00 UTC.
+        let jan = montreal_month(2026, 1).unwrap();
+        assert_eq!(jan.from_ms, local_midnight_ms(2026, 1, 1, 0).unwrap() + 5 * 3_600_000);
+        let jul = montreal_month(2026, 7).unwrap();
+        assert_eq!(jul.from_ms, local_midnight_ms(2026, 7, 1, 0).unwrap() + 4 * 3_600_000);
+        // March loses an hour, November gains one; December ends at New Year's midnight EST.
+        let day = 86_400_000;
+        let mar = montreal_month(2026, 3).unwrap();
+        assert_eq!(mar.to_ms - mar.from_ms, 31 * day - 3_600_000);
+        let nov = montreal_month(2026, 11).unwrap();
+        assert_eq!(nov.to_ms - nov.from_ms, 30 * day + 3_600_000);
+        let dec = montreal_month(2026, 12).unwrap();
+        assert_eq!(dec.to_ms, local_midnight_ms(2027, 1, 1, -300).unwrap());
+        assert_eq!(montreal_month(2026, 13), None);
+    }
+}

@@ -1,0 +1,90 @@
+//! Serial numbers (seed 000): the back-office page's list, "Ajouter des numéros de série" (a comma
+//! list), the trash icon; and the conflicts sync recorded instead of refusing a paid sale.
+
+use crate::error::{parse_json, AppError};
+use crate::store::{Conflict, SerialRefusal};
+use crate::AppState;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use shared::stock::{SerialError, SerialNumber};
+
+#[derive(Deserialize)]
+pub struct SerialsQuery {
+    product_id: Option<String>,
+    outlet_id: Option<String>,
+}
+
+/// `GET /serials?product_id=&outlet_id=`: every serial, sold or not, by product then serial.
+pub async fn list(State(state): State<AppState>, Query(q): Query<SerialsQuery>) -> Result<Json<Vec<SerialNumber>>, AppError> {
+    let some = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+    let (product_id, outlet_id) = (some(&q.product_id), some(&q.outlet_id));
+    Ok(Json(state.store.list_serials(product_id.as_deref(), outlet_id.as_deref()).await?))
+}
+
+/// The body of `POST /serials`.
+#[derive(Deserialize)]
+pub struct NewSerials {
+    pub product_id: String,
+    pub outlet_id: String,
+    /// As typed: comma-separated, spaces trimmed, empty entries ignored.
+    pub serials: String,
+}
+
+/// A refused list: the usual error body plus the duplicates by kind, so a screen can name them in its
+/// own language.
+#[derive(Serialize)]
+struct DuplicatesBody {
+    error: &'static str,
+    message: String,
+    repeated_in_list: Vec<String>,
+    already_registered: Vec<String>,
+}
+
+/// `POST /serials`: 201 with the rows added (in the order typed), or 422 naming every duplicate and
+/// adding none.
+pub async fn add(State(state): State<AppState>, body: Bytes) -> Result<Response, AppError> {
+    let req: NewSerials = parse_json(&body)?;
+    match state.store.register_serials(&req.product_id, &req.outlet_id, &req.serials).await? {
+        Ok(rows) => Ok((StatusCode::CREATED, Json(rows)).into_response()),
+        Err(SerialRefusal::UnknownProduct(id)) => Err(unprocessable("unknown_product", format!("unknown product '{id}'"))),
+        Err(SerialRefusal::UnknownOutlet(id)) => Err(unprocessable("unknown_outlet", format!("unknown outlet '{id}'"))),
+        Err(SerialRefusal::Rule(e)) => match e {
+            SerialError::Duplicates { ref repeated_in_list, ref already_registered } => Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Json(DuplicatesBody {
+                    error: e.code(),
+                    message: e.to_string(),
+                    repeated_in_list: repeated_in_list.clone(),
+                    already_registered: already_registered.clone(),
+                }),
+            )
+                .into_response()),
+            other => Err(unprocessable(other.code(), other.to_string())),
+        },
+    }
+}
+
+/// `DELETE /serials/{product_id}/{serial}`: 204, or 404 when it is not on file.
+pub async fn delete(
+    State(state): State<AppState>,
+    Path((product_id, serial)): Path<(String, String)>,
+) -> Result<StatusCode, AppError> {
+    match state.store.delete_serial(&product_id, &serial).await? {
+        Ok(_) => Ok(StatusCode::NO_CONTENT),
+        Err(_) => Err(AppError::NotFound(format!("serial number {serial} is not on file for product '{product_id}'"))),
+    }
+}
+
+/// `GET /conflicts`: what sync found wrong but kept (a serial sold twice, a return of a unit that
+/// sale did not sell), oldest first.
+pub async fn conflicts(State(state): State<AppState>) -> Result<Json<Vec<Conflict>>, AppError> {
+    Ok(Json(state.store.list_conflicts().await?))
+}
+
+fn unprocessable(code: &'static str, message: String) -> AppError {
+    AppError::Unprocessable { code, message, seq: None }
+}

@@ -1,0 +1,125 @@
+// The customers page (seed 003) in a real browser against the real server: balances, credit limit and
+// what is still available, loyalty with the "Récompense due" badge, a payment on account (cash rounded
+// in the drawer, credited exactly), and the month-end statement that reconciles.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { catalog, clean, eventually, launchBrowser, startServer } from './support.mjs';
+
+/** Half-up to the cent of `cents × ppm / 1 000 000` (the shared rounding rule for one tax). */
+function tax(cents, ppm) {
+  return Math.floor((cents * ppm + 500_000) / 1_000_000);
+}
+
+/** A paid sale of one unit of `product` for `customer`, by `kind` (card or account), as a register pushes it. */
+function customerSale(product, customer, kind, seq) {
+  const price = product.price;
+  const gst = tax(price, 50_000);
+  const qst = tax(price, 99_750);
+  const total = price + gst + qst;
+  return {
+    id: `e2e-customer-sale-${seq}`,
+    register_id: 'montreal-1',
+    outlet_id: 'montreal',
+    seq,
+    receipt: `MTL1-${String(seq).padStart(6, '0')}`,
+    created_at_ms: Date.now(),
+    lines: [{
+      product_id: product.id, sku: product.sku, name: product.name, qty: 1,
+      unit_price: price, tax_class: product.tax_class, loyalty_points: product.loyalty_points,
+    }],
+    totals: {
+      subtotal: price,
+      discount: 0,
+      taxes: [{ code: 'gst', base: price, amount: gst }, { code: 'qst', base: price, amount: qst }],
+      total,
+    },
+    tenders: [{ kind, amount: total, tendered: total, change: 0 }],
+    customer_id: customer,
+  };
+}
+
+describe('the customers page', () => {
+  let server, browser, context, page, products;
+  before(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+    products = await catalog(server);
+    // Statements are by Montréal month: keep the browser's month the same as the server's.
+    context = await browser.newContext({ timezoneId: 'America/Montreal' });
+    page = await context.newPage();
+    // Jean Gagnon: shoes by card (89 points), a hat on account (15 points, 17,25 $ owed).
+    const pushed = await server.api('/api/v1/sync/push', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        register_id: 'montreal-1',
+        sales: [customerSale(products.shoes, 'c-gagnon', 'card', 1), customerSale(products.hat, 'c-gagnon', 'account', 2)],
+      }),
+    });
+    assert.equal(pushed.status, 200, JSON.stringify(pushed.body));
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  const row = (id) => page.locator(`tr[data-customer="${id}"]`);
+  const cell = async (id, testid) => clean(await row(id).getByTestId(testid).innerText());
+
+  test('every customer is listed with balance, credit limit, credit available, points and visits', async () => {
+    await page.goto(`${server.url}/clients`);
+    assert.equal(clean(await page.locator('h1').innerText()), 'Comptes clients');
+    await eventually(async () => assert.equal(await page.locator('tr[data-customer]').count(), 2), { timeout: 60_000 });
+    assert.equal(await cell('c-gagnon', 'balance'), 'Solde dû 17,25 $');
+    assert.equal(await cell('c-gagnon', 'credit-limit'), 'Aucune');
+    assert.equal(await cell('c-gagnon', 'points'), '104');
+    assert.equal(await cell('c-gagnon', 'visits'), '2');
+    assert.equal(clean(await row('c-gagnon').getByTestId('reward-due').innerText()), 'Récompense due');
+    assert.equal(await cell('c-tremblay', 'balance'), '0,00 $');
+    assert.equal(await cell('c-tremblay', 'credit-limit'), '500,00 $');
+    assert.equal(await cell('c-tremblay', 'available'), '500,00 $');
+    assert.equal(await row('c-tremblay').getByTestId('reward-due').count(), 0);
+  });
+
+  test('a cash payment on account is rounded in the drawer and credited exactly', async () => {
+    await row('c-tremblay').getByTestId('open-account').click();
+    const panel = page.getByTestId('account-panel');
+    await panel.waitFor();
+    assert.match(clean(await panel.innerText()), /Remise automatique 5 %/);
+
+    await page.getByTestId('payment-amount').fill('abc');
+    await page.getByTestId('record-payment').click();
+    await eventually(async () => assert.match(clean(await page.getByTestId('payment-message').innerText()), /Montant invalide/));
+
+    await page.getByTestId('payment-amount').fill('100,03');
+    await page.getByTestId('pay-cash').click();
+    assert.equal(clean(await page.getByTestId('cash-hint').innerText()), 'À recevoir en espèces : 100,05 $ (Arrondi : +0,02 $)');
+    await page.getByTestId('record-payment').click();
+    await eventually(async () =>
+      assert.equal(clean(await page.getByTestId('payment-message').innerText()), 'Paiement enregistré : 100,03 $ — Avoir 100,03 $'));
+    await eventually(async () => assert.equal(await cell('c-tremblay', 'available'), '600,03 $'));
+    assert.equal(await cell('c-tremblay', 'balance'), 'Avoir 100,03 $');
+
+    const { body } = await server.api('/api/v1/customers/c-tremblay/summary');
+    assert.equal(body.balance, 10_003);
+  });
+
+  test("the month's statement lists the payment between the opening and closing balances", async () => {
+    const statement = page.getByTestId('statement');
+    await eventually(async () => assert.equal(await statement.getByTestId('statement-line').count(), 1));
+    const line = clean(await statement.getByTestId('statement-line').innerText());
+    assert.match(line, /Paiement\s+PAI-[0-9A-F]{8}\s+100,03 \$\s+100,03 \$/);
+    assert.equal(clean(await statement.getByTestId('opening-balance').innerText()), '0,00 $');
+    assert.equal(clean(await statement.getByTestId('statement-payments').innerText()), '100,03 $');
+    assert.equal(clean(await statement.getByTestId('closing-balance').innerText()), '100,03 $');
+
+    // The month before holds nothing yet.
+    const month = await page.getByTestId('statement-month').inputValue();
+    const [y, m] = month.split('-').map(Number);
+    const previous = m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
+    await page.getByTestId('statement-month').fill(previous);
+    await page.getByTestId('statement-month').dispatchEvent('change');
+    await eventually(async () => assert.equal(await statement.getByTestId('statement-line').count(), 0));
+    assert.equal(clean(await statement.getByTestId('closing-balance').innerText()), '0,00 $');
+  });
+});
