@@ -2,6 +2,7 @@
 
 use crate::components::status_bar::StatusBar;
 use crate::nav::{Link, Nav};
+use crate::pages::customers::CustomersPage;
 use crate::pages::register::RegisterPage;
 use crate::pages::sales::SalesPage;
 use crate::pages::serials::SerialsPage;
@@ -23,6 +24,7 @@ pub fn App() -> impl IntoView {
                 <Link href="/">{move || t().sell}</Link>
                 <Link href="/ventes">{move || t().sales_history}</Link>
                 <Link href="/numeros-de-serie">{move || crate::i18n_serials::serial_texts(ctx.lang.get()).title}</Link>
+                <Link href="/clients">{move || crate::i18n_customers::customer_texts(ctx.lang.get()).nav}</Link>
             </nav>
             <StatusBar/>
         </header>
@@ -30,6 +32,7 @@ pub fn App() -> impl IntoView {
             {move || match nav.path.get().as_str() {
                 "/ventes" => view! { <SalesPage/> }.into_any(),
                 "/numeros-de-serie" => view! { <SerialsPage/> }.into_any(),
+                "/clients" => view! { <CustomersPage/> }.into_any(),
                 _ => view! { <RegisterPage/> }.into_any(),
             }}
         </main>

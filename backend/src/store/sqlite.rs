@@ -3,6 +3,7 @@
 use super::now_ms;
 use shared::catalog::{Customer, Outlet, Product, Register};
 use shared::sale::Sale;
+use shared::stock::{movements_for_sale, MovementReason};
 use shared::sync::{CatalogPage, PushResult, PushStatus, Setup, StoredSale};
 use shared::tax::{TaxClass, TaxRates};
 use shared::Money;
@@ -273,16 +274,19 @@ impl SqliteStore {
                 .bind(line.unit_price.as_cents())
                 .execute(&mut *tx)
                 .await?;
+            }
+            // Which movements a sale makes (sign, reason, source) is a rule of the shared ledger.
+            for mv in movements_for_sale(sale) {
                 sqlx::query(
                     "INSERT INTO stock_movements (product_id, outlet_id, delta, reason, source_id, created_at_ms)
                      VALUES (?, ?, ?, ?, ?, ?)",
                 )
-                .bind(&line.product_id)
-                .bind(&sale.outlet_id)
-                .bind(-line.qty)
-                .bind(if line.qty < 0 { "return" } else { "sale" })
-                .bind(&sale.id)
-                .bind(sale.created_at_ms)
+                .bind(&mv.product_id)
+                .bind(&mv.outlet_id)
+                .bind(mv.delta)
+                .bind(reason_str(mv.reason))
+                .bind(&mv.source_id)
+                .bind(mv.created_at_ms)
                 .execute(&mut *tx)
                 .await?;
             }
@@ -330,6 +334,17 @@ impl SqliteStore {
             .into_iter()
             .map(|r| Customer { id: r.get("id"), name: r.get("name"), email: r.get("email") })
             .collect())
+    }
+}
+
+fn reason_str(r: MovementReason) -> &'static str {
+    match r {
+        MovementReason::Sale => "sale",
+        MovementReason::Return => "return",
+        MovementReason::Adjustment => "adjustment",
+        MovementReason::Receiving => "receiving",
+        MovementReason::Transfer => "transfer",
+        MovementReason::OnlineOrder => "online_order",
     }
 }
 

@@ -152,7 +152,7 @@ async fn a_sale_on_account_lowers_the_balance_and_the_summary_shows_what_is_stil
     let sale = checkout("montreal-1", 1, &cart_for(&app, MARIE, &["shirt", "hat"]), TenderKind::Account, 1_790_000_000_000);
     // 5 % off 44,99 $ automatically, then taxes.
     assert_eq!(sale.totals.discount, Money(225));
-    let (status, body) = app.push(&[sale.clone()]).await;
+    let (status, body) = app.push(std::slice::from_ref(&sale)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
 
     let s = summary(&app, MARIE).await;
@@ -177,7 +177,7 @@ async fn a_sale_on_account_lowers_the_balance_and_the_summary_shows_what_is_stil
 async fn a_payment_on_account_raises_the_balance_and_is_idempotent() {
     let app = app().await;
     let sale = checkout("montreal-1", 1, &cart_for(&app, MARIE, &[COAT]), TenderKind::Account, 1_789_000_000_000);
-    app.push(&[sale.clone()]).await;
+    app.push(std::slice::from_ref(&sale)).await;
     let owed = sale.totals.total.as_cents();
 
     // 100,03 $ in cash: the drawer takes 100,05 $, the account is credited exactly 100,03 $.
@@ -261,8 +261,8 @@ async fn a_sale_beyond_the_credit_limit_is_stored_and_a_conflict_recorded() {
     // Two registers offline each saw 500,00 $ available and charged a coat (≈ 273 $) on account.
     let first = checkout("montreal-1", 1, &cart_for(&app, MARIE, &[COAT]), TenderKind::Account, 1_790_000_000_000);
     let second = checkout("laval-1", 1, &cart_for(&app, MARIE, &[COAT]), TenderKind::Account, 1_790_000_000_500);
-    assert_eq!(app.push(&[first.clone()]).await.0, StatusCode::OK);
-    let (status, body) = app.push_as("laval-1", &[second.clone()]).await;
+    assert_eq!(app.push(std::slice::from_ref(&first)).await.0, StatusCode::OK);
+    let (status, body) = app.push_as("laval-1", std::slice::from_ref(&second)).await;
     assert_eq!(status, StatusCode::OK, "a paid sale is a fact: {body}");
     assert_eq!(body["results"][0]["status"], "stored");
     assert_eq!(app.sale_count().await, 2);
@@ -454,7 +454,7 @@ async fn the_month_end_statement_reconciles_opening_charges_payments_and_credit_
 async fn a_return_whose_refund_does_not_match_its_original_is_refused_with_422_and_nothing_written() {
     let app = app().await;
     let sale = checkout("montreal-1", 1, &cart_for(&app, MARIE, &["shirt", "shirt", "hat"]), TenderKind::Card, 1_790_000_000_000);
-    app.push(&[sale.clone()]).await;
+    app.push(std::slice::from_ref(&sale)).await;
     let (sales, moves) = (app.sale_count().await, app.movement_count().await);
 
     let mut tampered = refund("montreal-1", 2, &return_cart(&sale, &[], &[ReturnPick { line: 0, qty: 1 }]), &sale, RefundMethod::Cash, 1_790_000_100_000);
@@ -480,8 +480,8 @@ async fn a_return_whose_refund_does_not_match_its_original_is_refused_with_422_a
 
     // Returned one by one, both shirts refund exactly what they cost, and a third is too many.
     let one = refund("montreal-1", 2, &return_cart(&sale, &[], &[ReturnPick { line: 0, qty: 1 }]), &sale, RefundMethod::Cash, 1_790_000_100_000);
-    let two = refund("montreal-1", 3, &return_cart(&sale, &[one.clone()], &[ReturnPick { line: 0, qty: 1 }]), &sale, RefundMethod::Cash, 1_790_000_100_001);
-    assert_eq!(app.push(&[one.clone()]).await.0, StatusCode::OK);
+    let two = refund("montreal-1", 3, &return_cart(&sale, std::slice::from_ref(&one), &[ReturnPick { line: 0, qty: 1 }]), &sale, RefundMethod::Cash, 1_790_000_100_001);
+    assert_eq!(app.push(std::slice::from_ref(&one)).await.0, StatusCode::OK);
     assert_eq!(app.push(&[one.clone(), two.clone()]).await.0, StatusCode::OK, "a repeated return is a duplicate, not a mismatch");
     let mut three = two.clone();
     (three.id, three.seq, three.receipt) = ("third".into(), 4, receipt_number("MTL1", 4));
@@ -494,12 +494,12 @@ async fn a_return_whose_refund_does_not_match_its_original_is_refused_with_422_a
 async fn a_return_made_offline_without_knowing_of_another_is_stored_and_recorded_as_a_conflict() {
     let app = app().await;
     let sale = checkout("montreal-1", 1, &cart_for(&app, JEAN, &["shirt"]), TenderKind::Card, 1_790_000_000_000);
-    app.push(&[sale.clone()]).await;
+    app.push(std::slice::from_ref(&sale)).await;
     // Montréal and Laval each take back the one shirt, neither knowing of the other.
     let here = refund("montreal-1", 2, &return_cart(&sale, &[], &[ReturnPick { line: 0, qty: 1 }]), &sale, RefundMethod::Cash, 1_790_000_100_000);
     let there = refund("laval-1", 1, &return_cart(&sale, &[], &[ReturnPick { line: 0, qty: 1 }]), &sale, RefundMethod::Cash, 1_790_000_100_000);
     assert_eq!(app.push(&[here]).await.0, StatusCode::OK);
-    let (status, body) = app.push_as("laval-1", &[there.clone()]).await;
+    let (status, body) = app.push_as("laval-1", std::slice::from_ref(&there)).await;
     assert_eq!(status, StatusCode::OK, "the customer was refunded: {body}");
     let found = conflicts(&app).await;
     assert_eq!(found.len(), 1, "{found:?}");
