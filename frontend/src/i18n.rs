@@ -144,6 +144,8 @@ pub struct Texts {
     pub credit_exceeded: &'static str,
     pub not_enough_store_credit: &'static str,
     pub unavailable_items: &'static str,
+    pub export_pending: &'static str,
+    pub export_pending_help: &'static str,
 }
 
 pub const FR: Texts = Texts {
@@ -250,6 +252,8 @@ pub const FR: Texts = Texts {
     credit_exceeded: "Limite de crédit dépassée : disponible",
     not_enough_store_credit: "Avoir insuffisant : disponible",
     unavailable_items: "Produits introuvables, non copiés",
+    export_pending: "Exporter",
+    export_pending_help: "Enregistre les ventes en attente dans un fichier que le serveur peut importer",
 };
 
 pub const EN: Texts = Texts {
@@ -356,6 +360,8 @@ pub const EN: Texts = Texts {
     credit_exceeded: "Credit limit exceeded: available",
     not_enough_store_credit: "Not enough store credit: available",
     unavailable_items: "Products not found, not copied",
+    export_pending: "Export",
+    export_pending_help: "Saves the pending sales to a file the server can import",
 };
 
 /// "2 ventes en attente" / "1 vente en attente" / "2 sales pending".

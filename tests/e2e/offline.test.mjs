@@ -1,6 +1,7 @@
 // Durable and exactly once: the register keeps selling without its server and loses nothing.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { RegisterPage, catalog, eventually, launchBrowser, startServer } from './support.mjs';
 
 async function serverReceipts(server) {
@@ -99,6 +100,28 @@ describe('selling offline', () => {
       assert.equal(stored.get(rb), 1);
     });
     await context.close();
+  });
+
+  test('unsent sales exported to a file are imported by the server once, even if the register pushes them later', async () => {
+    const context = await browser.newContext({ acceptDownloads: true });
+    const reg = await new RegisterPage(await context.newPage(), server).open('?register=sherbrooke-1');
+    await server.stop();
+    await reg.scan(products.shoes.barcode);
+    const receipt = await reg.pay('200');
+    await eventually(async () => assert.match(await reg.status(), /hors ligne — 1 vente en attente/));
+    const [download] = await Promise.all([reg.page.waitForEvent('download'), reg.page.getByTestId('export-pending').click()]);
+    assert.match(download.suggestedFilename(), /^comptoir-sherbrooke-1-\d+-\d+\.json$/);
+    const file = await readFile(await download.path(), 'utf8');
+
+    // The browser is wiped: only the file is left. The server imports it with the ordinary push.
+    await context.close();
+    await server.start();
+    const imported = await server.api('/api/v1/sync/push', { method: 'POST', headers: { 'content-type': 'application/json' }, body: file });
+    assert.equal(imported.status, 200);
+    assert.equal(imported.body.results[0].status, 'stored');
+    const again = await server.api('/api/v1/sync/push', { method: 'POST', headers: { 'content-type': 'application/json' }, body: file });
+    assert.equal(again.body.results[0].status, 'duplicate');
+    assert.equal(counts(await serverReceipts(server)).get(receipt), 1);
   });
 
   test('the same push sent twice over HTTP is stored once', async () => {

@@ -29,6 +29,18 @@ pub fn StatusBar() -> impl IntoView {
                 {move || ctx.register.get().map(|r| r.name).unwrap_or_default()}
             </span>
             <span class=sync_class data-testid="sync-status" role="status">{sync_text}</span>
+            <Show when=move || { ctx.pending.get() > 0 }>
+                <button class="lang" data-testid="export-pending" title=tr(lang, |t| t.export_pending_help)
+                    on:click=move |_| {
+                        if let Some(db) = ctx.db.get_value() {
+                            leptos::task::spawn_local(async move {
+                                if let Err(e) = crate::sync::export::export_pending(&db).await {
+                                    leptos::logging::error!("export: {e}");
+                                }
+                            });
+                        }
+                    }>{tr(lang, |t| t.export_pending)}</button>
+            </Show>
             <Show when=move || { ctx.rejected.get() > 0 }>
                 <span class="sync rejected" data-testid="rejected">
                     {move || format!("{} {}", ctx.rejected.get(), lang.get().t().refused_sales)}
