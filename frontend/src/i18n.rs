@@ -146,6 +146,7 @@ pub struct Texts {
     pub unavailable_items: &'static str,
     pub export_pending: &'static str,
     pub export_pending_help: &'static str,
+    pub serial_not_sold: &'static str,
 }
 
 pub const FR: Texts = Texts {
@@ -254,6 +255,7 @@ pub const FR: Texts = Texts {
     unavailable_items: "Produits introuvables, non copiés",
     export_pending: "Exporter",
     export_pending_help: "Enregistre les ventes en attente dans un fichier que le serveur peut importer",
+    serial_not_sold: "Refusé : ce numéro de série n'a pas été vendu. Un retour doit nommer l'unité vendue.",
 };
 
 pub const EN: Texts = Texts {
@@ -362,6 +364,7 @@ pub const EN: Texts = Texts {
     unavailable_items: "Products not found, not copied",
     export_pending: "Export",
     export_pending_help: "Saves the pending sales to a file the server can import",
+    serial_not_sold: "Refused: this serial number was not sold. A return must name the unit that was sold.",
 };
 
 /// "2 ventes en attente" / "1 vente en attente" / "2 sales pending".

@@ -10,7 +10,7 @@ use shared::catalog::{Outlet, Product, Register};
 use shared::sale::Sale;
 use shared::account::sale_entries;
 use shared::loyalty::LoyaltyBalance;
-use shared::stock::{SerialRegistry, SoldOn};
+use shared::stock::{ReturnedOn, SerialRegistry, SoldOn};
 use shared::sync::CustomerSummary;
 use shared::tax::TaxRates;
 use std::collections::HashMap;
@@ -239,7 +239,21 @@ impl AppCtx {
     pub async fn apply_sale(&self, db: &Db, sale: &Sale) {
         self.stock.update(|levels| subtract(levels, sale));
         let sold_on = SoldOn { sale_id: sale.id.clone(), at_ms: sale.created_at_ms };
+        let catalog = self.catalog;
         self.serials.update_value(|registry| {
+            // Units coming back: in stock again, from the sale they were sold in.
+            for line in sale.lines.iter().filter(|l| l.qty < 0) {
+                let Some(product) = catalog.with_value(|c| c.get(&line.product_id).cloned()) else { continue };
+                for serial in &line.serials {
+                    let Some(original) = registry.get(&line.product_id, serial).and_then(|s| s.sold_on.clone()) else { continue };
+                    let returned_on = ReturnedOn {
+                        return_sale_id: sale.id.clone(),
+                        original_sale_id: original.sale_id,
+                        at_ms: sale.created_at_ms,
+                    };
+                    let _ = registry.record_return(&product, &sale.outlet_id, Some(serial), returned_on);
+                }
+            }
             for line in sale.lines.iter().filter(|l| l.qty > 0) {
                 for serial in &line.serials {
                     // Not on file means the cashier chose "add as a new serial".

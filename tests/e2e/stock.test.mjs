@@ -102,4 +102,37 @@ describe('stock at the register', () => {
     assert.match(await reg.text('serial-error'), /Refusé : ce numéro de série a déjà été vendu le \d{4}-\d{2}-\d{2}/);
     await context.close();
   });
+
+  test('a return of a serial-tracked product must name a unit that was sold, which goes back in stock', async () => {
+    const context = await browser.newContext();
+    const reg = await new RegisterPage(await context.newPage(), server).open('?register=montreal-1');
+    await reg.scan(products.drill.barcode);
+    await reg.page.getByTestId('pay').click();
+    await reg.page.getByTestId('serial-input').fill('PSF-RET-1');
+    await reg.page.getByTestId('serial-continue').click();
+    await reg.page.getByTestId('serial-add-new').click();
+    await reg.page.getByTestId('tendered').fill('200');
+    await reg.page.getByTestId('confirm-pay').click();
+    await reg.page.getByTestId('sale-completed').waitFor();
+
+    await reg.page.getByTestId('return-mode').click();
+    await reg.scan(products.drill.barcode);
+    await reg.page.getByTestId('pay').click();
+    assert.match(clean(await reg.page.getByTestId('serial-unit').innerText()), /Retour : Perceuse sans fil — unité 1 de 1/);
+    await reg.page.getByTestId('serial-input').fill('PSF-NEVER-SOLD');
+    await reg.page.getByTestId('serial-continue').click();
+    assert.match(await reg.text('serial-error'), /n'a pas été vendu/);
+    await reg.page.getByTestId('serial-input').fill('PSF-RET-1');
+    await reg.page.getByTestId('serial-continue').click();
+    await reg.page.getByTestId('refund-cash').click();
+    await reg.page.getByTestId('sale-completed').waitFor();
+
+    await eventually(async () => {
+      const { body } = await server.api('/api/v1/serials?product_id=drill');
+      const unit = body.find((s) => s.serial === 'PSF-RET-1');
+      assert.ok(unit && unit.sold_on === null, 'the unit is back in stock');
+      assert.ok(unit.returned_on, 'and its return is recorded');
+    });
+    await context.close();
+  });
 });

@@ -13,7 +13,7 @@ pub fn next_missing(ctx: &AppCtx, cart: &Cart) -> Option<(usize, usize, usize)> 
     let outlet = ctx.outlet.get_untracked()?.id;
     cart.lines.iter().enumerate().find_map(|(i, line)| {
         let product = ctx.catalog.with_value(|c| c.get(&line.product_id).cloned())?;
-        let needed = ctx.serials.with_value(|r| r.serials_to_ask(&product, &outlet, line.qty));
+        let needed = ctx.serials.with_value(|r| r.serials_to_name(&product, &outlet, line.qty));
         (line.serials.len() < needed).then_some((i, line.serials.len() + 1, needed))
     })
 }
@@ -24,6 +24,8 @@ enum Problem {
     Repeated,
     NotOnFile(String),
     AlreadySold { sale_id: String, at_ms: i64 },
+    /// A return must name a unit that was sold.
+    NotSold,
 }
 
 #[component]
@@ -69,7 +71,15 @@ pub fn SerialDialog(
             return problem.set(Some(Problem::Repeated));
         }
         let outlet = ctx.outlet.get_untracked().map(|o| o.id).unwrap_or_default();
-        match ctx.serials.with_value(|r| r.check(&line.product_id, &outlet, &serial)) {
+        let check = ctx.serials.with_value(|r| r.check(&line.product_id, &outlet, &serial));
+        if line.qty < 0 {
+            // A return names the exact unit coming back: one that was sold.
+            return match check {
+                SerialCheck::AlreadySold { .. } => accept(serial),
+                _ => problem.set(Some(Problem::NotSold)),
+            };
+        }
+        match check {
             SerialCheck::Available | SerialCheck::AtAnotherOutlet { .. } => accept(serial),
             SerialCheck::NotOnFile => problem.set(Some(Problem::NotOnFile(serial))),
             SerialCheck::AlreadySold { sale_id, at_ms } => problem.set(Some(Problem::AlreadySold { sale_id, at_ms })),
@@ -86,8 +96,9 @@ pub fn SerialDialog(
     let heading = move || {
         let t = lang.get().t();
         pending.get().map(|(i, unit, of)| {
-            let name = cart.with(|c| c.lines.get(i).map(|l| l.name.clone()).unwrap_or_default());
-            format!("{name} — {} {unit} {} {of}", t.unit, t.of)
+            let (name, returning) = cart.with(|c| c.lines.get(i).map(|l| (l.name.clone(), l.qty < 0)).unwrap_or_default());
+            let what = if returning { format!("{} : {name}", t.return_mode) } else { name };
+            format!("{what} — {} {unit} {} {of}", t.unit, t.of)
         })
     };
     let message = move || {
@@ -97,6 +108,7 @@ pub fn SerialDialog(
             Problem::Empty => t.serial_empty.to_string(),
             Problem::Repeated => t.serial_repeated.to_string(),
             Problem::NotOnFile(_) => t.serial_not_on_file.to_string(),
+            Problem::NotSold => t.serial_not_sold.to_string(),
             Problem::AlreadySold { sale_id, at_ms } => {
                 format!("{} {} ({} {})", t.serial_already_sold, date_time(l, at_ms), t.in_sale, sale_id)
             }

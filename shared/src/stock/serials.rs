@@ -234,6 +234,16 @@ impl SerialRegistry {
         product.tracks_serials || self.for_product(&product.id).any(|s| s.outlet_id == outlet_id)
     }
 
+    /// How many serials a line of `qty` units must name at Payer: one per unit, sold or returned — a
+    /// return of a serial-tracked product names the exact unit that comes back.
+    pub fn serials_to_name(&self, product: &Product, outlet_id: &str, qty: i64) -> usize {
+        if qty != 0 && self.is_tracked(product, outlet_id) {
+            usize::try_from(qty.unsigned_abs()).unwrap_or(usize::MAX)
+        } else {
+            0
+        }
+    }
+
     /// How many serials the register asks for at Payer for a line of `qty` units: one per unit sold.
     /// Return lines (negative quantities) name their serials through [`SerialRegistry::record_return`].
     pub fn serials_to_ask(&self, product: &Product, outlet_id: &str, qty: i64) -> usize {
@@ -399,6 +409,15 @@ impl From<SerialRegistry> for Vec<SerialNumber> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_return_of_a_tracked_product_names_one_serial_per_unit_too() {
+        let reg = SerialRegistry::new();
+        let drill = Product { tracks_serials: true, ..Product::default() };
+        assert_eq!(reg.serials_to_name(&drill, "montreal", -2), 2);
+        assert_eq!(reg.serials_to_name(&drill, "montreal", 3), 3);
+        assert_eq!(reg.serials_to_name(&Product::default(), "montreal", -2), 0);
+    }
     use super::*;
     use proptest::prelude::*;
 
