@@ -4,7 +4,8 @@ use crate::error::AppError;
 use crate::AppState;
 use axum::extract::{Query, State};
 use axum::Json;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
+use shared::stock::StockLevel;
 use shared::sync::StoredSale;
 
 #[derive(Deserialize)]
@@ -23,13 +24,9 @@ pub struct StockQuery {
     outlet: String,
 }
 
-#[derive(Serialize)]
-pub struct StockLevel {
-    product_id: String,
-    level: i64,
-}
-
+/// Levels at an outlet: `{product_id, outlet_id, level, negative}` — a negative level is flagged for a
+/// manager (selling never stops for it).
 pub async fn stock(State(state): State<AppState>, Query(q): Query<StockQuery>) -> Result<Json<Vec<StockLevel>>, AppError> {
     let levels = state.store.stock_levels(&q.outlet).await?;
-    Ok(Json(levels.into_iter().map(|(product_id, level)| StockLevel { product_id, level }).collect()))
+    Ok(Json(levels.into_iter().map(|(product, level)| StockLevel::new(&product, &q.outlet, level)).collect()))
 }

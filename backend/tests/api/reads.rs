@@ -70,3 +70,18 @@ async fn setup_tells_each_register_where_its_sequence_continues() {
     assert_eq!(setup["next_seq"]["montreal-1"], 3);
     assert!(setup["next_seq"].get("laval-1").is_none(), "a register with no sale starts at 1");
 }
+
+#[tokio::test]
+async fn stock_may_go_negative_and_a_negative_level_is_flagged() {
+    let app = spawn_app().await;
+    // Montréal holds 3 hats (seed 002); a sale of 4 is never refused.
+    let sale = app.sale(1, &["hat", "hat", "hat", "hat"]);
+    let (status, _) = app.push(&[sale]).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, levels) = app.get("/api/v1/stock?outlet=montreal").await;
+    let hat = levels.as_array().unwrap().iter().find(|l| l["product_id"] == "hat").unwrap().clone();
+    assert_eq!(hat["level"], -1);
+    assert_eq!(hat["negative"], true);
+    let shirt = levels.as_array().unwrap().iter().find(|l| l["product_id"] == "shirt").unwrap().clone();
+    assert_eq!(shirt["negative"], false);
+}

@@ -202,7 +202,7 @@ pub struct StockLevel {
 }
 
 impl StockLevel {
-    fn new(product_id: &str, outlet_id: &str, level: i64) -> StockLevel {
+    pub fn new(product_id: &str, outlet_id: &str, level: i64) -> StockLevel {
         StockLevel { product_id: product_id.into(), outlet_id: outlet_id.into(), level, negative: level < 0 }
     }
 }
