@@ -3,7 +3,7 @@
 use super::now_ms;
 use shared::catalog::{Customer, Outlet, Product, Register};
 use shared::sale::Sale;
-use shared::stock::{movements_for_sale, MovementReason};
+use shared::stock::movements_for_sale;
 use shared::sync::{CatalogPage, PushResult, PushStatus, Setup, StoredSale};
 use shared::tax::{TaxClass, TaxRates};
 use shared::Money;
@@ -284,7 +284,7 @@ impl SqliteStore {
                 .bind(&mv.product_id)
                 .bind(&mv.outlet_id)
                 .bind(mv.delta)
-                .bind(reason_str(mv.reason))
+                .bind(mv.reason.as_str())
                 .bind(&mv.source_id)
                 .bind(mv.created_at_ms)
                 .execute(&mut *tx)
@@ -334,17 +334,6 @@ impl SqliteStore {
             .into_iter()
             .map(|r| Customer { id: r.get("id"), name: r.get("name"), email: r.get("email") })
             .collect())
-    }
-}
-
-fn reason_str(r: MovementReason) -> &'static str {
-    match r {
-        MovementReason::Sale => "sale",
-        MovementReason::Return => "return",
-        MovementReason::Adjustment => "adjustment",
-        MovementReason::Receiving => "receiving",
-        MovementReason::Transfer => "transfer",
-        MovementReason::OnlineOrder => "online_order",
     }
 }
 

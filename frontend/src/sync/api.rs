@@ -26,7 +26,8 @@ impl std::fmt::Display for ApiFailure {
     }
 }
 
-async fn read<T: DeserializeOwned>(resp: Result<Response, gloo_net::Error>) -> Result<T, ApiFailure> {
+/// An answer as `T`, or why not: unreachable (retry) or refused (4xx, with the server's JSON reason).
+pub(crate) async fn read<T: DeserializeOwned>(resp: Result<Response, gloo_net::Error>) -> Result<T, ApiFailure> {
     let resp = resp.map_err(|e| ApiFailure::Unreachable(e.to_string()))?;
     let status = resp.status();
     if (200..300).contains(&status) {

@@ -1,11 +1,10 @@
 //! The customers page's calls to `/api/v1/customers/…` (a back-office page: it needs the server).
 
-use super::api::ApiFailure;
-use gloo_net::http::{Request, Response};
-use serde::de::DeserializeOwned;
+use super::api::{read, ApiFailure};
+use gloo_net::http::Request;
 use serde::Deserialize;
 use shared::account::{AccountPayment, Statement};
-use shared::sync::{ApiError, CustomerSummary};
+use shared::sync::CustomerSummary;
 
 /// The answer to `POST /customers/{id}/payments`.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
@@ -21,22 +20,6 @@ fn path(id: &str) -> String {
     String::from(js_sys::encode_uri_component(id))
 }
 
-async fn read<T: DeserializeOwned>(resp: Result<Response, gloo_net::Error>) -> Result<T, ApiFailure> {
-    let resp = resp.map_err(|e| ApiFailure::Unreachable(e.to_string()))?;
-    let status = resp.status();
-    if (200..300).contains(&status) {
-        return resp.json::<T>().await.map_err(|e| ApiFailure::Unreachable(format!("bad answer: {e}")));
-    }
-    if (400..500).contains(&status) {
-        let error = resp.json::<ApiError>().await.unwrap_or_else(|_| ApiError {
-            error: "http".into(),
-            message: format!("HTTP {status}"),
-            seq: None,
-        });
-        return Err(ApiFailure::Refused { status, error });
-    }
-    Err(ApiFailure::Unreachable(format!("HTTP {status}")))
-}
 
 /// Every customer with balance, credit available, loyalty and recent history, by name.
 pub async fn summaries() -> Result<Vec<CustomerSummary>, ApiFailure> {
