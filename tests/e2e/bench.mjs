@@ -80,7 +80,9 @@ async function scans(browser, server, products) {
   }, { products, n: SCANS });
   const p50 = pct(result.times, 0.5), p95 = pct(result.times, 0.95), b50 = pct(result.base, 0.5);
   console.log(`scan → line rendered over ${SCANS} scans (${result.lines} lines in the cart): median ${ms(p50)}, p95 ${ms(p95)} (one frame = 16.67 ms; p95 is ${(p95 / 16.67 * 100).toFixed(0)} % of a frame)`);
-  console.log(`  baseline, plain DOM row append observed the same way: median ${ms(b50)}; ours / baseline at the median: ${(p50 / Math.max(b50, 0.001)).toFixed(1)}×`);
+  // The page's clock is coarsened to 0.1 ms: a baseline under it is reported as that bound.
+  const floor = Math.max(b50, 0.1);
+  console.log(`  baseline, plain DOM row append observed the same way: median ${b50 < 0.1 ? '< 0.1 ms (clock resolution)' : ms(b50)}; ours / baseline at the median: ${b50 < 0.1 ? '≥ ' : ''}${(p50 / floor).toFixed(1)}×`);
   await context.close();
 }
 

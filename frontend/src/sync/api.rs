@@ -9,6 +9,23 @@ use std::collections::HashMap;
 
 pub const CATALOG_PAGE: u32 = 2000;
 
+/// Requests to our server give up after this long: a connection that hangs (a server stuck, a proxy that
+/// never answers) must not stall the outbox; the pusher simply tries again.
+const TIMEOUT_MS: u32 = 15_000;
+
+/// An abort signal that fires after [`TIMEOUT_MS`], and the timer that fires it (dropping it cancels).
+fn deadline() -> (Option<web_sys::AbortSignal>, Option<gloo_timers::callback::Timeout>) {
+    let Ok(controller) = web_sys::AbortController::new() else { return (None, None) };
+    let signal = controller.signal();
+    (Some(signal), Some(gloo_timers::callback::Timeout::new(TIMEOUT_MS, move || controller.abort())))
+}
+
+/// GET `url` with the deadline.
+async fn get(url: &str) -> Result<Response, gloo_net::Error> {
+    let (signal, _timer) = deadline();
+    Request::get(url).abort_signal(signal.as_ref()).send().await
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ApiFailure {
     /// No answer (server down, network gone) or a server error: worth retrying as is.
@@ -45,7 +62,7 @@ pub(crate) async fn read<T: DeserializeOwned>(resp: Result<Response, gloo_net::E
 }
 
 pub async fn setup() -> Result<Setup, ApiFailure> {
-    read(Request::get("/api/v1/setup").send().await).await
+    read(get("/api/v1/setup").await).await
 }
 
 pub async fn catalog_page(after: Option<&str>) -> Result<CatalogPage, ApiFailure> {
@@ -54,22 +71,24 @@ pub async fn catalog_page(after: Option<&str>) -> Result<CatalogPage, ApiFailure
         url.push_str("&after=");
         url.push_str(&String::from(js_sys::encode_uri_component(after)));
     }
-    read(Request::get(&url).send().await).await
+    read(get(&url).await).await
 }
 
 pub async fn push(req: &PushRequest) -> Result<PushResponse, ApiFailure> {
+    let (signal, _timer) = deadline();
     let request = Request::post("/api/v1/sync/push")
+        .abort_signal(signal.as_ref())
         .json(req)
         .map_err(|e| ApiFailure::Unreachable(e.to_string()))?;
     read(request.send().await).await
 }
 
 pub async fn sales() -> Result<Vec<StoredSale>, ApiFailure> {
-    read(Request::get("/api/v1/sales?limit=200").send().await).await
+    read(get("/api/v1/sales?limit=200").await).await
 }
 
 pub async fn health() -> bool {
-    matches!(Request::get("/api/v1/health").send().await, Ok(r) if r.ok())
+    matches!(get("/api/v1/health").await, Ok(r) if r.ok())
 }
 
 #[derive(Deserialize)]
@@ -81,16 +100,16 @@ struct StockLevel {
 /// Stock level per product at an outlet, from the server's ledger.
 pub async fn stock(outlet_id: &str) -> Result<HashMap<String, i64>, ApiFailure> {
     let url = format!("/api/v1/stock?outlet={}", String::from(js_sys::encode_uri_component(outlet_id)));
-    let levels: Vec<StockLevel> = read(Request::get(&url).send().await).await?;
+    let levels: Vec<StockLevel> = read(get(&url).await).await?;
     Ok(levels.into_iter().map(|l| (l.product_id, l.level)).collect())
 }
 
 /// Every serial number on file (the register checks serials at Payer against it, offline too).
 pub async fn serials() -> Result<SerialRegistry, ApiFailure> {
-    read(Request::get("/api/v1/serials").send().await).await
+    read(get("/api/v1/serials").await).await
 }
 
 /// Every customer with account, loyalty and recent history (kept for attaching customers offline).
 pub async fn customer_summaries() -> Result<Vec<CustomerSummary>, ApiFailure> {
-    read(Request::get("/api/v1/customers/summaries").send().await).await
+    read(get("/api/v1/customers/summaries").await).await
 }
