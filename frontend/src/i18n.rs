@@ -377,10 +377,28 @@ pub fn pending_label(lang: Lang, n: u32) -> String {
     }
 }
 
-/// Date and time of a sale in the screen's language.
+/// Date and time of a sale in the screen's language, e.g. `2026-11-23 14 h 05 min 09 s`.
+/// One `Intl.DateTimeFormat` per language is kept: building one costs more than a whole sale commit.
 pub fn date_time(lang: Lang, ms: i64) -> String {
-    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
-    String::from(d.to_locale_string(if lang == Lang::Fr { "fr-CA" } else { "en-CA" }, &wasm_bindgen::JsValue::UNDEFINED))
+    use wasm_bindgen::JsValue;
+    thread_local! {
+        static FORMATS: std::cell::RefCell<Vec<(Lang, js_sys::Function)>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let date = js_sys::Date::new(&JsValue::from_f64(ms as f64));
+    let format = FORMATS.with(|f| {
+        let mut cache = f.borrow_mut();
+        if let Some((_, format)) = cache.iter().find(|(l, _)| *l == lang) {
+            return format.clone();
+        }
+        let locale = js_sys::Array::of1(&JsValue::from_str(if lang == Lang::Fr { "fr-CA" } else { "en-CA" }));
+        let options = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"short".into());
+        let _ = js_sys::Reflect::set(&options, &"timeStyle".into(), &"medium".into());
+        let format = js_sys::Intl::DateTimeFormat::new(&locale, &options).format();
+        cache.push((lang, format.clone()));
+        format
+    });
+    format.call1(&JsValue::NULL, &date).ok().and_then(|s| s.as_string()).unwrap_or_default()
 }
 
 /// A reactive text in the screen's language: `{tr(lang, |t| t.pay)}`. Every call returns the same

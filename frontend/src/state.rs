@@ -112,13 +112,13 @@ impl AppCtx {
                 self.register.set(Some(register));
                 self.outlet.set(Some(outlet));
             }
-            if let Ok(Some(stock)) = db.get_meta::<HashMap<String, i64>>("stock").await {
+            if let Ok(Some(stock)) = db.get_cache::<HashMap<String, i64>>("stock").await {
                 self.stock.set(stock);
             }
-            if let Ok(Some(serials)) = db.get_meta::<SerialRegistry>("serials").await {
+            if let Ok(Some(serials)) = db.get_cache::<SerialRegistry>("serials").await {
                 self.serials.set_value(serials);
             }
-            if let Ok(Some(customers)) = db.get_meta::<Vec<CustomerSummary>>("customers").await {
+            if let Ok(Some(customers)) = db.get_cache::<Vec<CustomerSummary>>("customers").await {
                 self.customers.set(customers);
             }
             let products = db.load_catalog().await.unwrap_or_default();
@@ -208,14 +208,14 @@ impl AppCtx {
         }
         match api::serials().await {
             Ok(serials) => {
-                let _ = db.set_meta("serials", &serials).await;
+                let _ = db.set_cache("serials", &serials).await;
                 self.serials.set_value(serials);
             }
             Err(e) => leptos::logging::warn!("serials refresh: {e}"),
         }
         match api::customer_summaries().await {
             Ok(customers) => {
-                let _ = db.set_meta("customers", &customers).await;
+                let _ = db.set_cache("customers", &customers).await;
                 self.customers.set(customers);
             }
             Err(e) => leptos::logging::warn!("customers refresh: {e}"),
@@ -230,7 +230,7 @@ impl AppCtx {
         for sale in db.outbox(10_000).await.map_err(|e| e.0)? {
             subtract(&mut levels, &sale);
         }
-        let _ = db.set_meta("stock", &levels).await;
+        let _ = db.set_cache("stock", &levels).await;
         self.stock.set(levels);
         Ok(())
     }
@@ -271,10 +271,12 @@ impl AppCtx {
                     apply_to_customer(c, sale);
                 }
             });
-            let _ = db.set_meta("customers", &self.customers.get_untracked()).await;
+            let _ = db.set_cache("customers", &self.customers.get_untracked()).await;
         }
-        let _ = db.set_meta("stock", &self.stock.get_untracked()).await;
-        let _ = db.set_meta("serials", &self.serials.get_value()).await;
+        let _ = db.set_cache("stock", &self.stock.get_untracked()).await;
+        if sale.lines.iter().any(|l| !l.serials.is_empty()) {
+            let _ = db.set_cache("serials", &self.serials.get_value()).await;
+        }
     }
 }
 

@@ -86,6 +86,73 @@ async function scans(browser, server, products) {
   await context.close();
 }
 
+/**
+ * Completing a sale (Payer → exact cash → "Vente complétée" rendered: one strict IndexedDB transaction
+ * over meta, sales and outbox, plus the screen) against the floor: the same transaction in plain JS
+ * on raw IndexedDB, in the same page.
+ */
+async function commits(browser, server, products, n = 40) {
+  const context = await browser.newContext();
+  const reg = await new RegisterPage(await context.newPage(), server).open();
+  const result = await reg.page.evaluate(async ({ products, n }) => {
+    const $ = (id) => document.querySelector(`[data-testid="${id}"]`);
+    const until = (done) => done() ? Promise.resolve() : new Promise((res) => {
+      const mo = new MutationObserver(() => { if (done()) { mo.disconnect(); res(); } });
+      mo.observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
+    const key = (k) => document.body.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true }));
+    const ours = [], commit = [];
+    for (let i = 0; i < n; i++) {
+      const p = products[i % products.length];
+      await new Promise((r) => setTimeout(r, 0));
+      for (const ch of p.barcode) key(ch);
+      key('Enter');
+      await until(() => document.querySelector('tr.line'));
+      $('pay').click();
+      await until(() => $('confirm-pay'));
+      const before = $('receipt-number')?.textContent;
+      const t0 = performance.now();
+      $('confirm-pay').click();
+      await until(() => $('receipt-number') && $('receipt-number').textContent !== before);
+      ours.push(performance.now() - t0);
+      commit.push(window.__comptoirLastCommitMs);
+    }
+    const db = await new Promise((ok, fail) => {
+      const req = indexedDB.open(`bench-raw-${Math.random()}`, 1);
+      req.onupgradeneeded = () => ['meta', 'sales', 'outbox'].forEach((s) => req.result.createObjectStore(s));
+      req.onsuccess = () => ok(req.result);
+      req.onerror = () => fail(req.error);
+    });
+    const sale = JSON.stringify({ id: 'x', lines: [{ product_id: 'p', qty: 1, unit_price: 1299 }], totals: { total: 1494 } });
+    const raw = [];
+    for (let i = 0; i < n; i++) {
+      await new Promise((r) => setTimeout(r, 0));
+      const t0 = performance.now();
+      await new Promise((ok, fail) => {
+        const tx = db.transaction(['meta', 'sales', 'outbox'], 'readwrite', { durability: 'strict' });
+        const meta = tx.objectStore('meta');
+        const get = meta.get('next_seq');
+        get.onsuccess = () => {
+          const seq = Number(get.result || 1);
+          tx.objectStore('sales').put(sale, `s${i}`);
+          tx.objectStore('outbox').put(sale, String(seq).padStart(12, '0'));
+          meta.put(String(seq + 1), 'next_seq');
+        };
+        tx.oncomplete = ok;
+        tx.onerror = () => fail(tx.error);
+      });
+      raw.push(performance.now() - t0);
+    }
+    return { ours, commit, raw };
+  }, { products, n });
+  const o50 = pct(result.ours, 0.5), o95 = pct(result.ours, 0.95), r50 = pct(result.raw, 0.5), r95 = pct(result.raw, 0.95);
+  const c50 = pct(result.commit, 0.5), c95 = pct(result.commit, 0.95);
+  console.log(`sale commit over ${n} sales (the register's strict transaction over meta, sales, outbox): median ${ms(c50)}, p95 ${ms(c95)}`);
+  console.log(`  baseline, the same transaction in plain JS on raw IndexedDB: median ${ms(r50)}, p95 ${ms(r95)}; ours / raw at the median: ${(c50 / Math.max(r50, 0.1)).toFixed(2)}×`);
+  console.log(`  Payer's confirm → the completed sale on screen (commit + re-rendering): median ${ms(o50)}, p95 ${ms(o95)}`);
+  await context.close();
+}
+
 const extra = Number(process.env.BENCH_PRODUCTS || 0);
 sizes();
 const browser = await launchBrowser();
@@ -96,6 +163,7 @@ for (const n of [0, ...(extra ? [extra] : [])]) {
   console.log(`\n-- catalog of ${n ? `${n} + ` : ''}demo products --`);
   await navigation(browser, server, n ? 2 : 5);
   await scans(browser, server, products);
+  if (!n) await commits(browser, server, products.filter((p) => !p.tracks_serials));
   await server.stop();
 }
 await browser.close();

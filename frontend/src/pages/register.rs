@@ -99,9 +99,10 @@ pub fn RegisterPage() -> impl IntoView {
                     step.set(Step::Cart);
                     return_mode.set(false);
                     ctx.pending.update(|n| *n += 1);
-                    ctx.wake_pusher.set(true);
+                    // The sale is durable: show it now; local stock, serials and customer figures follow.
+                    last_sale.set(Some(sale.clone()));
                     ctx.apply_sale(&db, &sale).await;
-                    last_sale.set(Some(sale));
+                    ctx.wake_pusher.set(true);
                 }
                 Err(e) => {
                     step.set(Step::Cart);

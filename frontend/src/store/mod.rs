@@ -23,8 +23,11 @@ pub const CATALOG: &str = "catalog";
 pub const SALES: &str = "sales";
 pub const OUTBOX: &str = "outbox";
 pub const REJECTED: &str = "rejected";
+/// Copies of server data kept for offline use (stock levels, serials, customers): apart from `meta` so
+/// that refreshing them never queues behind — or holds up — a sale's transaction.
+pub const CACHE: &str = "cache";
 
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoreError(pub String);
@@ -64,7 +67,7 @@ impl Db {
         let db = Database::open(name)
             .with_version(VERSION)
             .with_on_upgrade_needed(|_event, db| {
-                for store in [META, CATALOG, SALES, OUTBOX, REJECTED] {
+                for store in [META, CATALOG, SALES, OUTBOX, REJECTED, CACHE] {
                     if !db.object_store_names().any(|n| n == store) {
                         db.create_object_store(store).build()?;
                     }
@@ -80,14 +83,30 @@ impl Db {
     }
 
     pub async fn get_meta<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {
-        let tx = self.db.transaction(META).build()?;
-        let raw: Option<String> = tx.object_store(META)?.get(key).primitive()?.await?;
-        raw.map(|s| serde_json::from_str(&s).map_err(StoreError::from)).transpose()
+        self.get_in(META, key).await
     }
 
     pub async fn set_meta<T: Serialize>(&self, key: &str, value: &T) -> Result<()> {
-        let tx = self.db.transaction(META).with_mode(TransactionMode::Readwrite).build()?;
-        tx.object_store(META)?.put(serde_json::to_string(value)?).with_key(key).primitive()?;
+        self.set_in(META, key, value).await
+    }
+
+    pub async fn get_cache<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {
+        self.get_in(CACHE, key).await
+    }
+
+    pub async fn set_cache<T: Serialize>(&self, key: &str, value: &T) -> Result<()> {
+        self.set_in(CACHE, key, value).await
+    }
+
+    async fn get_in<T: DeserializeOwned>(&self, store: &str, key: &str) -> Result<Option<T>> {
+        let tx = self.db.transaction(store).build()?;
+        let raw: Option<String> = tx.object_store(store)?.get(key).primitive()?.await?;
+        raw.map(|s| serde_json::from_str(&s).map_err(StoreError::from)).transpose()
+    }
+
+    async fn set_in<T: Serialize>(&self, store: &str, key: &str, value: &T) -> Result<()> {
+        let tx = self.db.transaction(store).with_mode(TransactionMode::Readwrite).build()?;
+        tx.object_store(store)?.put(serde_json::to_string(value)?).with_key(key).primitive()?;
         tx.commit().await?;
         Ok(())
     }
