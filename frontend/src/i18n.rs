@@ -147,6 +147,7 @@ pub struct Texts {
     pub export_pending: &'static str,
     pub export_pending_help: &'static str,
     pub serial_not_sold: &'static str,
+    pub return_sale: &'static str,
 }
 
 pub const FR: Texts = Texts {
@@ -256,6 +257,7 @@ pub const FR: Texts = Texts {
     export_pending: "Exporter",
     export_pending_help: "Enregistre les ventes en attente dans un fichier que le serveur peut importer",
     serial_not_sold: "Refusé : ce numéro de série n'a pas été vendu. Un retour doit nommer l'unité vendue.",
+    return_sale: "Retourner les articles",
 };
 
 pub const EN: Texts = Texts {
@@ -365,6 +367,7 @@ pub const EN: Texts = Texts {
     export_pending: "Export",
     export_pending_help: "Saves the pending sales to a file the server can import",
     serial_not_sold: "Refused: this serial number was not sold. A return must name the unit that was sold.",
+    return_sale: "Return the items",
 };
 
 /// "2 ventes en attente" / "1 vente en attente" / "2 sales pending".

@@ -109,4 +109,37 @@ describe('a customer at the register', () => {
     assert.match(lines[1], /Chemise/);
     assert.equal(await reg.text('customer-name'), 'Marie Tremblay', 'the customer stays attached');
   });
+
+  test('returning a past sale from her history refunds exactly what it charged, automatic discount and taxes included', async () => {
+    await reg.scan(products.hat.barcode);
+    await reg.scan(products.shirt.barcode);
+    await attach('Marie Tremblay');
+    // 44,99 − 5 % (2,25) = 42,74; TPS 2,14; TVQ 4,26
+    await eventually(async () => assert.equal(await reg.text('total'), '49,14 $'));
+    const receipt = await reg.pay('60');
+
+    await attach('Marie Tremblay');
+    const history = reg.page.getByTestId('customer-history');
+    await history.locator('summary').click();
+    await history.getByTestId('return-sale').first().click();
+    await eventually(async () => assert.equal(await reg.text('total'), '-49,14 $'));
+    await reg.page.getByTestId('pay').click();
+    await reg.page.getByTestId('refund-cash').click();
+    const returnReceipt = await eventually(async () => {
+      const r = await reg.text('receipt-number');
+      assert.notEqual(r, receipt);
+      return r;
+    });
+    await eventually(async () => {
+      const { body } = await server.api('/api/v1/sales?limit=1000');
+      const back = body.find((s) => s.receipt === returnReceipt);
+      assert.ok(back, 'the server accepted the return and its refund figures');
+      assert.equal(back.totals.total, -4914);
+      assert.ok(back.lines.every((l) => l.return_of && l.return_of.receipt === receipt));
+    });
+    // Nothing is left to return from that sale.
+    await attach('Marie Tremblay');
+    await history.locator('summary').click();
+    await eventually(async () => assert.match(clean(await history.innerText()), new RegExp(returnReceipt)));
+  });
 });

@@ -5,7 +5,7 @@ use crate::i18n::{date_time, tr};
 use crate::state::AppCtx;
 use leptos::prelude::*;
 use shared::loyalty::{Reward, RewardKind};
-use shared::sale::{Cart, DiscountRule};
+use shared::sale::{plan_return, returnable, Cart, DiscountRule, ReturnPick, Sale};
 use shared::sync::CustomerSummary;
 
 /// The summary of the customer attached to `cart`, if any.
@@ -46,6 +46,25 @@ pub fn CustomerPanel(cart: RwSignal<Cart>, notice: RwSignal<Option<String>>) -> 
             .and_then(|r| cart.try_update(|cart| cart.apply_reward(r, reward)).unwrap().map_err(|e| e.to_string()));
         if let Err(e) = result {
             notice.set(Some(e));
+        }
+    };
+    // Takes back every unit of a past sale still returnable, refunding exactly what it charged for them.
+    let return_sale = move |sale: Sale| {
+        let earlier: Vec<Sale> = current.get_untracked().map_or_else(Vec::new, |c| {
+            c.history
+                .iter()
+                .filter(|s| s.lines.iter().any(|l| l.return_of.as_ref().is_some_and(|r| r.sale_id == sale.id)))
+                .cloned()
+                .collect()
+        });
+        let picks: Vec<ReturnPick> = returnable(&sale, &earlier)
+            .into_iter()
+            .filter(|r| r.left() > 0)
+            .map(|r| ReturnPick { line: r.line, qty: r.left() })
+            .collect();
+        match plan_return(&sale, &earlier, &picks) {
+            Ok(lines) => cart.update(|c| c.add_returns(lines)),
+            Err(e) => notice.set(Some(e.to_string())),
         }
     };
     let repeat = move |sale: shared::sale::Sale| {
@@ -142,7 +161,11 @@ pub fn CustomerPanel(cart: RwSignal<Cart>, notice: RwSignal<Option<String>>) -> 
                                     view! {
                                         <li>
                                             <span>{label}</span><br/><small>{items}</small>
-                                            <button class="secondary" data-testid="repeat-sale" on:click=move |_| repeat(sale.clone())>{t.repeat_sale}</button>
+                                            <button class="secondary" data-testid="repeat-sale" on:click={
+                                                let sale = sale.clone();
+                                                move |_| repeat(sale.clone())
+                                            }>{t.repeat_sale}</button>
+                                            <button class="secondary" data-testid="return-sale" on:click=move |_| return_sale(sale.clone())>{t.return_sale}</button>
                                         </li>
                                     }
                                 }).collect_view()}

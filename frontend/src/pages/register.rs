@@ -52,6 +52,12 @@ pub fn RegisterPage() -> impl IntoView {
     let discount_target = RwSignal::new(None::<DiscountTarget>);
     let panel_notice = RwSignal::new(None::<String>);
     let totals = Memo::new(move |_| cart.with(|c| c.totals(&ctx.rates()).ok()));
+    // A new sale begins (by scan, quick key, history…): the last receipt leaves the screen.
+    Effect::new(move |_| {
+        if cart.with(|c| !c.is_empty()) {
+            last_sale.set(None);
+        }
+    });
 
     let add = move |product: shared::catalog::Product| {
         // Return mode takes the item back: a negative line at its catalog price (seed 003).
@@ -60,7 +66,6 @@ pub fn RegisterPage() -> impl IntoView {
             if returning { c.add_return(&product) } else { c.add(&product) };
         });
         notice.set(None);
-        last_sale.set(None);
     };
     let scan = move |raw: String| {
         match ctx.catalog.with_value(|c| c.find(&raw).cloned()) {
