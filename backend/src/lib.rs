@@ -35,6 +35,7 @@ pub fn api(state: AppState) -> Router {
         .route("/api/v1/serials/{product_id}/{serial}", delete(routes::serials::delete))
         .route("/api/v1/conflicts", get(routes::serials::conflicts))
         .merge(routes::customers::routes())
+        .route("/api/v1/reports/z", get(routes::reports::z_report))
         .fallback_service(Router::new().fallback(|| async { error::AppError::NotFound("no such API route".into()) }))
         .layer(DefaultBodyLimit::max(16 * 1024 * 1024))
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))

@@ -2,6 +2,7 @@
 
 pub mod catalog;
 pub mod customers;
+pub mod reports;
 mod refund_check;
 pub mod sales;
 pub mod serials;

@@ -85,3 +85,34 @@ async fn stock_may_go_negative_and_a_negative_level_is_flagged() {
     let shirt = levels.as_array().unwrap().iter().find(|l| l["product_id"] == "shirt").unwrap().clone();
     assert_eq!(shirt["negative"], false);
 }
+
+#[tokio::test]
+async fn the_end_of_day_report_of_a_register_adds_up_its_sales_to_the_cent() {
+    let app = spawn_app().await;
+    // The helper's sales are dated 2023-11-14 around 17:13 in Montréal.
+    let sales = [app.sale(1, &["shirt", "hat"]), app.sale(2, &["shoes"])];
+    app.push(&sales).await;
+    let (status, z) = app.get("/api/v1/reports/z?register=montreal-1&date=2023-11-14&opening_float=10000").await;
+    assert_eq!(status, StatusCode::OK, "{z}");
+    assert_eq!(z["sale_count"], 2);
+    let total: i64 = sales.iter().map(|s| s.totals.total.as_cents()).sum();
+    assert_eq!(z["total"], total);
+    let cash: i64 = sales.iter().map(|s| s.tenders[0].amount.as_cents()).sum();
+    assert_eq!(z["expected_cash"], 10000 + cash, "opening float + cash taken (rounded), change already given back");
+
+    let (_, outlet) = app.get("/api/v1/reports/z?outlet=montreal&date=2023-11-14").await;
+    assert_eq!(outlet["sale_count"], 2);
+    let (_, other_day) = app.get("/api/v1/reports/z?register=montreal-1&date=2023-11-15").await;
+    assert_eq!(other_day["sale_count"], 0);
+}
+
+#[tokio::test]
+async fn an_end_of_day_report_without_a_scope_or_a_valid_date_is_a_400_that_says_why() {
+    let app = spawn_app().await;
+    let (status, body) = app.get("/api/v1/reports/z?date=2023-11-14").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body["message"].as_str().unwrap().contains("register"));
+    let (status, body) = app.get("/api/v1/reports/z?register=montreal-1&date=14/11/2023").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body["message"].as_str().unwrap().contains("YYYY-MM-DD"));
+}
