@@ -1,20 +1,12 @@
 // A customer attached at the register (seed 003): automatic discount, sale on account within the credit
 // limit, the loyalty alert and reward, purchase history and "Refaire cette vente".
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RegisterPage, catalog, clean, eventually, launchBrowser, startServer } from './support.mjs';
+import { RegisterPage, clean, eventually, useShop } from './support.mjs';
 
 describe('a customer at the register', () => {
   let server, browser, products, context, reg;
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-    products = await catalog(server);
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  useShop((s) => ({ server, browser, products } = s));
   beforeEach(async () => {
     await context?.close();
     context = await browser.newContext();

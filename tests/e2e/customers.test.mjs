@@ -1,49 +1,14 @@
 // The customers page (seed 003) in a real browser against the real server: balances, credit limit and
 // what is still available, loyalty with the "Récompense due" badge, a payment on account (cash rounded
 // in the drawer, credited exactly), and the month-end statement that reconciles.
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { catalog, clean, eventually, launchBrowser, startServer } from './support.mjs';
-
-/** Half-up to the cent of `cents × ppm / 1 000 000` (the shared rounding rule for one tax). */
-function tax(cents, ppm) {
-  return Math.floor((cents * ppm + 500_000) / 1_000_000);
-}
-
-/** A paid sale of one unit of `product` for `customer`, by `kind` (card or account), as a register pushes it. */
-function customerSale(product, customer, kind, seq) {
-  const price = product.price;
-  const gst = tax(price, 50_000);
-  const qst = tax(price, 99_750);
-  const total = price + gst + qst;
-  return {
-    id: `e2e-customer-sale-${seq}`,
-    register_id: 'montreal-1',
-    outlet_id: 'montreal',
-    seq,
-    receipt: `MTL1-${String(seq).padStart(6, '0')}`,
-    created_at_ms: Date.now(),
-    lines: [{
-      product_id: product.id, sku: product.sku, name: product.name, qty: 1,
-      unit_price: price, tax_class: product.tax_class, loyalty_points: product.loyalty_points,
-    }],
-    totals: {
-      subtotal: price,
-      discount: 0,
-      taxes: [{ code: 'gst', base: price, amount: gst }, { code: 'qst', base: price, amount: qst }],
-      total,
-    },
-    tenders: [{ kind, amount: total, tendered: total, change: 0 }],
-    customer_id: customer,
-  };
-}
+import { clean, eventually, oneUnitSale, useShop } from './support.mjs';
 
 describe('the customers page', () => {
   let server, browser, context, page, products;
+  useShop((s) => ({ server, browser, products } = s));
   before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-    products = await catalog(server);
     // Statements are by Montréal month: keep the browser's month the same as the server's.
     context = await browser.newContext({ timezoneId: 'America/Montreal' });
     page = await context.newPage();
@@ -53,14 +18,10 @@ describe('the customers page', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
         register_id: 'montreal-1',
-        sales: [customerSale(products.shoes, 'c-gagnon', 'card', 1), customerSale(products.hat, 'c-gagnon', 'account', 2)],
+        sales: [oneUnitSale(products.shoes, { seq: 1, id: 'e2e-customer-sale-1', kind: 'card', customer: 'c-gagnon' }), oneUnitSale(products.hat, { seq: 2, id: 'e2e-customer-sale-2', kind: 'account', customer: 'c-gagnon' })],
       }),
     });
     assert.equal(pushed.status, 200, JSON.stringify(pushed.body));
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
   });
 
   const row = (id) => page.locator(`tr[data-customer="${id}"]`);

@@ -1,8 +1,8 @@
 // Durable and exactly once: the register keeps selling without its server and loses nothing.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { RegisterPage, catalog, eventually, launchBrowser, startServer } from './support.mjs';
+import { RegisterPage, eventually, useShop } from './support.mjs';
 
 async function serverReceipts(server) {
   const { body } = await server.api('/api/v1/sales?limit=1000');
@@ -15,15 +15,7 @@ function counts(list) {
 
 describe('selling offline', () => {
   let server, browser, products;
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-    products = await catalog(server);
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  useShop((s) => ({ server, browser, products } = s));
 
   test('with the server stopped, sales complete and wait; when it is back they reach it once each', async () => {
     const context = await browser.newContext();

@@ -1,19 +1,11 @@
 // The sell screen in a real browser against the real server: scan, totals, pay, language.
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RegisterPage, catalog, eventually, launchBrowser, startServer } from './support.mjs';
+import { RegisterPage, eventually, useShop } from './support.mjs';
 
 describe('the register', () => {
   let server, browser, products, context, reg;
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-    products = await catalog(server);
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  useShop((s) => ({ server, browser, products } = s));
   beforeEach(async () => {
     await context?.close();
     context = await browser.newContext();

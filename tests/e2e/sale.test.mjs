@@ -1,19 +1,11 @@
 // The sale beyond plain cash: discounts, returns (refunds), several tenders — checked by the server.
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RegisterPage, catalog, clean, eventually, launchBrowser, startServer } from './support.mjs';
+import { RegisterPage, clean, eventually, useShop } from './support.mjs';
 
 describe('discounts, returns and tenders', () => {
   let server, browser, products, context, reg;
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-    products = await catalog(server);
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  useShop((s) => ({ server, browser, products } = s));
   beforeEach(async () => {
     await context?.close();
     context = await browser.newContext();

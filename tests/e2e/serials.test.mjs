@@ -1,53 +1,15 @@
 // The serial numbers page (seed 000) in a real browser against the real server: add a comma list,
 // duplicates refused by name with nothing added, the trash icon, and "Vendu le" linking to the sale.
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { catalog, clean, eventually, launchBrowser, startServer } from './support.mjs';
-
-/** Half-up to the cent of `cents × ppm / 1 000 000` (the shared rounding rule for one tax). */
-function tax(cents, ppm) {
-  return Math.floor((cents * ppm + 500_000) / 1_000_000);
-}
-
-/** A paid card sale of one unit of `product` with its serial, as a register would push it. */
-function saleWithSerial(product, serial, seq) {
-  const price = product.price;
-  const gst = tax(price, 50_000);
-  const qst = tax(price, 99_750);
-  const total = price + gst + qst;
-  return {
-    id: `e2e-serial-sale-${seq}`,
-    register_id: 'montreal-1',
-    outlet_id: 'montreal',
-    seq,
-    receipt: `MTL1-${String(seq).padStart(6, '0')}`,
-    created_at_ms: Date.now(),
-    lines: [{
-      product_id: product.id, sku: product.sku, name: product.name, qty: 1,
-      unit_price: price, tax_class: product.tax_class, serials: [serial],
-    }],
-    totals: {
-      subtotal: price,
-      discount: 0,
-      taxes: [{ code: 'gst', base: price, amount: gst }, { code: 'qst', base: price, amount: qst }],
-      total,
-    },
-    tenders: [{ kind: 'card', amount: total, tendered: total, change: 0 }],
-  };
-}
+import { clean, eventually, oneUnitSale, useShop } from './support.mjs';
 
 describe('the serial numbers page', () => {
   let server, browser, context, page, products;
+  useShop((s) => ({ server, browser, products } = s));
   before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-    products = await catalog(server);
     context = await browser.newContext();
     page = await context.newPage();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
   });
 
   const rows = () => page.locator('tr.serial-row');
@@ -90,7 +52,7 @@ describe('the serial numbers page', () => {
   });
 
   test('a synced sale of a serial shows "Vendu le" with the date, time and a link to the sale', async () => {
-    const sale = saleWithSerial(products.drill, 'SN-1', 900);
+    const sale = oneUnitSale(products.drill, { seq: 900, id: "e2e-serial-sale-900", serial: 'SN-1' });
     const pushed = await server.api('/api/v1/sync/push', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

@@ -1,19 +1,11 @@
 // Stock at the register: low-stock quick keys that count down live, and serial numbers asked at Payer.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RegisterPage, catalog, clean, eventually, launchBrowser, startServer } from './support.mjs';
+import { RegisterPage, clean, eventually, useShop } from './support.mjs';
 
 describe('stock at the register', () => {
   let server, browser, products;
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-    products = await catalog(server);
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  useShop((s) => ({ server, browser, products } = s));
 
   test('a quick key at or below its low-stock threshold shows the count in red, and it decrements with each sale', async () => {
     const { body: levels } = await server.api('/api/v1/stock?outlet=montreal');

@@ -5,6 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -65,6 +66,25 @@ export async function startServer(extraEnv = {}) {
   };
   await server.start();
   return server;
+}
+
+/**
+ * A test suite's usual fixture: the real server on a fresh database, Debian's Chromium, and the demo
+ * catalog by product id. Registers its own `before`/`after` hooks (they run before the suite's own
+ * hooks) and hands the parts to `use` once started.
+ */
+export function useShop(use) {
+  const shop = {};
+  before(async () => {
+    shop.server = await startServer();
+    shop.browser = await launchBrowser();
+    shop.products = await catalog(shop.server);
+    use(shop);
+  });
+  after(async () => {
+    await shop.browser?.close();
+    await shop.server?.stop();
+  });
 }
 
 export async function launchBrowser() {
@@ -149,4 +169,41 @@ export async function catalog(server) {
   const { body } = await server.api('/api/v1/catalog?limit=5000');
   const byId = Object.fromEntries(body.products.map((p) => [p.id, p]));
   return byId;
+}
+
+/** Half-up to the cent of `cents × ppm / 1 000 000`: the shared rule for one tax. */
+function tax(cents, ppm) {
+  return Math.floor((cents * ppm + 500_000) / 1_000_000);
+}
+
+/**
+ * A paid sale of one unit of a taxable `product` at Montréal's register, as a register pushes it:
+ * for tests that put data on the server without going through the sell screen.
+ */
+export function oneUnitSale(product, { seq, id = `e2e-sale-${seq}`, kind = 'card', customer, serial }) {
+  const price = product.price;
+  const gst = tax(price, 50_000);
+  const qst = tax(price, 99_750);
+  const total = price + gst + qst;
+  return {
+    id,
+    register_id: 'montreal-1',
+    outlet_id: 'montreal',
+    seq,
+    receipt: `MTL1-${String(seq).padStart(6, '0')}`,
+    created_at_ms: Date.now(),
+    lines: [{
+      product_id: product.id, sku: product.sku, name: product.name, qty: 1,
+      unit_price: price, tax_class: product.tax_class, loyalty_points: product.loyalty_points,
+      ...(serial ? { serials: [serial] } : {}),
+    }],
+    totals: {
+      subtotal: price,
+      discount: 0,
+      taxes: [{ code: 'gst', base: price, amount: gst }, { code: 'qst', base: price, amount: qst }],
+      total,
+    },
+    tenders: [{ kind, amount: total, tendered: total, change: 0 }],
+    ...(customer ? { customer_id: customer } : {}),
+  };
 }
