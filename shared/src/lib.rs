@@ -10,6 +10,7 @@ pub mod loyalty;
 pub mod money;
 pub mod report;
 pub mod sale;
+pub mod limits;
 pub mod stock;
 pub mod sync;
 pub mod tax;

@@ -242,6 +242,7 @@ mod tests {
     fn header(register: &str, seq: u64, at: i64) -> SaleHeader {
         SaleHeader {
             id: format!("{register}-{seq}"),
+            device_id: "d1".into(),
             register_id: register.into(),
             outlet_id: if register == "web" { "o2".into() } else { "o1".into() },
             seq,

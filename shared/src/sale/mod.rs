@@ -48,6 +48,22 @@ pub struct SaleLine {
     /// Serial numbers of the units (seed 000): none, or exactly one per unit for a serial-tracked product.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub serials: Vec<String>,
+    /// Set when `unit_price` is not the catalog's price: who changed it, when and why. A line whose
+    /// price differs from the catalog without one is held for review by the server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price_override: Option<PriceOverride>,
+}
+
+/// A price other than the catalog's is a fact with an author (see [`SaleLine::price_override`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PriceOverride {
+    /// The catalog price the cashier saw when she changed it.
+    pub catalog_price: Money,
+    /// Who changed it (the cashier's name or staff id; the device until staff accounts exist).
+    pub by: String,
+    /// Milliseconds since the Unix epoch, on the register's clock.
+    pub at_ms: i64,
+    pub reason: String,
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -85,9 +101,14 @@ impl SaleLine {
 pub struct Sale {
     /// Globally unique id (UUID v7 made by the register).
     pub id: String,
+    /// The device (browser profile) that made the sale. With `seq` it is the sale's idempotency key:
+    /// two devices — or one device on two registers — can never collide.
+    #[serde(default)]
+    pub device_id: String,
+    /// The register (till) the sale was made at; the device may open several in turn.
     pub register_id: String,
     pub outlet_id: String,
-    /// Per-register sequence, from 1. With `register_id` it is the idempotency key of a push.
+    /// Per-device sequence, from 1.
     pub seq: u64,
     pub receipt: String,
     /// Milliseconds since the Unix epoch, on the register's clock.
@@ -107,6 +128,7 @@ pub struct Sale {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SaleHeader {
     pub id: String,
+    pub device_id: String,
     pub register_id: String,
     pub outlet_id: String,
     pub seq: u64,
@@ -114,9 +136,11 @@ pub struct SaleHeader {
     pub created_at_ms: i64,
 }
 
-/// The receipt number a register prints: its code and its sequence, e.g. `MTL1-000042`.
-pub fn receipt_number(register_code: &str, seq: u64) -> String {
-    format!("{register_code}-{seq:06}")
+/// The receipt number printed at the counter: the register's code, the device's number (given by the
+/// server when the device first connects, unique) and the device's sequence, e.g. `MTL1-3-000042`.
+/// Unique because the (device number, sequence) pair is.
+pub fn receipt_number(register_code: &str, device_number: u32, seq: u64) -> String {
+    format!("{register_code}-{device_number}-{seq:06}")
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -182,6 +206,7 @@ impl Sale {
     pub fn from_cart(header: SaleHeader, cart: &Cart, rates: &TaxRates, tenders: Vec<Tender>) -> Result<Sale, SaleError> {
         let sale = Sale {
             id: header.id,
+            device_id: header.device_id,
             register_id: header.register_id,
             outlet_id: header.outlet_id,
             seq: header.seq,
@@ -290,7 +315,7 @@ pub(crate) mod tests {
             register_id: "r1".into(),
             outlet_id: "o1".into(),
             seq: 1,
-            receipt: receipt_number("MTL1", 1),
+            receipt: receipt_number("MTL1", 1, 1),
             created_at_ms: 0,
             lines: cart.lines.clone(),
             totals,
@@ -306,7 +331,7 @@ pub(crate) mod tests {
         cart.add(&product("hat", 1500, TaxClass::Taxable));
         let sale = paid_sale(&cart, Money(10000));
         assert_eq!(sale.verify(&TaxRates::QUEBEC), Ok(()));
-        assert_eq!(sale.receipt, "MTL1-000001");
+        assert_eq!(sale.receipt, "MTL1-1-000001");
     }
 
     #[test]

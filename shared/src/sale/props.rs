@@ -43,10 +43,11 @@ pub(crate) fn arb_cart() -> impl Strategy<Value = Cart> {
 fn header(id: String, seq: u64) -> SaleHeader {
     SaleHeader {
         id,
+        device_id: "d1".into(),
         register_id: "r1".into(),
         outlet_id: "o1".into(),
         seq,
-        receipt: receipt_number("MTL1", seq),
+        receipt: receipt_number("MTL1", 1, seq),
         created_at_ms: 0,
     }
 }

@@ -333,6 +333,7 @@ mod tests {
     fn header(id: &str, seq: u64) -> SaleHeader {
         SaleHeader {
             id: id.into(),
+            device_id: "d1".into(),
             register_id: "r1".into(),
             outlet_id: "o1".into(),
             seq,

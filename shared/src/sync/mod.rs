@@ -1,17 +1,36 @@
 //! The wire format between registers and the server (`/api/v1`). Versioned by the route prefix.
 
+mod accept;
+
+pub use accept::{accept_sale, HoldReason, Holdings, Verdict};
+
 use crate::account::CustomerAccount;
 use crate::catalog::{Customer, Outlet, Product, Register};
 use crate::loyalty::{LoyaltyBalance, LoyaltyProgram, RewardDue};
 use crate::money::Money;
 use crate::sale::Sale;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
-/// A batch of completed sales from one register's outbox, oldest first.
+/// A device: one browser profile that sells (a tablet, a PC's browser). Its id is made on the device at
+/// first start; its number is given by the server when the device first connects, unique, and printed
+/// in its receipt numbers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Device {
+    pub id: String,
+    pub number: u32,
+}
+
+/// `POST /devices`: a device introduces itself (idempotent: the same id always gets the same number).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceHello {
+    pub device_id: String,
+}
+
+/// A batch of completed sales from one device's outbox, oldest first. The sales may come from several
+/// registers (the device may have been switched with sales still queued).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PushRequest {
-    pub register_id: String,
+    pub device_id: String,
     pub sales: Vec<Sale>,
 }
 
@@ -20,14 +39,32 @@ pub struct PushRequest {
 pub enum PushStatus {
     /// Stored now.
     Stored,
-    /// Already stored by an earlier push (same register and sequence): nothing written again.
+    /// Already stored by an earlier push: nothing written again.
     Duplicate,
+    /// Kept by the server, held for review (see `hold`): the device may forget it from its outbox.
+    Held,
 }
 
+/// The server's answer for one sale. Every status means the server has the sale durably: the device
+/// removes it from its outbox.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PushResult {
+    pub sale_id: String,
     pub seq: u64,
     pub status: PushStatus,
+    /// Why a held sale is held.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hold: Option<HoldReason>,
+}
+
+/// A sale the server keeps held for review, as managers list it (`GET /held`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeldSale {
+    pub sale: Sale,
+    /// The device that pushed it.
+    pub pushed_by: String,
+    pub reason: HoldReason,
+    pub received_at_ms: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,10 +79,6 @@ pub struct Setup {
     pub registers: Vec<Register>,
     /// Bumped whenever the catalog changes, so a register knows to reload it.
     pub catalog_version: i64,
-    /// Per register id: the sequence after the highest one the server holds. A browser that takes
-    /// over a register starts there, so it never reuses a number another browser already pushed.
-    #[serde(default)]
-    pub next_seq: BTreeMap<String, u64>,
 }
 
 /// One page of the catalog, ordered by product id.
@@ -73,6 +106,9 @@ pub struct ApiError {
     /// For a push: which sale (by sequence) was refused.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seq: Option<u64>,
+    /// For a push: which sale (by id) was refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sale_id: Option<String>,
 }
 
 /// What the register shows when a customer is attached to a sale (and keeps for offline use):

@@ -1,0 +1,271 @@
+//! The server's decision on each pushed sale — store it, recognise it as already stored, or hold it for
+//! review — as a pure function of the sale and what the server holds that bears on it. The store loads
+//! [`Holdings`], calls [`accept_sale`], and persists what the [`Verdict`] says.
+//!
+//! A paid sale is never refused here: what is wrong with a well-formed sale makes it *held* with its
+//! reason, for a manager; only what is not a sale at all (unparseable, out of range, from an unknown
+//! device) is refused, earlier, at the edge.
+
+use super::Device;
+use crate::catalog::Register;
+use crate::money::Money;
+use crate::sale::{receipt_number, verify_refunds, Sale};
+use crate::tax::TaxRates;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Why a sale is held for review instead of stored. Stable codes (`code`) for the API and translations.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum HoldReason {
+    #[error("another sale is already stored under id {sale_id}")]
+    IdTaken { sale_id: String },
+    #[error("device sequence {seq} already holds sale {existing_receipt}")]
+    KeyTaken { seq: u64, existing_sale_id: String, existing_receipt: String },
+    #[error("the sale was made by device {sale_device} but pushed by device {pushed_by}")]
+    OtherDevice { sale_device: String, pushed_by: String },
+    #[error("unknown register '{register_id}'")]
+    UnknownRegister { register_id: String },
+    #[error("register '{register_id}' sells for outlet '{expected}', not '{outlet_id}'")]
+    WrongOutlet { register_id: String, outlet_id: String, expected: String },
+    #[error("receipt '{receipt}' should be '{expected}'")]
+    ReceiptMismatch { receipt: String, expected: String },
+    /// The server's rules do not reproduce the sale's figures (totals, taxes, tenders, discounts…).
+    #[error("{message}")]
+    Invalid { error: String, message: String },
+    #[error("line {line}: unknown product '{product_id}'")]
+    UnknownProduct { line: usize, product_id: String },
+    #[error("line {line}: sold at {unit_price} while the catalog said {catalog_price}, with no price override")]
+    PriceWithoutOverride { line: usize, product_id: String, unit_price: Money, catalog_price: Money },
+    /// A return refunds other than what its original sale charged.
+    #[error("{message}")]
+    Refund { error: String, message: String },
+}
+
+impl HoldReason {
+    pub fn code(&self) -> &'static str {
+        match self {
+            HoldReason::IdTaken { .. } => "id_taken",
+            HoldReason::KeyTaken { .. } => "key_taken",
+            HoldReason::OtherDevice { .. } => "other_device",
+            HoldReason::UnknownRegister { .. } => "unknown_register",
+            HoldReason::WrongOutlet { .. } => "wrong_outlet",
+            HoldReason::ReceiptMismatch { .. } => "receipt_mismatch",
+            HoldReason::Invalid { .. } => "invalid",
+            HoldReason::UnknownProduct { .. } => "unknown_product",
+            HoldReason::PriceWithoutOverride { .. } => "price_without_override",
+            HoldReason::Refund { .. } => "refund_mismatch",
+        }
+    }
+}
+
+/// What the server holds that bears on one pushed sale.
+#[derive(Clone, Copy, Debug)]
+pub struct Holdings<'a> {
+    /// The device that pushed (known to the server: an unknown one is refused before this).
+    pub device: &'a Device,
+    /// The register the sale names and its outlet's tax rates; `None` when the server has no such register.
+    pub register: Option<(&'a Register, TaxRates)>,
+    /// The sale stored under this sale's id, if any.
+    pub same_id: Option<&'a Sale>,
+    /// The sale stored under this sale's key (its device and sequence), if any.
+    pub same_key: Option<&'a Sale>,
+    /// Sales held for review under this sale's id, with their reasons.
+    pub held_same_id: &'a [(Sale, HoldReason)],
+    /// The catalog price in force when the sale was made, per product id the sale names; a product
+    /// absent here is unknown to the server.
+    pub prices: &'a BTreeMap<String, Money>,
+    /// The sales its returned lines name, and the stored returns of those sales.
+    pub originals: &'a [Sale],
+    pub earlier_returns: &'a [Sale],
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// New and right: store it with its effects (lines, stock, serials, account, loyalty).
+    Store,
+    /// Already stored, identical: write nothing, acknowledge.
+    Duplicate,
+    /// Well-formed but not acceptable as it stands: keep it, held for review, with no effect on stock
+    /// or accounts until a manager resolves it.
+    Hold(HoldReason),
+    /// Already held, identical: write nothing, acknowledge with the reason it was held for.
+    AlreadyHeld(HoldReason),
+}
+
+/// The decision on one pushed sale (see the module doc). `sale` has passed `limits::check_sale`.
+pub fn accept_sale(sale: &Sale, h: Holdings<'_>) -> Verdict {
+    if let Some(stored) = h.same_id {
+        return if stored == sale { Verdict::Duplicate } else { Verdict::Hold(HoldReason::IdTaken { sale_id: sale.id.clone() }) };
+    }
+    if let Some((_, reason)) = h.held_same_id.iter().find(|(held, _)| held == sale) {
+        return Verdict::AlreadyHeld(reason.clone());
+    }
+    match hold_reason(sale, &h) {
+        Some(reason) => Verdict::Hold(reason),
+        None => Verdict::Store,
+    }
+}
+
+fn hold_reason(sale: &Sale, h: &Holdings<'_>) -> Option<HoldReason> {
+    if let Some(other) = h.same_key {
+        return Some(HoldReason::KeyTaken { seq: sale.seq, existing_sale_id: other.id.clone(), existing_receipt: other.receipt.clone() });
+    }
+    if sale.device_id != h.device.id {
+        return Some(HoldReason::OtherDevice { sale_device: sale.device_id.clone(), pushed_by: h.device.id.clone() });
+    }
+    let Some((register, rates)) = h.register else {
+        return Some(HoldReason::UnknownRegister { register_id: sale.register_id.clone() });
+    };
+    if sale.outlet_id != register.outlet_id {
+        return Some(HoldReason::WrongOutlet {
+            register_id: register.id.clone(),
+            outlet_id: sale.outlet_id.clone(),
+            expected: register.outlet_id.clone(),
+        });
+    }
+    let expected = receipt_number(&register.code, h.device.number, sale.seq);
+    if sale.receipt != expected {
+        return Some(HoldReason::ReceiptMismatch { receipt: sale.receipt.clone(), expected });
+    }
+    if let Err(e) = sale.verify(&rates) {
+        return Some(HoldReason::Invalid { error: e.code().into(), message: e.to_string() });
+    }
+    for (i, line) in sale.lines.iter().enumerate() {
+        let Some(&catalog_price) = h.prices.get(&line.product_id) else {
+            return Some(HoldReason::UnknownProduct { line: i + 1, product_id: line.product_id.clone() });
+        };
+        // A returned line that names its sale is priced by that sale (checked with the refunds below).
+        if line.return_of.is_none() && line.unit_price != catalog_price && line.price_override.is_none() {
+            return Some(HoldReason::PriceWithoutOverride {
+                line: i + 1,
+                product_id: line.product_id.clone(),
+                unit_price: line.unit_price,
+                catalog_price,
+            });
+        }
+    }
+    refund_hold(sale, h)
+}
+
+/// A return must refund exactly what its original charged, given the returns made before it. A
+/// device that was offline may not have known of a return made elsewhere, but it knows its own: the
+/// return passes if its figures are right given every stored return, or given only its device's.
+fn refund_hold(sale: &Sale, h: &Holdings<'_>) -> Option<HoldReason> {
+    if sale.lines.iter().all(|l| l.return_of.is_none()) {
+        return None;
+    }
+    let Err(e) = verify_refunds(sale, h.originals, h.earlier_returns) else {
+        return None;
+    };
+    let own: Vec<Sale> = h.earlier_returns.iter().filter(|s| s.device_id == sale.device_id).cloned().collect();
+    if own.len() < h.earlier_returns.len() && verify_refunds(sale, h.originals, &own).is_ok() {
+        return None;
+    }
+    Some(HoldReason::Refund { error: e.code().into(), message: e.to_string() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sale::tests::{paid_sale, product};
+    use crate::sale::{Cart, PriceOverride};
+    use crate::tax::TaxClass;
+
+    fn device() -> Device {
+        Device { id: "dev-a".into(), number: 3 }
+    }
+    fn register() -> Register {
+        Register { id: "r1".into(), outlet_id: "o1".into(), code: "MTL1".into(), name: "Caisse 1".into() }
+    }
+    fn sale() -> Sale {
+        let mut cart = Cart::default();
+        cart.add(&product("hat", 1500, TaxClass::Taxable));
+        let mut s = paid_sale(&cart, Money(2000));
+        s.device_id = "dev-a".into();
+        s.receipt = receipt_number("MTL1", 3, 1);
+        s
+    }
+    fn prices() -> BTreeMap<String, Money> {
+        BTreeMap::from([("hat".to_string(), Money(1500))])
+    }
+    fn decide(s: &Sale, same_id: Option<&Sale>, same_key: Option<&Sale>, held: &[(Sale, HoldReason)], prices: &BTreeMap<String, Money>) -> Verdict {
+        let (d, r) = (device(), register());
+        accept_sale(
+            s,
+            Holdings {
+                device: &d,
+                register: Some((&r, TaxRates::QUEBEC)),
+                same_id,
+                same_key,
+                held_same_id: held,
+                prices,
+                originals: &[],
+                earlier_returns: &[],
+            },
+        )
+    }
+
+    #[test]
+    fn a_right_new_sale_is_stored_and_the_same_sale_again_is_a_duplicate() {
+        let s = sale();
+        assert_eq!(decide(&s, None, None, &[], &prices()), Verdict::Store);
+        assert_eq!(decide(&s, Some(&s), Some(&s), &[], &prices()), Verdict::Duplicate);
+    }
+
+    #[test]
+    fn another_sale_under_a_taken_key_is_held_never_refused() {
+        let s = sale();
+        let mut thief = s.clone();
+        thief.id = "stolen".into();
+        let v = decide(&s, None, Some(&thief), &[], &prices());
+        assert!(matches!(v, Verdict::Hold(HoldReason::KeyTaken { seq: 1, .. })), "{v:?}");
+        let mut changed = s.clone();
+        changed.created_at_ms += 1;
+        assert_eq!(decide(&changed, Some(&s), Some(&s), &[], &prices()), Verdict::Hold(HoldReason::IdTaken { sale_id: s.id.clone() }));
+    }
+
+    #[test]
+    fn a_held_sale_pushed_again_is_acknowledged_with_its_reason() {
+        let s = sale();
+        let reason = HoldReason::UnknownProduct { line: 1, product_id: "hat".into() };
+        assert_eq!(decide(&s, None, None, &[(s.clone(), reason.clone())], &BTreeMap::new()), Verdict::AlreadyHeld(reason));
+    }
+
+    #[test]
+    fn a_price_other_than_the_catalogs_needs_an_override() {
+        let mut cheap = prices();
+        cheap.insert("hat".into(), Money(1));
+        let v = decide(&sale(), None, None, &[], &cheap);
+        assert_eq!(v.clone(), Verdict::Hold(HoldReason::PriceWithoutOverride { line: 1, product_id: "hat".into(), unit_price: Money(1500), catalog_price: Money(1) }));
+        let mut s = sale();
+        s.lines[0].price_override = Some(PriceOverride { catalog_price: Money(1), by: "Julie".into(), at_ms: 5, reason: "prix affiché".into() });
+        assert_eq!(decide(&s, None, None, &[], &cheap), Verdict::Store);
+    }
+
+    #[test]
+    fn unknown_products_wrong_receipts_tampered_totals_and_other_devices_are_held() {
+        assert!(matches!(decide(&sale(), None, None, &[], &BTreeMap::new()), Verdict::Hold(HoldReason::UnknownProduct { .. })));
+        let mut s = sale();
+        s.receipt = "MTL1-000001".into();
+        assert!(matches!(decide(&s, None, None, &[], &prices()), Verdict::Hold(HoldReason::ReceiptMismatch { .. })));
+        let mut s = sale();
+        s.totals.total = Money(1);
+        assert!(matches!(decide(&s, None, None, &[], &prices()), Verdict::Hold(HoldReason::Invalid { .. })));
+        let mut s = sale();
+        s.device_id = "dev-b".into();
+        assert!(matches!(decide(&s, None, None, &[], &prices()), Verdict::Hold(HoldReason::OtherDevice { .. })));
+        let mut s = sale();
+        s.outlet_id = "o2".into();
+        assert!(matches!(decide(&s, None, None, &[], &prices()), Verdict::Hold(HoldReason::WrongOutlet { .. })));
+    }
+
+    #[test]
+    fn hold_reasons_travel_as_json_with_their_code() {
+        let r = HoldReason::KeyTaken { seq: 4, existing_sale_id: "x".into(), existing_receipt: "MTL1-1-000004".into() };
+        let json = serde_json::to_string(&r).unwrap();
+        assert!(json.contains("\"code\":\"key_taken\""), "{json}");
+        assert_eq!(serde_json::from_str::<HoldReason>(&json).unwrap(), r);
+        assert_eq!(r.code(), "key_taken");
+    }
+}
