@@ -7,6 +7,7 @@ pub mod components;
 pub mod i18n;
 pub mod i18n_customers;
 pub mod i18n_serials;
+pub mod i18n_sync;
 pub mod nav;
 pub mod pages;
 pub mod scanner;

@@ -36,8 +36,12 @@ pub struct AppCtx {
     pub register: RwSignal<Option<Register>>,
     pub outlet: RwSignal<Option<Outlet>>,
     pub online: RwSignal<bool>,
+    /// Sales in the outbox (not yet acknowledged by the server).
     pub pending: RwSignal<u32>,
-    pub rejected: RwSignal<u32>,
+    /// Sales the server holds for review (it has them; a manager decides).
+    pub held: RwSignal<u32>,
+    /// Sales the server refused as not a sale (kept here, exportable).
+    pub refused: RwSignal<u32>,
     pub wake_pusher: RwSignal<bool>,
     /// Stock level per product at this register's outlet: the server's ledger, less the sales still in
     /// the outbox, less each sale as it completes (so low-stock keys count down live, offline too).
@@ -64,7 +68,8 @@ impl AppCtx {
             outlet: RwSignal::new(None),
             online: RwSignal::new(true),
             pending: RwSignal::new(0),
-            rejected: RwSignal::new(0),
+            held: RwSignal::new(0),
+            refused: RwSignal::new(0),
             wake_pusher: RwSignal::new(false),
             persistent: RwSignal::new(None),
             stock: RwSignal::new(HashMap::new()),
@@ -122,7 +127,9 @@ impl AppCtx {
                 self.customers.set(customers);
             }
             let products = db.load_catalog().await.unwrap_or_default();
-            if !products.is_empty() && self.register.get_untracked().is_some() {
+            // A device sells only once the server has given it its number (printed in receipts).
+            let known = db.local_device().await.ok().and_then(|d| d.known()).is_some();
+            if !products.is_empty() && self.register.get_untracked().is_some() && known {
                 self.set_catalog(products);
                 self.mark_ready();
             } else {
@@ -159,6 +166,8 @@ impl AppCtx {
     }
 
     async fn refresh_from_server(&self, db: &Db) -> Result<(), String> {
+        // Introduce the device first: a device that has a catalog has a number.
+        sync_client::ensure_known(db, &api::HttpTransport).await.map_err(|e| e.to_string())?;
         let setup = api::setup().await.map_err(|e| e.to_string())?;
         // Register: `?register=ID` picks one; else keep ours; else the first (until enrolment arrives).
         let wanted = url_param("register");
@@ -177,8 +186,7 @@ impl AppCtx {
             .find(|o| o.id == register.outlet_id)
             .cloned()
             .ok_or("the register's outlet is unknown")?;
-        let server_next = setup.next_seq.get(&register.id).copied().unwrap_or(1);
-        db.raise_next_seq(&register.id, server_next).await.map_err(|e| e.0)?;
+        // Switching register changes what new sales name; the device's queue and sequence stay as they are.
         db.set_meta("register", &register).await.map_err(|e| e.0)?;
         db.set_meta("outlet", &outlet).await.map_err(|e| e.0)?;
         self.register.set(Some(register));
@@ -227,7 +235,7 @@ impl AppCtx {
     pub async fn refresh_stock(&self, db: &Db) -> Result<(), String> {
         let Some(outlet) = self.outlet.get_untracked() else { return Ok(()) };
         let mut levels = api::stock(&outlet.id).await.map_err(|e| e.to_string())?;
-        for sale in db.outbox(10_000).await.map_err(|e| e.0)? {
+        for sale in db.pending_sales(10_000).await.map_err(|e| e.0)? {
             subtract(&mut levels, &sale);
         }
         let _ = db.set_cache("stock", &levels).await;

@@ -8,4 +8,5 @@ pub mod quick_keys;
 pub mod receipt;
 pub mod serial_dialog;
 pub mod status_bar;
+pub mod unsent_dialog;
 pub mod totals_panel;

@@ -1,5 +1,9 @@
 //! *Payer*: one or several tenders — card, on account, store credit — then cash for the rest, rounded
 //! to 0,05 $ with change. A negative total is a refund: in cash, to the card, or as store credit.
+//!
+//! One action, one effect: once a tender settles the sale the dialog is spent (`done`, checked and set
+//! synchronously before anything else), so a second click, a dblclick or Enter during the commit does
+//! nothing; and the same tender button pressed again within [`REPEAT_MS`] is the same press.
 
 use crate::i18n::{Lang, Texts, tr};
 use crate::state::AppCtx;
@@ -18,6 +22,9 @@ fn kind_label(t: &Texts, kind: TenderKind) -> &'static str {
     }
 }
 
+/// Two presses of one tender button closer than this are one press (a double click, a bouncing key).
+const REPEAT_MS: f64 = 500.0;
+
 #[component]
 pub fn PayDialog(
     total: Money,
@@ -33,6 +40,18 @@ pub fn PayDialog(
     let error = RwSignal::new(None::<String>);
     let input: NodeRef<html::Input> = NodeRef::new();
     let customer = StoredValue::new(customer);
+    let done = RwSignal::new(false);
+    let last_press = StoredValue::new((None::<TenderKind>, 0.0f64));
+    // `true` when this press may act: the dialog is not spent and it is not a repeat of the last one.
+    let fresh_press = move |kind: TenderKind| -> bool {
+        if done.get_untracked() {
+            return false;
+        }
+        let now = js_sys::Date::now();
+        let (last, at) = last_press.get_value();
+        last_press.set_value((Some(kind), now));
+        !(last == Some(kind) && now - at < REPEAT_MS)
+    };
     Effect::new(move |_| {
         if let Some(el) = input.get() {
             let _ = el.focus();
@@ -63,11 +82,18 @@ pub fn PayDialog(
         }
     };
     let finish = move |last: Option<Tender>| {
+        if done.get_untracked() {
+            return;
+        }
+        done.set(true);
         let mut all = tenders.get_untracked();
         all.extend(last);
         on_confirm(all);
     };
     let pay_cash = move || {
+        if !fresh_press(TenderKind::Cash) {
+            return;
+        }
         let Some(tendered) = typed_or(cash_due()) else { return };
         match settle_cash(due(), tendered) {
             Ok(s) => finish(Some(s.tender())),
@@ -76,6 +102,9 @@ pub fn PayDialog(
     };
     // Card, account or store credit: an exact amount, at most what remains.
     let pay_exact = move |kind: TenderKind| {
+        if !fresh_press(kind) {
+            return;
+        }
         let Some(amount) = typed_or(due()) else { return };
         if !amount.is_positive() || amount > due() {
             return fail(|t| t.amount_too_large, None);
@@ -104,9 +133,14 @@ pub fn PayDialog(
             finish(None);
         }
     };
-    let refund_with = move |kind: TenderKind| match kind {
-        TenderKind::Cash => finish(settle_cash(total, Money::ZERO).ok().map(|s| s.tender())),
-        other => finish(Some(Tender::exact(other, total))),
+    let refund_with = move |kind: TenderKind| {
+        if !fresh_press(kind) {
+            return;
+        }
+        match kind {
+            TenderKind::Cash => finish(settle_cash(total, Money::ZERO).ok().map(|s| s.tender())),
+            other => finish(Some(Tender::exact(other, total))),
+        }
     };
     let quick = move |cents: i64| {
         typed.set(Money(cents).format_fr_ca().replace(['\u{a0}', '\u{202f}', '$'], ""));
@@ -122,10 +156,10 @@ pub fn PayDialog(
             <span class="num" data-testid="refund-due">{move || lang.get().money(Money(-round_cash(total).as_cents()))}</span>
         </div>
         <div class="tender-buttons">
-            <button class="primary" data-testid="refund-cash" on:click=move |_| refund_with(TenderKind::Cash)>{tr(lang, |t| t.refund_cash)}</button>
-            <button data-testid="refund-card" on:click=move |_| refund_with(TenderKind::Card)>{tr(lang, |t| t.refund_card)}</button>
+            <button class="primary" data-testid="refund-cash" disabled=move || done.get() on:click=move |_| refund_with(TenderKind::Cash)>{tr(lang, |t| t.refund_cash)}</button>
+            <button data-testid="refund-card" disabled=move || done.get() on:click=move |_| refund_with(TenderKind::Card)>{tr(lang, |t| t.refund_card)}</button>
             <Show when=move || has_customer>
-                <button data-testid="refund-store-credit" on:click=move |_| refund_with(TenderKind::StoreCredit)>{tr(lang, |t| t.refund_store_credit)}</button>
+                <button data-testid="refund-store-credit" disabled=move || done.get() on:click=move |_| refund_with(TenderKind::StoreCredit)>{tr(lang, |t| t.refund_store_credit)}</button>
             </Show>
         </div>
     };
@@ -178,18 +212,18 @@ pub fn PayDialog(
             </span>
         </div>
         <div class="tender-buttons">
-            <button data-testid="pay-card" on:click=move |_| pay_exact(TenderKind::Card)>{tr(lang, |t| t.card)}</button>
+            <button data-testid="pay-card" disabled=move || done.get() on:click=move |_| pay_exact(TenderKind::Card)>{tr(lang, |t| t.card)}</button>
             <Show when=move || has_customer>
-                <button data-testid="pay-account" on:click=move |_| pay_exact(TenderKind::Account)>{tr(lang, |t| t.on_account)}</button>
+                <button data-testid="pay-account" disabled=move || done.get() on:click=move |_| pay_exact(TenderKind::Account)>{tr(lang, |t| t.on_account)}</button>
             </Show>
             <Show when=move || has_credit>
-                <button data-testid="pay-store-credit" on:click=move |_| pay_exact(TenderKind::StoreCredit)>{tr(lang, |t| t.store_credit_label)}</button>
+                <button data-testid="pay-store-credit" disabled=move || done.get() on:click=move |_| pay_exact(TenderKind::StoreCredit)>{tr(lang, |t| t.store_credit_label)}</button>
             </Show>
         </div>
     };
 
     view! {
-        <div class="overlay" on:keydown=move |e| if e.key() == "Escape" { on_cancel() }>
+        <div class="overlay" on:keydown=move |e| if e.key() == "Escape" && !done.get_untracked() { on_cancel() }>
             <div class="dialog" role="dialog" aria-modal="true" data-testid="pay-dialog">
                 <h2>{tr(lang, |t| t.pay)}</h2>
                 <div class="total-row"><span>{tr(lang, |t| t.total)}</span><span class="num">{move || lang.get().money(total)}</span></div>
@@ -198,9 +232,9 @@ pub fn PayDialog(
                     <p class="error" role="alert" data-testid="pay-error">{move || error.get()}</p>
                 </Show>
                 <div class="actions">
-                    <button class="secondary" on:click=move |_| on_cancel()>{tr(lang, |t| t.cancel)}</button>
+                    <button class="secondary" disabled=move || done.get() on:click=move |_| on_cancel()>{tr(lang, |t| t.cancel)}</button>
                     <Show when=move || !refund>
-                        <button class="primary" data-testid="confirm-pay" on:click=move |_| pay_cash()>{tr(lang, |t| t.cash)}</button>
+                        <button class="primary" data-testid="confirm-pay" disabled=move || done.get() on:click=move |_| pay_cash()>{tr(lang, |t| t.cash)}</button>
                     </Show>
                 </div>
             </div>

@@ -1,6 +1,9 @@
-//! Where the cashier sees the register, the connection, the sales waiting to be sent, and the language.
+//! Where the cashier sees the register, the connection, the sales not yet settled with the server
+//! (pending, held for review, refused — each counted, listed on demand, exportable), and the language.
 
+use crate::components::unsent_dialog::UnsentDialog;
 use crate::i18n::{pending_label, tr};
+use crate::i18n_sync::{held_label, refused_label, sync_texts};
 use crate::state::AppCtx;
 use leptos::prelude::*;
 
@@ -8,6 +11,8 @@ use leptos::prelude::*;
 pub fn StatusBar() -> impl IntoView {
     let ctx = expect_context::<AppCtx>();
     let lang = ctx.lang;
+    let listing = RwSignal::new(false);
+    let exporting = StoredValue::new(false);
     let sync_text = move || {
         let l = lang.get();
         let t = l.t();
@@ -23,28 +28,40 @@ pub fn StatusBar() -> impl IntoView {
         (true, _) => "sync busy",
         (false, _) => "sync offline",
     };
+    let anything = move || ctx.pending.get() + ctx.held.get() + ctx.refused.get() > 0;
+    let export = move |_| {
+        // One file per press, however fast it is pressed again.
+        let Some(db) = ctx.db.get_value() else { return };
+        if exporting.get_value() {
+            return;
+        }
+        exporting.set_value(true);
+        leptos::task::spawn_local(async move {
+            if let Err(e) = crate::sync::export::export_unsent(&db).await {
+                leptos::logging::error!("export: {e}");
+            }
+            exporting.set_value(false);
+        });
+    };
     view! {
         <div class="status">
             <span class="register-name" data-testid="register">
                 {move || ctx.register.get().map(|r| r.name).unwrap_or_default()}
             </span>
             <span class=sync_class data-testid="sync-status" role="status">{sync_text}</span>
-            <Show when=move || { ctx.pending.get() > 0 }>
-                <button class="lang" data-testid="export-pending" title=tr(lang, |t| t.export_pending_help)
-                    on:click=move |_| {
-                        if let Some(db) = ctx.db.get_value() {
-                            leptos::task::spawn_local(async move {
-                                if let Err(e) = crate::sync::export::export_pending(&db).await {
-                                    leptos::logging::error!("export: {e}");
-                                }
-                            });
-                        }
-                    }>{tr(lang, |t| t.export_pending)}</button>
+            <Show when=move || { ctx.held.get() > 0 }>
+                <span class="sync held" data-testid="held">{move || held_label(lang.get(), ctx.held.get())}</span>
             </Show>
-            <Show when=move || { ctx.rejected.get() > 0 }>
-                <span class="sync rejected" data-testid="rejected">
-                    {move || format!("{} {}", ctx.rejected.get(), lang.get().t().refused_sales)}
-                </span>
+            <Show when=move || { ctx.refused.get() > 0 }>
+                <span class="sync rejected" data-testid="refused">{move || refused_label(lang.get(), ctx.refused.get())}</span>
+            </Show>
+            <Show when=anything>
+                <button class="lang" data-testid="show-unsent" on:click=move |_| listing.set(true)>
+                    {move || sync_texts(lang.get()).show_list}
+                </button>
+                <button class="lang" data-testid="export-pending" title=move || sync_texts(lang.get()).export_help on:click=export>
+                    {tr(lang, |t| t.export_pending)}
+                </button>
             </Show>
             <Show when=move || ctx.persistent.get() == Some(false)>
                 <span class="sync warn" data-testid="storage-warning" title=tr(lang, |t| t.storage_not_persistent_help)>
@@ -54,6 +71,9 @@ pub fn StatusBar() -> impl IntoView {
             <button class="lang" data-testid="lang-switch" on:click=move |_| ctx.set_lang(lang.get_untracked().other())>
                 {move || lang.get().other().code().to_uppercase()}
             </button>
+            <Show when=move || listing.get()>
+                <UnsentDialog on_close=move || listing.set(false)/>
+            </Show>
         </div>
     }
 }

@@ -285,6 +285,10 @@ fn PaymentForm(customer_id: String, on_paid: Callback<()>) -> impl IntoView {
     };
 
     let submit = move || {
+        // One action, one effect: a second press (or Enter) while the payment is sent does nothing.
+        if busy.get_untracked() {
+            return;
+        }
         let l = lang.get_untracked();
         let t = customer_texts(l);
         message.set(None);

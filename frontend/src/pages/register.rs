@@ -10,11 +10,11 @@ use crate::components::serial_dialog::{next_missing, SerialDialog};
 use crate::components::totals_panel::TotalsPanel;
 use crate::scanner::use_wedge_scanner;
 use crate::state::{AppCtx, Boot};
-use crate::store::SaleDraft;
 use crate::i18n::tr;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::sale::{Cart, Discount, Sale, Tender};
+use sync_client::SaleDraft;
 
 /// Where the cashier is in a sale.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,6 +51,10 @@ pub fn RegisterPage() -> impl IntoView {
     let return_mode = RwSignal::new(false);
     let discount_target = RwSignal::new(None::<DiscountTarget>);
     let panel_notice = RwSignal::new(None::<String>);
+    // The sale's id, made when the pay dialog opens: committing it twice records one sale.
+    let draft_id = StoredValue::new(None::<String>);
+    // Set synchronously before the commit starts: a second confirm while it runs does nothing.
+    let committing = StoredValue::new(false);
     let totals = Memo::new(move |_| cart.with(|c| c.totals(&ctx.rates()).ok()));
     // A new sale begins (by scan, quick key, history…): the last receipt leaves the screen.
     Effect::new(move |_| {
@@ -79,18 +83,31 @@ pub fn RegisterPage() -> impl IntoView {
         // While cash is being counted a scan is ignored (and kept out of the amount).
         _ => {}
     });
+    let open_pay = move || {
+        if draft_id.with_value(Option::is_none) {
+            draft_id.set_value(Some(uuid::Uuid::now_v7().to_string()));
+        }
+        step.set(Step::Cash);
+    };
     let start_payment = move || {
         notice.set(None);
-        let needs_serials = cart.with_untracked(|c| next_missing(&ctx, c).is_some());
-        step.set(if needs_serials { Step::Serials } else { Step::Cash });
+        if cart.with_untracked(|c| next_missing(&ctx, c).is_some()) {
+            step.set(Step::Serials);
+        } else {
+            open_pay();
+        }
     };
 
     let complete = move |tenders: Vec<Tender>| {
-        let (Some(db), Some(register)) = (ctx.db.get_value(), ctx.register.get_untracked()) else {
+        if committing.get_value() {
+            return;
+        }
+        let (Some(db), Some(register), Some(id)) = (ctx.db.get_value(), ctx.register.get_untracked(), draft_id.get_value()) else {
             return;
         };
+        committing.set_value(true);
         let draft = SaleDraft {
-            id: uuid::Uuid::now_v7().to_string(),
+            id,
             register,
             created_at_ms: js_sys::Date::now() as i64,
             cart: cart.get_untracked(),
@@ -98,8 +115,11 @@ pub fn RegisterPage() -> impl IntoView {
             tenders,
         };
         spawn_local(async move {
-            match db.commit_sale(draft).await {
+            let result = db.commit_sale(&draft).await;
+            committing.set_value(false);
+            match result {
                 Ok(sale) => {
+                    draft_id.set_value(None);
                     cart.set(Cart::default());
                     step.set(Step::Cart);
                     return_mode.set(false);
@@ -194,7 +214,7 @@ pub fn RegisterPage() -> impl IntoView {
                 <SerialDialog
                     cart=cart
                     scanned=scanned_serial
-                    on_done=move || step.set(Step::Cash)
+                    on_done=open_pay
                     on_cancel=move || step.set(Step::Cart)
                 />
             </Show>

@@ -103,8 +103,13 @@ pub fn SerialsPage() -> impl IntoView {
         });
     };
     let remove = move |product_id: String, serial: String| {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
         spawn_local(async move {
             let result = serials_api::delete(&product_id, &serial).await;
+            busy.set(false);
             notice.set(result.err().map(Notice::Failed));
             serials.refetch();
         });

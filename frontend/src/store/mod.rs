@@ -1,15 +1,15 @@
 //! The register's durable state in IndexedDB. Values are JSON strings of `shared` types; keys are strings.
 //!
-//! Stores: `meta` (settings, next sequence), `catalog` (one record per page of products, so a large
-//! catalog is written in few records), `sales` (every sale made here), `outbox` (sales not yet
-//! acknowledged by the server, keyed by zero-padded sequence so they sort), `rejected` (sales the server
-//! refused, kept with its reason for a manager).
+//! Stores: `meta` (settings, this device's id and number, its one next sequence), `catalog` (one record
+//! per page of products, so a large catalog is written in few records), `sales` (every sale made here,
+//! by id), `outbox` (sales not yet acknowledged by the server, keyed by sale id: UUID v7 sorts by time),
+//! `held` (sales the server holds for review, with the reason), `rejected` (sales the server refused as
+//! not a sale: `sync_client::Refused`, kept for a manager, never deleted).
 
 mod catalog;
+mod device;
 mod outbox;
 mod sales;
-
-pub use sales::SaleDraft;
 
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
@@ -23,11 +23,15 @@ pub const CATALOG: &str = "catalog";
 pub const SALES: &str = "sales";
 pub const OUTBOX: &str = "outbox";
 pub const REJECTED: &str = "rejected";
+/// Sales the server acknowledged as held for review (`sync_client::HeldLocally`), by sale id.
+pub const HELD: &str = "held";
 /// Copies of server data kept for offline use (stock levels, serials, customers): apart from `meta` so
 /// that refreshing them never queues behind — or holds up — a sale's transaction.
 pub const CACHE: &str = "cache";
 
-const VERSION: u32 = 2;
+/// 3: devices (outbox by sale id, `held`). Upgrades only add stores: old data stays and is re-keyed
+/// when the device record is first made (see `device.rs`).
+const VERSION: u32 = 3;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoreError(pub String);
@@ -67,7 +71,7 @@ impl Db {
         let db = Database::open(name)
             .with_version(VERSION)
             .with_on_upgrade_needed(|_event, db| {
-                for store in [META, CATALOG, SALES, OUTBOX, REJECTED, CACHE] {
+                for store in [META, CATALOG, SALES, OUTBOX, REJECTED, CACHE, HELD] {
                     if !db.object_store_names().any(|n| n == store) {
                         db.create_object_store(store).build()?;
                     }
@@ -112,7 +116,3 @@ impl Db {
     }
 }
 
-/// Outbox and rejected keys: zero-padded so that string order is sequence order.
-pub fn seq_key(seq: u64) -> String {
-    format!("{seq:012}")
-}

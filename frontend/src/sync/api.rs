@@ -4,7 +4,7 @@ use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use shared::stock::SerialRegistry;
-use shared::sync::{ApiError, CatalogPage, CustomerSummary, PushRequest, PushResponse, Setup, StoredSale};
+use shared::sync::{ApiError, CatalogPage, CustomerSummary, Device, DeviceHello, PushRequest, PushResponse, Setup, StoredSale};
 use std::collections::HashMap;
 
 pub const CATALOG_PAGE: u32 = 2000;
@@ -26,22 +26,9 @@ async fn get(url: &str) -> Result<Response, gloo_net::Error> {
     Request::get(url).abort_signal(signal.as_ref()).send().await
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ApiFailure {
-    /// No answer (server down, network gone) or a server error: worth retrying as is.
-    Unreachable(String),
-    /// The server answered 4xx: retrying the same request will fail the same way.
-    Refused { status: u16, error: ApiError },
-}
-
-impl std::fmt::Display for ApiFailure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ApiFailure::Unreachable(m) => write!(f, "{m}"),
-            ApiFailure::Refused { status, error } => write!(f, "{status} {}: {}", error.error, error.message),
-        }
-    }
-}
+/// Why a request got no usable answer: unreachable (retry as is) or refused (4xx, with the server's
+/// JSON reason). The sync-client's type, so the pusher's transport needs no conversion.
+pub use sync_client::Failure as ApiFailure;
 
 /// An answer as `T`, or why not: unreachable (retry) or refused (4xx, with the server's JSON reason).
 pub(crate) async fn read<T: DeserializeOwned>(resp: Result<Response, gloo_net::Error>) -> Result<T, ApiFailure> {
@@ -55,6 +42,7 @@ pub(crate) async fn read<T: DeserializeOwned>(resp: Result<Response, gloo_net::E
             error: "http".into(),
             message: format!("HTTP {status}"),
             seq: None,
+            sale_id: None,
         });
         return Err(ApiFailure::Refused { status, error });
     }
@@ -74,13 +62,35 @@ pub async fn catalog_page(after: Option<&str>) -> Result<CatalogPage, ApiFailure
     read(get(&url).await).await
 }
 
-pub async fn push(req: &PushRequest) -> Result<PushResponse, ApiFailure> {
+/// POST `body` as JSON to `url` with the deadline.
+async fn post<B: serde::Serialize, T: DeserializeOwned>(url: &str, body: &B) -> Result<T, ApiFailure> {
     let (signal, _timer) = deadline();
-    let request = Request::post("/api/v1/sync/push")
+    let request = Request::post(url)
         .abort_signal(signal.as_ref())
-        .json(req)
+        .json(body)
         .map_err(|e| ApiFailure::Unreachable(e.to_string()))?;
     read(request.send().await).await
+}
+
+pub async fn push(req: &PushRequest) -> Result<PushResponse, ApiFailure> {
+    post("/api/v1/sync/push", req).await
+}
+
+/// Introduces this device; the server answers with its number (the same one every time).
+pub async fn hello(hello: &DeviceHello) -> Result<Device, ApiFailure> {
+    post("/api/v1/devices", hello).await
+}
+
+/// `sync_client::Transport` over this client: what the shared pusher drains through.
+pub struct HttpTransport;
+
+impl sync_client::Transport for HttpTransport {
+    async fn hello(&self, req: &DeviceHello) -> Result<Device, ApiFailure> {
+        hello(req).await
+    }
+    async fn push(&self, req: &PushRequest) -> Result<PushResponse, ApiFailure> {
+        push(req).await
+    }
 }
 
 pub async fn sales() -> Result<Vec<StoredSale>, ApiFailure> {

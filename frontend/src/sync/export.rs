@@ -1,27 +1,47 @@
-//! "Exporter les ventes en attente": the outbox as a file, so that a wiped browser loses nothing that
-//! was exported. The file is a push request: the server imports it with its ordinary, idempotent
-//! `POST /api/v1/sync/push` (see the README), so a sale also pushed later is stored once.
+//! *Exporter*: what this device has not handed over for good, as files, so that a wiped browser loses
+//! nothing that was exported. Each file is a push request (`PushRequest`, with the device id): the
+//! server imports it with its ordinary, idempotent `POST /api/v1/sync/push` (see the README), so a sale
+//! also pushed later is stored once.
+//!
+//! - `comptoir-appareil-N-DATE.json`: the outbox, and the held sales (the server has them; the copy is
+//!   for the manager's record, and importing it again is harmless).
+//! - `comptoir-appareil-N-DATE-refusees.json`: the refused sales, apart, because the server would refuse
+//!   a push containing them and the others must still import.
 
 use crate::store::Db;
+use shared::sale::Sale;
 use shared::sync::PushRequest;
+use sync_client::DeviceStore;
 use wasm_bindgen::JsCast;
 
-/// Downloads each register's unsent sales as `comptoir-{register}-{first}-{last}.json`.
-pub async fn export_pending(db: &Db) -> Result<usize, String> {
-    let sales = db.outbox(u32::MAX).await.map_err(|e| e.0)?;
-    let mut registers: Vec<String> = sales.iter().map(|s| s.register_id.clone()).collect();
-    registers.dedup();
-    for register_id in registers {
-        let mine: Vec<_> = sales.iter().filter(|s| s.register_id == register_id).cloned().collect();
-        let name = format!(
-            "comptoir-{register_id}-{}-{}.json",
-            mine.first().map_or(0, |s| s.seq),
-            mine.last().map_or(0, |s| s.seq)
-        );
-        let json = serde_json::to_string_pretty(&PushRequest { register_id, sales: mine }).map_err(|e| e.to_string())?;
-        download(&name, &json)?;
+/// Downloads the files; returns how many sales they hold.
+pub async fn export_unsent(db: &Db) -> Result<usize, String> {
+    let device = db.device().await.map_err(|e| e.0)?;
+    let mut sales = db.pending_sales(u32::MAX).await.map_err(|e| e.0)?;
+    sales.extend(db.held_sales().await.map_err(|e| e.0)?.into_iter().map(|h| h.sale));
+    let refused: Vec<Sale> = db.refused_sales().await.map_err(|e| e.0)?.into_iter().map(|r| r.sale).collect();
+    let stamp = String::from(js_sys::Date::new_0().to_iso_string()).replace([':', '.'], "-");
+    let who = device.number.map_or_else(|| device.id.clone(), |n| n.to_string());
+    let count = sales.len() + refused.len();
+    for (suffix, list) in [("", sales), ("-refusees", refused)] {
+        if list.is_empty() {
+            continue;
+        }
+        let sales: Vec<Sale> = list
+            .into_iter()
+            .map(|mut s| {
+                // Sales recorded before devices existed are this device's.
+                if s.device_id.is_empty() {
+                    s.device_id = device.id.clone();
+                }
+                s
+            })
+            .collect();
+        let req = PushRequest { device_id: device.id.clone(), sales };
+        let json = serde_json::to_string_pretty(&req).map_err(|e| e.to_string())?;
+        download(&format!("comptoir-appareil-{who}-{stamp}{suffix}.json"), &json)?;
     }
-    Ok(sales.len())
+    Ok(count)
 }
 
 fn download(name: &str, text: &str) -> Result<(), String> {

@@ -1,88 +1,76 @@
-//! Drains the outbox to the server, forever: after each sale, and every few seconds while anything is
-//! pending or the server is unreachable. Pushes are idempotent on the server, so a lost answer is
-//! simply pushed again.
+//! Drains the outbox through the shared `sync_client::drain`, forever: at once after each sale (or when
+//! the browser says it is back online), every few seconds while all is well, and after a growing,
+//! jittered delay (`Backoff`) while the server cannot be reached. What a drain does with each answer
+//! (settle, hold, refuse, hello again) is the sync-client's; this loop only decides when, and shows counts.
 
-use super::api::{self, ApiFailure};
+use super::api::{self, HttpTransport};
 use crate::state::AppCtx;
 use crate::store::Db;
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
-use shared::sync::PushRequest;
+use sync_client::{drain, Backoff, DrainError};
 
-const BATCH: u32 = 100;
 const TICK_MS: u32 = 200;
-const RETRY_MS: f64 = 2000.0;
 const HEARTBEAT_MS: f64 = 3000.0;
 
 pub async fn run(ctx: AppCtx, db: Db) {
+    let wake = ctx.wake_pusher;
+    // Kept for the app's lifetime: the register never stops syncing.
+    std::mem::forget(window_event_listener(leptos::ev::online, move |_| wake.set(true)));
+    let mut backoff = Backoff::default();
     let mut next_attempt = 0.0;
     loop {
-        let now = js_sys::Date::now();
-        let woken = ctx.wake_pusher.get_untracked();
-        if woken || now >= next_attempt {
-            ctx.wake_pusher.set(false);
-            let delay = match drain(&ctx, &db).await {
-                Ok(()) => HEARTBEAT_MS,
-                Err(()) => RETRY_MS,
-            };
+        if wake.get_untracked() || js_sys::Date::now() >= next_attempt {
+            wake.set(false);
+            backoff = if once(&ctx, &db).await { backoff.succeeded() } else { backoff.failed() };
+            let delay = if backoff.failures == 0 { HEARTBEAT_MS } else { backoff.delay_ms(js_sys::Math::random()) as f64 };
             next_attempt = js_sys::Date::now() + delay;
         }
         TimeoutFuture::new(TICK_MS).await;
     }
 }
 
-/// Pushes until the outbox is empty; `Err` when the server could not be reached.
-async fn drain(ctx: &AppCtx, db: &Db) -> Result<(), ()> {
-    loop {
-        refresh_counts(ctx, db).await;
-        let batch = db.outbox(BATCH).await.unwrap_or_default();
-        let Some(first) = batch.first() else {
-            let up = api::health().await;
+/// One drain; `true` when the server answered and nothing is stuck.
+async fn once(ctx: &AppCtx, db: &Db) -> bool {
+    let ok = match drain(db, &HttpTransport).await {
+        Ok(report) => {
+            // An empty outbox sends nothing: ask the server whether it is there, for the header.
+            let up = report.pushes > 0 || api::health().await;
             ctx.online.set(up);
-            return if up { Ok(()) } else { Err(()) };
-        };
-        // One register per push (the register may have been switched with sales still queued).
-        let register_id = first.register_id.clone();
-        let sales: Vec<_> = batch.into_iter().filter(|s| s.register_id == register_id).collect();
-        let req = PushRequest { register_id, sales };
-        match api::push(&req).await {
-            Ok(resp) => {
-                ctx.online.set(true);
-                let seqs: Vec<u64> = resp.results.iter().map(|r| r.seq).collect();
-                if db.acknowledge(&seqs).await.is_err() {
-                    return Err(());
-                }
+            if report.pushes > 0 {
                 // The server's ledger now holds these sales: take its levels (and other registers' sales).
                 let _ = ctx.refresh_stock(db).await;
             }
-            Err(ApiFailure::Unreachable(e)) => {
-                leptos::logging::warn!("push failed: {e}");
-                ctx.online.set(false);
-                refresh_counts(ctx, db).await;
-                return Err(());
-            }
-            Err(ApiFailure::Refused { error, .. }) => {
-                ctx.online.set(true);
-                // A refused sale is set aside with the server's reason so the others still flow;
-                // a refusal we cannot pin on one sale is retried later, never dropped.
-                let Some(sale) = error.seq.and_then(|seq| req.sales.iter().find(|s| s.seq == seq)) else {
-                    leptos::logging::error!("push refused: {}", error.message);
-                    return Err(());
-                };
-                leptos::logging::error!("sale {} refused: {}", sale.receipt, error.message);
-                if db.reject(sale, &error.message).await.is_err() {
-                    return Err(());
-                }
-            }
+            up
         }
-    }
+        Err(DrainError::Unreachable(e)) => {
+            leptos::logging::warn!("push: {e}");
+            ctx.online.set(false);
+            false
+        }
+        Err(DrainError::Stuck(e)) => {
+            // Refused without naming a sale: nothing is dropped, we try again later.
+            leptos::logging::error!("push refused: {e}");
+            ctx.online.set(true);
+            false
+        }
+        Err(DrainError::Store(e)) => {
+            leptos::logging::error!("outbox: {e}");
+            false
+        }
+    };
+    refresh_counts(ctx, db).await;
+    ok
 }
 
 pub async fn refresh_counts(ctx: &AppCtx, db: &Db) {
     if let Ok(n) = db.pending_count().await {
         ctx.pending.set(n);
     }
-    if let Ok(n) = db.rejected_count().await {
-        ctx.rejected.set(n);
+    if let Ok(n) = db.held_count().await {
+        ctx.held.set(n);
+    }
+    if let Ok(n) = db.refused_count().await {
+        ctx.refused.set(n);
     }
 }

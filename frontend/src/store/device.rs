@@ -1,0 +1,79 @@
+//! This device: its id, made once at first start, and the number the server gives it on first contact.
+
+use super::{Db, Result, META, OUTBOX};
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::TransactionMode;
+use serde::{Deserialize, Serialize};
+use shared::sale::Sale;
+use sync_client::LocalDevice;
+
+pub(crate) const DEVICE: &str = "device";
+/// The device's one sequence, whatever register it sells for.
+pub(crate) const NEXT_SEQ: &str = "next_seq";
+/// Before devices, each register had its own sequence under this prefix.
+const LEGACY_NEXT_SEQ: &str = "next_seq:";
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct DeviceRecord {
+    pub id: String,
+    pub number: Option<u32>,
+}
+
+impl From<DeviceRecord> for LocalDevice {
+    fn from(d: DeviceRecord) -> LocalDevice {
+        LocalDevice { id: d.id, number: d.number }
+    }
+}
+
+impl Db {
+    /// This device, created on first call. Creation reads then writes in one readwrite transaction,
+    /// which IndexedDB serialises across tabs: two tabs opening at once end with one id.
+    pub async fn local_device(&self) -> Result<LocalDevice> {
+        if let Some(d) = self.get_meta::<DeviceRecord>(DEVICE).await? {
+            return Ok(d.into());
+        }
+        let tx = self.raw().transaction([META, OUTBOX]).with_mode(TransactionMode::Readwrite).build()?;
+        let meta = tx.object_store(META)?;
+        let existing: Option<String> = meta.get(DEVICE).primitive()?.await?;
+        if let Some(raw) = existing {
+            // Another tab made it meanwhile; dropping the transaction wrote nothing.
+            return Ok(serde_json::from_str::<DeviceRecord>(&raw)?.into());
+        }
+        // Sales made before devices existed: the device's sequence continues above every register's
+        // old one (their receipts are printed), and their outbox entries are re-keyed by sale id.
+        let keys: Vec<String> = meta.get_all_keys().primitive()?.await?.collect::<std::result::Result<_, _>>()?;
+        let mut next = 1u64;
+        for key in keys.iter().filter(|k| k.starts_with(LEGACY_NEXT_SEQ)) {
+            let v: Option<String> = meta.get(key.as_str()).primitive()?.await?;
+            next = next.max(v.and_then(|v| v.parse().ok()).unwrap_or(1));
+        }
+        let outbox = tx.object_store(OUTBOX)?;
+        let keys: Vec<String> = outbox.get_all_keys().primitive()?.await?.collect::<std::result::Result<_, _>>()?;
+        let values: Vec<String> = outbox.get_all().primitive()?.await?.collect::<std::result::Result<_, _>>()?;
+        for (key, json) in keys.into_iter().zip(values) {
+            let sale: Sale = serde_json::from_str(&json)?;
+            if key != sale.id {
+                outbox.delete(key).primitive()?;
+                outbox.put(json).with_key(sale.id).primitive()?;
+            }
+        }
+        let record = DeviceRecord { id: uuid::Uuid::now_v7().to_string(), number: None };
+        meta.put(next.to_string()).with_key(NEXT_SEQ).primitive()?;
+        meta.put(serde_json::to_string(&record)?).with_key(DEVICE).primitive()?;
+        tx.commit().await?;
+        Ok(record.into())
+    }
+
+    /// Records the number the server gave this device (its answer to our hello).
+    pub async fn set_local_device_number(&self, number: u32) -> Result<()> {
+        let device = self.local_device().await?;
+        let tx = self.raw().transaction(META).with_mode(TransactionMode::Readwrite).build()?;
+        let meta = tx.object_store(META)?;
+        let raw: Option<String> = meta.get(DEVICE).primitive()?.await?;
+        let mut record = raw.map(|r| serde_json::from_str::<DeviceRecord>(&r)).transpose()?.unwrap_or(DeviceRecord { id: device.id, number: None });
+        record.number = Some(number);
+        meta.put(serde_json::to_string(&record)?).with_key(DEVICE).primitive()?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
