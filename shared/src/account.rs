@@ -13,6 +13,7 @@ use crate::sale::{verify_tenders, Discount, DiscountReason, Sale, SaleError, Ten
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CustomerAccount {
     pub customer_id: String,
     /// Maximum overdraft ("autorisation de découvert"); zero allows no sale on account.
@@ -20,12 +21,14 @@ pub struct CustomerAccount {
     pub credit_limit: Money,
     /// The automatic discount taken off every sale to this customer, in basis points (0: none).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(range(min = 0, max = crate::sale::FULL_BP)))]
     pub automatic_discount_bp: u32,
 }
 
 /// What moved an account's balance.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub enum EntryKind {
     /// A sale on account (negative), or a refund of one (positive).
     Charge,
@@ -153,16 +156,25 @@ impl CustomerAccount {
 
 /// A payment on account at a register: it pays down the balance and goes in the drawer.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct AccountPayment {
+    #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = crate::limits::MAX_ID_LEN)))]
     pub id: String,
+    #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = crate::limits::MAX_ID_LEN)))]
     pub customer_id: String,
+    #[cfg_attr(feature = "openapi", schemars(length(max = crate::limits::MAX_ID_LEN)))]
     pub register_id: String,
+    #[cfg_attr(feature = "openapi", schemars(length(max = crate::limits::MAX_ID_LEN)))]
     pub outlet_id: String,
+    #[cfg_attr(feature = "openapi", schemars(length(max = crate::limits::MAX_ID_LEN)))]
     pub reference: String,
+    #[cfg_attr(feature = "openapi", schemars(range(min = 0, max = crate::limits::MAX_TIME_MS)))]
     pub created_at_ms: i64,
     /// Credited to the account.
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1, max = crate::limits::MAX_AMOUNT.as_cents())))]
     pub amount: Money,
     /// How it was paid (cash rounded to 0,05 $, card exact).
+    #[cfg_attr(feature = "openapi", schemars(length(max = crate::limits::MAX_PARTS)))]
     pub tenders: Vec<Tender>,
 }
 
@@ -190,6 +202,7 @@ impl AccountPayment {
 
 /// One line of a month-end statement.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct StatementLine {
     pub at_ms: i64,
     pub kind: EntryKind,
@@ -201,6 +214,7 @@ pub struct StatementLine {
 
 /// The month-end statement ("relevé mensuel"): opening balance, each charge and payment, closing balance.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Statement {
     pub customer_id: String,
     pub period: Period,

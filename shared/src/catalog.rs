@@ -5,12 +5,18 @@ use crate::tax::{TaxClass, TaxRates};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Product {
+    #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = crate::limits::MAX_ID_LEN)))]
     pub id: String,
+    #[cfg_attr(feature = "openapi", schemars(length(max = crate::limits::MAX_ID_LEN)))]
     pub sku: String,
     /// GTIN printed on the product; scanned by the register.
+    #[cfg_attr(feature = "openapi", schemars(length(max = crate::limits::MAX_ID_LEN)))]
     pub barcode: Option<String>,
+    #[cfg_attr(feature = "openapi", schemars(length(max = crate::limits::MAX_TEXT_LEN)))]
     pub name: String,
+    #[cfg_attr(feature = "openapi", schemars(range(min = 0, max = crate::limits::MAX_UNIT_PRICE.as_cents())))]
     pub price: Money,
     #[serde(default)]
     pub tax_class: TaxClass,
@@ -25,10 +31,12 @@ pub struct Product {
     pub quick_key: bool,
     /// Loyalty points one unit earns (seed 003).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(range(min = 0, max = crate::limits::MAX_POINTS)))]
     pub loyalty_points: u32,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Outlet {
     pub id: String,
     pub name: String,
@@ -38,6 +46,7 @@ pub struct Outlet {
 
 /// One register (caisse): a browser that sells for one outlet with its own sequence of sales.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Register {
     pub id: String,
     pub outlet_id: String,
@@ -48,6 +57,7 @@ pub struct Register {
 
 /// A customer. Account terms, loyalty and history are in `account`, `loyalty` and `history`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Customer {
     pub id: String,
     pub name: String,

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 /// A shop's loyalty card. A threshold of zero turns that kind of loyalty off.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct LoyaltyProgram {
     /// Points that earn a reward.
     #[serde(default)]
@@ -25,6 +26,7 @@ pub struct LoyaltyProgram {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub enum RewardKind {
     Points,
     Visits,
@@ -32,8 +34,10 @@ pub enum RewardKind {
 
 /// A reward given in a sale: `units` points or visits deducted from the customer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Redemption {
     pub kind: RewardKind,
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1, max = crate::limits::MAX_POINTS)))]
     pub units: u32,
 }
 
@@ -50,6 +54,7 @@ pub enum Reward {
 /// A customer's loyalty points and visits. Negative only when two registers gave the same reward
 /// offline: a conflict for a manager, see [`LoyaltyBalance::is_overdrawn`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct LoyaltyBalance {
     pub points: i64,
     pub visits: i64,
@@ -57,6 +62,7 @@ pub struct LoyaltyBalance {
 
 /// "Récompense due": the alert the register shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct RewardDue {
     pub kind: RewardKind,
     pub balance: i64,

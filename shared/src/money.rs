@@ -8,6 +8,28 @@ use std::fmt;
 #[serde(transparent)]
 pub struct Money(pub i64);
 
+/// On the wire: an integer number of cents within ±[`crate::limits::MAX_AMOUNT`]. Inlined in every schema
+/// that uses it, so a field can narrow the range (a unit price: 0 to `MAX_UNIT_PRICE`).
+#[cfg(feature = "openapi")]
+impl schemars::JsonSchema for Money {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Money".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let max = crate::limits::MAX_AMOUNT.as_cents();
+        schemars::json_schema!({
+            "type": "integer",
+            "format": "int64",
+            "description": "An amount in integer cents (CAD); negative for refunds.",
+            "minimum": -max,
+            "maximum": max,
+        })
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("amount out of range")]
 pub struct Overflow;

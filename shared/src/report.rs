@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 /// `[from_ms, to_ms)`, in milliseconds since the Unix epoch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Period {
     pub from_ms: i64,
     pub to_ms: i64,
@@ -74,6 +75,7 @@ impl Period {
 /// Which sales a report covers.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub enum ReportScope {
     Register(String),
     Outlet(String),
@@ -89,6 +91,7 @@ impl ReportScope {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct TenderTotal {
     pub kind: TenderKind,
     /// How many tenders of this kind.
@@ -97,6 +100,7 @@ pub struct TenderTotal {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ZReport {
     pub scope: ReportScope,
     pub period: Period,

@@ -25,6 +25,7 @@ use serde::{Deserialize, Serialize};
 /// Which taxes apply to a product.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub enum TaxClass {
     /// TPS and TVQ.
     #[default]
@@ -39,6 +40,7 @@ pub enum TaxClass {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub enum TaxCode {
     /// TPS / GST
     Gst,
@@ -63,6 +65,7 @@ impl TaxClass {
 
 /// An outlet's rates, in parts per million.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct TaxRates {
     pub gst_ppm: u32,
     pub qst_ppm: u32,

@@ -14,16 +14,24 @@ pub const FULL_BP: u32 = 10_000;
 /// How much a discount takes off.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub enum DiscountRule {
     /// A percentage in basis points (1 250 = 12,5 %).
-    Percent { bp: u32 },
+    Percent {
+        #[cfg_attr(feature = "openapi", schemars(range(min = 0, max = FULL_BP)))]
+        bp: u32,
+    },
     /// A fixed amount off the line (its whole quantity) or off the sale.
-    Amount { amount: Money },
+    Amount {
+        #[cfg_attr(feature = "openapi", schemars(range(min = 0, max = crate::limits::MAX_AMOUNT.as_cents())))]
+        amount: Money,
+    },
 }
 
 /// Why a discount was given; the receipt and the end-of-day report name it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub enum DiscountReason {
     /// Typed by the cashier.
     #[default]
@@ -35,6 +43,7 @@ pub enum DiscountReason {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Discount {
     #[serde(default)]
     pub reason: DiscountReason,

@@ -26,13 +26,19 @@ use crate::tax::{TaxClass, TaxRates};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct SaleLine {
+    #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = crate::limits::MAX_ID_LEN)))]
     pub product_id: String,
+    #[cfg_attr(feature = "openapi", schemars(length(max = crate::limits::MAX_ID_LEN)))]
     pub sku: String,
+    #[cfg_attr(feature = "openapi", schemars(length(max = crate::limits::MAX_TEXT_LEN)))]
     pub name: String,
     /// Negative for a returned item.
+    #[cfg_attr(feature = "openapi", schemars(range(min = -crate::limits::MAX_QTY, max = crate::limits::MAX_QTY)))]
     pub qty: i64,
     /// The price the customer was charged per unit (the catalog price when the line was scanned).
+    #[cfg_attr(feature = "openapi", schemars(range(min = 0, max = crate::limits::MAX_UNIT_PRICE.as_cents())))]
     pub unit_price: Money,
     pub tax_class: TaxClass,
     /// This line's own discount (percent or amount, on its whole quantity).
@@ -44,9 +50,11 @@ pub struct SaleLine {
     /// Loyalty points per unit, copied when the line was made so that a later change of the
     /// product's points never rewrites a customer's balance.
     #[serde(default, skip_serializing_if = "is_zero")]
+    #[cfg_attr(feature = "openapi", schemars(range(min = 0, max = crate::limits::MAX_POINTS)))]
     pub loyalty_points: u32,
     /// Serial numbers of the units (seed 000): none, or exactly one per unit for a serial-tracked product.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "openapi", schemars(length(max = crate::limits::MAX_QTY), inner(length(min = 1, max = crate::limits::MAX_ID_LEN))))]
     pub serials: Vec<String>,
     /// Set when `unit_price` is not the catalog's price: who changed it, when and why. A line whose
     /// price differs from the catalog without one is held for review by the server.
@@ -56,13 +64,18 @@ pub struct SaleLine {
 
 /// A price other than the catalog's is a fact with an author (see [`SaleLine::price_override`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct PriceOverride {
     /// The catalog price the cashier saw when she changed it.
+    #[cfg_attr(feature = "openapi", schemars(range(min = 0, max = crate::limits::MAX_UNIT_PRICE.as_cents())))]
     pub catalog_price: Money,
     /// Who changed it (the cashier's name or staff id; the device until staff accounts exist).
+    #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = crate::limits::MAX_TEXT_LEN)))]
     pub by: String,
     /// Milliseconds since the Unix epoch, on the register's clock.
+    #[cfg_attr(feature = "openapi", schemars(range(min = 0, max = crate::limits::MAX_TIME_MS)))]
     pub at_ms: i64,
+    #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = crate::limits::MAX_TEXT_LEN)))]
     pub reason: String,
 }
 
@@ -98,29 +111,41 @@ impl SaleLine {
 
 /// A completed, paid sale as the register records it and the server stores it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Sale {
     /// Globally unique id (UUID v7 made by the register).
+    #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = crate::limits::MAX_ID_LEN)))]
     pub id: String,
     /// The device (browser profile) that made the sale. With `seq` it is the sale's idempotency key:
     /// two devices — or one device on two registers — can never collide.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(length(max = crate::limits::MAX_ID_LEN)))]
     pub device_id: String,
     /// The register (till) the sale was made at; the device may open several in turn.
+    #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = crate::limits::MAX_ID_LEN)))]
     pub register_id: String,
+    #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = crate::limits::MAX_ID_LEN)))]
     pub outlet_id: String,
     /// Per-device sequence, from 1.
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1, max = crate::limits::MAX_SEQ)))]
     pub seq: u64,
+    #[cfg_attr(feature = "openapi", schemars(length(max = crate::limits::MAX_ID_LEN)))]
     pub receipt: String,
     /// Milliseconds since the Unix epoch, on the register's clock.
+    #[cfg_attr(feature = "openapi", schemars(range(min = 0, max = crate::limits::MAX_TIME_MS)))]
     pub created_at_ms: i64,
+    #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = crate::limits::MAX_LINES)))]
     pub lines: Vec<SaleLine>,
     pub totals: Totals,
+    #[cfg_attr(feature = "openapi", schemars(length(max = crate::limits::MAX_PARTS)))]
     pub tenders: Vec<Tender>,
     /// The customer the sale was made for: needed for a sale on account, store credit and loyalty.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = crate::limits::MAX_ID_LEN)))]
     pub customer_id: Option<String>,
     /// Loyalty rewards given in this sale: their points or visits are deducted from the customer.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "openapi", schemars(length(max = crate::limits::MAX_PARTS)))]
     pub redemptions: Vec<Redemption>,
 }
 

@@ -21,16 +21,21 @@ use std::collections::BTreeMap;
 
 /// What a returned line refers to, and what it refunds (negative amounts).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ReturnOf {
+    #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = crate::limits::MAX_ID_LEN)))]
     pub sale_id: String,
     /// The original receipt number, for the return receipt.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(length(max = crate::limits::MAX_ID_LEN)))]
     pub receipt: String,
     /// Index of the line in the original sale, from 0.
+    #[cfg_attr(feature = "openapi", schemars(range(min = 0, max = crate::limits::MAX_LINES)))]
     pub line: usize,
     /// The refunded price after discounts, before taxes.
     pub net: Money,
     /// The refunded share of each tax, TPS then TVQ.
+    #[cfg_attr(feature = "openapi", schemars(length(max = crate::limits::MAX_PARTS)))]
     pub taxes: Vec<TaxLine>,
 }
 

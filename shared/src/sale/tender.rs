@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub enum TenderKind {
     Cash,
     /// Paid on the card terminal, which is outside Comptoir: the register records the amount.
@@ -21,6 +22,7 @@ impl TenderKind {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Tender {
     pub kind: TenderKind,
     /// What this tender pays of the sale (for cash: after rounding).

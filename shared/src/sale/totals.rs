@@ -7,6 +7,7 @@ use crate::tax::{TaxCode, TaxRates};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct TaxLine {
     pub code: TaxCode,
     /// The taxable amount this rate was applied to.
@@ -17,6 +18,7 @@ pub struct TaxLine {
 /// One of the sale's own discounts and what it took off, as the receipt shows it
 /// ("Remise automatique 5 % : −5,00 $").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct DiscountLine {
     pub discount: Discount,
     pub amount: Money,
@@ -24,6 +26,7 @@ pub struct DiscountLine {
 
 /// `total = subtotal − discount + Σ taxes`, always.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Totals {
     /// The lines' price × quantity, before any discount.
     pub subtotal: Money,
@@ -34,8 +37,10 @@ pub struct Totals {
     /// The sale's own discounts, in the order they were taken off, with what each took; their sum
     /// is part of `discount`. Held here so that a sale made of a cart's lines and totals carries them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "openapi", schemars(length(max = crate::limits::MAX_PARTS)))]
     pub discounts: Vec<DiscountLine>,
     /// One entry per rate, TPS then TVQ, always both (a zero when nothing carries it).
+    #[cfg_attr(feature = "openapi", schemars(length(max = crate::limits::MAX_PARTS)))]
     pub taxes: Vec<TaxLine>,
     pub total: Money,
 }

@@ -194,6 +194,7 @@ pub enum Recorded {
 
 /// A level, and whether it is below zero (which a manager should look at; selling goes on regardless).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct StockLevel {
     pub product_id: String,
     pub outlet_id: String,

@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// "Vendu le": when and in which sale a unit was sold (the sale id is the link to sales history).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct SoldOn {
     pub sale_id: String,
     /// Milliseconds since the Unix epoch.
@@ -17,6 +18,7 @@ pub struct SoldOn {
 
 /// The last return that put a unit back in stock.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ReturnedOn {
     /// The return (a sale with a negative line).
     pub return_sale_id: String,
@@ -27,6 +29,7 @@ pub struct ReturnedOn {
 
 /// One unit's serial number, as a row of the serial numbers page.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct SerialNumber {
     pub serial: String,
     pub product_id: String,

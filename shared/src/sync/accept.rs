@@ -17,6 +17,7 @@ use std::collections::BTreeMap;
 /// Why a sale is held for review instead of stored. Stable codes (`code`) for the API and translations.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[serde(tag = "code", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub enum HoldReason {
     #[error("another sale is already stored under id {sale_id}")]
     IdTaken { sale_id: String },
@@ -39,7 +40,7 @@ pub enum HoldReason {
     PriceWithoutOverride { line: usize, product_id: String, unit_price: Money, catalog_price: Money },
     /// A return refunds other than what its original sale charged.
     #[error("{message}")]
-    Refund { error: String, message: String },
+    RefundMismatch { error: String, message: String },
 }
 
 impl HoldReason {
@@ -54,7 +55,7 @@ impl HoldReason {
             HoldReason::Invalid { .. } => "invalid",
             HoldReason::UnknownProduct { .. } => "unknown_product",
             HoldReason::PriceWithoutOverride { .. } => "price_without_override",
-            HoldReason::Refund { .. } => "refund_mismatch",
+            HoldReason::RefundMismatch { .. } => "refund_mismatch",
         }
     }
 }
@@ -162,7 +163,7 @@ fn refund_hold(sale: &Sale, h: &Holdings<'_>) -> Option<HoldReason> {
     if own.len() < h.earlier_returns.len() && verify_refunds(sale, h.originals, &own).is_ok() {
         return None;
     }
-    Some(HoldReason::Refund { error: e.code().into(), message: e.to_string() })
+    Some(HoldReason::RefundMismatch { error: e.code().into(), message: e.to_string() })
 }
 
 #[cfg(test)]

@@ -15,27 +15,36 @@ use serde::{Deserialize, Serialize};
 /// first start; its number is given by the server when the device first connects, unique, and printed
 /// in its receipt numbers.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Device {
+    #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = crate::limits::MAX_ID_LEN)))]
     pub id: String,
     pub number: u32,
 }
 
 /// `POST /devices`: a device introduces itself (idempotent: the same id always gets the same number).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct DeviceHello {
+    #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = crate::limits::MAX_ID_LEN)))]
+    #[cfg_attr(feature = "openapi", schemars(regex(pattern = r"^[A-Za-z0-9_-]+$")))]
     pub device_id: String,
 }
 
 /// A batch of completed sales from one device's outbox, oldest first. The sales may come from several
 /// registers (the device may have been switched with sales still queued).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct PushRequest {
+    #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = crate::limits::MAX_ID_LEN)))]
     pub device_id: String,
+    #[cfg_attr(feature = "openapi", schemars(length(max = crate::limits::MAX_SALES_PER_PUSH)))]
     pub sales: Vec<Sale>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub enum PushStatus {
     /// Stored now.
     Stored,
@@ -48,8 +57,10 @@ pub enum PushStatus {
 /// The server's answer for one sale. Every status means the server has the sale durably: the device
 /// removes it from its outbox.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct PushResult {
     pub sale_id: String,
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1, max = crate::limits::MAX_SEQ)))]
     pub seq: u64,
     pub status: PushStatus,
     /// Why a held sale is held.
@@ -59,21 +70,25 @@ pub struct PushResult {
 
 /// A sale the server keeps held for review, as managers list it (`GET /held`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct HeldSale {
     pub sale: Sale,
     /// The device that pushed it.
     pub pushed_by: String,
     pub reason: HoldReason,
+    #[cfg_attr(feature = "openapi", schemars(range(min = 0, max = crate::limits::MAX_TIME_MS)))]
     pub received_at_ms: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct PushResponse {
     pub results: Vec<PushResult>,
 }
 
 /// Everything a register needs to start selling, except the catalog (paged separately).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Setup {
     pub outlets: Vec<Outlet>,
     pub registers: Vec<Register>,
@@ -83,6 +98,7 @@ pub struct Setup {
 
 /// One page of the catalog, ordered by product id.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CatalogPage {
     pub products: Vec<Product>,
     /// Pass as `after` to get the next page; absent on the last page.
@@ -91,20 +107,24 @@ pub struct CatalogPage {
 
 /// A sale as the server lists it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct StoredSale {
     #[serde(flatten)]
     pub sale: Sale,
     /// When the server stored it (ms since epoch).
+    #[cfg_attr(feature = "openapi", schemars(range(min = 0, max = crate::limits::MAX_TIME_MS)))]
     pub received_at_ms: i64,
 }
 
 /// The JSON body of every 4xx/5xx answer: a stable code and an English sentence saying what is wrong.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ApiError {
     pub error: String,
     pub message: String,
     /// For a push: which sale (by sequence) was refused.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(range(min = 0, max = u64::MAX)))]
     pub seq: Option<u64>,
     /// For a push: which sale (by id) was refused.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -114,6 +134,7 @@ pub struct ApiError {
 /// What the register shows when a customer is attached to a sale (and keeps for offline use):
 /// their account, loyalty and recent purchases, as the server's ledger has them.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CustomerSummary {
     pub customer: Customer,
     /// Credit limit and automatic discount (all zero when the customer has no account terms).
