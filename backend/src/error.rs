@@ -13,6 +13,9 @@ pub enum AppError {
     /// Well-formed, but inconsistent with our data or rules; nothing was written.
     #[error("{message}")]
     Unprocessable { code: &'static str, message: String, seq: Option<u64> },
+    /// One sale of a push is not a sale at all (out of range): the device sets it aside, kept.
+    #[error("{message}")]
+    SaleRefused { code: &'static str, message: String, seq: u64, sale_id: String },
     /// The same idempotency key was used for a different document.
     #[error("{message}")]
     Conflict { message: String, seq: Option<u64> },
@@ -30,7 +33,12 @@ impl From<sqlx::Error> for AppError {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
+        let sale_id = match &self {
+            AppError::SaleRefused { sale_id, .. } => Some(sale_id.clone()),
+            _ => None,
+        };
         let (status, code, seq) = match &self {
+            AppError::SaleRefused { code, seq, .. } => (StatusCode::UNPROCESSABLE_ENTITY, *code, Some(*seq)),
             AppError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request", None),
             AppError::Unprocessable { code, seq, .. } => (StatusCode::UNPROCESSABLE_ENTITY, *code, *seq),
             AppError::Conflict { seq, .. } => (StatusCode::CONFLICT, "conflict", *seq),
@@ -44,7 +52,7 @@ impl IntoResponse for AppError {
             AppError::Internal(_) => "internal server error".to_string(),
             other => other.to_string(),
         };
-        (status, Json(ApiError { error: code.to_string(), message, seq })).into_response()
+        (status, Json(ApiError { error: code.to_string(), message, seq, sale_id })).into_response()
     }
 }
 
@@ -61,4 +69,33 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, AppE
             format!("invalid JSON body at {path}: {inner}")
         })
     })
+}
+
+/// `Query<T>` whose rejection is our JSON error (400 naming the parameter), not axum's plain text.
+pub struct AppQuery<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequestParts<S> for AppQuery<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, AppError> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(AppQuery(v)),
+            Err(e) => Err(AppError::BadRequest(format!("invalid query: {}", e.body_text()))),
+        }
+    }
+}
+
+/// `Path<T>` whose rejection is our JSON error, not axum's plain text.
+pub struct AppPath<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned + Send, S: Send + Sync> axum::extract::FromRequestParts<S> for AppPath<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, AppError> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(AppPath(v)),
+            Err(e) if e.status().is_client_error() => Err(AppError::BadRequest(format!("invalid path: {}", e.body_text()))),
+            Err(e) => Err(AppError::Internal(anyhow::anyhow!("path extraction: {}", e.body_text()))),
+        }
+    }
 }

@@ -28,7 +28,9 @@ pub fn api(state: AppState) -> Router {
         .route("/api/v1/setup", get(routes::catalog::setup))
         .route("/api/v1/catalog", get(routes::catalog::catalog))
         .route("/api/v1/customers", get(routes::catalog::customers))
+        .route("/api/v1/devices", post(routes::sync::hello))
         .route("/api/v1/sync/push", post(routes::sync::push))
+        .route("/api/v1/held", get(routes::sync::held))
         .route("/api/v1/sales", get(routes::sales::list))
         .route("/api/v1/stock", get(routes::sales::stock))
         .route("/api/v1/serials", get(routes::serials::list).post(routes::serials::add))
@@ -37,7 +39,7 @@ pub fn api(state: AppState) -> Router {
         .merge(routes::customers::routes())
         .route("/api/v1/reports/z", get(routes::reports::z_report))
         .fallback_service(Router::new().fallback(|| async { error::AppError::NotFound("no such API route".into()) }))
-        .layer(DefaultBodyLimit::max(16 * 1024 * 1024))
+        .layer(DefaultBodyLimit::max(shared::limits::MAX_BODY_BYTES))
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
         .with_state(state)
 }

@@ -3,7 +3,6 @@
 pub mod catalog;
 pub mod customers;
 pub mod reports;
-mod refund_check;
 pub mod sales;
 pub mod serials;
 pub mod sync;

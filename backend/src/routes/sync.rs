@@ -1,73 +1,75 @@
-//! `POST /api/v1/sync/push`: a register's outbox arrives here. Checked whole, then stored whole, once.
+//! The sync API: a device introduces itself (`POST /devices`) and pushes its outbox (`POST /sync/push`).
+//! What is not a sale at all is refused here, at the edge, before anything is written; every
+//! well-formed sale is then stored, recognised as already stored, or held for review — one at a time,
+//! each in its own short transaction (see `store::push`).
 
 use crate::error::{parse_json, AppError};
-use crate::store::sqlite::PushConflict;
 use crate::AppState;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::Json;
-use shared::sync::{PushRequest, PushResponse};
-use std::collections::HashSet;
+use serde::Deserialize;
+use shared::limits::{check_sale, MAX_ID_LEN, MAX_SALES_PER_PUSH};
+use shared::sync::{Device, DeviceHello, HeldSale, PushRequest, PushResponse, PushStatus};
 
-pub async fn push(State(state): State<AppState>, body: Bytes) -> Result<Json<PushResponse>, AppError> {
-    let req: PushRequest = parse_json(&body)?;
-    let Some((register, rates)) = state.store.register(&req.register_id).await? else {
-        return Err(unprocessable("unknown_register", format!("unknown register '{}'", req.register_id), None));
-    };
-
-    let mut seen = HashSet::new();
-    for sale in &req.sales {
-        let seq = Some(sale.seq);
-        if sale.register_id != register.id {
-            return Err(unprocessable(
-                "wrong_register",
-                format!("sale {} belongs to register '{}', not '{}'", sale.seq, sale.register_id, register.id),
-                seq,
-            ));
-        }
-        if sale.outlet_id != register.outlet_id {
-            return Err(unprocessable(
-                "wrong_outlet",
-                format!("sale {} names outlet '{}' but register '{}' sells for '{}'", sale.seq, sale.outlet_id, register.id, register.outlet_id),
-                seq,
-            ));
-        }
-        if !seen.insert(sale.seq) {
-            return Err(unprocessable("repeated_sequence", format!("sequence {} appears twice in this push", sale.seq), seq));
-        }
-        // The register's figures are re-derived by the same rules; any difference refuses the push.
-        sale.verify(&rates)
-            .map_err(|e| unprocessable(e.code(), format!("sale {}: {e}", sale.seq), seq))?;
+/// `POST /devices`: the device's number, given the first time (idempotent on the device id).
+pub async fn hello(State(state): State<AppState>, body: Bytes) -> Result<Json<Device>, AppError> {
+    let hello: DeviceHello = parse_json(&body)?;
+    let id = hello.device_id.as_str();
+    let well_formed = !id.is_empty()
+        && id.len() <= MAX_ID_LEN
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if !well_formed {
+        return Err(AppError::BadRequest(format!(
+            "invalid JSON body at device_id: 1 to {MAX_ID_LEN} letters, digits, '-' or '_'"
+        )));
     }
-    super::refund_check::check_push_refunds(&state.store, &req.sales).await?;
-
-    let ids: HashSet<&str> = req.sales.iter().flat_map(|s| s.lines.iter().map(|l| l.product_id.as_str())).collect();
-    let known = state.store.known_products(&ids).await?;
-    for sale in &req.sales {
-        if let Some(line) = sale.lines.iter().find(|l| !known.contains(&l.product_id)) {
-            return Err(unprocessable(
-                "unknown_product",
-                format!("sale {}: unknown product '{}'", sale.seq, line.product_id),
-                Some(sale.seq),
-            ));
-        }
-    }
-
-    match state.store.push_sales(&req.sales).await? {
-        Ok(results) => {
-            let stored = results.iter().filter(|r| r.status == shared::sync::PushStatus::Stored).count();
-            if stored > 0 {
-                tracing::info!(register = %register.id, stored, "sales stored");
-            }
-            Ok(Json(PushResponse { results }))
-        }
-        Err(PushConflict::KeyTaken { seq }) => Err(AppError::Conflict {
-            message: format!("register '{}' already pushed a different sale with sequence {seq}", register.id),
-            seq: Some(seq),
-        }),
-    }
+    Ok(Json(state.store.device_hello(id).await?))
 }
 
-fn unprocessable(code: &'static str, message: String, seq: Option<u64>) -> AppError {
-    AppError::Unprocessable { code, message, seq }
+/// `POST /sync/push`.
+pub async fn push(State(state): State<AppState>, body: Bytes) -> Result<Json<PushResponse>, AppError> {
+    let req: PushRequest = parse_json(&body)?;
+    if req.sales.len() > MAX_SALES_PER_PUSH {
+        return Err(AppError::BadRequest(format!(
+            "invalid JSON body at sales: {} sales, at most {MAX_SALES_PER_PUSH} per push",
+            req.sales.len()
+        )));
+    }
+    let Some(device) = state.store.device(&req.device_id).await? else {
+        return Err(AppError::Unprocessable {
+            code: "unknown_device",
+            message: format!("unknown device '{}': introduce it with POST /api/v1/devices first", req.device_id),
+            seq: None,
+        });
+    };
+    // All or nothing at the edge: a push naming one out-of-range sale writes nothing, and names it.
+    for sale in &req.sales {
+        check_sale(sale).map_err(|e| AppError::SaleRefused {
+            code: "out_of_range",
+            message: format!("sale {}: {e}", sale.id),
+            seq: sale.seq,
+            sale_id: sale.id.clone(),
+        })?;
+    }
+    let mut results = Vec::with_capacity(req.sales.len());
+    for sale in &req.sales {
+        results.push(state.store.push_sale(&device, sale).await?);
+    }
+    let count = |s: PushStatus| results.iter().filter(|r| r.status == s).count();
+    let (stored, held) = (count(PushStatus::Stored), count(PushStatus::Held));
+    if stored + held > 0 {
+        tracing::info!(device = %device.id, stored, held, "push");
+    }
+    Ok(Json(PushResponse { results }))
+}
+
+#[derive(Deserialize)]
+pub struct HeldQuery {
+    device: Option<String>,
+}
+
+/// `GET /held?device=ID`: sales held for review, not yet resolved, oldest first.
+pub async fn held(State(state): State<AppState>, Query(q): Query<HeldQuery>) -> Result<Json<Vec<HeldSale>>, AppError> {
+    Ok(Json(state.store.held_sales(q.device.as_deref()).await?))
 }

@@ -374,7 +374,7 @@ impl SqliteStore {
     }
 }
 
-async fn sales_by_id(conn: &mut SqliteConnection, ids: &BTreeSet<&str>) -> anyhow::Result<Vec<Sale>> {
+pub(super) async fn sales_by_id(conn: &mut SqliteConnection, ids: &BTreeSet<&str>) -> anyhow::Result<Vec<Sale>> {
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
         if let Some(body) =
@@ -386,7 +386,7 @@ async fn sales_by_id(conn: &mut SqliteConnection, ids: &BTreeSet<&str>) -> anyho
     Ok(out)
 }
 
-async fn returns_of(conn: &mut SqliteConnection, original_ids: &BTreeSet<&str>) -> anyhow::Result<Vec<Sale>> {
+pub(super) async fn returns_of(conn: &mut SqliteConnection, original_ids: &BTreeSet<&str>) -> anyhow::Result<Vec<Sale>> {
     let mut out: Vec<Sale> = Vec::new();
     for id in original_ids {
         let bodies = sqlx::query_scalar::<_, String>(

@@ -2,6 +2,7 @@
 //! PostgreSQL arrives with the multi-instance issue as a second implementation of the same methods.
 
 pub mod customers;
+mod push;
 mod reports;
 mod serials;
 pub mod sqlite;

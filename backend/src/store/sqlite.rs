@@ -2,9 +2,7 @@
 
 use super::now_ms;
 use shared::catalog::{Customer, Outlet, Product, Register};
-use shared::sale::Sale;
-use shared::stock::movements_for_sale;
-use shared::sync::{CatalogPage, PushResult, PushStatus, Setup, StoredSale};
+use shared::sync::{CatalogPage, Setup, StoredSale};
 use shared::tax::{TaxClass, TaxRates};
 use shared::Money;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -15,13 +13,6 @@ use std::str::FromStr;
 #[derive(Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
-}
-
-/// Why a push could not be stored although every sale in it was valid.
-#[derive(Debug)]
-pub enum PushConflict {
-    /// The key (register, seq) already holds another sale.
-    KeyTaken { seq: u64 },
 }
 
 impl SqliteStore {
@@ -93,6 +84,11 @@ impl SqliteStore {
             .bind(p.loyalty_points)
             .execute(&mut *tx)
             .await?;
+            sqlx::query("INSERT INTO price_history (product_id, from_ms, price_cents) VALUES (?, 0, ?)")
+                .bind(&p.id)
+                .bind(p.price.as_cents())
+                .execute(&mut *tx)
+                .await?;
         }
         for c in &shop.customers {
             sqlx::query("INSERT INTO customers (id, name, email) VALUES (?, ?, ?)")
@@ -142,17 +138,10 @@ impl SqliteStore {
             .collect();
         let catalog_version: Option<String> =
             sqlx::query_scalar("SELECT value FROM meta WHERE key = 'catalog_version'").fetch_optional(&self.pool).await?;
-        let next_seq = sqlx::query("SELECT register_id, MAX(seq) + 1 AS next FROM sales GROUP BY register_id")
-            .fetch_all(&self.pool)
-            .await?
-            .into_iter()
-            .map(|r| (r.get::<String, _>("register_id"), r.get::<i64, _>("next") as u64))
-            .collect();
         Ok(Setup {
             outlets,
             registers,
             catalog_version: catalog_version.and_then(|v| v.parse().ok()).unwrap_or(0),
-            next_seq,
         })
     }
 
@@ -225,79 +214,6 @@ impl SqliteStore {
 
     /// Stores verified sales exactly once each, with their lines and stock movements, in one transaction:
     /// a push is written whole or not at all.
-    pub async fn push_sales(&self, sales: &[Sale]) -> anyhow::Result<Result<Vec<PushResult>, PushConflict>> {
-        let mut tx = self.pool.begin().await?;
-        let received = now_ms();
-        let mut results = Vec::with_capacity(sales.len());
-        for sale in sales {
-            let inserted = sqlx::query(
-                "INSERT INTO sales (id, register_id, seq, outlet_id, receipt, created_at_ms, received_at_ms,
-                                    subtotal_cents, total_cents, body)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                 ON CONFLICT DO NOTHING",
-            )
-            .bind(&sale.id)
-            .bind(&sale.register_id)
-            .bind(sale.seq as i64)
-            .bind(&sale.outlet_id)
-            .bind(&sale.receipt)
-            .bind(sale.created_at_ms)
-            .bind(received)
-            .bind(sale.totals.subtotal.as_cents())
-            .bind(sale.totals.total.as_cents())
-            .bind(serde_json::to_string(sale)?)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if inserted == 0 {
-                // Seen before: the same sale again is a duplicate; another sale under its key is a conflict.
-                let existing: Option<String> =
-                    sqlx::query_scalar("SELECT id FROM sales WHERE register_id = ? AND seq = ?")
-                        .bind(&sale.register_id)
-                        .bind(sale.seq as i64)
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                if existing.as_deref() != Some(sale.id.as_str()) {
-                    return Ok(Err(PushConflict::KeyTaken { seq: sale.seq }));
-                }
-                results.push(PushResult { seq: sale.seq, status: PushStatus::Duplicate });
-                continue;
-            }
-            for (i, line) in sale.lines.iter().enumerate() {
-                sqlx::query(
-                    "INSERT INTO sale_lines (sale_id, line_no, product_id, qty, unit_price_cents) VALUES (?, ?, ?, ?, ?)",
-                )
-                .bind(&sale.id)
-                .bind(i as i64 + 1)
-                .bind(&line.product_id)
-                .bind(line.qty)
-                .bind(line.unit_price.as_cents())
-                .execute(&mut *tx)
-                .await?;
-            }
-            // Which movements a sale makes (sign, reason, source) is a rule of the shared ledger.
-            for mv in movements_for_sale(sale) {
-                sqlx::query(
-                    "INSERT INTO stock_movements (product_id, outlet_id, delta, reason, source_id, created_at_ms)
-                     VALUES (?, ?, ?, ?, ?, ?)",
-                )
-                .bind(&mv.product_id)
-                .bind(&mv.outlet_id)
-                .bind(mv.delta)
-                .bind(mv.reason.as_str())
-                .bind(&mv.source_id)
-                .bind(mv.created_at_ms)
-                .execute(&mut *tx)
-                .await?;
-            }
-            super::serials::record_sale_serials(&mut tx, sale).await?;
-            super::customers::record_sale_customer(&mut tx, sale).await?;
-            results.push(PushResult { seq: sale.seq, status: PushStatus::Stored });
-        }
-        tx.commit().await?;
-        Ok(Ok(results))
-    }
-
     /// Newest first.
     pub async fn list_sales(&self, limit: u32, register_id: Option<&str>) -> anyhow::Result<Vec<StoredSale>> {
         let rows = sqlx::query(

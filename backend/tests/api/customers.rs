@@ -1,7 +1,7 @@
 //! Customer accounts, store credit, loyalty, the month-end statement and purchase history (seed 003),
 //! and the server's check of returns against their original sale.
 
-use crate::helpers::{spawn_app, TestApp};
+use crate::helpers::{spawn_app, TestApp, LAV_DEVICE, MTL_DEVICE};
 use axum::http::StatusCode;
 use backend::AppState;
 use serde_json::{json, Value};
@@ -45,13 +45,15 @@ fn checkout(register: &str, seq: u64, cart: &Cart, pay: TenderKind, at_ms: i64) 
         TenderKind::Cash => settle_cash(totals.total, Money(10_000_000)).unwrap().tender(),
         kind => Tender::exact(kind, totals.total),
     };
-    let (outlet, code) = if register == "laval-1" { ("laval", "LAV1") } else { ("montreal", "MTL1") };
+    let (outlet, code, device, number) =
+        if register == "laval-1" { ("laval", "LAV1", LAV_DEVICE, 2) } else { ("montreal", "MTL1", MTL_DEVICE, 1) };
     Sale {
         id: format!("{code}-sale-{seq}"),
+        device_id: device.into(),
         register_id: register.into(),
         outlet_id: outlet.into(),
         seq,
-        receipt: receipt_number(code, seq),
+        receipt: receipt_number(code, number, seq),
         created_at_ms: at_ms,
         lines: cart.lines.clone(),
         totals,
@@ -262,7 +264,7 @@ async fn a_sale_beyond_the_credit_limit_is_stored_and_a_conflict_recorded() {
     let first = checkout("montreal-1", 1, &cart_for(&app, MARIE, &[COAT]), TenderKind::Account, 1_790_000_000_000);
     let second = checkout("laval-1", 1, &cart_for(&app, MARIE, &[COAT]), TenderKind::Account, 1_790_000_000_500);
     assert_eq!(app.push(std::slice::from_ref(&first)).await.0, StatusCode::OK);
-    let (status, body) = app.push_as("laval-1", std::slice::from_ref(&second)).await;
+    let (status, body) = app.push(std::slice::from_ref(&second)).await;
     assert_eq!(status, StatusCode::OK, "a paid sale is a fact: {body}");
     assert_eq!(body["results"][0]["status"], "stored");
     assert_eq!(app.sale_count().await, 2);
@@ -277,7 +279,7 @@ async fn a_sale_beyond_the_credit_limit_is_stored_and_a_conflict_recorded() {
     let (kind, detail) = &found[0];
     assert_eq!(kind, "credit_limit_exceeded");
     assert_eq!(detail["customer_id"], MARIE);
-    assert_eq!(detail["receipt"], "LAV1-000001");
+    assert_eq!(detail["receipt"], "LAV1-2-000001");
     assert_eq!(money(&detail["available"]), 50_000 - first.totals.total.as_cents());
     assert_eq!(money(&detail["balance_after"]), -owed);
     assert!(detail["message"].as_str().unwrap().contains("credit limit exceeded"), "{detail}");
@@ -287,7 +289,7 @@ async fn a_sale_beyond_the_credit_limit_is_stored_and_a_conflict_recorded() {
     assert_eq!(app.push(&[jean]).await.0, StatusCode::OK);
     assert_eq!(conflicts(&app).await.len(), 2);
     // Retrying the push records nothing more.
-    app.push_as("laval-1", &[second]).await;
+    app.push(&[second]).await;
     assert_eq!(conflicts(&app).await.len(), 2);
 }
 
@@ -326,13 +328,13 @@ async fn store_credit_given_by_a_refund_shows_as_a_positive_balance() {
     let b = spend("laval-1", 1, 1_790_000_200_100);
     let c = spend("laval-1", 2, 1_790_000_200_200);
     assert_eq!(app.push(&[a]).await.0, StatusCode::OK);
-    assert_eq!(app.push_as("laval-1", &[b, c]).await.0, StatusCode::OK);
+    assert_eq!(app.push(&[b, c]).await.0, StatusCode::OK);
     assert!(credit < 3 * 1_500, "the third spends credit that is gone");
     assert_eq!(money(&summary(&app, JEAN).await["balance"]), credit - 3 * 1_500);
     let found = conflicts(&app).await;
     assert_eq!(found.len(), 1, "only the sale that spent credit Jean no longer had: {found:?}");
     assert_eq!(found[0].0, "not_enough_store_credit");
-    assert_eq!(found[0].1["receipt"], "LAV1-000002");
+    assert_eq!(found[0].1["receipt"], "LAV1-2-000002");
 }
 
 #[tokio::test]
@@ -393,7 +395,7 @@ async fn a_reward_redeemed_twice_offline_is_stored_and_recorded_as_a_conflict() 
     };
     assert_eq!(app.push(&[rewarded("montreal-1", 2)]).await.0, StatusCode::OK);
     assert!(conflicts(&app).await.is_empty());
-    let (status, body) = app.push_as("laval-1", &[rewarded("laval-1", 1)]).await;
+    let (status, body) = app.push(&[rewarded("laval-1", 1)]).await;
     assert_eq!(status, StatusCode::OK, "{body}");
 
     let s = summary(&app, JEAN).await;
@@ -403,7 +405,7 @@ async fn a_reward_redeemed_twice_offline_is_stored_and_recorded_as_a_conflict() 
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0].0, "loyalty_overdrawn");
     assert_eq!(found[0].1["points"], -38);
-    assert_eq!(found[0].1["receipt"], "LAV1-000001");
+    assert_eq!(found[0].1["receipt"], "LAV1-2-000001");
 }
 
 #[tokio::test]
@@ -440,7 +442,7 @@ async fn the_month_end_statement_reconciles_opening_charges_payments_and_credit_
         lines.iter().map(|l| l["kind"].as_str().unwrap()).collect::<Vec<_>>(),
         vec!["charge", "charge", "store_credit", "payment"]
     );
-    assert_eq!(lines[0]["reference"], "MTL1-000002");
+    assert_eq!(lines[0]["reference"], "MTL1-1-000002");
     assert_eq!(money(&lines[3]["balance"]), money(&st["closing_balance"]));
 
     let (status, body) = app.get("/api/v1/customers/c-tremblay/statement?year=2026&month=13").await;
@@ -451,7 +453,7 @@ async fn the_month_end_statement_reconciles_opening_charges_payments_and_credit_
 }
 
 #[tokio::test]
-async fn a_return_whose_refund_does_not_match_its_original_is_refused_with_422_and_nothing_written() {
+async fn a_return_whose_refund_does_not_match_its_original_is_held_and_moves_nothing() {
     let app = app().await;
     let sale = checkout("montreal-1", 1, &cart_for(&app, MARIE, &["shirt", "shirt", "hat"]), TenderKind::Card, 1_790_000_000_000);
     app.push(std::slice::from_ref(&sale)).await;
@@ -465,17 +467,21 @@ async fn a_return_whose_refund_does_not_match_its_original_is_refused_with_422_a
     tampered.tenders = refund_tenders(tampered.totals.total, RefundMethod::Cash, None).unwrap();
     tampered.verify(&TaxRates::QUEBEC).unwrap();
     let (status, body) = app.push(&[tampered]).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    assert_eq!(body["error"], "refund_mismatch");
-    assert_eq!(body["seq"], 2);
-    assert!(body["message"].as_str().unwrap().contains("net refunded"), "{body}");
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["results"][0]["status"], "held");
+    assert_eq!(body["results"][0]["hold"]["code"], "refund_mismatch");
+    assert!(body["results"][0]["hold"]["message"].as_str().unwrap().contains("net refunded"), "{body}");
 
     let mut unknown = refund("montreal-1", 2, &return_cart(&sale, &[], &[ReturnPick { line: 1, qty: 1 }]), &sale, RefundMethod::Cash, 1_790_000_100_000);
     unknown.lines[0].return_of.as_mut().unwrap().sale_id = "no-such-sale".into();
-    let (status, body) = app.push(&[unknown]).await;
-    assert_eq!((status, body["error"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("unknown_original_sale")));
+    unknown.seq = 5;
+    unknown.id = "unknown-original".into();
+    unknown.receipt = receipt_number("MTL1", 1, 5);
+    let (_, body) = app.push(&[unknown]).await;
+    assert_eq!(body["results"][0]["hold"]["error"], "unknown_original_sale", "{body}");
 
-    assert_eq!((app.sale_count().await, app.movement_count().await), (sales, moves), "nothing written");
+    assert_eq!((app.sale_count().await, app.movement_count().await), (sales, moves), "held sales move nothing");
+    assert_eq!(app.held_count().await, 2);
     assert!(conflicts(&app).await.is_empty());
 
     // Returned one by one, both shirts refund exactly what they cost, and a third is too many.
@@ -484,9 +490,9 @@ async fn a_return_whose_refund_does_not_match_its_original_is_refused_with_422_a
     assert_eq!(app.push(std::slice::from_ref(&one)).await.0, StatusCode::OK);
     assert_eq!(app.push(&[one.clone(), two.clone()]).await.0, StatusCode::OK, "a repeated return is a duplicate, not a mismatch");
     let mut three = two.clone();
-    (three.id, three.seq, three.receipt) = ("third".into(), 4, receipt_number("MTL1", 4));
-    let (status, body) = app.push(&[three]).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    (three.id, three.seq, three.receipt) = ("third".into(), 4, receipt_number("MTL1", 1, 4));
+    let (_, body) = app.push(&[three]).await;
+    assert_eq!(body["results"][0]["hold"]["code"], "refund_mismatch", "{body}");
     assert!(conflicts(&app).await.is_empty());
 }
 
@@ -499,16 +505,16 @@ async fn a_return_made_offline_without_knowing_of_another_is_stored_and_recorded
     let here = refund("montreal-1", 2, &return_cart(&sale, &[], &[ReturnPick { line: 0, qty: 1 }]), &sale, RefundMethod::Cash, 1_790_000_100_000);
     let there = refund("laval-1", 1, &return_cart(&sale, &[], &[ReturnPick { line: 0, qty: 1 }]), &sale, RefundMethod::Cash, 1_790_000_100_000);
     assert_eq!(app.push(&[here]).await.0, StatusCode::OK);
-    let (status, body) = app.push_as("laval-1", std::slice::from_ref(&there)).await;
+    let (status, body) = app.push(std::slice::from_ref(&there)).await;
     assert_eq!(status, StatusCode::OK, "the customer was refunded: {body}");
     let found = conflicts(&app).await;
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0].0, "refund_mismatch");
-    assert_eq!(found[0].1["receipt"], "LAV1-000001");
+    assert_eq!(found[0].1["receipt"], "LAV1-2-000001");
     assert_eq!(found[0].1["error"], "too_many_returned");
-    // The register that made a return knows it: its own second return of the shirt is refused.
+    // The device that made a return knows it: its own second return of the shirt is held.
     let again = refund("montreal-1", 3, &return_cart(&sale, &[], &[ReturnPick { line: 0, qty: 1 }]), &sale, RefundMethod::Cash, 1_790_000_200_000);
-    assert_eq!(app.push(&[again]).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.push(&[again]).await.1["results"][0]["hold"]["code"], "refund_mismatch");
 }
 
 #[tokio::test]
@@ -522,7 +528,7 @@ async fn the_purchase_history_is_newest_first_and_only_the_customers_own() {
     app.push(&[jeans]).await;
     let s = summary(&app, MARIE).await;
     let receipts: Vec<&str> = s["history"].as_array().unwrap().iter().map(|h| h["receipt"].as_str().unwrap()).collect();
-    assert_eq!(receipts, vec!["MTL1-000001", "MTL1-000003", "MTL1-000002"]);
+    assert_eq!(receipts, vec!["MTL1-1-000001", "MTL1-1-000003", "MTL1-1-000002"]);
 
     // Only the last 20 sales come with the summary.
     let more: Vec<Sale> = (5..=26)
@@ -531,6 +537,6 @@ async fn the_purchase_history_is_newest_first_and_only_the_customers_own() {
     app.push(&more).await;
     let s = summary(&app, MARIE).await;
     assert_eq!(s["history"].as_array().unwrap().len(), 20);
-    assert_eq!(s["history"][0]["receipt"], "MTL1-000026");
+    assert_eq!(s["history"][0]["receipt"], "MTL1-1-000026");
     assert_eq!(s["loyalty"]["visits"], 25, "loyalty counts every sale, not only the 20 shown");
 }

@@ -10,6 +10,10 @@ use shared::tax::TaxRates;
 use shared::Money;
 use tower::ServiceExt;
 
+/// The device that sells at Montréal in these tests (number 1), and Laval's (number 2).
+pub const MTL_DEVICE: &str = "device-mtl";
+pub const LAV_DEVICE: &str = "device-lav";
+
 pub struct TestApp {
     pub router: Router,
     pub store: SqliteStore,
@@ -24,6 +28,9 @@ pub async fn spawn_app() -> TestApp {
     let store = SqliteStore::connect(&url).await.unwrap();
     store.load_shop(&backend::demo::demo_shop()).await.unwrap();
     let products = store.catalog_page(None, 1000).await.unwrap().products;
+    // Montréal's and Laval's tablets introduce themselves, as a register does at first start.
+    assert_eq!(store.device_hello(MTL_DEVICE).await.unwrap().number, 1);
+    assert_eq!(store.device_hello(LAV_DEVICE).await.unwrap().number, 2);
     TestApp { router: backend::api(AppState { store: store.clone() }), store, products, _dir: dir }
 }
 
@@ -42,10 +49,11 @@ impl TestApp {
         let cash = settle_cash(totals.total, Money(100_000)).unwrap();
         Sale {
             id: format!("sale-mtl-{seq}"),
+            device_id: MTL_DEVICE.into(),
             register_id: "montreal-1".into(),
             outlet_id: "montreal".into(),
             seq,
-            receipt: receipt_number("MTL1", seq),
+            receipt: receipt_number("MTL1", 1, seq),
             created_at_ms: 1_700_000_000_000 + seq as i64,
             lines: cart.lines,
             totals,
@@ -70,9 +78,20 @@ impl TestApp {
         (status, serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null))
     }
 
+    /// Pushes `sales` as the outbox of the device that made the first of them (Montréal's when none).
     pub async fn push(&self, sales: &[Sale]) -> (StatusCode, serde_json::Value) {
-        let body = serde_json::json!({ "register_id": "montreal-1", "sales": sales });
+        let device = sales.first().map_or(MTL_DEVICE, |s| s.device_id.as_str());
+        self.push_from(device, sales).await
+    }
+
+    /// Pushes `sales` as device `device_id`'s outbox.
+    pub async fn push_from(&self, device_id: &str, sales: &[Sale]) -> (StatusCode, serde_json::Value) {
+        let body = serde_json::json!({ "device_id": device_id, "sales": sales });
         self.post("/api/v1/sync/push", body.to_string()).await
+    }
+
+    pub async fn held_count(&self) -> i64 {
+        sqlx::query_scalar("SELECT COUNT(*) FROM held_sales").fetch_one(self.store.pool()).await.unwrap()
     }
 
     pub async fn sale_count(&self) -> i64 {
@@ -103,19 +122,14 @@ impl TestApp {
         self.call(Request::delete(path).body(Body::empty()).unwrap()).await
     }
 
-    /// Pushes `sales` as the given register's outbox.
-    pub async fn push_as(&self, register_id: &str, sales: &[Sale]) -> (StatusCode, serde_json::Value) {
-        let body = serde_json::json!({ "register_id": register_id, "sales": sales });
-        self.post("/api/v1/sync/push", body.to_string()).await
-    }
-
     /// A paid cash sale on Laval's register (another register than [`TestApp::sale`]'s).
     pub fn laval_sale(&self, seq: u64, product_ids: &[&str]) -> Sale {
         let mut sale = self.sale(seq, product_ids);
         sale.id = format!("sale-lav-{seq}");
+        sale.device_id = LAV_DEVICE.into();
         sale.register_id = "laval-1".into();
         sale.outlet_id = "laval".into();
-        sale.receipt = receipt_number("LAV1", seq);
+        sale.receipt = receipt_number("LAV1", 2, seq);
         sale
     }
 
@@ -128,10 +142,11 @@ impl TestApp {
         let tenders = refund_tenders(totals.total, RefundMethod::Cash, Some(original)).unwrap();
         Sale {
             id: format!("return-mtl-{seq}"),
+            device_id: MTL_DEVICE.into(),
             register_id: "montreal-1".into(),
             outlet_id: "montreal".into(),
             seq,
-            receipt: receipt_number("MTL1", seq),
+            receipt: receipt_number("MTL1", 1, seq),
             created_at_ms: 1_700_000_100_000 + seq as i64,
             lines: cart.lines,
             totals,

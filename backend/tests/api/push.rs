@@ -41,87 +41,207 @@ async fn a_push_that_repeats_old_sales_and_adds_new_ones_stores_only_the_new() {
 #[tokio::test]
 async fn malformed_json_gets_a_400_with_a_json_body_and_writes_nothing() {
     let app = spawn_app().await;
-    let (status, body) = app.post("/api/v1/sync/push", "{\"register_id\": \"montreal-1\", \"sales\": [").await;
+    let (status, body) = app.post("/api/v1/sync/push", "{\"device_id\": \"device-mtl\", \"sales\": [").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["error"], "bad_request");
     assert!(body["message"].as_str().unwrap().contains("invalid JSON"));
     let (status, body) = app.post("/api/v1/sync/push", "{\"sales\": 3}").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(body["message"].as_str().unwrap().contains("register_id") || body["message"].as_str().unwrap().contains("sales"));
+    assert!(body["message"].as_str().unwrap().contains("device_id") || body["message"].as_str().unwrap().contains("sales"));
     assert_eq!(app.sale_count().await, 0);
 }
 
-#[tokio::test]
-async fn an_unknown_product_refuses_the_whole_push_and_names_the_product() {
-    let app = spawn_app().await;
-    let good = app.sale(1, &["shirt"]);
-    let mut bad = app.sale(2, &["hat"]);
-    bad.lines[0].product_id = "no-such-thing".into();
-    let (status, body) = app.push(&[good, bad]).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(body["error"], "unknown_product");
-    assert_eq!(body["seq"], 2);
-    assert!(body["message"].as_str().unwrap().contains("no-such-thing"));
-    assert_eq!(app.sale_count().await, 0, "nothing of a refused push is written");
-    assert_eq!(app.movement_count().await, 0);
+/// What `GET /held` lists: (sale id, reason code) in order.
+async fn held(app: &crate::helpers::TestApp) -> Vec<(String, String)> {
+    let (status, body) = app.get("/api/v1/held").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body.as_array().unwrap().iter().map(|h| (h["sale"]["id"].as_str().unwrap().to_string(), h["reason"]["code"].as_str().unwrap().to_string())).collect()
 }
 
 #[tokio::test]
-async fn totals_that_do_not_match_the_lines_are_refused() {
+async fn an_unknown_product_is_held_for_review_and_never_blocks_the_sales_behind_it() {
+    let app = spawn_app().await;
+    let mut bad = app.sale(1, &["hat"]);
+    bad.lines[0].product_id = "no-such-thing".into();
+    let good = app.sale(2, &["shirt"]);
+    let (status, body) = app.push(&[bad.clone(), good]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["results"][0]["status"], "held");
+    assert_eq!(body["results"][0]["hold"]["code"], "unknown_product");
+    assert_eq!(body["results"][0]["hold"]["product_id"], "no-such-thing");
+    assert_eq!(body["results"][1]["status"], "stored");
+    assert_eq!(app.sale_count().await, 1);
+    assert_eq!(app.movement_count().await, 1, "a held sale moves no stock until a manager resolves it");
+    assert_eq!(held(&app).await, vec![(bad.id.clone(), "unknown_product".to_string())]);
+    // Pushed again (a lost answer): acknowledged as held again, listed once.
+    let (_, again) = app.push(&[bad]).await;
+    assert_eq!(again["results"][0]["status"], "held");
+    assert_eq!(app.held_count().await, 1);
+}
+
+#[tokio::test]
+async fn totals_that_the_rules_do_not_reproduce_are_held_with_the_reason() {
     let app = spawn_app().await;
     let mut sale = app.sale(1, &["shirt", "hat"]);
     sale.totals.total = Money(sale.totals.total.as_cents() - 100);
     sale.tenders[0].amount = sale.totals.total;
     let (status, body) = app.push(&[sale]).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(body["error"], "totals_mismatch");
-    assert!(body["message"].as_str().unwrap().contains("total"), "{body}");
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["results"][0]["hold"]["code"], "invalid");
+    assert_eq!(body["results"][0]["hold"]["error"], "totals_mismatch");
 
-    let mut sale = app.sale(1, &["shirt"]);
+    let mut sale = app.sale(2, &["shirt"]);
     sale.totals.taxes[1].amount = Money(0);
-    let (status, body) = app.push(&[sale]).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(body["message"].as_str().unwrap().contains("qst"), "{body}");
+    let (_, body) = app.push(&[sale]).await;
+    assert!(body["results"][0]["hold"]["message"].as_str().unwrap().contains("qst"), "{body}");
     assert_eq!(app.sale_count().await, 0);
+    assert_eq!(app.held_count().await, 2);
 }
 
 #[tokio::test]
-async fn a_sale_whose_tenders_do_not_pay_it_is_refused() {
+async fn a_sale_whose_tenders_do_not_pay_it_is_held() {
     let app = spawn_app().await;
     let mut sale = app.sale(1, &["shirt"]);
     sale.tenders[0].amount = Money(100);
     sale.tenders[0].change = Money(sale.tenders[0].tendered.as_cents() - 100);
-    let (status, body) = app.push(&[sale]).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(body["error"], "unpaid");
+    let (_, body) = app.push(&[sale]).await;
+    assert_eq!(body["results"][0]["hold"]["error"], "unpaid");
 }
 
 #[tokio::test]
-async fn an_unknown_register_or_a_foreign_sale_is_refused() {
+async fn a_price_below_the_catalogs_without_an_override_is_held_and_with_one_is_stored() {
     let app = spawn_app().await;
-    let body = serde_json::json!({ "register_id": "nowhere-9", "sales": [app.sale(1, &["shirt"])] });
-    let (status, resp) = app.post("/api/v1/sync/push", body.to_string()).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(resp["error"], "unknown_register");
+    let shoes = app.product("shoes");
+    let mut cart = shared::sale::Cart::default();
+    cart.add(&shoes);
+    cart.lines[0].unit_price = Money(1);
+    let sell = |seq: u64, cart: &shared::sale::Cart| {
+        let mut s = app.sale(seq, &["shoes"]);
+        s.lines = cart.lines.clone();
+        s.totals = cart.totals(&shared::tax::TaxRates::QUEBEC).unwrap();
+        s.tenders = vec![shared::sale::settle_cash(s.totals.total, Money(100)).unwrap().tender()];
+        s
+    };
+    let (_, body) = app.push(&[sell(1, &cart)]).await;
+    assert_eq!(body["results"][0]["status"], "held");
+    assert_eq!(body["results"][0]["hold"]["code"], "price_without_override");
+    assert_eq!(body["results"][0]["hold"]["catalog_price"], shoes.price.as_cents());
+    cart.lines[0].price_override = Some(shared::sale::PriceOverride {
+        catalog_price: shoes.price,
+        by: "Julie".into(),
+        at_ms: 1_700_000_000_000,
+        reason: "display model".into(),
+    });
+    let (_, body) = app.push(&[sell(2, &cart)]).await;
+    assert_eq!(body["results"][0]["status"], "stored", "{body}");
+}
 
+#[tokio::test]
+async fn an_unknown_register_or_an_outlet_that_is_not_the_registers_is_held() {
+    let app = spawn_app().await;
     let mut sale = app.sale(1, &["shirt"]);
+    sale.register_id = "nowhere-9".into();
+    let (status, body) = app.push(&[sale]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["results"][0]["hold"]["code"], "unknown_register");
+
+    let mut sale = app.sale(2, &["shirt"]);
     sale.outlet_id = "laval".into();
-    let (status, resp) = app.push(&[sale]).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(resp["error"], "wrong_outlet");
+    let (_, body) = app.push(&[sale]).await;
+    assert_eq!(body["results"][0]["hold"]["code"], "wrong_outlet");
     assert_eq!(app.sale_count().await, 0);
 }
 
 #[tokio::test]
-async fn another_sale_under_a_sequence_already_used_is_a_conflict_and_changes_nothing() {
+async fn a_stolen_sequence_never_costs_the_honest_sale() {
     let app = spawn_app().await;
-    app.push(&[app.sale(1, &["shirt"])]).await;
-    let mut other = app.sale(1, &["hat"]);
-    other.id = "a-different-sale".into();
-    let (status, body) = app.push(&[app.sale(2, &["hat"]), other]).await;
-    assert_eq!(status, StatusCode::CONFLICT);
-    assert_eq!(body["seq"], 1);
-    assert_eq!(app.sale_count().await, 1, "sale 2 of the refused push was rolled back");
+    // A stranger pushes sale 1 as Montréal's device before the device does.
+    let mut thief = app.sale(1, &["hat"]);
+    thief.id = "stolen".into();
+    let (_, body) = app.push(&[thief]).await;
+    assert_eq!(body["results"][0]["status"], "stored");
+    let honest = app.sale(1, &["shirt"]);
+    let (status, body) = app.push(&[honest.clone(), app.sale(2, &["hat"])]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["results"][0]["status"], "held");
+    assert_eq!(body["results"][0]["hold"]["code"], "key_taken");
+    assert_eq!(body["results"][1]["status"], "stored", "the sales behind it still flow");
+    assert_eq!(held(&app).await, vec![(honest.id, "key_taken".to_string())]);
+}
+
+#[tokio::test]
+async fn two_devices_on_one_register_each_keep_their_own_sales() {
+    let app = spawn_app().await;
+    let second = app.store.device_hello("second-tablet").await.unwrap();
+    let mine = app.sale(1, &["shirt"]);
+    let mut theirs = app.sale(1, &["hat"]);
+    (theirs.id, theirs.device_id, theirs.receipt) =
+        ("second-1".into(), second.id.clone(), shared::sale::receipt_number("MTL1", second.number, 1));
+    assert_eq!(app.push(&[mine.clone()]).await.1["results"][0]["status"], "stored");
+    assert_eq!(app.push(&[theirs.clone()]).await.1["results"][0]["status"], "stored");
+    assert_eq!(app.sale_count().await, 2);
+    assert_ne!(mine.receipt, theirs.receipt);
+}
+
+#[tokio::test]
+async fn a_device_pushing_another_devices_sale_gets_it_held() {
+    let app = spawn_app().await;
+    let (_, body) = app.push_from(crate::helpers::LAV_DEVICE, &[app.sale(1, &["shirt"])]).await;
+    assert_eq!(body["results"][0]["hold"]["code"], "other_device");
+}
+
+#[tokio::test]
+async fn an_unknown_device_is_refused_and_nothing_is_written() {
+    let app = spawn_app().await;
+    let (status, body) = app.push_from("who-knows", &[app.sale(1, &["shirt"])]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["error"], "unknown_device");
+    assert_eq!((app.sale_count().await, app.held_count().await), (0, 0));
+}
+
+#[tokio::test]
+async fn a_device_gets_one_number_however_often_it_says_hello() {
+    let app = spawn_app().await;
+    let (status, a) = app.post("/api/v1/devices", r#"{"device_id":"tablet-7"}"#).await;
+    assert_eq!(status, StatusCode::OK, "{a}");
+    let (_, b) = app.post("/api/v1/devices", r#"{"device_id":"tablet-7"}"#).await;
+    assert_eq!(a, b);
+    assert_eq!(a["number"], 3);
+    let (status, body) = app.post("/api/v1/devices", r#"{"device_id":"bad id; drop"}"#).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+}
+
+#[tokio::test]
+async fn poison_numbers_are_refused_at_the_edge_and_later_requests_still_work() {
+    let app = spawn_app().await;
+    for (field, value) in [("seq", serde_json::json!(i64::MAX)), ("seq", serde_json::json!(u64::MAX)), ("qty", serde_json::json!(5_000_000_000_000_000_000i64)), ("qty", serde_json::json!(i64::MIN))] {
+        let mut sale = serde_json::to_value(app.sale(1, &["shirt"])).unwrap();
+        if field == "seq" {
+            sale["seq"] = value;
+        } else {
+            sale["lines"][0]["qty"] = value;
+        }
+        let body = serde_json::json!({ "device_id": crate::helpers::MTL_DEVICE, "sales": [app.sale(2, &["hat"]), sale] });
+        let (status, resp) = app.post("/api/v1/sync/push", body.to_string()).await;
+        assert!(status.is_client_error(), "{field}={resp}");
+        assert!(resp["message"].as_str().unwrap().contains(field), "{resp}");
+        if status == StatusCode::UNPROCESSABLE_ENTITY {
+            assert_eq!((resp["error"].as_str(), resp["sale_id"].as_str()), (Some("out_of_range"), Some("sale-mtl-1")));
+        }
+    }
+    assert_eq!((app.sale_count().await, app.held_count().await), (0, 0), "a refused push writes nothing");
+    assert_eq!(app.get("/api/v1/setup").await.0, StatusCode::OK);
+    assert_eq!(app.get("/api/v1/stock?outlet=montreal").await.0, StatusCode::OK);
+    assert_eq!(app.push(&[app.sale(1, &["shirt"])]).await.1["results"][0]["status"], "stored");
+}
+
+#[tokio::test]
+async fn a_push_of_more_sales_than_allowed_is_refused_with_the_limit() {
+    let app = spawn_app().await;
+    let sales: Vec<_> = (1..=shared::limits::MAX_SALES_PER_PUSH as u64 + 1).map(|i| app.sale(i, &["hat"])).collect();
+    let (status, body) = app.push(&sales).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body["message"].as_str().unwrap().contains("at most 100"), "{body}");
 }
 
 #[tokio::test]

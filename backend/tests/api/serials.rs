@@ -161,7 +161,7 @@ async fn the_same_serial_sold_by_two_registers_keeps_both_sales_and_records_one_
     second.lines[0].serials = vec!["A1".into()];
 
     assert_eq!(app.push(&[first.clone()]).await.0, StatusCode::OK);
-    let (status, body) = app.push_as("laval-1", &[second.clone()]).await;
+    let (status, body) = app.push(&[second.clone()]).await;
     assert_eq!(status, StatusCode::OK, "the second sale is a fact too: {body}");
     assert_eq!(body["results"][0]["status"], "stored");
     assert_eq!(app.sale_count().await, 2);
@@ -182,7 +182,7 @@ async fn the_same_serial_sold_by_two_registers_keeps_both_sales_and_records_one_
     assert_eq!(c["detail"]["second_sale_id"], second.id.as_str());
 
     // The second register retrying its push changes nothing.
-    assert_eq!(app.push_as("laval-1", &[second]).await.1["results"][0]["status"], "duplicate");
+    assert_eq!(app.push(&[second]).await.1["results"][0]["status"], "duplicate");
     assert_eq!(app.conflict_count().await, 1);
 }
 
