@@ -1,11 +1,14 @@
-//! The register's IndexedDB layer, in headless Chromium against real IndexedDB.
+//! The register's IndexedDB layer, in headless Chromium against real IndexedDB: the same promises as
+//! `sync_client::MemoryStore`, the native reference.
 #![cfg(target_arch = "wasm32")]
 
-use frontend::store::{Db, SaleDraft};
+use frontend::store::{Db, NOT_INTRODUCED};
 use shared::catalog::{Product, Register};
-use shared::sale::{settle_cash, Cart};
+use shared::sale::{settle_cash, Cart, Sale};
+use shared::sync::{Device, DeviceHello, HoldReason, PushRequest, PushResponse, PushResult, PushStatus};
 use shared::tax::{TaxClass, TaxRates};
 use shared::Money;
+use sync_client::{drain, DeviceStore, Failure, SaleDraft, Transport};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -22,32 +25,96 @@ fn product(id: &str, cents: i64) -> Product {
     }
 }
 
-fn register() -> Register {
+fn montreal() -> Register {
     Register { id: "montreal-1".into(), outlet_id: "montreal".into(), code: "MTL1".into(), name: "Caisse 1".into() }
 }
 
-fn draft(id: &str) -> SaleDraft {
+fn laval() -> Register {
+    Register { id: "laval-1".into(), outlet_id: "laval".into(), code: "LAV1".into(), name: "Laval 1".into() }
+}
+
+fn draft_at(id: &str, register: Register) -> SaleDraft {
     let mut cart = Cart::default();
     cart.add(&product("shirt", 2999));
     let totals = cart.totals(&TaxRates::QUEBEC).unwrap();
     let cash = settle_cash(totals.total, Money(5000)).unwrap();
-    SaleDraft { id: id.into(), register: register(), created_at_ms: 0, cart, rates: TaxRates::QUEBEC, tenders: vec![cash.tender()] }
+    SaleDraft { id: id.into(), register, created_at_ms: 0, cart, rates: TaxRates::QUEBEC, tenders: vec![cash.tender()] }
 }
 
+fn draft(id: &str) -> SaleDraft {
+    draft_at(id, montreal())
+}
+
+fn v7() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// A unique database per test (tests share one browser profile), introduced as device number 3.
 async fn fresh(name: &str) -> Db {
-    // A unique database per test run: tests share one browser profile.
-    Db::open(&format!("{name}-{}", js_sys::Math::random())).await.unwrap()
+    let db = Db::open(&format!("{name}-{}", js_sys::Math::random())).await.unwrap();
+    db.set_device_number(3).await.unwrap();
+    db
+}
+
+#[wasm_bindgen_test]
+async fn a_device_the_server_has_not_numbered_cannot_sell() {
+    let db = Db::open(&format!("unknown-{}", js_sys::Math::random())).await.unwrap();
+    let err = db.commit_sale(&draft("s1")).await.unwrap_err();
+    assert_eq!(err.0, NOT_INTRODUCED);
+    assert_eq!(db.pending_count().await.unwrap(), 0);
+    db.set_device_number(4).await.unwrap();
+    assert_eq!(db.commit_sale(&draft("s1")).await.unwrap().receipt, "MTL1-4-000001");
+}
+
+#[wasm_bindgen_test]
+async fn the_device_id_is_made_once_even_by_two_tabs_at_the_same_moment() {
+    let name = format!("device-{}", js_sys::Math::random());
+    let (tab1, tab2) = (Db::open(&name).await.unwrap(), Db::open(&name).await.unwrap());
+    let (a, b) = futures_join(tab1.device(), tab2.device()).await;
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.id, b.id);
+    assert_eq!(a.number, None);
+    tab1.set_device_number(9).await.unwrap();
+    drop((tab1, tab2));
+    let again = Db::open(&name).await.unwrap().device().await.unwrap();
+    assert_eq!((again.id, again.number), (a.id, Some(9)));
 }
 
 #[wasm_bindgen_test]
 async fn a_completed_sale_is_in_the_sales_store_and_the_outbox_together() {
     let db = fresh("commit").await;
-    let sale = db.commit_sale(draft("s1")).await.unwrap();
-    assert_eq!(sale.seq, 1);
-    assert_eq!(sale.receipt, "MTL1-000001");
+    let device = db.device().await.unwrap();
+    let sale = db.commit_sale(&draft("s1")).await.unwrap();
+    assert_eq!((sale.seq, sale.receipt.as_str(), sale.device_id.as_str()), (1, "MTL1-3-000001", device.id.as_str()));
     assert_eq!(db.pending_count().await.unwrap(), 1);
-    assert_eq!(db.outbox(10).await.unwrap(), vec![sale.clone()]);
+    assert_eq!(db.pending_sales(10).await.unwrap(), vec![sale.clone()]);
     assert_eq!(db.local_sales().await.unwrap(), vec![sale]);
+}
+
+#[wasm_bindgen_test]
+async fn one_sequence_per_device_across_registers() {
+    let db = fresh("registers").await;
+    let a = db.commit_sale(&draft_at("a", montreal())).await.unwrap();
+    let b = db.commit_sale(&draft_at("b", laval())).await.unwrap();
+    let c = db.commit_sale(&draft_at("c", montreal())).await.unwrap();
+    assert_eq!([a.seq, b.seq, c.seq], [1, 2, 3]);
+    assert_eq!([a.receipt, b.receipt, c.receipt], ["MTL1-3-000001", "LAV1-3-000002", "MTL1-3-000003"]);
+    assert_eq!(b.register_id, "laval-1");
+    assert_eq!(db.pending_count().await.unwrap(), 3, "switching register leaves the queue alone");
+}
+
+#[wasm_bindgen_test]
+async fn committing_the_same_draft_twice_records_one_sale() {
+    let db = fresh("twice").await;
+    let d = draft("same");
+    let first = db.commit_sale(&d).await.unwrap();
+    let again = db.commit_sale(&d).await.unwrap();
+    assert_eq!(first, again);
+    let (x, y) = futures_join(db.commit_sale(&draft("both")), db.commit_sale(&draft("both"))).await;
+    assert_eq!(x.unwrap(), y.unwrap(), "even when both commits are in flight together");
+    assert_eq!(db.pending_count().await.unwrap(), 2);
+    assert_eq!(db.local_sales().await.unwrap().len(), 2);
+    assert_eq!(db.commit_sale(&draft("next")).await.unwrap().seq, 3, "no number was used twice or skipped");
 }
 
 #[wasm_bindgen_test]
@@ -56,53 +123,150 @@ async fn a_sale_whose_tenders_do_not_cover_it_is_not_recorded_and_takes_no_numbe
     let mut bad = draft("bad");
     bad.tenders[0].amount = Money(1);
     bad.tenders[0].change = Money(bad.tenders[0].tendered.as_cents() - 1);
-    assert!(db.commit_sale(bad).await.is_err());
+    assert!(db.commit_sale(&bad).await.is_err());
     assert_eq!(db.pending_count().await.unwrap(), 0);
-    assert_eq!(db.commit_sale(draft("good")).await.unwrap().seq, 1, "the failed sale used no sequence");
+    assert_eq!(db.commit_sale(&draft("good")).await.unwrap().seq, 1, "the failed sale used no sequence");
 }
 
 #[wasm_bindgen_test]
-async fn sequences_never_repeat_even_for_sales_committed_at_the_same_time() {
-    let db = fresh("seq").await;
-    let (a, b) = futures_join(db.commit_sale(draft("a")), db.commit_sale(draft("b"))).await;
+async fn concurrent_commits_never_share_a_sequence_even_from_two_tabs() {
+    let name = format!("seq-{}", js_sys::Math::random());
+    let tab1 = Db::open(&name).await.unwrap();
+    tab1.set_device_number(3).await.unwrap();
+    let tab2 = Db::open(&name).await.unwrap();
+    let (a, b) = futures_join(tab1.commit_sale(&draft_at("a", montreal())), tab2.commit_sale(&draft_at("b", laval()))).await;
     let (a, b) = (a.unwrap(), b.unwrap());
     assert_ne!(a.seq, b.seq);
-    let c = db.commit_sale(draft("c")).await.unwrap();
-    assert_eq!(c.seq, 3);
-    let seqs: Vec<u64> = db.outbox(10).await.unwrap().iter().map(|s| s.seq).collect();
-    assert_eq!(seqs, vec![1, 2, 3], "the outbox is in sequence order");
+    let (c, d) = futures_join(tab1.commit_sale(&draft("c")), tab1.commit_sale(&draft("d"))).await;
+    let mut seqs = vec![a.seq, b.seq, c.unwrap().seq, d.unwrap().seq];
+    seqs.sort();
+    assert_eq!(seqs, vec![1, 2, 3, 4]);
 }
 
 #[wasm_bindgen_test]
-async fn the_outbox_keeps_its_order_past_nine_sales() {
+async fn the_outbox_is_keyed_by_sale_id_and_keeps_time_order() {
     let db = fresh("order").await;
-    for i in 0..12 {
-        db.commit_sale(draft(&format!("s{i}"))).await.unwrap();
+    let mut made = Vec::new();
+    for _ in 0..12 {
+        made.push(db.commit_sale(&draft(&v7())).await.unwrap().id);
     }
-    let seqs: Vec<u64> = db.outbox(100).await.unwrap().iter().map(|s| s.seq).collect();
-    assert_eq!(seqs, (1..=12).collect::<Vec<_>>());
+    let ids: Vec<String> = db.pending_sales(100).await.unwrap().into_iter().map(|s| s.id).collect();
+    assert_eq!(ids, made, "UUID v7 ids sort as they were made");
     assert_eq!(db.outbox(5).await.unwrap().len(), 5);
+    // Settling names sales by id: the one named leaves, whatever its sequence.
+    let r = PushResult { sale_id: made[4].clone(), seq: 5, status: PushStatus::Stored, hold: None };
+    db.settle(&[r], &[]).await.unwrap();
+    let left: Vec<String> = db.pending_sales(100).await.unwrap().into_iter().map(|s| s.id).collect();
+    assert_eq!(left.len(), 11);
+    assert!(!left.contains(&made[4]));
+}
+
+fn held_reason() -> HoldReason {
+    HoldReason::PriceWithoutOverride { line: 0, product_id: "shirt".into(), unit_price: Money(2999), catalog_price: Money(3999) }
 }
 
 #[wasm_bindgen_test]
-async fn acknowledged_sales_leave_the_outbox_but_stay_in_the_register_history() {
-    let db = fresh("ack").await;
-    for i in 0..3 {
-        db.commit_sale(draft(&format!("s{i}"))).await.unwrap();
-    }
-    db.acknowledge(&[1, 2]).await.unwrap();
+async fn settling_removes_every_acknowledged_sale_and_keeps_the_held_ones_with_their_reason() {
+    let db = fresh("settle").await;
+    let sales: Vec<Sale> = futures_seq(&db, 3).await;
+    let results = vec![
+        PushResult { sale_id: sales[0].id.clone(), seq: 1, status: PushStatus::Stored, hold: None },
+        PushResult { sale_id: sales[1].id.clone(), seq: 2, status: PushStatus::Held, hold: Some(held_reason()) },
+    ];
+    db.settle(&results, &sales).await.unwrap();
     assert_eq!(db.pending_count().await.unwrap(), 1);
-    assert_eq!(db.outbox(10).await.unwrap()[0].seq, 3);
-    assert_eq!(db.local_sales().await.unwrap().len(), 3);
+    assert_eq!(db.pending_sales(10).await.unwrap()[0].id, sales[2].id);
+    assert_eq!(db.held_count().await.unwrap(), 1);
+    let held = db.held_sales().await.unwrap();
+    assert_eq!((held[0].sale.clone(), held[0].reason.clone()), (sales[1].clone(), held_reason()));
+    assert_eq!(db.local_sales().await.unwrap().len(), 3, "the device's history keeps them all");
 }
 
 #[wasm_bindgen_test]
-async fn a_refused_sale_moves_to_rejected_with_its_reason() {
-    let db = fresh("reject").await;
-    let sale = db.commit_sale(draft("s1")).await.unwrap();
-    db.reject(&sale, "totals_mismatch").await.unwrap();
+async fn a_refused_sale_is_kept_with_its_reason_never_deleted() {
+    let db = fresh("refuse").await;
+    let sale = db.commit_sale(&draft("s1")).await.unwrap();
+    db.refuse(&sale, "unparseable").await.unwrap();
     assert_eq!(db.pending_count().await.unwrap(), 0);
-    assert_eq!(db.rejected_count().await.unwrap(), 1);
+    assert_eq!(db.refused_count().await.unwrap(), 1);
+    let refused = db.refused_sales().await.unwrap();
+    assert_eq!((refused[0].sale.clone(), refused[0].reason.as_str()), (sale.clone(), "unparseable"));
+    assert_eq!(db.local_sales().await.unwrap(), vec![sale]);
+}
+
+/// A server in the test: numbers the device 7, stores the first sale, holds the second.
+struct FakeServer;
+
+impl Transport for FakeServer {
+    async fn hello(&self, hello: &DeviceHello) -> Result<Device, Failure> {
+        Ok(Device { id: hello.device_id.clone(), number: 7 })
+    }
+    async fn push(&self, req: &PushRequest) -> Result<PushResponse, Failure> {
+        let results = req
+            .sales
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let held = i % 2 == 1;
+                PushResult {
+                    sale_id: s.id.clone(),
+                    seq: s.seq,
+                    status: if held { PushStatus::Held } else { PushStatus::Stored },
+                    hold: held.then(held_reason),
+                }
+            })
+            .collect();
+        Ok(PushResponse { results })
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_shared_pusher_drains_indexeddb_introducing_the_device_first() {
+    let db = Db::open(&format!("drain-{}", js_sys::Math::random())).await.unwrap();
+    drain(&db, &FakeServer).await.unwrap();
+    assert_eq!(db.device().await.unwrap().number, Some(7));
+    db.commit_sale(&draft(&v7())).await.unwrap();
+    db.commit_sale(&draft(&v7())).await.unwrap();
+    let report = drain(&db, &FakeServer).await.unwrap();
+    assert_eq!((report.stored, report.held), (1, 1));
+    assert_eq!(db.pending_count().await.unwrap(), 0);
+    assert_eq!(db.held_count().await.unwrap(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn sales_queued_before_devices_are_rekeyed_and_the_sequence_continues_above_them() {
+    use indexed_db_futures::database::Database;
+    use indexed_db_futures::prelude::*;
+    use indexed_db_futures::transaction::TransactionMode;
+    let name = format!("legacy-{}", js_sys::Math::random());
+    // The version-2 layout: outbox keyed by zero-padded sequence, one sequence per register.
+    let old = Database::open(name.as_str())
+        .with_version(2u32)
+        .with_on_upgrade_needed(|_, db| {
+            for store in ["meta", "catalog", "sales", "outbox", "rejected", "cache"] {
+                db.create_object_store(store).build()?;
+            }
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let mut legacy = fresh("legacy-source").await.commit_sale(&draft("old-sale")).await.unwrap();
+    legacy.device_id = String::new();
+    legacy.seq = 41;
+    let tx = old.transaction(["meta", "outbox"]).with_mode(TransactionMode::Readwrite).build().unwrap();
+    tx.object_store("outbox").unwrap().put(serde_json::to_string(&legacy).unwrap()).with_key("000000000041").primitive().unwrap();
+    tx.object_store("meta").unwrap().put("42").with_key("next_seq:montreal-1").primitive().unwrap();
+    tx.object_store("meta").unwrap().put("7").with_key("next_seq:laval-1").primitive().unwrap();
+    tx.commit().await.unwrap();
+    old.close();
+
+    let db = Db::open(&name).await.unwrap();
+    db.set_device_number(5).await.unwrap();
+    assert_eq!(db.pending_sales(10).await.unwrap(), vec![legacy.clone()], "still queued, to be pushed");
+    let r = PushResult { sale_id: legacy.id.clone(), seq: 41, status: PushStatus::Stored, hold: None };
+    db.settle(&[r], &[]).await.unwrap();
+    assert_eq!(db.pending_count().await.unwrap(), 0, "settled by sale id");
+    assert_eq!(db.commit_sale(&draft("new")).await.unwrap().seq, 42, "above every register's old sequence");
 }
 
 #[wasm_bindgen_test]
@@ -121,10 +285,18 @@ async fn the_catalog_is_stored_in_pages_and_read_back_whole() {
 async fn settings_survive_reopening_the_database() {
     let name = format!("meta-{}", js_sys::Math::random());
     let db = Db::open(&name).await.unwrap();
-    db.set_meta("register", &register()).await.unwrap();
+    db.set_meta("register", &montreal()).await.unwrap();
     drop(db);
     let again = Db::open(&name).await.unwrap();
-    assert_eq!(again.get_meta::<Register>("register").await.unwrap(), Some(register()));
+    assert_eq!(again.get_meta::<Register>("register").await.unwrap(), Some(montreal()));
+}
+
+async fn futures_seq(db: &Db, n: usize) -> Vec<Sale> {
+    let mut out = Vec::new();
+    for _ in 0..n {
+        out.push(db.commit_sale(&draft(&v7())).await.unwrap());
+    }
+    out
 }
 
 /// Runs two futures concurrently (both IndexedDB transactions are in flight at once).
@@ -149,12 +321,4 @@ async fn futures_join<A: std::future::Future, B: std::future::Future>(a: A, b: B
     })
     .await;
     (ra.unwrap(), rb.unwrap())
-}
-
-#[wasm_bindgen_test]
-async fn a_register_taken_over_from_the_server_continues_after_its_last_pushed_sequence() {
-    let db = fresh("raise").await;
-    assert_eq!(db.raise_next_seq("montreal-1", 42).await.unwrap(), 42);
-    assert_eq!(db.raise_next_seq("montreal-1", 3).await.unwrap(), 42, "never goes back");
-    assert_eq!(db.commit_sale(draft("s1")).await.unwrap().seq, 42);
 }

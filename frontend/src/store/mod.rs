@@ -11,6 +11,8 @@ mod device;
 mod outbox;
 mod sales;
 
+pub use sales::NOT_INTRODUCED;
+
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
