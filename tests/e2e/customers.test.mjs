@@ -3,7 +3,7 @@
 // in the drawer, credited exactly), and the month-end statement that reconciles.
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { clean, eventually, oneUnitSale, useShop } from './support.mjs';
+import { clean, eventually, introduce, oneUnitSale, push, useShop } from './support.mjs';
 
 describe('the customers page', () => {
   let server, browser, context, page, products;
@@ -13,14 +13,11 @@ describe('the customers page', () => {
     context = await browser.newContext({ timezoneId: 'America/Montreal' });
     page = await context.newPage();
     // Jean Gagnon: shoes by card (89 points), a hat on account (15 points, 17,25 $ owed).
-    const pushed = await server.api('/api/v1/sync/push', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        register_id: 'montreal-1',
-        sales: [oneUnitSale(products.shoes, { seq: 1, id: 'e2e-customer-sale-1', kind: 'card', customer: 'c-gagnon' }), oneUnitSale(products.hat, { seq: 2, id: 'e2e-customer-sale-2', kind: 'account', customer: 'c-gagnon' })],
-      }),
-    });
+    const device = await introduce(server, 'e2e-customers');
+    const pushed = await push(server, device, [
+      oneUnitSale(products.shoes, { device, seq: 1, id: 'e2e-customer-sale-1', kind: 'card', customer: 'c-gagnon' }),
+      oneUnitSale(products.hat, { device, seq: 2, id: 'e2e-customer-sale-2', kind: 'account', customer: 'c-gagnon' }),
+    ]);
     assert.equal(pushed.status, 200, JSON.stringify(pushed.body));
   });
 

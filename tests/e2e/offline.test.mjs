@@ -2,16 +2,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { RegisterPage, eventually, useShop } from './support.mjs';
+import { RegisterPage, counts, eventually, serverReceipts, useShop } from './support.mjs';
 
-async function serverReceipts(server) {
-  const { body } = await server.api('/api/v1/sales?limit=1000');
-  return body.map((s) => s.receipt);
-}
-
-function counts(list) {
-  return list.reduce((m, r) => m.set(r, (m.get(r) || 0) + 1), new Map());
-}
+// After failures the register retries with a growing, jittered delay (at most 30 s).
+const BACK = { timeout: 45_000 };
 
 describe('selling offline', () => {
   let server, browser, products;
@@ -31,7 +25,7 @@ describe('selling offline', () => {
     await eventually(async () => assert.equal(await reg.status(), 'hors ligne — 2 ventes en attente'));
 
     await server.start();
-    await eventually(async () => assert.equal(await reg.status(), 'en ligne'), { timeout: 20_000 });
+    await eventually(async () => assert.equal(await reg.status(), 'en ligne'), BACK);
     const stored = counts(await serverReceipts(server));
     for (const r of receipts) assert.equal(stored.get(r), 1, `${r} stored once`);
     await context.close();
@@ -49,7 +43,7 @@ describe('selling offline', () => {
     await server.start();
     assert.ok(!(await serverReceipts(server)).includes(receipt));
     reg = await new RegisterPage(await context.newPage(), server).open();
-    await eventually(async () => assert.equal(counts(await serverReceipts(server)).get(receipt), 1));
+    await eventually(async () => assert.equal(counts(await serverReceipts(server)).get(receipt), 1), BACK);
     await eventually(async () => assert.equal(await reg.status(), 'en ligne'));
     await context.close();
   });
@@ -71,7 +65,7 @@ describe('selling offline', () => {
     const reg = await new RegisterPage(page, server).open('?register=montreal-1');
     await reg.scan(products.hat.barcode);
     const receipt = await reg.pay('20');
-    await eventually(async () => assert.equal(await reg.status(), 'en ligne'), { timeout: 20_000 });
+    await eventually(async () => assert.equal(await reg.status(), 'en ligne'), BACK);
     assert.equal(lost, 1);
     assert.equal(counts(await serverReceipts(server)).get(receipt), 1);
     await context.close();
@@ -102,7 +96,7 @@ describe('selling offline', () => {
     const receipt = await reg.pay('200');
     await eventually(async () => assert.match(await reg.status(), /hors ligne — 1 vente en attente/));
     const [download] = await Promise.all([reg.page.waitForEvent('download'), reg.page.getByTestId('export-pending').click()]);
-    assert.match(download.suggestedFilename(), /^comptoir-sherbrooke-1-\d+-\d+\.json$/);
+    assert.match(download.suggestedFilename(), /^comptoir-appareil-\d+-[0-9T-]+Z\.json$/);
     const file = await readFile(await download.path(), 'utf8');
 
     // The browser is wiped: only the file is left. The server imports it with the ordinary push.
@@ -120,18 +114,18 @@ describe('selling offline', () => {
     const { body: sales } = await server.api('/api/v1/sales?limit=1');
     const sale = sales[0];
     delete sale.received_at_ms;
-    const push = { register_id: sale.register_id, sales: [sale] };
+    const push = { device_id: sale.device_id, sales: [sale] };
     const init = { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(push) };
     const first = await server.api('/api/v1/sync/push', init);
     const second = await server.api('/api/v1/sync/push', init);
     assert.equal(first.status, 200);
-    assert.deepEqual(first.body.results, [{ seq: sale.seq, status: 'duplicate' }]);
-    assert.deepEqual(second.body.results, [{ seq: sale.seq, status: 'duplicate' }]);
+    assert.deepEqual(first.body.results, [{ sale_id: sale.id, seq: sale.seq, status: 'duplicate' }]);
+    assert.deepEqual(second.body.results, [{ sale_id: sale.id, seq: sale.seq, status: 'duplicate' }]);
     assert.equal(counts(await serverReceipts(server)).get(sale.receipt), 1);
   });
 
   test('a malformed push gets a 4xx with a JSON body saying what is wrong', async () => {
-    const r = await server.api('/api/v1/sync/push', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"register_id":' });
+    const r = await server.api('/api/v1/sync/push', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"device_id":' });
     assert.equal(r.status, 400);
     assert.equal(r.body.error, 'bad_request');
     assert.match(r.body.message, /invalid JSON/);

@@ -176,21 +176,43 @@ function tax(cents, ppm) {
   return Math.floor((cents * ppm + 500_000) / 1_000_000);
 }
 
+/** Introduces a device to the server (`POST /devices`, idempotent): `{ id, number }`. */
+export async function introduce(server, id = 'e2e-device') {
+  const r = await server.api('/api/v1/devices', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ device_id: id }) });
+  if (r.status !== 200) throw new Error(`hello ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body;
+}
+
+/** `POST /sync/push` of `sales` from `device` as a register does it: `{ status, body }`. */
+export async function push(server, device, sales) {
+  return server.api('/api/v1/sync/push', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ device_id: device.id, sales }),
+  });
+}
+
+/** The receipt number `shared::sale::receipt_number` prints: `MTL1-3-000042`. */
+export function receiptNumber(code, deviceNumber, seq) {
+  return `${code}-${deviceNumber}-${String(seq).padStart(6, '0')}`;
+}
+
 /**
- * A paid sale of one unit of a taxable `product` at Montréal's register, as a register pushes it:
- * for tests that put data on the server without going through the sell screen.
+ * A paid sale of one unit of a taxable `product` at Montréal's register, as `device` (from
+ * `introduce`) pushes it: for tests that put data on the server without going through the sell screen.
  */
-export function oneUnitSale(product, { seq, id = `e2e-sale-${seq}`, kind = 'card', customer, serial }) {
+export function oneUnitSale(product, { device, seq, id = `e2e-sale-${seq}`, kind = 'card', customer, serial }) {
   const price = product.price;
   const gst = tax(price, 50_000);
   const qst = tax(price, 99_750);
   const total = price + gst + qst;
   return {
     id,
+    device_id: device.id,
     register_id: 'montreal-1',
     outlet_id: 'montreal',
     seq,
-    receipt: `MTL1-${String(seq).padStart(6, '0')}`,
+    receipt: receiptNumber('MTL1', device.number, seq),
     created_at_ms: Date.now(),
     lines: [{
       product_id: product.id, sku: product.sku, name: product.name, qty: 1,
@@ -206,4 +228,15 @@ export function oneUnitSale(product, { seq, id = `e2e-sale-${seq}`, kind = 'card
     tenders: [{ kind, amount: total, tendered: total, change: 0 }],
     ...(customer ? { customer_id: customer } : {}),
   };
+}
+
+/** Each value's number of occurrences. */
+export function counts(list) {
+  return list.reduce((m, r) => m.set(r, (m.get(r) || 0) + 1), new Map());
+}
+
+/** Every receipt the server stores, as many times as stored. */
+export async function serverReceipts(server) {
+  const { body } = await server.api('/api/v1/sales?limit=1000');
+  return body.map((s) => s.receipt);
 }
