@@ -540,3 +540,17 @@ async fn the_purchase_history_is_newest_first_and_only_the_customers_own() {
     assert_eq!(s["history"][0]["receipt"], "MTL1-1-000026");
     assert_eq!(s["loyalty"]["visits"], 25, "loyalty counts every sale, not only the 20 shown");
 }
+
+#[tokio::test]
+async fn payments_of_five_quintillion_cents_are_refused_and_the_account_still_answers() {
+    let app = app().await;
+    for (i, amount) in [5_000_000_000_000_000_000i64, shared::limits::MAX_AMOUNT.as_cents() + 1].into_iter().enumerate() {
+        let (status, body) = pay(&app, MARIE, &payment(&format!("huge-{i}"), MARIE, amount, TenderKind::Card)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert!(body["message"].as_str().unwrap().contains("amount"), "{body}");
+    }
+    assert_eq!(app.get(&format!("/api/v1/customers/{MARIE}/summary")).await.0, StatusCode::OK);
+    assert_eq!(app.get("/api/v1/customers/summaries").await.0, StatusCode::OK);
+    let sale = checkout("montreal-1", 1, &cart_for(&app, MARIE, &["hat"]), TenderKind::Account, 1_790_000_000_000);
+    assert_eq!(app.push(&[sale]).await.1["results"][0]["status"], "stored");
+}
