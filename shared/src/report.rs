@@ -113,6 +113,13 @@ pub struct ZReport {
     pub discounts: Money,
     /// Refunded for returned items, after their discounts, before tax (negative).
     pub returns: Money,
+    /// Lines sold at a price other than the catalog's (each with who, when and why in the sale).
+    #[serde(default)]
+    pub override_count: u64,
+    /// What those overrides changed: (price charged − catalog price) × quantity, summed (negative when
+    /// prices were lowered).
+    #[serde(default)]
+    pub overrides: Money,
     /// Each tax, TPS then TVQ (bases and amounts summed over the sales).
     pub taxes: Vec<TaxLine>,
     /// The sum of the sales' totals.
@@ -144,6 +151,8 @@ impl ZReport {
             period,
             sale_count: 0,
             return_count: 0,
+            override_count: 0,
+            overrides: Money::ZERO,
             gross: Money::ZERO,
             discounts: Money::ZERO,
             returns: Money::ZERO,
@@ -165,6 +174,10 @@ impl ZReport {
             r.return_count += u64::from(sale.lines.iter().any(|l| l.qty < 0));
             let (nets, _) = line_nets(&sale.lines, &sale.totals.discount_rules())?;
             for (l, n) in sale.lines.iter().zip(&nets) {
+                if let Some(o) = &l.price_override {
+                    r.override_count += 1;
+                    add(&mut r.overrides, l.unit_price.checked_sub(o.catalog_price)?.checked_mul(l.qty)?)?;
+                }
                 if l.qty > 0 {
                     add(&mut r.gross, n.gross)?;
                     add(&mut r.discounts, n.gross.checked_sub(n.net)?)?;
@@ -269,6 +282,26 @@ mod tests {
         assert_eq!(december.to_ms, local_midnight_ms(2026, 1, 1, -300).unwrap());
         let day = Period::local_day(2025, 3, 1, -300).unwrap();
         assert!(day.contains(day.from_ms) && !day.contains(day.to_ms));
+    }
+
+    #[test]
+    fn price_overrides_are_counted_with_what_they_changed() {
+        let day = Period { from_ms: 0, to_ms: DAY_MS };
+        let mut c = Cart::default();
+        c.add(&product("shoes", 8999, TaxClass::Taxable));
+        c.add(&product("shoes", 8999, TaxClass::Taxable));
+        c.lines[0].unit_price = Money(7999);
+        c.lines[0].price_override = Some(crate::sale::PriceOverride {
+            catalog_price: Money(8999),
+            by: "Julie".into(),
+            at_ms: 5,
+            reason: "display model".into(),
+        });
+        let t = c.totals(&Q).unwrap().total;
+        let s = Sale::from_cart(header("r1", 1, 10), &c, &Q, vec![Tender::exact(TenderKind::Card, t)]).unwrap();
+        let z = ZReport::build(ReportScope::Register("r1".into()), day, &[s], &[], Money::ZERO).unwrap();
+        assert_eq!((z.override_count, z.overrides), (1, Money(-2000)));
+        assert!(z.reconciles());
     }
 
     #[test]
