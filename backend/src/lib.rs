@@ -4,6 +4,7 @@ pub mod allocate_cmd;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod openapi;
 pub mod routes;
 pub mod store;
 
@@ -25,6 +26,7 @@ pub struct AppState {
 pub fn api(state: AppState) -> Router {
     Router::new()
         .route("/api/v1/health", get(|| async { "ok" }))
+        .route("/api/v1/openapi.json", get(openapi::serve))
         .route("/api/v1/setup", get(routes::catalog::setup))
         .route("/api/v1/catalog", get(routes::catalog::catalog))
         .route("/api/v1/customers", get(routes::catalog::customers))

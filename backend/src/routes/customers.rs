@@ -8,11 +8,11 @@
 //! | `POST /api/v1/customers/{id}/payments` | body `AccountPayment` → 201 `PaymentAnswer` (200 when repeated) |
 //! | `GET /api/v1/customers/{id}/statement?year=2026&month=11` | `Statement` of that month in Montréal time |
 
-use crate::error::{parse_json, AppError};
+use crate::error::{parse_json, AppError, AppPath, AppQuery};
 use crate::store::customers::{PaymentRefusal, PaymentStatus};
 use crate::AppState;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -44,14 +44,15 @@ pub async fn summaries(State(state): State<AppState>) -> Result<Json<Vec<Custome
 }
 
 /// `GET /customers/{id}/summary`.
-pub async fn summary(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<CustomerSummary>, AppError> {
+pub async fn summary(State(state): State<AppState>, AppPath(id): AppPath<String>) -> Result<Json<CustomerSummary>, AppError> {
     state.store.customer_summary(&id).await?.map(Json).ok_or_else(|| unknown_customer(&id))
 }
 
 /// The answer to a payment on account: what was stored and the customer's summary after it.
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub struct PaymentAnswer {
     /// `stored`, or `duplicate` when this payment (same id) was recorded before.
+    #[schemars(extend("enum" = ["stored", "duplicate"]))]
     pub status: &'static str,
     pub payment: AccountPayment,
     pub summary: CustomerSummary,
@@ -61,13 +62,14 @@ pub struct PaymentAnswer {
 /// 404 for an unknown customer; 422 when the shared rules refuse it or its id holds another payment.
 pub async fn pay(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    AppPath(id): AppPath<String>,
     body: Bytes,
 ) -> Result<(StatusCode, Json<PaymentAnswer>), AppError> {
     let payment: AccountPayment = parse_json(&body)?;
     if payment.id.trim().is_empty() {
         return Err(AppError::BadRequest("invalid JSON body at id: a payment needs an id".into()));
     }
+    shared::limits::check_payment(&payment).map_err(|e| AppError::BadRequest(format!("invalid JSON body at {e}")))?;
     let (status, payment) = match state.store.record_payment(&id, payment).await? {
         Ok(done) => done,
         Err(refusal) => {
@@ -99,9 +101,11 @@ pub async fn pay(
     Ok((code, Json(PaymentAnswer { status, payment, summary })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 pub struct MonthQuery {
+    #[schemars(with = "i32", range(min = 1970, max = 9999))]
     year: Option<String>,
+    #[schemars(with = "u32", range(min = 1, max = 12))]
     month: Option<String>,
 }
 
@@ -129,8 +133,8 @@ pub fn montreal_month(year: i32, month: u32) -> Option<Period> {
 /// credit of that month (Montréal time), closing balance.
 pub async fn statement(
     State(state): State<AppState>,
-    Path(id): Path<String>,
-    Query(q): Query<MonthQuery>,
+    AppPath(id): AppPath<String>,
+    AppQuery(q): AppQuery<MonthQuery>,
 ) -> Result<Json<Statement>, AppError> {
     let year: i32 = q
         .year

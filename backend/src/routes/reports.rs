@@ -1,33 +1,44 @@
 //! `GET /api/v1/reports/z?register=ID&date=2026-11-23` (or `outlet=ID`): the end-of-day report of one
 //! local day in Montréal, computed by `shared::report::ZReport` from the stored sales.
 
-use crate::error::AppError;
+use crate::error::{AppError, AppQuery};
 use crate::AppState;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
 use shared::report::{local_midnight_ms, Period, ReportScope, ZReport};
+use shared::limits::{MAX_AMOUNT, MAX_ID_LEN};
 use shared::Money;
 
-#[derive(Deserialize)]
+/// Give exactly one of `register` or `outlet`.
+#[derive(Deserialize, schemars::JsonSchema)]
 pub struct ZQuery {
+    #[schemars(length(min = 1, max = MAX_ID_LEN))]
     register: Option<String>,
+    #[schemars(length(min = 1, max = MAX_ID_LEN))]
     outlet: Option<String>,
+    /// The local day in Montréal, `YYYY-MM-DD`, years 1970 to 9999.
+    #[schemars(required, regex(pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"), extend("format" = "date"))]
     date: Option<String>,
     /// Cash in the drawer at opening, in cents (default 0).
+    #[schemars(range(min = -MAX_AMOUNT.as_cents(), max = MAX_AMOUNT.as_cents()))]
     opening_float: Option<i64>,
 }
 
-pub async fn z_report(State(state): State<AppState>, Query(q): Query<ZQuery>) -> Result<Json<ZReport>, AppError> {
+pub async fn z_report(State(state): State<AppState>, AppQuery(q): AppQuery<ZQuery>) -> Result<Json<ZReport>, AppError> {
     let scope = match (q.register, q.outlet) {
         (Some(r), None) => ReportScope::Register(r),
         (None, Some(o)) => ReportScope::Outlet(o),
         _ => return Err(AppError::BadRequest("give exactly one of `register` or `outlet`".into())),
     };
+    let opening_float = q.opening_float.unwrap_or(0);
+    if opening_float.checked_abs().is_none_or(|a| a > MAX_AMOUNT.as_cents()) {
+        return Err(AppError::BadRequest(format!("`opening_float` must be within ±{} cents", MAX_AMOUNT.as_cents())));
+    }
     let date = q.date.ok_or_else(|| AppError::BadRequest("`date` is required, as YYYY-MM-DD".into()))?;
     let period = montreal_day(&date).ok_or_else(|| AppError::BadRequest(format!("`date` must be YYYY-MM-DD, not '{date}'")))?;
     let (sales, payments) = state.store.sales_and_payments_in(&scope, period).await?;
-    let report = ZReport::build(scope, period, &sales, &payments, Money(q.opening_float.unwrap_or(0)))
+    let report = ZReport::build(scope, period, &sales, &payments, Money(opening_float))
         .map_err(|_| AppError::Unprocessable { code: "overflow", message: "amounts out of range".into(), seq: None })?;
     Ok(Json(report))
 }
@@ -36,6 +47,9 @@ pub async fn z_report(State(state): State<AppState>, Query(q): Query<ZQuery>) ->
 pub fn montreal_day(date: &str) -> Option<Period> {
     let mut parts = date.splitn(3, '-');
     let (y, m, d): (i32, u32, u32) = (parts.next()?.parse().ok()?, parts.next()?.parse().ok()?, parts.next()?.parse().ok()?);
+    if !(1970..=9999).contains(&y) {
+        return None;
+    }
     let from_ms = local_midnight_ms(y, m, d, montreal_offset_at_midnight(y, m, d)?)?;
     // The next day: add a day to the civil date through the epoch-day count, then take its own offset.
     let next_utc = local_midnight_ms(y, m, d, 0)? + 86_400_000;
@@ -89,5 +103,6 @@ mod tests {
         assert_eq!(montreal_day("2026-11-23").unwrap().from_ms, local_midnight_ms(2026, 11, 23, 0).unwrap() + 5 * 3_600_000);
         assert!(montreal_day("2026-13-01").is_none());
         assert!(montreal_day("hier").is_none());
+        assert!(montreal_day("2147483647-01-01").is_none(), "a year far out of range is refused, not overflowed");
     }
 }

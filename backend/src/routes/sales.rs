@@ -1,32 +1,39 @@
 //! Read side: the sales the server holds, and stock levels from the ledger.
 
-use crate::error::AppError;
+use crate::error::{AppError, AppQuery};
 use crate::AppState;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
 use shared::stock::StockLevel;
 use shared::sync::StoredSale;
 
-#[derive(Deserialize)]
+/// Most sales in one answer.
+pub const MAX_SALES_PAGE: u32 = 1000;
+
+#[derive(Deserialize, schemars::JsonSchema)]
 pub struct SalesQuery {
+    /// Sales in the answer, newest first (default 200; a value outside the range is brought into it).
+    #[schemars(range(min = 1, max = MAX_SALES_PAGE))]
     limit: Option<u32>,
+    #[schemars(length(max = shared::limits::MAX_ID_LEN))]
     register_id: Option<String>,
 }
 
-pub async fn list(State(state): State<AppState>, Query(q): Query<SalesQuery>) -> Result<Json<Vec<StoredSale>>, AppError> {
-    let limit = q.limit.unwrap_or(200).clamp(1, 1000);
+pub async fn list(State(state): State<AppState>, AppQuery(q): AppQuery<SalesQuery>) -> Result<Json<Vec<StoredSale>>, AppError> {
+    let limit = q.limit.unwrap_or(200).clamp(1, MAX_SALES_PAGE);
     Ok(Json(state.store.list_sales(limit, q.register_id.as_deref()).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 pub struct StockQuery {
+    #[schemars(length(max = shared::limits::MAX_ID_LEN))]
     outlet: String,
 }
 
 /// Levels at an outlet: `{product_id, outlet_id, level, negative}` — a negative level is flagged for a
 /// manager (selling never stops for it).
-pub async fn stock(State(state): State<AppState>, Query(q): Query<StockQuery>) -> Result<Json<Vec<StockLevel>>, AppError> {
+pub async fn stock(State(state): State<AppState>, AppQuery(q): AppQuery<StockQuery>) -> Result<Json<Vec<StockLevel>>, AppError> {
     let levels = state.store.stock_levels(&q.outlet).await?;
     Ok(Json(levels.into_iter().map(|(product, level)| StockLevel::new(&product, &q.outlet, level)).collect()))
 }

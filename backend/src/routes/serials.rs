@@ -1,36 +1,46 @@
 //! Serial numbers (seed 000): the back-office page's list, "Ajouter des numéros de série" (a comma
 //! list), the trash icon; and the conflicts sync recorded instead of refusing a paid sale.
 
-use crate::error::{parse_json, AppError};
+use crate::error::{parse_json, AppError, AppPath, AppQuery};
 use crate::store::{Conflict, SerialRefusal};
 use crate::AppState;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
+use shared::limits::{MAX_ID_LEN, MAX_QTY};
 use shared::stock::{SerialError, SerialNumber};
 
-#[derive(Deserialize)]
+/// Longest list of serials one `POST /serials` takes: as many serials as a line may sell, each with its comma and space.
+pub const MAX_SERIALS_TEXT: usize = MAX_QTY as usize * (MAX_ID_LEN + 2);
+
+#[derive(Deserialize, schemars::JsonSchema)]
 pub struct SerialsQuery {
+    #[schemars(length(max = MAX_ID_LEN))]
     product_id: Option<String>,
+    #[schemars(length(max = MAX_ID_LEN))]
     outlet_id: Option<String>,
 }
 
 /// `GET /serials?product_id=&outlet_id=`: every serial, sold or not, by product then serial.
-pub async fn list(State(state): State<AppState>, Query(q): Query<SerialsQuery>) -> Result<Json<Vec<SerialNumber>>, AppError> {
+pub async fn list(State(state): State<AppState>, AppQuery(q): AppQuery<SerialsQuery>) -> Result<Json<Vec<SerialNumber>>, AppError> {
     let some = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
     let (product_id, outlet_id) = (some(&q.product_id), some(&q.outlet_id));
     Ok(Json(state.store.list_serials(product_id.as_deref(), outlet_id.as_deref()).await?))
 }
 
 /// The body of `POST /serials`.
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 pub struct NewSerials {
+    #[schemars(length(min = 1, max = MAX_ID_LEN))]
     pub product_id: String,
+    #[schemars(length(min = 1, max = MAX_ID_LEN))]
     pub outlet_id: String,
-    /// As typed: comma-separated, spaces trimmed, empty entries ignored.
+    /// As typed: comma-separated, spaces trimmed, empty entries ignored; each serial at most
+    /// `MAX_ID_LEN` characters.
+    #[schemars(length(max = MAX_SERIALS_TEXT))]
     pub serials: String,
 }
 
@@ -48,6 +58,10 @@ struct DuplicatesBody {
 /// adding none.
 pub async fn add(State(state): State<AppState>, body: Bytes) -> Result<Response, AppError> {
     let req: NewSerials = parse_json(&body)?;
+    let n = req.serials.chars().count();
+    if n > MAX_SERIALS_TEXT {
+        return Err(AppError::BadRequest(format!("invalid JSON body at serials: {n} characters, at most {MAX_SERIALS_TEXT}")));
+    }
     match state.store.register_serials(&req.product_id, &req.outlet_id, &req.serials).await? {
         Ok(rows) => Ok((StatusCode::CREATED, Json(rows)).into_response()),
         Err(SerialRefusal::UnknownProduct(id)) => Err(unprocessable("unknown_product", format!("unknown product '{id}'"))),
@@ -71,7 +85,7 @@ pub async fn add(State(state): State<AppState>, body: Bytes) -> Result<Response,
 /// `DELETE /serials/{product_id}/{serial}`: 204, or 404 when it is not on file.
 pub async fn delete(
     State(state): State<AppState>,
-    Path((product_id, serial)): Path<(String, String)>,
+    AppPath((product_id, serial)): AppPath<(String, String)>,
 ) -> Result<StatusCode, AppError> {
     match state.store.delete_serial(&product_id, &serial).await? {
         Ok(_) => Ok(StatusCode::NO_CONTENT),

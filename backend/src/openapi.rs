@@ -1,0 +1,324 @@
+//! The OpenAPI 3.1 document of `/api/v1`, served at `GET /api/v1/openapi.json`.
+//!
+//! Built in code from the wire types' JSON Schemas (`shared`'s `openapi` feature, derived with schemars
+//! from the same structs serde reads and writes), so it cannot drift from what the server parses. Every
+//! range a schema states is a constant of `shared::limits` (or of the route that enforces it); an
+//! integer no limit bounds (a count or a balance the server computes) is documented as an exact
+//! JavaScript number. `scripts/fuzz-api` drives schemathesis with this document.
+//!
+//! A route added to `api()` must be described in [`document`] too: the API tests check that
+//! the document lists every route the router serves.
+
+use crate::routes;
+use axum::http::header;
+use axum::response::IntoResponse;
+use schemars::generate::SchemaSettings;
+use schemars::{JsonSchema, SchemaGenerator};
+use serde_json::{json, Map, Value};
+use shared::limits::{MAX_BODY_BYTES, MAX_ID_LEN, MAX_SEQ};
+use std::sync::OnceLock;
+
+/// `GET /api/v1/openapi.json`.
+pub async fn serve() -> impl IntoResponse {
+    static DOC: OnceLock<String> = OnceLock::new();
+    let body = DOC.get_or_init(|| serde_json::to_string(&document()).expect("the document serializes"));
+    ([(header::CONTENT_TYPE, "application/json")], body.as_str())
+}
+
+/// Every operation of the API as `(method, path)`, in the document's order.
+pub fn operations() -> Vec<(String, String)> {
+    let doc = document();
+    let mut ops = Vec::new();
+    for (path, item) in doc["paths"].as_object().into_iter().flatten() {
+        for method in item.as_object().into_iter().flat_map(|m| m.keys()) {
+            ops.push((method.to_uppercase(), path.clone()));
+        }
+    }
+    ops
+}
+
+/// The body of a refused `POST /serials`: the usual error plus, for duplicates, which ones.
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+struct SerialsRefused {
+    error: String,
+    message: String,
+    repeated_in_list: Option<Vec<String>>,
+    already_registered: Option<Vec<String>>,
+}
+
+/// What sync found wrong after the fact (`store::Conflict`).
+#[derive(JsonSchema)]
+#[schemars(rename = "Conflict")]
+#[allow(dead_code)]
+struct ConflictDoc {
+    id: i64,
+    /// `serial_sold_twice`, `serial_return_mismatch`, `serial_invalid`, `credit_limit_exceeded`…
+    kind: String,
+    /// The sale whose arrival found the problem.
+    sale_id: String,
+    /// What is involved (serial, product, sales).
+    detail: Map<String, Value>,
+    created_at_ms: i64,
+    resolved: bool,
+}
+
+/// The query of `GET /held` (`routes::sync::HeldQuery`).
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+struct HeldQuery {
+    /// Only the sales this device pushed.
+    #[schemars(length(max = MAX_ID_LEN))]
+    device: Option<String>,
+}
+
+struct Doc {
+    gen: SchemaGenerator,
+    paths: Map<String, Value>,
+}
+
+/// One operation, described.
+struct Op {
+    method: &'static str,
+    path: &'static str,
+    summary: &'static str,
+    params: Vec<Value>,
+    body: Option<Value>,
+    responses: Vec<(u16, &'static str, Option<Value>)>,
+}
+
+impl Op {
+    fn new(method: &'static str, path: &'static str, summary: &'static str) -> Op {
+        Op { method, path, summary, params: path_params(path), body: None, responses: Vec::new() }
+    }
+    fn query(mut self, params: Vec<Value>) -> Op {
+        self.params.extend(params);
+        self
+    }
+    fn body(mut self, schema: Value) -> Op {
+        self.body = Some(schema);
+        self
+    }
+    fn ok(mut self, status: u16, description: &'static str, schema: Option<Value>) -> Op {
+        self.responses.push((status, description, schema));
+        self
+    }
+}
+
+/// `{name}` segments of a path: ids and serials, 1 to `MAX_ID_LEN` characters.
+fn path_params(path: &str) -> Vec<Value> {
+    path.split('/')
+        .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+        .map(|name| {
+            json!({
+                "name": name, "in": "path", "required": true,
+                "schema": {"type": "string", "minLength": 1, "maxLength": MAX_ID_LEN}
+            })
+        })
+        .collect()
+}
+
+impl Doc {
+    fn schema<T: JsonSchema>(&mut self) -> Value {
+        self.gen.subschema_for::<T>().to_value()
+    }
+
+    /// The fields of a query struct as query parameters (each with its own schema and range).
+    fn query<T: JsonSchema>(&mut self) -> Vec<Value> {
+        let schema = T::json_schema(&mut self.gen).to_value();
+        let required: Vec<&str> =
+            schema["required"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+        let mut params = Vec::new();
+        for (name, prop) in schema["properties"].as_object().into_iter().flatten() {
+            let mut prop = prop.clone();
+            // A query parameter is absent or a value: never JSON `null`.
+            if let Some(Value::Array(types)) = prop.get_mut("type") {
+                types.retain(|t| t != "null");
+                if types.len() == 1 {
+                    let t = types[0].clone();
+                    prop["type"] = t;
+                }
+            }
+            if let Some(obj) = prop.as_object_mut() {
+                if obj.get("default") == Some(&Value::Null) {
+                    obj.remove("default");
+                }
+            }
+            let description = prop.get("description").cloned();
+            let mut param = json!({"name": name, "in": "query", "required": required.contains(&name.as_str()), "schema": prop});
+            if let Some(d) = description {
+                param["description"] = d;
+            }
+            params.push(param);
+        }
+        params
+    }
+
+    fn add(&mut self, op: Op) {
+        let error = self.schema::<shared::sync::ApiError>();
+        let mut responses = Map::new();
+        for (status, description, schema) in op.responses {
+            let mut r = json!({"description": description});
+            if let Some(s) = schema {
+                r["content"] = json!({"application/json": {"schema": s}});
+            }
+            responses.insert(status.to_string(), r);
+        }
+        let mut errors = vec![(400, "not a request of the documented shape or range"), (404, "no such resource")];
+        if op.method != "get" && op.method != "delete" {
+            errors.push((409, "the id is taken by another document"));
+            errors.push((413, "the body is larger than the limit"));
+            errors.push((422, "well-formed but refused by the rules; nothing was written"));
+        }
+        for (status, description) in errors {
+            responses
+                .entry(status.to_string())
+                .or_insert_with(|| json!({"description": description, "content": {"application/json": {"schema": error.clone()}}}));
+        }
+        let mut operation = json!({
+            "operationId": format!("{}{}", op.method, op.path.replace(['/', '{', '}', '.'], "_")),
+            "summary": op.summary,
+            "responses": responses,
+        });
+        if !op.params.is_empty() {
+            operation["parameters"] = Value::Array(op.params);
+        }
+        if let Some(body) = op.body {
+            operation["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": body}}});
+        }
+        let item = self.paths.entry(op.path.to_string()).or_insert_with(|| json!({}));
+        item[op.method] = operation;
+    }
+}
+
+/// The whole document.
+pub fn document() -> Value {
+    let mut settings = SchemaSettings::draft2020_12();
+    settings.definitions_path = "/components/schemas".into();
+    settings.meta_schema = None;
+    let mut d = Doc { gen: settings.into_generator(), paths: Map::new() };
+
+    use shared::account::{AccountPayment, Statement};
+    use shared::catalog::Customer;
+    use shared::report::ZReport;
+    use shared::stock::{SerialNumber, StockLevel};
+    use shared::sync::{CatalogPage, CustomerSummary, Device, DeviceHello, HeldSale, PushRequest, PushResponse, Setup, StoredSale};
+
+    let text_ok = json!({"type": "string", "enum": ["ok"]});
+    d.add(Op::new("get", "/api/v1/health", "liveness").ok(200, "`ok`", None));
+    // Described apart: its body is text, not JSON.
+    d.paths.get_mut("/api/v1/health").unwrap()["get"]["responses"]["200"]["content"] = json!({"text/plain": {"schema": text_ok}});
+
+    let s = d.schema::<Setup>();
+    d.add(Op::new("get", "/api/v1/setup", "outlets, registers, catalog version").ok(200, "the setup", Some(s)));
+    let q = d.query::<routes::catalog::PageQuery>();
+    let s = d.schema::<CatalogPage>();
+    d.add(Op::new("get", "/api/v1/catalog", "one page of products, by id").query(q).ok(200, "a page", Some(s)));
+    let s = d.schema::<Vec<Customer>>();
+    d.add(Op::new("get", "/api/v1/customers", "customers").ok(200, "every customer", Some(s)));
+
+    let (b, s) = (d.schema::<DeviceHello>(), d.schema::<Device>());
+    d.add(Op::new("post", "/api/v1/devices", "a device introduces itself and gets its number").body(b).ok(200, "the device", Some(s)));
+    let (b, s) = (d.schema::<PushRequest>(), d.schema::<PushResponse>());
+    d.add(
+        Op::new("post", "/api/v1/sync/push", "a device's outbox: each sale stored, duplicate or held")
+            .body(b)
+            .ok(200, "one result per sale", Some(s)),
+    );
+    let q = d.query::<HeldQuery>();
+    let s = d.schema::<Vec<HeldSale>>();
+    d.add(Op::new("get", "/api/v1/held", "sales held for review").query(q).ok(200, "held sales, oldest first", Some(s)));
+
+    let q = d.query::<routes::sales::SalesQuery>();
+    let s = d.schema::<Vec<StoredSale>>();
+    d.add(Op::new("get", "/api/v1/sales", "stored sales, newest first").query(q).ok(200, "sales", Some(s)));
+    let q = d.query::<routes::sales::StockQuery>();
+    let s = d.schema::<Vec<StockLevel>>();
+    d.add(Op::new("get", "/api/v1/stock", "stock level per product at an outlet").query(q).ok(200, "levels", Some(s)));
+
+    let q = d.query::<routes::serials::SerialsQuery>();
+    let s = d.schema::<Vec<SerialNumber>>();
+    d.add(Op::new("get", "/api/v1/serials", "serial numbers with sold on").query(q).ok(200, "serials", Some(s.clone())));
+    let b = d.schema::<routes::serials::NewSerials>();
+    let refused = d.schema::<SerialsRefused>();
+    d.add(
+        Op::new("post", "/api/v1/serials", "register serial numbers (all or nothing)")
+            .body(b)
+            .ok(201, "the serials added", Some(s))
+            .ok(422, "duplicates (named), unknown product or outlet; nothing added", Some(refused)),
+    );
+    d.add(Op::new("delete", "/api/v1/serials/{product_id}/{serial}", "delete one serial number").ok(204, "deleted", None));
+    let s = d.schema::<Vec<ConflictDoc>>();
+    d.add(Op::new("get", "/api/v1/conflicts", "what sync found wrong after the fact").ok(200, "conflicts, oldest first", Some(s)));
+
+    let s = d.schema::<Vec<CustomerSummary>>();
+    d.add(Op::new("get", "/api/v1/customers/summaries", "every customer's summary").ok(200, "summaries, by name", Some(s)));
+    let s = d.schema::<CustomerSummary>();
+    d.add(Op::new("get", "/api/v1/customers/{id}/summary", "one customer's summary").ok(200, "the summary", Some(s)));
+    let (b, s) = (d.schema::<AccountPayment>(), d.schema::<routes::customers::PaymentAnswer>());
+    d.add(
+        Op::new("post", "/api/v1/customers/{id}/payments", "a payment on account (idempotent on its id)")
+            .body(b)
+            .ok(201, "recorded", Some(s.clone()))
+            .ok(200, "recorded before (same id, same payment)", Some(s)),
+    );
+    let q = d.query::<routes::customers::MonthQuery>();
+    let s = d.schema::<Statement>();
+    d.add(Op::new("get", "/api/v1/customers/{id}/statement", "month-end statement").query(q).ok(200, "the statement", Some(s)));
+
+    let q = d.query::<routes::reports::ZQuery>();
+    let s = d.schema::<ZReport>();
+    d.add(Op::new("get", "/api/v1/reports/z", "end-of-day (Z) report of a Montréal day").query(q).ok(200, "the report", Some(s)));
+
+    d.add(Op::new("get", "/api/v1/openapi.json", "this document").ok(200, "OpenAPI 3.1", Some(json!({"type": "object"}))));
+
+    let mut components = Map::new();
+    for (name, schema) in d.gen.take_definitions(true) {
+        components.insert(name, schema);
+    }
+    let mut doc = json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Comptoir API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": format!(
+                "The point of sale's JSON API. Money is integer cents. Errors are JSON `ApiError` bodies. \
+                 Request bodies are at most {MAX_BODY_BYTES} bytes."
+            ),
+        },
+        "paths": d.paths,
+        "components": {"schemas": components},
+    });
+    bound_integers(&mut doc);
+    doc
+}
+
+/// Gives every integer schema without a bound the bound of its format: 32-bit formats their own, and
+/// wider ones the exact JavaScript integers (±`MAX_SEQ`, that is ±(2^53 − 1)), which every figure the
+/// server computes stays within.
+fn bound_integers(v: &mut Value) {
+    match v {
+        Value::Object(obj) => {
+            let is_integer = match obj.get("type") {
+                Some(Value::String(t)) => t == "integer",
+                Some(Value::Array(ts)) => ts.iter().any(|t| t == "integer"),
+                _ => false,
+            };
+            if is_integer {
+                let (min, max): (i64, i64) = match obj.get("format").and_then(Value::as_str) {
+                    Some("int32") => (i32::MIN.into(), i32::MAX.into()),
+                    Some("uint32") => (0, u32::MAX.into()),
+                    Some(f) if f.starts_with('u') => (0, MAX_SEQ as i64),
+                    _ => (-(MAX_SEQ as i64), MAX_SEQ as i64),
+                };
+                obj.entry("minimum").or_insert(min.into());
+                obj.entry("maximum").or_insert(max.into());
+            }
+            for (_, child) in obj.iter_mut() {
+                bound_integers(child);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(bound_integers),
+        _ => {}
+    }
+}
