@@ -2,6 +2,7 @@
 
 mod customers;
 mod helpers;
+mod openapi;
 mod push;
 mod reads;
 mod serials;
