@@ -69,7 +69,12 @@ pub async fn pay(
     if payment.id.trim().is_empty() {
         return Err(AppError::BadRequest("invalid JSON body at id: a payment needs an id".into()));
     }
-    shared::limits::check_payment(&payment).map_err(|e| AppError::BadRequest(format!("invalid JSON body at {e}")))?;
+    if let Err(e) = shared::limits::check_payment(&payment) {
+        // A zero or negative amount is the rules' refusal (422 `payment_not_positive`), not a range error.
+        if !(e.field == "amount" && !payment.amount.is_positive()) {
+            return Err(AppError::BadRequest(format!("invalid JSON body at {e}")));
+        }
+    }
     let (status, payment) = match state.store.record_payment(&id, payment).await? {
         Ok(done) => done,
         Err(refusal) => {
