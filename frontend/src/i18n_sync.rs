@@ -81,7 +81,7 @@ pub fn hold_reason_text(lang: Lang, reason: &HoldReason) -> String {
     if lang == Lang::En {
         return reason.to_string();
     }
-    let what = match reason {
+    match reason {
         HoldReason::IdTaken { .. } => "une autre vente porte déjà cet identifiant".to_string(),
         HoldReason::KeyTaken { existing_receipt, .. } => format!("ce numéro de séquence est déjà celui de la vente {existing_receipt}"),
         HoldReason::OtherDevice { .. } => "vente faite sur un autre appareil".to_string(),
@@ -95,7 +95,6 @@ pub fn hold_reason_text(lang: Lang, reason: &HoldReason) -> String {
             lang.money(*unit_price),
             lang.money(*catalog_price)
         ),
-        HoldReason::Refund { message, .. } => format!("remboursement différent de la vente d'origine ({message})"),
-    };
-    what
+        HoldReason::RefundMismatch { message, .. } => format!("remboursement différent de la vente d'origine ({message})"),
+    }
 }

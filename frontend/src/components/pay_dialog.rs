@@ -3,7 +3,8 @@
 //!
 //! One action, one effect: once a tender settles the sale the dialog is spent (`done`, checked and set
 //! synchronously before anything else), so a second click, a dblclick or Enter during the commit does
-//! nothing; and the same tender button pressed again within [`REPEAT_MS`] is the same press.
+//! nothing; and a button that added part of the payment, pressed again within [`REPEAT_MS`], is the
+//! same press (it would otherwise pay the rest).
 
 use crate::i18n::{Lang, Texts, tr};
 use crate::state::AppCtx;
@@ -41,17 +42,8 @@ pub fn PayDialog(
     let input: NodeRef<html::Input> = NodeRef::new();
     let customer = StoredValue::new(customer);
     let done = RwSignal::new(false);
-    let last_press = StoredValue::new((None::<TenderKind>, 0.0f64));
-    // `true` when this press may act: the dialog is not spent and it is not a repeat of the last one.
-    let fresh_press = move |kind: TenderKind| -> bool {
-        if done.get_untracked() {
-            return false;
-        }
-        let now = js_sys::Date::now();
-        let (last, at) = last_press.get_value();
-        last_press.set_value((Some(kind), now));
-        !(last == Some(kind) && now - at < REPEAT_MS)
-    };
+    // The last partial tender added (kind, when): the same button again within REPEAT_MS is the same press.
+    let last_partial = StoredValue::new((None::<TenderKind>, 0.0f64));
     Effect::new(move |_| {
         if let Some(el) = input.get() {
             let _ = el.focus();
@@ -91,7 +83,7 @@ pub fn PayDialog(
         on_confirm(all);
     };
     let pay_cash = move || {
-        if !fresh_press(TenderKind::Cash) {
+        if done.get_untracked() {
             return;
         }
         let Some(tendered) = typed_or(cash_due()) else { return };
@@ -102,7 +94,8 @@ pub fn PayDialog(
     };
     // Card, account or store credit: an exact amount, at most what remains.
     let pay_exact = move |kind: TenderKind| {
-        if !fresh_press(kind) {
+        let (last, at) = last_partial.get_value();
+        if done.get_untracked() || (last == Some(kind) && js_sys::Date::now() - at < REPEAT_MS) {
             return;
         }
         let Some(amount) = typed_or(due()) else { return };
@@ -127,6 +120,7 @@ pub fn PayDialog(
             }
         }
         tenders.update(|t| t.push(tender));
+        last_partial.set_value((Some(kind), js_sys::Date::now()));
         typed.set(String::new());
         error.set(None);
         if due() == Money::ZERO {
@@ -134,9 +128,6 @@ pub fn PayDialog(
         }
     };
     let refund_with = move |kind: TenderKind| {
-        if !fresh_press(kind) {
-            return;
-        }
         match kind {
             TenderKind::Cash => finish(settle_cash(total, Money::ZERO).ok().map(|s| s.tender())),
             other => finish(Some(Tender::exact(other, total))),
