@@ -99,3 +99,32 @@ impl<T: serde::de::DeserializeOwned + Send, S: Send + Sync> axum::extract::FromR
         }
     }
 }
+
+/// Rejections made before a handler runs (405 for a wrong method, 413 for a body over the limit, a
+/// body that cannot be read) come from axum as plain text: every error the API answers is JSON.
+pub async fn json_errors(resp: axum::response::Response) -> axum::response::Response {
+    let status = resp.status();
+    let is_json = resp
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if is_json || !(status.is_client_error() || status.is_server_error()) {
+        return resp;
+    }
+    let (parts, body) = resp.into_parts();
+    let text = axum::body::to_bytes(body, 64 * 1024).await.unwrap_or_default();
+    let code = match status.as_u16() {
+        405 => "method_not_allowed",
+        413 => "payload_too_large",
+        415 => "unsupported_media_type",
+        400..=499 => "bad_request",
+        _ => "internal",
+    };
+    let text = String::from_utf8_lossy(&text).trim().to_string();
+    let message = if text.is_empty() || status.is_server_error() { status.canonical_reason().unwrap_or("error").to_string() } else { text };
+    let mut out = (status, Json(ApiError { error: code.into(), message, seq: None, sale_id: None })).into_response();
+    if let Some(allow) = parts.headers.get(axum::http::header::ALLOW) {
+        out.headers_mut().insert(axum::http::header::ALLOW, allow.clone());
+    }
+    out
+}

@@ -41,6 +41,7 @@ pub fn api(state: AppState) -> Router {
         .merge(routes::customers::routes())
         .route("/api/v1/reports/z", get(routes::reports::z_report))
         .fallback_service(Router::new().fallback(|| async { error::AppError::NotFound("no such API route".into()) }))
+        .layer(axum::middleware::map_response(error::json_errors))
         .layer(DefaultBodyLimit::max(shared::limits::MAX_BODY_BYTES))
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
         .with_state(state)

@@ -252,3 +252,15 @@ async fn the_server_recomputes_taxes_for_zero_rated_and_gst_only_products() {
     let (status, body) = app.push(&[app.sale(1, &[&book, &syrup])]).await;
     assert_eq!(status, StatusCode::OK, "{body}");
 }
+
+#[tokio::test]
+async fn a_body_over_the_limit_or_a_wrong_method_gets_a_json_error() {
+    let app = spawn_app().await;
+    let huge = "x".repeat(shared::limits::MAX_BODY_BYTES + 1);
+    let (status, body) = app.post("/api/v1/sync/push", huge).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(body["error"], "payload_too_large");
+    let (status, body) = app.delete("/api/v1/sync/push").await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(body["error"], "method_not_allowed");
+}

@@ -18,6 +18,17 @@ use rand::{Rng, SeedableRng};
 use std::time::Instant;
 use world::{Outcome, World};
 
+/// Names the schedule that panicked (an assertion inside the client or server code), so it replays.
+struct SeedOnPanic(u64);
+
+impl Drop for SeedOnPanic {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!("schedule with seed {0} panicked; replay: COMPTOIR_SIM_SEED={0} cargo test -p comptoir-backend --test simulation -- --nocapture", self.0);
+        }
+    }
+}
+
 fn env_u64(name: &str) -> Option<u64> {
     std::env::var(name).ok().and_then(|v| v.parse().ok())
 }
@@ -36,6 +47,7 @@ async fn no_paid_sale_is_lost_or_doubled_under_faults() {
     let started = Instant::now();
     let mut total = Outcome::default();
     for seed in &seeds {
+        let _named = SeedOnPanic(*seed);
         let mut rng = StdRng::seed_from_u64(*seed);
         let devices = rng.random_range(2..=8);
         let mut world = World::new(&template, devices, rng).await;

@@ -179,7 +179,7 @@ impl<'t> World<'t> {
         if self.chance(0.5) {
             vec![Tender::exact(TenderKind::Card, total)]
         } else {
-            vec![settle_cash(total, Money(total.as_cents() + self.rng.borrow_mut().random_range(0..5_000))).unwrap().tender()]
+            vec![settle_cash(total, Money(total.as_cents() + self.rng.borrow_mut().random_range(5..5_000))).unwrap().tender()]
         }
     }
 
