@@ -132,4 +132,46 @@ describe('devices', () => {
     assert.equal(again.body.results.find((r) => r.sale_id === sale.id).status, 'held');
     await context.close();
   });
+
+  test('a sale the server refuses as not a sale is kept, counted, listed and exported apart; the others still flow', async () => {
+    const context = await browser.newContext({ acceptDownloads: true });
+    const page = await context.newPage();
+    let refuse = null;
+    let offline = false;
+    // Offline, or the server answers a push naming `refuse` as not a sale (what a 4xx naming a sale means).
+    await page.route('**/api/v1/sync/push', async (route) => {
+      if (offline) return route.abort('connectionrefused');
+      const req = route.request().postDataJSON();
+      const target = req.sales.find((s) => s.receipt === refuse);
+      if (!target) return route.continue();
+      await route.fulfill({ status: 400, json: { error: 'out_of_range', message: `sale ${target.id}: lines[0].qty: out of range`, seq: target.seq, sale_id: target.id } });
+    });
+    const reg = await new RegisterPage(page, server).open('?register=montreal-1');
+    await eventually(async () => assert.equal(await reg.status(), 'en ligne'));
+    offline = true;
+    await reg.scan(products.hat.barcode);
+    const bad = await reg.pay('20');
+    await reg.scan(products.shirt.barcode);
+    const good = await reg.pay('50');
+    refuse = bad;
+    offline = false;
+    await eventually(async () => assert.equal(await reg.text('refused'), '1 vente refusée'), BACK);
+    await eventually(async () => assert.equal(await reg.status(), 'en ligne'));
+    assert.equal(counts(await serverReceipts(server)).get(good), 1, 'the sale behind it still reached the server');
+
+    await page.getByTestId('show-unsent').click();
+    const row = page.locator(`[data-testid="unsent-dialog"] tr[data-receipt="${bad}"]`);
+    assert.equal(await row.getAttribute('data-state'), 'refused');
+    assert.match(clean(await row.innerText()), /refusée.*out of range/);
+    await page.getByTestId('close-unsent').click();
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-pending').click()]);
+    assert.match(download.suggestedFilename(), /-refusees\.json$/);
+    const file = JSON.parse(await readFile(await download.path(), 'utf8'));
+    assert.deepEqual(file.sales.map((s) => s.receipt), [bad]);
+    await page.reload();
+    await reg.ready();
+    await eventually(async () => assert.equal(await reg.text('refused'), '1 vente refusée')); // kept across a reload
+    await context.close();
+  });
 });
