@@ -12,7 +12,7 @@ use backend::store::SqliteStore;
 use backend::AppState;
 use http_body_util::BodyExt;
 use shared::catalog::Product;
-use shared::sale::{receipt_number, Cart, Sale, Tender, TenderKind};
+use shared::sale::{receipt_number, Cart, Sale, SaleLine, Tender, TenderKind};
 use shared::sync::PushRequest;
 use shared::tax::TaxRates;
 use std::time::{Duration, Instant};
@@ -21,10 +21,8 @@ use tower::ServiceExt;
 const HONEST: usize = 60;
 
 fn sale(device: &str, number: u32, seq: u64, products: &[Product], lines: usize) -> Sale {
-    let mut cart = Cart::default();
-    for p in products.iter().cycle().take(lines) {
-        cart.add(p);
-    }
+    // One line per item (a scan of the same product again would only raise a quantity).
+    let cart = Cart { lines: products.iter().cycle().take(lines).map(|p| SaleLine::of(p, 1)).collect(), ..Cart::default() };
     let totals = cart.totals(&TaxRates::QUEBEC).unwrap();
     Sale {
         id: format!("{device}-{seq}"),
@@ -81,13 +79,15 @@ async fn main() {
 
     // The largest push: 100 sales with as many lines as fit under half the body limit... and then some:
     // fill to just under the limit itself, the worst a device may send.
-    let mut lines = 10;
-    loop {
-        let req = PushRequest { device_id: "x".into(), sales: (1..=100).map(|s| sale("big-0", 1, s, &products, lines + 10)).collect() };
-        if serde_json::to_string(&req).unwrap().len() >= shared::limits::MAX_BODY_BYTES {
-            break;
-        }
-        lines += 10;
+    let one_line = serde_json::to_string(&sale("big-0", 1, 1, &products, 2)).unwrap().len()
+        - serde_json::to_string(&sale("big-0", 1, 1, &products, 1)).unwrap().len();
+    let mut lines = (shared::limits::MAX_BODY_BYTES / 100 / one_line).min(shared::limits::MAX_LINES);
+    let size = |lines| {
+        let sales = (1..=100).map(|s| sale("big-0", 1, s, &products, lines)).collect();
+        serde_json::to_string(&PushRequest { device_id: "big-0".into(), sales }).unwrap().len()
+    };
+    while size(lines) >= shared::limits::MAX_BODY_BYTES {
+        lines -= lines / 20 + 1;
     }
     let big_bytes = serde_json::to_string(&PushRequest {
         device_id: "big-0".into(),

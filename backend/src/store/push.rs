@@ -19,6 +19,7 @@ use std::collections::BTreeMap;
 impl SqliteStore {
     /// The device with this id, giving it the next free number the first time (idempotent).
     pub async fn device_hello(&self, id: &str) -> anyhow::Result<Device> {
+        let _turn = self.write_turn().await;
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
         let now = now_ms();
         let number: Option<i64> = sqlx::query_scalar("SELECT number FROM devices WHERE id = ?").bind(id).fetch_optional(&mut *tx).await?;
@@ -55,6 +56,7 @@ impl SqliteStore {
 
     /// Decides and writes one pushed sale (see the module doc).
     pub async fn push_sale(&self, device: &Device, sale: &Sale) -> anyhow::Result<PushResult> {
+        let _turn = self.write_turn().await;
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
         let loaded = load_holdings(&mut tx, sale).await?;
         let verdict = accept_sale(
@@ -202,30 +204,25 @@ async fn store_sale(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, sale: &Sale) -
     .bind(serde_json::to_string(sale)?)
     .execute(&mut **tx)
     .await?;
-    for (i, line) in sale.lines.iter().enumerate() {
-        sqlx::query("INSERT INTO sale_lines (sale_id, line_no, product_id, qty, unit_price_cents) VALUES (?, ?, ?, ?, ?)")
-            .bind(&sale.id)
-            .bind(i as i64 + 1)
-            .bind(&line.product_id)
-            .bind(line.qty)
-            .bind(line.unit_price.as_cents())
-            .execute(&mut **tx)
-            .await?;
-    }
+    // One statement for all the lines and one for all the movements: a 500-line sale is two round trips.
+    let mut lines = sqlx::QueryBuilder::new("INSERT INTO sale_lines (sale_id, line_no, product_id, qty, unit_price_cents) ");
+    lines.push_values(sale.lines.iter().enumerate(), |mut b, (i, line)| {
+        b.push_bind(&sale.id).push_bind(i as i64 + 1).push_bind(&line.product_id).push_bind(line.qty).push_bind(line.unit_price.as_cents());
+    });
+    lines.build().execute(&mut **tx).await?;
     // Which movements a sale makes (sign, reason, source) is a rule of the shared ledger.
-    for mv in movements_for_sale(sale) {
-        sqlx::query(
-            "INSERT INTO stock_movements (product_id, outlet_id, delta, reason, source_id, created_at_ms)
-             VALUES (?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&mv.product_id)
-        .bind(&mv.outlet_id)
-        .bind(mv.delta)
-        .bind(mv.reason.as_str())
-        .bind(&mv.source_id)
-        .bind(mv.created_at_ms)
-        .execute(&mut **tx)
-        .await?;
+    let movements = movements_for_sale(sale);
+    if !movements.is_empty() {
+        let mut q = sqlx::QueryBuilder::new("INSERT INTO stock_movements (product_id, outlet_id, delta, reason, source_id, created_at_ms) ");
+        q.push_values(&movements, |mut b, mv| {
+            b.push_bind(&mv.product_id)
+                .push_bind(&mv.outlet_id)
+                .push_bind(mv.delta)
+                .push_bind(mv.reason.as_str())
+                .push_bind(&mv.source_id)
+                .push_bind(mv.created_at_ms);
+        });
+        q.build().execute(&mut **tx).await?;
     }
     super::serials::record_sale_serials(tx, sale).await?;
     super::customers::record_sale_customer(tx, sale).await?;

@@ -13,6 +13,11 @@ use std::str::FromStr;
 #[derive(Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// Pushed sales take SQLite's one write lock in arrival order, one sale at a time. SQLite's own busy
+    /// handler retries after sleeps and is not fair: three devices pushing large outboxes starved a
+    /// one-sale push for seconds (`benches/push_lock.rs`). Tokio's mutex queues waiters first come, first
+    /// served, so a push waits at most for the sales queued before it, never behind a whole large push.
+    writer: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 impl SqliteStore {
@@ -31,11 +36,16 @@ impl SqliteStore {
         }
         let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        Ok(SqliteStore { pool })
+        Ok(SqliteStore { pool, writer: Default::default() })
     }
 
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+
+    /// Waits for this process's turn to write (see `writer`).
+    pub(crate) async fn write_turn(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.writer.lock().await
     }
 
     pub async fn is_empty(&self) -> anyhow::Result<bool> {
