@@ -90,6 +90,7 @@ pub fn hold_reason_text(lang: Lang, reason: &HoldReason) -> String {
         HoldReason::ReceiptMismatch { expected, .. } => format!("numéro de reçu inattendu (attendu : {expected})"),
         HoldReason::Invalid { message, .. } => format!("montants non reproduits par le serveur ({message})"),
         HoldReason::UnknownProduct { product_id, .. } => format!("produit inconnu du serveur ({product_id})"),
+        HoldReason::CatalogMismatch { product_id, field, .. } => format!("{} du produit {product_id} différent du catalogue", if field == "tax class" { "taxes" } else { "points de fidélité" }),
         HoldReason::PriceWithoutOverride { product_id, unit_price, catalog_price, .. } => format!(
             "{product_id} : vendu {} au lieu de {} (prix du catalogue), sans dérogation",
             lang.money(*unit_price),

@@ -84,16 +84,15 @@ pub async fn drain<S: DeviceStore, T: Transport>(store: &S, transport: &T) -> Re
     let mut report = DrainReport::default();
     let mut said_hello_again = false;
     loop {
-        let mut sales = store.outbox(BATCH).await.map_err(DrainError::Store)?;
+        // Sales recorded before devices existed carry no device and go as they are: the server keys them
+        // by their register, as it did then.
+        let sales = store.outbox(BATCH).await.map_err(DrainError::Store)?;
         if sales.is_empty() {
             return Ok(report);
         }
-        // Sales recorded before devices existed carry no device: they are this device's.
-        for s in sales.iter_mut().filter(|s| s.device_id.is_empty()) {
-            s.device_id = device.id.clone();
-        }
         let sales = split_batch(sales, MAX_PUSH_BYTES);
-        if sales.len() == 1 && serde_json::to_string(&sales[0]).map_or(true, |j| j.len() >= MAX_BODY_BYTES) {
+        let whole = serde_json::to_string(&PushRequest { device_id: device.id.clone(), sales: sales.clone() }).map_or(usize::MAX, |j| j.len());
+        if sales.len() == 1 && whole >= MAX_BODY_BYTES {
             store.refuse(&sales[0], "too large to send: export it").await.map_err(DrainError::Store)?;
             report.refused += 1;
             continue;

@@ -91,6 +91,10 @@ pub async fn pay(
                     "wrong_outlet",
                     format!("the payment names outlet '{outlet_id}' but register '{register_id}' is at '{register_outlet}'"),
                 ),
+                PaymentRefusal::BalanceOutOfRange => unprocessable(
+                    "balance_out_of_range",
+                    format!("payment on account: the balance would leave ±{} cents", shared::limits::MAX_AMOUNT.as_cents()),
+                ),
                 PaymentRefusal::IdTaken(pid) => AppError::Conflict {
                     message: format!("another payment on account already has the id '{pid}'"),
                     seq: None,

@@ -38,6 +38,8 @@ pub enum PaymentRefusal {
     WrongOutlet { register_id: String, outlet_id: String, register_outlet: String },
     /// Another payment already holds this id.
     IdTaken(String),
+    /// The balance after it would leave ±`shared::limits::MAX_AMOUNT` (where sums could overflow).
+    BalanceOutOfRange,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -318,6 +320,15 @@ impl SqliteStore {
             }
         }
 
+        // A balance stays inside the wire's range, so no later sum over it can overflow.
+        let after = account::balance(customer_id, &customer_entries(&mut tx, customer_id).await?)
+            .ok()
+            .and_then(|b| b.checked_add(payment.amount).ok());
+        let seen: Option<String> =
+            sqlx::query_scalar("SELECT id FROM account_payments WHERE id = ?").bind(&payment.id).fetch_optional(&mut *tx).await?;
+        if seen.is_none() && !after.is_some_and(|b| b.as_cents().abs() <= shared::limits::MAX_AMOUNT.as_cents()) {
+            return Ok(Err(PaymentRefusal::BalanceOutOfRange));
+        }
         let non_empty = |s: &str| (!s.is_empty()).then(|| s.to_owned());
         let inserted = sqlx::query(
             "INSERT INTO account_payments (id, customer_id, register_id, outlet_id, reference, created_at_ms, amount_cents, body)
@@ -485,7 +496,17 @@ pub(crate) async fn record_sale_customer(tx: &mut Transaction<'_, Sqlite>, sale:
     let new_entries = account::sale_entries(sale)?;
     if !new_entries.is_empty() {
         let account = customer_account(tx, customer_id).await?;
-        let before = account::balance(customer_id, &customer_entries(tx, customer_id).await?)?;
+        let Ok(before) = account::balance(customer_id, &customer_entries(tx, customer_id).await?) else {
+            // A paid sale is a fact: a balance beyond what sums can hold is a conflict for a manager, not a
+            // failed push that would block every sale queued behind this one.
+            let detail = serde_json::json!({
+                "customer_id": customer_id,
+                "receipt": sale.receipt,
+                "message": format!("sale {}: the balance of {name} is out of range", sale.receipt),
+            });
+            record_conflict(tx, sale, "balance_out_of_range", detail).await?;
+            return Ok(());
+        };
         for e in &new_entries {
             sqlx::query(
                 "INSERT INTO account_entries (customer_id, kind, reference, amount_cents, sale_id, created_at_ms)

@@ -10,7 +10,7 @@ use super::sqlite::SqliteStore;
 use shared::catalog::Register;
 use shared::sale::Sale;
 use shared::stock::movements_for_sale;
-use shared::sync::{accept_sale, Device, HeldSale, HoldReason, Holdings, PushResult, PushStatus, Verdict};
+use shared::sync::{accept_sale, key_device, CatalogTerms, Device, HeldSale, HoldReason, Holdings, PushResult, PushStatus, Verdict};
 use shared::tax::TaxRates;
 use shared::Money;
 use sqlx::{Row, SqliteConnection};
@@ -67,7 +67,7 @@ impl SqliteStore {
                 same_id: loaded.same_id.as_ref(),
                 same_key: loaded.same_key.as_ref(),
                 held_same_id: &loaded.held,
-                prices: &loaded.prices,
+                catalog: &loaded.catalog,
                 originals: &loaded.originals,
                 earlier_returns: &loaded.earlier_returns,
             },
@@ -127,7 +127,7 @@ struct Loaded {
     same_id: Option<Sale>,
     same_key: Option<Sale>,
     held: Vec<(Sale, HoldReason)>,
-    prices: BTreeMap<String, Money>,
+    catalog: BTreeMap<String, CatalogTerms>,
     originals: Vec<Sale>,
     earlier_returns: Vec<Sale>,
 }
@@ -150,7 +150,7 @@ async fn load_holdings(conn: &mut SqliteConnection, sale: &Sale) -> anyhow::Resu
     let same_id = body(sqlx::query_scalar("SELECT body FROM sales WHERE id = ?").bind(&sale.id).fetch_optional(&mut *conn).await?)?;
     let same_key = body(
         sqlx::query_scalar("SELECT body FROM sales WHERE device_id = ? AND seq = ?")
-            .bind(&sale.device_id)
+            .bind(key_device(sale))
             .bind(i64::try_from(sale.seq)?)
             .fetch_optional(&mut *conn)
             .await?,
@@ -159,11 +159,18 @@ async fn load_holdings(conn: &mut SqliteConnection, sale: &Sale) -> anyhow::Resu
     for r in sqlx::query("SELECT body, reason FROM held_sales WHERE sale_id = ?").bind(&sale.id).fetch_all(&mut *conn).await? {
         held.push((serde_json::from_str(r.get("body"))?, serde_json::from_str(r.get("reason"))?));
     }
-    let mut prices = BTreeMap::new();
+    let mut catalog = BTreeMap::new();
     for line in &sale.lines {
-        if prices.contains_key(&line.product_id) {
+        if catalog.contains_key(&line.product_id) {
             continue;
         }
+        let Some(product) = sqlx::query("SELECT tax_class, loyalty_points FROM products WHERE id = ?")
+            .bind(&line.product_id)
+            .fetch_optional(&mut *conn)
+            .await?
+        else {
+            continue;
+        };
         // The price in force when the sale was made; for a sale dated before the product's first
         // price (a register clock behind), its first price.
         let price: Option<i64> = sqlx::query_scalar(
@@ -174,14 +181,16 @@ async fn load_holdings(conn: &mut SqliteConnection, sale: &Sale) -> anyhow::Resu
         .bind(sale.created_at_ms)
         .fetch_optional(&mut *conn)
         .await?;
-        if let Some(p) = price {
-            prices.insert(line.product_id.clone(), Money(p));
-        }
+        let (Some(price), Ok(tax_class)) = (price, serde_json::from_value(serde_json::Value::String(product.get("tax_class")))) else {
+            continue;
+        };
+        let loyalty_points = u32::try_from(product.get::<i64, _>("loyalty_points")).unwrap_or(0);
+        catalog.insert(line.product_id.clone(), CatalogTerms { price: Money(price), tax_class, loyalty_points });
     }
     let ids = originals_of(sale);
     let (originals, earlier_returns) =
         if ids.is_empty() { (Vec::new(), Vec::new()) } else { (sales_by_id(conn, &ids).await?, returns_of(conn, &ids).await?) };
-    Ok(Loaded { register, same_id, same_key, held, prices, originals, earlier_returns })
+    Ok(Loaded { register, same_id, same_key, held, catalog, originals, earlier_returns })
 }
 
 /// A new, accepted sale with its effects: lines, stock movements, serial numbers, customer account.
@@ -192,7 +201,7 @@ async fn store_sale(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, sale: &Sale) -
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(&sale.id)
-    .bind(&sale.device_id)
+    .bind(key_device(sale))
     .bind(i64::try_from(sale.seq)?)
     .bind(&sale.register_id)
     .bind(&sale.outlet_id)

@@ -554,3 +554,16 @@ async fn payments_of_five_quintillion_cents_are_refused_and_the_account_still_an
     let sale = checkout("montreal-1", 1, &cart_for(&app, MARIE, &["hat"]), TenderKind::Account, 1_790_000_000_000);
     assert_eq!(app.push(&[sale]).await.1["results"][0]["status"], "stored");
 }
+
+#[tokio::test]
+async fn payments_that_would_take_a_balance_out_of_range_are_refused_and_pushes_keep_flowing() {
+    let app = app().await;
+    let max = shared::limits::MAX_AMOUNT.as_cents();
+    assert_eq!(pay(&app, MARIE, &payment("p1", MARIE, max, TenderKind::Card)).await.0, StatusCode::CREATED);
+    let (status, body) = pay(&app, MARIE, &payment("p2", MARIE, 1, TenderKind::Card)).await;
+    assert_eq!((status, body["error"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("balance_out_of_range")), "{body}");
+    assert_eq!(pay(&app, MARIE, &payment("p1", MARIE, max, TenderKind::Card)).await.0, StatusCode::OK, "a repeat is still a duplicate");
+    assert_eq!(app.get(&format!("/api/v1/customers/{MARIE}/summary")).await.0, StatusCode::OK);
+    let sale = checkout("montreal-1", 1, &cart_for(&app, MARIE, &["hat"]), TenderKind::Card, 1_790_000_000_000);
+    assert_eq!(app.push(&[sale]).await.1["results"][0]["status"], "stored");
+}

@@ -264,3 +264,48 @@ async fn a_body_over_the_limit_or_a_wrong_method_gets_a_json_error() {
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(body["error"], "method_not_allowed");
 }
+
+#[tokio::test]
+async fn a_sale_queued_before_devices_existed_is_stored_under_its_register_and_once() {
+    let app = spawn_app().await;
+    let mut old = app.sale(3, &["shirt"]);
+    (old.id, old.device_id, old.receipt) = ("before-devices-3".into(), String::new(), "MTL1-000003".into());
+    let (_, body) = app.push_from(crate::helpers::MTL_DEVICE, &[old.clone()]).await;
+    assert_eq!(body["results"][0]["status"], "stored", "{body}");
+    let (_, body) = app.push_from(crate::helpers::LAV_DEVICE, &[old]).await;
+    assert_eq!(body["results"][0]["status"], "duplicate", "{body}");
+    // The device's own sale 3 does not collide with the register's old sale 3.
+    assert_eq!(app.push(&[app.sale(3, &["hat"])]).await.1["results"][0]["status"], "stored");
+}
+
+#[tokio::test]
+async fn a_tax_class_or_loyalty_points_other_than_the_catalogs_are_held() {
+    let app = spawn_app().await;
+    let mut sale = app.sale(1, &["hat"]);
+    sale.lines[0].loyalty_points = 1_000_000;
+    assert_eq!(app.push(&[sale]).await.1["results"][0]["hold"]["code"], "catalog_mismatch");
+    let mut cart = shared::sale::Cart::default();
+    let mut hat = app.product("hat");
+    hat.tax_class = shared::tax::TaxClass::Exempt;
+    cart.add(&hat);
+    let mut sale = app.sale(2, &["hat"]);
+    sale.lines = cart.lines.clone();
+    sale.totals = cart.totals(&shared::tax::TaxRates::QUEBEC).unwrap();
+    sale.tenders = vec![shared::sale::Tender::exact(shared::sale::TenderKind::Card, sale.totals.total)];
+    let (_, body) = app.push(&[sale]).await;
+    assert_eq!(body["results"][0]["hold"]["code"], "catalog_mismatch", "{body}");
+    assert_eq!(body["results"][0]["hold"]["field"], "tax class");
+}
+
+#[tokio::test]
+async fn a_sale_pushed_again_under_a_taken_id_is_held_once() {
+    let app = spawn_app().await;
+    let sale = app.sale(1, &["hat"]);
+    app.push(&[sale.clone()]).await;
+    let mut other = sale.clone();
+    other.created_at_ms += 1;
+    for _ in 0..3 {
+        assert_eq!(app.push(&[other.clone()]).await.1["results"][0]["hold"]["code"], "id_taken");
+    }
+    assert_eq!(app.held_count().await, 1);
+}

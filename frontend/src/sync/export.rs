@@ -27,16 +27,8 @@ pub async fn export_unsent(db: &Db) -> Result<usize, String> {
         if list.is_empty() {
             continue;
         }
-        let sales: Vec<Sale> = list
-            .into_iter()
-            .map(|mut s| {
-                // Sales recorded before devices existed are this device's.
-                if s.device_id.is_empty() {
-                    s.device_id = device.id.clone();
-                }
-                s
-            })
-            .collect();
+        // Sales recorded before devices existed keep their empty device: the server keys them by register.
+        let sales: Vec<Sale> = list.into_iter().collect();
         let req = PushRequest { device_id: device.id.clone(), sales };
         let json = serde_json::to_string_pretty(&req).map_err(|e| e.to_string())?;
         download(&format!("comptoir-appareil-{who}-{stamp}{suffix}.json"), &json)?;

@@ -10,7 +10,7 @@ use super::Device;
 use crate::catalog::Register;
 use crate::money::Money;
 use crate::sale::{receipt_number, verify_refunds, Sale};
-use crate::tax::TaxRates;
+use crate::tax::{TaxClass, TaxRates};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -36,6 +36,8 @@ pub enum HoldReason {
     Invalid { error: String, message: String },
     #[error("line {line}: unknown product '{product_id}'")]
     UnknownProduct { line: usize, product_id: String },
+    #[error("line {line}: its {field} is not the catalog's for product '{product_id}'")]
+    CatalogMismatch { line: usize, product_id: String, field: String },
     #[error("line {line}: sold at {unit_price} while the catalog said {catalog_price}, with no price override")]
     PriceWithoutOverride { line: usize, product_id: String, unit_price: Money, catalog_price: Money },
     /// A return refunds other than what its original sale charged.
@@ -54,6 +56,7 @@ impl HoldReason {
             HoldReason::ReceiptMismatch { .. } => "receipt_mismatch",
             HoldReason::Invalid { .. } => "invalid",
             HoldReason::UnknownProduct { .. } => "unknown_product",
+            HoldReason::CatalogMismatch { .. } => "catalog_mismatch",
             HoldReason::PriceWithoutOverride { .. } => "price_without_override",
             HoldReason::RefundMismatch { .. } => "refund_mismatch",
         }
@@ -73,12 +76,32 @@ pub struct Holdings<'a> {
     pub same_key: Option<&'a Sale>,
     /// Sales held for review under this sale's id, with their reasons.
     pub held_same_id: &'a [(Sale, HoldReason)],
-    /// The catalog price in force when the sale was made, per product id the sale names; a product
-    /// absent here is unknown to the server.
-    pub prices: &'a BTreeMap<String, Money>,
+    /// What the catalog said of each product the sale names (the price in force when the sale was
+    /// made); a product absent here is unknown to the server.
+    pub catalog: &'a BTreeMap<String, CatalogTerms>,
     /// The sales its returned lines name, and the stored returns of those sales.
     pub originals: &'a [Sale],
     pub earlier_returns: &'a [Sale],
+}
+
+/// What a sale's line must agree with in the catalog.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CatalogTerms {
+    pub price: Money,
+    pub tax_class: TaxClass,
+    /// Loyalty points one unit earns now. A line may carry fewer (copied before the catalog raised
+    /// them), never more.
+    pub loyalty_points: u32,
+}
+
+/// The key a sale is idempotent under: its device, or for a sale recorded before devices existed (no
+/// device), its register — as the server keyed such sales then.
+pub fn key_device(sale: &Sale) -> String {
+    if sale.device_id.is_empty() {
+        format!("register:{}", sale.register_id)
+    } else {
+        sale.device_id.clone()
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -96,11 +119,15 @@ pub enum Verdict {
 
 /// The decision on one pushed sale (see the module doc). `sale` has passed `limits::check_sale`.
 pub fn accept_sale(sale: &Sale, h: Holdings<'_>) -> Verdict {
-    if let Some(stored) = h.same_id {
-        return if stored == sale { Verdict::Duplicate } else { Verdict::Hold(HoldReason::IdTaken { sale_id: sale.id.clone() }) };
+    if h.same_id == Some(sale) {
+        return Verdict::Duplicate;
     }
+    // Before any new hold: a held sale pushed again (a lost answer) is the same held sale, once.
     if let Some((_, reason)) = h.held_same_id.iter().find(|(held, _)| held == sale) {
         return Verdict::AlreadyHeld(reason.clone());
+    }
+    if h.same_id.is_some() {
+        return Verdict::Hold(HoldReason::IdTaken { sale_id: sale.id.clone() });
     }
     match hold_reason(sale, &h) {
         Some(reason) => Verdict::Hold(reason),
@@ -112,7 +139,8 @@ fn hold_reason(sale: &Sale, h: &Holdings<'_>) -> Option<HoldReason> {
     if let Some(other) = h.same_key {
         return Some(HoldReason::KeyTaken { seq: sale.seq, existing_sale_id: other.id.clone(), existing_receipt: other.receipt.clone() });
     }
-    if sale.device_id != h.device.id {
+    let legacy = sale.device_id.is_empty();
+    if !legacy && sale.device_id != h.device.id {
         return Some(HoldReason::OtherDevice { sale_device: sale.device_id.clone(), pushed_by: h.device.id.clone() });
     }
     let Some((register, rates)) = h.register else {
@@ -125,7 +153,11 @@ fn hold_reason(sale: &Sale, h: &Holdings<'_>) -> Option<HoldReason> {
             expected: register.outlet_id.clone(),
         });
     }
-    let expected = receipt_number(&register.code, h.device.number, sale.seq);
+    let expected = if legacy {
+        format!("{}-{:06}", register.code, sale.seq)
+    } else {
+        receipt_number(&register.code, h.device.number, sale.seq)
+    };
     if sale.receipt != expected {
         return Some(HoldReason::ReceiptMismatch { receipt: sale.receipt.clone(), expected });
     }
@@ -133,9 +165,17 @@ fn hold_reason(sale: &Sale, h: &Holdings<'_>) -> Option<HoldReason> {
         return Some(HoldReason::Invalid { error: e.code().into(), message: e.to_string() });
     }
     for (i, line) in sale.lines.iter().enumerate() {
-        let Some(&catalog_price) = h.prices.get(&line.product_id) else {
+        let Some(terms) = h.catalog.get(&line.product_id) else {
             return Some(HoldReason::UnknownProduct { line: i + 1, product_id: line.product_id.clone() });
         };
+        let mismatch = |field: &str| Some(HoldReason::CatalogMismatch { line: i + 1, product_id: line.product_id.clone(), field: field.into() });
+        if line.tax_class != terms.tax_class {
+            return mismatch("tax class");
+        }
+        if line.loyalty_points > terms.loyalty_points {
+            return mismatch("loyalty points");
+        }
+        let catalog_price = terms.price;
         // A returned line that names its sale is priced by that sale (checked with the refunds below).
         if line.return_of.is_none() && line.unit_price != catalog_price && line.price_override.is_none() {
             return Some(HoldReason::PriceWithoutOverride {
@@ -187,10 +227,10 @@ mod tests {
         s.receipt = receipt_number("MTL1", 3, 1);
         s
     }
-    fn prices() -> BTreeMap<String, Money> {
-        BTreeMap::from([("hat".to_string(), Money(1500))])
+    fn prices() -> BTreeMap<String, CatalogTerms> {
+        BTreeMap::from([("hat".to_string(), CatalogTerms { price: Money(1500), tax_class: TaxClass::Taxable, loyalty_points: 0 })])
     }
-    fn decide(s: &Sale, same_id: Option<&Sale>, same_key: Option<&Sale>, held: &[(Sale, HoldReason)], prices: &BTreeMap<String, Money>) -> Verdict {
+    fn decide(s: &Sale, same_id: Option<&Sale>, same_key: Option<&Sale>, held: &[(Sale, HoldReason)], prices: &BTreeMap<String, CatalogTerms>) -> Verdict {
         let (d, r) = (device(), register());
         accept_sale(
             s,
@@ -200,7 +240,7 @@ mod tests {
                 same_id,
                 same_key,
                 held_same_id: held,
-                prices,
+                catalog: prices,
                 originals: &[],
                 earlier_returns: &[],
             },
@@ -236,7 +276,7 @@ mod tests {
     #[test]
     fn a_price_other_than_the_catalogs_needs_an_override() {
         let mut cheap = prices();
-        cheap.insert("hat".into(), Money(1));
+        cheap.get_mut("hat").unwrap().price = Money(1);
         let v = decide(&sale(), None, None, &[], &cheap);
         assert_eq!(v.clone(), Verdict::Hold(HoldReason::PriceWithoutOverride { line: 1, product_id: "hat".into(), unit_price: Money(1500), catalog_price: Money(1) }));
         let mut s = sale();
@@ -259,6 +299,35 @@ mod tests {
         let mut s = sale();
         s.outlet_id = "o2".into();
         assert!(matches!(decide(&s, None, None, &[], &prices()), Verdict::Hold(HoldReason::WrongOutlet { .. })));
+    }
+
+    #[test]
+    fn a_tax_class_or_points_the_catalog_does_not_give_are_held() {
+        let mut s = sale();
+        s.lines[0].loyalty_points = 1_000_000;
+        assert!(matches!(decide(&s, None, None, &[], &prices()), Verdict::Hold(HoldReason::CatalogMismatch { .. })));
+        let mut exempt = prices();
+        exempt.get_mut("hat").unwrap().tax_class = TaxClass::Exempt;
+        assert!(matches!(decide(&sale(), None, None, &[], &exempt), Verdict::Hold(HoldReason::CatalogMismatch { .. })));
+    }
+
+    #[test]
+    fn a_sale_held_for_its_id_and_pushed_again_is_held_once() {
+        let s = sale();
+        let mut other = s.clone();
+        other.created_at_ms += 1;
+        let reason = HoldReason::IdTaken { sale_id: s.id.clone() };
+        assert_eq!(decide(&other, Some(&s), Some(&s), &[], &prices()), Verdict::Hold(reason.clone()));
+        assert_eq!(decide(&other, Some(&s), Some(&s), &[(other.clone(), reason.clone())], &prices()), Verdict::AlreadyHeld(reason));
+    }
+
+    #[test]
+    fn a_sale_recorded_before_devices_is_keyed_by_its_register_with_the_old_receipt() {
+        let mut s = sale();
+        s.device_id = String::new();
+        s.receipt = "MTL1-000001".into();
+        assert_eq!(key_device(&s), "register:r1");
+        assert_eq!(decide(&s, None, None, &[], &prices()), Verdict::Store);
     }
 
     #[test]
