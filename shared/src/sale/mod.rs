@@ -3,6 +3,7 @@
 
 mod cart;
 mod discount;
+mod overrides;
 mod pricing;
 #[cfg(test)]
 mod props;
@@ -11,6 +12,7 @@ mod tender;
 mod totals;
 
 pub use cart::Cart;
+pub use overrides::PriceOverrideError;
 pub use discount::{percent_text, Discount, DiscountError, DiscountReason, DiscountRule, FULL_BP};
 pub use pricing::{price_sale, LinePrice, PricedSale};
 pub(crate) use pricing::line_nets;
