@@ -97,6 +97,7 @@ pub fn check_sale(sale: &Sale) -> Result<(), OutOfRange> {
     text(|| "register_id".into(), &sale.register_id, MAX_ID_LEN, true)?;
     text(|| "outlet_id".into(), &sale.outlet_id, MAX_ID_LEN, true)?;
     text(|| "receipt".into(), &sale.receipt, MAX_ID_LEN, false)?;
+    text(|| "cashier_id".into(), &sale.cashier_id, MAX_ID_LEN, false)?;
     range(|| "seq".into(), sale.seq, 1, MAX_SEQ)?;
     range(|| "created_at_ms".into(), sale.created_at_ms, 0, MAX_TIME_MS)?;
     if let Some(c) = &sale.customer_id {

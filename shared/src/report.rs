@@ -265,6 +265,7 @@ mod tests {
             seq,
             receipt: format!("{register}-{seq:06}"),
             created_at_ms: at,
+            cashier_id: String::new(),
         }
     }
 

@@ -149,6 +149,11 @@ pub struct Sale {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[cfg_attr(feature = "openapi", schemars(length(max = crate::limits::MAX_PARTS)))]
     pub redemptions: Vec<Redemption>,
+    /// The staff member who made the sale: the cashier switched in at the device. Empty only in sales
+    /// recorded before staff accounts existed.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[cfg_attr(feature = "openapi", schemars(length(max = crate::limits::MAX_ID_LEN)))]
+    pub cashier_id: String,
 }
 
 /// What identifies a sale apart from its contents: see [`Sale::from_cart`].
@@ -161,6 +166,7 @@ pub struct SaleHeader {
     pub seq: u64,
     pub receipt: String,
     pub created_at_ms: i64,
+    pub cashier_id: String,
 }
 
 /// The receipt number printed at the counter: the register's code, the device's number (given by the
@@ -244,6 +250,7 @@ impl Sale {
             tenders,
             customer_id: cart.customer_id.clone(),
             redemptions: cart.redemptions.clone(),
+            cashier_id: header.cashier_id,
         };
         sale.verify(rates)?;
         Ok(sale)

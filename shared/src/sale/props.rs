@@ -49,6 +49,7 @@ fn header(id: String, seq: u64) -> SaleHeader {
         seq,
         receipt: receipt_number("MTL1", 1, seq),
         created_at_ms: 0,
+        cashier_id: String::new(),
     }
 }
 

@@ -344,6 +344,7 @@ mod tests {
             seq,
             receipt: format!("MTL1-{seq:06}"),
             created_at_ms: 0,
+            cashier_id: String::new(),
         }
     }
 

@@ -7,6 +7,7 @@
 //! device) is refused, earlier, at the edge.
 
 use super::Device;
+use crate::auth::{override_allowed, Role};
 use crate::catalog::Register;
 use crate::money::Money;
 use crate::sale::{receipt_number, verify_refunds, Sale};
@@ -43,6 +44,15 @@ pub enum HoldReason {
     /// A return refunds other than what its original sale charged.
     #[error("{message}")]
     RefundMismatch { error: String, message: String },
+    /// The sale names no cashier, or one who is not staff at its outlet.
+    #[error("cashier '{cashier_id}' does not work at outlet '{outlet_id}'")]
+    UnknownCashier { cashier_id: String, outlet_id: String },
+    /// The device is enrolled at another outlet than the one the sale names.
+    #[error("the device sells for outlet '{device_outlet}', not '{outlet_id}'")]
+    OtherOutlet { outlet_id: String, device_outlet: String },
+    /// A price override by someone who may not make it (a cashier beyond their limit, or not staff).
+    #[error("line {line}: {by} may not sell at {unit_price} what the catalog prices at {catalog_price}")]
+    OverrideNotAllowed { line: usize, by: String, unit_price: Money, catalog_price: Money },
 }
 
 impl HoldReason {
@@ -59,6 +69,9 @@ impl HoldReason {
             HoldReason::CatalogMismatch { .. } => "catalog_mismatch",
             HoldReason::PriceWithoutOverride { .. } => "price_without_override",
             HoldReason::RefundMismatch { .. } => "refund_mismatch",
+            HoldReason::UnknownCashier { .. } => "unknown_cashier",
+            HoldReason::OtherOutlet { .. } => "other_outlet",
+            HoldReason::OverrideNotAllowed { .. } => "override_not_allowed",
         }
     }
 }
@@ -82,6 +95,25 @@ pub struct Holdings<'a> {
     /// The sales its returned lines name, and the stored returns of those sales.
     pub originals: &'a [Sale],
     pub earlier_returns: &'a [Sale],
+    /// The outlet the pushing device is enrolled at; `None` for a device enrolled before outlets
+    /// bound devices (then any outlet its register names).
+    pub device_outlet: Option<&'a str>,
+    /// Every staff member the sale names (its cashier, its overrides' authors) with their role and
+    /// outlets; a name absent here is not staff.
+    pub staff: &'a BTreeMap<String, StaffTerms>,
+}
+
+/// What a sale must agree with about a staff member it names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StaffTerms {
+    pub role: Role,
+    pub outlets: Vec<String>,
+}
+
+impl StaffTerms {
+    fn works_at(&self, outlet: &str) -> bool {
+        self.role == Role::Admin || self.outlets.iter().any(|o| o == outlet)
+    }
 }
 
 /// What a sale's line must agree with in the catalog.
@@ -143,6 +175,13 @@ fn hold_reason(sale: &Sale, h: &Holdings<'_>) -> Option<HoldReason> {
     if !legacy && sale.device_id != h.device.id {
         return Some(HoldReason::OtherDevice { sale_device: sale.device_id.clone(), pushed_by: h.device.id.clone() });
     }
+    if let Some(device_outlet) = h.device_outlet.filter(|o| !legacy && *o != sale.outlet_id) {
+        return Some(HoldReason::OtherOutlet { outlet_id: sale.outlet_id.clone(), device_outlet: device_outlet.to_string() });
+    }
+    // Sales recorded before staff accounts (and devices) existed name no cashier.
+    if !legacy && !h.staff.get(&sale.cashier_id).is_some_and(|s| s.works_at(&sale.outlet_id)) {
+        return Some(HoldReason::UnknownCashier { cashier_id: sale.cashier_id.clone(), outlet_id: sale.outlet_id.clone() });
+    }
     let Some((register, rates)) = h.register else {
         return Some(HoldReason::UnknownRegister { register_id: sale.register_id.clone() });
     };
@@ -185,6 +224,12 @@ fn hold_reason(sale: &Sale, h: &Holdings<'_>) -> Option<HoldReason> {
                 catalog_price,
             });
         }
+        if let Some(o) = line.price_override.as_ref().filter(|_| !legacy && line.unit_price != catalog_price) {
+            let allowed = h.staff.get(&o.by).is_some_and(|s| s.works_at(&sale.outlet_id) && override_allowed(s.role, catalog_price, line.unit_price));
+            if !allowed {
+                return Some(HoldReason::OverrideNotAllowed { line: i + 1, by: o.by.clone(), unit_price: line.unit_price, catalog_price });
+            }
+        }
     }
     refund_hold(sale, h)
 }
@@ -225,13 +270,24 @@ mod tests {
         let mut s = paid_sale(&cart, Money(2000));
         s.device_id = "dev-a".into();
         s.receipt = receipt_number("MTL1", 3, 1);
+        s.cashier_id = "julie".into();
         s
+    }
+    fn staff() -> BTreeMap<String, StaffTerms> {
+        BTreeMap::from([
+            ("julie".to_string(), StaffTerms { role: Role::Cashier, outlets: vec!["o1".into()] }),
+            ("marc".to_string(), StaffTerms { role: Role::Cashier, outlets: vec!["o2".into()] }),
+            ("gerante".to_string(), StaffTerms { role: Role::Manager, outlets: vec!["o1".into()] }),
+        ])
     }
     fn prices() -> BTreeMap<String, CatalogTerms> {
         BTreeMap::from([("hat".to_string(), CatalogTerms { price: Money(1500), tax_class: TaxClass::Taxable, loyalty_points: 0 })])
     }
     fn decide(s: &Sale, same_id: Option<&Sale>, same_key: Option<&Sale>, held: &[(Sale, HoldReason)], prices: &BTreeMap<String, CatalogTerms>) -> Verdict {
-        let (d, r) = (device(), register());
+        decide_at(s, same_id, same_key, held, prices, Some("o1"))
+    }
+    fn decide_at(s: &Sale, same_id: Option<&Sale>, same_key: Option<&Sale>, held: &[(Sale, HoldReason)], prices: &BTreeMap<String, CatalogTerms>, device_outlet: Option<&str>) -> Verdict {
+        let (d, r, staff) = (device(), register(), staff());
         accept_sale(
             s,
             Holdings {
@@ -243,6 +299,8 @@ mod tests {
                 catalog: prices,
                 originals: &[],
                 earlier_returns: &[],
+                device_outlet,
+                staff: &staff,
             },
         )
     }
@@ -280,7 +338,7 @@ mod tests {
         let v = decide(&sale(), None, None, &[], &cheap);
         assert_eq!(v.clone(), Verdict::Hold(HoldReason::PriceWithoutOverride { line: 1, product_id: "hat".into(), unit_price: Money(1500), catalog_price: Money(1) }));
         let mut s = sale();
-        s.lines[0].price_override = Some(PriceOverride { catalog_price: Money(1), by: "Julie".into(), at_ms: 5, reason: "prix affiché".into() });
+        s.lines[0].price_override = Some(PriceOverride { catalog_price: Money(1), by: "gerante".into(), at_ms: 5, reason: "prix affiché".into() });
         assert_eq!(decide(&s, None, None, &[], &cheap), Verdict::Store);
     }
 
@@ -298,7 +356,38 @@ mod tests {
         assert!(matches!(decide(&s, None, None, &[], &prices()), Verdict::Hold(HoldReason::OtherDevice { .. })));
         let mut s = sale();
         s.outlet_id = "o2".into();
-        assert!(matches!(decide(&s, None, None, &[], &prices()), Verdict::Hold(HoldReason::WrongOutlet { .. })));
+        s.cashier_id = "marc".into();
+        assert!(matches!(decide_at(&s, None, None, &[], &prices(), None), Verdict::Hold(HoldReason::WrongOutlet { .. })));
+    }
+
+    #[test]
+    fn a_sale_by_nobody_or_by_staff_of_another_outlet_is_held() {
+        for who in ["", "stranger", "marc"] {
+            let mut s = sale();
+            s.cashier_id = who.into();
+            assert!(matches!(decide(&s, None, None, &[], &prices()), Verdict::Hold(HoldReason::UnknownCashier { .. })), "{who:?}");
+        }
+    }
+
+    #[test]
+    fn a_device_selling_for_another_outlet_than_its_own_is_held() {
+        let v = decide_at(&sale(), None, None, &[], &prices(), Some("o2"));
+        assert!(matches!(v, Verdict::Hold(HoldReason::OtherOutlet { .. })), "{v:?}");
+    }
+
+    #[test]
+    fn a_cashier_override_beyond_the_limit_is_held_a_managers_is_stored() {
+        let mut dear = prices();
+        dear.get_mut("hat").unwrap().price = Money(3000);
+        let mut s = sale();
+        s.lines[0].price_override = Some(PriceOverride { catalog_price: Money(3000), by: "julie".into(), at_ms: 5, reason: "soldé".into() });
+        assert!(matches!(decide(&s, None, None, &[], &dear), Verdict::Hold(HoldReason::OverrideNotAllowed { line: 1, .. })));
+        s.lines[0].price_override.as_mut().unwrap().by = "gerante".into();
+        assert_eq!(decide(&s, None, None, &[], &dear), Verdict::Store);
+        let mut near = prices();
+        near.get_mut("hat").unwrap().price = Money(1600);
+        s.lines[0].price_override.as_mut().unwrap().by = "julie".into();
+        assert_eq!(decide(&s, None, None, &[], &near), Verdict::Store);
     }
 
     #[test]

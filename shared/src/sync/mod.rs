@@ -2,7 +2,7 @@
 
 mod accept;
 
-pub use accept::{accept_sale, key_device, CatalogTerms, HoldReason, Holdings, Verdict};
+pub use accept::{accept_sale, key_device, CatalogTerms, HoldReason, Holdings, StaffTerms, Verdict};
 
 use crate::account::CustomerAccount;
 use crate::catalog::{Customer, Outlet, Product, Register};
