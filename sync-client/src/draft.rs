@@ -18,6 +18,8 @@ pub struct SaleDraft {
     pub cart: Cart,
     pub rates: TaxRates,
     pub tenders: Vec<Tender>,
+    /// The staff member switched in at the device, who made the sale.
+    pub cashier_id: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -46,6 +48,7 @@ pub fn seal_sale(draft: &SaleDraft, device: &Device, seq: u64) -> Result<Sale, S
         seq,
         receipt: receipt_number(&draft.register.code, device.number, seq),
         created_at_ms: draft.created_at_ms,
+        cashier_id: draft.cashier_id.clone(),
     };
     let sale = Sale::from_cart(header, &draft.cart, &draft.rates, draft.tenders.clone()).map_err(SealError::Sale)?;
     check_sale(&sale).map_err(SealError::OutOfRange)?;

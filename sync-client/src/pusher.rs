@@ -31,6 +31,9 @@ pub enum DrainError<E> {
     /// The server refused without naming a sale (or named none it was sent): try again later;
     /// nothing is dropped.
     Stuck(String),
+    /// The server does not accept this device (401: not enrolled, revoked) or this request from it
+    /// (403). Nothing is dropped: the outbox waits, visible and exportable, for a manager to act.
+    Unauthorized { status: u16, error: shared::sync::ApiError },
 }
 
 impl<E: std::fmt::Display> std::fmt::Display for DrainError<E> {
@@ -39,6 +42,7 @@ impl<E: std::fmt::Display> std::fmt::Display for DrainError<E> {
             DrainError::Unreachable(m) => write!(f, "server unreachable: {m}"),
             DrainError::Store(e) => write!(f, "local storage: {e}"),
             DrainError::Stuck(m) => write!(f, "push refused: {m}"),
+            DrainError::Unauthorized { status, error } => write!(f, "device not accepted ({status} {}): {}", error.error, error.message),
         }
     }
 }
@@ -55,6 +59,7 @@ pub async fn ensure_known<S: DeviceStore, T: Transport>(store: &S, transport: &T
 async fn hello<S: DeviceStore, T: Transport>(store: &S, transport: &T, id: &str) -> Result<Device, DrainError<S::Error>> {
     let device = transport.hello(&DeviceHello { device_id: id.to_string() }).await.map_err(|f| match f {
         Failure::Unreachable(m) => DrainError::Unreachable(m),
+        Failure::Refused { status: status @ (401 | 403), error } => DrainError::Unauthorized { status, error },
         Failure::Refused { error, .. } => DrainError::Stuck(error.message),
     })?;
     store.set_device_number(device.number).await.map_err(DrainError::Store)?;
@@ -116,6 +121,8 @@ pub async fn drain<S: DeviceStore, T: Transport>(store: &S, transport: &T) -> Re
                 }
             }
             Err(Failure::Unreachable(m)) => return Err(DrainError::Unreachable(m)),
+            // Checked before any sale is named: a device the server does not accept never sets a sale aside.
+            Err(Failure::Refused { status: status @ (401 | 403), error }) => return Err(DrainError::Unauthorized { status, error }),
             Err(Failure::Refused { error, .. }) if error.error == "unknown_device" && !said_hello_again => {
                 // The server lost track of us (a restored backup): introduce ourselves again, once.
                 said_hello_again = true;
@@ -132,5 +139,66 @@ pub async fn drain<S: DeviceStore, T: Transport>(store: &S, transport: &T) -> Re
                 report.refused += 1;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{MemoryStore, SaleDraft};
+    use futures_executor::block_on;
+    use shared::catalog::{Product, Register};
+    use shared::money::Money;
+    use shared::sale::{Cart, Tender, TenderKind};
+    use shared::sync::{ApiError, PushResponse};
+    use shared::tax::{TaxClass, TaxRates};
+
+    /// A server that answers every request with the same refusal (the network double; the store is real).
+    struct Refusing(u16, &'static str);
+
+    impl Transport for Refusing {
+        async fn hello(&self, _: &DeviceHello) -> Result<Device, Failure> {
+            Err(self.failure())
+        }
+        async fn push(&self, _: &PushRequest) -> Result<PushResponse, Failure> {
+            Err(self.failure())
+        }
+    }
+
+    impl Refusing {
+        fn failure(&self) -> Failure {
+            // A hostile or confused server may even name a sale in a 401: it must not matter.
+            Failure::Refused { status: self.0, error: ApiError { error: self.1.into(), message: "no".into(), seq: Some(1), sale_id: Some("s1".into()) } }
+        }
+    }
+
+    fn store_with_one_sale() -> MemoryStore {
+        let store = MemoryStore::new("dev");
+        block_on(store.set_device_number(1)).unwrap();
+        let mut cart = Cart::default();
+        cart.add(&Product { id: "p".into(), sku: "P".into(), name: "P".into(), price: Money(100), tax_class: TaxClass::Exempt, ..Product::default() });
+        let register = Register { id: "r".into(), outlet_id: "o".into(), code: "R".into(), name: "R".into() };
+        let draft = SaleDraft { id: "s1".into(), register, created_at_ms: 1, cart, rates: TaxRates::QUEBEC, tenders: vec![Tender::exact(TenderKind::Card, Money(100))], cashier_id: "julie".into() };
+        store.commit(&draft).unwrap();
+        store
+    }
+
+    #[test]
+    fn a_revoked_or_forbidden_device_keeps_every_sale_in_its_outbox() {
+        for (status, code) in [(401, "device_revoked"), (403, "forbidden")] {
+            let store = store_with_one_sale();
+            let err = block_on(drain(&store, &Refusing(status, code))).unwrap_err();
+            assert!(matches!(err, DrainError::Unauthorized { status: s, .. } if s == status), "{err:?}");
+            assert_eq!(block_on(store.outbox(10)).unwrap().len(), 1);
+            assert!(store.refused().is_empty());
+        }
+    }
+
+    #[test]
+    fn a_sale_the_server_names_in_a_422_is_set_aside_not_lost() {
+        let store = store_with_one_sale();
+        let report = block_on(drain(&store, &Refusing(422, "out_of_range"))).unwrap();
+        assert_eq!(report.refused, 1);
+        assert_eq!(store.refused().len(), 1);
     }
 }

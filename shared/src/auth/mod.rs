@@ -210,3 +210,16 @@ pub struct AuditEntry {
     pub subject: String,
     pub detail: String,
 }
+
+/// `GET /auth/me`: who the server takes the caller for — the signed-in staff member, the enrolled
+/// device, and the cashier that device says is switched in.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct Me {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staff: Option<StaffMember>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<EnrolledDevice>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cashier: Option<StaffMember>,
+}
