@@ -8,6 +8,8 @@ use shared::catalog::{Customer, Outlet, Product, Register};
 use shared::loyalty::LoyaltyProgram;
 use shared::tax::{TaxClass, TaxRates};
 use shared::Money;
+use crate::store::auth::NewStaffRecord;
+use shared::auth::Role;
 
 pub struct Shop {
     /// In priority order (allocation of online orders).
@@ -21,6 +23,67 @@ pub struct Shop {
     pub accounts: Vec<CustomerAccount>,
     /// The loyalty card: points and visits that earn a reward.
     pub loyalty: LoyaltyProgram,
+    /// Staff, their secrets already hashed.
+    pub staff: Vec<NewStaffRecord>,
+}
+
+/// A demo account: id, name, e-mail, role, outlets, password, PIN. Printed at every demo start.
+pub struct DemoAccount {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub email: Option<&'static str>,
+    pub role: Role,
+    pub outlets: &'static [&'static str],
+    pub password: Option<&'static str>,
+    pub pin: &'static str,
+}
+
+pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
+    DemoAccount { id: "admin", name: "Administratrice", email: Some("admin@demo.comptoir"), role: Role::Admin, outlets: &[], password: Some("demo-admin-2026"), pin: "9999" },
+    DemoAccount { id: "gerante-mtl", name: "Gérante Montréal", email: Some("gerante@demo.comptoir"), role: Role::Manager, outlets: &["montreal"], password: Some("demo-gerante-2026"), pin: "8888" },
+    DemoAccount { id: "julie", name: "Julie", email: None, role: Role::Cashier, outlets: &["montreal"], password: None, pin: "1111" },
+    DemoAccount { id: "marc", name: "Marc", email: None, role: Role::Cashier, outlets: &["laval"], password: None, pin: "2222" },
+    DemoAccount { id: "sophie", name: "Sophie", email: None, role: Role::Cashier, outlets: &["montreal"], password: None, pin: "3333" },
+];
+
+/// The demo accounts with their hashes and verifiers, made once per process (argon2 and PBKDF2 are
+/// slow on purpose; tests and the simulation load the demo shop many times).
+pub fn demo_staff() -> Vec<NewStaffRecord> {
+    static STAFF: std::sync::OnceLock<Vec<NewStaffRecord>> = std::sync::OnceLock::new();
+    STAFF
+        .get_or_init(|| {
+            DEMO_ACCOUNTS
+                .iter()
+                .map(|a| {
+                    let outlets: Vec<String> = a.outlets.iter().map(|o| o.to_string()).collect();
+                    crate::routes::auth::staff_record(a.id, a.name, a.email, a.role, &outlets, a.password, Some(a.pin)).expect("demo staff hash")
+                })
+                .collect()
+        })
+        .clone()
+}
+
+/// At a demo start: the demo accounts (when this is the demo shop) and a fresh enrolment code per register.
+pub async fn print_demo_access(store: &crate::store::SqliteStore) -> anyhow::Result<()> {
+    let demo = store.staff_by_id("admin").await?.is_some_and(|s| s.member.email.as_deref() == Some("admin@demo.comptoir"));
+    let mut out = String::new();
+    if demo {
+        out.push_str("Demo accounts — these are demo accounts, for trying Comptoir; COMPTOIR_DEMO=0 starts a real shop with none:\n");
+        for a in DEMO_ACCOUNTS {
+            let sign_in = match (a.email, a.password) {
+                (Some(e), Some(p)) => format!("{e} / {p}, "),
+                _ => String::new(),
+            };
+            out.push_str(&format!("  {:<12} {:<8} {}PIN {} ({})\n", a.id, a.role.to_string(), sign_in, a.pin, if a.outlets.is_empty() { "every outlet".to_string() } else { a.outlets.join(", ") }));
+        }
+    }
+    out.push_str("Enrolment codes (one device each, valid 24 h):\n");
+    for r in store.setup().await?.registers {
+        let code = crate::routes::devices::issue_code(store, &r.id, "").await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        out.push_str(&format!("  {:<14} {}  ({})\n", r.id, code.code, r.name));
+    }
+    print!("{out}");
+    Ok(())
 }
 
 const OUTLETS: [(&str, &str, &str); 3] = [("montreal", "Montréal", "MTL"), ("sherbrooke", "Sherbrooke", "SHE"), ("laval", "Laval", "LAV")];
@@ -171,7 +234,7 @@ pub fn demo_shop() -> Shop {
         CustomerAccount { customer_id: "c-gagnon".into(), credit_limit: Money::ZERO, automatic_discount_bp: 0 },
     ];
     let loyalty = LoyaltyProgram { points_threshold: 100, visit_threshold: 10 };
-    Shop { outlets, registers, products, customers, opening_stock, accounts, loyalty }
+    Shop { outlets, registers, products, customers, opening_stock, accounts, loyalty, staff: demo_staff() }
 }
 
 #[cfg(test)]

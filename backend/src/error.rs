@@ -21,8 +21,26 @@ pub enum AppError {
     Conflict { message: String, seq: Option<u64> },
     #[error("not found: {0}")]
     NotFound(String),
+    /// Any other refusal with its status and stable code: 401, 403, 409, 415, 421, 429…
+    #[error("{message}")]
+    Refused { status: StatusCode, code: &'static str, message: String },
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
+}
+
+impl AppError {
+    pub fn refused(status: StatusCode, code: &'static str, message: impl Into<String>) -> AppError {
+        AppError::Refused { status, code, message: message.into() }
+    }
+    pub fn unauthenticated() -> AppError {
+        AppError::refused(StatusCode::UNAUTHORIZED, "unauthenticated", "sign in, or use an enrolled device's credential")
+    }
+    pub fn forbidden(message: impl Into<String>) -> AppError {
+        AppError::refused(StatusCode::FORBIDDEN, "forbidden", message)
+    }
+    pub fn unprocessable(code: &'static str, message: impl Into<String>) -> AppError {
+        AppError::Unprocessable { code, message: message.into(), seq: None }
+    }
 }
 
 impl From<sqlx::Error> for AppError {
@@ -43,6 +61,7 @@ impl IntoResponse for AppError {
             AppError::Unprocessable { code, seq, .. } => (StatusCode::UNPROCESSABLE_ENTITY, *code, *seq),
             AppError::Conflict { seq, .. } => (StatusCode::CONFLICT, "conflict", *seq),
             AppError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found", None),
+            AppError::Refused { status, code, .. } => (*status, *code, None),
             AppError::Internal(e) => {
                 tracing::error!("internal error: {e:#}");
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal", None)
@@ -114,6 +133,8 @@ pub async fn json_errors(resp: axum::response::Response) -> axum::response::Resp
     let (parts, body) = resp.into_parts();
     let text = axum::body::to_bytes(body, 64 * 1024).await.unwrap_or_default();
     let code = match status.as_u16() {
+        401 => "unauthenticated",
+        403 => "forbidden",
         405 => "method_not_allowed",
         413 => "payload_too_large",
         415 => "unsupported_media_type",

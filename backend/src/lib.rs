@@ -1,6 +1,8 @@
 //! Comptoir's server: a thin adapter around `shared`. It stores, it checks with the shared rules, it serves.
 
+pub mod admin_cmd;
 pub mod allocate_cmd;
+pub mod auth;
 pub mod config;
 pub mod demo;
 pub mod error;
@@ -8,11 +10,13 @@ pub mod openapi;
 pub mod routes;
 pub mod store;
 
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{header, HeaderValue};
-use axum::routing::{delete, get, post};
+use axum::middleware::{from_fn_with_state, Next};
 use axum::Router;
+use std::net::SocketAddr;
 use std::path::Path;
+use std::sync::Arc;
 use store::SqliteStore;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -20,30 +24,34 @@ use tower_http::set_header::SetResponseHeaderLayer;
 #[derive(Clone)]
 pub struct AppState {
     pub store: SqliteStore,
+    pub auth: Arc<auth::AuthConfig>,
 }
 
-/// The API alone (tests call it with `oneshot`).
+impl AppState {
+    /// Default checks: loopback host names, cookies without `Secure` (tests, a shop on one PC).
+    pub fn new(store: SqliteStore) -> AppState {
+        AppState { store, auth: Arc::new(auth::AuthConfig::default()) }
+    }
+
+    pub fn with_auth(store: SqliteStore, auth: auth::AuthConfig) -> AppState {
+        AppState { store, auth: Arc::new(auth) }
+    }
+}
+
+/// The API alone (tests call it with `oneshot`), built from the route table: each route behind its guard.
 pub fn api(state: AppState) -> Router {
-    Router::new()
-        .route("/api/v1/health", get(|| async { "ok" }))
-        .route("/api/v1/openapi.json", get(openapi::serve))
-        .route("/api/v1/setup", get(routes::catalog::setup))
-        .route("/api/v1/catalog", get(routes::catalog::catalog))
-        .route("/api/v1/customers", get(routes::catalog::customers))
-        .route("/api/v1/devices", post(routes::sync::hello))
-        .route("/api/v1/sync/push", post(routes::sync::push))
-        .route("/api/v1/held", get(routes::sync::held))
-        .route("/api/v1/sales", get(routes::sales::list))
-        .route("/api/v1/stock", get(routes::sales::stock))
-        .route("/api/v1/serials", get(routes::serials::list).post(routes::serials::add))
-        .route("/api/v1/serials/{product_id}/{serial}", delete(routes::serials::delete))
-        .route("/api/v1/conflicts", get(routes::serials::conflicts))
-        .merge(routes::customers::routes())
-        .route("/api/v1/reports/z", get(routes::reports::z_report))
+    let mut router = Router::new();
+    for route in routes::table::table() {
+        let access = route.access;
+        let guard = from_fn_with_state(state.clone(), move |State(s): State<AppState>, req: Request, next: Next| auth::guard(s, access, req, next));
+        router = router.route(route.path, route.handler.route_layer(guard));
+    }
+    router
         .fallback_service(Router::new().fallback(|| async { error::AppError::NotFound("no such API route".into()) }))
         .layer(axum::middleware::map_response(error::json_errors))
         .layer(DefaultBodyLimit::max(shared::limits::MAX_BODY_BYTES))
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
+        .layer(from_fn_with_state(state.clone(), auth::check_host))
         .with_state(state)
 }
 
@@ -54,24 +62,35 @@ pub fn app(state: AppState, dist: &Path) -> Router {
         .fallback(ServeFile::new(dist.join("index.html")));
     Router::new()
         .nest("/api/v1", Router::new().fallback(|| async { error::AppError::NotFound("no such API route".into()) }))
-        .merge(api(state))
+        .merge(api(state.clone()))
         .fallback_service(static_files)
+        .layer(from_fn_with_state(state, auth::check_host))
         .layer(tower_http::compression::CompressionLayer::new())
 }
 
-/// Opens the store, loads the demo shop into an empty one, and serves until `shutdown` resolves.
+/// Opens the store, loads the demo shop into an empty one (and prints its accounts and enrolment
+/// codes), and serves until `shutdown` resolves.
 pub async fn serve(config: config::Config, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
     let store = SqliteStore::connect(&config.database_url).await?;
     if config.demo && store.is_empty().await? {
         store.load_shop(&demo::demo_shop_with_extra(config.demo_extra_products)).await?;
         tracing::info!("loaded the demo shop");
     }
+    if config.demo {
+        demo::print_demo_access(&store).await?;
+    }
     if !config.dist.join("index.html").exists() {
         tracing::warn!("no built frontend at {} (run the README's run command)", config.dist.display());
     }
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
-    tracing::info!("Comptoir listening on http://{}", listener.local_addr()?);
-    axum::serve(listener, app(AppState { store }, &config.dist))
+    let bound = listener.local_addr()?;
+    let hosts = match &config.hosts {
+        Some(list) => auth::HostPolicy::Listed(list.clone()),
+        None => auth::HostPolicy::Loopback(vec![bound.ip()]),
+    };
+    let state = AppState::with_auth(store, auth::AuthConfig { hosts, secure_cookies: config.https() });
+    tracing::info!("Comptoir listening on http://{bound}");
+    axum::serve(listener, app(state, &config.dist).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await?;
     Ok(())

@@ -164,11 +164,24 @@ impl Doc {
             }
             responses.insert(status.to_string(), r);
         }
-        let mut errors = vec![(400, "not a request of the documented shape or range"), (404, "no such resource")];
+        let mut errors = vec![(400, "not a request of the documented shape or range"), (404, "no such resource"), (421, "unknown Host (COMPTOIR_HOSTS)")];
         if op.method != "get" && op.method != "delete" {
             errors.push((409, "the id is taken by another document"));
             errors.push((413, "the body is larger than the limit"));
+            errors.push((415, "the body is not `application/json`"));
             errors.push((422, "well-formed but refused by the rules; nothing was written"));
+        }
+        if op.method != "get" {
+            errors.push((403, "another origin, a missing or wrong CSRF token, or not allowed"));
+        }
+        let access = crate::routes::table::access_of(op.method, op.path);
+        if access.is_some_and(|a| a != shared::auth::Access::Public) {
+            errors.push((401, "no valid credential (or `device_revoked`)"));
+            errors.push((403, "this role, device or outlet may not"));
+        }
+        if matches!(op.path, "/api/v1/auth/login" | "/api/v1/auth/token" | "/api/v1/auth/pin" | "/api/v1/devices/enrol") {
+            errors.push((401, "wrong credentials or code"));
+            errors.push((429, "locked out after too many failures"));
         }
         for (status, description) in errors {
             responses
@@ -185,6 +198,17 @@ impl Doc {
         }
         if let Some(body) = op.body {
             operation["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": body}}});
+        }
+        // Who may call it, from the route table (`x-access`) and as OpenAPI security requirements.
+        if let Some(a) = access {
+            let (label, security) = match a {
+                shared::auth::Access::Public => ("public".to_string(), json!([])),
+                shared::auth::Access::Device => ("device".to_string(), json!([{"device": []}])),
+                shared::auth::Access::Counter => ("counter".to_string(), json!([{"device": []}, {"bearer": []}, {"cookie": []}])),
+                shared::auth::Access::Staff(r) => (format!("staff:{r}"), json!([{"bearer": []}, {"cookie": []}])),
+            };
+            operation["x-access"] = json!(label);
+            operation["security"] = security;
         }
         let item = self.paths.entry(op.path.to_string()).or_insert_with(|| json!({}));
         item[op.method] = operation;
@@ -272,6 +296,33 @@ pub fn document() -> Value {
 
     d.add(Op::new("get", "/api/v1/openapi.json", "this document").ok(200, "OpenAPI 3.1", Some(json!({"type": "object"}))));
 
+    use shared::auth::{AuditEntry, EnrolRequest, Enrolment, EnrolledDevice, EnrolmentCode, EnrolmentCodeRequest, LoginRequest, Me, NewStaff, OfflineStaff, PinRequest, SessionInfo, StaffMember};
+    let (b, s) = (d.schema::<LoginRequest>(), d.schema::<SessionInfo>());
+    d.add(Op::new("post", "/api/v1/auth/login", "sign in: the session in an HttpOnly cookie").body(b.clone()).ok(200, "signed in (no token: it is in the cookie)", Some(s.clone())));
+    d.add(Op::new("post", "/api/v1/auth/token", "sign in: a bearer token for API clients").body(b).ok(200, "signed in, with the token", Some(s)));
+    d.add(Op::new("post", "/api/v1/auth/logout", "sign out").ok(204, "signed out; cookie cleared", None));
+    let s = d.schema::<Me>();
+    d.add(Op::new("get", "/api/v1/auth/me", "who the server takes the caller for").ok(200, "staff, device, cashier", Some(s)));
+    let (b, s) = (d.schema::<PinRequest>(), d.schema::<routes::auth::PinAnswer>());
+    d.add(Op::new("post", "/api/v1/auth/pin", "a cashier switches in at this device by PIN").body(b).ok(200, "the staff member", Some(s)));
+    let s = d.schema::<Vec<OfflineStaff>>();
+    d.add(Op::new("get", "/api/v1/staff/offline", "PIN verifiers of this device's outlet's staff").ok(200, "staff with verifiers", Some(s)));
+    let s = d.schema::<Vec<StaffMember>>();
+    d.add(Op::new("get", "/api/v1/staff", "staff of the caller's outlets").ok(200, "staff, by name", Some(s)));
+    let (b, s) = (d.schema::<NewStaff>(), d.schema::<StaffMember>());
+    d.add(Op::new("post", "/api/v1/staff", "a new staff member (admin)").body(b).ok(201, "created", Some(s)));
+    let (b, s) = (d.schema::<EnrolmentCodeRequest>(), d.schema::<EnrolmentCode>());
+    d.add(Op::new("post", "/api/v1/devices/codes", "a one-time code enrolling a device to a register").body(b).ok(200, "the code, shown once", Some(s)));
+    let (b, s) = (d.schema::<EnrolRequest>(), d.schema::<Enrolment>());
+    d.add(Op::new("post", "/api/v1/devices/enrol", "a device enrols with a code").body(b).ok(200, "its number, register and credential (shown once)", Some(s)));
+    let s = d.schema::<Vec<EnrolledDevice>>();
+    d.add(Op::new("get", "/api/v1/devices", "devices at the caller's outlets").ok(200, "devices, by number", Some(s)));
+    let s = d.schema::<EnrolledDevice>();
+    d.add(Op::new("post", "/api/v1/devices/{id}/revoke", "revoke a device (admin)").ok(200, "the revoked device", Some(s)));
+    let q = d.query::<routes::audit::AuditQuery>();
+    let s = d.schema::<Vec<AuditEntry>>();
+    d.add(Op::new("get", "/api/v1/audit", "the audit log, newest first").query(q).ok(200, "entries", Some(s)));
+
     let mut components = Map::new();
     for (name, schema) in d.gen.take_definitions(true) {
         components.insert(name, schema);
@@ -287,7 +338,16 @@ pub fn document() -> Value {
             ),
         },
         "paths": d.paths,
-        "components": {"schemas": components},
+        "components": {
+            "schemas": components,
+            "securitySchemes": {
+                "device": {"type": "apiKey", "in": "header", "name": "Authorization",
+                           "description": "`Device <device_id>.<secret>` from enrolment; `X-Comptoir-Cashier: <staff id>` names the cashier switched in"},
+                "bearer": {"type": "http", "scheme": "bearer", "description": "a token from POST /auth/token"},
+                "cookie": {"type": "apiKey", "in": "cookie", "name": "comptoir_session",
+                           "description": "from POST /auth/login; state-changing requests also send `X-CSRF-Token`"},
+            },
+        },
     });
     bound_integers(&mut doc);
     doc

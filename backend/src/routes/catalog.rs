@@ -1,5 +1,6 @@
 //! What a register downloads to sell offline: setup (outlets, registers) and the catalog in pages.
 
+use crate::auth::Authenticated;
 use crate::error::{AppError, AppQuery};
 use crate::AppState;
 use axum::extract::State;
@@ -8,8 +9,12 @@ use serde::Deserialize;
 use shared::catalog::Customer;
 use shared::sync::{CatalogPage, Setup};
 
-pub async fn setup(State(state): State<AppState>) -> Result<Json<Setup>, AppError> {
-    Ok(Json(state.store.setup().await?))
+/// `GET /setup`: the outlets and registers the caller may see.
+pub async fn setup(State(state): State<AppState>, Authenticated(caller): Authenticated) -> Result<Json<Setup>, AppError> {
+    let mut setup = state.store.setup().await?;
+    setup.outlets.retain(|o| caller.may_see_outlet(&o.id));
+    setup.registers.retain(|r| caller.may_see_outlet(&r.outlet_id));
+    Ok(Json(setup))
 }
 
 #[derive(Deserialize, schemars::JsonSchema)]

@@ -14,20 +14,14 @@ use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
+use crate::auth::{require_outlet, Authenticated};
+use crate::store::auth::Audit;
+use shared::auth::{AuditAction, Role};
 use serde::{Deserialize, Serialize};
 use shared::account::{AccountPayment, Statement};
 use shared::report::Period;
 use shared::sync::CustomerSummary;
-
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/customers/summaries", get(summaries))
-        .route("/api/v1/customers/{id}/summary", get(summary))
-        .route("/api/v1/customers/{id}/payments", post(pay))
-        .route("/api/v1/customers/{id}/statement", get(statement))
-}
 
 fn unknown_customer(id: &str) -> AppError {
     AppError::NotFound(format!("customer '{id}'"))
@@ -62,6 +56,7 @@ pub struct PaymentAnswer {
 /// 404 for an unknown customer; 422 when the shared rules refuse it or its id holds another payment.
 pub async fn pay(
     State(state): State<AppState>,
+    Authenticated(caller): Authenticated,
     AppPath(id): AppPath<String>,
     body: Bytes,
 ) -> Result<(StatusCode, Json<PaymentAnswer>), AppError> {
@@ -75,7 +70,20 @@ pub async fn pay(
             return Err(AppError::BadRequest(format!("invalid JSON body at {e}")));
         }
     }
-    let (status, payment) = match state.store.record_payment(&id, payment).await? {
+    // The payment's outlet (its register's, when it names one) must be the caller's; one made in the
+    // back office (no register, no outlet) is a manager's.
+    let outlet = match (payment.register_id.as_str(), payment.outlet_id.as_str()) {
+        ("", "") => None,
+        ("", o) => Some(o.to_string()),
+        (r, o) => Some(state.store.register(r).await?.map_or_else(|| o.to_string(), |(reg, _)| reg.outlet_id)),
+    };
+    match outlet.as_deref() {
+        Some(o) if !o.is_empty() => require_outlet(&caller, o)?,
+        _ if caller.staff.as_ref().is_some_and(|s| s.role >= Role::Manager) => {}
+        _ => return Err(AppError::forbidden("a payment at no outlet is a manager's")),
+    }
+    let audit = Audit::new(AuditAction::Payment, &caller.actor(), &id, "").device(caller.device.as_ref().map(|d| d.id.as_str()));
+    let (status, payment) = match state.store.record_payment(&id, payment, &audit).await? {
         Ok(done) => done,
         Err(refusal) => {
             return Err(match refusal {

@@ -1,8 +1,12 @@
-//! The JSON API under `/api/v1`, one module per area.
+//! The JSON API under `/api/v1`, one module per area; `table` lists every route with its access rule.
 
+pub mod audit;
+pub mod auth;
 pub mod catalog;
 pub mod customers;
+pub mod devices;
 pub mod reports;
 pub mod sales;
 pub mod serials;
 pub mod sync;
+pub mod table;

@@ -1,6 +1,7 @@
 //! `GET /api/v1/reports/z?register=ID&date=2026-11-23` (or `outlet=ID`): the end-of-day report of one
 //! local day in Montréal, computed by `shared::report::ZReport` from the stored sales.
 
+use crate::auth::{require_outlet, Authenticated};
 use crate::error::{AppError, AppQuery};
 use crate::AppState;
 use axum::extract::State;
@@ -25,12 +26,20 @@ pub struct ZQuery {
     opening_float: Option<i64>,
 }
 
-pub async fn z_report(State(state): State<AppState>, AppQuery(q): AppQuery<ZQuery>) -> Result<Json<ZReport>, AppError> {
+pub async fn z_report(State(state): State<AppState>, Authenticated(caller): Authenticated, AppQuery(q): AppQuery<ZQuery>) -> Result<Json<ZReport>, AppError> {
     let scope = match (q.register, q.outlet) {
         (Some(r), None) => ReportScope::Register(r),
         (None, Some(o)) => ReportScope::Outlet(o),
         _ => return Err(AppError::BadRequest("give exactly one of `register` or `outlet`".into())),
     };
+    // A register's report is its outlet's business.
+    match &scope {
+        ReportScope::Register(r) => match state.store.register(r).await? {
+            Some((reg, _)) => require_outlet(&caller, &reg.outlet_id)?,
+            None => return Err(AppError::NotFound(format!("register '{r}'"))),
+        },
+        ReportScope::Outlet(o) => require_outlet(&caller, o)?,
+    }
     let opening_float = q.opening_float.unwrap_or(0);
     if opening_float.checked_abs().is_none_or(|a| a > MAX_AMOUNT.as_cents()) {
         return Err(AppError::BadRequest(format!("`opening_float` must be within ±{} cents", MAX_AMOUNT.as_cents())));
@@ -75,7 +84,7 @@ fn nth_sunday(y: i32, m: u32, n: u32) -> Option<u32> {
     Some(1 + (7 - weekday) % 7 + 7 * (n - 1))
 }
 
-fn civil_from_ms(ms: i64) -> (i32, u32, u32) {
+pub fn civil_from_ms(ms: i64) -> (i32, u32, u32) {
     // Howard Hinnant's civil_from_days.
     let z = ms.div_euclid(86_400_000) + 719_468;
     let era = z.div_euclid(146_097);

@@ -1,5 +1,6 @@
 //! Read side: the sales the server holds, and stock levels from the ledger.
 
+use crate::auth::{require_outlet, Authenticated};
 use crate::error::{AppError, AppQuery};
 use crate::AppState;
 use axum::extract::State;
@@ -20,9 +21,10 @@ pub struct SalesQuery {
     register_id: Option<String>,
 }
 
-pub async fn list(State(state): State<AppState>, AppQuery(q): AppQuery<SalesQuery>) -> Result<Json<Vec<StoredSale>>, AppError> {
+/// `GET /sales`: the caller's outlets' sales only.
+pub async fn list(State(state): State<AppState>, Authenticated(caller): Authenticated, AppQuery(q): AppQuery<SalesQuery>) -> Result<Json<Vec<StoredSale>>, AppError> {
     let limit = q.limit.unwrap_or(200).clamp(1, MAX_SALES_PAGE);
-    Ok(Json(state.store.list_sales(limit, q.register_id.as_deref()).await?))
+    Ok(Json(state.store.list_sales(limit, q.register_id.as_deref(), caller.outlets().as_deref()).await?))
 }
 
 #[derive(Deserialize, schemars::JsonSchema)]
@@ -33,7 +35,8 @@ pub struct StockQuery {
 
 /// Levels at an outlet: `{product_id, outlet_id, level, negative}` — a negative level is flagged for a
 /// manager (selling never stops for it).
-pub async fn stock(State(state): State<AppState>, AppQuery(q): AppQuery<StockQuery>) -> Result<Json<Vec<StockLevel>>, AppError> {
+pub async fn stock(State(state): State<AppState>, Authenticated(caller): Authenticated, AppQuery(q): AppQuery<StockQuery>) -> Result<Json<Vec<StockLevel>>, AppError> {
+    require_outlet(&caller, &q.outlet)?;
     let levels = state.store.stock_levels(&q.outlet).await?;
     Ok(Json(levels.into_iter().map(|(product, level)| StockLevel::new(&product, &q.outlet, level)).collect()))
 }

@@ -1,7 +1,10 @@
 //! Serial numbers (seed 000): the back-office page's list, "Ajouter des numéros de série" (a comma
 //! list), the trash icon; and the conflicts sync recorded instead of refusing a paid sale.
 
+use crate::auth::{require_outlet, Authenticated};
 use crate::error::{parse_json, AppError, AppPath, AppQuery};
+use crate::store::auth::Audit;
+use shared::auth::AuditAction;
 use crate::store::{Conflict, SerialRefusal};
 use crate::AppState;
 use axum::body::Bytes;
@@ -24,11 +27,17 @@ pub struct SerialsQuery {
     outlet_id: Option<String>,
 }
 
-/// `GET /serials?product_id=&outlet_id=`: every serial, sold or not, by product then serial.
-pub async fn list(State(state): State<AppState>, AppQuery(q): AppQuery<SerialsQuery>) -> Result<Json<Vec<SerialNumber>>, AppError> {
+/// `GET /serials?product_id=&outlet_id=`: every serial, sold or not, by product then serial, at the
+/// caller's outlets.
+pub async fn list(State(state): State<AppState>, Authenticated(caller): Authenticated, AppQuery(q): AppQuery<SerialsQuery>) -> Result<Json<Vec<SerialNumber>>, AppError> {
     let some = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
     let (product_id, outlet_id) = (some(&q.product_id), some(&q.outlet_id));
-    Ok(Json(state.store.list_serials(product_id.as_deref(), outlet_id.as_deref()).await?))
+    if let Some(o) = &outlet_id {
+        require_outlet(&caller, o)?;
+    }
+    let mut rows = state.store.list_serials(product_id.as_deref(), outlet_id.as_deref()).await?;
+    rows.retain(|s| caller.may_see_outlet(&s.outlet_id));
+    Ok(Json(rows))
 }
 
 /// The body of `POST /serials`.
@@ -56,13 +65,15 @@ struct DuplicatesBody {
 
 /// `POST /serials`: 201 with the rows added (in the order typed), or 422 naming every duplicate and
 /// adding none.
-pub async fn add(State(state): State<AppState>, body: Bytes) -> Result<Response, AppError> {
+pub async fn add(State(state): State<AppState>, Authenticated(caller): Authenticated, body: Bytes) -> Result<Response, AppError> {
     let req: NewSerials = parse_json(&body)?;
     let n = req.serials.chars().count();
     if n > MAX_SERIALS_TEXT {
         return Err(AppError::BadRequest(format!("invalid JSON body at serials: {n} characters, at most {MAX_SERIALS_TEXT}")));
     }
-    match state.store.register_serials(&req.product_id, &req.outlet_id, &req.serials).await? {
+    require_outlet(&caller, &req.outlet_id)?;
+    let audit = Audit::new(AuditAction::SerialAdded, &caller.actor(), "", "").device(caller.device.as_ref().map(|d| d.id.as_str()));
+    match state.store.register_serials(&req.product_id, &req.outlet_id, &req.serials, &audit).await? {
         Ok(rows) => Ok((StatusCode::CREATED, Json(rows)).into_response()),
         Err(SerialRefusal::UnknownProduct(id)) => Err(unprocessable("unknown_product", format!("unknown product '{id}'"))),
         Err(SerialRefusal::UnknownOutlet(id)) => Err(unprocessable("unknown_outlet", format!("unknown outlet '{id}'"))),
@@ -82,21 +93,24 @@ pub async fn add(State(state): State<AppState>, body: Bytes) -> Result<Response,
     }
 }
 
-/// `DELETE /serials/{product_id}/{serial}`: 204, or 404 when it is not on file.
+/// `DELETE /serials/{product_id}/{serial}`: 204, 404 when it is not on file, 403 at another outlet.
 pub async fn delete(
     State(state): State<AppState>,
+    Authenticated(caller): Authenticated,
     AppPath((product_id, serial)): AppPath<(String, String)>,
 ) -> Result<StatusCode, AppError> {
-    match state.store.delete_serial(&product_id, &serial).await? {
+    let audit = Audit::new(AuditAction::SerialDeleted, &caller.actor(), "", "");
+    match state.store.delete_serial(&product_id, &serial, caller.outlets().as_deref(), &audit).await? {
         Ok(_) => Ok(StatusCode::NO_CONTENT),
-        Err(_) => Err(AppError::NotFound(format!("serial number {serial} is not on file for product '{product_id}'"))),
+        Err(Some(_)) => Err(AppError::NotFound(format!("serial number {serial} is not on file for product '{product_id}'"))),
+        Err(None) => Err(AppError::forbidden("this serial number is at another outlet than yours")),
     }
 }
 
 /// `GET /conflicts`: what sync found wrong but kept (a serial sold twice, a return of a unit that
-/// sale did not sell), oldest first.
-pub async fn conflicts(State(state): State<AppState>) -> Result<Json<Vec<Conflict>>, AppError> {
-    Ok(Json(state.store.list_conflicts().await?))
+/// sale did not sell), oldest first, at the caller's outlets.
+pub async fn conflicts(State(state): State<AppState>, Authenticated(caller): Authenticated) -> Result<Json<Vec<Conflict>>, AppError> {
+    Ok(Json(state.store.list_conflicts(caller.outlets().as_deref()).await?))
 }
 
 fn unprocessable(code: &'static str, message: String) -> AppError {

@@ -1,48 +1,32 @@
-//! The sync API: a device introduces itself (`POST /devices`) and pushes its outbox (`POST /sync/push`).
+//! The sync API: an enrolled device pushes its outbox (`POST /sync/push`) and reads what is held.
 //! What is not a sale at all is refused here, at the edge, before anything is written; every
 //! well-formed sale is then stored, recognised as already stored, or held for review — one at a time,
 //! each in its own short transaction (see `store::push`).
 
-use crate::error::{parse_json, AppError};
+use crate::auth::Authenticated;
+use crate::error::{parse_json, AppError, AppQuery};
 use crate::AppState;
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
-use shared::limits::{check_sale, MAX_ID_LEN, MAX_SALES_PER_PUSH};
-use shared::sync::{Device, DeviceHello, HeldSale, PushRequest, PushResponse, PushStatus};
+use shared::limits::{check_sale, MAX_SALES_PER_PUSH};
+use shared::sync::{Device, HeldSale, PushRequest, PushResponse, PushStatus};
 
-/// `POST /devices`: the device's number, given the first time (idempotent on the device id).
-pub async fn hello(State(state): State<AppState>, body: Bytes) -> Result<Json<Device>, AppError> {
-    let hello: DeviceHello = parse_json(&body)?;
-    let id = hello.device_id.as_str();
-    let well_formed = !id.is_empty()
-        && id.len() <= MAX_ID_LEN
-        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    if !well_formed {
-        return Err(AppError::BadRequest(format!(
-            "invalid JSON body at device_id: 1 to {MAX_ID_LEN} letters, digits, '-' or '_'"
-        )));
-    }
-    Ok(Json(state.store.device_hello(id).await?))
-}
-
-/// `POST /sync/push`.
-pub async fn push(State(state): State<AppState>, body: Bytes) -> Result<Json<PushResponse>, AppError> {
+/// `POST /sync/push`: only the calling device's own outbox.
+pub async fn push(State(state): State<AppState>, Authenticated(caller): Authenticated, body: Bytes) -> Result<Json<PushResponse>, AppError> {
     let req: PushRequest = parse_json(&body)?;
+    let caller_device = caller.device.as_ref().ok_or_else(AppError::unauthenticated)?;
+    // Another device's outbox is never stored under this credential.
+    if req.device_id != caller_device.id {
+        return Err(AppError::forbidden(format!("this credential is device '{}', not '{}'", caller_device.id, req.device_id)));
+    }
     if req.sales.len() > MAX_SALES_PER_PUSH {
         return Err(AppError::BadRequest(format!(
             "invalid JSON body at sales: {} sales, at most {MAX_SALES_PER_PUSH} per push",
             req.sales.len()
         )));
     }
-    let Some(device) = state.store.device(&req.device_id).await? else {
-        return Err(AppError::Unprocessable {
-            code: "unknown_device",
-            message: format!("unknown device '{}': introduce it with POST /api/v1/devices first", req.device_id),
-            seq: None,
-        });
-    };
     // All or nothing at the edge: a push naming one out-of-range sale writes nothing, and names it.
     for sale in &req.sales {
         check_sale(sale).map_err(|e| AppError::SaleRefused {
@@ -52,9 +36,10 @@ pub async fn push(State(state): State<AppState>, body: Bytes) -> Result<Json<Pus
             sale_id: sale.id.clone(),
         })?;
     }
+    let device = Device { id: caller_device.id.clone(), number: caller_device.number };
     let mut results = Vec::with_capacity(req.sales.len());
     for sale in &req.sales {
-        results.push(state.store.push_sale(&device, sale).await?);
+        results.push(state.store.push_sale(&device, Some(&caller_device.outlet_id), sale).await?);
     }
     let count = |s: PushStatus| results.iter().filter(|r| r.status == s).count();
     let (stored, held) = (count(PushStatus::Stored), count(PushStatus::Held));
@@ -69,7 +54,17 @@ pub struct HeldQuery {
     device: Option<String>,
 }
 
-/// `GET /held?device=ID`: sales held for review, not yet resolved, oldest first.
-pub async fn held(State(state): State<AppState>, Query(q): Query<HeldQuery>) -> Result<Json<Vec<HeldSale>>, AppError> {
-    Ok(Json(state.store.held_sales(q.device.as_deref()).await?))
+/// `GET /held?device=ID`: sales held for review, not yet resolved, oldest first — a device alone sees
+/// its own; staff see their outlets' (an admin all).
+pub async fn held(State(state): State<AppState>, Authenticated(caller): Authenticated, AppQuery(q): AppQuery<HeldQuery>) -> Result<Json<Vec<HeldSale>>, AppError> {
+    let held = match (&caller.staff, &caller.device) {
+        (None, Some(d)) => {
+            if q.device.as_deref().is_some_and(|id| id != d.id) {
+                return Err(AppError::forbidden("a device reads its own held sales"));
+            }
+            state.store.held_sales(Some(&d.id), None).await?
+        }
+        _ => state.store.held_sales(q.device.as_deref(), caller.outlets().as_deref()).await?,
+    };
+    Ok(Json(held))
 }

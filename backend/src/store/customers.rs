@@ -269,6 +269,7 @@ impl SqliteStore {
         &self,
         customer_id: &str,
         mut payment: AccountPayment,
+        audit: &super::auth::Audit,
     ) -> anyhow::Result<Result<(PaymentStatus, AccountPayment), PaymentRefusal>> {
         if payment.customer_id.is_empty() {
             payment.customer_id = customer_id.into();
@@ -370,6 +371,10 @@ impl SqliteStore {
         .bind(entry.at_ms)
         .execute(&mut *tx)
         .await?;
+        let mut audit = audit.clone().outlet(Some(&payment.outlet_id));
+        audit.subject = customer_id.into();
+        audit.detail = format!("payment {} of {} on account", payment.id, payment.amount);
+        super::auth::write_audit(&mut tx, &audit).await?;
         tx.commit().await?;
         Ok(Ok((PaymentStatus::Stored, payment)))
     }

@@ -1,6 +1,7 @@
 //! The system of record. One implementation per database; SQLite is the default (a shop on one PC).
 //! PostgreSQL arrives with the multi-instance issue as a second implementation of the same methods.
 
+pub mod auth;
 pub mod customers;
 mod push;
 mod reports;

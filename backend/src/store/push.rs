@@ -10,52 +10,20 @@ use super::sqlite::SqliteStore;
 use shared::catalog::Register;
 use shared::sale::Sale;
 use shared::stock::movements_for_sale;
-use shared::sync::{accept_sale, key_device, CatalogTerms, Device, HeldSale, HoldReason, Holdings, PushResult, PushStatus, Verdict};
+use super::auth::{write_audit, Audit};
+use shared::auth::AuditAction;
+use shared::sync::{accept_sale, key_device, CatalogTerms, Device, HeldSale, HoldReason, Holdings, PushResult, PushStatus, StaffTerms, Verdict};
+use std::str::FromStr;
 use shared::tax::TaxRates;
 use shared::Money;
 use sqlx::{Row, SqliteConnection};
 use std::collections::BTreeMap;
 
 impl SqliteStore {
-    /// The device with this id, giving it the next free number the first time (idempotent).
-    pub async fn device_hello(&self, id: &str) -> anyhow::Result<Device> {
-        let _turn = self.write_turn().await;
-        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
-        let now = now_ms();
-        let number: Option<i64> = sqlx::query_scalar("SELECT number FROM devices WHERE id = ?").bind(id).fetch_optional(&mut *tx).await?;
-        let number = match number {
-            Some(n) => {
-                sqlx::query("UPDATE devices SET last_seen_ms = ? WHERE id = ?").bind(now).bind(id).execute(&mut *tx).await?;
-                n
-            }
-            None => {
-                let n: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(number), 0) + 1 FROM devices").fetch_one(&mut *tx).await?;
-                sqlx::query("INSERT INTO devices (id, number, created_at_ms, last_seen_ms) VALUES (?, ?, ?, ?)")
-                    .bind(id)
-                    .bind(n)
-                    .bind(now)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
-                tracing::info!(device = id, number = n, "new device");
-                n
-            }
-        };
-        tx.commit().await?;
-        Ok(Device { id: id.to_string(), number: u32::try_from(number)? })
-    }
-
-    /// A known, not revoked device.
-    pub async fn device(&self, id: &str) -> anyhow::Result<Option<Device>> {
-        let row = sqlx::query("SELECT id, number FROM devices WHERE id = ? AND revoked_at_ms IS NULL")
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?;
-        row.map(|r| Ok(Device { id: r.get("id"), number: u32::try_from(r.get::<i64, _>("number"))? })).transpose()
-    }
-
     /// Decides and writes one pushed sale (see the module doc).
-    pub async fn push_sale(&self, device: &Device, sale: &Sale) -> anyhow::Result<PushResult> {
+    /// `device_outlet`: the outlet the device is enrolled at. The audit log gets the sale (and its
+    /// refund, its price overrides) or its hold, in the same transaction.
+    pub async fn push_sale(&self, device: &Device, device_outlet: Option<&str>, sale: &Sale) -> anyhow::Result<PushResult> {
         let _turn = self.write_turn().await;
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
         let loaded = load_holdings(&mut tx, sale).await?;
@@ -70,11 +38,16 @@ impl SqliteStore {
                 catalog: &loaded.catalog,
                 originals: &loaded.originals,
                 earlier_returns: &loaded.earlier_returns,
+                device_outlet,
+                staff: &loaded.staff,
             },
         );
         let (status, hold) = match verdict {
             Verdict::Store => {
                 store_sale(&mut tx, sale).await?;
+                for a in sale_audits(sale, &device.id) {
+                    write_audit(&mut tx, &a).await?;
+                }
                 (PushStatus::Stored, None)
             }
             Verdict::Duplicate => (PushStatus::Duplicate, None),
@@ -91,6 +64,10 @@ impl SqliteStore {
                 .bind(now_ms())
                 .execute(&mut *tx)
                 .await?;
+                let audit = Audit::new(AuditAction::SaleHeld, &sale.cashier_id, &sale.id, format!("receipt {} held: {} ({reason})", sale.receipt, reason.code()))
+                    .device(Some(&device.id))
+                    .outlet(Some(&sale.outlet_id));
+                write_audit(&mut tx, &audit).await?;
                 (PushStatus::Held, Some(reason))
             }
             Verdict::AlreadyHeld(reason) => (PushStatus::Held, Some(reason)),
@@ -99,13 +76,18 @@ impl SqliteStore {
         Ok(PushResult { sale_id: sale.id.clone(), seq: sale.seq, status, hold })
     }
 
-    /// Sales held for review and not yet resolved, oldest first.
-    pub async fn held_sales(&self, pushed_by: Option<&str>) -> anyhow::Result<Vec<HeldSale>> {
+    /// Sales held for review and not yet resolved, oldest first: pushed by `pushed_by`, at one of
+    /// `outlets` (`None`: all).
+    pub async fn held_sales(&self, pushed_by: Option<&str>, outlets: Option<&[String]>) -> anyhow::Result<Vec<HeldSale>> {
+        let outlets = outlets.map(serde_json::to_string).transpose()?;
         let rows = sqlx::query(
             "SELECT body, pushed_by, reason, received_at_ms FROM held_sales
-             WHERE resolved = 0 AND (?1 IS NULL OR pushed_by = ?1) ORDER BY id",
+             WHERE resolved = 0 AND (?1 IS NULL OR pushed_by = ?1)
+               AND (?2 IS NULL OR json_extract(body, '$.outlet_id') IN (SELECT value FROM json_each(?2)))
+             ORDER BY id",
         )
         .bind(pushed_by)
+        .bind(outlets)
         .fetch_all(self.pool())
         .await?;
         rows.into_iter()
@@ -130,6 +112,7 @@ struct Loaded {
     catalog: BTreeMap<String, CatalogTerms>,
     originals: Vec<Sale>,
     earlier_returns: Vec<Sale>,
+    staff: BTreeMap<String, StaffTerms>,
 }
 
 async fn load_holdings(conn: &mut SqliteConnection, sale: &Sale) -> anyhow::Result<Loaded> {
@@ -190,7 +173,25 @@ async fn load_holdings(conn: &mut SqliteConnection, sale: &Sale) -> anyhow::Resu
     let ids = originals_of(sale);
     let (originals, earlier_returns) =
         if ids.is_empty() { (Vec::new(), Vec::new()) } else { (sales_by_id(conn, &ids).await?, returns_of(conn, &ids).await?) };
-    Ok(Loaded { register, same_id, same_key, held, catalog, originals, earlier_returns })
+    // Every staff member the sale names: its cashier and its overrides' authors (active ones only).
+    let mut staff = BTreeMap::new();
+    let names = std::iter::once(&sale.cashier_id).chain(sale.lines.iter().filter_map(|l| l.price_override.as_ref().map(|o| &o.by)));
+    for id in names {
+        if staff.contains_key(id) {
+            continue;
+        }
+        let row: Option<(String, Option<String>)> = sqlx::query_as(
+            "SELECT role, (SELECT json_group_array(outlet_id) FROM staff_outlets WHERE staff_id = s.id) FROM staff s WHERE id = ? AND active = 1",
+        )
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if let Some((role, outlets)) = row {
+            let outlets: Vec<String> = serde_json::from_str(outlets.as_deref().unwrap_or("[]"))?;
+            staff.insert(id.clone(), StaffTerms { role: shared::auth::Role::from_str(&role)?, outlets });
+        }
+    }
+    Ok(Loaded { register, same_id, same_key, held, catalog, originals, earlier_returns, staff })
 }
 
 /// A new, accepted sale with its effects: lines, stock movements, serial numbers, customer account.
@@ -236,4 +237,26 @@ async fn store_sale(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, sale: &Sale) -
     super::serials::record_sale_serials(tx, sale).await?;
     super::customers::record_sale_customer(tx, sale).await?;
     Ok(())
+}
+
+/// What the audit log records of a stored sale: the sale, its refund if it returns anything, and each
+/// price override (by whom, from what to what, why).
+fn sale_audits(sale: &Sale, device_id: &str) -> Vec<Audit> {
+    let at = |a: Audit| a.device(Some(device_id)).outlet(Some(&sale.outlet_id));
+    let mut out = vec![at(Audit::new(AuditAction::Sale, &sale.cashier_id, &sale.id, format!("receipt {}, total {}", sale.receipt, sale.totals.total)))];
+    if sale.lines.iter().any(|l| l.return_of.is_some()) {
+        let refunded: i64 = sale.lines.iter().filter(|l| l.return_of.is_some()).map(|l| l.qty.unsigned_abs() as i64).sum();
+        out.push(at(Audit::new(AuditAction::Refund, &sale.cashier_id, &sale.id, format!("receipt {}: {refunded} unit(s) returned", sale.receipt))));
+    }
+    for (i, line) in sale.lines.iter().enumerate() {
+        if let Some(o) = &line.price_override {
+            out.push(at(Audit::new(
+                AuditAction::PriceOverride,
+                &o.by,
+                &sale.id,
+                format!("line {}: {} at {} instead of {} — {}", i + 1, line.product_id, line.unit_price, o.catalog_price, o.reason),
+            )));
+        }
+    }
+    out
 }

@@ -115,6 +115,7 @@ impl SqliteStore {
         product_id: &str,
         outlet_id: &str,
         input: &str,
+        audit: &super::auth::Audit,
     ) -> anyhow::Result<Result<Vec<SerialNumber>, SerialRefusal>> {
         // IMMEDIATE: the duplicate check and the inserts see the same serials, even with two managers at once.
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
@@ -147,18 +148,39 @@ impl SqliteStore {
             save_serial(&mut tx, &row, now).await?;
             rows.push(row);
         }
+        let mut audit = audit.clone().outlet(Some(outlet_id));
+        audit.subject = product_id.into();
+        audit.detail = format!("{} serial number(s) added: {}", added.len(), added.join(", "));
+        super::auth::write_audit(&mut tx, &audit).await?;
         tx.commit().await?;
         Ok(Ok(rows))
     }
 
-    /// The trash icon: removes a serial, sold or not. Refused (not on file) when there is none.
-    pub async fn delete_serial(&self, product_id: &str, serial: &str) -> anyhow::Result<Result<SerialNumber, SerialError>> {
+    /// The trash icon: removes a serial, sold or not, at one of `outlets` (`None`: any), audited.
+    /// Refused when it is not on file, or is at another outlet (`Ok(Err(None))`).
+    pub async fn delete_serial(
+        &self,
+        product_id: &str,
+        serial: &str,
+        outlets: Option<&[String]>,
+        audit: &super::auth::Audit,
+    ) -> anyhow::Result<Result<SerialNumber, Option<SerialError>>> {
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
         let mut registry = SerialRegistry::from(load_serial(&mut tx, product_id, serial).await?.into_iter().collect::<Vec<_>>());
         let deleted = match registry.delete(product_id, serial) {
             Ok(s) => s,
-            Err(e) => return Ok(Err(e)),
+            Err(e) => return Ok(Err(Some(e))),
         };
+        if outlets.is_some_and(|os| !os.contains(&deleted.outlet_id)) {
+            return Ok(Err(None));
+        }
+        let mut audit = audit.clone().outlet(Some(&deleted.outlet_id));
+        audit.subject = format!("{}/{}", deleted.product_id, deleted.serial);
+        audit.detail = match &deleted.sold_on {
+            Some(sold) => format!("serial number deleted (it was sold in sale {})", sold.sale_id),
+            None => "serial number deleted (in stock)".into(),
+        };
+        super::auth::write_audit(&mut tx, &audit).await?;
         sqlx::query("DELETE FROM serials WHERE product_id = ? AND serial = ?")
             .bind(&deleted.product_id)
             .bind(&deleted.serial)
@@ -168,10 +190,16 @@ impl SqliteStore {
         Ok(Ok(deleted))
     }
 
-    /// What sync recorded for a manager, oldest first.
-    pub async fn list_conflicts(&self) -> anyhow::Result<Vec<Conflict>> {
-        let rows = sqlx::query("SELECT id, kind, sale_id, detail, created_at_ms, resolved FROM conflicts ORDER BY id")
-            .fetch_all(self.pool())
+    /// What sync recorded for a manager, oldest first: of sales at one of `outlets` (`None`: all).
+    pub async fn list_conflicts(&self, outlets: Option<&[String]>) -> anyhow::Result<Vec<Conflict>> {
+        let outlets = outlets.map(serde_json::to_string).transpose()?;
+        let rows = sqlx::query(
+            "SELECT c.id, c.kind, c.sale_id, c.detail, c.created_at_ms, c.resolved FROM conflicts c
+             WHERE ?1 IS NULL OR (SELECT outlet_id FROM sales WHERE id = c.sale_id) IN (SELECT value FROM json_each(?1))
+             ORDER BY c.id",
+        )
+        .bind(outlets)
+        .fetch_all(self.pool())
             .await?;
         rows.into_iter()
             .map(|r| {

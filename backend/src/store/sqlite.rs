@@ -125,6 +125,9 @@ impl SqliteStore {
             .execute(&mut *tx)
             .await?;
         super::customers::load_accounts(&mut tx, shop).await?;
+        for s in &shop.staff {
+            super::auth::insert_staff(&mut tx, s).await?;
+        }
         tx.commit().await?;
         Ok(())
     }
@@ -222,16 +225,17 @@ impl SqliteStore {
         Ok(known)
     }
 
-    /// Stores verified sales exactly once each, with their lines and stock movements, in one transaction:
-    /// a push is written whole or not at all.
-    /// Newest first.
-    pub async fn list_sales(&self, limit: u32, register_id: Option<&str>) -> anyhow::Result<Vec<StoredSale>> {
+    /// Newest first, at one of `outlets` (`None`: all).
+    pub async fn list_sales(&self, limit: u32, register_id: Option<&str>, outlets: Option<&[String]>) -> anyhow::Result<Vec<StoredSale>> {
+        let outlets = outlets.map(serde_json::to_string).transpose()?;
         let rows = sqlx::query(
             "SELECT body, received_at_ms FROM sales WHERE (?1 IS NULL OR register_id = ?1)
+               AND (?3 IS NULL OR outlet_id IN (SELECT value FROM json_each(?3)))
              ORDER BY received_at_ms DESC, register_id, seq DESC LIMIT ?2",
         )
         .bind(register_id)
         .bind(i64::from(limit))
+        .bind(outlets)
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter()

@@ -1,0 +1,102 @@
+//! Devices: one-time enrolment codes (managers), enrolment with a code (the device), the list,
+//! revocation (admins), and a device's hello (its number). Failed codes are rate-limited per client
+//! address with `shared::auth::lockout`.
+
+use crate::auth::secrets::{new_enrolment_code, normalise_code, random_token, sha256_hex};
+use crate::auth::{Authenticated, CODE_MS};
+use crate::error::{parse_json, AppError, AppPath};
+use crate::routes::auth::locked_out;
+use crate::store::now_ms;
+use crate::AppState;
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{Extensions, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use shared::auth::{lockout, EnrolRequest, Enrolment, EnrolmentCode, EnrolmentCodeRequest, EnrolledDevice, Lockout, Role};
+use shared::limits::MAX_ID_LEN;
+use shared::sync::{Device, DeviceHello};
+use std::net::SocketAddr;
+
+fn check_device_id(id: &str) -> Result<(), AppError> {
+    let well_formed = !id.is_empty() && id.len() <= MAX_ID_LEN && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if !well_formed {
+        return Err(AppError::BadRequest(format!("invalid JSON body at device_id: 1 to {MAX_ID_LEN} letters, digits, '-' or '_'")));
+    }
+    Ok(())
+}
+
+/// `POST /devices/codes`: a code for a register of one of the manager's outlets, valid 24 h, once.
+pub async fn create_code(State(state): State<AppState>, Authenticated(caller): Authenticated, body: Bytes) -> Result<Json<EnrolmentCode>, AppError> {
+    let req: EnrolmentCodeRequest = parse_json(&body)?;
+    let Some((register, _)) = state.store.register(&req.register_id).await? else {
+        return Err(AppError::unprocessable("unknown_register", format!("unknown register '{}'", req.register_id)));
+    };
+    if !caller.is_staff_at(Role::Manager, &register.outlet_id) {
+        return Err(AppError::forbidden(format!("register '{}' is not at one of your outlets", register.id)));
+    }
+    Ok(Json(issue_code(&state.store, &register.id, &caller.actor()).await?))
+}
+
+/// Makes and stores a code (the route, the command line and the demo start).
+pub async fn issue_code(store: &crate::store::SqliteStore, register_id: &str, by: &str) -> Result<EnrolmentCode, AppError> {
+    let code = new_enrolment_code();
+    let hash = sha256_hex(&normalise_code(&code).expect("a new code is well-formed"));
+    let expires_at_ms = now_ms() + CODE_MS;
+    match store.create_enrolment_code(register_id, &hash, by, expires_at_ms).await? {
+        Some(_) => Ok(EnrolmentCode { code, register_id: register_id.into(), expires_at_ms }),
+        None => Err(AppError::unprocessable("unknown_register", format!("unknown register '{register_id}'"))),
+    }
+}
+
+/// `POST /devices/enrol`: a device presents a code; it gets its credential (shown this once).
+pub async fn enrol(State(state): State<AppState>, extensions: Extensions, body: Bytes) -> Result<Response, AppError> {
+    let req: EnrolRequest = parse_json(&body)?;
+    check_device_id(&req.device_id)?;
+    // Behind a reverse proxy every client has the proxy's address: then the limit is shop-wide.
+    let client = extensions.get::<ConnectInfo<SocketAddr>>().map_or_else(|| "local".to_string(), |c| c.0.ip().to_string());
+    let key = format!("code:{client}");
+    let now = now_ms();
+    let failures = state.store.failures(&key).await?;
+    if let Lockout::LockedUntil(until) = lockout(&failures, now) {
+        tracing::warn!(%client, "enrolment refused: locked out");
+        return Ok(locked_out(until));
+    }
+    let secret = random_token();
+    let result = match normalise_code(&req.code) {
+        Some(code) => state.store.enrol(&req.device_id, &sha256_hex(&code), &sha256_hex(&secret)).await?,
+        None => Err(crate::store::auth::BadCode),
+    };
+    let Ok((device, register_id, outlet_id)) = result else {
+        state.store.record_failure(&key, now, &[]).await?;
+        tracing::warn!(%client, device = %req.device_id, "enrolment with a bad code");
+        return Err(AppError::refused(StatusCode::UNAUTHORIZED, "bad_code", "this code is wrong, used or expired: ask a manager for a new one"));
+    };
+    state.store.clear_failures(&key).await?;
+    tracing::info!(device = %device.id, number = device.number, register = %register_id, "device enrolled");
+    let credential = format!("{}.{secret}", device.id);
+    Ok(Json(Enrolment { device, register_id, outlet_id, credential }).into_response())
+}
+
+/// `GET /devices`: devices at the manager's outlets (an admin: every device, enrolled or not).
+pub async fn list(State(state): State<AppState>, Authenticated(caller): Authenticated) -> Result<Json<Vec<EnrolledDevice>>, AppError> {
+    Ok(Json(state.store.list_devices(caller.outlets().as_deref()).await?))
+}
+
+/// `POST /devices/{id}/revoke` (admin).
+pub async fn revoke(State(state): State<AppState>, Authenticated(caller): Authenticated, AppPath(id): AppPath<String>) -> Result<Json<EnrolledDevice>, AppError> {
+    let device = state.store.revoke_device(&id, &caller.actor()).await?.ok_or_else(|| AppError::NotFound(format!("device '{id}'")))?;
+    tracing::warn!(device = %id, by = %caller.actor(), "device revoked");
+    Ok(Json(device))
+}
+
+/// `POST /devices`: the calling device's number (its own id only).
+pub async fn hello(State(state): State<AppState>, Authenticated(caller): Authenticated, body: Bytes) -> Result<Json<Device>, AppError> {
+    let hello: DeviceHello = parse_json(&body)?;
+    let device = caller.device.as_ref().ok_or_else(AppError::unauthenticated)?;
+    if hello.device_id != device.id {
+        return Err(AppError::forbidden(format!("this credential is device '{}', not '{}'", device.id, hello.device_id)));
+    }
+    state.store.touch_device(&device.id).await?;
+    Ok(Json(Device { id: device.id.clone(), number: device.number }))
+}

@@ -1,0 +1,64 @@
+//! Every API route with the access it needs, in one table: the router is built from it (a guard on
+//! each route resolves the caller and checks `shared::auth::Access` before the handler runs), so a
+//! route cannot exist without an access rule. The OpenAPI document and the access test read it too.
+
+use crate::routes::{audit, auth, catalog, customers, devices, reports, sales, serials, sync};
+use crate::AppState;
+use axum::http::Method;
+use axum::routing::{delete, get, post, MethodRouter};
+use shared::auth::Access::{self, Counter, Device, Public, Staff};
+use shared::auth::Role::{Admin, Cashier, Manager};
+
+pub struct Route {
+    pub method: Method,
+    pub path: &'static str,
+    pub access: Access,
+    pub handler: MethodRouter<AppState>,
+}
+
+fn r(method: Method, path: &'static str, access: Access, handler: MethodRouter<AppState>) -> Route {
+    Route { method, path, access, handler }
+}
+
+pub fn table() -> Vec<Route> {
+    use Method as M;
+    vec![
+        r(M::GET, "/api/v1/health", Public, get(|| async { "ok" })),
+        r(M::GET, "/api/v1/openapi.json", Public, get(crate::openapi::serve)),
+        r(M::POST, "/api/v1/auth/login", Public, post(auth::login)),
+        r(M::POST, "/api/v1/auth/token", Public, post(auth::token)),
+        r(M::POST, "/api/v1/auth/logout", Staff(Cashier), post(auth::logout)),
+        r(M::GET, "/api/v1/auth/me", Counter, get(auth::me)),
+        r(M::POST, "/api/v1/auth/pin", Device, post(auth::pin)),
+        r(M::GET, "/api/v1/staff/offline", Device, get(auth::offline)),
+        r(M::GET, "/api/v1/staff", Staff(Manager), get(auth::list)),
+        r(M::POST, "/api/v1/staff", Staff(Admin), post(auth::create)),
+        r(M::POST, "/api/v1/devices/codes", Staff(Manager), post(devices::create_code)),
+        r(M::POST, "/api/v1/devices/enrol", Public, post(devices::enrol)),
+        r(M::GET, "/api/v1/devices", Staff(Manager), get(devices::list)),
+        r(M::POST, "/api/v1/devices/{id}/revoke", Staff(Admin), post(devices::revoke)),
+        r(M::POST, "/api/v1/devices", Device, post(devices::hello)),
+        r(M::POST, "/api/v1/sync/push", Device, post(sync::push)),
+        r(M::GET, "/api/v1/held", Counter, get(sync::held)),
+        r(M::GET, "/api/v1/setup", Counter, get(catalog::setup)),
+        r(M::GET, "/api/v1/catalog", Counter, get(catalog::catalog)),
+        r(M::GET, "/api/v1/customers", Counter, get(catalog::customers)),
+        r(M::GET, "/api/v1/sales", Counter, get(sales::list)),
+        r(M::GET, "/api/v1/stock", Counter, get(sales::stock)),
+        r(M::GET, "/api/v1/serials", Counter, get(serials::list)),
+        r(M::POST, "/api/v1/serials", Counter, post(serials::add)),
+        r(M::DELETE, "/api/v1/serials/{product_id}/{serial}", Staff(Manager), delete(serials::delete)),
+        r(M::GET, "/api/v1/conflicts", Staff(Manager), get(serials::conflicts)),
+        r(M::GET, "/api/v1/customers/summaries", Counter, get(customers::summaries)),
+        r(M::GET, "/api/v1/customers/{id}/summary", Counter, get(customers::summary)),
+        r(M::POST, "/api/v1/customers/{id}/payments", Counter, post(customers::pay)),
+        r(M::GET, "/api/v1/customers/{id}/statement", Counter, get(customers::statement)),
+        r(M::GET, "/api/v1/reports/z", Staff(Manager), get(reports::z_report)),
+        r(M::GET, "/api/v1/audit", Staff(Manager), get(audit::list)),
+    ]
+}
+
+/// The access rule of `(method, path)` as the table states it.
+pub fn access_of(method: &str, path: &str) -> Option<Access> {
+    table().into_iter().find(|r| r.method.as_str().eq_ignore_ascii_case(method) && r.path == path).map(|r| r.access)
+}
