@@ -1,11 +1,16 @@
 //! The app shell: context, start-up, header, and which screen the path shows.
 
+use crate::components::cashier_badge::CashierBadge;
+use crate::components::device_banner::DeviceBanner;
 use crate::components::status_bar::StatusBar;
+use crate::i18n_auth::auth_texts;
 use crate::nav::{Link, Nav};
 use crate::pages::customers::CustomersPage;
+use crate::pages::enrol::EnrolPage;
 use crate::pages::register::RegisterPage;
 use crate::pages::sales::SalesPage;
 use crate::pages::serials::SerialsPage;
+use crate::pages::sign_in::SignInPage;
 use crate::state::AppCtx;
 use leptos::prelude::*;
 
@@ -25,14 +30,23 @@ pub fn App() -> impl IntoView {
                 <Link href="/ventes">{move || t().sales_history}</Link>
                 <Link href="/numeros-de-serie">{move || crate::i18n_serials::serial_texts(ctx.lang.get()).title}</Link>
                 <Link href="/clients">{move || crate::i18n_customers::customer_texts(ctx.lang.get()).nav}</Link>
+                <Link href="/connexion">
+                    <span data-testid="nav-sign-in">{move || ctx.auth.session.with(|s| s.as_ref().map(|s| s.staff.name.clone()))
+                        .unwrap_or_else(|| auth_texts(ctx.lang.get()).sign_in_title.to_string())}</span>
+                </Link>
             </nav>
+            <CashierBadge/>
             <StatusBar/>
         </header>
+        <DeviceBanner/>
         <main>
             {move || match nav.path.get().as_str() {
                 "/ventes" => view! { <SalesPage/> }.into_any(),
                 "/numeros-de-serie" => view! { <SerialsPage/> }.into_any(),
                 "/clients" => view! { <CustomersPage/> }.into_any(),
+                "/connexion" => view! { <SignInPage/> }.into_any(),
+                // A device without a credential enrols before it sells.
+                _ if ctx.auth.enrolment.get() == Some(None) => view! { <EnrolPage/> }.into_any(),
                 _ => view! { <RegisterPage/> }.into_any(),
             }}
         </main>

@@ -97,5 +97,12 @@ pub fn hold_reason_text(lang: Lang, reason: &HoldReason) -> String {
             lang.money(*catalog_price)
         ),
         HoldReason::RefundMismatch { message, .. } => format!("remboursement différent de la vente d'origine ({message})"),
+        HoldReason::UnknownCashier { cashier_id, outlet_id } => format!("caissier « {cashier_id} » inconnu à l'établissement {outlet_id}"),
+        HoldReason::OtherOutlet { outlet_id, device_outlet } => format!("l'appareil vend pour l'établissement {device_outlet}, pas {outlet_id}"),
+        HoldReason::OverrideNotAllowed { by, unit_price, catalog_price, .. } => format!(
+            "{by} ne peut pas vendre {} ce que le catalogue affiche {}",
+            lang.money(*unit_price),
+            lang.money(*catalog_price)
+        ),
     }
 }

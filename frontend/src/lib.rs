@@ -2,9 +2,11 @@
 //! browser adapter: screens, IndexedDB, the outbox pusher and scanner input.
 
 pub mod app;
+pub mod auth;
 pub mod catalog;
 pub mod components;
 pub mod i18n;
+pub mod i18n_auth;
 pub mod i18n_customers;
 pub mod i18n_serials;
 pub mod i18n_sync;

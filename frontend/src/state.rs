@@ -1,5 +1,6 @@
 //! The app's shared state (typed context) and its start-up: local data first, then the server.
 
+use crate::auth::Auth;
 use crate::catalog::Catalog;
 use crate::i18n::Lang;
 use crate::store::Db;
@@ -52,6 +53,10 @@ pub struct AppCtx {
     pub customers: RwSignal<Vec<CustomerSummary>>,
     /// `Some(false)` when the browser refused persistent storage (it may then evict our data under pressure).
     pub persistent: RwSignal<Option<bool>>,
+    /// Who this browser is: enrolment, cashier, signed-in staff.
+    pub auth: Auth,
+    /// Whether the pusher and the server refresh run (they start once the device is enrolled).
+    syncing: StoredValue<bool>,
 }
 
 const LANG_KEY: &str = "comptoir.lang";
@@ -75,6 +80,8 @@ impl AppCtx {
             stock: RwSignal::new(HashMap::new()),
             serials: StoredValue::new(SerialRegistry::new()),
             customers: RwSignal::new(Vec::new()),
+            auth: Auth::new(),
+            syncing: StoredValue::new(false),
         }
     }
 
@@ -111,11 +118,17 @@ impl AppCtx {
             };
             self.db.set_value(Some(db.clone()));
             self.ask_persistent_storage();
-            if let (Ok(Some(register)), Ok(Some(outlet))) =
-                (db.get_meta::<Register>("register").await, db.get_meta::<Outlet>("outlet").await)
+            let enrolled = db.enrolment().await.unwrap_or_default();
+            self.auth.set_enrolment(enrolled.clone());
+            self.auth.load_staff(&db).await;
+            // Sell for the register the device is enrolled to (a register kept from before enrolment is not it).
+            if let (Ok(Some(register)), Ok(Some(outlet)), Some(e)) =
+                (db.get_meta::<Register>("register").await, db.get_meta::<Outlet>("outlet").await, &enrolled)
             {
-                self.register.set(Some(register));
-                self.outlet.set(Some(outlet));
+                if register.id == e.register_id {
+                    self.register.set(Some(register));
+                    self.outlet.set(Some(outlet));
+                }
             }
             if let Ok(Some(stock)) = db.get_cache::<HashMap<String, i64>>("stock").await {
                 self.stock.set(stock);
@@ -127,8 +140,8 @@ impl AppCtx {
                 self.customers.set(customers);
             }
             let products = db.load_catalog().await.unwrap_or_default();
-            // A device sells only once the server has given it its number (printed in receipts).
-            let known = db.local_device().await.ok().and_then(|d| d.known()).is_some();
+            // A device sells only once enrolled and given its number (printed in receipts).
+            let known = db.local_device().await.ok().and_then(|d| d.known()).is_some() && enrolled.is_some();
             if !products.is_empty() && self.register.get_untracked().is_some() && known {
                 self.set_catalog(products);
                 self.mark_ready();
@@ -136,11 +149,27 @@ impl AppCtx {
                 self.boot.set(Boot::NeedCatalog);
             }
             pusher::refresh_counts(&self, &db).await;
+            let auth = self.auth;
+            spawn_local(async move { auth.check_session().await });
+            if enrolled.is_some() {
+                self.start_sync(db);
+            }
+        });
+    }
+
+    /// Starts the pusher (once) and refreshes from the server until it answers once: at start for an
+    /// enrolled device, right after an enrolment otherwise.
+    pub fn start_sync(self, db: Db) {
+        if !self.syncing.get_value() {
+            self.syncing.set_value(true);
             spawn_local(pusher::run(self, db.clone()));
-            // Refresh from the server until it answers once.
+        }
+        spawn_local(async move {
             while let Err(e) = self.refresh_from_server(&db).await {
                 leptos::logging::warn!("server refresh: {e}");
-                gloo_timers::future::TimeoutFuture::new(2000).await;
+                // A device the server refuses waits longer: the banner says so, the server is not hammered.
+                let wait = if self.auth.device_refused.get_untracked().is_some() { 30_000 } else { 2000 };
+                gloo_timers::future::TimeoutFuture::new(wait).await;
             }
         });
     }
@@ -168,25 +197,25 @@ impl AppCtx {
     async fn refresh_from_server(&self, db: &Db) -> Result<(), String> {
         // Introduce the device first: a device that has a catalog has a number.
         sync_client::ensure_known(db, &api::HttpTransport).await.map_err(|e| e.to_string())?;
+        // Who may switch in, first: a freshly enrolled register asks for a PIN before anything else.
+        if let Err(e) = self.auth.refresh_staff(db).await {
+            leptos::logging::warn!("staff refresh: {e}");
+        }
         let setup = api::setup().await.map_err(|e| e.to_string())?;
-        // Register: `?register=ID` picks one; else keep ours; else the first (until enrolment arrives).
-        let wanted = url_param("register");
-        let current = self.register.get_untracked();
+        // The register is the one the device is enrolled to (a manager enrols it again to change it).
+        let enrolled = self.auth.enrolled().ok_or("the device is not enrolled")?;
         let register = setup
             .registers
             .iter()
-            .find(|r| Some(&r.id) == wanted.as_ref())
-            .or_else(|| setup.registers.iter().find(|r| Some(&r.id) == current.as_ref().map(|c| &c.id)))
-            .or(setup.registers.first())
+            .find(|r| r.id == enrolled.register_id)
             .cloned()
-            .ok_or("the server has no register")?;
+            .ok_or("the device's register is unknown to the server")?;
         let outlet = setup
             .outlets
             .iter()
             .find(|o| o.id == register.outlet_id)
             .cloned()
             .ok_or("the register's outlet is unknown")?;
-        // Switching register changes what new sales name; the device's queue and sequence stay as they are.
         db.set_meta("register", &register).await.map_err(|e| e.0)?;
         db.set_meta("outlet", &outlet).await.map_err(|e| e.0)?;
         self.register.set(Some(register));
@@ -302,16 +331,6 @@ fn stored_lang() -> Lang {
         .and_then(|s| s.get_item(LANG_KEY).ok().flatten())
         .map(|c| Lang::from_code(&c))
         .unwrap_or_default()
-}
-
-fn url_param(name: &str) -> Option<String> {
-    let search = window().location().search().ok()?;
-    search
-        .trim_start_matches('?')
-        .split('&')
-        .filter_map(|kv| kv.split_once('='))
-        .find(|(k, _)| *k == name)
-        .and_then(|(_, v)| js_sys::decode_uri_component(v).ok().map(String::from))
 }
 
 fn subtract(levels: &mut HashMap<String, i64>, sale: &Sale) {

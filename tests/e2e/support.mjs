@@ -12,6 +12,15 @@ export const ROOT = resolve(import.meta.dirname, '..', '..');
 const BIN = process.env.COMPTOIR_BIN || join(ROOT, 'target', 'debug', 'comptoir');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 
+/** The demo shop's accounts (the server prints them at start). */
+export const ADMIN = { email: 'admin@demo.comptoir', password: 'demo-admin-2026', id: 'admin', pin: '9999' };
+export const MANAGER = { email: 'gerante@demo.comptoir', password: 'demo-gerante-2026', id: 'gerante-mtl', pin: '8888' };
+export const JULIE = { id: 'julie', name: 'Julie', pin: '1111' };
+export const MARC = { id: 'marc', name: 'Marc', pin: '2222' };
+export const SOPHIE = { id: 'sophie', name: 'Sophie', pin: '3333' };
+/** Who switches in by default at each demo register (Sherbrooke has no cashier: the admin works everywhere). */
+const CASHIER_AT = { 'montreal-1': JULIE, 'laval-1': MARC, 'sherbrooke-1': ADMIN };
+
 export async function freePort() {
   return new Promise((ok, fail) => {
     const srv = createServer();
@@ -50,6 +59,8 @@ export async function startServer(extraEnv = {}) {
         const r = await fetch(`${url}/api/v1/health`);
         if (!r.ok) throw new Error(`health ${r.status}`);
       }, { timeout: 120_000, interval: 100 });
+      // The tests' own API calls act as the admin (sessions live in the database: kept across restarts).
+      this.token ??= (await signInByApi(this, ADMIN)).token;
     },
     async stop() {
       if (!this.proc) return;
@@ -59,9 +70,13 @@ export async function startServer(extraEnv = {}) {
       p.kill('SIGKILL');
       await exited;
     },
-    async api(path, init) {
-      const r = await fetch(`${url}${path}`, init);
-      return { status: r.status, body: await r.json() };
+    /** A request as the admin's API client, unless `init.headers` names its own `authorization` (or `null` for none). */
+    async api(path, init = {}) {
+      const headers = { authorization: `Bearer ${this.token}`, ...(init.headers || {}) };
+      if (headers.authorization === null) delete headers.authorization;
+      const r = await fetch(`${url}${path}`, { ...init, headers });
+      const text = await r.text();
+      return { status: r.status, body: text ? JSON.parse(text) : null };
     },
   };
   await server.start();
@@ -108,19 +123,84 @@ export async function eventually(fn, { timeout = 15_000, interval = 50 } = {}) {
   }
 }
 
+/** `POST /auth/token`: a bearer session for API calls (`{ token, staff, … }`). */
+export async function signInByApi(server, who) {
+  const r = await fetch(`${server.url}/api/v1/auth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: who.email, password: who.password }),
+  });
+  if (r.status !== 200) throw new Error(`token ${r.status} ${await r.text()}`);
+  return r.json();
+}
+
+/** A one-time enrolment code for `registerId`, made by the admin through the API. */
+export async function enrolmentCode(server, registerId = 'montreal-1') {
+  const r = await server.api('/api/v1/devices/codes', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ register_id: registerId }),
+  });
+  if (r.status !== 200) throw new Error(`code ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body.code;
+}
+
+/** Signs `who` in on the `/connexion` page, as a manager does. */
+export async function signIn(page, server, who = ADMIN) {
+  await page.goto(`${server.url}/connexion`);
+  await page.getByTestId('email').fill(who.email);
+  await page.getByTestId('password').fill(who.password);
+  await page.getByTestId('sign-in').click();
+  await page.getByTestId('signed-in').waitFor();
+}
+
 /** Page object for the sell screen. */
 export class RegisterPage {
   constructor(page, server) {
     this.page = page;
     this.server = server;
   }
-  async open(query = '') {
+  /**
+   * Opens the sell screen. A fresh browser profile is enrolled, through the screen, to the register
+   * `?register=` names (default Montréal's) with a code made through the API; then the register's
+   * usual cashier (or `cashier`) switches in on the PIN pad.
+   */
+  async open(query = '', { cashier } = {}) {
+    this.register = new URLSearchParams(query).get('register') || this.register || 'montreal-1';
     await this.page.goto(`${this.server.url}/${query}`);
-    await this.ready();
+    await this.ready({ cashier });
     return this;
   }
-  async ready() {
-    await this.page.locator('.sell[data-ready="true"]').waitFor({ timeout: 60_000 });
+  /** Waits for the sell screen to take scans, enrolling and switching in on the way when asked to. */
+  async ready({ cashier } = {}) {
+    const sell = this.page.locator('.sell[data-ready="true"]');
+    const enrol = this.page.getByTestId('enrol');
+    const who = this.page.getByTestId('switch-in');
+    for (let i = 0; i < 4; i++) {
+      await sell.or(enrol).or(who).first().waitFor({ timeout: 60_000 });
+      if (await sell.isVisible()) return this;
+      if (await enrol.isVisible()) {
+        await this.enrol();
+      } else if (await who.isVisible()) {
+        await this.switchIn(cashier || CASHIER_AT[this.register || 'montreal-1']);
+      }
+    }
+    await sell.waitFor({ timeout: 60_000 });
+    return this;
+  }
+  /** Types a fresh code for this page's register on the enrolment screen. */
+  async enrol(registerId = this.register || 'montreal-1') {
+    const code = await enrolmentCode(this.server, registerId);
+    await this.page.getByTestId('enrol-code').fill(code);
+    await this.page.getByTestId('enrol-submit').click();
+    await this.page.getByTestId('enrol').waitFor({ state: 'detached', timeout: 30_000 });
+  }
+  /** Touches the cashier's name, then their PIN on the pad, then OK. */
+  async switchIn(who = JULIE) {
+    await this.page.getByTestId(`staff-${who.id}`).click();
+    for (const d of who.pin) await this.page.getByTestId(`pin-key-${d}`).click();
+    await this.page.getByTestId('pin-ok').click();
+    await this.page.getByTestId('switch-in').waitFor({ state: 'detached', timeout: 30_000 });
   }
   /**
    * A keyboard-wedge scanner: the code's keys then Enter as one burst of real (trusted) key events,
@@ -176,18 +256,35 @@ function tax(cents, ppm) {
   return Math.floor((cents * ppm + 500_000) / 1_000_000);
 }
 
-/** Introduces a device to the server (`POST /devices`, idempotent): `{ id, number }`. */
-export async function introduce(server, id = 'e2e-device') {
-  const r = await server.api('/api/v1/devices', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ device_id: id }) });
-  if (r.status !== 200) throw new Error(`hello ${r.status} ${JSON.stringify(r.body)}`);
-  return r.body;
+/**
+ * Enrols a device through the API (a code made by the admin, then `POST /devices/enrol`; again with
+ * the same id keeps its number): `{ id, number, credential, register_id, outlet_id }`.
+ */
+export async function introduce(server, id = 'e2e-device', registerId = 'montreal-1') {
+  const code = await enrolmentCode(server, registerId);
+  const r = await server.api('/api/v1/devices/enrol', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: null },
+    body: JSON.stringify({ device_id: id, code }),
+  });
+  if (r.status !== 200) throw new Error(`enrol ${r.status} ${JSON.stringify(r.body)}`);
+  return { ...r.body.device, credential: r.body.credential, register_id: r.body.register_id, outlet_id: r.body.outlet_id };
+}
+
+/** The headers an enrolled device sends (with the cashier switched in, if any). */
+export function deviceHeaders(device, cashier) {
+  return {
+    'content-type': 'application/json',
+    authorization: `Device ${device.credential}`,
+    ...(cashier ? { 'x-comptoir-cashier': cashier } : {}),
+  };
 }
 
 /** `POST /sync/push` of `sales` from `device` as a register does it: `{ status, body }`. */
 export async function push(server, device, sales) {
   return server.api('/api/v1/sync/push', {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: deviceHeaders(device),
     body: JSON.stringify({ device_id: device.id, sales }),
   });
 }
@@ -201,7 +298,7 @@ export function receiptNumber(code, deviceNumber, seq) {
  * A paid sale of one unit of a taxable `product` at Montréal's register, as `device` (from
  * `introduce`) pushes it: for tests that put data on the server without going through the sell screen.
  */
-export function oneUnitSale(product, { device, seq, id = `e2e-sale-${seq}`, kind = 'card', customer, serial }) {
+export function oneUnitSale(product, { device, seq, id = `e2e-sale-${seq}`, kind = 'card', customer, serial, cashier = 'julie' }) {
   const price = product.price;
   const gst = tax(price, 50_000);
   const qst = tax(price, 99_750);
@@ -214,6 +311,7 @@ export function oneUnitSale(product, { device, seq, id = `e2e-sale-${seq}`, kind
     seq,
     receipt: receiptNumber('MTL1', device.number, seq),
     created_at_ms: Date.now(),
+    cashier_id: cashier,
     lines: [{
       product_id: product.id, sku: product.sku, name: product.name, qty: 1,
       unit_price: price, tax_class: product.tax_class, loyalty_points: product.loyalty_points,

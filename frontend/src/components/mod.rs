@@ -1,12 +1,16 @@
 //! Pieces of screens, one per file.
 
 pub mod cart_table;
+pub mod cashier_badge;
 pub mod customer_panel;
+pub mod device_banner;
 pub mod discount_dialog;
 pub mod pay_dialog;
+pub mod pin_pad;
 pub mod quick_keys;
 pub mod receipt;
 pub mod serial_dialog;
 pub mod status_bar;
+pub mod switch_in;
 pub mod unsent_dialog;
 pub mod totals_panel;

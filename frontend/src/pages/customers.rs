@@ -67,6 +67,7 @@ fn refusal_text(lang: Lang, failure: &ApiFailure) -> String {
         ApiFailure::Unreachable(m) => format!("{} ({m})", t.unreachable),
         ApiFailure::Refused { error, .. } => match error.error.as_str() {
             "payment_not_positive" => t.amount_not_positive.to_string(),
+            "unauthenticated" => crate::i18n_auth::auth_texts(lang).need_access.to_string(),
             _ => format!("{} : {}", t.refused, error.message),
         },
     }

@@ -7,6 +7,7 @@ use crate::components::pay_dialog::PayDialog;
 use crate::components::quick_keys::QuickKeys;
 use crate::components::receipt::Receipt;
 use crate::components::serial_dialog::{next_missing, SerialDialog};
+use crate::components::switch_in::SwitchIn;
 use crate::components::totals_panel::TotalsPanel;
 use crate::scanner::use_wedge_scanner;
 use crate::state::{AppCtx, Boot};
@@ -77,7 +78,10 @@ pub fn RegisterPage() -> impl IntoView {
             None => notice.set(Some(Notice::Unknown(raw))),
         }
     };
+    let cashier = ctx.auth.cashier;
     use_wedge_scanner(move |c| match step.get_untracked() {
+        // Nothing is sold until a cashier is switched in.
+        _ if cashier.with_untracked(Option::is_none) => {}
         Step::Cart if ctx.boot.get_untracked() == Boot::Ready => scan(c),
         Step::Serials => scanned_serial.set(Some(c)),
         // While cash is being counted a scan is ignored (and kept out of the amount).
@@ -102,7 +106,9 @@ pub fn RegisterPage() -> impl IntoView {
         if committing.get_value() {
             return;
         }
-        let (Some(db), Some(register), Some(id)) = (ctx.db.get_value(), ctx.register.get_untracked(), draft_id.get_value()) else {
+        let (Some(db), Some(register), Some(id), Some(cashier)) =
+            (ctx.db.get_value(), ctx.register.get_untracked(), draft_id.get_value(), cashier.get_untracked())
+        else {
             return;
         };
         committing.set_value(true);
@@ -113,6 +119,7 @@ pub fn RegisterPage() -> impl IntoView {
             cart: cart.get_untracked(),
             rates: ctx.rates(),
             tenders,
+            cashier_id: cashier.id,
         };
         spawn_local(async move {
             let result = db.commit_sale(&draft).await;
@@ -148,7 +155,7 @@ pub fn RegisterPage() -> impl IntoView {
     };
 
     view! {
-        <div class="sell" data-ready=move || (ctx.boot.get() == Boot::Ready).to_string()>
+        <div class="sell" data-ready=move || (ctx.boot.get() == Boot::Ready && cashier.with(Option::is_some)).to_string()>
             <section class="scan-area">
                 <form class="code-entry" on:submit=move |e| {
                     e.prevent_default();
@@ -199,7 +206,7 @@ pub fn RegisterPage() -> impl IntoView {
                     <button class="secondary" on:click=move |_| cart.set(Cart::default())
                         disabled=move || cart.with(Cart::is_empty)>{tr(lang, |t| t.clear_cart)}</button>
                     <button class="primary pay" data-testid="pay"
-                        disabled=move || cart.with(Cart::is_empty)
+                        disabled=move || cart.with(Cart::is_empty) || cashier.with(Option::is_none)
                         on:click=move |_| start_payment()>{tr(lang, |t| t.pay)}</button>
                 </div>
                 {move || last_sale.get().map(|sale| view! {
@@ -210,6 +217,9 @@ pub fn RegisterPage() -> impl IntoView {
                     </div>
                 })}
             </aside>
+            <Show when=move || cashier.with(Option::is_none)>
+                <SwitchIn/>
+            </Show>
             <Show when=move || step.get() == Step::Serials>
                 <SerialDialog
                     cart=cart

@@ -28,6 +28,7 @@ fn failure_text(lang: Lang, f: &SerialsFailure) -> String {
             "unknown_product" => t.unknown_product.into(),
             "unknown_outlet" => t.unknown_outlet.into(),
             "not_found" => t.not_on_file.into(),
+            "unauthenticated" => crate::i18n_auth::auth_texts(lang).need_access.into(),
             _ => r.message.clone(),
         },
     }
@@ -201,6 +202,7 @@ pub fn SerialsPage() -> impl IntoView {
         let l = lang.get();
         let t = serial_texts(l);
         ctx.catalog_size.get();
+        let manager = ctx.auth.is_manager();
         serials.get().map(|result| match result {
             Err(f) => view! { <p class="notice error">{failure_text(l, &f)}</p> }.into_any(),
             Ok(list) if list.is_empty() => view! { <p class="empty">{t.none}</p> }.into_any(),
@@ -239,14 +241,17 @@ pub fn SerialsPage() -> impl IntoView {
                                 <td>{outlet_name}</td>
                                 <td>{sold_on}</td>
                                 <td class="num">
-                                    <button
-                                        class="remove"
-                                        aria-label=label
-                                        title=t.delete
-                                        on:click=move |_| remove(product_id.clone(), serial.clone())
-                                    >
-                                        "🗑"
-                                    </button>
+                                    // Deleting needs a manager's session: not offered to anyone else.
+                                    {manager.then(|| view! {
+                                        <button
+                                            class="remove"
+                                            aria-label=label
+                                            title=t.delete
+                                            on:click=move |_| remove(product_id.clone(), serial.clone())
+                                        >
+                                            "🗑"
+                                        </button>
+                                    })}
                                 </td>
                             </tr>
                         }

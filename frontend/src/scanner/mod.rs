@@ -22,6 +22,15 @@ pub fn use_wedge_scanner(on_scan: impl Fn(String) + 'static) {
             wedge.update_value(Wedge::reset);
             return;
         }
+        // A field marked `data-wedge="off"` (a PIN, a code, a password) takes fast typing as typing.
+        let opted_out = e
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .is_some_and(|el| el.get_attribute("data-wedge").as_deref() == Some("off"));
+        if opted_out {
+            wedge.update_value(Wedge::reset);
+            return;
+        }
         let now = e.time_stamp();
         let key = e.key();
         let action = wedge.try_update_value(|w| w.key(&key, now)).unwrap_or(Action::Pass);

@@ -1,4 +1,5 @@
-//! This device: its id, made once at first start, and the number the server gives it on first contact.
+//! This device: its id, made once at first start; the number the server gives it; and its enrolment
+//! (the credential every request carries, the register it sells for).
 
 use super::{Db, Result, META, OUTBOX};
 use indexed_db_futures::prelude::*;
@@ -17,6 +18,18 @@ const LEGACY_NEXT_SEQ: &str = "next_seq:";
 pub(crate) struct DeviceRecord {
     pub id: String,
     pub number: Option<u32>,
+    /// Set by enrolment; records made before enrolment existed have none (the device enrols then).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enrolment: Option<Enrolled>,
+}
+
+/// What enrolment gave this device, kept with its id so that one read tells who we are.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Enrolled {
+    /// Sent as `Authorization: Device …` with every request; the server keeps only a hash.
+    pub credential: String,
+    pub register_id: String,
+    pub outlet_id: String,
 }
 
 impl From<DeviceRecord> for LocalDevice {
@@ -57,7 +70,7 @@ impl Db {
                 outbox.put(json).with_key(sale.id).primitive()?;
             }
         }
-        let record = DeviceRecord { id: uuid::Uuid::now_v7().to_string(), number: None };
+        let record = DeviceRecord { id: uuid::Uuid::now_v7().to_string(), number: None, enrolment: None };
         meta.put(next.to_string()).with_key(NEXT_SEQ).primitive()?;
         meta.put(serde_json::to_string(&record)?).with_key(DEVICE).primitive()?;
         tx.commit().await?;
@@ -70,9 +83,45 @@ impl Db {
         let tx = self.raw().transaction(META).with_mode(TransactionMode::Readwrite).build()?;
         let meta = tx.object_store(META)?;
         let raw: Option<String> = meta.get(DEVICE).primitive()?.await?;
-        let mut record = raw.map(|r| serde_json::from_str::<DeviceRecord>(&r)).transpose()?.unwrap_or(DeviceRecord { id: device.id, number: None });
+        let mut record =
+            raw.map(|r| serde_json::from_str::<DeviceRecord>(&r)).transpose()?.unwrap_or(DeviceRecord { id: device.id, number: None, enrolment: None });
         record.number = Some(number);
         meta.put(serde_json::to_string(&record)?).with_key(DEVICE).primitive()?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// This device's enrolment, if it has one.
+    pub async fn enrolment(&self) -> Result<Option<Enrolled>> {
+        Ok(self.get_meta::<DeviceRecord>(DEVICE).await?.and_then(|d| d.enrolment))
+    }
+
+    /// Records an enrolment: the number and the credential in one step, so the device never holds a
+    /// credential without the number its receipts print. The outbox and the sequence are untouched.
+    pub async fn save_enrolment(&self, number: u32, enrolled: &Enrolled) -> Result<()> {
+        let device = self.local_device().await?;
+        let tx = self.raw().transaction(META).with_mode(TransactionMode::Readwrite).build()?;
+        let meta = tx.object_store(META)?;
+        let raw: Option<String> = meta.get(DEVICE).primitive()?.await?;
+        let mut record =
+            raw.map(|r| serde_json::from_str::<DeviceRecord>(&r)).transpose()?.unwrap_or(DeviceRecord { id: device.id, number: None, enrolment: None });
+        record.number = Some(number);
+        record.enrolment = Some(enrolled.clone());
+        meta.put(serde_json::to_string(&record)?).with_key(DEVICE).primitive()?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Forgets the credential (the server no longer accepts it), keeping the id, number, sequence and
+    /// every sale: the device can be enrolled again and its queue still goes out under its own key.
+    pub async fn forget_enrolment(&self) -> Result<()> {
+        let tx = self.raw().transaction(META).with_mode(TransactionMode::Readwrite).build()?;
+        let meta = tx.object_store(META)?;
+        let raw: Option<String> = meta.get(DEVICE).primitive()?.await?;
+        if let Some(mut record) = raw.map(|r| serde_json::from_str::<DeviceRecord>(&r)).transpose()? {
+            record.enrolment = None;
+            meta.put(serde_json::to_string(&record)?).with_key(DEVICE).primitive()?;
+        }
         tx.commit().await?;
         Ok(())
     }

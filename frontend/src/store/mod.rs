@@ -11,6 +11,7 @@ mod device;
 mod outbox;
 mod sales;
 
+pub use device::Enrolled;
 pub use sales::NOT_INTRODUCED;
 
 use indexed_db_futures::database::Database;

@@ -12,6 +12,8 @@ use sync_client::{drain, Backoff, DrainError};
 
 const TICK_MS: u32 = 200;
 const HEARTBEAT_MS: f64 = 3000.0;
+/// How often a register that is syncing fetches who may switch in at it again.
+const STAFF_EVERY_MS: f64 = 60_000.0;
 
 pub async fn run(ctx: AppCtx, db: Db) {
     let wake = ctx.wake_pusher;
@@ -19,12 +21,21 @@ pub async fn run(ctx: AppCtx, db: Db) {
     std::mem::forget(window_event_listener(leptos::ev::online, move |_| wake.set(true)));
     let mut backoff = Backoff::default();
     let mut next_attempt = 0.0;
+    let mut staff_at = js_sys::Date::now();
     loop {
-        if wake.get_untracked() || js_sys::Date::now() >= next_attempt {
+        // A device the server refuses is woken by nothing but its backoff: no hammering after each sale.
+        let refused = ctx.auth.device_refused.get_untracked().is_some();
+        if ctx.auth.enrolled().is_none() {
+            // Being enrolled again: nothing to send with until then.
+        } else if (wake.get_untracked() && !refused) || js_sys::Date::now() >= next_attempt {
             wake.set(false);
             backoff = if once(&ctx, &db).await { backoff.succeeded() } else { backoff.failed() };
             let delay = if backoff.failures == 0 { HEARTBEAT_MS } else { backoff.delay_ms(js_sys::Math::random()) as f64 };
             next_attempt = js_sys::Date::now() + delay;
+            if backoff.failures == 0 && js_sys::Date::now() - staff_at > STAFF_EVERY_MS {
+                staff_at = js_sys::Date::now();
+                let _ = ctx.auth.refresh_staff(&db).await;
+            }
         }
         TimeoutFuture::new(TICK_MS).await;
     }
@@ -37,6 +48,10 @@ async fn once(ctx: &AppCtx, db: &Db) -> bool {
             // An empty outbox sends nothing: ask the server whether it is there, for the header.
             let up = report.pushes > 0 || api::health().await;
             ctx.online.set(up);
+            if report.pushes > 0 {
+                // The server took a push: it accepts this device (again).
+                ctx.auth.device_refused.set(None);
+            }
             if report.pushes > 0 {
                 // The server's ledger now holds these sales: take its levels (and other registers' sales).
                 let _ = ctx.refresh_stock(db).await;
@@ -52,6 +67,13 @@ async fn once(ctx: &AppCtx, db: &Db) -> bool {
             // Refused without naming a sale: nothing is dropped, we try again later.
             leptos::logging::error!("push refused: {e}");
             ctx.online.set(true);
+            false
+        }
+        Err(DrainError::Unauthorized { status, error }) => {
+            // Revoked or not accepted: nothing leaves the outbox; the banner says what to do.
+            leptos::logging::error!("push refused ({status}): {}", error.error);
+            ctx.online.set(true);
+            ctx.auth.device_refused.set(Some(error.error));
             false
         }
         Err(DrainError::Store(e)) => {

@@ -1,6 +1,7 @@
 //! The serial numbers page's calls to `/api/v1/serials` (a back-office page: it needs the server).
 
-use gloo_net::http::{Request, Response};
+use super::http::{request, send, seg, Method, TIMEOUT_MS};
+use gloo_net::http::Response;
 use serde::{Deserialize, Serialize};
 use shared::stock::SerialNumber;
 
@@ -58,21 +59,17 @@ async fn rows(resp: Result<Response, gloo_net::Error>) -> Result<Vec<SerialNumbe
 
 /// Every serial, by product then serial.
 pub async fn list() -> Result<Vec<SerialNumber>, SerialsFailure> {
-    rows(Request::get("/api/v1/serials").send().await).await
+    rows(send(request(Method::Get, "/api/v1/serials"), None, TIMEOUT_MS).await).await
 }
 
 /// Registers a comma list: the rows added, or a refusal naming every duplicate (nothing added).
 pub async fn add(req: &NewSerials<'_>) -> Result<Vec<SerialNumber>, SerialsFailure> {
-    let request = Request::post("/api/v1/serials").json(req).map_err(|e| SerialsFailure::Unreachable(e.to_string()))?;
-    rows(request.send().await).await
+    let json = serde_json::to_string(req).map_err(|e| SerialsFailure::Unreachable(e.to_string()))?;
+    rows(send(request(Method::Post, "/api/v1/serials"), Some(json), TIMEOUT_MS).await).await
 }
 
 /// The trash icon.
 pub async fn delete(product_id: &str, serial: &str) -> Result<(), SerialsFailure> {
-    let url = format!(
-        "/api/v1/serials/{}/{}",
-        String::from(js_sys::encode_uri_component(product_id)),
-        String::from(js_sys::encode_uri_component(serial))
-    );
-    answer(Request::delete(&url).send().await).await.map(|_| ())
+    let url = format!("/api/v1/serials/{}/{}", seg(product_id), seg(serial));
+    answer(send(request(Method::Delete, &url), None, TIMEOUT_MS).await).await.map(|_| ())
 }
