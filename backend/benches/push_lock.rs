@@ -35,16 +35,43 @@ fn sale(device: &str, number: u32, seq: u64, products: &[Product], lines: usize)
         lines: cart.lines,
         tenders: vec![Tender::exact(TenderKind::Card, totals.total)],
         totals,
+        cashier_id: "julie".into(),
         ..Sale::default()
     }
 }
 
-async fn push(router: &Router, req: &PushRequest) -> Duration {
+/// A POST with an optional `Authorization`, answered 2xx: its JSON.
+async fn post(router: &Router, path: &str, authorization: Option<&str>, body: String) -> serde_json::Value {
+    let mut req = Request::post(path).header("content-type", "application/json");
+    if let Some(a) = authorization {
+        req = req.header("authorization", a);
+    }
+    let resp = router.clone().oneshot(req.body(Body::from(body)).unwrap()).await.unwrap();
+    let status = resp.status();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    assert!(status.is_success(), "{path}: {status}: {}", String::from_utf8_lossy(&bytes));
+    serde_json::from_slice(&bytes).unwrap()
+}
+
+/// Enrols `device` at Montréal through the routes (an admin's code): its number and `Authorization` value.
+async fn enrol(router: &Router, admin: &str, device: &str) -> (u32, String) {
+    let code = post(router, "/api/v1/devices/codes", Some(&format!("Bearer {admin}")), r#"{"register_id":"montreal-1"}"#.into()).await;
+    let e = post(router, "/api/v1/devices/enrol", None, serde_json::json!({"device_id": device, "code": code["code"]}).to_string()).await;
+    (e["device"]["number"].as_u64().unwrap() as u32, format!("Device {}", e["credential"].as_str().unwrap()))
+}
+
+async fn push(router: &Router, auth: &str, req: &PushRequest) -> Duration {
     let body = serde_json::to_string(req).unwrap();
     let started = Instant::now();
     let resp = router
         .clone()
-        .oneshot(Request::post("/api/v1/sync/push").header("content-type", "application/json").body(Body::from(body)).unwrap())
+        .oneshot(
+            Request::post("/api/v1/sync/push")
+                .header("content-type", "application/json")
+                .header("authorization", auth)
+                .body(Body::from(body))
+                .unwrap(),
+        )
         .await
         .unwrap();
     let status = resp.status();
@@ -58,11 +85,11 @@ fn percentile(xs: &mut [Duration], p: f64) -> f64 {
     xs[((xs.len() - 1) as f64 * p).round() as usize].as_secs_f64() * 1000.0
 }
 
-async fn honest_pushes(router: &Router, number: u32, from_seq: u64, products: &[Product]) -> Vec<Duration> {
+async fn honest_pushes(router: &Router, auth: &str, number: u32, from_seq: u64, products: &[Product]) -> Vec<Duration> {
     let mut times = Vec::with_capacity(HONEST);
     for i in 0..HONEST as u64 {
         let req = PushRequest { device_id: "honest".into(), sales: vec![sale("honest", number, from_seq + i, products, 3)] };
-        times.push(push(router, &req).await);
+        times.push(push(router, auth, &req).await);
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     times
@@ -74,8 +101,10 @@ async fn main() {
     let store = SqliteStore::connect(&format!("sqlite://{}", dir.path().join("bench.sqlite").display())).await.unwrap();
     store.load_shop(&backend::demo::demo_shop()).await.unwrap();
     let products: Vec<Product> = store.catalog_page(None, 1000).await.unwrap().products.into_iter().filter(|p| !p.tracks_serials).collect();
-    let honest = store.device_hello("honest").await.unwrap().number;
-    let router = backend::api(AppState { store: store.clone() });
+    let router = backend::api(AppState::new(store.clone()));
+    let admin = post(&router, "/api/v1/auth/token", None, r#"{"email":"admin@demo.comptoir","password":"demo-admin-2026"}"#.into()).await;
+    let admin = admin["token"].as_str().unwrap().to_string();
+    let (honest, honest_auth) = enrol(&router, &admin, "honest").await;
 
     // The largest push: 100 sales with as many lines as fit under half the body limit... and then some:
     // fill to just under the limit itself, the worst a device may send.
@@ -96,25 +125,25 @@ async fn main() {
     .unwrap()
     .len();
 
-    let mut alone = honest_pushes(&router, honest, 1, &products).await;
+    let mut alone = honest_pushes(&router, &honest_auth, honest, 1, &products).await;
 
     let mut bigs = Vec::new();
     for d in 0..3 {
         let device = format!("big-{d}");
-        let number = store.device_hello(&device).await.unwrap().number;
+        let (number, auth) = enrol(&router, &admin, &device).await;
         let router = router.clone();
         let products = products.clone();
         bigs.push(tokio::spawn(async move {
             let mut times = Vec::new();
             for round in 0..3u64 {
                 let sales = (1..=100).map(|s| sale(&device, number, round * 100 + s, &products, lines)).collect();
-                times.push(push(&router, &PushRequest { device_id: device.clone(), sales }).await);
+                times.push(push(&router, &auth, &PushRequest { device_id: device.clone(), sales }).await);
             }
             times
         }));
     }
     tokio::time::sleep(Duration::from_millis(50)).await;
-    let mut loaded = honest_pushes(&router, honest, 1_000, &products).await;
+    let mut loaded = honest_pushes(&router, &honest_auth, honest, 1_000, &products).await;
     let mut big_times = Vec::new();
     for b in bigs {
         big_times.extend(b.await.unwrap());

@@ -3,7 +3,6 @@
 
 use crate::helpers::{spawn_app, TestApp, LAV_DEVICE, MTL_DEVICE};
 use axum::http::StatusCode;
-use backend::AppState;
 use serde_json::{json, Value};
 use shared::account::{AccountPayment, CustomerAccount};
 use shared::loyalty::{LoyaltyBalance, LoyaltyProgram, Reward, RewardKind};
@@ -20,15 +19,8 @@ const JEAN: &str = "c-gagnon";
 /// Manteau d'hiver, 249,99 $ (249 points).
 const COAT: &str = "p018";
 
-/// The demo shop with the customer routes, whether or not `backend::api` merges them yet.
 async fn app() -> TestApp {
-    let mut app = spawn_app().await;
-    if app.get("/api/v1/customers/summaries").await.0 == StatusCode::NOT_FOUND {
-        let state = AppState { store: app.store.clone() };
-        let customers = axum::Router::new().merge(backend::routes::customers::routes()).with_state(state.clone());
-        app.router = backend::api(state).merge(customers);
-    }
-    app
+    spawn_app().await
 }
 
 fn terms(customer: &str) -> CustomerAccount {
@@ -60,6 +52,7 @@ fn checkout(register: &str, seq: u64, cart: &Cart, pay: TenderKind, at_ms: i64) 
         tenders: vec![tender],
         customer_id: cart.customer_id.clone(),
         redemptions: cart.redemptions.clone(),
+        cashier_id: if register == "laval-1" { "marc" } else { "julie" }.into(),
     }
 }
 

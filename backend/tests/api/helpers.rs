@@ -14,24 +14,106 @@ use tower::ServiceExt;
 pub const MTL_DEVICE: &str = "device-mtl";
 pub const LAV_DEVICE: &str = "device-lav";
 
+/// The demo accounts' sign-ins.
+pub const ADMIN: (&str, &str) = ("admin@demo.comptoir", "demo-admin-2026");
+pub const MANAGER_MTL: (&str, &str) = ("gerante@demo.comptoir", "demo-gerante-2026");
+
+/// Whose credentials a request carries.
+#[derive(Clone, Debug)]
+pub enum As {
+    Nobody,
+    Bearer(String),
+    /// A device credential, with the cashier switched in at it.
+    Device(String, Option<String>),
+    /// A browser session: the cookie's token and the CSRF token to send (or not) with it.
+    Cookie { token: String, csrf: Option<String> },
+}
+
 pub struct TestApp {
     pub router: Router,
     pub store: SqliteStore,
     pub products: Vec<Product>,
-    _dir: tempfile::TempDir,
+    /// An admin's bearer token: what the plain `get`/`post`/`delete` helpers send.
+    pub admin: String,
+    /// Device id → credential, for the devices enrolled through the routes.
+    pub devices: std::collections::BTreeMap<String, String>,
+    pub dir: tempfile::TempDir,
 }
 
-/// A fresh demo shop in its own SQLite file.
+/// A fresh demo shop in its own SQLite file, Montréal's and Laval's tablets enrolled through the routes.
 pub async fn spawn_app() -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("test.sqlite").display());
     let store = SqliteStore::connect(&url).await.unwrap();
     store.load_shop(&backend::demo::demo_shop()).await.unwrap();
     let products = store.catalog_page(None, 1000).await.unwrap().products;
-    // Montréal's and Laval's tablets introduce themselves, as a register does at first start.
-    assert_eq!(store.device_hello(MTL_DEVICE).await.unwrap().number, 1);
-    assert_eq!(store.device_hello(LAV_DEVICE).await.unwrap().number, 2);
-    TestApp { router: backend::api(AppState { store: store.clone() }), store, products, _dir: dir }
+    let router = backend::api(AppState::new(store.clone()));
+    let mut app = TestApp { router, store, products, admin: String::new(), devices: Default::default(), dir };
+    app.admin = app.token(ADMIN).await;
+    assert_eq!(app.enrol(MTL_DEVICE, "montreal-1").await, 1);
+    assert_eq!(app.enrol(LAV_DEVICE, "laval-1").await, 2);
+    app
+}
+
+impl TestApp {
+    /// A bearer token for these credentials (`POST /auth/token`).
+    pub async fn token(&self, (email, password): (&str, &str)) -> String {
+        let body = serde_json::json!({"email": email, "password": password}).to_string();
+        let (status, info) = self.send(As::Nobody, "POST", "/api/v1/auth/token", Some(body)).await;
+        assert_eq!(status, StatusCode::OK, "{info}");
+        info["token"].as_str().unwrap().to_string()
+    }
+
+    /// A one-time code from the admin, then `POST /devices/enrol`: the device's number. Its credential
+    /// is kept in `devices`.
+    pub async fn enrol(&mut self, device_id: &str, register_id: &str) -> u64 {
+        let code = self.code(register_id).await;
+        let body = serde_json::json!({"device_id": device_id, "code": code}).to_string();
+        let (status, enrolment) = self.send(As::Nobody, "POST", "/api/v1/devices/enrol", Some(body)).await;
+        assert_eq!(status, StatusCode::OK, "{enrolment}");
+        self.devices.insert(device_id.to_string(), enrolment["credential"].as_str().unwrap().to_string());
+        enrolment["device"]["number"].as_u64().unwrap()
+    }
+
+    /// A new enrolment code for a register, asked by the admin.
+    pub async fn code(&self, register_id: &str) -> String {
+        let body = serde_json::json!({"register_id": register_id}).to_string();
+        let (status, code) = self.send(As::Bearer(self.admin.clone()), "POST", "/api/v1/devices/codes", Some(body)).await;
+        assert_eq!(status, StatusCode::OK, "{code}");
+        code["code"].as_str().unwrap().to_string()
+    }
+
+    /// The device's credential, with a cashier switched in.
+    pub fn device(&self, device_id: &str, cashier: Option<&str>) -> As {
+        As::Device(self.devices[device_id].clone(), cashier.map(str::to_owned))
+    }
+
+    /// One request with `who`'s credentials; the body (if any) as JSON.
+    pub async fn send(&self, who: As, method: &str, path: &str, body: Option<String>) -> (StatusCode, serde_json::Value) {
+        let mut req = Request::builder().method(method).uri(path);
+        if body.is_some() {
+            req = req.header("content-type", "application/json");
+        }
+        req = match who {
+            As::Nobody => req,
+            As::Bearer(t) => req.header("authorization", format!("Bearer {t}")),
+            As::Device(c, cashier) => {
+                let req = req.header("authorization", format!("Device {c}"));
+                match cashier {
+                    Some(id) => req.header("x-comptoir-cashier", id),
+                    None => req,
+                }
+            }
+            As::Cookie { token, csrf } => {
+                let req = req.header("cookie", format!("comptoir_session={token}"));
+                match csrf {
+                    Some(c) => req.header("x-csrf-token", c),
+                    None => req,
+                }
+            }
+        };
+        self.call(req.body(body.map_or_else(Body::empty, Body::from)).unwrap()).await
+    }
 }
 
 impl TestApp {
@@ -58,20 +140,22 @@ impl TestApp {
             lines: cart.lines,
             totals,
             tenders: vec![cash.tender()],
+            cashier_id: "julie".into(),
             ..Default::default()
         }
     }
 
+    /// As the admin (bearer).
     pub async fn post(&self, path: &str, body: impl Into<String>) -> (StatusCode, serde_json::Value) {
-        let req = Request::post(path).header("content-type", "application/json").body(Body::from(body.into())).unwrap();
-        self.call(req).await
+        self.send(As::Bearer(self.admin.clone()), "POST", path, Some(body.into())).await
     }
 
+    /// As the admin (bearer).
     pub async fn get(&self, path: &str) -> (StatusCode, serde_json::Value) {
-        self.call(Request::get(path).body(Body::empty()).unwrap()).await
+        self.send(As::Bearer(self.admin.clone()), "GET", path, None).await
     }
 
-    async fn call(&self, req: Request<Body>) -> (StatusCode, serde_json::Value) {
+    pub async fn call(&self, req: Request<Body>) -> (StatusCode, serde_json::Value) {
         let resp = self.router.clone().oneshot(req).await.unwrap();
         let status = resp.status();
         let bytes = resp.into_body().collect().await.unwrap().to_bytes();
@@ -84,10 +168,15 @@ impl TestApp {
         self.push_from(device, sales).await
     }
 
-    /// Pushes `sales` as device `device_id`'s outbox.
+    /// A raw body to the push route, with Montréal's device credential.
+    pub async fn push_raw(&self, body: impl Into<String>) -> (StatusCode, serde_json::Value) {
+        self.send(self.device(MTL_DEVICE, None), "POST", "/api/v1/sync/push", Some(body.into())).await
+    }
+
+    /// Pushes `sales` as device `device_id`'s outbox, with its credential.
     pub async fn push_from(&self, device_id: &str, sales: &[Sale]) -> (StatusCode, serde_json::Value) {
         let body = serde_json::json!({ "device_id": device_id, "sales": sales });
-        self.post("/api/v1/sync/push", body.to_string()).await
+        self.send(self.device(device_id, None), "POST", "/api/v1/sync/push", Some(body.to_string())).await
     }
 
     pub async fn held_count(&self) -> i64 {
@@ -118,8 +207,9 @@ impl TestApp {
 }
 
 impl TestApp {
+    /// As the admin (bearer).
     pub async fn delete(&self, path: &str) -> (StatusCode, serde_json::Value) {
-        self.call(Request::delete(path).body(Body::empty()).unwrap()).await
+        self.send(As::Bearer(self.admin.clone()), "DELETE", path, None).await
     }
 
     /// A paid cash sale on Laval's register (another register than [`TestApp::sale`]'s).
@@ -130,6 +220,7 @@ impl TestApp {
         sale.register_id = "laval-1".into();
         sale.outlet_id = "laval".into();
         sale.receipt = receipt_number("LAV1", 2, seq);
+        sale.cashier_id = "marc".into();
         sale
     }
 
@@ -151,6 +242,7 @@ impl TestApp {
             lines: cart.lines,
             totals,
             tenders,
+            cashier_id: "julie".into(),
             ..Default::default()
         }
     }

@@ -1,4 +1,4 @@
-use crate::helpers::spawn_app;
+use crate::helpers::{spawn_app, As, LAV_DEVICE, MTL_DEVICE};
 use axum::http::StatusCode;
 use shared::Money;
 
@@ -41,11 +41,11 @@ async fn a_push_that_repeats_old_sales_and_adds_new_ones_stores_only_the_new() {
 #[tokio::test]
 async fn malformed_json_gets_a_400_with_a_json_body_and_writes_nothing() {
     let app = spawn_app().await;
-    let (status, body) = app.post("/api/v1/sync/push", "{\"device_id\": \"device-mtl\", \"sales\": [").await;
+    let (status, body) = app.push_raw("{\"device_id\": \"device-mtl\", \"sales\": [").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["error"], "bad_request");
     assert!(body["message"].as_str().unwrap().contains("invalid JSON"));
-    let (status, body) = app.post("/api/v1/sync/push", "{\"sales\": 3}").await;
+    let (status, body) = app.push_raw("{\"sales\": 3}").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(body["message"].as_str().unwrap().contains("device_id") || body["message"].as_str().unwrap().contains("sales"));
     assert_eq!(app.sale_count().await, 0);
@@ -128,7 +128,7 @@ async fn a_price_below_the_catalogs_without_an_override_is_held_and_with_one_is_
     assert_eq!(body["results"][0]["hold"]["catalog_price"], shoes.price.as_cents());
     cart.lines[0].price_override = Some(shared::sale::PriceOverride {
         catalog_price: shoes.price,
-        by: "Julie".into(),
+        by: "gerante-mtl".into(),
         at_ms: 1_700_000_000_000,
         reason: "display model".into(),
     });
@@ -146,9 +146,15 @@ async fn an_unknown_register_or_an_outlet_that_is_not_the_registers_is_held() {
     assert_eq!(body["results"][0]["hold"]["code"], "unknown_register");
 
     let mut sale = app.sale(2, &["shirt"]);
-    sale.outlet_id = "laval".into();
+    sale.register_id = "laval-1".into();
     let (_, body) = app.push(&[sale]).await;
     assert_eq!(body["results"][0]["hold"]["code"], "wrong_outlet");
+
+    // Montréal's device selling for Laval: not its outlet.
+    let mut sale = app.sale(3, &["shirt"]);
+    (sale.register_id, sale.outlet_id, sale.cashier_id) = ("laval-1".into(), "laval".into(), "marc".into());
+    let (_, body) = app.push(&[sale]).await;
+    assert_eq!(body["results"][0]["hold"]["code"], "other_outlet");
     assert_eq!(app.sale_count().await, 0);
 }
 
@@ -171,12 +177,12 @@ async fn a_stolen_sequence_never_costs_the_honest_sale() {
 
 #[tokio::test]
 async fn two_devices_on_one_register_each_keep_their_own_sales() {
-    let app = spawn_app().await;
-    let second = app.store.device_hello("second-tablet").await.unwrap();
+    let mut app = spawn_app().await;
+    let number = app.enrol("second-tablet", "montreal-1").await;
     let mine = app.sale(1, &["shirt"]);
     let mut theirs = app.sale(1, &["hat"]);
     (theirs.id, theirs.device_id, theirs.receipt) =
-        ("second-1".into(), second.id.clone(), shared::sale::receipt_number("MTL1", second.number, 1));
+        ("second-1".into(), "second-tablet".into(), shared::sale::receipt_number("MTL1", number as u32, 1));
     assert_eq!(app.push(&[mine.clone()]).await.1["results"][0]["status"], "stored");
     assert_eq!(app.push(&[theirs.clone()]).await.1["results"][0]["status"], "stored");
     assert_eq!(app.sale_count().await, 2);
@@ -191,24 +197,27 @@ async fn a_device_pushing_another_devices_sale_gets_it_held() {
 }
 
 #[tokio::test]
-async fn an_unknown_device_is_refused_and_nothing_is_written() {
+async fn an_unknown_device_credential_is_refused_and_nothing_is_written() {
     let app = spawn_app().await;
-    let (status, body) = app.push_from("who-knows", &[app.sale(1, &["shirt"])]).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(body["error"], "unknown_device");
+    let body = serde_json::json!({"device_id": "who-knows", "sales": [app.sale(1, &["shirt"])]}).to_string();
+    let who = As::Device(format!("who-knows.{}", "ab".repeat(32)), None);
+    let (status, body) = app.send(who, "POST", "/api/v1/sync/push", Some(body)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["error"], "unauthenticated");
     assert_eq!((app.sale_count().await, app.held_count().await), (0, 0));
 }
 
 #[tokio::test]
-async fn a_device_gets_one_number_however_often_it_says_hello() {
+async fn a_device_gets_its_one_number_however_often_it_says_hello() {
     let app = spawn_app().await;
-    let (status, a) = app.post("/api/v1/devices", r#"{"device_id":"tablet-7"}"#).await;
+    let hello = |id: &str| serde_json::json!({"device_id": id}).to_string();
+    let (status, a) = app.send(app.device(MTL_DEVICE, None), "POST", "/api/v1/devices", Some(hello(MTL_DEVICE))).await;
     assert_eq!(status, StatusCode::OK, "{a}");
-    let (_, b) = app.post("/api/v1/devices", r#"{"device_id":"tablet-7"}"#).await;
+    let (_, b) = app.send(app.device(MTL_DEVICE, None), "POST", "/api/v1/devices", Some(hello(MTL_DEVICE))).await;
     assert_eq!(a, b);
-    assert_eq!(a["number"], 3);
-    let (status, body) = app.post("/api/v1/devices", r#"{"device_id":"bad id; drop"}"#).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(a["number"], 1);
+    let (status, body) = app.send(app.device(MTL_DEVICE, None), "POST", "/api/v1/devices", Some(hello(LAV_DEVICE))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "another device's number is not asked with this credential: {body}");
 }
 
 #[tokio::test]
@@ -222,7 +231,7 @@ async fn poison_numbers_are_refused_at_the_edge_and_later_requests_still_work() 
             sale["lines"][0]["qty"] = value;
         }
         let body = serde_json::json!({ "device_id": crate::helpers::MTL_DEVICE, "sales": [app.sale(2, &["hat"]), sale] });
-        let (status, resp) = app.post("/api/v1/sync/push", body.to_string()).await;
+        let (status, resp) = app.push_raw(body.to_string()).await;
         assert!(status.is_client_error(), "{field}={resp}");
         assert!(resp["message"].as_str().unwrap().contains(field), "{resp}");
         if status == StatusCode::UNPROCESSABLE_ENTITY {
@@ -257,7 +266,7 @@ async fn the_server_recomputes_taxes_for_zero_rated_and_gst_only_products() {
 async fn a_body_over_the_limit_or_a_wrong_method_gets_a_json_error() {
     let app = spawn_app().await;
     let huge = "x".repeat(shared::limits::MAX_BODY_BYTES + 1);
-    let (status, body) = app.post("/api/v1/sync/push", huge).await;
+    let (status, body) = app.push_raw(huge).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(body["error"], "payload_too_large");
     let (status, body) = app.delete("/api/v1/sync/push").await;

@@ -57,7 +57,7 @@ async fn no_paid_sale_is_lost_or_doubled_under_faults() {
         }
     }
     println!(
-        "simulation: {} schedules in {:.1} s — {} sales made ({} double submits), {} stored, {} held, {} hostile pushes refused, {} hostile sales stored, {} pushes ({} lost requests, {} lost answers, {} duplicated, {} replayed), {} server restarts, {} register switches",
+        "simulation: {} schedules in {:.1} s — {} sales made ({} double submits), {} stored, {} held, {} hostile pushes refused, {} held, {} hostile sales stored, {} pushes ({} lost requests, {} lost answers, {} duplicated, {} replayed), {} server restarts, {} register switches",
         seeds.len(),
         started.elapsed().as_secs_f64(),
         total.made,
@@ -65,6 +65,7 @@ async fn no_paid_sale_is_lost_or_doubled_under_faults() {
         total.stored,
         total.held,
         total.hostile_refused,
+        total.hostile_held,
         total.hostile_stored,
         total.pushes,
         total.lost_requests,

@@ -25,6 +25,10 @@ pub struct Template {
     rates: BTreeMap<String, TaxRates>,
     products: Vec<Product>,
     opening: BTreeMap<(String, String), i64>,
+    /// An admin's bearer token, valid in every copy of the file (the session is in it).
+    admin: String,
+    /// Who may sell at each outlet (its demo staff and the admin).
+    cashiers: BTreeMap<String, Vec<String>>,
 }
 
 impl Template {
@@ -44,8 +48,17 @@ impl Template {
         // A few products, serial-tracked ones left out (their rules have their own tests).
         let products: Vec<Product> =
             store.catalog_page(None, 1000).await.unwrap().products.into_iter().filter(|p| !p.tracks_serials).take(8).collect();
+        let router = backend::api(AppState::new(store.clone()));
+        let body = serde_json::json!({"email": "admin@demo.comptoir", "password": "demo-admin-2026"}).to_string();
+        let info: serde_json::Value = call(&router, "/api/v1/auth/token", None, body, &RefCell::new(Faults::default())).await.unwrap();
+        let admin = info["token"].as_str().unwrap().to_string();
+        let mut cashiers = BTreeMap::new();
+        for o in &setup.outlets {
+            let staff = store.offline_staff(&o.id).await.unwrap();
+            cashiers.insert(o.id.clone(), staff.into_iter().map(|s| s.staff_id).collect());
+        }
         store.pool().close().await;
-        Template { _dir: dir, path, registers: setup.registers, rates, products, opening }
+        Template { _dir: dir, path, registers: setup.registers, rates, products, opening, admin, cashiers }
     }
 }
 
@@ -53,6 +66,8 @@ struct Dev {
     store: MemoryStore,
     register: usize,
     online: bool,
+    /// From its enrolment to `register`.
+    credential: String,
 }
 
 #[derive(Default, Debug)]
@@ -62,6 +77,7 @@ pub struct Outcome {
     pub stored: u64,
     pub held: u64,
     pub hostile_refused: u64,
+    pub hostile_held: u64,
     pub hostile_stored: u64,
     pub pushes: u64,
     pub lost_requests: u64,
@@ -79,6 +95,7 @@ impl Outcome {
         self.stored += o.stored;
         self.held += o.held;
         self.hostile_refused += o.hostile_refused;
+        self.hostile_held += o.hostile_held;
         self.hostile_stored += o.hostile_stored;
         self.pushes += o.pushes;
         self.lost_requests += o.lost_requests;
@@ -114,11 +131,18 @@ impl<'t> World<'t> {
         std::fs::copy(&t.path, &path).unwrap();
         let url = format!("sqlite://{}", path.display());
         let store = SqliteStore::connect(&url).await.unwrap();
-        let router = backend::api(AppState { store: store.clone() });
+        let router = backend::api(AppState::new(store.clone()));
         let mut rng = rng;
-        let devices = (0..devices)
-            .map(|i| Dev { store: MemoryStore::new(&format!("device-{i}")), register: rng.random_range(0..t.registers.len()), online: true })
-            .collect();
+        let mut devs = Vec::new();
+        for i in 0..devices {
+            let register = rng.random_range(0..t.registers.len());
+            let store = MemoryStore::new(&format!("device-{i}"));
+            let (number, credential) = enrol(&router, &t.admin, &format!("device-{i}"), &t.registers[register].id).await;
+            // Enrolment gives the number: the device knows it before its first sale.
+            sync_client::DeviceStore::set_device_number(&store, number).await.unwrap();
+            devs.push(Dev { store, register, online: true, credential });
+        }
+        let devices = devs;
         World {
             t,
             _dir: dir,
@@ -151,10 +175,7 @@ impl<'t> World<'t> {
                 0..=34 => self.sell(d)?,
                 35..=64 => self.drain(d, 0.3).await,
                 65..=72 => self.devices[d].online = !self.devices[d].online,
-                73..=78 => {
-                    self.devices[d].register = self.pick(self.t.registers.len());
-                    self.out.switches += 1;
-                }
+                73..=78 => self.switch(d).await,
                 79..=84 => self.replay_one().await,
                 85..=88 => self.restart().await,
                 89..=93 => self.hostile_overflow(d).await?,
@@ -189,6 +210,8 @@ impl<'t> World<'t> {
         let cart = self.cart();
         let total = cart.totals(&rates).unwrap().total;
         self.next_id += 1;
+        let cashiers = &self.t.cashiers[&register.outlet_id];
+        let cashier_id = cashiers[self.pick(cashiers.len())].clone();
         let draft = SaleDraft {
             id: format!("sale-{}-{}", self.devices[d].register, self.next_id),
             register,
@@ -196,6 +219,7 @@ impl<'t> World<'t> {
             cart,
             rates,
             tenders: self.tenders(total),
+            cashier_id,
         };
         let dev = &self.devices[d];
         let Ok(sale) = dev.store.commit(&draft) else {
@@ -218,7 +242,8 @@ impl<'t> World<'t> {
         if !self.devices[d].online {
             return;
         }
-        let transport = SimTransport { router: self.router.clone(), rng: &self.rng, faults: &self.faults, fault_rate };
+        let credential = self.devices[d].credential.clone();
+        let transport = SimTransport { router: self.router.clone(), credential, rng: &self.rng, faults: &self.faults, fault_rate };
         if let Ok(report) = drain(&self.devices[d].store, &transport).await {
             self.out.pushes += u64::from(report.pushes);
         }
@@ -232,14 +257,15 @@ impl<'t> World<'t> {
         }
         let req = kept.remove(self.pick(kept.len()));
         self.faults.borrow_mut().kept = kept;
-        let _: Result<PushResponse, _> = call(&self.router, "/api/v1/sync/push", serde_json::to_string(&req).unwrap(), &self.faults).await;
+        let auth = self.auth_of(&req.device_id);
+        let _: Result<PushResponse, _> = call(&self.router, "/api/v1/sync/push", auth.as_deref(), serde_json::to_string(&req).unwrap(), &self.faults).await;
         self.out.replayed += 1;
     }
 
     async fn restart(&mut self) {
         self.store.pool().close().await;
         self.store = SqliteStore::connect(&self.url).await.unwrap();
-        self.router = backend::api(AppState { store: self.store.clone() });
+        self.router = backend::api(AppState::new(self.store.clone()));
         self.out.restarts += 1;
     }
 
@@ -255,7 +281,8 @@ impl<'t> World<'t> {
         }
         bad["id"] = serde_json::json!("hostile-overflow");
         let body = serde_json::json!({ "device_id": device.id, "sales": [bad] }).to_string();
-        match call::<PushResponse>(&self.router, "/api/v1/sync/push", body, &self.faults).await {
+        let auth = self.auth_of(&device.id);
+        match call::<PushResponse>(&self.router, "/api/v1/sync/push", auth.as_deref(), body, &self.faults).await {
             Err(sync_client::Failure::Refused { .. }) => {
                 self.out.hostile_refused += 1;
                 Ok(())
@@ -264,8 +291,10 @@ impl<'t> World<'t> {
         }
     }
 
-    /// A stranger takes a device's next sequence with another sale (no credentials yet: the staff
-    /// issue brings them). The honest sale under that key must be held, never lost.
+    /// Someone tries to take a device's next sequence with another sale: a stranger with no
+    /// credential (401), another enrolled device pushing under the victim's id (403), or that device
+    /// pushing the sale as its own outbox while naming the victim (held `other_device`). Nothing of it
+    /// may be stored, and the honest sale under that key is never lost.
     async fn hostile_steal(&mut self, d: usize) -> Result<(), String> {
         let Some(device) = self.devices[d].store.device().await.unwrap().known() else { return Ok(()) };
         let seq = self.devices[d].store.sales().len() as u64 + 1;
@@ -285,15 +314,48 @@ impl<'t> World<'t> {
             lines: cart.lines.clone(),
             tenders: self.tenders(totals.total),
             totals,
+            cashier_id: self.t.cashiers[&register.outlet_id][0].clone(),
             ..Sale::default()
         };
-        let body = serde_json::to_string(&PushRequest { device_id: device.id.clone(), sales: vec![sale.clone()] }).unwrap();
-        let resp: PushResponse = call(&self.router, "/api/v1/sync/push", body, &self.faults).await.map_err(|e| format!("hostile push: {e}"))?;
-        if resp.results[0].status == PushStatus::Stored {
-            self.hostile_stored.push(sale);
-            self.out.hostile_stored += 1;
+        let insider = (0..self.devices.len()).find(|i| *i != d);
+        let (pusher, auth) = match (self.pick(3), insider) {
+            (1, Some(i)) => (device.id.clone(), Some(format!("Device {}", self.devices[i].credential))),
+            (2, Some(i)) => (format!("device-{i}"), Some(format!("Device {}", self.devices[i].credential))),
+            _ => (device.id.clone(), None),
+        };
+        let body = serde_json::to_string(&PushRequest { device_id: pusher, sales: vec![sale.clone()] }).unwrap();
+        match call::<PushResponse>(&self.router, "/api/v1/sync/push", auth.as_deref(), body, &self.faults).await {
+            Err(sync_client::Failure::Refused { status: 401 | 403, .. }) => self.out.hostile_refused += 1,
+            Ok(resp) if resp.results[0].status == PushStatus::Held => self.out.hostile_held += 1,
+            Ok(resp) if resp.results[0].status == PushStatus::Stored => {
+                self.hostile_stored.push(sale);
+                self.out.hostile_stored += 1;
+            }
+            other => return Err(format!("hostile push: {other:?}")),
         }
         Ok(())
+    }
+
+    /// The device's `Authorization` header value.
+    fn auth_of(&self, device_id: &str) -> Option<String> {
+        (0..self.devices.len()).find(|i| format!("device-{i}") == device_id).map(|i| format!("Device {}", self.devices[i].credential))
+    }
+
+    /// A manager moves a device to another register: a new code, enrolment again (the device keeps its
+    /// number and its sequence). Done only with an empty outbox: a queued sale of the old outlet would be
+    /// held as sold for another outlet than the device's.
+    async fn switch(&mut self, d: usize) {
+        if !self.devices[d].store.pending().is_empty() {
+            return;
+        }
+        let register = self.pick(self.t.registers.len());
+        let id = format!("device-{d}");
+        let (number, credential) = enrol(&self.router, &self.t.admin, &id, &self.t.registers[register].id).await;
+        let known = self.devices[d].store.device().await.unwrap().number;
+        assert_eq!(known, Some(number), "re-enrolment keeps the device's number");
+        self.devices[d].register = register;
+        self.devices[d].credential = credential;
+        self.out.switches += 1;
     }
 
     /// Everyone back online, no more faults, every delayed push arrives late; drain until empty.
@@ -344,19 +406,17 @@ impl<'t> World<'t> {
             let held_times = held.iter().filter(|(h, _)| h == sale).count();
             match (is_stored, held_times) {
                 (true, 0) => self.out.stored += 1,
+                // With device credentials nobody else can take an honest device's sequence, and a
+                // device only sells for its own outlet: an honest sale is never held.
                 (false, 1) => {
-                    self.out.held += 1;
                     let code = &held.iter().find(|(h, _)| h == sale).unwrap().1;
-                    if code != "key_taken" {
-                        return Err(format!("honest sale {} held for {code}", sale.receipt));
-                    }
-                    let device = self.devices.iter().find(|d| d.store.sales().iter().any(|s| s.id == sale.id)).unwrap();
-                    if !device.store.held().iter().any(|h| h.sale == *sale) {
-                        return Err(format!("sale {} is held on the server but its device does not show it", sale.receipt));
-                    }
+                    return Err(format!("honest sale {} held for {code}", sale.receipt));
                 }
                 (s, h) => return Err(format!("sale {} is stored {} time(s) and held {h} time(s)", sale.receipt, u8::from(s))),
             }
+        }
+        if !self.hostile_stored.is_empty() {
+            return Err(format!("a hostile push was stored: {}", self.hostile_stored[0].id));
         }
         // Nothing is stored that nobody sold.
         let expected: BTreeSet<&str> = self.made.keys().map(String::as_str).chain(self.hostile_stored.iter().map(|s| s.id.as_str())).collect();
@@ -368,7 +428,7 @@ impl<'t> World<'t> {
             return Err("two stored sales share a receipt number".into());
         }
         // Held sales: each listed once.
-        let (status, listed) = crate::transport::get(&self.router, "/api/v1/held").await;
+        let (status, listed) = crate::transport::get(&self.router, "/api/v1/held", &self.t.admin).await;
         if status != 200 || listed.as_array().map(Vec::len) != Some(held.len()) {
             return Err(format!("GET /held listed {listed} for {} held rows", held.len()));
         }
@@ -393,4 +453,15 @@ impl<'t> World<'t> {
         }
         Ok(())
     }
+}
+
+/// A code from the admin for `register`, then the device enrols with it: its number and credential.
+async fn enrol(router: &Router, admin: &str, device_id: &str, register: &str) -> (u32, String) {
+    let faults = RefCell::new(Faults::default());
+    let bearer = format!("Bearer {admin}");
+    let code: serde_json::Value =
+        call(router, "/api/v1/devices/codes", Some(&bearer), serde_json::json!({"register_id": register}).to_string(), &faults).await.unwrap();
+    let body = serde_json::json!({"device_id": device_id, "code": code["code"]}).to_string();
+    let enrolment: serde_json::Value = call(router, "/api/v1/devices/enrol", None, body, &faults).await.unwrap();
+    (enrolment["device"]["number"].as_u64().unwrap() as u32, enrolment["credential"].as_str().unwrap().to_string())
 }
