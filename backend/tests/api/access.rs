@@ -1,0 +1,162 @@
+//! Every route of the router's table, each caller: 401 without a credential (unless public), 401 or
+//! 403 for the wrong role, device or outlet (as `shared::auth::Caller::check` rules), and neither for the
+//! right caller. The expectations are this file's own table: a route added to the router without a
+//! row here fails the test.
+
+use crate::helpers::{spawn_app, As, TestApp, LAV_DEVICE, MANAGER_MTL, MTL_DEVICE};
+use axum::http::StatusCode;
+use shared::auth::Access;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Who calls.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Who {
+    Nobody,
+    Admin,
+    /// Montréal's manager.
+    Manager,
+    /// A manager of Laval only.
+    ManagerLaval,
+    /// A cashier signed in with a password (Montréal).
+    Cashier,
+    /// Montréal's tablet with Julie switched in.
+    Device,
+    /// Montréal's tablet with nobody switched in.
+    DeviceAlone,
+    /// Laval's tablet with Marc switched in.
+    LavDevice,
+    /// A manager's session made for this one request (signing out ends it).
+    NewSession,
+}
+
+struct Row {
+    uri: &'static str,
+    /// `{CODE}`: a fresh enrolment code; `{N}`: a number unique to the request.
+    body: Option<&'static str>,
+    right: Who,
+    wrong: &'static [(Who, u16)],
+}
+
+fn row(uri: &'static str, body: Option<&'static str>, right: Who, wrong: &'static [(Who, u16)]) -> Row {
+    Row { uri, body, right, wrong }
+}
+
+fn expectations() -> BTreeMap<(&'static str, &'static str), Row> {
+    use Who::*;
+    let payment = Some(r#"{"id":"pay-{N}","customer_id":"c-tremblay","register_id":"montreal-1","outlet_id":"","reference":"","created_at_ms":0,"amount":1000,"tenders":[{"kind":"card","amount":1000,"tendered":1000,"change":0}]}"#);
+    BTreeMap::from([
+        (("GET", "/api/v1/health"), row("/api/v1/health", None, Nobody, &[])),
+        (("GET", "/api/v1/openapi.json"), row("/api/v1/openapi.json", None, Nobody, &[])),
+        (("POST", "/api/v1/auth/login"), row("/api/v1/auth/login", Some(r#"{"email":"gerante@demo.comptoir","password":"demo-gerante-2026"}"#), Nobody, &[])),
+        (("POST", "/api/v1/auth/token"), row("/api/v1/auth/token", Some(r#"{"email":"gerante@demo.comptoir","password":"demo-gerante-2026"}"#), Nobody, &[])),
+        (("POST", "/api/v1/auth/logout"), row("/api/v1/auth/logout", None, NewSession, &[(Device, 401)])),
+        (("GET", "/api/v1/auth/me"), row("/api/v1/auth/me", None, Device, &[])),
+        (("POST", "/api/v1/auth/pin"), row("/api/v1/auth/pin", Some(r#"{"staff_id":"julie","pin":"1111"}"#), DeviceAlone, &[(Admin, 401), (Manager, 401)])),
+        (("GET", "/api/v1/staff/offline"), row("/api/v1/staff/offline", None, DeviceAlone, &[(Admin, 401)])),
+        (("GET", "/api/v1/staff"), row("/api/v1/staff", None, Manager, &[(Cashier, 403), (Device, 401)])),
+        (("POST", "/api/v1/staff"), row("/api/v1/staff", Some(r#"{"name":"Nouvelle {N}","role":"cashier","outlets":["montreal"],"pin":"4321"}"#), Admin, &[(Manager, 403), (Cashier, 403), (Device, 401)])),
+        (("POST", "/api/v1/devices/codes"), row("/api/v1/devices/codes", Some(r#"{"register_id":"montreal-1"}"#), Manager, &[(ManagerLaval, 403), (Cashier, 403), (Device, 401)])),
+        (("POST", "/api/v1/devices/enrol"), row("/api/v1/devices/enrol", Some(r#"{"device_id":"new-tablet-{N}","code":"{CODE}"}"#), Nobody, &[])),
+        (("GET", "/api/v1/devices"), row("/api/v1/devices", None, Manager, &[(Cashier, 403), (Device, 401)])),
+        (("POST", "/api/v1/devices/{id}/revoke"), row("/api/v1/devices/no-such-device/revoke", None, Admin, &[(Manager, 403), (Cashier, 403), (Device, 401)])),
+        (("POST", "/api/v1/devices"), row("/api/v1/devices", Some(r#"{"device_id":"device-mtl"}"#), DeviceAlone, &[(Admin, 401)])),
+        (("POST", "/api/v1/sync/push"), row("/api/v1/sync/push", Some(r#"{"device_id":"device-mtl","sales":[]}"#), DeviceAlone, &[(Admin, 401), (LavDevice, 403)])),
+        (("GET", "/api/v1/held"), row("/api/v1/held", None, Device, &[])),
+        (("GET", "/api/v1/setup"), row("/api/v1/setup", None, Device, &[])),
+        (("GET", "/api/v1/catalog"), row("/api/v1/catalog", None, Device, &[])),
+        (("GET", "/api/v1/customers"), row("/api/v1/customers", None, Device, &[])),
+        (("GET", "/api/v1/sales"), row("/api/v1/sales", None, Device, &[])),
+        (("GET", "/api/v1/stock"), row("/api/v1/stock?outlet=montreal", None, Device, &[(LavDevice, 403), (ManagerLaval, 403)])),
+        (("GET", "/api/v1/serials"), row("/api/v1/serials?outlet_id=montreal", None, Device, &[(LavDevice, 403)])),
+        (("POST", "/api/v1/serials"), row("/api/v1/serials", Some(r#"{"product_id":"drill","outlet_id":"montreal","serials":"SN-{N}"}"#), Device, &[(DeviceAlone, 403), (LavDevice, 403), (ManagerLaval, 403)])),
+        (("DELETE", "/api/v1/serials/{product_id}/{serial}"), row("/api/v1/serials/drill/NOT-ON-FILE", None, Manager, &[(Cashier, 403), (Device, 401)])),
+        (("GET", "/api/v1/conflicts"), row("/api/v1/conflicts", None, Manager, &[(Cashier, 403), (Device, 401)])),
+        (("GET", "/api/v1/customers/summaries"), row("/api/v1/customers/summaries", None, Device, &[])),
+        (("GET", "/api/v1/customers/{id}/summary"), row("/api/v1/customers/c-tremblay/summary", None, Device, &[])),
+        (("POST", "/api/v1/customers/{id}/payments"), row("/api/v1/customers/c-tremblay/payments", payment, Device, &[(DeviceAlone, 403), (LavDevice, 403), (ManagerLaval, 403)])),
+        (("GET", "/api/v1/customers/{id}/statement"), row("/api/v1/customers/c-tremblay/statement?year=2026&month=11", None, Device, &[])),
+        (("GET", "/api/v1/reports/z"), row("/api/v1/reports/z?register=montreal-1&date=2026-11-23", None, Manager, &[(ManagerLaval, 403), (Cashier, 403), (Device, 401)])),
+        (("GET", "/api/v1/audit"), row("/api/v1/audit", None, Manager, &[(Cashier, 403), (Device, 401)])),
+    ])
+}
+
+struct Callers {
+    manager: String,
+    manager_laval: String,
+    cashier: String,
+}
+
+async fn callers(app: &TestApp) -> Callers {
+    for body in [
+        r#"{"name":"Gérant Laval","email":"laval@test.example","role":"manager","outlets":["laval"],"password":"gerant-laval-2026"}"#,
+        r#"{"name":"Caissière","email":"caisse@test.example","role":"cashier","outlets":["montreal"],"password":"caisse-mtl-2026"}"#,
+    ] {
+        let (status, body) = app.post("/api/v1/staff", body).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    Callers {
+        manager: app.token(MANAGER_MTL).await,
+        manager_laval: app.token(("laval@test.example", "gerant-laval-2026")).await,
+        cashier: app.token(("caisse@test.example", "caisse-mtl-2026")).await,
+    }
+}
+
+async fn credentials(app: &TestApp, c: &Callers, who: Who) -> As {
+    match who {
+        Who::Nobody => As::Nobody,
+        Who::Admin => As::Bearer(app.admin.clone()),
+        Who::Manager => As::Bearer(c.manager.clone()),
+        Who::ManagerLaval => As::Bearer(c.manager_laval.clone()),
+        Who::Cashier => As::Bearer(c.cashier.clone()),
+        Who::Device => app.device(MTL_DEVICE, Some("julie")),
+        Who::DeviceAlone => app.device(MTL_DEVICE, None),
+        Who::LavDevice => app.device(LAV_DEVICE, Some("marc")),
+        Who::NewSession => As::Bearer(app.token(MANAGER_MTL).await),
+    }
+}
+
+/// The row's body for one request: `{N}` made unique, `{CODE}` a fresh enrolment code.
+async fn body(app: &TestApp, template: Option<&str>, n: u32) -> Option<String> {
+    let text = template?.replace("{N}", &n.to_string());
+    Some(if text.contains("{CODE}") { text.replace("{CODE}", &app.code("montreal-1").await) } else { text })
+}
+
+#[tokio::test]
+async fn every_route_refuses_nobody_and_the_wrong_caller_and_serves_the_right_one() {
+    let app = spawn_app().await;
+    let c = callers(&app).await;
+    let table: BTreeMap<(String, String), Access> =
+        backend::routes::table::table().into_iter().map(|r| ((r.method.to_string(), r.path.to_string()), r.access)).collect();
+    let expected = expectations();
+    let served: BTreeSet<(String, String)> = table.keys().cloned().collect();
+    let listed: BTreeSet<(String, String)> = expected.keys().map(|(m, p)| (m.to_string(), p.to_string())).collect();
+    assert_eq!(served, listed, "the router's routes and this test's expectations must be the same set");
+
+    let mut n = 0;
+    for ((method, path), row) in &expected {
+        let access = table[&(method.to_string(), path.to_string())];
+        let send = |who: As, b: Option<String>| app.send(who, method, row.uri, b);
+
+        n += 1;
+        let (status, resp) = send(As::Nobody, body(&app, row.body, n).await).await;
+        if access == Access::Public {
+            assert!(status.is_success(), "{method} {path} is public: {status} {resp}");
+        } else {
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "{method} {path} without a credential: {resp}");
+            assert_eq!(resp["error"], "unauthenticated");
+        }
+        for (who, want) in row.wrong {
+            n += 1;
+            let (status, resp) = send(credentials(&app, &c, *who).await, body(&app, row.body, n).await).await;
+            assert_eq!(status.as_u16(), *want, "{method} {path} as {who:?}: {resp}");
+            assert!(resp["error"].is_string(), "{resp}");
+        }
+        n += 1;
+        let (status, resp) = send(credentials(&app, &c, row.right).await, body(&app, row.body, n).await).await;
+        assert!(
+            !matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN) && !status.is_server_error(),
+            "{method} {path} as {:?}: {status} {resp}",
+            row.right
+        );
+    }
+}
