@@ -36,11 +36,12 @@ pub fn locked_out(until_ms: i64) -> Response {
     resp
 }
 
-/// `2026-12-02 14:05:09`.
+/// `2026-12-02 14:05:09` (UTC).
 pub fn utc_time(ms: i64) -> String {
-    let (y, m, d) = crate::routes::reports::civil_from_ms(ms);
-    let s = ms.rem_euclid(86_400_000) / 1000;
-    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+    match cookie::time::OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000)) {
+        Ok(t) => format!("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", t.year(), u8::from(t.month()), t.day(), t.hour(), t.minute(), t.second()),
+        Err(_) => format!("{ms} ms after 1970"),
+    }
 }
 
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
