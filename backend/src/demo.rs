@@ -174,7 +174,7 @@ pub fn demo_shop_with_extra(extra: usize) -> Shop {
 pub fn demo_shop() -> Shop {
     let outlets = OUTLETS
         .iter()
-        .map(|(id, name, _)| Outlet { id: (*id).into(), name: (*name).into(), tax_rates: TaxRates::QUEBEC })
+        .map(|(id, name, _)| Outlet { id: (*id).into(), name: (*name).into(), tax_rates: TaxRates::QUEBEC, time_zone: shared::catalog::DEFAULT_TIME_ZONE.into() })
         .collect();
     let registers = OUTLETS
         .iter()

@@ -9,6 +9,7 @@ pub mod error;
 pub mod openapi;
 pub mod routes;
 pub mod store;
+pub mod time_zone;
 
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{header, HeaderValue};

@@ -42,6 +42,16 @@ pub struct Outlet {
     pub name: String,
     #[serde(default)]
     pub tax_rates: TaxRates,
+    /// IANA time zone (`America/Toronto` for Québec): when the outlet's days and months start.
+    #[serde(default = "default_time_zone")]
+    pub time_zone: String,
+}
+
+/// Québec's zone in the IANA database (Montréal keeps Toronto's clock).
+pub const DEFAULT_TIME_ZONE: &str = "America/Toronto";
+
+fn default_time_zone() -> String {
+    DEFAULT_TIME_ZONE.to_string()
 }
 
 /// One register (caisse): a browser that sells for one outlet with its own sequence of sales.

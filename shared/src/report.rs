@@ -8,6 +8,8 @@ use crate::account::AccountPayment;
 use crate::money::{Money, Overflow};
 use crate::sale::{line_nets, Sale, TaxLine, TenderKind};
 use crate::tax::TaxCode;
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
 
 /// `[from_ms, to_ms)`, in milliseconds since the Unix epoch.
@@ -18,58 +20,32 @@ pub struct Period {
     pub to_ms: i64,
 }
 
-const DAY_MS: i64 = 86_400_000;
-
-/// Days since 1970-01-01 of a proleptic Gregorian date, or `None` if there is no such date.
-fn days_from_civil(year: i64, month: u32, day: u32) -> Option<i64> {
-    let days_in_month = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
-        2 => 28,
-        _ => return None,
-    };
-    if day == 0 || day > days_in_month {
-        return None;
-    }
-    // Howard Hinnant's algorithm: years start in March so the leap day is last.
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = i64::from((month + 9) % 12);
-    let doy = (153 * mp + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Some(era * 146_097 + doe - 719_468)
-}
-
-/// Local midnight starting `year-month-day`, where local time is UTC + `utc_offset_minutes`
-/// (Québec: −300 in winter, −240 in summer). `None` for a date that does not exist.
-pub fn local_midnight_ms(year: i32, month: u32, day: u32, utc_offset_minutes: i32) -> Option<i64> {
-    let days = days_from_civil(i64::from(year), month, day)?;
-    Some(days * DAY_MS - i64::from(utc_offset_minutes) * 60_000)
-}
-
+/// Day and month boundaries come from the IANA time-zone database through jiff: the outlet's zone
+/// (`Outlet::time_zone`) decides when its day starts, daylight-saving changes included. The caller
+/// (the server) looks the zone up; this module stays pure.
 impl Period {
     pub fn contains(&self, at_ms: i64) -> bool {
         self.from_ms <= at_ms && at_ms < self.to_ms
     }
 
-    /// One local day, with the offset in force all day. On the day the clocks change, build the
-    /// period from two [`local_midnight_ms`] with their own offsets.
-    pub fn local_day(year: i32, month: u32, day: u32, utc_offset_minutes: i32) -> Option<Period> {
-        let from_ms = local_midnight_ms(year, month, day, utc_offset_minutes)?;
-        Some(Period { from_ms, to_ms: from_ms + DAY_MS })
+    /// One local day in `tz`: from its first instant to the next day's (23 or 25 hours when the
+    /// clocks change). `None` at the end of the calendar.
+    pub fn day(date: Date, tz: &TimeZone) -> Option<Period> {
+        Some(Period { from_ms: start_of(date, tz)?, to_ms: start_of(date.tomorrow().ok()?, tz)? })
     }
 
-    /// One local month, for a month-end statement. The offsets are those in force at its first and
-    /// at the next month's first midnight (they differ in March and November in Québec).
-    pub fn local_month(year: i32, month: u32, offset_at_start: i32, offset_at_end: i32) -> Option<Period> {
-        let (next_year, next_month) = if month == 12 { (year.checked_add(1)?, 1) } else { (year, month + 1) };
-        Some(Period {
-            from_ms: local_midnight_ms(year, month, 1, offset_at_start)?,
-            to_ms: local_midnight_ms(next_year, next_month, 1, offset_at_end)?,
-        })
+    /// One local month in `tz`, for a month-end statement. `None` for a month that does not exist.
+    pub fn month(year: i16, month: i8, tz: &TimeZone) -> Option<Period> {
+        let first = Date::new(year, month, 1).ok()?;
+        let next = first.checked_add(jiff::Span::new().months(1)).ok()?;
+        Some(Period { from_ms: start_of(first, tz)?, to_ms: start_of(next, tz)? })
     }
+}
+
+/// The first instant of `date` in `tz` (midnight, or the first time that exists when midnight is
+/// skipped by a clock change), in ms since the epoch.
+fn start_of(date: Date, tz: &TimeZone) -> Option<i64> {
+    Some(date.to_zoned(tz.clone()).ok()?.start_of_day().ok()?.timestamp().as_millisecond())
 }
 
 /// Which sales a report covers.
@@ -255,6 +231,7 @@ mod tests {
     use proptest::prelude::*;
 
     const Q: TaxRates = TaxRates::QUEBEC;
+    const DAY_MS: i64 = 86_400_000;
 
     fn header(register: &str, seq: u64, at: i64) -> SaleHeader {
         SaleHeader {
@@ -269,20 +246,34 @@ mod tests {
         }
     }
 
+    fn montreal() -> TimeZone {
+        TimeZone::get("America/Toronto").unwrap()
+    }
+
     #[test]
-    fn midnight_in_montreal() {
+    fn a_montreal_day_is_24_hours_except_when_the_clocks_change() {
+        let h = |p: Period| (p.to_ms - p.from_ms) / 3_600_000;
+        let day = |y, m, d| Period::day(Date::new(y, m, d).unwrap(), &montreal()).unwrap();
+        assert_eq!(h(day(2026, 11, 23)), 24);
+        assert_eq!(h(day(2026, 3, 8)), 23, "spring forward: second Sunday of March 2026");
+        assert_eq!(h(day(2026, 11, 1)), 25, "fall back: first Sunday of November 2026");
         // 2025-03-01 00:00 EST = 05:00 UTC.
-        assert_eq!(local_midnight_ms(2025, 3, 1, -300), Some(1_740_805_200_000));
-        assert_eq!(local_midnight_ms(1970, 1, 1, 0), Some(0));
-        assert_eq!(local_midnight_ms(2024, 2, 29, 0), Some(1_709_164_800_000));
-        assert_eq!(local_midnight_ms(2025, 2, 29, 0), None);
-        assert_eq!(local_midnight_ms(2025, 13, 1, 0), None);
-        let march = Period::local_month(2025, 3, -300, -240).unwrap();
+        assert_eq!(day(2025, 3, 1).from_ms, 1_740_805_200_000);
+        let d = day(2025, 3, 1);
+        assert!(d.contains(d.from_ms) && !d.contains(d.to_ms));
+        assert_eq!(Period::day(Date::MAX, &montreal()), None, "the last day has no end");
+    }
+
+    #[test]
+    fn a_month_runs_from_its_first_midnight_to_the_next_months() {
+        let march = Period::month(2025, 3, &montreal()).unwrap();
         assert_eq!(march.to_ms - march.from_ms, 31 * DAY_MS - 3_600_000);
-        let december = Period::local_month(2025, 12, -300, -300).unwrap();
-        assert_eq!(december.to_ms, local_midnight_ms(2026, 1, 1, -300).unwrap());
-        let day = Period::local_day(2025, 3, 1, -300).unwrap();
-        assert!(day.contains(day.from_ms) && !day.contains(day.to_ms));
+        let december = Period::month(2025, 12, &montreal()).unwrap();
+        assert_eq!(december.to_ms, Period::day(Date::new(2026, 1, 1).unwrap(), &montreal()).unwrap().from_ms);
+        assert_eq!(Period::month(2025, 13, &montreal()), None);
+        // Another outlet's zone gives its own boundaries: Vancouver's day starts three hours later.
+        let van = Period::day(Date::new(2025, 3, 1).unwrap(), &TimeZone::get("America/Vancouver").unwrap()).unwrap();
+        assert_eq!(van.from_ms - Period::day(Date::new(2025, 3, 1).unwrap(), &montreal()).unwrap().from_ms, 3 * 3_600_000);
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! | `GET /api/v1/customers/summaries` | every customer's `CustomerSummary`, by name |
 //! | `GET /api/v1/customers/{id}/summary` | one `CustomerSummary` |
 //! | `POST /api/v1/customers/{id}/payments` | body `AccountPayment` → 201 `PaymentAnswer` (200 when repeated) |
-//! | `GET /api/v1/customers/{id}/statement?year=2026&month=11` | `Statement` of that month in Montréal time |
+//! | `GET /api/v1/customers/{id}/statement?year=2026&month=11` | `Statement` of that month in the outlet's time zone (`&outlet=`, default the first outlet) |
 
 use crate::error::{parse_json, AppError, AppPath, AppQuery};
 use crate::store::customers::{PaymentRefusal, PaymentStatus};
@@ -124,30 +124,13 @@ pub struct MonthQuery {
     year: Option<String>,
     #[schemars(with = "u32", range(min = 1, max = 12))]
     month: Option<String>,
-}
-
-/// Montréal's offset from UTC, in minutes, at local midnight starting the 1st of `month`: −240 (EDT)
-/// from April to November, −300 (EST) from December to March.
-///
-/// Rule of thumb, exact for the first of a month under Canada's rules since 2007: daylight time runs
-/// from the second Sunday of March (the 8th at the earliest) to the first Sunday of November at
-/// 02:00 — so on 1 November at midnight it is still in force, and on 1 March not yet.
-pub fn montreal_offset_on_first(month: u32) -> i32 {
-    if (4..=11).contains(&month) {
-        -240
-    } else {
-        -300
-    }
-}
-
-/// The local month in Montréal: from midnight on its 1st to midnight on the next month's 1st.
-pub fn montreal_month(year: i32, month: u32) -> Option<Period> {
-    let next = if month == 12 { 1 } else { month + 1 };
-    Period::local_month(year, month, montreal_offset_on_first(month), montreal_offset_on_first(next))
+    /// Whose time zone the month is in; default the shop's first outlet.
+    #[schemars(length(min = 1, max = shared::limits::MAX_ID_LEN))]
+    outlet: Option<String>,
 }
 
 /// `GET /customers/{id}/statement?year=&month=`: opening balance, each charge, payment and store
-/// credit of that month (Montréal time), closing balance.
+/// credit of that month (in the outlet's time zone), closing balance.
 pub async fn statement(
     State(state): State<AppState>,
     AppPath(id): AppPath<String>,
@@ -165,30 +148,8 @@ pub async fn statement(
         .and_then(|m| m.trim().parse().ok())
         .filter(|m| (1..=12).contains(m))
         .ok_or_else(|| AppError::BadRequest("month must be given as a number from 1 to 12, e.g. ?year=2026&month=11".into()))?;
-    let period = montreal_month(year, month).ok_or_else(|| AppError::BadRequest(format!("no such month: {year}-{month}")))?;
+    let outlet = q.outlet.as_deref();
+    let tz = crate::time_zone::of_outlet(state.store.outlet_time_zone(outlet).await?, &format!("outlet '{}'", outlet.unwrap_or("")))?;
+    let period = Period::month(year as i16, month as i8, &tz).ok_or_else(|| AppError::BadRequest(format!("no such month: {year}-{month}")))?;
     state.store.statement(&id, period).await?.map(Json).ok_or_else(|| unknown_customer(&id))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use shared::report::local_midnight_ms;
-
-    #[test]
-    fn montreal_months_start_at_local_midnight_in_winter_and_summer() {
-        // 2026-01-01 00:00 EST = 05:00 UTC; 2026-07-01 00:00 EDT = 04:00 UTC.
-        let jan = montreal_month(2026, 1).unwrap();
-        assert_eq!(jan.from_ms, local_midnight_ms(2026, 1, 1, 0).unwrap() + 5 * 3_600_000);
-        let jul = montreal_month(2026, 7).unwrap();
-        assert_eq!(jul.from_ms, local_midnight_ms(2026, 7, 1, 0).unwrap() + 4 * 3_600_000);
-        // March loses an hour, November gains one; December ends at New Year's midnight EST.
-        let day = 86_400_000;
-        let mar = montreal_month(2026, 3).unwrap();
-        assert_eq!(mar.to_ms - mar.from_ms, 31 * day - 3_600_000);
-        let nov = montreal_month(2026, 11).unwrap();
-        assert_eq!(nov.to_ms - nov.from_ms, 30 * day + 3_600_000);
-        let dec = montreal_month(2026, 12).unwrap();
-        assert_eq!(dec.to_ms, local_midnight_ms(2027, 1, 1, -300).unwrap());
-        assert_eq!(montreal_month(2026, 13), None);
-    }
 }

@@ -58,12 +58,14 @@ impl SqliteStore {
         let mut tx = self.pool.begin().await?;
         let now = now_ms();
         for (priority, o) in shop.outlets.iter().enumerate() {
-            sqlx::query("INSERT INTO outlets (id, name, priority, gst_ppm, qst_ppm) VALUES (?, ?, ?, ?, ?)")
+            crate::time_zone::lookup(&o.time_zone)?;
+            sqlx::query("INSERT INTO outlets (id, name, priority, gst_ppm, qst_ppm, time_zone) VALUES (?, ?, ?, ?, ?, ?)")
                 .bind(&o.id)
                 .bind(&o.name)
                 .bind(priority as i64)
                 .bind(o.tax_rates.gst_ppm)
                 .bind(o.tax_rates.qst_ppm)
+                .bind(&o.time_zone)
                 .execute(&mut *tx)
                 .await?;
         }
@@ -133,7 +135,7 @@ impl SqliteStore {
     }
 
     pub async fn setup(&self) -> anyhow::Result<Setup> {
-        let outlets = sqlx::query("SELECT id, name, gst_ppm, qst_ppm FROM outlets ORDER BY priority")
+        let outlets = sqlx::query("SELECT id, name, gst_ppm, qst_ppm, time_zone FROM outlets ORDER BY priority")
             .fetch_all(&self.pool)
             .await?
             .into_iter()
@@ -141,6 +143,7 @@ impl SqliteStore {
                 id: r.get("id"),
                 name: r.get("name"),
                 tax_rates: TaxRates { gst_ppm: r.get("gst_ppm"), qst_ppm: r.get("qst_ppm") },
+                time_zone: r.get("time_zone"),
             })
             .collect();
         let registers = sqlx::query("SELECT r.id, r.outlet_id, r.code, r.name FROM registers r JOIN outlets o ON o.id = r.outlet_id ORDER BY o.priority, r.code")
@@ -190,6 +193,16 @@ impl SqliteStore {
             None
         };
         Ok(CatalogPage { products, next_after })
+    }
+
+    /// The IANA time zone of `outlet_id`, or of the first outlet (by priority) when `None`: the shop's
+    /// home zone. `None` when there is no such outlet.
+    pub async fn outlet_time_zone(&self, outlet_id: Option<&str>) -> anyhow::Result<Option<String>> {
+        let row = match outlet_id {
+            Some(id) => sqlx::query_scalar("SELECT time_zone FROM outlets WHERE id = ?").bind(id).fetch_optional(&self.pool).await?,
+            None => sqlx::query_scalar("SELECT time_zone FROM outlets ORDER BY priority LIMIT 1").fetch_optional(&self.pool).await?,
+        };
+        Ok(row)
     }
 
     pub async fn register(&self, id: &str) -> anyhow::Result<Option<(Register, TaxRates)>> {
