@@ -8,3 +8,4 @@ mod openapi;
 mod push;
 mod reads;
 mod serials;
+mod time_zones;
