@@ -41,6 +41,8 @@ pub fn App() -> impl IntoView {
         <DeviceBanner/>
         <main>
             {move || match nav.path.get().as_str() {
+                // Until the device record is read, requests would go without its credential.
+                _ if ctx.auth.enrolment.get().is_none() => view! { <p class="hint">"…"</p> }.into_any(),
                 "/ventes" => view! { <SalesPage/> }.into_any(),
                 "/numeros-de-serie" => view! { <SerialsPage/> }.into_any(),
                 "/clients" => view! { <CustomersPage/> }.into_any(),

@@ -57,6 +57,7 @@ pub struct AppCtx {
     pub auth: Auth,
     /// Whether the pusher and the server refresh run (they start once the device is enrolled).
     syncing: StoredValue<bool>,
+    refreshing: StoredValue<bool>,
 }
 
 const LANG_KEY: &str = "comptoir.lang";
@@ -82,6 +83,7 @@ impl AppCtx {
             customers: RwSignal::new(Vec::new()),
             auth: Auth::new(),
             syncing: StoredValue::new(false),
+            refreshing: StoredValue::new(false),
         }
     }
 
@@ -113,6 +115,8 @@ impl AppCtx {
                 Ok(db) => db,
                 Err(e) => {
                     self.boot.set(Boot::Failed(e.0));
+                    // Show the screens (they say what failed) rather than wait for a record never read.
+                    self.auth.set_enrolment(None);
                     return;
                 }
             };
@@ -153,6 +157,8 @@ impl AppCtx {
             spawn_local(async move { auth.check_session().await });
             if enrolled.is_some() {
                 self.start_sync(db);
+            } else if self.auth.session.get_untracked().is_some() {
+                self.start_refresh(db);
             }
         });
     }
@@ -164,6 +170,15 @@ impl AppCtx {
             self.syncing.set_value(true);
             spawn_local(pusher::run(self, db.clone()));
         }
+        self.start_refresh(db);
+    }
+
+    /// Refreshes setup, catalog and the cached copies until the server answers once (one loop at a time).
+    pub fn start_refresh(self, db: Db) {
+        if self.refreshing.get_value() {
+            return;
+        }
+        self.refreshing.set_value(true);
         spawn_local(async move {
             while let Err(e) = self.refresh_from_server(&db).await {
                 leptos::logging::warn!("server refresh: {e}");
@@ -171,6 +186,7 @@ impl AppCtx {
                 let wait = if self.auth.device_refused.get_untracked().is_some() { 30_000 } else { 2000 };
                 gloo_timers::future::TimeoutFuture::new(wait).await;
             }
+            self.refreshing.set_value(false);
         });
     }
 
@@ -195,15 +211,30 @@ impl AppCtx {
     }
 
     async fn refresh_from_server(&self, db: &Db) -> Result<(), String> {
-        // Introduce the device first: a device that has a catalog has a number.
-        sync_client::ensure_known(db, &api::HttpTransport).await.map_err(|e| e.to_string())?;
-        // Who may switch in, first: a freshly enrolled register asks for a PIN before anything else.
-        if let Err(e) = self.auth.refresh_staff(db).await {
-            leptos::logging::warn!("staff refresh: {e}");
+        let enrolled = self.auth.enrolled();
+        if enrolled.is_some() {
+            // Introduce the device first: a device that has a catalog has a number.
+            sync_client::ensure_known(db, &api::HttpTransport).await.map_err(|e| e.to_string())?;
+            // Who may switch in, first: a freshly enrolled register asks for a PIN before anything else.
+            if let Err(e) = self.auth.refresh_staff(db).await {
+                leptos::logging::warn!("staff refresh: {e}");
+            }
         }
         let setup = api::setup().await.map_err(|e| e.to_string())?;
-        // The register is the one the device is enrolled to (a manager enrols it again to change it).
-        let enrolled = self.auth.enrolled().ok_or("the device is not enrolled")?;
+        // A browser signed in but not enrolled (a manager at home) needs the catalog for the back office.
+        if let Some(enrolled) = enrolled {
+            self.set_register(db, &setup, &enrolled).await?;
+        }
+        self.refresh_catalog(db, &setup).await?;
+        if self.boot.get_untracked() != Boot::Ready && self.register.get_untracked().is_some() {
+            self.mark_ready();
+        }
+        self.refresh_cached(db).await;
+        Ok(())
+    }
+
+    /// The register the device is enrolled to (a manager enrols it again to change it), and its outlet.
+    async fn set_register(&self, db: &Db, setup: &shared::sync::Setup, enrolled: &crate::store::Enrolled) -> Result<(), String> {
         let register = setup
             .registers
             .iter()
@@ -220,7 +251,10 @@ impl AppCtx {
         db.set_meta("outlet", &outlet).await.map_err(|e| e.0)?;
         self.register.set(Some(register));
         self.outlet.set(Some(outlet));
+        Ok(())
+    }
 
+    async fn refresh_catalog(&self, db: &Db, setup: &shared::sync::Setup) -> Result<(), String> {
         let stored_version: Option<i64> = db.get_meta("catalog_version").await.map_err(|e| e.0)?;
         if stored_version != Some(setup.catalog_version) || self.catalog_size.get_untracked() == 0 {
             let mut pages = Vec::new();
@@ -236,9 +270,11 @@ impl AppCtx {
             db.replace_catalog(&pages, setup.catalog_version).await.map_err(|e| e.0)?;
             self.set_catalog(pages.into_iter().flatten().collect());
         }
-        if self.boot.get_untracked() != Boot::Ready {
-            self.mark_ready();
-        }
+        Ok(())
+    }
+
+    /// Stock, serials and customers: copies for offline use, refreshed when the server answers.
+    async fn refresh_cached(&self, db: &Db) {
         // Stock and serials help the cashier but never block selling: failures are only logged.
         if let Err(e) = self.refresh_stock(db).await {
             leptos::logging::warn!("stock refresh: {e}");
@@ -257,7 +293,6 @@ impl AppCtx {
             }
             Err(e) => leptos::logging::warn!("customers refresh: {e}"),
         }
-        Ok(())
     }
 
     /// Server levels for our outlet, less what our unsent sales took.

@@ -2,13 +2,13 @@
 //! `sync_client::MemoryStore`, the native reference.
 #![cfg(target_arch = "wasm32")]
 
-use frontend::store::{Db, NOT_INTRODUCED};
+use frontend::store::{Db, Enrolled, NOT_INTRODUCED};
 use shared::catalog::{Product, Register};
 use shared::sale::{settle_cash, Cart, Sale};
-use shared::sync::{Device, DeviceHello, HoldReason, PushRequest, PushResponse, PushResult, PushStatus};
+use shared::sync::{ApiError, Device, DeviceHello, HoldReason, PushRequest, PushResponse, PushResult, PushStatus};
 use shared::tax::{TaxClass, TaxRates};
 use shared::Money;
-use sync_client::{drain, DeviceStore, Failure, SaleDraft, Transport};
+use sync_client::{drain, DeviceStore, DrainError, Failure, SaleDraft, Transport};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -38,7 +38,7 @@ fn draft_at(id: &str, register: Register) -> SaleDraft {
     cart.add(&product("shirt", 2999));
     let totals = cart.totals(&TaxRates::QUEBEC).unwrap();
     let cash = settle_cash(totals.total, Money(5000)).unwrap();
-    SaleDraft { id: id.into(), register, created_at_ms: 0, cart, rates: TaxRates::QUEBEC, tenders: vec![cash.tender()] }
+    SaleDraft { id: id.into(), register, created_at_ms: 0, cart, rates: TaxRates::QUEBEC, tenders: vec![cash.tender()], cashier_id: "julie".into() }
 }
 
 fn draft(id: &str) -> SaleDraft {
@@ -321,4 +321,63 @@ async fn futures_join<A: std::future::Future, B: std::future::Future>(a: A, b: B
     })
     .await;
     (ra.unwrap(), rb.unwrap())
+}
+
+fn enrolled(register: &str, outlet: &str) -> Enrolled {
+    Enrolled { credential: "dev.secret".into(), register_id: register.into(), outlet_id: outlet.into() }
+}
+
+#[wasm_bindgen_test]
+async fn an_enrolment_gives_the_number_and_credential_together_and_keeps_the_queue_and_sequence() {
+    let db = Db::open(&format!("enrol-{}", js_sys::Math::random())).await.unwrap();
+    assert_eq!(db.enrolment().await.unwrap(), None, "a new device has no credential");
+    let id = db.device().await.unwrap().id;
+    db.save_enrolment(9, &enrolled("montreal-1", "montreal")).await.unwrap();
+    assert_eq!(db.enrolment().await.unwrap(), Some(enrolled("montreal-1", "montreal")));
+    let device = db.device().await.unwrap();
+    assert_eq!((device.id.as_str(), device.number), (id.as_str(), Some(9)));
+    let sale = db.commit_sale(&draft("s1")).await.unwrap();
+    assert_eq!((sale.receipt.as_str(), sale.cashier_id.as_str()), ("MTL1-9-000001", "julie"), "the sale names its cashier");
+
+    // The server stops accepting the credential: forgetting it keeps the id, number, queue and sequence.
+    db.forget_enrolment().await.unwrap();
+    assert_eq!(db.enrolment().await.unwrap(), None);
+    assert_eq!(db.device().await.unwrap().number, Some(9));
+    assert_eq!(db.pending_sales(10).await.unwrap(), vec![sale]);
+    db.save_enrolment(9, &enrolled("montreal-1", "montreal")).await.unwrap();
+    assert_eq!(db.commit_sale(&draft("s2")).await.unwrap().seq, 2);
+}
+
+#[wasm_bindgen_test]
+async fn a_device_record_from_before_enrolment_reads_as_not_enrolled() {
+    let db = Db::open(&format!("pre-enrol-{}", js_sys::Math::random())).await.unwrap();
+    db.set_meta("device", &serde_json::json!({ "id": "old-device", "number": 4 })).await.unwrap();
+    assert_eq!(db.enrolment().await.unwrap(), None);
+    assert_eq!(db.device().await.unwrap().number, Some(4));
+}
+
+/// A server that no longer accepts the device.
+struct Revoked;
+
+impl Transport for Revoked {
+    async fn hello(&self, _: &DeviceHello) -> Result<Device, Failure> {
+        Err(revoked())
+    }
+    async fn push(&self, _: &PushRequest) -> Result<PushResponse, Failure> {
+        Err(revoked())
+    }
+}
+
+fn revoked() -> Failure {
+    Failure::Refused { status: 401, error: ApiError { error: "device_revoked".into(), message: "revoked".into(), seq: None, sale_id: None } }
+}
+
+#[wasm_bindgen_test]
+async fn a_revoked_device_keeps_every_sale_in_indexeddb() {
+    let db = fresh("revoked").await;
+    let sale = db.commit_sale(&draft(&v7())).await.unwrap();
+    let err = drain(&db, &Revoked).await.unwrap_err();
+    assert!(matches!(err, DrainError::Unauthorized { status: 401, .. }), "{err}");
+    assert_eq!(db.pending_sales(10).await.unwrap(), vec![sale]);
+    assert_eq!(db.refused_count().await.unwrap(), 0);
 }

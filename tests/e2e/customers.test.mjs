@@ -3,7 +3,7 @@
 // in the drawer, credited exactly), and the month-end statement that reconciles.
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { clean, eventually, introduce, oneUnitSale, push, useShop } from './support.mjs';
+import { MANAGER, clean, eventually, introduce, oneUnitSale, push, signIn, useShop } from './support.mjs';
 
 describe('the customers page', () => {
   let server, browser, context, page, products;
@@ -12,6 +12,8 @@ describe('the customers page', () => {
     // Statements are by Montréal month: keep the browser's month the same as the server's.
     context = await browser.newContext({ timezoneId: 'America/Montreal' });
     page = await context.newPage();
+    // The back office needs a signed-in manager (or an enrolled device).
+    await signIn(page, server, MANAGER);
     // Jean Gagnon: shoes by card (89 points), a hat on account (15 points, 17,25 $ owed).
     const device = await introduce(server, 'e2e-customers');
     const pushed = await push(server, device, [

@@ -2,7 +2,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { RegisterPage, counts, eventually, serverReceipts, useShop } from './support.mjs';
+import { RegisterPage, counts, deviceHeaders, eventually, introduce, oneUnitSale, push, serverReceipts, useShop } from './support.mjs';
 
 // After failures the register retries with a growing, jittered delay (at most 30 s).
 const BACK = { timeout: 45_000 };
@@ -99,33 +99,36 @@ describe('selling offline', () => {
     assert.match(download.suggestedFilename(), /^comptoir-appareil-\d+-[0-9T-]+Z\.json$/);
     const file = await readFile(await download.path(), 'utf8');
 
-    // The browser is wiped: only the file is left. The server imports it with the ordinary push.
+    // The browser is wiped: only the file is left. A manager's code enrols the file's device id again
+    // (same number), and its ordinary push imports the file.
     await context.close();
     await server.start();
-    const imported = await server.api('/api/v1/sync/push', { method: 'POST', headers: { 'content-type': 'application/json' }, body: file });
-    assert.equal(imported.status, 200);
+    const device = await introduce(server, JSON.parse(file).device_id, 'sherbrooke-1');
+    const imported = await server.api('/api/v1/sync/push', { method: 'POST', headers: deviceHeaders(device), body: file });
+    assert.equal(imported.status, 200, JSON.stringify(imported.body));
     assert.equal(imported.body.results[0].status, 'stored');
-    const again = await server.api('/api/v1/sync/push', { method: 'POST', headers: { 'content-type': 'application/json' }, body: file });
+    const again = await server.api('/api/v1/sync/push', { method: 'POST', headers: deviceHeaders(device), body: file });
     assert.equal(again.body.results[0].status, 'duplicate');
     assert.equal(counts(await serverReceipts(server)).get(receipt), 1);
   });
 
   test('the same push sent twice over HTTP is stored once', async () => {
-    const { body: sales } = await server.api('/api/v1/sales?limit=1');
-    const sale = sales[0];
-    delete sale.received_at_ms;
-    const push = { device_id: sale.device_id, sales: [sale] };
-    const init = { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(push) };
-    const first = await server.api('/api/v1/sync/push', init);
-    const second = await server.api('/api/v1/sync/push', init);
-    assert.equal(first.status, 200);
-    assert.deepEqual(first.body.results, [{ sale_id: sale.id, seq: sale.seq, status: 'duplicate' }]);
-    assert.deepEqual(second.body.results, [{ sale_id: sale.id, seq: sale.seq, status: 'duplicate' }]);
+    const { hat } = products;
+    const device = await introduce(server, 'e2e-twice');
+    const sale = oneUnitSale(hat, { device, seq: 1, id: 'e2e-twice-1' });
+    const first = await push(server, device, [sale]);
+    const second = await push(server, device, [sale]);
+    const third = await push(server, device, [sale]);
+    assert.equal(first.status, 200, JSON.stringify(first.body));
+    assert.deepEqual(first.body.results, [{ sale_id: sale.id, seq: 1, status: 'stored' }]);
+    assert.deepEqual(second.body.results, [{ sale_id: sale.id, seq: 1, status: 'duplicate' }]);
+    assert.deepEqual(third.body.results, [{ sale_id: sale.id, seq: 1, status: 'duplicate' }]);
     assert.equal(counts(await serverReceipts(server)).get(sale.receipt), 1);
   });
 
   test('a malformed push gets a 4xx with a JSON body saying what is wrong', async () => {
-    const r = await server.api('/api/v1/sync/push', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"device_id":' });
+    const device = await introduce(server, 'e2e-malformed');
+    const r = await server.api('/api/v1/sync/push', { method: 'POST', headers: deviceHeaders(device), body: '{"device_id":' });
     assert.equal(r.status, 400);
     assert.equal(r.body.error, 'bad_request');
     assert.match(r.body.message, /invalid JSON/);

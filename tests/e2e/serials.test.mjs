@@ -2,7 +2,7 @@
 // duplicates refused by name with nothing added, the trash icon, and "Vendu le" linking to the sale.
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { clean, eventually, introduce, oneUnitSale, push, useShop } from './support.mjs';
+import { MANAGER, clean, eventually, introduce, oneUnitSale, push, signIn, useShop } from './support.mjs';
 
 describe('the serial numbers page', () => {
   let server, browser, context, page, products;
@@ -10,6 +10,8 @@ describe('the serial numbers page', () => {
   before(async () => {
     context = await browser.newContext();
     page = await context.newPage();
+    // Deleting a serial number needs a manager's session.
+    await signIn(page, server, MANAGER);
   });
 
   const rows = () => page.locator('tr.serial-row');

@@ -166,7 +166,7 @@ export class RegisterPage {
    * usual cashier (or `cashier`) switches in on the PIN pad.
    */
   async open(query = '', { cashier } = {}) {
-    this.register = new URLSearchParams(query).get('register') || this.register || 'montreal-1';
+    this.register = new URLSearchParams(query).get('register') || this.register;
     await this.page.goto(`${this.server.url}/${query}`);
     await this.ready({ cashier });
     return this;
@@ -182,14 +182,21 @@ export class RegisterPage {
       if (await enrol.isVisible()) {
         await this.enrol();
       } else if (await who.isVisible()) {
-        await this.switchIn(cashier || CASHIER_AT[this.register || 'montreal-1']);
+        await this.switchIn(cashier || CASHIER_AT[this.register] || await this.usualCashier());
       }
     }
     await sell.waitFor({ timeout: 60_000 });
     return this;
   }
+  /** A page opened on a device enrolled elsewhere: the cashier of whichever register it is. */
+  async usualCashier() {
+    await this.page.locator('button.staff').first().waitFor({ timeout: 30_000 });
+    for (const who of [JULIE, MARC]) if (await this.page.getByTestId(`staff-${who.id}`).count()) return who;
+    return ADMIN;
+  }
   /** Types a fresh code for this page's register on the enrolment screen. */
   async enrol(registerId = this.register || 'montreal-1') {
+    this.register = registerId;
     const code = await enrolmentCode(this.server, registerId);
     await this.page.getByTestId('enrol-code').fill(code);
     await this.page.getByTestId('enrol-submit').click();
@@ -269,6 +276,23 @@ export async function introduce(server, id = 'e2e-device', registerId = 'montrea
   });
   if (r.status !== 200) throw new Error(`enrol ${r.status} ${JSON.stringify(r.body)}`);
   return { ...r.body.device, credential: r.body.credential, register_id: r.body.register_id, outlet_id: r.body.outlet_id };
+}
+
+/** The device a browser profile holds (its IndexedDB record): `{ id, number, credential }`. */
+export async function browserDevice(page) {
+  return page.evaluate(() => new Promise((ok, fail) => {
+    const open = indexedDB.open('comptoir');
+    open.onerror = () => fail(open.error);
+    open.onsuccess = () => {
+      const get = open.result.transaction('meta').objectStore('meta').get('device');
+      get.onerror = () => fail(get.error);
+      get.onsuccess = () => {
+        const d = JSON.parse(get.result);
+        open.result.close();
+        ok({ id: d.id, number: d.number, credential: d.enrolment?.credential });
+      };
+    };
+  }));
 }
 
 /** The headers an enrolled device sends (with the cashier switched in, if any). */

@@ -34,6 +34,10 @@ pub fn SignInPage() -> impl IntoView {
                 Ok(info) => {
                     password.set(String::new());
                     auth.set_session(Some(info));
+                    // The back office's pages read the catalog: a browser that is not a register fetches it now.
+                    if let (None, Some(db)) = (auth.enrolled(), ctx.db.get_value()) {
+                        ctx.start_refresh(db);
+                    }
                 }
                 Err(ApiFailure::Refused { status: 429, error: e }) => error.set(Some(e.message)),
                 Err(ApiFailure::Refused { error: e, .. }) if e.error == "bad_credentials" => error.set(Some(auth_texts(l).bad_credentials.into())),
