@@ -221,6 +221,10 @@ impl SqliteStore {
     pub async fn record_failure(&self, key: &str, at_ms: i64, audits: &[Audit]) -> anyhow::Result<()> {
         let _turn = self.write_turn().await;
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        // Failures older than any lock-out they could still cause are forgotten, so guessing at unknown
+        // e-mails or staff ids cannot grow the table without bound.
+        let horizon = at_ms - shared::auth::WINDOW_MS - shared::auth::LOCKOUT_MS;
+        sqlx::query("DELETE FROM auth_failures WHERE at_ms < ?").bind(horizon).execute(&mut *tx).await?;
         sqlx::query("INSERT INTO auth_failures (key, at_ms) VALUES (?, ?)").bind(key).bind(at_ms).execute(&mut *tx).await?;
         for a in audits {
             write_audit(&mut tx, a).await?;
