@@ -1,6 +1,7 @@
 //! The server's HTTP API, called in-process with `oneshot` on a real SQLite file.
 
 mod access;
+mod attacks;
 mod auth;
 mod customers;
 mod helpers;

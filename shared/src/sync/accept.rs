@@ -175,11 +175,15 @@ fn hold_reason(sale: &Sale, h: &Holdings<'_>) -> Option<HoldReason> {
     if !legacy && sale.device_id != h.device.id {
         return Some(HoldReason::OtherDevice { sale_device: sale.device_id.clone(), pushed_by: h.device.id.clone() });
     }
-    if let Some(device_outlet) = h.device_outlet.filter(|o| !legacy && *o != sale.outlet_id) {
+    // Even a sale from before devices is pushed by an enrolled device now: it is bound to that device's
+    // outlet like any other, or an empty `device_id` would carry any sale anywhere.
+    if let Some(device_outlet) = h.device_outlet.filter(|o| *o != sale.outlet_id) {
         return Some(HoldReason::OtherOutlet { outlet_id: sale.outlet_id.clone(), device_outlet: device_outlet.to_string() });
     }
-    // Sales recorded before staff accounts (and devices) existed name no cashier.
-    if !legacy && !h.staff.get(&sale.cashier_id).is_some_and(|s| s.works_at(&sale.outlet_id)) {
+    // Sales recorded before staff accounts (and devices) existed name no cashier; one that names
+    // somebody is checked like any other.
+    let anonymous_legacy = legacy && sale.cashier_id.is_empty();
+    if !anonymous_legacy && !h.staff.get(&sale.cashier_id).is_some_and(|s| s.works_at(&sale.outlet_id)) {
         return Some(HoldReason::UnknownCashier { cashier_id: sale.cashier_id.clone(), outlet_id: sale.outlet_id.clone() });
     }
     let Some((register, rates)) = h.register else {
@@ -224,7 +228,9 @@ fn hold_reason(sale: &Sale, h: &Holdings<'_>) -> Option<HoldReason> {
                 catalog_price,
             });
         }
-        if let Some(o) = line.price_override.as_ref().filter(|_| !legacy && line.unit_price != catalog_price) {
+        // No exemption for sales from before devices: overrides came after them, so one naming an
+        // override is checked like any other.
+        if let Some(o) = line.price_override.as_ref().filter(|_| line.unit_price != catalog_price) {
             let allowed = h.staff.get(&o.by).is_some_and(|s| s.works_at(&sale.outlet_id) && override_allowed(s.role, catalog_price, line.unit_price));
             if !allowed {
                 return Some(HoldReason::OverrideNotAllowed { line: i + 1, by: o.by.clone(), unit_price: line.unit_price, catalog_price });
@@ -417,6 +423,28 @@ mod tests {
         s.receipt = "MTL1-000001".into();
         assert_eq!(key_device(&s), "register:r1");
         assert_eq!(decide(&s, None, None, &[], &prices()), Verdict::Store);
+    }
+
+    #[test]
+    fn a_sale_without_a_device_cannot_skip_the_outlet_cashier_or_override_rules() {
+        let legacy = || {
+            let mut s = sale();
+            s.device_id = String::new();
+            s.receipt = "MTL1-000001".into();
+            s.cashier_id = String::new();
+            s
+        };
+        assert_eq!(decide(&legacy(), None, None, &[], &prices()), Verdict::Store, "an honest sale from before devices");
+        let v = decide_at(&legacy(), None, None, &[], &prices(), Some("o2"));
+        assert!(matches!(v, Verdict::Hold(HoldReason::OtherOutlet { .. })), "another outlet's device: {v:?}");
+        let mut s = legacy();
+        s.cashier_id = "marc".into();
+        assert!(matches!(decide(&s, None, None, &[], &prices()), Verdict::Hold(HoldReason::UnknownCashier { .. })));
+        let mut dear = prices();
+        dear.get_mut("hat").unwrap().price = Money(3000);
+        let mut s = legacy();
+        s.lines[0].price_override = Some(PriceOverride { catalog_price: Money(3000), by: "julie".into(), at_ms: 5, reason: "".into() });
+        assert!(matches!(decide(&s, None, None, &[], &dear), Verdict::Hold(HoldReason::OverrideNotAllowed { .. })));
     }
 
     #[test]
