@@ -105,10 +105,11 @@ impl Auth {
         if self.session.get_untracked().is_none() {
             return;
         }
-        if let Ok(me) = auth_api::me().await {
-            if me.staff.is_none() {
-                self.set_session(None);
-            }
+        match auth_api::me().await {
+            Ok(me) if me.staff.is_none() => self.set_session(None),
+            // Nothing else identified us: the cookie is gone or stale.
+            Err(ApiFailure::Refused { status: 401, .. }) => self.set_session(None),
+            _ => {}
         }
     }
 

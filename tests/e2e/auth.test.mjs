@@ -52,6 +52,7 @@ describe('staff and devices', () => {
 
     await reg.scan(products.hat.barcode);
     const first = await reg.pay('20');
+    assert.equal(clean(await page.getByTestId('receipt-cashier').innerText()), 'Julie', 'the receipt names her');
     // Another cashier takes over.
     await page.getByTestId('switch-cashier').click();
     await who.waitFor();

@@ -13,11 +13,16 @@ pub fn Receipt(sale: Sale) -> impl IntoView {
     let t = l.t();
     let outlet = ctx.outlet.get_untracked().map(|o| o.name).unwrap_or_default();
     let cash = sale.tenders.iter().find(|x| x.kind == TenderKind::Cash).cloned();
+    // The cashier by name when this device knows them (it made the sale, so it does), else by id.
+    let cashier = (!sale.cashier_id.is_empty()).then(|| {
+        ctx.auth.staff.with_untracked(|s| s.iter().find(|m| m.staff_id == sale.cashier_id).map(|m| m.name.clone())).unwrap_or_else(|| sale.cashier_id.clone())
+    });
     view! {
         <section class="receipt" data-testid="receipt">
             <h3>"Comptoir — " {outlet}</h3>
             <p>{t.receipt} " " <strong data-testid="receipt-number">{sale.receipt.clone()}</strong></p>
             <p>{date_time(l, sale.created_at_ms)}</p>
+            {cashier.map(|c| view! { <p>{crate::i18n_auth::auth_texts(l).cashier} " : " <span data-testid="receipt-cashier">{c}</span></p> })}
             <table>
                 {sale.lines.iter().map(|line| view! {
                     <tr>

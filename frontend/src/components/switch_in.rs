@@ -54,7 +54,8 @@ pub fn SwitchIn() -> impl IntoView {
     };
     view! {
         <div class="overlay">
-            <div class="dialog switch-in" role="dialog" aria-modal="true" data-testid="switch-in">
+            <div class="dialog switch-in" role="dialog" aria-modal="true" data-testid="switch-in"
+                on:keydown=move |e| if e.key() == "Escape" && !busy.get_untracked() { message.set(None); chosen.set(None); }>
                 {move || match chosen.get() {
                     None => view! {
                         <h2>{move || t().who}</h2>

@@ -2,7 +2,7 @@
 
 use super::http::{get, post, post_within, request, send, ApiFailure, Method, TIMEOUT_MS};
 use serde::Deserialize;
-use shared::auth::{EnrolRequest, Enrolment, LoginRequest, Me, OfflineStaff, PinRequest, SessionInfo, StaffMember};
+use shared::auth::{EnrolRequest, Enrolment, LoginRequest, OfflineStaff, PinRequest, SessionInfo, StaffMember};
 
 /// A PIN check online waits this long before the register checks it itself (offline switch-in).
 const PIN_TIMEOUT_MS: u32 = 5_000;
@@ -35,6 +35,14 @@ pub async fn logout() -> bool {
     matches!(send(req, Some("{}".into()), TIMEOUT_MS).await, Ok(r) if r.ok())
 }
 
-pub async fn me() -> Result<Me, ApiFailure> {
+/// What the register needs of `GET /auth/me` (`shared::auth::Me`): whether a staff session is signed
+/// in. Read as little as that, to keep the device record's parser out of the wasm.
+#[derive(Deserialize)]
+pub struct MeStaff {
+    #[serde(default)]
+    pub staff: Option<serde::de::IgnoredAny>,
+}
+
+pub async fn me() -> Result<MeStaff, ApiFailure> {
     get("/api/v1/auth/me").await
 }

@@ -69,6 +69,12 @@ async fn once(ctx: &AppCtx, db: &Db) -> bool {
             ctx.online.set(true);
             false
         }
+        Err(DrainError::Unauthorized { error, .. }) if error.error == "unknown_cashier" => {
+            // The cashier switched in no longer works here (deactivated, moved): someone else switches in.
+            ctx.online.set(true);
+            ctx.auth.set_cashier(None);
+            false
+        }
         Err(DrainError::Unauthorized { status, error }) => {
             // Revoked or not accepted: nothing leaves the outbox; the banner says what to do.
             leptos::logging::error!("push refused ({status}): {}", error.error);
