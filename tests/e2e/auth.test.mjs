@@ -213,6 +213,17 @@ describe('staff and devices', () => {
     await context.close();
   });
 
+  test('a device revoked while it has nothing to send says so within seconds', async () => {
+    const context = await browser.newContext();
+    const reg = await new RegisterPage(await context.newPage(), server).open();
+    await eventually(async () => assert.equal(await reg.status(), 'en ligne'));
+    const me = await browserDevice(reg.page);
+    assert.equal((await server.api(`/api/v1/devices/${me.id}/revoke`, { method: 'POST', headers: { 'content-type': 'application/json' } })).status, 200);
+    await reg.page.getByTestId('device-refused').waitFor({ timeout: 15_000 });
+    assert.equal(await reg.page.getByTestId('device-refused').getAttribute('data-code'), 'device_revoked');
+    await context.close();
+  });
+
   test('the sign-in page signs a manager in and out; only a manager is offered to delete a serial number', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();

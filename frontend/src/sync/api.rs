@@ -49,9 +49,14 @@ pub async fn sales() -> Result<Vec<StoredSale>, ApiFailure> {
     get("/api/v1/sales?limit=200").await
 }
 
-pub async fn health() -> bool {
-    let req = super::http::request(super::http::Method::Get, "/api/v1/health");
-    matches!(super::http::send(req, None, super::http::TIMEOUT_MS).await, Ok(r) if r.ok())
+/// Whether the server answers, asked as this device (`GET /auth/me`) so that a revocation shows even
+/// with nothing to push: `None` unreachable, else the HTTP status (a 401 is noted by `http::send`).
+pub async fn heartbeat() -> Option<u16> {
+    let req = super::http::request(super::http::Method::Get, "/api/v1/auth/me");
+    match super::http::send(req, None, super::http::TIMEOUT_MS).await {
+        Ok(r) if r.status() < 500 => Some(r.status()),
+        _ => None,
+    }
 }
 
 #[derive(Deserialize)]

@@ -45,11 +45,12 @@ pub async fn run(ctx: AppCtx, db: Db) {
 async fn once(ctx: &AppCtx, db: &Db) -> bool {
     let ok = match drain(db, &HttpTransport).await {
         Ok(report) => {
-            // An empty outbox sends nothing: ask the server whether it is there, for the header.
-            let up = report.pushes > 0 || api::health().await;
+            // An empty outbox sends nothing: ask the server whether it is there, and still takes us.
+            let status = if report.pushes > 0 { Some(200) } else { api::heartbeat().await };
+            let up = status.is_some();
             ctx.online.set(up);
-            if report.pushes > 0 {
-                // The server took a push: it accepts this device (again).
+            if status == Some(200) {
+                // The server took a push or knows us: it accepts this device (again).
                 ctx.auth.device_refused.set(None);
             }
             if report.pushes > 0 {
