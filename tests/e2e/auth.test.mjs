@@ -106,6 +106,43 @@ describe('staff and devices', () => {
     await context.close();
   });
 
+  test('offline, five wrong PINs lock that person out on this device until a time it shows, across a reload', async () => {
+    const context = await browser.newContext();
+    const reg = await new RegisterPage(await context.newPage(), server).open();
+    const page = reg.page;
+    await eventually(async () => assert.equal(await reg.status(), 'en ligne'));
+    await page.getByTestId('switch-cashier').click();
+    await context.setOffline(true);
+    await page.getByTestId('staff-gerante-mtl').click();
+    const message = async () => clean(await page.getByTestId('pin-message').innerText());
+    for (let left = 4; left >= 1; left--) {
+      await page.getByTestId('pin-input').focus();
+      await page.keyboard.type('0000');
+      await page.keyboard.press('Enter');
+      await eventually(async () => assert.equal(await message(), `NIP incorrect — encore ${left} essai${left > 1 ? 's' : ''}`), { timeout: 30_000 });
+    }
+    await page.keyboard.type('0000');
+    await page.keyboard.press('Enter');
+    await eventually(async () => assert.match(await message(), /^Trop d'essais : bloqué jusqu'à \d{1,2} h \d{2}\.$/), { timeout: 30_000 });
+    // Even the right PIN is refused now, without being checked.
+    await page.keyboard.type(MANAGER.pin);
+    await page.keyboard.press('Enter');
+    await eventually(async () => assert.match(await message(), /^Trop d'essais : bloqué jusqu'à/));
+    assert.equal(await page.getByTestId('switch-in').count(), 1);
+
+    await context.setOffline(false);
+    await page.reload();
+    await page.getByTestId('switch-in').waitFor();
+    await page.getByTestId('staff-gerante-mtl').click();
+    for (const d of MANAGER.pin) await page.getByTestId(`pin-key-${d}`).click();
+    await page.getByTestId('pin-ok').click();
+    await eventually(async () => assert.match(await message(), /^Trop d'essais : bloqué jusqu'à/), { timeout: 30_000 });
+    // Others still switch in.
+    await page.getByTestId('pin-back').click();
+    await reg.switchIn(SOPHIE);
+    await context.close();
+  });
+
   test('a new device is enrolled through its screen: offline it says to connect, a bad code is refused, a manager\'s code enrols it', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
