@@ -264,6 +264,13 @@ fn forbidden_message(access: Access) -> String {
     }
 }
 
+/// The address a request came from (what failures are counted under besides the account), or `local`
+/// without one (in-process calls). Behind a reverse proxy every client has the proxy's address: then the
+/// per-address limits are shop-wide.
+pub fn client_address(extensions: &axum::http::Extensions) -> String {
+    extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map_or_else(|| "local".to_string(), |c| c.0.ip().to_string())
+}
+
 /// 403 unless the caller may see `outlet`'s data.
 pub fn require_outlet(caller: &Caller, outlet: &str) -> Result<(), AppError> {
     if caller.may_see_outlet(outlet) {

@@ -51,6 +51,20 @@ pub fn dummy_hash() -> &'static str {
     HASH.get_or_init(|| hash_secret("no such account").expect("argon2 hashes"))
 }
 
+/// How many argon2 hashes run at once: one per core. Each takes ~19 MiB and a core for tens of
+/// milliseconds; a flood of sign-ins waits its turn here instead of filling the blocking pool (512
+/// threads, ~10 GB) and starving every other request.
+pub fn argon2_slots() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get()).max(1)
+}
+
+/// Runs `f` (an argon2 hash or check) off the async workers, at most [`argon2_slots`] at once.
+pub async fn bounded<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> anyhow::Result<T> {
+    static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    let _slot = SLOTS.get_or_init(|| tokio::sync::Semaphore::new(argon2_slots())).acquire().await?;
+    Ok(tokio::task::spawn_blocking(f).await?)
+}
+
 /// Enrolment codes: no 0/O, 1/I/L or U (read aloud or copied from a screen without mistakes).
 pub const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTVWXYZ23456789";
 pub const CODE_LEN: usize = 8;
@@ -98,6 +112,28 @@ mod tests {
         assert!(!verify_secret("1235", &h));
         assert!(!verify_secret("1234", "not a hash"));
         assert!(!h.contains("1234"));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_flood_of_hashes_runs_at_most_one_per_core_at_once() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::sync::Arc;
+        let (running, peak) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let tasks: Vec<_> = (0..4 * argon2_slots() + 4)
+            .map(|_| {
+                let (running, peak) = (running.clone(), peak.clone());
+                tokio::spawn(bounded(move || {
+                    let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                    peak.fetch_max(now, Ordering::SeqCst);
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                    running.fetch_sub(1, Ordering::SeqCst);
+                }))
+            })
+            .collect();
+        for t in tasks {
+            t.await.unwrap().unwrap();
+        }
+        assert!(peak.load(Ordering::SeqCst) <= argon2_slots(), "{} at once", peak.load(Ordering::SeqCst));
     }
 
     #[test]

@@ -1,23 +1,26 @@
 //! Staff: signing in (cookie or bearer token), signing out, who am I, PIN switch-in at a device, the
 //! PIN verifiers a device keeps for offline switch-in, the staff list and new staff members.
-//! The lock-out rule is `shared::auth::lockout`; failures are counted per key (`email:…`, `pin:…`).
+//! The lock-out rules are `shared::auth::lockout`'s; failures are counted per account (`email:…`,
+//! `pin:…`) and per client address (`client:…`), each attempt before its secret is checked.
 
 use crate::auth::secrets::{dummy_hash, hash_secret, random_bytes, random_token, sha256_hex, verify_secret};
-use crate::auth::{session_cookie, Authenticated, SessionHash, SESSION_MS};
+use crate::auth::{client_address, session_cookie, Authenticated, SessionHash, SESSION_MS};
 use crate::error::{parse_json, AppError};
-use crate::store::auth::{Audit, NewStaffRecord, StaffRecord, StaffRefusal};
+use crate::store::auth::{Attempt, Audit, NewStaffRecord, StaffRecord, StaffRefusal};
 use crate::store::now_ms;
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::State;
+use axum::http::Extensions;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde::Serialize;
 use shared::auth::{
-    check_pin_format, lockout, AuditAction, LoginRequest, Lockout, Me, NewStaff, OfflineStaff, PinRequest, PinVerifier, Role,
+    check_pin_format, AuditAction, LockoutRule, LoginRequest, Lockout, Me, NewStaff, OfflineStaff, PinRequest, PinVerifier, Role,
     SessionInfo, StaffMember, MIN_PASSWORD_LEN, PIN_ITERATIONS,
 };
+use shared::auth::lockout::{ACCOUNT, CLIENT};
 use shared::limits::{MAX_ID_LEN, MAX_TEXT_LEN};
 
 /// 429 with the time the lock-out ends (UTC) and `Retry-After`.
@@ -44,8 +47,9 @@ pub fn utc_time(ms: i64) -> String {
     }
 }
 
+/// Hashing and verifying (argon2) off the async workers, a bounded number at once (see `secrets::bounded`).
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
-    tokio::task::spawn_blocking(f).await.map_err(|e| AppError::Internal(e.into()))
+    crate::auth::secrets::bounded(f).await.map_err(AppError::Internal)
 }
 
 struct SignedIn {
@@ -55,17 +59,50 @@ struct SignedIn {
     expires_at_ms: i64,
 }
 
+/// Counts an attempt on an account (`key`) and its client address before its secret is checked
+/// (`SqliteStore::begin_attempt`): the rows to forget if it matches, and each key's earlier failures.
+async fn count_attempt(state: &AppState, key: &str, client: &str, now: i64) -> Result<(Vec<i64>, Vec<Vec<i64>>), Response> {
+    let client_key = format!("client:{client}");
+    match state.store.begin_attempt(&[(key, &ACCOUNT), (&client_key, &CLIENT)], now).await {
+        Ok(Attempt::Counted { ids, before }) => Ok((ids, before)),
+        Ok(Attempt::Locked(until)) => {
+            tracing::warn!(%client, until_ms = until, "attempt refused: locked out");
+            Err(locked_out(until))
+        }
+        Err(e) => Err(AppError::from(e).into_response()),
+    }
+}
+
+/// The lock-out audit entries a failure causes: the account's (`account`) and the client address's
+/// (subject `client:<address>`), each written once, by the failure that starts it.
+fn lockout_audits(before: &[Vec<i64>], now: i64, account: impl Fn(i64) -> Audit, client: &str) -> Vec<Audit> {
+    let starts = |rule: &LockoutRule, times: Option<&Vec<i64>>| {
+        let times = times.map_or(&[][..], Vec::as_slice);
+        let after: Vec<i64> = times.iter().copied().chain([now]).collect();
+        match (rule.check(times, now), rule.check(&after, now)) {
+            (Lockout::Open { .. }, Lockout::LockedUntil(until)) => Some(until),
+            _ => None,
+        }
+    };
+    let mut out: Vec<Audit> = starts(&ACCOUNT, before.first()).map(account).into_iter().collect();
+    if let Some(until) = starts(&CLIENT, before.get(1)) {
+        tracing::warn!(%client, until_ms = until, "client address locked out");
+        out.push(Audit::new(AuditAction::LockedOut, "", &format!("client:{client}"), format!("client address locked until {} UTC: too many failed sign-ins or PINs", utc_time(until))));
+    }
+    out
+}
+
 /// Checks an e-mail and password against the lock-out rule and the argon2 hash; opens a session.
-async fn sign_in(state: &AppState, body: &[u8]) -> Result<SignedIn, Response> {
+async fn sign_in(state: &AppState, client: &str, body: &[u8]) -> Result<SignedIn, Response> {
     let req: LoginRequest = parse_json(body).map_err(IntoResponse::into_response)?;
+    // Bounded before anything is stored or hashed: a megabyte e-mail would be a megabyte failure key.
+    if req.email.chars().count() > MAX_TEXT_LEN || req.password.chars().count() > MAX_TEXT_LEN {
+        return Err(AppError::BadRequest(format!("invalid JSON body: e-mail and password have at most {MAX_TEXT_LEN} characters")).into_response());
+    }
     let email = req.email.trim().to_lowercase();
     let key = format!("email:{email}");
     let now = now_ms();
-    let failures = state.store.failures(&key).await.map_err(|e| AppError::from(e).into_response())?;
-    if let Lockout::LockedUntil(until) = lockout(&failures, now) {
-        tracing::warn!(until_ms = until, "sign-in refused: locked out");
-        return Err(locked_out(until));
-    }
+    let (attempt, before) = count_attempt(state, &key, client, now).await?;
     let record = state.store.staff_by_email(&email).await.map_err(|e| AppError::from(e).into_response())?.filter(|s| s.active);
     // An unknown e-mail is checked against a dummy hash: the same time and the same answer as a wrong password.
     let hash = record.as_ref().and_then(|s| s.password_hash.clone()).unwrap_or_else(|| dummy_hash().to_string());
@@ -76,15 +113,13 @@ async fn sign_in(state: &AppState, body: &[u8]) -> Result<SignedIn, Response> {
         other => {
             let staff_id = other.as_ref().map(|s| s.member.id.clone()).unwrap_or_default();
             let mut audits = vec![Audit::new(AuditAction::SignInFailed, &staff_id, &staff_id, if other.is_some() { "wrong password" } else { "unknown e-mail" })];
-            let mut all = failures;
-            all.push(now);
-            if let Lockout::LockedUntil(until) = lockout(&all, now) {
-                audits.push(Audit::new(AuditAction::LockedOut, &staff_id, &staff_id, format!("password sign-in locked until {} UTC", utc_time(until))));
+            let locked = |until| {
                 tracing::warn!(staff = %staff_id, until_ms = until, "sign-in locked out");
-            } else {
-                tracing::info!(staff = %staff_id, "sign-in failed");
-            }
-            state.store.record_failure(&key, now, &audits).await.map_err(|e| AppError::from(e).into_response())?;
+                Audit::new(AuditAction::LockedOut, &staff_id, &staff_id, format!("password sign-in locked until {} UTC", utc_time(until)))
+            };
+            audits.extend(lockout_audits(&before, now, locked, client));
+            tracing::info!(staff = %staff_id, "sign-in failed");
+            state.store.audit(&audits).await.map_err(|e| AppError::from(e).into_response())?;
             return Err(AppError::refused(StatusCode::UNAUTHORIZED, "bad_credentials", "wrong e-mail or password").into_response());
         }
     };
@@ -92,7 +127,7 @@ async fn sign_in(state: &AppState, body: &[u8]) -> Result<SignedIn, Response> {
     let audit = Audit::new(AuditAction::SignIn, &staff.member.id, &staff.member.id, "signed in with a password");
     state
         .store
-        .create_session(&staff.member.id, &sha256_hex(&token), &csrf, expires_at_ms, &key, &audit)
+        .create_session(&staff.member.id, &sha256_hex(&token), &csrf, expires_at_ms, (&attempt, &key), &audit)
         .await
         .map_err(|e| AppError::from(e).into_response())?;
     tracing::info!(staff = %staff.member.id, role = %staff.member.role, "signed in");
@@ -100,8 +135,8 @@ async fn sign_in(state: &AppState, body: &[u8]) -> Result<SignedIn, Response> {
 }
 
 /// `POST /auth/login`: the session in an HttpOnly cookie; the answer carries the CSRF token, never the session token.
-pub async fn login(State(state): State<AppState>, body: Bytes) -> Response {
-    let s = match sign_in(&state, &body).await {
+pub async fn login(State(state): State<AppState>, extensions: Extensions, body: Bytes) -> Response {
+    let s = match sign_in(&state, &client_address(&extensions), &body).await {
         Ok(s) => s,
         Err(resp) => return resp,
     };
@@ -111,8 +146,8 @@ pub async fn login(State(state): State<AppState>, body: Bytes) -> Response {
 }
 
 /// `POST /auth/token`: the session as a bearer token, for API clients.
-pub async fn token(State(state): State<AppState>, body: Bytes) -> Response {
-    match sign_in(&state, &body).await {
+pub async fn token(State(state): State<AppState>, extensions: Extensions, body: Bytes) -> Response {
+    match sign_in(&state, &client_address(&extensions), &body).await {
         Ok(s) => Json(SessionInfo { staff: s.staff.member, csrf_token: s.csrf, expires_at_ms: s.expires_at_ms, token: Some(s.token) }).into_response(),
         Err(resp) => resp,
     }
@@ -155,39 +190,41 @@ pub struct PinAnswer {
 }
 
 /// `POST /auth/pin`: a cashier switches in at an enrolled device, online.
-pub async fn pin(State(state): State<AppState>, Authenticated(caller): Authenticated, body: Bytes) -> Result<Response, AppError> {
+pub async fn pin(State(state): State<AppState>, Authenticated(caller): Authenticated, extensions: Extensions, body: Bytes) -> Result<Response, AppError> {
     let req: PinRequest = parse_json(&body)?;
-    let device = caller.device.as_ref().ok_or_else(AppError::unauthenticated)?;
-    let key = format!("pin:{}", req.staff_id);
-    let now = now_ms();
-    let failures = state.store.failures(&key).await?;
-    if let Lockout::LockedUntil(until) = lockout(&failures, now) {
-        tracing::warn!(staff = %req.staff_id, until_ms = until, "PIN refused: locked out");
-        return Ok(locked_out(until));
+    if req.staff_id.len() > MAX_ID_LEN || req.pin.len() > 16 {
+        return Err(AppError::BadRequest(format!("invalid JSON body: a staff id has at most {MAX_ID_LEN} characters, a PIN at most 16")));
     }
+    let device = caller.device.as_ref().ok_or_else(AppError::unauthenticated)?;
     let record = state.store.staff_by_id(&req.staff_id).await?.filter(|s| s.active);
     if let Some(s) = record.as_ref().filter(|s| !s.works_at(&device.outlet_id)) {
         return Err(AppError::refused(StatusCode::FORBIDDEN, "other_outlet", format!("{} does not work at this device's outlet", s.member.name)));
     }
+    let key = format!("pin:{}", req.staff_id);
+    let client = client_address(&extensions);
+    let now = now_ms();
+    let (attempt, before) = match count_attempt(&state, &key, &client, now).await {
+        Ok(counted) => counted,
+        Err(locked) => return Ok(locked),
+    };
     let hash = record.as_ref().and_then(|s| s.pin_hash.clone()).unwrap_or_else(|| dummy_hash().to_string());
     let typed = req.pin.clone();
     let matches = blocking(move || verify_secret(&typed, &hash)).await?;
     let audit = |action, detail: String| Audit::new(action, &req.staff_id, &req.staff_id, detail).device(Some(&device.id)).outlet(Some(&device.outlet_id));
     match record {
         Some(s) if matches && s.pin_hash.is_some() => {
-            state.store.record_success(&key, &audit(AuditAction::PinSwitchIn, format!("switched in at device {}", device.number))).await?;
+            state.store.forget_attempt(&attempt, &key, &audit(AuditAction::PinSwitchIn, format!("switched in at device {}", device.number))).await?;
             tracing::info!(staff = %s.member.id, device = %device.id, "PIN switch-in");
             Ok(Json(PinAnswer { staff: s.member }).into_response())
         }
         _ => {
             let mut audits = vec![audit(AuditAction::PinFailed, format!("wrong PIN at device {}", device.number))];
-            let mut all = failures;
-            all.push(now);
-            if let Lockout::LockedUntil(until) = lockout(&all, now) {
-                audits.push(audit(AuditAction::LockedOut, format!("PIN locked until {} UTC", utc_time(until))));
+            let locked = |until| {
                 tracing::warn!(staff = %req.staff_id, until_ms = until, "PIN locked out");
-            }
-            state.store.record_failure(&key, now, &audits).await?;
+                audit(AuditAction::LockedOut, format!("PIN locked until {} UTC", utc_time(until)))
+            };
+            audits.extend(lockout_audits(&before, now, locked, &client));
+            state.store.audit(&audits).await?;
             Err(AppError::refused(StatusCode::UNAUTHORIZED, "wrong_pin", "wrong PIN"))
         }
     }

@@ -9,14 +9,13 @@ use crate::routes::auth::locked_out;
 use crate::store::now_ms;
 use crate::AppState;
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::{Extensions, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use shared::auth::{lockout, EnrolRequest, Enrolment, EnrolmentCode, EnrolmentCodeRequest, EnrolledDevice, Lockout, Role};
 use shared::limits::MAX_ID_LEN;
 use shared::sync::{Device, DeviceHello};
-use std::net::SocketAddr;
 
 fn check_device_id(id: &str) -> Result<(), AppError> {
     let well_formed = !id.is_empty() && id.len() <= MAX_ID_LEN && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
@@ -53,8 +52,7 @@ pub async fn issue_code(store: &crate::store::SqliteStore, register_id: &str, by
 pub async fn enrol(State(state): State<AppState>, extensions: Extensions, body: Bytes) -> Result<Response, AppError> {
     let req: EnrolRequest = parse_json(&body)?;
     check_device_id(&req.device_id)?;
-    // Behind a reverse proxy every client has the proxy's address: then the limit is shop-wide.
-    let client = extensions.get::<ConnectInfo<SocketAddr>>().map_or_else(|| "local".to_string(), |c| c.0.ip().to_string());
+    let client = crate::auth::client_address(&extensions);
     let key = format!("code:{client}");
     let now = now_ms();
     let failures = state.store.failures(&key).await?;

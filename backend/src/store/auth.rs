@@ -3,7 +3,7 @@
 
 use super::now_ms;
 use super::sqlite::SqliteStore;
-use shared::auth::{AuditAction, AuditEntry, EnrolledDevice, OfflineStaff, PinVerifier, Role, StaffCaller, StaffMember};
+use shared::auth::{lockout_of_all, AuditAction, AuditEntry, EnrolledDevice, Lockout, LockoutRule, OfflineStaff, PinVerifier, Role, StaffCaller, StaffMember};
 use shared::sync::Device;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
@@ -131,6 +131,15 @@ pub enum StaffRefusal {
     UnknownOutlet(String),
 }
 
+/// An attempt at a secret, as [`SqliteStore::begin_attempt`] counted it.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Attempt {
+    /// A key is locked out until then: the secret must not be checked.
+    Locked(i64),
+    /// Counted as a failure of every key (`ids`: its rows), with each key's failures before it.
+    Counted { ids: Vec<i64>, before: Vec<Vec<i64>> },
+}
+
 /// Why an enrolment code was not accepted: one answer for every case (`bad_code`).
 #[derive(Debug, PartialEq, Eq)]
 pub struct BadCode;
@@ -217,6 +226,45 @@ impl SqliteStore {
         Ok(sqlx::query_scalar("SELECT at_ms FROM auth_failures WHERE key = ?").bind(key).fetch_all(self.pool()).await?)
     }
 
+    /// Before a secret is checked: in one write transaction, each key's failures, and unless one of the
+    /// keys is locked out (`shared::auth::lockout_of_all`), the attempt written as a failure of every key
+    /// — it stays one unless the secret matches ([`SqliteStore::forget_attempt`]). Counting first means
+    /// concurrent guesses are counted one after another: a burst cannot all slip in under the limit.
+    pub async fn begin_attempt(&self, keys: &[(&str, &LockoutRule)], now: i64) -> anyhow::Result<Attempt> {
+        let _turn = self.write_turn().await;
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        // Failures older than any lock-out they could still cause are forgotten, so guessing at unknown
+        // e-mails or staff ids cannot grow the table without bound.
+        let horizon = keys.iter().map(|(_, r)| r.horizon_ms()).max().unwrap_or(0);
+        sqlx::query("DELETE FROM auth_failures WHERE at_ms < ?").bind(now - horizon).execute(&mut *tx).await?;
+        let mut before = Vec::with_capacity(keys.len());
+        for (key, _) in keys {
+            let times: Vec<i64> = sqlx::query_scalar("SELECT at_ms FROM auth_failures WHERE key = ?").bind(key).fetch_all(&mut *tx).await?;
+            before.push(times);
+        }
+        if let Lockout::LockedUntil(until) = lockout_of_all(keys.iter().zip(&before).map(|((_, r), f)| (*r, f.as_slice())), now) {
+            return Ok(Attempt::Locked(until));
+        }
+        let mut ids = Vec::with_capacity(keys.len());
+        for (key, _) in keys {
+            let id: i64 = sqlx::query_scalar("INSERT INTO auth_failures (key, at_ms) VALUES (?, ?) RETURNING id").bind(key).bind(now).fetch_one(&mut *tx).await?;
+            ids.push(id);
+        }
+        tx.commit().await?;
+        Ok(Attempt::Counted { ids, before })
+    }
+
+    /// The secret matched: the attempt's rows are no failure; `clear` (the account's key) forgets its
+    /// failures too. A client address's earlier failures stay: a success must not reset a flood's count.
+    pub async fn forget_attempt(&self, ids: &[i64], clear: &str, audit: &Audit) -> anyhow::Result<()> {
+        let _turn = self.write_turn().await;
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        forget(&mut tx, ids, clear).await?;
+        write_audit(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Records a failed attempt on `key` with its audit entries.
     pub async fn record_failure(&self, key: &str, at_ms: i64, audits: &[Audit]) -> anyhow::Result<()> {
         let _turn = self.write_turn().await;
@@ -244,18 +292,8 @@ impl SqliteStore {
         Ok(())
     }
 
-    /// A success on `key`: its failures are forgotten; the audit entry is written with it.
-    pub async fn record_success(&self, key: &str, audit: &Audit) -> anyhow::Result<()> {
-        let _turn = self.write_turn().await;
-        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
-        sqlx::query("DELETE FROM auth_failures WHERE key = ?").bind(key).execute(&mut *tx).await?;
-        write_audit(&mut tx, audit).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// A new session (signed in), its failures forgotten, audited, in one transaction.
-    pub async fn create_session(&self, staff_id: &str, token_hash: &str, csrf: &str, expires_at_ms: i64, failures_key: &str, audit: &Audit) -> anyhow::Result<()> {
+    /// A new session (signed in), its attempt and its account's failures forgotten, audited, in one transaction.
+    pub async fn create_session(&self, staff_id: &str, token_hash: &str, csrf: &str, expires_at_ms: i64, attempt: (&[i64], &str), audit: &Audit) -> anyhow::Result<()> {
         let _turn = self.write_turn().await;
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
         let now = now_ms();
@@ -269,7 +307,7 @@ impl SqliteStore {
             .bind(expires_at_ms)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("DELETE FROM auth_failures WHERE key = ?").bind(failures_key).execute(&mut *tx).await?;
+        forget(&mut tx, attempt.0, attempt.1).await?;
         write_audit(&mut tx, audit).await?;
         tx.commit().await?;
         Ok(())
@@ -464,6 +502,15 @@ impl SqliteStore {
             })
             .collect()
     }
+}
+
+/// Removes an attempt's failure rows and every failure of `clear`.
+async fn forget(conn: &mut SqliteConnection, ids: &[i64], clear: &str) -> anyhow::Result<()> {
+    for id in ids {
+        sqlx::query("DELETE FROM auth_failures WHERE id = ?").bind(id).execute(&mut *conn).await?;
+    }
+    sqlx::query("DELETE FROM auth_failures WHERE key = ?").bind(clear).execute(&mut *conn).await?;
+    Ok(())
 }
 
 /// Inserts a staff member and their outlets (the demo shop and `create_staff`).
