@@ -159,3 +159,13 @@ pub fn refused_banner(lang: Lang, code: &str) -> &'static str {
         _ => t.forbidden,
     }
 }
+
+/// A reactive text in the screen's language, like [`crate::i18n::tr`]: one closure type for all, so
+/// their view code is compiled once.
+pub fn tra(
+    lang: leptos::prelude::RwSignal<Lang>,
+    pick: fn(&'static AuthTexts) -> &'static str,
+) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+    use leptos::prelude::Get;
+    move || pick(auth_texts(lang.get()))
+}

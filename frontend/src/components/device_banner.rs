@@ -2,7 +2,7 @@
 //! stay on it, listed and exportable from the header (nothing is deleted). *Enrôler de nouveau* takes a
 //! new code from a manager: the device keeps its id, number and queue, which then goes out.
 
-use crate::i18n_auth::{auth_texts, refused_banner};
+use crate::i18n_auth::{refused_banner, tra};
 use crate::nav::Nav;
 use crate::state::AppCtx;
 use leptos::prelude::*;
@@ -30,7 +30,7 @@ pub fn DeviceBanner() -> impl IntoView {
             <div class="banner" role="alert" data-testid="device-refused" data-code=attr>
                 <span>{move || refused_banner(lang.get(), &code).to_string()}</span>
                 <Show when=move || ctx.auth.enrolment.with(|e| matches!(e, Some(Some(_))))>
-                    <button class="secondary" data-testid="enrol-again" on:click=enrol_again>{move || auth_texts(lang.get()).enrol_again}</button>
+                    <button class="secondary" data-testid="enrol-again" on:click=enrol_again>{tra(lang, |t| t.enrol_again)}</button>
                 </Show>
             </div>
         }})}

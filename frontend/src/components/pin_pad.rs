@@ -1,7 +1,7 @@
 //! A PIN pad: big digit keys for touch, and a field that takes typed digits and Enter (its virtual
 //! keyboard is off: the pad is the keyboard on a tablet). The PIN is shown as dots.
 
-use crate::i18n_auth::auth_texts;
+use crate::i18n_auth::tra;
 use crate::state::AppCtx;
 use leptos::html;
 use leptos::prelude::*;
@@ -59,7 +59,7 @@ pub fn PinPad(
     view! {
         <form class="pin-pad" on:submit=move |e| { e.prevent_default(); submit(); }>
             <input node_ref=input class="pin-field" type="password" inputmode="none" autocomplete="off" data-wedge="off"
-                data-testid="pin-input" aria-label=move || auth_texts(lang.get()).pin_for
+                data-testid="pin-input" aria-label=tra(lang, |t| t.pin_for)
                 readonly=move || busy.get()
                 prop:value=move || pin.get()
                 on:input=move |e| {
@@ -71,11 +71,11 @@ pub fn PinPad(
                 {['1', '2', '3', '4', '5', '6', '7', '8', '9'].into_iter().map(key).collect_view()}
                 <button type="button" class="pin-key" data-testid="pin-clear" disabled=move || busy.get()
                     on:mousedown=keep_focus on:click=move |_| { pin.set(String::new()); focus(); }>
-                    {move || auth_texts(lang.get()).pin_clear}
+                    {tra(lang, |t| t.pin_clear)}
                 </button>
                 {key('0')}
                 <button type="submit" class="pin-key primary" data-testid="pin-ok" disabled=move || busy.get() on:mousedown=keep_focus>
-                    {move || auth_texts(lang.get()).ok}
+                    {tra(lang, |t| t.ok)}
                 </button>
             </div>
         </form>

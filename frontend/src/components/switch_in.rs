@@ -4,7 +4,7 @@
 
 use crate::auth::{check_pin, PinOutcome};
 use crate::components::pin_pad::PinPad;
-use crate::i18n_auth::{auth_texts, locked_until, refused_banner, role_name, wrong_pin};
+use crate::i18n_auth::{auth_texts, locked_until, refused_banner, role_name, tra, wrong_pin};
 use crate::state::AppCtx;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -19,7 +19,6 @@ pub fn SwitchIn() -> impl IntoView {
     let busy = RwSignal::new(false);
     // (text, is an error)
     let message = RwSignal::new(None::<(String, bool)>);
-    let t = move || auth_texts(lang.get());
     let submit = move |pin: String| {
         let (Some(staff), Some(db)) = (chosen.get_untracked(), ctx.db.get_value()) else { return };
         if busy.get_untracked() {
@@ -58,9 +57,9 @@ pub fn SwitchIn() -> impl IntoView {
                 on:keydown=move |e| if e.key() == "Escape" && !busy.get_untracked() { message.set(None); chosen.set(None); }>
                 {move || match chosen.get() {
                     None => view! {
-                        <h2>{move || t().who}</h2>
+                        <h2>{tra(lang, |t| t.who)}</h2>
                         <Show when=move || auth.staff.with(|s| !s.is_empty())
-                            fallback=move || view! { <p class="notice info" data-testid="no-staff">{move || t().no_staff}</p> }>
+                            fallback=move || view! { <p class="notice info" data-testid="no-staff">{tra(lang, |t| t.no_staff)}</p> }>
                             <div class="staff-buttons">
                                 {move || auth.staff.get().into_iter().map(|s| {
                                     let pick = s.clone();
@@ -77,10 +76,10 @@ pub fn SwitchIn() -> impl IntoView {
                         </Show>
                     }.into_any(),
                     Some(staff) => view! {
-                        <h2>{move || t().pin_for} " " <span data-testid="pin-name">{staff.name.clone()}</span></h2>
+                        <h2>{tra(lang, |t| t.pin_for)} " " <span data-testid="pin-name">{staff.name.clone()}</span></h2>
                         <PinPad busy=busy.into() on_submit=submit/>
                         <button class="secondary wide" data-testid="pin-back" disabled=move || busy.get()
-                            on:click=move |_| { message.set(None); chosen.set(None); }>{move || t().back}</button>
+                            on:click=move |_| { message.set(None); chosen.set(None); }>{tra(lang, |t| t.back)}</button>
                     }.into_any(),
                 }}
                 {move || message.get().map(|(m, err)| view! {

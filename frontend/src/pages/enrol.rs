@@ -1,7 +1,7 @@
 //! *Enrôler cet appareil*: what the sell screen shows on a device that has no credential. A manager's
 //! one-time code enrols it to a register; the device then sells for that register.
 
-use crate::i18n_auth::auth_texts;
+use crate::i18n_auth::{auth_texts, tra};
 use crate::state::AppCtx;
 use crate::store::Enrolled;
 use crate::sync::auth_api;
@@ -17,7 +17,6 @@ pub fn EnrolPage() -> impl IntoView {
     let code = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
-    let t = move || auth_texts(lang.get());
     let submit = move || {
         // One enrolment per press: the code is single-use.
         if busy.get_untracked() || code.with_untracked(|c| c.trim().is_empty()) {
@@ -57,17 +56,17 @@ pub fn EnrolPage() -> impl IntoView {
     };
     view! {
         <section class="enrol" data-testid="enrol">
-            <h1>{move || t().enrol_title}</h1>
-            <p>{move || t().enrol_help}</p>
+            <h1>{tra(lang, |t| t.enrol_title)}</h1>
+            <p>{tra(lang, |t| t.enrol_help)}</p>
             <form on:submit=move |e| { e.prevent_default(); submit(); }>
                 <label class="field">
-                    <span>{move || t().enrol_code}</span>
+                    <span>{tra(lang, |t| t.enrol_code)}</span>
                     <input data-testid="enrol-code" autocomplete="off" autocapitalize="characters" spellcheck="false"
                         data-wedge="off" placeholder="XXXX-XXXX"
                         prop:value=move || code.get() on:input=move |e| code.set(event_target_value(&e))/>
                 </label>
                 <button class="primary wide" type="submit" data-testid="enrol-submit" disabled=move || busy.get()>
-                    {move || if busy.get() { t().enrolling } else { t().enrol }}
+                    {move || { let t = auth_texts(lang.get()); if busy.get() { t.enrolling } else { t.enrol } }}
                 </button>
             </form>
             {move || error.get().map(|e| view! { <p class="notice error" role="alert" data-testid="enrol-error">{e}</p> })}

@@ -1,7 +1,7 @@
 //! *Connexion* (`/connexion`): managers and admins sign in with e-mail and password (the session is an
 //! HttpOnly cookie; the page keeps its CSRF token), see who is signed in, and sign out.
 
-use crate::i18n_auth::{auth_texts, role_name};
+use crate::i18n_auth::{auth_texts, role_name, tra};
 use crate::state::AppCtx;
 use crate::sync::auth_api;
 use crate::sync::http::ApiFailure;
@@ -18,7 +18,6 @@ pub fn SignInPage() -> impl IntoView {
     let password = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
-    let t = move || auth_texts(lang.get());
     let sign_in = move || {
         if busy.get_untracked() {
             return;
@@ -60,32 +59,32 @@ pub fn SignInPage() -> impl IntoView {
     };
     view! {
         <section class="sign-in" data-testid="sign-in-page">
-            <h1>{move || t().sign_in_title}</h1>
+            <h1>{tra(lang, |t| t.sign_in_title)}</h1>
             {move || match auth.session.get() {
                 Some(s) => {
                     let role = s.staff.role;
                     view! {
                         <p data-testid="signed-in">
-                            {move || t().signed_in_as} " " <strong>{s.staff.name.clone()}</strong>
+                            {tra(lang, |t| t.signed_in_as)} " " <strong>{s.staff.name.clone()}</strong>
                             " (" {move || role_name(lang.get(), role)} ")"
                         </p>
-                        <button class="secondary" data-testid="sign-out" disabled=move || busy.get() on:click=sign_out>{move || t().sign_out}</button>
+                        <button class="secondary" data-testid="sign-out" disabled=move || busy.get() on:click=sign_out>{tra(lang, |t| t.sign_out)}</button>
                     }.into_any()
                 }
                 None => view! {
-                    <p>{move || t().sign_in_help}</p>
+                    <p>{tra(lang, |t| t.sign_in_help)}</p>
                     <form on:submit=move |e| { e.prevent_default(); sign_in(); }>
                         <label class="field">
-                            <span>{move || t().email}</span>
+                            <span>{tra(lang, |t| t.email)}</span>
                             <input type="email" data-testid="email" autocomplete="username" data-wedge="off"
                                 prop:value=move || email.get() on:input=move |e| email.set(event_target_value(&e))/>
                         </label>
                         <label class="field">
-                            <span>{move || t().password}</span>
+                            <span>{tra(lang, |t| t.password)}</span>
                             <input type="password" data-testid="password" autocomplete="current-password" data-wedge="off"
                                 prop:value=move || password.get() on:input=move |e| password.set(event_target_value(&e))/>
                         </label>
-                        <button class="primary" type="submit" data-testid="sign-in" disabled=move || busy.get()>{move || t().sign_in}</button>
+                        <button class="primary" type="submit" data-testid="sign-in" disabled=move || busy.get()>{tra(lang, |t| t.sign_in)}</button>
                     </form>
                     {move || error.get().map(|e| view! { <p class="notice error" role="alert" data-testid="sign-in-error">{e}</p> })}
                 }.into_any(),
