@@ -6,6 +6,7 @@ use crate::auth::secrets::{new_enrolment_code, normalise_code, random_token, sha
 use crate::auth::{Authenticated, CODE_MS};
 use crate::error::{parse_json, AppError, AppPath};
 use crate::routes::auth::locked_out;
+use crate::store::auth::EnrolRefusal;
 use crate::store::now_ms;
 use crate::AppState;
 use axum::body::Bytes;
@@ -63,12 +64,23 @@ pub async fn enrol(State(state): State<AppState>, extensions: Extensions, body: 
     let secret = random_token();
     let result = match normalise_code(&req.code) {
         Some(code) => state.store.enrol(&req.device_id, &sha256_hex(&code), &sha256_hex(&secret)).await?,
-        None => Err(crate::store::auth::BadCode),
+        None => Err(EnrolRefusal::BadCode),
     };
-    let Ok((device, register_id, outlet_id)) = result else {
-        state.store.record_failure(&key, now, &[]).await?;
-        tracing::warn!(%client, device = %req.device_id, "enrolment with a bad code");
-        return Err(AppError::refused(StatusCode::UNAUTHORIZED, "bad_code", "this code is wrong, used or expired: ask a manager for a new one"));
+    let (device, register_id, outlet_id) = match result {
+        Ok(done) => done,
+        Err(EnrolRefusal::BadCode) => {
+            state.store.record_failure(&key, now, &[]).await?;
+            tracing::warn!(%client, device = %req.device_id, "enrolment with a bad code");
+            return Err(AppError::refused(StatusCode::UNAUTHORIZED, "bad_code", "this code is wrong, used or expired: ask a manager for a new one"));
+        }
+        Err(EnrolRefusal::DeviceElsewhere(outlet)) => {
+            tracing::warn!(%client, device = %req.device_id, %outlet, "enrolment of another outlet's device refused");
+            return Err(AppError::refused(
+                StatusCode::FORBIDDEN,
+                "device_elsewhere",
+                format!("device '{}' is enrolled at outlet '{outlet}': a manager of that outlet or an administrator makes its code", req.device_id),
+            ));
+        }
     };
     state.store.clear_failures(&key).await?;
     tracing::info!(device = %device.id, number = device.number, register = %register_id, "device enrolled");

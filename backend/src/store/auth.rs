@@ -3,7 +3,7 @@
 
 use super::now_ms;
 use super::sqlite::SqliteStore;
-use shared::auth::{lockout_of_all, AuditAction, AuditEntry, EnrolledDevice, Lockout, LockoutRule, OfflineStaff, PinVerifier, Role, StaffCaller, StaffMember};
+use shared::auth::{lockout_of_all, may_enrol, AuditAction, CodeIssuer, AuditEntry, EnrolledDevice, Lockout, LockoutRule, OfflineStaff, PinVerifier, Role, StaffCaller, StaffMember};
 use shared::sync::Device;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
@@ -140,9 +140,14 @@ pub enum Attempt {
     Counted { ids: Vec<i64>, before: Vec<Vec<i64>> },
 }
 
-/// Why an enrolment code was not accepted: one answer for every case (`bad_code`).
+/// Why an enrolment was not done.
 #[derive(Debug, PartialEq, Eq)]
-pub struct BadCode;
+pub enum EnrolRefusal {
+    /// Wrong, used or expired: one answer for every case (`bad_code`).
+    BadCode,
+    /// The device id is enrolled at this outlet and the code's maker does not run it (`shared::auth::may_enrol`).
+    DeviceElsewhere(String),
+}
 
 impl SqliteStore {
     pub async fn staff_by_email(&self, email: &str) -> anyhow::Result<Option<StaffRecord>> {
@@ -384,7 +389,7 @@ impl SqliteStore {
 
     /// Uses a code: binds the device to the code's register with a new credential (keeping the device's
     /// number if it has one), un-revokes it, marks the code used, audits — one transaction.
-    pub async fn enrol(&self, device_id: &str, code_hash: &str, credential_hash: &str) -> anyhow::Result<Result<(Device, String, String), BadCode>> {
+    pub async fn enrol(&self, device_id: &str, code_hash: &str, credential_hash: &str) -> anyhow::Result<Result<(Device, String, String), EnrolRefusal>> {
         let _turn = self.write_turn().await;
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
         let now = now_ms();
@@ -396,7 +401,23 @@ impl SqliteStore {
         .bind(now)
         .fetch_optional(&mut *tx)
         .await?;
-        let Some((register_id, created_by)) = code else { return Ok(Err(BadCode)) };
+        let Some((register_id, created_by)) = code else { return Ok(Err(EnrolRefusal::BadCode)) };
+        let bound: Option<Option<String>> = sqlx::query_scalar("SELECT outlet_id FROM devices WHERE id = ?").bind(device_id).fetch_optional(&mut *tx).await?;
+        if let Some(outlet) = bound.flatten() {
+            let issuer = if created_by.is_empty() {
+                CodeIssuer::CommandLine
+            } else {
+                let sql = format!("{STAFF_SELECT} WHERE s.id = ?");
+                let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(&created_by).fetch_optional(&mut *tx).await?;
+                match row.as_ref().map(staff_from_row).transpose()?.filter(|s| s.active) {
+                    Some(s) => CodeIssuer::Staff(s.caller()),
+                    None => CodeIssuer::Gone,
+                }
+            };
+            if !may_enrol(&issuer, Some(&outlet)) {
+                return Ok(Err(EnrolRefusal::DeviceElsewhere(outlet)));
+            }
+        }
         let outlet_id: String = sqlx::query_scalar("SELECT outlet_id FROM registers WHERE id = ?").bind(&register_id).fetch_one(&mut *tx).await?;
         sqlx::query("UPDATE enrolment_codes SET used_at_ms = ?, used_by_device = ? WHERE code_hash = ?")
             .bind(now)

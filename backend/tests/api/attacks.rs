@@ -131,3 +131,35 @@ async fn an_oversized_email_or_pin_request_is_a_400_and_stores_no_failure_key() 
     let longest: Option<i64> = sqlx::query_scalar("SELECT MAX(LENGTH(key)) FROM auth_failures").fetch_one(app.store.pool()).await.unwrap();
     assert!(longest.unwrap_or(0) < 1000, "a failure key of {longest:?} bytes");
 }
+
+#[tokio::test]
+async fn a_code_from_another_outlets_manager_cannot_take_over_an_enrolled_device() {
+    let app = spawn_app().await;
+    let body = r#"{"name":"Gérant Laval","email":"laval@test.example","role":"manager","outlets":["laval"],"password":"gerant-laval-2026"}"#;
+    assert_eq!(app.post("/api/v1/staff", body).await.0, StatusCode::CREATED);
+    let laval = As::Bearer(app.token(("laval@test.example", "gerant-laval-2026")).await);
+    let code = |who: As, register: &'static str| {
+        let app = &app;
+        async move {
+            let (status, c) = app.send(who, "POST", "/api/v1/devices/codes", Some(json!({"register_id": register}).to_string())).await;
+            assert_eq!(status, StatusCode::OK, "{c}");
+            c["code"].as_str().unwrap().to_string()
+        }
+    };
+    let enrol = |id: &str, code: &str| Some(json!({"device_id": id, "code": code}).to_string());
+    // Montréal's tablet id (seen on a receipt file, an export, the tablet itself) with Laval's code.
+    let stolen = code(laval.clone(), "laval-1").await;
+    let (status, body) = app.send(As::Nobody, "POST", "/api/v1/devices/enrol", enrol(MTL_DEVICE, &stolen)).await;
+    assert_eq!((status, body["error"].as_str()), (StatusCode::FORBIDDEN, Some("device_elsewhere")), "{body}");
+    assert_eq!(app.send(app.device(MTL_DEVICE, None), "GET", "/api/v1/auth/me", None).await.0, StatusCode::OK, "the tablet keeps its credential");
+    // Revoked, it is still Montréal's to enrol again: not Laval's manager's, but Montréal's.
+    assert_eq!(app.post("/api/v1/devices/device-mtl/revoke", "").await.0, StatusCode::OK);
+    let (status, _) = app.send(As::Nobody, "POST", "/api/v1/devices/enrol", enrol(MTL_DEVICE, &stolen)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "a revocation is not undone by another outlet's manager");
+    // The refused code is not spent: it enrols a new tablet.
+    assert_eq!(app.send(As::Nobody, "POST", "/api/v1/devices/enrol", enrol("laval-new", &stolen)).await.0, StatusCode::OK);
+    let own = code(As::Bearer(app.token(MANAGER_MTL).await), "montreal-1").await;
+    let (status, body) = app.send(As::Nobody, "POST", "/api/v1/devices/enrol", enrol(MTL_DEVICE, &own)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["device"]["number"], 1);
+}

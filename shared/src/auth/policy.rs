@@ -107,6 +107,30 @@ impl Caller {
     }
 }
 
+/// Who made an enrolment code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CodeIssuer {
+    /// The server's command line or the demo start: whoever runs the server.
+    CommandLine,
+    /// A staff member, as they are now.
+    Staff(StaffCaller),
+    /// A staff member no longer active (or no longer on file).
+    Gone,
+}
+
+/// Whether a code from `issuer` may enrol a device that is now bound to `device_outlet` (`None`: a new
+/// device, or one never enrolled). Any code enrols a new device; taking over an enrolled (or revoked)
+/// device id — moving it, giving it a new credential, undoing a revocation — needs a code from someone
+/// who runs that device's outlet, or a code from another outlet's manager would hijack it.
+pub fn may_enrol(issuer: &CodeIssuer, device_outlet: Option<&str>) -> bool {
+    let Some(outlet) = device_outlet else { return true };
+    match issuer {
+        CodeIssuer::CommandLine => true,
+        CodeIssuer::Staff(s) => Caller { staff: Some(s.clone()), device: None }.is_staff_at(Role::Manager, outlet),
+        CodeIssuer::Gone => false,
+    }
+}
+
 /// How far a cashier may move a price from the catalog's without a manager: 20 % (basis points).
 pub const CASHIER_OVERRIDE_LIMIT_BP: i64 = 2_000;
 
@@ -161,6 +185,22 @@ mod tests {
         assert!(staff(Role::Manager, &["m"]).is_staff_at(Role::Manager, "m"));
         assert!(!staff(Role::Manager, &["m"]).is_staff_at(Role::Manager, "l"));
         assert!(!staff(Role::Cashier, &["m"]).is_staff_at(Role::Manager, "m"));
+    }
+
+    #[test]
+    fn only_a_code_from_someone_who_runs_its_outlet_takes_over_an_enrolled_device() {
+        let manager = |outlet: &str| CodeIssuer::Staff(StaffCaller { id: "m".into(), role: Role::Manager, outlets: vec![outlet.into()] });
+        let admin = CodeIssuer::Staff(StaffCaller { id: "a".into(), role: Role::Admin, outlets: vec![] });
+        for issuer in [manager("l"), admin.clone(), CodeIssuer::CommandLine, CodeIssuer::Gone] {
+            assert!(may_enrol(&issuer, None), "a new device: {issuer:?}");
+        }
+        assert!(may_enrol(&manager("m"), Some("m")));
+        assert!(may_enrol(&admin, Some("m")));
+        assert!(may_enrol(&CodeIssuer::CommandLine, Some("m")));
+        assert!(!may_enrol(&manager("l"), Some("m")), "another outlet's manager");
+        assert!(!may_enrol(&CodeIssuer::Gone, Some("m")));
+        let cashier = CodeIssuer::Staff(StaffCaller { id: "c".into(), role: Role::Cashier, outlets: vec!["m".into()] });
+        assert!(!may_enrol(&cashier, Some("m")));
     }
 
     #[test]
