@@ -39,6 +39,17 @@ pub fn credentials() -> Credentials {
     CREDENTIALS.with(|c| c.borrow().clone())
 }
 
+/// Reports that the server refuses the device's credential (`device_revoked`, `unauthenticated`).
+pub fn note_device_refused(code: &str) {
+    ON_DEVICE_REFUSED.with(|s| {
+        if let Some(s) = *s.borrow() {
+            if code == "device_revoked" || s.get_untracked().is_none() {
+                s.set(Some(code.to_string()));
+            }
+        }
+    });
+}
+
 /// Where a refusal of the device's credential is reported (the header's banner).
 pub fn on_device_refused(signal: RwSignal<Option<String>>) {
     ON_DEVICE_REFUSED.with(|s| *s.borrow_mut() = Some(signal));
@@ -82,21 +93,16 @@ pub async fn send(builder: RequestBuilder, body: Option<String>, timeout_ms: u32
         None => builder.send().await?,
     };
     if resp.status() == 401 && sent_device {
-        // Read a copy: the caller still reads the answer itself.
+        // Read a copy: the caller still reads the answer itself. Only `device_revoked` is noted here: a
+        // plain 401 may mean a route wanted a staff session (the pusher tells a refused credential).
         let raw: web_sys::Response = resp.into();
         let copy = raw.clone();
         let resp = Response::from(raw);
-        if let Ok(copy) = copy {
-            if let Ok(text) = copy.text() {
-                if let Ok(text) = wasm_bindgen_futures::JsFuture::from(text).await {
-                    let code = serde_json::from_str::<ApiError>(&text.as_string().unwrap_or_default()).map(|e| e.error).ok();
-                    if let Some(code) = code.filter(|c| c == "device_revoked" || c == "unauthenticated") {
-                        ON_DEVICE_REFUSED.with(|s| {
-                            if let Some(s) = *s.borrow() {
-                                s.set(Some(code));
-                            }
-                        });
-                    }
+        if let Ok(Ok(text)) = copy.map(|c| c.text()) {
+            if let Ok(text) = wasm_bindgen_futures::JsFuture::from(text).await {
+                let revoked = serde_json::from_str::<ApiError>(&text.as_string().unwrap_or_default()).is_ok_and(|e| e.error == "device_revoked");
+                if revoked {
+                    note_device_refused("device_revoked");
                 }
             }
         }

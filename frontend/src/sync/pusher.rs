@@ -49,9 +49,12 @@ async fn once(ctx: &AppCtx, db: &Db) -> bool {
             let status = if report.pushes > 0 { Some(200) } else { api::heartbeat().await };
             let up = status.is_some();
             ctx.online.set(up);
-            if status == Some(200) {
+            match status {
                 // The server took a push or knows us: it accepts this device (again).
-                ctx.auth.device_refused.set(None);
+                Some(200) => ctx.auth.device_refused.set(None),
+                // `/auth/me` takes a device alone: a 401 means its credential is refused.
+                Some(401) => crate::sync::http::note_device_refused("unauthenticated"),
+                _ => {}
             }
             if report.pushes > 0 {
                 // The server's ledger now holds these sales: take its levels (and other registers' sales).
