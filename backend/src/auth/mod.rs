@@ -147,7 +147,7 @@ fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 /// The caller a request's credentials identify (see the module doc), or the refusal.
-pub async fn resolve(state: &AppState, method: &Method, headers: &HeaderMap) -> Result<(Caller, Option<String>), AppError> {
+pub async fn resolve(state: &AppState, access: Access, method: &Method, headers: &HeaderMap) -> Result<(Caller, Option<String>), AppError> {
     let mut caller = Caller::default();
     let mut session_hash = None;
     let authorization = headers.get(header::AUTHORIZATION).map(|v| v.to_str().unwrap_or("").trim().to_string());
@@ -155,7 +155,10 @@ pub async fn resolve(state: &AppState, method: &Method, headers: &HeaderMap) -> 
     if let Some(value) = &authorization {
         let (scheme, credential) = value.split_once(' ').map_or((value.as_str(), ""), |(s, c)| (s, c.trim()));
         if scheme.eq_ignore_ascii_case("device") {
-            caller.device = Some(resolve_device(state, credential, headers).await?);
+            // A device's own routes (push, hello, PINs) stand on the device alone: a cashier switched in
+            // offline and since removed from the outlet must not block the outbox with a 403.
+            let cashier = if access == Access::Device { None } else { headers.get(CASHIER_HEADER) };
+            caller.device = Some(resolve_device(state, credential, cashier).await?);
             device_credential = true;
         } else if scheme.eq_ignore_ascii_case("bearer") {
             let hash = sha256_hex(credential);
@@ -186,7 +189,7 @@ pub async fn resolve(state: &AppState, method: &Method, headers: &HeaderMap) -> 
     Ok((caller, session_hash))
 }
 
-async fn resolve_device(state: &AppState, credential: &str, headers: &HeaderMap) -> Result<DeviceCaller, AppError> {
+async fn resolve_device(state: &AppState, credential: &str, cashier: Option<&axum::http::HeaderValue>) -> Result<DeviceCaller, AppError> {
     let (id, secret) = credential.split_once('.').ok_or_else(AppError::unauthenticated)?;
     let record = state.store.device_record(id).await?.ok_or_else(AppError::unauthenticated)?;
     let stored = record.credential_hash.as_deref().ok_or_else(AppError::unauthenticated)?;
@@ -203,7 +206,7 @@ async fn resolve_device(state: &AppState, credential: &str, headers: &HeaderMap)
     }
     let (Some(register_id), Some(outlet_id)) = (d.register_id, d.outlet_id) else { return Err(AppError::unauthenticated()) };
     let mut device = DeviceCaller { id: d.id, number: d.number, register_id, outlet_id, cashier: None };
-    if let Some(cashier) = headers.get(CASHIER_HEADER) {
+    if let Some(cashier) = cashier {
         let id = cashier.to_str().unwrap_or("").trim();
         let staff = state.store.staff_by_id(id).await?.filter(|s| s.active && s.works_at(&device.outlet_id));
         let Some(staff) = staff else {
@@ -240,7 +243,7 @@ async fn admit(state: &AppState, access: Access, method: &Method, headers: &Head
         // Signing in and enrolling need no caller; a stale credential must not stand in their way.
         return Ok((Caller::default(), None));
     }
-    let (caller, session) = resolve(state, method, headers).await?;
+    let (caller, session) = resolve(state, access, method, headers).await?;
     match caller.check(access) {
         Ok(()) => {}
         Err(Denied::Unauthenticated) => return Err(AppError::unauthenticated()),

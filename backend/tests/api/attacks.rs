@@ -163,3 +163,17 @@ async fn a_code_from_another_outlets_manager_cannot_take_over_an_enrolled_device
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["device"]["number"], 1);
 }
+
+#[tokio::test]
+async fn a_push_goes_through_when_the_cashier_switched_in_has_since_left_the_outlet() {
+    let app = spawn_app().await;
+    // Julie switched in offline; meanwhile she stopped working at Montréal.
+    sqlx::query("DELETE FROM staff_outlets WHERE staff_id = 'julie'").execute(app.store.pool()).await.unwrap();
+    let body = json!({"device_id": MTL_DEVICE, "sales": [app.sale(1, &["shirt"])]}).to_string();
+    let (status, r) = app.send(app.device(MTL_DEVICE, Some("julie")), "POST", "/api/v1/sync/push", Some(body)).await;
+    assert_eq!(status, StatusCode::OK, "the outbox must not be blocked by the header: {r}");
+    assert_eq!(r["results"][0]["hold"]["code"], "unknown_cashier", "her sale is kept, held for a manager: {r}");
+    // Counter routes still check who is switched in.
+    let (status, body) = app.send(app.device(MTL_DEVICE, Some("julie")), "GET", "/api/v1/setup", None).await;
+    assert_eq!((status, body["error"].as_str()), (StatusCode::FORBIDDEN, Some("unknown_cashier")));
+}
