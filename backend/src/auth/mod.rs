@@ -40,7 +40,8 @@ pub enum HostPolicy {
 impl HostPolicy {
     pub fn allows(&self, host: &str) -> bool {
         let host = host.trim().to_ascii_lowercase();
-        let name = host_name(&host);
+        // A malformed Host (`localhost:80@evil.example`, `[::1]evil`) matches nothing.
+        let Some(name) = host_name(&host) else { return false };
         match self {
             HostPolicy::Listed(list) => list.iter().any(|h| *h == host || (!h.contains(':') || h.ends_with(']')) && *h == name),
             HostPolicy::Loopback(ips) => {
@@ -54,12 +55,17 @@ impl HostPolicy {
     }
 }
 
-/// `host:port` → `host` (`[::1]:80` → `[::1]`).
-fn host_name(host: &str) -> &str {
-    if host.starts_with('[') {
-        return host.find(']').map_or(host, |i| &host[..=i]);
-    }
-    host.rsplit_once(':').map_or(host, |(h, _)| h)
+/// `host:port` → `host` (`[::1]:80` → `[::1]`); `None` unless the port, if any, is digits.
+fn host_name(host: &str) -> Option<&str> {
+    let (name, port) = if host.starts_with('[') {
+        let end = host.find(']')?;
+        let rest = &host[end + 1..];
+        (&host[..=end], if rest.is_empty() { None } else { Some(rest.strip_prefix(':')?) })
+    } else {
+        host.split_once(':').map_or((host, None), |(h, p)| (h, Some(p)))
+    };
+    let port_ok = port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
+    port_ok.then_some(name)
 }
 
 /// Settings of the checks.
@@ -301,12 +307,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn loopback_names_and_the_bound_address_are_allowed_any_port() {
+    fn loopback_names_and_the_bound_address_are_allowed_any_port_and_a_malformed_host_is_not() {
         let p = HostPolicy::Loopback(vec!["192.0.2.7".parse().unwrap()]);
         for ok in ["localhost", "localhost:8080", "127.0.0.1:1", "[::1]:8080", "[::1]", "192.0.2.7:8080", "LOCALHOST"] {
             assert!(p.allows(ok), "{ok}");
         }
-        for bad in ["evil.example", "evil.example:8080", "127.0.0.2", "localhost.evil.example", ""] {
+        for bad in ["evil.example", "evil.example:8080", "127.0.0.2", "localhost.evil.example", "", "localhost:8080@evil.example", "[::1]evil", "[::1]:80x", "localhost:", "localhost:1:2"] {
             assert!(!p.allows(bad), "{bad}");
         }
     }
@@ -319,6 +325,7 @@ mod tests {
         assert!(p.allows("till.example:8443"));
         assert!(!p.allows("till.example:80"));
         assert!(!p.allows("localhost"));
+        assert!(!p.allows("pos.example:443@evil.example"));
     }
 
     #[test]
