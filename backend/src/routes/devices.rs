@@ -5,7 +5,8 @@
 use crate::auth::secrets::{new_enrolment_code, normalise_code, random_token, sha256_hex};
 use crate::auth::{Authenticated, CODE_MS};
 use crate::error::{parse_json, AppError, AppPath};
-use crate::routes::auth::locked_out;
+use crate::routes::auth::{locked_out, utc_time};
+use crate::store::auth::Audit;
 use crate::store::auth::EnrolRefusal;
 use crate::store::now_ms;
 use crate::AppState;
@@ -14,7 +15,7 @@ use axum::extract::State;
 use axum::http::{Extensions, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use shared::auth::{lockout, EnrolRequest, Enrolment, EnrolmentCode, EnrolmentCodeRequest, EnrolledDevice, Lockout, Role};
+use shared::auth::{lockout, AuditAction, EnrolRequest, Enrolment, EnrolmentCode, EnrolmentCodeRequest, EnrolledDevice, Lockout, Role};
 use shared::limits::MAX_ID_LEN;
 use shared::sync::{Device, DeviceHello};
 
@@ -69,7 +70,14 @@ pub async fn enrol(State(state): State<AppState>, extensions: Extensions, body: 
     let (device, register_id, outlet_id) = match result {
         Ok(done) => done,
         Err(EnrolRefusal::BadCode) => {
-            state.store.record_failure(&key, now, &[]).await?;
+            // Every lock-out is in the audit log, this one too (who: the client address; never the code).
+            let mut all = failures.clone();
+            all.push(now);
+            let audits: Vec<Audit> = match lockout(&all, now) {
+                Lockout::LockedUntil(until) => vec![Audit::new(AuditAction::LockedOut, "", &key, format!("enrolment codes locked until {} UTC", utc_time(until)))],
+                Lockout::Open { .. } => Vec::new(),
+            };
+            state.store.record_failure(&key, now, &audits).await?;
             tracing::warn!(%client, device = %req.device_id, "enrolment with a bad code");
             return Err(AppError::refused(StatusCode::UNAUTHORIZED, "bad_code", "this code is wrong, used or expired: ask a manager for a new one"));
         }

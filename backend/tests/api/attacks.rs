@@ -177,3 +177,17 @@ async fn a_push_goes_through_when_the_cashier_switched_in_has_since_left_the_out
     let (status, body) = app.send(app.device(MTL_DEVICE, Some("julie")), "GET", "/api/v1/setup", None).await;
     assert_eq!((status, body["error"].as_str()), (StatusCode::FORBIDDEN, Some("unknown_cashier")));
 }
+
+#[tokio::test]
+async fn guessing_enrolment_codes_until_locked_out_is_in_the_audit_log_without_the_codes() {
+    let app = spawn_app().await;
+    for _ in 0..5 {
+        let (status, _) = app.send(As::Nobody, "POST", "/api/v1/devices/enrol", Some(json!({"device_id": "t", "code": "ZZZZ-ZZZZ"}).to_string())).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let (_, entries) = app.get("/api/v1/audit?limit=500").await;
+    let locks: Vec<&serde_json::Value> = entries.as_array().unwrap().iter().filter(|e| e["action"] == "locked_out").collect();
+    assert_eq!(locks.len(), 1, "{entries}");
+    assert_eq!(locks[0]["subject"], "code:local");
+    assert!(!entries.to_string().contains("ZZZZ"), "no code in the log");
+}
