@@ -61,12 +61,35 @@ pub fn app(state: AppState, dist: &Path) -> Router {
     let static_files = ServeDir::new(dist)
         .precompressed_gzip()
         .fallback(ServeFile::new(dist.join("index.html")));
+    let static_files = Router::new().fallback_service(static_files).layer(axum::middleware::from_fn(static_cache));
     Router::new()
         .nest("/api/v1", Router::new().fallback(|| async { error::AppError::NotFound("no such API route".into()) }))
         .merge(api(state.clone()))
         .fallback_service(static_files)
         .layer(from_fn_with_state(state, auth::check_host))
         .layer(tower_http::compression::CompressionLayer::new())
+}
+
+/// `Cache-Control` of the app's files. Trunk's hashed names (`main-2503386e73a397c1.css`,
+/// `…-4f264bab6e01a9b_bg.wasm`) never change content: a year, `immutable`. Everything else — `index.html`
+/// and the client routes it answers, `/sw.js` (so the browser's update check always reaches the
+/// server), the manifest, the icons — is `no-cache`: used only after revalidation. An unknown hashed
+/// name falls back to `index.html`, which is never marked immutable.
+async fn static_cache(req: Request, next: Next) -> axum::response::Response {
+    let hashed = is_hashed_name(req.uri().path());
+    let mut res = next.run(req).await;
+    let html = res.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    let value = if hashed && res.status().is_success() && !html { "public, max-age=31536000, immutable" } else { "no-cache" };
+    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    res
+}
+
+/// `name-<8 to 16 hex digits>[_bg].ext`, as Trunk's `filehash` names its outputs.
+fn is_hashed_name(path: &str) -> bool {
+    let file = path.rsplit('/').next().unwrap_or_default();
+    let stem = file.split('.').next().unwrap_or_default();
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    stem.rsplit_once('-').is_some_and(|(_, h)| (8..=16).contains(&h.len()) && h.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// Opens the store, loads the demo shop into an empty one (and prints its accounts and enrolment
@@ -95,4 +118,17 @@ pub async fn serve(config: config::Config, shutdown: impl std::future::Future<Ou
         .with_graceful_shutdown(shutdown)
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn hashed_names_are_trunks_outputs() {
+        assert!(super::is_hashed_name("/main-2503386e73a397c1.css"));
+        assert!(super::is_hashed_name("/comptoir-frontend-4f264bab6e01a9b_bg.wasm"));
+        assert!(super::is_hashed_name("/comptoir-frontend-4f264bab6e01a9b.js"));
+        for path in ["/", "/index.html", "/sw.js", "/manifest.webmanifest", "/icons/icon-192.png", "/numeros-de-serie", "/clients"] {
+            assert!(!super::is_hashed_name(path), "{path}");
+        }
+    }
 }

@@ -155,7 +155,9 @@ pub fn RegisterPage() -> impl IntoView {
     };
 
     view! {
-        <div class="sell" data-ready=move || (ctx.boot.get() == Boot::Ready && cashier.with(Option::is_some)).to_string()>
+        // `data-busy`: a sale is under way (cart, serial or pay dialog, commit); a new app version waits (index.html).
+        <div class="sell" data-ready=move || (ctx.boot.get() == Boot::Ready && cashier.with(Option::is_some)).to_string()
+            data-busy=move || (step.get() != Step::Cart || cart.with(|c| !c.is_empty())).to_string()>
             <section class="scan-area">
                 <form class="code-entry" on:submit=move |e| {
                     e.prevent_default();
