@@ -79,16 +79,7 @@ impl Db {
 
     /// Records the number the server gave this device (its answer to our hello).
     pub async fn set_local_device_number(&self, number: u32) -> Result<()> {
-        let device = self.local_device().await?;
-        let tx = self.raw().transaction(META).with_mode(TransactionMode::Readwrite).build()?;
-        let meta = tx.object_store(META)?;
-        let raw: Option<String> = meta.get(DEVICE).primitive()?.await?;
-        let mut record =
-            raw.map(|r| serde_json::from_str::<DeviceRecord>(&r)).transpose()?.unwrap_or(DeviceRecord { id: device.id, number: None, enrolment: None });
-        record.number = Some(number);
-        meta.put(serde_json::to_string(&record)?).with_key(DEVICE).primitive()?;
-        tx.commit().await?;
-        Ok(())
+        self.update_device(|r| r.number = Some(number)).await
     }
 
     /// This device's enrolment, if it has one.
@@ -99,29 +90,29 @@ impl Db {
     /// Records an enrolment: the number and the credential in one step, so the device never holds a
     /// credential without the number its receipts print. The outbox and the sequence are untouched.
     pub async fn save_enrolment(&self, number: u32, enrolled: &Enrolled) -> Result<()> {
+        self.update_device(|r| {
+            r.number = Some(number);
+            r.enrolment = Some(enrolled.clone());
+        })
+        .await
+    }
+
+    /// Forgets the credential (the server no longer accepts it), keeping the id, number, sequence and
+    /// every sale: the device can be enrolled again and its queue still goes out under its own key.
+    pub async fn forget_enrolment(&self) -> Result<()> {
+        self.update_device(|r| r.enrolment = None).await
+    }
+
+    /// Changes the device record in one readwrite transaction (made first if this is the first start).
+    async fn update_device(&self, change: impl FnOnce(&mut DeviceRecord)) -> Result<()> {
         let device = self.local_device().await?;
         let tx = self.raw().transaction(META).with_mode(TransactionMode::Readwrite).build()?;
         let meta = tx.object_store(META)?;
         let raw: Option<String> = meta.get(DEVICE).primitive()?.await?;
         let mut record =
             raw.map(|r| serde_json::from_str::<DeviceRecord>(&r)).transpose()?.unwrap_or(DeviceRecord { id: device.id, number: None, enrolment: None });
-        record.number = Some(number);
-        record.enrolment = Some(enrolled.clone());
+        change(&mut record);
         meta.put(serde_json::to_string(&record)?).with_key(DEVICE).primitive()?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// Forgets the credential (the server no longer accepts it), keeping the id, number, sequence and
-    /// every sale: the device can be enrolled again and its queue still goes out under its own key.
-    pub async fn forget_enrolment(&self) -> Result<()> {
-        let tx = self.raw().transaction(META).with_mode(TransactionMode::Readwrite).build()?;
-        let meta = tx.object_store(META)?;
-        let raw: Option<String> = meta.get(DEVICE).primitive()?.await?;
-        if let Some(mut record) = raw.map(|r| serde_json::from_str::<DeviceRecord>(&r)).transpose()? {
-            record.enrolment = None;
-            meta.put(serde_json::to_string(&record)?).with_key(DEVICE).primitive()?;
-        }
         tx.commit().await?;
         Ok(())
     }
