@@ -8,6 +8,7 @@ pub mod components;
 pub mod i18n;
 pub mod i18n_auth;
 pub mod i18n_customers;
+pub mod i18n_price;
 pub mod i18n_serials;
 pub mod i18n_sync;
 pub mod nav;

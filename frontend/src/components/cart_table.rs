@@ -1,12 +1,19 @@
-//! The lines of the cart: name, quantity (with touch buttons), unit price, line total.
+//! The lines of the cart: name, quantity (with touch buttons), unit price, line total. The unit price
+//! is a button (touch, or Tab then Enter) that opens *Modifier le prix*; an overridden price shows the
+//! catalog price struck through and a *prix modifié* marker.
 
 use crate::state::AppCtx;
 use crate::i18n::tr;
+use crate::i18n_price::price_texts;
 use leptos::prelude::*;
 use shared::sale::Cart;
 
 #[component]
-pub fn CartTable(cart: RwSignal<Cart>, on_discount: impl Fn(usize) + Copy + Send + Sync + 'static) -> impl IntoView {
+pub fn CartTable(
+    cart: RwSignal<Cart>,
+    on_discount: impl Fn(usize) + Copy + Send + Sync + 'static,
+    on_price: impl Fn(usize) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
     let ctx = expect_context::<AppCtx>();
     let lang = ctx.lang;
     // The language is part of each row so rows re-render when it (and so the money format) changes.
@@ -30,10 +37,22 @@ pub fn CartTable(cart: RwSignal<Cart>, on_discount: impl Fn(usize) + Copy + Send
                     each=rows
                     key=|(i, line, l)| {
                         // Everything a row shows: a change re-renders that row only.
-                        format!("{i}|{}|{}|{:?}|{}|{}", line.product_id, line.qty, line.discount, line.serials.len(), l.code())
+                        format!(
+                            "{i}|{}|{}|{:?}|{}|{}|{:?}|{}",
+                            line.product_id,
+                            line.qty,
+                            line.discount,
+                            line.serials.len(),
+                            line.unit_price.as_cents(),
+                            line.price_override.as_ref().map(|o| (o.catalog_price.as_cents(), &o.by, &o.reason)),
+                            l.code()
+                        )
                     }
                     children=move |(i, line, l)| {
                         let amount = line.amount().map(|m| l.money(m)).unwrap_or_default();
+                        // A returned item keeps the price its refund was planned at.
+                        let fixed = line.return_of.is_some() || line.is_return();
+                        let pt = price_texts(l);
                         view! {
                             <tr class="line" data-sku=line.sku.clone()>
                                 <td class="name">
@@ -55,7 +74,16 @@ pub fn CartTable(cart: RwSignal<Cart>, on_discount: impl Fn(usize) + Copy + Send
                                         c.set_qty(i, q + 1);
                                     })>"+"</button>
                                 </td>
-                                <td class="num">{l.money(line.unit_price)}</td>
+                                <td class="num unit-price">
+                                    {line.price_override.as_ref().map(|o| view! {
+                                        <s class="catalog-price" data-testid="line-catalog-price">{l.money(o.catalog_price)}</s>
+                                    })}
+                                    <button class="price-button" class:overridden=line.price_override.is_some() data-testid="line-price"
+                                        title=pt.change_price disabled=fixed on:click=move |_| on_price(i)>{l.money(line.unit_price)}</button>
+                                    {line.price_override.as_ref().map(|_| view! {
+                                        <small class="override-mark" data-testid="override-mark">{pt.overridden}</small>
+                                    })}
+                                </td>
                                 <td class="num line-total">{amount}</td>
                                 <td class="line-actions">
                                     <button class="step" title=l.t().line_discount data-testid="line-discount" on:click=move |_| on_discount(i)>"%"</button>

@@ -7,6 +7,7 @@ pub mod device_banner;
 pub mod discount_dialog;
 pub mod pay_dialog;
 pub mod pin_pad;
+pub mod price_dialog;
 pub mod quick_keys;
 pub mod receipt;
 pub mod serial_dialog;

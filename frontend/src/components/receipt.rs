@@ -1,4 +1,5 @@
-//! The receipt of the last sale: shown after payment, and the only thing printed (80 mm paper).
+//! The receipt of the last sale: shown after payment, and the only thing printed (80 mm paper). A line
+//! sold at another price than the catalog's says so, with the catalog price and the reason.
 
 use crate::i18n::date_time;
 use crate::state::AppCtx;
@@ -11,6 +12,7 @@ pub fn Receipt(sale: Sale) -> impl IntoView {
     let ctx = expect_context::<AppCtx>();
     let l = ctx.lang.get_untracked();
     let t = l.t();
+    let pt = crate::i18n_price::price_texts(l);
     let outlet = ctx.outlet.get_untracked().map(|o| o.name).unwrap_or_default();
     let cash = sale.tenders.iter().find(|x| x.kind == TenderKind::Cash).cloned();
     // The cashier by name when this device knows them (it made the sale, so it does), else by id.
@@ -29,6 +31,14 @@ pub fn Receipt(sale: Sale) -> impl IntoView {
                         <td>{line.qty} " × " {line.name.clone()}</td>
                         <td class="num">{line.amount().map(|m| l.money(m)).unwrap_or_default()}</td>
                     </tr>
+                    {line.price_override.as_ref().map(|o| view! {
+                        <tr class="override" data-testid="receipt-override">
+                            <td colspan="2"><small>
+                                {pt.receipt_label} " " {l.money(line.unit_price)} " — " {pt.catalog_price} " " {l.money(o.catalog_price)}
+                                " — " {o.reason.clone()}
+                            </small></td>
+                        </tr>
+                    })}
                 }).collect_view()}
             </table>
             <p class="total-row"><span>{t.subtotal}</span><span class="num">{l.money(sale.totals.subtotal)}</span></p>

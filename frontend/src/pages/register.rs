@@ -4,6 +4,7 @@ use crate::components::cart_table::CartTable;
 use crate::components::customer_panel::{attached, CustomerPanel};
 use crate::components::discount_dialog::DiscountDialog;
 use crate::components::pay_dialog::PayDialog;
+use crate::components::price_dialog::PriceDialog;
 use crate::components::quick_keys::QuickKeys;
 use crate::components::receipt::Receipt;
 use crate::components::serial_dialog::{next_missing, SerialDialog};
@@ -51,6 +52,8 @@ pub fn RegisterPage() -> impl IntoView {
     let code = RwSignal::new(String::new());
     let return_mode = RwSignal::new(false);
     let discount_target = RwSignal::new(None::<DiscountTarget>);
+    // The line whose price is being changed (*Modifier le prix*).
+    let price_line = RwSignal::new(None::<usize>);
     let panel_notice = RwSignal::new(None::<String>);
     // The sale's id, made when the pay dialog opens: committing it twice records one sale.
     let draft_id = StoredValue::new(None::<String>);
@@ -196,7 +199,8 @@ pub fn RegisterPage() -> impl IntoView {
                     when=move || cart.with(|c| !c.is_empty())
                     fallback=move || view! { <p class="empty">{tr(lang, |t| t.empty_cart)}</p> }
                 >
-                    <CartTable cart=cart on_discount=move |i| discount_target.set(Some(DiscountTarget::Line(i)))/>
+                    <CartTable cart=cart on_discount=move |i| discount_target.set(Some(DiscountTarget::Line(i)))
+                        on_price=move |i| price_line.set(Some(i))/>
                 </Show>
             </section>
             <aside class="checkout">
@@ -240,6 +244,7 @@ pub fn RegisterPage() -> impl IntoView {
                     />
                 })}
             </Show>
+            {move || price_line.get().map(|i| view! { <PriceDialog cart=cart index=i on_close=move || price_line.set(None)/> })}
             {move || discount_target.get().map(|target| {
                 let t = lang.get_untracked().t();
                 let title = match target { DiscountTarget::Line(_) => t.line_discount, DiscountTarget::Sale => t.sale_discount };

@@ -8,7 +8,7 @@ pub mod policy;
 
 pub use lockout::{lockout, lockout_of_all, Lockout, Rule as LockoutRule, LOCKOUT_MS, MAX_FAILURES, WINDOW_MS};
 pub use pin::{check_pin_format, PinVerifier, PIN_ITERATIONS};
-pub use policy::{may_enrol, override_allowed, Access, Caller, CodeIssuer, DeviceCaller, Denied, StaffCaller, CASHIER_OVERRIDE_LIMIT_BP};
+pub use policy::{may_enrol, override_allowed, price_change_bp, Access, Caller, CodeIssuer, DeviceCaller, Denied, StaffCaller, CASHIER_OVERRIDE_LIMIT_BP};
 
 use crate::sync::Device;
 use serde::{Deserialize, Serialize};

@@ -144,6 +144,19 @@ pub fn override_allowed(role: Role, catalog: Money, price: Money) -> bool {
     diff * 10_000 <= i128::from(catalog.0).abs() * i128::from(CASHIER_OVERRIDE_LIMIT_BP)
 }
 
+/// How far `price` moves from `catalog`, in basis points of the catalog price (−5 000 is half off),
+/// rounded half away from zero: what the register shows when it asks a manager to approve a price.
+/// `None` for a catalog price of zero (any change is infinitely many percent).
+pub fn price_change_bp(catalog: Money, price: Money) -> Option<i64> {
+    let base = i128::from(catalog.0).abs();
+    if base == 0 {
+        return None;
+    }
+    let diff = (i128::from(price.0) - i128::from(catalog.0)) * 10_000;
+    let bp = (diff.abs() + base / 2) / base;
+    i64::try_from(if diff < 0 { -bp } else { bp }).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -211,5 +224,18 @@ mod tests {
         assert!(!override_allowed(Role::Cashier, Money(1000), Money(0)));
         assert!(override_allowed(Role::Manager, Money(1000), Money(0)));
         assert!(!override_allowed(Role::Cashier, Money(i64::MAX), Money(i64::MIN)));
+    }
+
+    #[test]
+    fn a_price_change_in_basis_points() {
+        assert_eq!(price_change_bp(Money(2999), Money(1500)), Some(-4998));
+        assert_eq!(price_change_bp(Money(1000), Money(500)), Some(-5000));
+        assert_eq!(price_change_bp(Money(1000), Money(1200)), Some(2000));
+        assert_eq!(price_change_bp(Money(1000), Money(1000)), Some(0));
+        assert_eq!(price_change_bp(Money(3), Money(2)), Some(-3333));
+        assert_eq!(price_change_bp(Money(2), Money(1)), Some(-5000));
+        assert_eq!(price_change_bp(Money(0), Money(100)), None);
+        assert_eq!(price_change_bp(Money(1), Money(i64::MAX)), None, "out of i64: none, never a panic");
+        assert_eq!(price_change_bp(Money(i64::MAX), Money(0)), Some(-10_000));
     }
 }
