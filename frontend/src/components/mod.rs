@@ -11,6 +11,7 @@ pub mod price_dialog;
 pub mod quick_keys;
 pub mod receipt;
 pub mod serial_dialog;
+pub mod staff_buttons;
 pub mod status_bar;
 pub mod switch_in;
 pub mod unsent_dialog;

@@ -8,7 +8,8 @@
 
 use crate::auth::{check_pin, PinOutcome};
 use crate::components::pin_pad::PinPad;
-use crate::i18n_auth::{auth_texts, locked_until, refused_banner, role_name, wrong_pin};
+use crate::components::staff_buttons::StaffButtons;
+use crate::i18n_auth::{auth_texts, locked_until, refused_banner, wrong_pin};
 use crate::i18n_price::{change_text, price_texts, trp, PriceTexts};
 use crate::state::AppCtx;
 use leptos::html;
@@ -200,19 +201,8 @@ pub fn PriceDialog(cart: RwSignal<Cart>, index: usize, on_close: impl Fn() + Cop
                 }.into_any(),
                 None => view! {
                     <p>{trp(lang, |t| t.approval_ask)}</p>
-                    <div class="staff-buttons">
-                        {managers().into_iter().map(|m| {
-                            let pick = m.clone();
-                            let role = m.role;
-                            view! {
-                                <button class="approver" data-testid=format!("approver-{}", m.staff_id)
-                                    on:click=move |_| { message.set(None); approver.set(Some(pick.clone())); }>
-                                    <span class="staff-name">{m.name.clone()}</span>
-                                    <span class="staff-role">{move || role_name(lang.get(), role)}</span>
-                                </button>
-                            }
-                        }).collect_view()}
-                    </div>
+                    <StaffButtons staff=managers() kind="approver"
+                        on_pick=move |m| { message.set(None); approver.set(Some(m)); }/>
                 }.into_any(),
                 Some(m) => view! {
                     <p>{trp(lang, |t| t.approver_pin)} " " <strong data-testid="approver-name">{m.name.clone()}</strong></p>

@@ -4,7 +4,8 @@
 
 use crate::auth::{check_pin, PinOutcome};
 use crate::components::pin_pad::PinPad;
-use crate::i18n_auth::{auth_texts, locked_until, refused_banner, role_name, tra, wrong_pin};
+use crate::components::staff_buttons::StaffButtons;
+use crate::i18n_auth::{auth_texts, locked_until, refused_banner, tra, wrong_pin};
 use crate::state::AppCtx;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -60,19 +61,10 @@ pub fn SwitchIn() -> impl IntoView {
                         <h2>{tra(lang, |t| t.who)}</h2>
                         <Show when=move || auth.staff.with(|s| !s.is_empty())
                             fallback=move || view! { <p class="notice info" data-testid="no-staff">{tra(lang, |t| t.no_staff)}</p> }>
-                            <div class="staff-buttons">
-                                {move || auth.staff.get().into_iter().map(|s| {
-                                    let pick = s.clone();
-                                    let role = s.role;
-                                    view! {
-                                        <button class="staff" data-testid=format!("staff-{}", s.staff_id)
-                                            on:click=move |_| { message.set(None); chosen.set(Some(pick.clone())); }>
-                                            <span class="staff-name">{s.name.clone()}</span>
-                                            <span class="staff-role">{move || role_name(lang.get(), role)}</span>
-                                        </button>
-                                    }
-                                }).collect_view()}
-                            </div>
+                            {move || view! {
+                                <StaffButtons staff=auth.staff.get() kind="staff"
+                                    on_pick=move |s| { message.set(None); chosen.set(Some(s)); }/>
+                            }}
                         </Show>
                     }.into_any(),
                     Some(staff) => view! {
