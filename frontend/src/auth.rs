@@ -148,6 +148,21 @@ pub enum PinOutcome {
     Failed(String),
 }
 
+impl PinOutcome {
+    /// What to tell whoever typed the PIN when it did not let them in; `None` when it did.
+    pub fn refusal(self, lang: crate::i18n::Lang) -> Option<String> {
+        use crate::i18n_auth::{auth_texts, locked_until, refused_banner, wrong_pin};
+        Some(match self {
+            PinOutcome::In(_) => return None,
+            PinOutcome::Wrong { remaining } => wrong_pin(lang, remaining),
+            PinOutcome::Locked(Some(until)) => locked_until(lang, until),
+            PinOutcome::Locked(None) => auth_texts(lang).locked.to_string(),
+            PinOutcome::DeviceRefused => refused_banner(lang, "device_revoked").to_string(),
+            PinOutcome::Failed(m) => m,
+        })
+    }
+}
+
 /// Checks `pin` for `staff`: with the server when it answers, else against the verifier it sent
 /// (offline switch-in). Failures count toward the shared lock-out rule, kept in IndexedDB so a reload
 /// does not reset them. Runs PBKDF2 on the page's thread: callers show a busy state first.

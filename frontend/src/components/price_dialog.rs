@@ -9,7 +9,7 @@
 use crate::auth::{check_pin, PinOutcome};
 use crate::components::pin_pad::PinPad;
 use crate::components::staff_buttons::StaffButtons;
-use crate::i18n_auth::{auth_texts, locked_until, refused_banner, wrong_pin};
+use crate::i18n_auth::auth_texts;
 use crate::i18n_price::{change_text, price_texts, trp, PriceTexts};
 use crate::state::AppCtx;
 use leptos::html;
@@ -114,11 +114,7 @@ pub fn PriceDialog(cart: RwSignal<Cart>, index: usize, on_close: impl Fn() + Cop
                     Err(e) => explain(price_texts(l), e),
                 },
                 PinOutcome::In(_) => price_texts(l).cannot_approve.to_string(),
-                PinOutcome::Wrong { remaining } => wrong_pin(l, remaining),
-                PinOutcome::Locked(Some(until)) => locked_until(l, until),
-                PinOutcome::Locked(None) => auth_texts(l).locked.to_string(),
-                PinOutcome::DeviceRefused => refused_banner(l, "device_revoked").to_string(),
-                PinOutcome::Failed(m) => m,
+                refused => refused.refusal(l).unwrap_or_default(),
             };
             message.set(Some((text, true)));
             // Keys pressed while PBKDF2 held the thread are handled now, while still busy: dropped.

@@ -5,7 +5,7 @@
 use crate::auth::{check_pin, PinOutcome};
 use crate::components::pin_pad::PinPad;
 use crate::components::staff_buttons::StaffButtons;
-use crate::i18n_auth::{auth_texts, locked_until, refused_banner, tra, wrong_pin};
+use crate::i18n_auth::{auth_texts, tra};
 use crate::state::AppCtx;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -40,11 +40,7 @@ pub fn SwitchIn() -> impl IntoView {
                     auth.set_cashier(Some(cashier));
                     None
                 }
-                PinOutcome::Wrong { remaining } => Some(wrong_pin(l, remaining)),
-                PinOutcome::Locked(Some(until)) => Some(locked_until(l, until)),
-                PinOutcome::Locked(None) => Some(auth_texts(l).locked.to_string()),
-                PinOutcome::DeviceRefused => Some(refused_banner(l, "device_revoked").to_string()),
-                PinOutcome::Failed(m) => Some(m),
+                refused => refused.refusal(l),
             };
             message.set(text.map(|m| (m, true)));
             // Keys pressed while PBKDF2 held the thread are handled now, while still busy: dropped.
