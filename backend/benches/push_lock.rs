@@ -8,7 +8,6 @@
 use axum::body::Body;
 use axum::http::Request;
 use axum::Router;
-use backend::store::SqliteStore;
 use backend::AppState;
 use http_body_util::BodyExt;
 use shared::catalog::Product;
@@ -98,7 +97,7 @@ async fn honest_pushes(router: &Router, auth: &str, number: u32, from_seq: u64, 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::connect(&format!("sqlite://{}", dir.path().join("bench.sqlite").display())).await.unwrap();
+    let store = backend::store::connect(&format!("sqlite://{}", dir.path().join("bench.sqlite").display())).await.unwrap();
     store.load_shop(&backend::demo::demo_shop()).await.unwrap();
     let products: Vec<Product> = store.catalog_page(None, 1000).await.unwrap().products.into_iter().filter(|p| !p.tracks_serials).collect();
     let router = backend::api(AppState::new(store.clone()));

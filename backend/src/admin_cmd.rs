@@ -4,7 +4,6 @@
 
 use crate::auth::secrets::generated_password;
 use crate::store::auth::{Audit, StaffRefusal};
-use crate::store::SqliteStore;
 use shared::auth::{AuditAction, Role, MIN_PASSWORD_LEN};
 
 /// Creates an admin. The password is `COMPTOIR_ADMIN_PASSWORD` if set, else generated and printed once.
@@ -24,7 +23,7 @@ pub async fn create_admin(database_url: &str, email: &str, name: &str) -> anyhow
     if password.chars().count() < MIN_PASSWORD_LEN {
         anyhow::bail!("COMPTOIR_ADMIN_PASSWORD: a password has at least {MIN_PASSWORD_LEN} characters");
     }
-    let store = SqliteStore::connect(database_url).await?;
+    let store = crate::store::connect(database_url).await?;
     let id = format!("s-{}", &crate::auth::secrets::random_token()[..12]);
     let (rid, rname, remail, rpassword) = (id.clone(), name.to_string(), email.clone(), password.clone());
     let record = tokio::task::spawn_blocking(move || crate::routes::auth::staff_record(&rid, &rname, Some(&remail), Role::Admin, &[], Some(&rpassword), None)).await??;
@@ -43,8 +42,8 @@ pub async fn create_admin(database_url: &str, email: &str, name: &str) -> anyhow
 
 /// Prints a new one-time enrolment code for a register.
 pub async fn enrolment_code(database_url: &str, register: &str) -> anyhow::Result<()> {
-    let store = SqliteStore::connect(database_url).await?;
-    let code = crate::routes::devices::issue_code(&store, register, "").await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let store = crate::store::connect(database_url).await?;
+    let code = crate::routes::devices::issue_code(&*store, register, "").await.map_err(|e| anyhow::anyhow!("{e}"))?;
     println!("enrolment code for register {register}: {} (single use, valid 24 h, until {} UTC)", code.code, crate::routes::auth::utc_time(code.expires_at_ms));
     Ok(())
 }

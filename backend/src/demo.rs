@@ -64,7 +64,7 @@ pub fn demo_staff() -> Vec<NewStaffRecord> {
 }
 
 /// At a demo start: the demo accounts (when this is the demo shop) and a fresh enrolment code per register.
-pub async fn print_demo_access(store: &crate::store::SqliteStore) -> anyhow::Result<()> {
+pub async fn print_demo_access(store: &dyn crate::store::Store) -> anyhow::Result<()> {
     let demo = store.staff_by_id("admin").await?.is_some_and(|s| s.member.email.as_deref() == Some("admin@demo.comptoir"));
     let mut out = String::new();
     if demo {

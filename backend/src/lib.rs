@@ -18,23 +18,23 @@ use axum::Router;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
-use store::SqliteStore;
+use store::Store;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 #[derive(Clone)]
 pub struct AppState {
-    pub store: SqliteStore,
+    pub store: Arc<dyn Store>,
     pub auth: Arc<auth::AuthConfig>,
 }
 
 impl AppState {
     /// Default checks: loopback host names, cookies without `Secure` (tests, a shop on one PC).
-    pub fn new(store: SqliteStore) -> AppState {
+    pub fn new(store: Arc<dyn Store>) -> AppState {
         AppState { store, auth: Arc::new(auth::AuthConfig::default()) }
     }
 
-    pub fn with_auth(store: SqliteStore, auth: auth::AuthConfig) -> AppState {
+    pub fn with_auth(store: Arc<dyn Store>, auth: auth::AuthConfig) -> AppState {
         AppState { store, auth: Arc::new(auth) }
     }
 }
@@ -95,13 +95,13 @@ fn is_hashed_name(path: &str) -> bool {
 /// Opens the store, loads the demo shop into an empty one (and prints its accounts and enrolment
 /// codes), and serves until `shutdown` resolves.
 pub async fn serve(config: config::Config, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-    let store = SqliteStore::connect(&config.database_url).await?;
+    let store = store::connect(&config.database_url).await?;
     if config.demo && store.is_empty().await? {
         store.load_shop(&demo::demo_shop_with_extra(config.demo_extra_products)).await?;
         tracing::info!("loaded the demo shop");
     }
     if config.demo {
-        demo::print_demo_access(&store).await?;
+        demo::print_demo_access(&*store).await?;
     }
     if !config.dist.join("index.html").exists() {
         tracing::warn!("no built frontend at {} (run the README's run command)", config.dist.display());

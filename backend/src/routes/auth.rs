@@ -60,7 +60,7 @@ struct SignedIn {
 }
 
 /// Counts an attempt on an account (`key`) and its client address before its secret is checked
-/// (`SqliteStore::begin_attempt`): the rows to forget if it matches, and each key's earlier failures.
+/// (`Store::begin_attempt`): the rows to forget if it matches, and each key's earlier failures.
 async fn count_attempt(state: &AppState, key: &str, client: &str, now: i64) -> Result<(Vec<i64>, Vec<Vec<i64>>), Response> {
     let client_key = format!("client:{client}");
     match state.store.begin_attempt(&[(key, &ACCOUNT), (&client_key, &CLIENT)], now).await {

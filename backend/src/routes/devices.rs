@@ -36,11 +36,11 @@ pub async fn create_code(State(state): State<AppState>, Authenticated(caller): A
     if !caller.is_staff_at(Role::Manager, &register.outlet_id) {
         return Err(AppError::forbidden(format!("register '{}' is not at one of your outlets", register.id)));
     }
-    Ok(Json(issue_code(&state.store, &register.id, &caller.actor()).await?))
+    Ok(Json(issue_code(&*state.store, &register.id, &caller.actor()).await?))
 }
 
 /// Makes and stores a code (the route, the command line and the demo start).
-pub async fn issue_code(store: &crate::store::SqliteStore, register_id: &str, by: &str) -> Result<EnrolmentCode, AppError> {
+pub async fn issue_code(store: &dyn crate::store::Store, register_id: &str, by: &str) -> Result<EnrolmentCode, AppError> {
     let code = new_enrolment_code();
     let hash = sha256_hex(&normalise_code(&code).expect("a new code is well-formed"));
     let expires_at_ms = now_ms() + CODE_MS;

@@ -1,15 +1,29 @@
-//! The system of record. One implementation per database; SQLite is the default (a shop on one PC).
-//! PostgreSQL arrives with the multi-instance issue as a second implementation of the same methods.
+//! The system of record: the [`Store`] trait (`database.rs`) and one implementation per database.
+//! SQLite is the default (a shop on one PC).
 
 pub mod auth;
 pub mod customers;
+mod database;
 mod push;
 mod reports;
 mod serials;
 pub mod sqlite;
+mod sqlite_impl;
 
+pub use database::Store;
 pub use serials::{Conflict, SerialRefusal};
 pub use sqlite::SqliteStore;
+
+use std::sync::Arc;
+
+/// Opens (creating and migrating it if needed) the database `url` names: `sqlite:…`.
+pub async fn connect(url: &str) -> anyhow::Result<Arc<dyn Store>> {
+    if url.starts_with("sqlite:") {
+        Ok(Arc::new(SqliteStore::connect(url).await?))
+    } else {
+        anyhow::bail!("DATABASE_URL must start with sqlite: (got '{}')", url.split(':').next().unwrap_or(""))
+    }
+}
 
 pub fn now_ms() -> i64 {
     std::time::SystemTime::now()

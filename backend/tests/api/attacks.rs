@@ -128,7 +128,7 @@ async fn an_oversized_email_or_pin_request_is_a_400_and_stores_no_failure_key() 
     assert_eq!(status, StatusCode::BAD_REQUEST);
     let (status, _) = app.send(app.device(MTL_DEVICE, None), "POST", "/api/v1/auth/pin", Some(json!({"staff_id": huge, "pin": "1234"}).to_string())).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    let longest: Option<i64> = sqlx::query_scalar("SELECT MAX(LENGTH(key)) FROM auth_failures").fetch_one(app.store.pool()).await.unwrap();
+    let longest: Option<i64> = sqlx::query_scalar("SELECT CAST(MAX(LENGTH(key)) AS BIGINT) FROM auth_failures").fetch_one(&app.db).await.unwrap();
     assert!(longest.unwrap_or(0) < 1000, "a failure key of {longest:?} bytes");
 }
 
@@ -168,7 +168,7 @@ async fn a_code_from_another_outlets_manager_cannot_take_over_an_enrolled_device
 async fn a_push_goes_through_when_the_cashier_switched_in_has_since_left_the_outlet() {
     let app = spawn_app().await;
     // Julie switched in offline; meanwhile she stopped working at Montréal.
-    sqlx::query("DELETE FROM staff_outlets WHERE staff_id = 'julie'").execute(app.store.pool()).await.unwrap();
+    sqlx::query("DELETE FROM staff_outlets WHERE staff_id = 'julie'").execute(&app.db).await.unwrap();
     let body = json!({"device_id": MTL_DEVICE, "sales": [app.sale(1, &["shirt"])]}).to_string();
     let (status, r) = app.send(app.device(MTL_DEVICE, Some("julie")), "POST", "/api/v1/sync/push", Some(body)).await;
     assert_eq!(status, StatusCode::OK, "the outbox must not be blocked by the header: {r}");

@@ -5,7 +5,6 @@
 use crate::helpers::{spawn_app, As, TestApp, ADMIN, LAV_DEVICE, MANAGER_MTL, MTL_DEVICE};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use backend::store::SqliteStore;
 use backend::AppState;
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
@@ -35,7 +34,7 @@ async fn audit(app: &TestApp) -> Vec<Value> {
 }
 
 async fn count(app: &TestApp, table: &str) -> i64 {
-    sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}"))).fetch_one(app.store.pool()).await.unwrap()
+    sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}"))).fetch_one(&app.db).await.unwrap()
 }
 
 #[tokio::test]
@@ -121,7 +120,7 @@ async fn an_enrolment_code_works_once_in_any_case_and_not_after_it_expires() {
     assert_eq!((status, again["error"].as_str()), (StatusCode::UNAUTHORIZED, Some("bad_code")), "single use");
 
     let late = app.code("montreal-1").await;
-    sqlx::query("UPDATE enrolment_codes SET expires_at_ms = 1 WHERE used_at_ms IS NULL").execute(app.store.pool()).await.unwrap();
+    sqlx::query("UPDATE enrolment_codes SET expires_at_ms = 1 WHERE used_at_ms IS NULL").execute(&app.db).await.unwrap();
     let (status, expired) = app.send(As::Nobody, "POST", "/api/v1/devices/enrol", enrol("tablet-b", &late)).await;
     assert_eq!((status, expired["error"].as_str()), (StatusCode::UNAUTHORIZED, Some("bad_code")), "expired");
     // Re-enrolled (by a new code, to another register) a device keeps its number; the old credential is dead.
@@ -270,7 +269,7 @@ async fn a_host_the_server_is_not_served_under_is_refused_on_the_api_and_the_app
 
     let listed = backend::auth::AuthConfig { hosts: backend::auth::HostPolicy::Listed(vec!["pos.example".into()]), ..Default::default() };
     let state = AppState::with_auth(app.store.clone(), listed);
-    let whole = backend::app(state, app.dir.path());
+    let whole = backend::app(state, app.database.dir.path());
     let page = |host: &str| Request::get("/").header("host", host).body(Body::empty()).unwrap();
     assert_eq!(whole.clone().oneshot(page("localhost")).await.unwrap().status(), StatusCode::MISDIRECTED_REQUEST);
     assert_ne!(whole.clone().oneshot(page("pos.example")).await.unwrap().status(), StatusCode::MISDIRECTED_REQUEST);
@@ -379,10 +378,10 @@ async fn new_staff_need_a_long_password_a_pin_of_digits_known_outlets_and_a_free
     assert_eq!(app.token(("n@test.example", "long-enough-pw")).await.len(), 64);
 }
 
-/// Runs the built `comptoir` with `args` on `db`.
-fn comptoir(db: &std::path::Path, args: &[&str], password: Option<&str>) -> std::process::Output {
+/// Runs the built `comptoir` with `args` on the database `db` names.
+fn comptoir(db: &str, args: &[&str], password: Option<&str>) -> std::process::Output {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_comptoir"));
-    cmd.args(args).env("DATABASE_URL", format!("sqlite://{}", db.display())).env("RUST_LOG", "warn").env_remove("COMPTOIR_ADMIN_PASSWORD");
+    cmd.args(args).env("DATABASE_URL", db).env("RUST_LOG", "warn").env_remove("COMPTOIR_ADMIN_PASSWORD");
     if let Some(p) = password {
         cmd.env("COMPTOIR_ADMIN_PASSWORD", p);
     }
@@ -391,20 +390,20 @@ fn comptoir(db: &std::path::Path, args: &[&str], password: Option<&str>) -> std:
 
 #[tokio::test]
 async fn comptoir_admin_create_makes_an_admin_who_can_sign_in_and_an_enrolment_code_enrols_a_device() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("real.sqlite");
-    let out = comptoir(&db, &["admin", "create", "--email", "Owner@Shop.example", "--name", "Owner"], None);
+    let database = crate::helpers::TestDb::new().await;
+    let db = database.url.as_str();
+    let out = comptoir(db, &["admin", "create", "--email", "Owner@Shop.example", "--name", "Owner"], None);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
     let password = stdout.lines().find_map(|l| l.strip_prefix("password (shown this once): ")).expect("a generated password is printed").to_string();
     assert_eq!(password.len(), 20);
-    let again = comptoir(&db, &["admin", "create", "--email", "owner@shop.example", "--name", "Owner"], Some("another-password"));
+    let again = comptoir(db, &["admin", "create", "--email", "owner@shop.example", "--name", "Owner"], Some("another-password"));
     assert!(!again.status.success(), "the same e-mail twice is refused");
-    let chosen = comptoir(&db, &["admin", "create", "--email", "second@shop.example", "--name", "Second"], Some("chosen-password-1"));
+    let chosen = comptoir(db, &["admin", "create", "--email", "second@shop.example", "--name", "Second"], Some("chosen-password-1"));
     assert!(chosen.status.success());
     assert!(!String::from_utf8_lossy(&chosen.stdout).contains("chosen-password-1"), "a chosen password is never printed");
 
-    let store = SqliteStore::connect(&format!("sqlite://{}", db.display())).await.unwrap();
+    let store = backend::store::connect(db).await.unwrap();
     assert!(store.is_empty().await.unwrap(), "a real shop starts with no outlet and no demo account");
     let router = backend::api(AppState::new(store.clone()));
     let login = |creds: (&str, &str)| {
@@ -420,12 +419,12 @@ async fn comptoir_admin_create_makes_an_admin_who_can_sign_in_and_an_enrolment_c
     let mut shop = backend::demo::demo_shop();
     shop.staff.clear();
     store.load_shop(&shop).await.unwrap();
-    let out = comptoir(&db, &["enrolment-code", "--register", "laval-1"], None);
+    let out = comptoir(db, &["enrolment-code", "--register", "laval-1"], None);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
     let code = stdout.split_whitespace().find(|w| w.len() == 9 && w.as_bytes()[4] == b'-').expect("a code").to_string();
     let body = json!({"device_id": "first-tablet", "code": code}).to_string();
     let resp = router.oneshot(Request::post("/api/v1/devices/enrol").header("content-type", "application/json").body(Body::from(body)).unwrap()).await.unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
-    assert!(!comptoir(&db, &["enrolment-code", "--register", "nowhere"], None).status.success());
+    assert!(!comptoir(db, &["enrolment-code", "--register", "nowhere"], None).status.success());
 }

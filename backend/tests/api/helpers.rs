@@ -1,14 +1,17 @@
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum::Router;
-use backend::store::SqliteStore;
+use backend::store::Store;
 use backend::AppState;
 use http_body_util::BodyExt;
 use shared::catalog::Product;
 use shared::sale::{receipt_number, settle_cash, Cart, Sale};
 use shared::tax::TaxRates;
 use shared::Money;
+use std::sync::Arc;
 use tower::ServiceExt;
+
+pub use crate::test_db::{Kind, TestDb};
 
 /// The device that sells at Montréal in these tests (number 1), and Laval's (number 2).
 pub const MTL_DEVICE: &str = "device-mtl";
@@ -31,24 +34,27 @@ pub enum As {
 
 pub struct TestApp {
     pub router: Router,
-    pub store: SqliteStore,
+    pub store: Arc<dyn Store>,
+    /// The test's database, to look into (`db`) and to drop when the test ends.
+    pub database: TestDb,
+    pub db: sqlx::AnyPool,
     pub products: Vec<Product>,
     /// An admin's bearer token: what the plain `get`/`post`/`delete` helpers send.
     pub admin: String,
     /// Device id → credential, for the devices enrolled through the routes.
     pub devices: std::collections::BTreeMap<String, String>,
-    pub dir: tempfile::TempDir,
 }
 
-/// A fresh demo shop in its own SQLite file, Montréal's and Laval's tablets enrolled through the routes.
+/// A fresh demo shop in a database of its own (a SQLite file, or a PostgreSQL database with
+/// `COMPTOIR_TEST_DATABASE=postgres`), Montréal's and Laval's tablets enrolled through the routes.
 pub async fn spawn_app() -> TestApp {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("test.sqlite").display());
-    let store = SqliteStore::connect(&url).await.unwrap();
+    let database = TestDb::new().await;
+    let store = backend::store::connect(&database.url).await.unwrap();
     store.load_shop(&backend::demo::demo_shop()).await.unwrap();
     let products = store.catalog_page(None, 1000).await.unwrap().products;
     let router = backend::api(AppState::new(store.clone()));
-    let mut app = TestApp { router, store, products, admin: String::new(), devices: Default::default(), dir };
+    let db = database.inspect().await;
+    let mut app = TestApp { router, store, database, db, products, admin: String::new(), devices: Default::default() };
     app.admin = app.token(ADMIN).await;
     assert_eq!(app.enrol(MTL_DEVICE, "montreal-1").await, 1);
     assert_eq!(app.enrol(LAV_DEVICE, "laval-1").await, 2);
@@ -180,16 +186,16 @@ impl TestApp {
     }
 
     pub async fn held_count(&self) -> i64 {
-        sqlx::query_scalar("SELECT COUNT(*) FROM held_sales").fetch_one(self.store.pool()).await.unwrap()
+        sqlx::query_scalar("SELECT COUNT(*) FROM held_sales").fetch_one(&self.db).await.unwrap()
     }
 
     pub async fn sale_count(&self) -> i64 {
-        sqlx::query_scalar("SELECT COUNT(*) FROM sales").fetch_one(self.store.pool()).await.unwrap()
+        sqlx::query_scalar("SELECT COUNT(*) FROM sales").fetch_one(&self.db).await.unwrap()
     }
 
     pub async fn movement_count(&self) -> i64 {
         sqlx::query_scalar("SELECT COUNT(*) FROM stock_movements WHERE reason <> 'receiving'")
-            .fetch_one(self.store.pool())
+            .fetch_one(&self.db)
             .await
             .unwrap()
     }
@@ -248,6 +254,6 @@ impl TestApp {
     }
 
     pub async fn conflict_count(&self) -> i64 {
-        sqlx::query_scalar("SELECT COUNT(*) FROM conflicts").fetch_one(self.store.pool()).await.unwrap()
+        sqlx::query_scalar("SELECT COUNT(*) FROM conflicts").fetch_one(&self.db).await.unwrap()
     }
 }

@@ -1,4 +1,5 @@
-//! The server's HTTP API, called in-process with `oneshot` on a real SQLite file.
+//! The server's HTTP API, called in-process with `oneshot` on a real database: a SQLite file, or with
+//! `COMPTOIR_TEST_DATABASE=postgres` a PostgreSQL database of its own per test.
 
 mod access;
 mod attacks;
@@ -9,4 +10,6 @@ mod openapi;
 mod push;
 mod reads;
 mod serials;
+#[path = "../common/test_db.rs"]
+mod test_db;
 mod time_zones;

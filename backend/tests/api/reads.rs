@@ -1,6 +1,5 @@
 use crate::helpers::spawn_app;
 use axum::http::StatusCode;
-use backend::store::SqliteStore;
 
 #[tokio::test]
 async fn stored_sales_are_listed_newest_first_with_their_receipts() {
@@ -52,13 +51,18 @@ async fn an_unknown_api_route_answers_404_in_json() {
 
 #[tokio::test]
 async fn the_database_file_keeps_sales_across_a_restart_and_migrations_are_idempotent() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("nested/folder/shop.sqlite").display());
-    let store = SqliteStore::connect(&url).await.unwrap();
+    let database = crate::helpers::TestDb::new().await;
+    // A SQLite file's folders are made when missing.
+    let url = match database.kind {
+        crate::helpers::Kind::Sqlite => format!("sqlite://{}", database.dir.path().join("nested/folder/shop.sqlite").display()),
+        crate::helpers::Kind::Postgres => database.url.clone(),
+    };
+    let store = backend::store::connect(&url).await.unwrap();
     assert!(store.is_empty().await.unwrap());
     store.load_shop(&backend::demo::demo_shop()).await.unwrap();
+    store.close().await;
     drop(store);
-    let again = SqliteStore::connect(&url).await.unwrap();
+    let again = backend::store::connect(&url).await.unwrap();
     assert!(!again.is_empty().await.unwrap());
 }
 

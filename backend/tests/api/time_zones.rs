@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 #[tokio::test]
 async fn a_z_report_counts_a_sale_in_the_day_of_its_outlets_time_zone() {
     let app = spawn_app().await;
-    sqlx::query("UPDATE outlets SET time_zone = 'America/Vancouver' WHERE id = 'laval'").execute(app.store.pool()).await.unwrap();
+    sqlx::query("UPDATE outlets SET time_zone = 'America/Vancouver' WHERE id = 'laval'").execute(&app.db).await.unwrap();
     // 2026-11-23T06:00Z: 01:00 on the 23rd in Montréal, 22:00 on the 22nd in Vancouver.
     let at = 1_795_413_600_000;
     let mut laval = app.laval_sale(1, &["hat"]);
@@ -32,7 +32,7 @@ async fn a_z_report_counts_a_sale_in_the_day_of_its_outlets_time_zone() {
 #[tokio::test]
 async fn a_statement_month_follows_the_outlet_named() {
     let app = spawn_app().await;
-    sqlx::query("UPDATE outlets SET time_zone = 'America/Vancouver' WHERE id = 'laval'").execute(app.store.pool()).await.unwrap();
+    sqlx::query("UPDATE outlets SET time_zone = 'America/Vancouver' WHERE id = 'laval'").execute(&app.db).await.unwrap();
     let (status, mtl) = app.get("/api/v1/customers/c-tremblay/statement?year=2026&month=11").await;
     assert_eq!(status, StatusCode::OK, "{mtl}");
     let (_, lav) = app.get("/api/v1/customers/c-tremblay/statement?year=2026&month=11&outlet=laval").await;

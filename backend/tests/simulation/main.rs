@@ -10,6 +10,8 @@
 //! `COMPTOIR_SIM_SCHEDULES=1000` runs more; `COMPTOIR_SIM_SEED=N` replays one schedule (a failure
 //! prints its seed).
 
+#[path = "../common/test_db.rs"]
+mod test_db;
 mod transport;
 mod world;
 

@@ -2,7 +2,8 @@
 
 use crate::transport::{call, Faults, SimTransport};
 use axum::Router;
-use backend::store::SqliteStore;
+use crate::test_db::TestDb;
+use backend::store::Store;
 use backend::AppState;
 use rand::rngs::StdRng;
 use rand::Rng;
@@ -14,13 +15,12 @@ use shared::tax::TaxRates;
 use shared::Money;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
+use std::sync::Arc;
 use sync_client::{drain, DeviceStore, MemoryStore, SaleDraft};
 
-/// The demo shop written once; each schedule starts from a copy of its file.
+/// The demo shop written once; each schedule starts from a copy of its database.
 pub struct Template {
-    _dir: tempfile::TempDir,
-    path: PathBuf,
+    db: TestDb,
     registers: Vec<Register>,
     rates: BTreeMap<String, TaxRates>,
     products: Vec<Product>,
@@ -33,9 +33,8 @@ pub struct Template {
 
 impl Template {
     pub async fn new() -> Template {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("template.sqlite");
-        let store = SqliteStore::connect(&format!("sqlite://{}", path.display())).await.unwrap();
+        let db = TestDb::new().await;
+        let store = backend::store::connect(&db.url).await.unwrap();
         store.load_shop(&backend::demo::demo_shop()).await.unwrap();
         let setup = store.setup().await.unwrap();
         let rates = setup.outlets.iter().map(|o| (o.id.clone(), o.tax_rates)).collect();
@@ -57,8 +56,8 @@ impl Template {
             let staff = store.offline_staff(&o.id).await.unwrap();
             cashiers.insert(o.id.clone(), staff.into_iter().map(|s| s.staff_id).collect());
         }
-        store.pool().close().await;
-        Template { _dir: dir, path, registers: setup.registers, rates, products, opening, admin, cashiers }
+        store.close().await;
+        Template { db, registers: setup.registers, rates, products, opening, admin, cashiers }
     }
 }
 
@@ -109,9 +108,8 @@ impl Outcome {
 
 pub struct World<'t> {
     t: &'t Template,
-    _dir: tempfile::TempDir,
-    url: String,
-    store: SqliteStore,
+    db: TestDb,
+    store: Arc<dyn Store>,
     router: Router,
     devices: Vec<Dev>,
     rng: RefCell<StdRng>,
@@ -126,11 +124,8 @@ pub struct World<'t> {
 
 impl<'t> World<'t> {
     pub async fn new(t: &'t Template, devices: usize, rng: StdRng) -> World<'t> {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("shop.sqlite");
-        std::fs::copy(&t.path, &path).unwrap();
-        let url = format!("sqlite://{}", path.display());
-        let store = SqliteStore::connect(&url).await.unwrap();
+        let db = t.db.copy().await;
+        let store = backend::store::connect(&db.url).await.unwrap();
         let router = backend::api(AppState::new(store.clone()));
         let mut rng = rng;
         let mut devs = Vec::new();
@@ -145,8 +140,7 @@ impl<'t> World<'t> {
         let devices = devs;
         World {
             t,
-            _dir: dir,
-            url,
+            db,
             store,
             router,
             devices,
@@ -263,8 +257,8 @@ impl<'t> World<'t> {
     }
 
     async fn restart(&mut self) {
-        self.store.pool().close().await;
-        self.store = SqliteStore::connect(&self.url).await.unwrap();
+        self.store.close().await;
+        self.store = backend::store::connect(&self.db.url).await.unwrap();
         self.router = backend::api(AppState::new(self.store.clone()));
         self.out.restarts += 1;
     }
@@ -393,10 +387,11 @@ impl<'t> World<'t> {
         self.out.duplicated = faults.duplicated;
         drop(faults);
 
-        let pool = self.store.pool();
-        let stored: Vec<(String, String)> = sqlx::query_as("SELECT id, body FROM sales").fetch_all(pool).await.unwrap();
+        let pool = self.db.inspect().await;
+        let stored: Vec<(String, String)> = sqlx::query_as("SELECT id, body FROM sales").fetch_all(&pool).await.unwrap();
         let held: Vec<(String, String, String)> =
-            sqlx::query_as("SELECT sale_id, body, code FROM held_sales").fetch_all(pool).await.unwrap();
+            sqlx::query_as("SELECT sale_id, body, code FROM held_sales").fetch_all(&pool).await.unwrap();
+        pool.close().await;
         let stored: BTreeMap<String, Sale> = stored.into_iter().map(|(id, b)| (id, serde_json::from_str(&b).unwrap())).collect();
         let held: Vec<(Sale, String)> = held.into_iter().map(|(_, b, code)| (serde_json::from_str(&b).unwrap(), code)).collect();
 

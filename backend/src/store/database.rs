@@ -1,0 +1,106 @@
+//! The `Store` trait: everything the routes, the guard, the demo start and the command line ask of the
+//! database, and nothing about how it is kept. SQLite (`SqliteStore`, one shop on one PC) and
+//! PostgreSQL (`PgStore`, several server instances on one database) implement it with the same
+//! behaviour; `connect` picks one from `DATABASE_URL`. Routes hold an `Arc<dyn Store>` and never see
+//! SQL or a connection pool.
+//!
+//! Each write method is one transaction: what it decides and what it writes, with its audit entries,
+//! commit together or not at all.
+
+use super::auth::{Attempt, Audit, DeviceRecord, EnrolRefusal, NewStaffRecord, StaffRecord, StaffRefusal};
+use super::customers::{PaymentRefusal, PaymentStatus};
+use super::{Conflict, SerialRefusal};
+use async_trait::async_trait;
+use shared::account::{AccountPayment, Statement};
+use shared::auth::{AuditEntry, EnrolledDevice, LockoutRule, OfflineStaff, StaffMember};
+use shared::catalog::{Customer, Register};
+use shared::report::{Period, ReportScope};
+use shared::sale::Sale;
+use shared::stock::{SerialError, SerialNumber};
+use shared::sync::{CatalogPage, CustomerSummary, Device, HeldSale, PushResult, Setup, StoredSale};
+use shared::tax::TaxRates;
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    // ---- the shop and its catalog
+
+    /// No outlet yet: a database the demo shop may be loaded into.
+    async fn is_empty(&self) -> anyhow::Result<bool>;
+    /// Loads a whole shop (outlets in priority order, registers, products, customers, opening stock,
+    /// accounts, staff) in one transaction.
+    async fn load_shop(&self, shop: &crate::demo::Shop) -> anyhow::Result<()>;
+    async fn setup(&self) -> anyhow::Result<Setup>;
+    async fn catalog_page(&self, after: Option<&str>, limit: u32) -> anyhow::Result<CatalogPage>;
+    /// The IANA time zone of `outlet_id`, or of the first outlet (by priority) when `None`.
+    async fn outlet_time_zone(&self, outlet_id: Option<&str>) -> anyhow::Result<Option<String>>;
+    async fn register(&self, id: &str) -> anyhow::Result<Option<(Register, TaxRates)>>;
+    async fn customers(&self) -> anyhow::Result<Vec<Customer>>;
+
+    // ---- sales
+
+    /// Decides (`shared::sync::accept_sale`) and writes one pushed sale, with its effects and audit
+    /// entries; concurrent pushes of one sale or one device key — from any number of server
+    /// instances — are decided one after the other.
+    async fn push_sale(&self, device: &Device, device_outlet: Option<&str>, sale: &Sale) -> anyhow::Result<PushResult>;
+    /// Unresolved held sales, oldest first: pushed by `pushed_by`, at one of `outlets` (`None`: all).
+    async fn held_sales(&self, pushed_by: Option<&str>, outlets: Option<&[String]>) -> anyhow::Result<Vec<HeldSale>>;
+    /// Newest first, at one of `outlets` (`None`: all).
+    async fn list_sales(&self, limit: u32, register_id: Option<&str>, outlets: Option<&[String]>) -> anyhow::Result<Vec<StoredSale>>;
+    /// Stock level per product at an outlet, by product id.
+    async fn stock_levels(&self, outlet_id: &str) -> anyhow::Result<Vec<(String, i64)>>;
+    /// A Z report's sales and payments on account (by `created_at_ms` in `period`).
+    async fn sales_and_payments_in(&self, scope: &ReportScope, period: Period) -> anyhow::Result<(Vec<Sale>, Vec<AccountPayment>)>;
+
+    // ---- serial numbers and conflicts
+
+    async fn list_serials(&self, product_id: Option<&str>, outlet_id: Option<&str>) -> anyhow::Result<Vec<SerialNumber>>;
+    /// All of a comma list or none; the refusal names every duplicate.
+    async fn register_serials(&self, product_id: &str, outlet_id: &str, input: &str, audit: &Audit) -> anyhow::Result<Result<Vec<SerialNumber>, SerialRefusal>>;
+    /// `Ok(Err(None))`: at another outlet than `outlets`.
+    async fn delete_serial(&self, product_id: &str, serial: &str, outlets: Option<&[String]>, audit: &Audit) -> anyhow::Result<Result<SerialNumber, Option<SerialError>>>;
+    async fn list_conflicts(&self, outlets: Option<&[String]>) -> anyhow::Result<Vec<Conflict>>;
+
+    // ---- customers
+
+    async fn customer_summaries(&self) -> anyhow::Result<Vec<CustomerSummary>>;
+    async fn customer_summary(&self, id: &str) -> anyhow::Result<Option<CustomerSummary>>;
+    async fn statement(&self, customer_id: &str, period: Period) -> anyhow::Result<Option<Statement>>;
+    /// Idempotent on the payment's id.
+    async fn record_payment(&self, customer_id: &str, payment: AccountPayment, audit: &Audit) -> anyhow::Result<Result<(PaymentStatus, AccountPayment), PaymentRefusal>>;
+
+    // ---- staff, sessions, lock-outs, audit
+
+    async fn staff_by_email(&self, email: &str) -> anyhow::Result<Option<StaffRecord>>;
+    async fn staff_by_id(&self, id: &str) -> anyhow::Result<Option<StaffRecord>>;
+    async fn list_staff(&self, outlets: Option<&[String]>) -> anyhow::Result<Vec<StaffMember>>;
+    async fn offline_staff(&self, outlet: &str) -> anyhow::Result<Vec<OfflineStaff>>;
+    async fn create_staff(&self, s: &NewStaffRecord, audit: Option<Audit>) -> anyhow::Result<Result<StaffMember, StaffRefusal>>;
+    async fn failures(&self, key: &str) -> anyhow::Result<Vec<i64>>;
+    /// Counts an attempt at a secret before it is checked (see `SqliteStore::begin_attempt`): concurrent
+    /// guesses, on any instance, are counted one after another.
+    async fn begin_attempt(&self, keys: &[(&str, &LockoutRule)], now: i64) -> anyhow::Result<Attempt>;
+    async fn forget_attempt(&self, ids: &[i64], clear: &str, audit: &Audit) -> anyhow::Result<()>;
+    async fn record_failure(&self, key: &str, at_ms: i64, audits: &[Audit]) -> anyhow::Result<()>;
+    async fn clear_failures(&self, key: &str) -> anyhow::Result<()>;
+    async fn audit(&self, audits: &[Audit]) -> anyhow::Result<()>;
+    async fn list_audit(&self, outlets: Option<&[String]>, outlet: Option<&str>, before: Option<i64>, limit: u32) -> anyhow::Result<Vec<AuditEntry>>;
+    async fn create_session(&self, staff_id: &str, token_hash: &str, csrf: &str, expires_at_ms: i64, attempt: (&[i64], &str), audit: &Audit) -> anyhow::Result<()>;
+    async fn session(&self, token_hash: &str) -> anyhow::Result<Option<(StaffRecord, String)>>;
+    async fn delete_session(&self, token_hash: &str, audit: &Audit) -> anyhow::Result<()>;
+
+    // ---- devices and enrolment
+
+    async fn device_record(&self, id: &str) -> anyhow::Result<Option<DeviceRecord>>;
+    async fn list_devices(&self, outlets: Option<&[String]>) -> anyhow::Result<Vec<EnrolledDevice>>;
+    async fn touch_device(&self, id: &str) -> anyhow::Result<()>;
+    /// `None`: no such register. Else the register's outlet.
+    async fn create_enrolment_code(&self, register_id: &str, code_hash: &str, created_by: &str, expires_at_ms: i64) -> anyhow::Result<Option<String>>;
+    /// Uses a code once (even under concurrent attempts): the device, its register and outlet.
+    async fn enrol(&self, device_id: &str, code_hash: &str, credential_hash: &str) -> anyhow::Result<Result<(Device, String, String), EnrolRefusal>>;
+    async fn revoke_device(&self, id: &str, by: &str) -> anyhow::Result<Option<EnrolledDevice>>;
+
+    // ---- lifetime
+
+    /// Closes the connections (a server restart in tests; the end of a command).
+    async fn close(&self);
+}
