@@ -7,7 +7,8 @@ use std::path::PathBuf;
 pub struct Config {
     /// `COMPTOIR_ADDR`, default `127.0.0.1:8080`.
     pub addr: SocketAddr,
-    /// `DATABASE_URL`, default `sqlite://data/comptoir.sqlite` (created and migrated on first start).
+    /// `DATABASE_URL`, default `sqlite://data/comptoir.sqlite` (created and migrated on first start);
+    /// `postgres://user@host/db` for PostgreSQL, where several instances may serve one shop.
     pub database_url: String,
     /// `COMPTOIR_DIST`: the built frontend, default `dist`.
     pub dist: PathBuf,
@@ -46,7 +47,7 @@ impl Config {
     }
 }
 
-/// `DATABASE_URL`, default `sqlite://data/comptoir.sqlite`.
+/// `DATABASE_URL`, default `sqlite://data/comptoir.sqlite`; `sqlite:…` or `postgres:…` picks the store.
 pub fn database_url() -> String {
     std::env::var("DATABASE_URL").unwrap_or_else(|_| "sqlite://data/comptoir.sqlite".into())
 }

@@ -96,8 +96,7 @@ fn is_hashed_name(path: &str) -> bool {
 /// codes), and serves until `shutdown` resolves.
 pub async fn serve(config: config::Config, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
     let store = store::connect(&config.database_url).await?;
-    if config.demo && store.is_empty().await? {
-        store.load_shop(&demo::demo_shop_with_extra(config.demo_extra_products)).await?;
+    if config.demo && store.is_empty().await? && store.load_shop_if_empty(&demo::demo_shop_with_extra(config.demo_extra_products)).await? {
         tracing::info!("loaded the demo shop");
     }
     if config.demo {

@@ -22,8 +22,8 @@ use std::collections::{BTreeSet, HashMap};
 /// How many of a customer's sales a summary carries (newest first).
 pub const HISTORY_LEN: usize = 20;
 
-const POINTS_KEY: &str = "loyalty_points_threshold";
-const VISITS_KEY: &str = "loyalty_visit_threshold";
+pub(crate) const POINTS_KEY: &str = "loyalty_points_threshold";
+pub(crate) const VISITS_KEY: &str = "loyalty_visit_threshold";
 
 /// Why a payment on account was not recorded. Nothing was written.
 #[derive(Debug)]
@@ -51,14 +51,14 @@ pub enum PaymentStatus {
 }
 
 /// `EntryKind` as stored: its serde name (`charge`, `store_credit`, `payment`).
-fn kind_str(kind: EntryKind) -> String {
+pub(crate) fn kind_str(kind: EntryKind) -> String {
     match serde_json::to_value(kind) {
         Ok(serde_json::Value::String(s)) => s,
         _ => unreachable!("EntryKind serializes as a string"),
     }
 }
 
-fn parse_kind(s: String) -> anyhow::Result<EntryKind> {
+pub(crate) fn parse_kind(s: String) -> anyhow::Result<EntryKind> {
     Ok(serde_json::from_value(serde_json::Value::String(s))?)
 }
 
@@ -137,7 +137,7 @@ async fn loyalty_program(conn: &mut SqliteConnection) -> anyhow::Result<LoyaltyP
 }
 
 /// One summary, by the shared rules, from the customer's own entries and sales (oldest first).
-fn summarize(
+pub(crate) fn summarize(
     customer: Customer,
     account: CustomerAccount,
     entries: &[AccountEntry],

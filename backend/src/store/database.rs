@@ -29,6 +29,15 @@ pub trait Store: Send + Sync + 'static {
     /// Loads a whole shop (outlets in priority order, registers, products, customers, opening stock,
     /// accounts, staff) in one transaction.
     async fn load_shop(&self, shop: &crate::demo::Shop) -> anyhow::Result<()>;
+    /// Loads `shop` unless the database already has outlets; whether it did. Several instances
+    /// starting at once on one empty database load it once.
+    async fn load_shop_if_empty(&self, shop: &crate::demo::Shop) -> anyhow::Result<bool> {
+        if !self.is_empty().await? {
+            return Ok(false);
+        }
+        self.load_shop(shop).await?;
+        Ok(true)
+    }
     async fn setup(&self) -> anyhow::Result<Setup>;
     async fn catalog_page(&self, after: Option<&str>, limit: u32) -> anyhow::Result<CatalogPage>;
     /// The IANA time zone of `outlet_id`, or of the first outlet (by priority) when `None`.

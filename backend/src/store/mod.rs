@@ -1,27 +1,33 @@
 //! The system of record: the [`Store`] trait (`database.rs`) and one implementation per database.
-//! SQLite is the default (a shop on one PC).
+//! SQLite is the default (a shop on one PC); PostgreSQL (`postgres/`) serves several instances.
 
 pub mod auth;
 pub mod customers;
 mod database;
-mod push;
+pub mod postgres;
+pub(crate) mod push;
 mod reports;
 mod serials;
 pub mod sqlite;
 mod sqlite_impl;
 
 pub use database::Store;
+pub use postgres::PgStore;
 pub use serials::{Conflict, SerialRefusal};
 pub use sqlite::SqliteStore;
 
 use std::sync::Arc;
 
-/// Opens (creating and migrating it if needed) the database `url` names: `sqlite:…`.
+/// Opens (creating and migrating it if needed) the database `url` names: `sqlite:…` or
+/// `postgres:…` / `postgresql:…`.
 pub async fn connect(url: &str) -> anyhow::Result<Arc<dyn Store>> {
     if url.starts_with("sqlite:") {
         Ok(Arc::new(SqliteStore::connect(url).await?))
+    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        Ok(Arc::new(PgStore::connect(url).await?))
     } else {
-        anyhow::bail!("DATABASE_URL must start with sqlite: (got '{}')", url.split(':').next().unwrap_or(""))
+        // Only the scheme is shown: the rest may hold a password.
+        anyhow::bail!("DATABASE_URL must start with sqlite: or postgres: (got '{}:…')", url.split(':').next().unwrap_or(""))
     }
 }
 

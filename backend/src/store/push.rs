@@ -241,7 +241,7 @@ async fn store_sale(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, sale: &Sale) -
 
 /// What the audit log records of a stored sale: the sale, its refund if it returns anything, and each
 /// price override (by whom, from what to what, why).
-fn sale_audits(sale: &Sale, device_id: &str) -> Vec<Audit> {
+pub(crate) fn sale_audits(sale: &Sale, device_id: &str) -> Vec<Audit> {
     let at = |a: Audit| a.device(Some(device_id)).outlet(Some(&sale.outlet_id));
     let mut out = vec![at(Audit::new(AuditAction::Sale, &sale.cashier_id, &sale.id, format!("receipt {}, total {}", sale.receipt, sale.totals.total)))];
     if sale.lines.iter().any(|l| l.return_of.is_some()) {

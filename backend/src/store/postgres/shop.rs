@@ -1,0 +1,255 @@
+//! The shop, its catalog and plain reads on PostgreSQL (mirrors `store/sqlite.rs`).
+
+use super::{lock, text_array, transaction, u32_of, Lock, PgStore};
+use crate::store::now_ms;
+use shared::catalog::{Customer, Outlet, Product, Register};
+use shared::sync::{CatalogPage, Setup, StoredSale};
+use shared::tax::{TaxClass, TaxRates};
+use shared::Money;
+use sqlx::postgres::PgRow;
+use sqlx::{Postgres, Row, Transaction};
+
+pub(super) fn tax_class_str(c: TaxClass) -> &'static str {
+    match c {
+        TaxClass::Taxable => "taxable",
+        TaxClass::GstOnly => "gst_only",
+        TaxClass::ZeroRated => "zero_rated",
+        TaxClass::Exempt => "exempt",
+    }
+}
+
+fn parse_tax_class(s: &str) -> TaxClass {
+    match s {
+        "gst_only" => TaxClass::GstOnly,
+        "zero_rated" => TaxClass::ZeroRated,
+        "exempt" => TaxClass::Exempt,
+        _ => TaxClass::Taxable,
+    }
+}
+
+pub(super) fn register_from_row(r: &PgRow) -> anyhow::Result<(Register, TaxRates)> {
+    Ok((
+        Register { id: r.get("id"), outlet_id: r.get("outlet_id"), code: r.get("code"), name: r.get("name") },
+        TaxRates { gst_ppm: u32_of(r.get("gst_ppm"))?, qst_ppm: u32_of(r.get("qst_ppm"))? },
+    ))
+}
+
+pub(super) const REGISTER_SELECT: &str = "SELECT r.id, r.outlet_id, r.code, r.name, o.gst_ppm, o.qst_ppm
+     FROM registers r JOIN outlets o ON o.id = r.outlet_id WHERE r.id = $1";
+
+impl PgStore {
+    pub async fn is_empty(&self) -> anyhow::Result<bool> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outlets").fetch_one(&self.pool).await?;
+        Ok(n == 0)
+    }
+
+    pub async fn load_shop(&self, shop: &crate::demo::Shop) -> anyhow::Result<()> {
+        for o in &shop.outlets {
+            crate::time_zone::lookup(&o.time_zone)?;
+        }
+        transaction!(self, |tx| { insert_shop(tx, shop).await })
+    }
+
+    /// The demo shop, loaded by whichever of several instances starting at once gets there first.
+    pub async fn load_shop_if_empty(&self, shop: &crate::demo::Shop) -> anyhow::Result<bool> {
+        for o in &shop.outlets {
+            crate::time_zone::lookup(&o.time_zone)?;
+        }
+        transaction!(self, |tx| {
+            lock(tx, [Lock::Shop]).await?;
+            let outlets: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outlets").fetch_one(&mut **tx).await?;
+            if outlets > 0 {
+                return Ok(false);
+            }
+            insert_shop(tx, shop).await?;
+            Ok(true)
+        })
+    }
+
+    pub async fn setup(&self) -> anyhow::Result<Setup> {
+        let outlets = sqlx::query("SELECT id, name, gst_ppm, qst_ppm, time_zone FROM outlets ORDER BY priority")
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .map(|r| {
+                Ok(Outlet {
+                    id: r.get("id"),
+                    name: r.get("name"),
+                    tax_rates: TaxRates { gst_ppm: u32_of(r.get("gst_ppm"))?, qst_ppm: u32_of(r.get("qst_ppm"))? },
+                    time_zone: r.get("time_zone"),
+                })
+            })
+            .collect::<anyhow::Result<_>>()?;
+        let registers = sqlx::query(
+            "SELECT r.id, r.outlet_id, r.code, r.name FROM registers r JOIN outlets o ON o.id = r.outlet_id ORDER BY o.priority, r.code",
+        )
+        .fetch_all(&self.pool)
+        .await?
+        .into_iter()
+        .map(|r| Register { id: r.get("id"), outlet_id: r.get("outlet_id"), code: r.get("code"), name: r.get("name") })
+        .collect();
+        let catalog_version: Option<String> =
+            sqlx::query_scalar("SELECT value FROM meta WHERE key = 'catalog_version'").fetch_optional(&self.pool).await?;
+        Ok(Setup { outlets, registers, catalog_version: catalog_version.and_then(|v| v.parse().ok()).unwrap_or(0) })
+    }
+
+    pub async fn catalog_page(&self, after: Option<&str>, limit: u32) -> anyhow::Result<CatalogPage> {
+        // Ids compare byte-wise, as in SQLite (not by the database's collation).
+        let rows = sqlx::query(
+            "SELECT id, sku, barcode, name, price_cents, tax_class, tracks_serials, low_stock_threshold, quick_key, loyalty_points
+             FROM products WHERE id COLLATE \"C\" > $1 ORDER BY id COLLATE \"C\" LIMIT $2",
+        )
+        .bind(after.unwrap_or(""))
+        .bind(i64::from(limit) + 1)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut products: Vec<Product> = rows
+            .into_iter()
+            .map(|r| {
+                Ok(Product {
+                    id: r.get("id"),
+                    sku: r.get("sku"),
+                    barcode: r.get("barcode"),
+                    name: r.get("name"),
+                    price: Money(r.get("price_cents")),
+                    tax_class: parse_tax_class(r.get("tax_class")),
+                    tracks_serials: r.get("tracks_serials"),
+                    low_stock_threshold: r.get("low_stock_threshold"),
+                    quick_key: r.get("quick_key"),
+                    loyalty_points: u32_of(r.get("loyalty_points"))?,
+                })
+            })
+            .collect::<anyhow::Result<_>>()?;
+        let next_after = if products.len() > limit as usize {
+            products.truncate(limit as usize);
+            products.last().map(|p| p.id.clone())
+        } else {
+            None
+        };
+        Ok(CatalogPage { products, next_after })
+    }
+
+    pub async fn outlet_time_zone(&self, outlet_id: Option<&str>) -> anyhow::Result<Option<String>> {
+        Ok(match outlet_id {
+            Some(id) => sqlx::query_scalar("SELECT time_zone FROM outlets WHERE id = $1").bind(id).fetch_optional(&self.pool).await?,
+            None => sqlx::query_scalar("SELECT time_zone FROM outlets ORDER BY priority LIMIT 1").fetch_optional(&self.pool).await?,
+        })
+    }
+
+    pub async fn register(&self, id: &str) -> anyhow::Result<Option<(Register, TaxRates)>> {
+        let row = sqlx::query(REGISTER_SELECT).bind(id).fetch_optional(&self.pool).await?;
+        row.as_ref().map(register_from_row).transpose()
+    }
+
+    pub async fn list_sales(&self, limit: u32, register_id: Option<&str>, outlets: Option<&[String]>) -> anyhow::Result<Vec<StoredSale>> {
+        let rows = sqlx::query(
+            "SELECT body, received_at_ms FROM sales WHERE ($1::text IS NULL OR register_id = $1)
+               AND ($3::text[] IS NULL OR outlet_id = ANY($3))
+             ORDER BY received_at_ms DESC, register_id COLLATE \"C\", seq DESC LIMIT $2",
+        )
+        .bind(register_id)
+        .bind(i64::from(limit))
+        .bind(text_array(outlets))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|r| Ok(StoredSale { sale: serde_json::from_str(r.get("body"))?, received_at_ms: r.get("received_at_ms") }))
+            .collect()
+    }
+
+    pub async fn stock_levels(&self, outlet_id: &str) -> anyhow::Result<Vec<(String, i64)>> {
+        let rows = sqlx::query(
+            "SELECT product_id, SUM(delta)::BIGINT AS level FROM stock_movements WHERE outlet_id = $1
+             GROUP BY product_id ORDER BY product_id COLLATE \"C\"",
+        )
+        .bind(outlet_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|r| (r.get("product_id"), r.get("level"))).collect())
+    }
+
+    pub async fn customers(&self) -> anyhow::Result<Vec<Customer>> {
+        Ok(sqlx::query("SELECT id, name, email FROM customers ORDER BY name COLLATE \"C\"")
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .map(|r| Customer { id: r.get("id"), name: r.get("name"), email: r.get("email") })
+            .collect())
+    }
+}
+
+/// Writes a whole shop (outlets in priority order, registers, products and their first prices,
+/// customers, opening stock, accounts, staff) inside the caller's transaction.
+async fn insert_shop(tx: &mut Transaction<'_, Postgres>, shop: &crate::demo::Shop) -> anyhow::Result<()> {
+        let now = now_ms();
+        for (priority, o) in shop.outlets.iter().enumerate() {
+            sqlx::query("INSERT INTO outlets (id, name, priority, gst_ppm, qst_ppm, time_zone) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(&o.id)
+                .bind(&o.name)
+                .bind(priority as i64)
+                .bind(i64::from(o.tax_rates.gst_ppm))
+                .bind(i64::from(o.tax_rates.qst_ppm))
+                .bind(&o.time_zone)
+                .execute(&mut **tx)
+                .await?;
+        }
+        for r in &shop.registers {
+            sqlx::query("INSERT INTO registers (id, outlet_id, code, name) VALUES ($1, $2, $3, $4)")
+                .bind(&r.id)
+                .bind(&r.outlet_id)
+                .bind(&r.code)
+                .bind(&r.name)
+                .execute(&mut **tx)
+                .await?;
+        }
+        for p in &shop.products {
+            sqlx::query(
+                "INSERT INTO products (id, sku, barcode, name, price_cents, tax_class, tracks_serials, low_stock_threshold,
+                                       quick_key, loyalty_points)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            )
+            .bind(&p.id)
+            .bind(&p.sku)
+            .bind(&p.barcode)
+            .bind(&p.name)
+            .bind(p.price.as_cents())
+            .bind(tax_class_str(p.tax_class))
+            .bind(p.tracks_serials)
+            .bind(p.low_stock_threshold)
+            .bind(p.quick_key)
+            .bind(i64::from(p.loyalty_points))
+            .execute(&mut **tx)
+            .await?;
+            sqlx::query("INSERT INTO price_history (product_id, from_ms, price_cents) VALUES ($1, 0, $2)")
+                .bind(&p.id)
+                .bind(p.price.as_cents())
+                .execute(&mut **tx)
+                .await?;
+        }
+        for c in &shop.customers {
+            sqlx::query("INSERT INTO customers (id, name, email) VALUES ($1, $2, $3)")
+                .bind(&c.id)
+                .bind(&c.name)
+                .bind(&c.email)
+                .execute(&mut **tx)
+                .await?;
+        }
+        for (product, outlet, qty) in &shop.opening_stock {
+            sqlx::query(
+                "INSERT INTO stock_movements (product_id, outlet_id, delta, reason, source_id, created_at_ms)
+                 VALUES ($1, $2, $3, 'receiving', 'opening-stock', $4)",
+            )
+            .bind(product)
+            .bind(outlet)
+            .bind(qty)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+        }
+        super::set_meta(tx, "catalog_version", &now.to_string()).await?;
+        super::customers::load_accounts(tx, shop).await?;
+        for s in &shop.staff {
+            super::auth::insert_staff(tx, s).await?;
+        }
+    Ok(())
+}

@@ -1,0 +1,149 @@
+//! `Store` for PostgreSQL: each method is the `PgStore` method of the same name (in `shop.rs`,
+//! `push.rs`, `auth.rs`, …), where the SQL lives.
+
+use crate::store::auth::{Attempt, Audit, DeviceRecord, EnrolRefusal, NewStaffRecord, StaffRecord, StaffRefusal};
+use crate::store::customers::{PaymentRefusal, PaymentStatus};
+use super::PgStore;
+use crate::store::{Conflict, SerialRefusal, Store};
+use async_trait::async_trait;
+use shared::account::{AccountPayment, Statement};
+use shared::auth::{AuditEntry, EnrolledDevice, LockoutRule, OfflineStaff, StaffMember};
+use shared::catalog::{Customer, Register};
+use shared::report::{Period, ReportScope};
+use shared::sale::Sale;
+use shared::stock::{SerialError, SerialNumber};
+use shared::sync::{CatalogPage, CustomerSummary, Device, HeldSale, PushResult, Setup, StoredSale};
+use shared::tax::TaxRates;
+
+#[async_trait]
+impl Store for PgStore {
+    async fn is_empty(&self) -> anyhow::Result<bool> {
+        PgStore::is_empty(self).await
+    }
+    async fn load_shop(&self, shop: &crate::demo::Shop) -> anyhow::Result<()> {
+        PgStore::load_shop(self, shop).await
+    }
+    async fn load_shop_if_empty(&self, shop: &crate::demo::Shop) -> anyhow::Result<bool> {
+        PgStore::load_shop_if_empty(self, shop).await
+    }
+    async fn setup(&self) -> anyhow::Result<Setup> {
+        PgStore::setup(self).await
+    }
+    async fn catalog_page(&self, after: Option<&str>, limit: u32) -> anyhow::Result<CatalogPage> {
+        PgStore::catalog_page(self, after, limit).await
+    }
+    async fn outlet_time_zone(&self, outlet_id: Option<&str>) -> anyhow::Result<Option<String>> {
+        PgStore::outlet_time_zone(self, outlet_id).await
+    }
+    async fn register(&self, id: &str) -> anyhow::Result<Option<(Register, TaxRates)>> {
+        PgStore::register(self, id).await
+    }
+    async fn customers(&self) -> anyhow::Result<Vec<Customer>> {
+        PgStore::customers(self).await
+    }
+    async fn push_sale(&self, device: &Device, device_outlet: Option<&str>, sale: &Sale) -> anyhow::Result<PushResult> {
+        PgStore::push_sale(self, device, device_outlet, sale).await
+    }
+    async fn held_sales(&self, pushed_by: Option<&str>, outlets: Option<&[String]>) -> anyhow::Result<Vec<HeldSale>> {
+        PgStore::held_sales(self, pushed_by, outlets).await
+    }
+    async fn list_sales(&self, limit: u32, register_id: Option<&str>, outlets: Option<&[String]>) -> anyhow::Result<Vec<StoredSale>> {
+        PgStore::list_sales(self, limit, register_id, outlets).await
+    }
+    async fn stock_levels(&self, outlet_id: &str) -> anyhow::Result<Vec<(String, i64)>> {
+        PgStore::stock_levels(self, outlet_id).await
+    }
+    async fn sales_and_payments_in(&self, scope: &ReportScope, period: Period) -> anyhow::Result<(Vec<Sale>, Vec<AccountPayment>)> {
+        PgStore::sales_and_payments_in(self, scope, period).await
+    }
+    async fn list_serials(&self, product_id: Option<&str>, outlet_id: Option<&str>) -> anyhow::Result<Vec<SerialNumber>> {
+        PgStore::list_serials(self, product_id, outlet_id).await
+    }
+    async fn register_serials(&self, product_id: &str, outlet_id: &str, input: &str, audit: &Audit) -> anyhow::Result<Result<Vec<SerialNumber>, SerialRefusal>> {
+        PgStore::register_serials(self, product_id, outlet_id, input, audit).await
+    }
+    async fn delete_serial(&self, product_id: &str, serial: &str, outlets: Option<&[String]>, audit: &Audit) -> anyhow::Result<Result<SerialNumber, Option<SerialError>>> {
+        PgStore::delete_serial(self, product_id, serial, outlets, audit).await
+    }
+    async fn list_conflicts(&self, outlets: Option<&[String]>) -> anyhow::Result<Vec<Conflict>> {
+        PgStore::list_conflicts(self, outlets).await
+    }
+    async fn customer_summaries(&self) -> anyhow::Result<Vec<CustomerSummary>> {
+        PgStore::customer_summaries(self).await
+    }
+    async fn customer_summary(&self, id: &str) -> anyhow::Result<Option<CustomerSummary>> {
+        PgStore::customer_summary(self, id).await
+    }
+    async fn statement(&self, customer_id: &str, period: Period) -> anyhow::Result<Option<Statement>> {
+        PgStore::statement(self, customer_id, period).await
+    }
+    async fn record_payment(&self, customer_id: &str, payment: AccountPayment, audit: &Audit) -> anyhow::Result<Result<(PaymentStatus, AccountPayment), PaymentRefusal>> {
+        PgStore::record_payment(self, customer_id, payment, audit).await
+    }
+    async fn staff_by_email(&self, email: &str) -> anyhow::Result<Option<StaffRecord>> {
+        PgStore::staff_by_email(self, email).await
+    }
+    async fn staff_by_id(&self, id: &str) -> anyhow::Result<Option<StaffRecord>> {
+        PgStore::staff_by_id(self, id).await
+    }
+    async fn list_staff(&self, outlets: Option<&[String]>) -> anyhow::Result<Vec<StaffMember>> {
+        PgStore::list_staff(self, outlets).await
+    }
+    async fn offline_staff(&self, outlet: &str) -> anyhow::Result<Vec<OfflineStaff>> {
+        PgStore::offline_staff(self, outlet).await
+    }
+    async fn create_staff(&self, s: &NewStaffRecord, audit: Option<Audit>) -> anyhow::Result<Result<StaffMember, StaffRefusal>> {
+        PgStore::create_staff(self, s, audit).await
+    }
+    async fn failures(&self, key: &str) -> anyhow::Result<Vec<i64>> {
+        PgStore::failures(self, key).await
+    }
+    async fn begin_attempt(&self, keys: &[(&str, &LockoutRule)], now: i64) -> anyhow::Result<Attempt> {
+        PgStore::begin_attempt(self, keys, now).await
+    }
+    async fn forget_attempt(&self, ids: &[i64], clear: &str, audit: &Audit) -> anyhow::Result<()> {
+        PgStore::forget_attempt(self, ids, clear, audit).await
+    }
+    async fn record_failure(&self, key: &str, at_ms: i64, audits: &[Audit]) -> anyhow::Result<()> {
+        PgStore::record_failure(self, key, at_ms, audits).await
+    }
+    async fn clear_failures(&self, key: &str) -> anyhow::Result<()> {
+        PgStore::clear_failures(self, key).await
+    }
+    async fn audit(&self, audits: &[Audit]) -> anyhow::Result<()> {
+        PgStore::audit(self, audits).await
+    }
+    async fn list_audit(&self, outlets: Option<&[String]>, outlet: Option<&str>, before: Option<i64>, limit: u32) -> anyhow::Result<Vec<AuditEntry>> {
+        PgStore::list_audit(self, outlets, outlet, before, limit).await
+    }
+    async fn create_session(&self, staff_id: &str, token_hash: &str, csrf: &str, expires_at_ms: i64, attempt: (&[i64], &str), audit: &Audit) -> anyhow::Result<()> {
+        PgStore::create_session(self, staff_id, token_hash, csrf, expires_at_ms, attempt, audit).await
+    }
+    async fn session(&self, token_hash: &str) -> anyhow::Result<Option<(StaffRecord, String)>> {
+        PgStore::session(self, token_hash).await
+    }
+    async fn delete_session(&self, token_hash: &str, audit: &Audit) -> anyhow::Result<()> {
+        PgStore::delete_session(self, token_hash, audit).await
+    }
+    async fn device_record(&self, id: &str) -> anyhow::Result<Option<DeviceRecord>> {
+        PgStore::device_record(self, id).await
+    }
+    async fn list_devices(&self, outlets: Option<&[String]>) -> anyhow::Result<Vec<EnrolledDevice>> {
+        PgStore::list_devices(self, outlets).await
+    }
+    async fn touch_device(&self, id: &str) -> anyhow::Result<()> {
+        PgStore::touch_device(self, id).await
+    }
+    async fn create_enrolment_code(&self, register_id: &str, code_hash: &str, created_by: &str, expires_at_ms: i64) -> anyhow::Result<Option<String>> {
+        PgStore::create_enrolment_code(self, register_id, code_hash, created_by, expires_at_ms).await
+    }
+    async fn enrol(&self, device_id: &str, code_hash: &str, credential_hash: &str) -> anyhow::Result<Result<(Device, String, String), EnrolRefusal>> {
+        PgStore::enrol(self, device_id, code_hash, credential_hash).await
+    }
+    async fn revoke_device(&self, id: &str, by: &str) -> anyhow::Result<Option<EnrolledDevice>> {
+        PgStore::revoke_device(self, id, by).await
+    }
+    async fn close(&self) {
+        self.pool().close().await
+    }
+}
