@@ -41,7 +41,7 @@ pub struct TestDb {
 }
 
 impl TestDb {
-    /// A new, empty database (no schema: the store migrates it when it connects).
+    /// A new, empty database (on PostgreSQL already migrated, copied from this process's template).
     pub async fn new() -> TestDb {
         Self::of(kind()).await
     }
@@ -53,7 +53,7 @@ impl TestDb {
             Kind::Postgres => {
                 static N: AtomicU32 = AtomicU32::new(0);
                 let name = format!("{PREFIX}{}_{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed));
-                pg_create(&name, None).await;
+                pg_create(&name, Some(migrated_template().await)).await;
                 TestDb { url: pg_url(&name), kind, dir, pg_name: Some(name) }
             }
         }
@@ -112,6 +112,21 @@ async fn admin_conn() -> Result<sqlx::PgConnection, sqlx::Error> {
     sqlx::PgConnection::connect(&pg_admin_url()).await
 }
 
+/// A database migrated once per test process, that each test's database copies: migrating a fresh
+/// PostgreSQL database costs a second, copying a template a fraction of it.
+async fn migrated_template() -> &'static str {
+    static TEMPLATE: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    TEMPLATE
+        .get_or_init(|| async {
+            let name = format!("{PREFIX}{}_template", std::process::id());
+            pg_create(&name, None).await;
+            let store = backend::store::connect(&pg_url(&name)).await.unwrap();
+            store.close().await;
+            name
+        })
+        .await
+}
+
 async fn pg_create(name: &str, template: Option<&str>) {
     static SWEPT: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
     let mut admin = admin_conn()
@@ -122,8 +137,17 @@ async fn pg_create(name: &str, template: Option<&str>) {
         None => format!("CREATE DATABASE \"{name}\""),
         Some(t) => format!("CREATE DATABASE \"{name}\" TEMPLATE \"{t}\""),
     };
-    // The names are made here (prefix, pid, counter): nothing outside goes into the statement.
-    sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut admin).await.unwrap();
+    // The names are made here (prefix, pid, counter): nothing outside goes into the statement. A
+    // template just closed may still show its last connections for a moment ("being accessed").
+    for attempt in 1.. {
+        match sqlx::raw_sql(sqlx::AssertSqlSafe(sql.clone())).execute(&mut admin).await {
+            Ok(_) => break,
+            Err(e) if attempt < 50 && e.to_string().contains("being accessed by other users") => {
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await
+            }
+            Err(e) => panic!("{sql}: {e}"),
+        }
+    }
 }
 
 /// Drops the test databases of runs whose process is gone.
