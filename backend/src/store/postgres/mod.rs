@@ -131,9 +131,20 @@ pub(crate) async fn pause(attempt: u32) {
 }
 
 impl PgStore {
-    /// Connects and migrates (the migrator takes its own advisory lock: several instances starting at
-    /// once migrate once).
+    /// Creates the database if it is missing, connects and migrates (the migrator takes its own
+    /// advisory lock: several instances starting at once migrate once).
     pub async fn connect(url: &str) -> anyhow::Result<PgStore> {
+        use sqlx::migrate::MigrateDatabase;
+        // Asking needs the server's maintenance database; a user who may not see it connects to an
+        // existing database as before. Another instance may create it at the same moment: what
+        // matters is that it exists.
+        if let Ok(false) = Postgres::database_exists(url).await {
+            if let Err(e) = Postgres::create_database(url).await {
+                if !Postgres::database_exists(url).await.unwrap_or(false) {
+                    return Err(e.into());
+                }
+            }
+        }
         let options = PgConnectOptions::from_str(url)?;
         let max = std::env::var("COMPTOIR_PG_POOL").ok().and_then(|v| v.parse().ok()).unwrap_or(8);
         let pool = PgPoolOptions::new().max_connections(max).connect_with(options).await?;
