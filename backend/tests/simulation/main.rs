@@ -4,7 +4,8 @@
 //! submits — and interleaves sales with offline periods, lost requests and answers, duplicated and
 //! replayed (reordered) pushes, server restarts and hostile pushes. At quiescence it checks that no
 //! sale was lost or doubled, every outlet's stock is its opening stock plus the movements of the
-//! stored sales, and every held sale is listed once.
+//! stored sales, and every held sale is listed once. With `COMPTOIR_TEST_DATABASE=postgres` each schedule
+//! runs on a PostgreSQL database of its own, served by two instances that take turns.
 //!
 //! `cargo test -p comptoir-backend --test simulation` runs a short run (40 schedules).
 //! `COMPTOIR_SIM_SCHEDULES=1000` runs more; `COMPTOIR_SIM_SEED=N` replays one schedule (a failure

@@ -111,6 +111,10 @@ pub struct World<'t> {
     db: TestDb,
     store: Arc<dyn Store>,
     router: Router,
+    /// On PostgreSQL, a second instance (its own store and router on the same database): pushes take
+    /// turns between the two, as devices behind a load balancer would.
+    other: Option<(Arc<dyn Store>, Router)>,
+    turn: u64,
     devices: Vec<Dev>,
     rng: RefCell<StdRng>,
     faults: RefCell<Faults>,
@@ -127,6 +131,13 @@ impl<'t> World<'t> {
         let db = t.db.copy().await;
         let store = backend::store::connect(&db.url).await.unwrap();
         let router = backend::api(AppState::new(store.clone()));
+        let other = match db.kind {
+            crate::test_db::Kind::Postgres => {
+                let store = backend::store::connect(&db.url).await.unwrap();
+                Some((store.clone(), backend::api(AppState::new(store))))
+            }
+            crate::test_db::Kind::Sqlite => None,
+        };
         let mut rng = rng;
         let mut devs = Vec::new();
         for i in 0..devices {
@@ -143,6 +154,8 @@ impl<'t> World<'t> {
             db,
             store,
             router,
+            other,
+            turn: 0,
             devices,
             rng: RefCell::new(rng),
             faults: RefCell::new(Faults::default()),
@@ -237,7 +250,7 @@ impl<'t> World<'t> {
             return;
         }
         let credential = self.devices[d].credential.clone();
-        let transport = SimTransport { router: self.router.clone(), credential, rng: &self.rng, faults: &self.faults, fault_rate };
+        let transport = SimTransport { router: self.next_router(), credential, rng: &self.rng, faults: &self.faults, fault_rate };
         if let Ok(report) = drain(&self.devices[d].store, &transport).await {
             self.out.pushes += u64::from(report.pushes);
         }
@@ -252,7 +265,8 @@ impl<'t> World<'t> {
         let req = kept.remove(self.pick(kept.len()));
         self.faults.borrow_mut().kept = kept;
         let auth = self.auth_of(&req.device_id);
-        let _: Result<PushResponse, _> = call(&self.router, "/api/v1/sync/push", auth.as_deref(), serde_json::to_string(&req).unwrap(), &self.faults).await;
+        let router = self.next_router();
+        let _: Result<PushResponse, _> = call(&router, "/api/v1/sync/push", auth.as_deref(), serde_json::to_string(&req).unwrap(), &self.faults).await;
         self.out.replayed += 1;
     }
 
@@ -260,7 +274,21 @@ impl<'t> World<'t> {
         self.store.close().await;
         self.store = backend::store::connect(&self.db.url).await.unwrap();
         self.router = backend::api(AppState::new(self.store.clone()));
+        if let Some((store, _)) = self.other.take() {
+            store.close().await;
+            let store = backend::store::connect(&self.db.url).await.unwrap();
+            self.other = Some((store.clone(), backend::api(AppState::new(store))));
+        }
         self.out.restarts += 1;
+    }
+
+    /// The instance the next push reaches (the two take turns on PostgreSQL).
+    fn next_router(&mut self) -> Router {
+        self.turn += 1;
+        match &self.other {
+            Some((_, router)) if self.turn % 2 == 0 => router.clone(),
+            _ => self.router.clone(),
+        }
     }
 
     /// A push with a number no register could make: refused at the edge, nothing written.
@@ -276,7 +304,8 @@ impl<'t> World<'t> {
         bad["id"] = serde_json::json!("hostile-overflow");
         let body = serde_json::json!({ "device_id": device.id, "sales": [bad] }).to_string();
         let auth = self.auth_of(&device.id);
-        match call::<PushResponse>(&self.router, "/api/v1/sync/push", auth.as_deref(), body, &self.faults).await {
+        let router = self.next_router();
+        match call::<PushResponse>(&router, "/api/v1/sync/push", auth.as_deref(), body, &self.faults).await {
             Err(sync_client::Failure::Refused { .. }) => {
                 self.out.hostile_refused += 1;
                 Ok(())
@@ -318,7 +347,8 @@ impl<'t> World<'t> {
             _ => (device.id.clone(), None),
         };
         let body = serde_json::to_string(&PushRequest { device_id: pusher, sales: vec![sale.clone()] }).unwrap();
-        match call::<PushResponse>(&self.router, "/api/v1/sync/push", auth.as_deref(), body, &self.faults).await {
+        let router = self.next_router();
+        match call::<PushResponse>(&router, "/api/v1/sync/push", auth.as_deref(), body, &self.faults).await {
             Err(sync_client::Failure::Refused { status: 401 | 403, .. }) => self.out.hostile_refused += 1,
             Ok(resp) if resp.results[0].status == PushStatus::Held => self.out.hostile_held += 1,
             Ok(resp) if resp.results[0].status == PushStatus::Stored => {
