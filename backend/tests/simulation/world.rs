@@ -286,7 +286,7 @@ impl<'t> World<'t> {
     fn next_router(&mut self) -> Router {
         self.turn += 1;
         match &self.other {
-            Some((_, router)) if self.turn % 2 == 0 => router.clone(),
+            Some((_, router)) if self.turn.is_multiple_of(2) => router.clone(),
             _ => self.router.clone(),
         }
     }

@@ -259,7 +259,7 @@ impl PgStore {
                 .and_then(|b| b.checked_add(payment.amount).ok());
             let seen: Option<String> =
                 sqlx::query_scalar("SELECT id FROM account_payments WHERE id = $1").bind(&payment.id).fetch_optional(&mut **tx).await?;
-            if seen.is_none() && !after.is_some_and(|b| b.as_cents().abs() <= shared::limits::MAX_AMOUNT.as_cents()) {
+            if seen.is_none() && after.is_none_or(|b| b.as_cents().abs() > shared::limits::MAX_AMOUNT.as_cents()) {
                 return Ok(Err(PaymentRefusal::BalanceOutOfRange));
             }
             let non_empty = |s: &str| (!s.is_empty()).then(|| s.to_owned());
