@@ -2,9 +2,10 @@
 //! one fresh PostgreSQL database, started at the same moment on an empty database. Devices enrol at
 //! either; every sale is pushed to both at once; two devices of one register push at the same time;
 //! two sales under one device key arrive at the two instances at once; a sale to hold arrives at both;
-//! guesses at a password are spread over both. Whatever instance answers: each sale is stored exactly once (the other answer is
-//! `duplicate`), receipts and device keys are never taken twice, a held sale is held once, an
-//! enrolment code is used once, and the lock-out counts every guess.
+//! two sales on one customer's account, together beyond her credit, arrive one at each; guesses at a
+//! password are spread over both. Whatever instance answers: each sale is stored exactly once (the other answer is
+//! `duplicate`), receipts and device keys are never taken twice, a held sale is held once, the credit
+//! overrun is found once, an enrolment code is used once, and the lock-out counts every guess.
 
 #[path = "common/test_db.rs"]
 mod test_db;
@@ -16,7 +17,7 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use serde_json::{json, Value};
 use shared::catalog::Product;
-use shared::sale::{receipt_number, settle_cash, Cart, Sale};
+use shared::sale::{receipt_number, settle_cash, Cart, Sale, Tender, TenderKind};
 use shared::tax::TaxRates;
 use shared::Money;
 use std::collections::{BTreeMap, BTreeSet};
@@ -160,8 +161,8 @@ async fn two_instances_on_one_postgresql_store_each_sale_once_and_take_no_receip
     assert_eq!(numbers.len(), 2, "two devices, two numbers");
 
     let (_, catalog) = http.send("GET", format!("{}/catalog?limit=100", a.base), Some(&admin), None).await;
-    let products: Vec<Product> = serde_json::from_value(catalog["products"].clone()).unwrap();
-    let products: Vec<Product> = products.into_iter().filter(|p| !p.tracks_serials).take(6).collect();
+    let catalog: Vec<Product> = serde_json::from_value(catalog["products"].clone()).unwrap();
+    let products: Vec<Product> = catalog.iter().filter(|p| !p.tracks_serials).take(6).cloned().collect();
 
     // Each device's sales, in pushes of 4, each push sent to both instances at the same moment; the two
     // devices push at the same time.
@@ -227,6 +228,32 @@ async fn two_instances_on_one_postgresql_store_each_sale_once_and_take_no_receip
     );
     assert_eq!((ra.1["results"][0]["status"].as_str(), rb.1["results"][0]["status"].as_str()), (Some("held"), Some("held")), "{ra:?} {rb:?}");
 
+    // Marie has 500 $ of credit; a coat on her account at each instance at the same moment, by the two
+    // devices: both are stored (paid sales are facts) and the second one decided finds the first and
+    // records the overrun, once.
+    let coat = catalog.iter().find(|p| p.id == "p018").unwrap();
+    let terms = backend::demo::demo_shop().accounts.into_iter().find(|a| a.customer_id == "c-tremblay").unwrap();
+    let on_account = |(device_id, enrolment): &(String, Value), seq: u64| {
+        let mut cart = Cart::default();
+        cart.attach_customer(&terms);
+        cart.add(coat);
+        let number = enrolment["device"]["number"].as_u64().unwrap() as u32;
+        let mut s = sale(&products, device_id, number, seq, &format!("{device_id}-coat"));
+        s.totals = cart.totals(&TaxRates::QUEBEC).unwrap();
+        s.tenders = vec![Tender::exact(TenderKind::Account, s.totals.total)];
+        s.lines = cart.lines;
+        s.customer_id = cart.customer_id;
+        (json!({"device_id": device_id, "sales": [s]}), format!("Device {}", enrolment["credential"].as_str().unwrap()))
+    };
+    let ((one, one_auth), (two, two_auth)) = (on_account(&devices[0], SALES + 3), on_account(&devices[1], SALES + 3));
+    let (ra, rb) = tokio::join!(
+        http.send("POST", format!("{}/sync/push", a.base), Some(&one_auth), Some(one)),
+        http.send("POST", format!("{}/sync/push", b.base), Some(&two_auth), Some(two)),
+    );
+    assert_eq!((ra.1["results"][0]["status"].as_str(), rb.1["results"][0]["status"].as_str()), (Some("stored"), Some("stored")), "{ra:?} {rb:?}");
+    let overruns: Vec<String> = sqlx::query_scalar("SELECT kind FROM conflicts").fetch_all(&inspect).await.unwrap();
+    assert_eq!(overruns, ["credit_limit_exceeded"]);
+
     // Ten wrong passwords at once, half at each instance: five are checked, the rest locked out.
     let guesses = (0..10).map(|i| {
         let (http, base) = (http.clone(), if i % 2 == 0 { a.base.clone() } else { b.base.clone() });
@@ -244,7 +271,7 @@ async fn two_instances_on_one_postgresql_store_each_sale_once_and_take_no_receip
 
     // What the database holds: each sale once, receipts and keys unique, stock moved once per line.
     let stored: Vec<(String, String)> = sqlx::query_as("SELECT id, receipt FROM sales").fetch_all(&inspect).await.unwrap();
-    assert_eq!(stored.len() as u64, 2 * SALES + 1);
+    assert_eq!(stored.len() as u64, 2 * SALES + 3);
     let ids: BTreeSet<&str> = stored.iter().map(|(id, _)| id.as_str()).collect();
     for s in &made {
         assert!(ids.contains(s.id.as_str()), "sale {} is stored", s.id);
