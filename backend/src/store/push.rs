@@ -9,10 +9,10 @@ use super::now_ms;
 use super::sqlite::SqliteStore;
 use shared::catalog::Register;
 use shared::sale::Sale;
-use shared::stock::movements_for_sale;
+use shared::stock::{Movement, StockLevel};
 use super::auth::{write_audit, Audit};
 use shared::auth::AuditAction;
-use shared::sync::{accept_sale, key_device, CatalogTerms, Device, HeldSale, HoldReason, Holdings, PushResult, PushStatus, StaffTerms, Verdict};
+use shared::sync::{accept_sale, effects_of_sale, Bearing, key_device, CatalogTerms, Device, HeldSale, HoldReason, Holdings, PushResult, PushStatus, StaffTerms, Verdict};
 use std::str::FromStr;
 use shared::tax::TaxRates;
 use shared::Money;
@@ -44,7 +44,7 @@ impl SqliteStore {
         );
         let (status, hold) = match verdict {
             Verdict::Store => {
-                store_sale(&mut tx, sale).await?;
+                store_sale(&mut tx, sale, &loaded).await?;
                 for a in sale_audits(sale, &device.id) {
                     write_audit(&mut tx, &a).await?;
                 }
@@ -54,10 +54,11 @@ impl SqliteStore {
             Verdict::Hold(reason) => {
                 tracing::warn!(sale = %sale.id, device = %device.id, code = reason.code(), %reason, "sale held for review");
                 sqlx::query(
-                    "INSERT INTO held_sales (sale_id, pushed_by, body, code, reason, received_at_ms) VALUES (?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO held_sales (sale_id, pushed_by, outlet_id, body, code, reason, received_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 )
                 .bind(&sale.id)
                 .bind(&device.id)
+                .bind(&sale.outlet_id)
                 .bind(serde_json::to_string(sale)?)
                 .bind(reason.code())
                 .bind(serde_json::to_string(&reason)?)
@@ -194,12 +195,33 @@ async fn load_holdings(conn: &mut SqliteConnection, sale: &Sale) -> anyhow::Resu
     Ok(Loaded { register, same_id, same_key, held, catalog, originals, earlier_returns, staff })
 }
 
-/// A new, accepted sale with its effects: lines, stock movements, serial numbers, customer account.
-async fn store_sale(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, sale: &Sale) -> anyhow::Result<()> {
+/// A new, accepted sale with its effects: the store loads what bears on them ([`Bearing`]),
+/// `shared::sync::effects_of_sale` decides, and this writes what it says — lines, stock movements and
+/// levels, serial numbers, the returns index, the customer's entries and figures, conflicts.
+async fn store_sale(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, sale: &Sale, loaded: &Loaded) -> anyhow::Result<()> {
+    let serials = super::serials::load_sale_serials(tx, sale).await?;
+    let tracks_serials = super::serials::returned_tracked_products(tx, sale).await?;
+    let customer = match sale.customer_id.as_deref() {
+        Some(id) => Some(super::customers::customer_bearing(tx, id).await?),
+        None => None,
+    };
+    let stock = stock_levels_of(tx, sale).await?;
+    let effects = effects_of_sale(
+        sale,
+        Bearing {
+            serials: &serials,
+            tracks_serials: &tracks_serials,
+            originals: &loaded.originals,
+            earlier_returns: &loaded.earlier_returns,
+            customer: customer.as_ref(),
+            stock: &stock,
+        },
+    );
+
     sqlx::query(
         "INSERT INTO sales (id, device_id, seq, register_id, outlet_id, receipt, created_at_ms, received_at_ms,
-                            subtotal_cents, total_cents, body)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            subtotal_cents, total_cents, body, customer_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(&sale.id)
     .bind(key_device(sale))
@@ -212,19 +234,71 @@ async fn store_sale(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, sale: &Sale) -
     .bind(sale.totals.subtotal.as_cents())
     .bind(sale.totals.total.as_cents())
     .bind(serde_json::to_string(sale)?)
+    .bind(sale.customer_id.as_deref())
     .execute(&mut **tx)
     .await?;
-    // One statement for all the lines and one for all the movements: a 500-line sale is two round trips.
+    // One statement for all the lines, one for all the movements, one for their levels: a 500-line sale
+    // is a handful of round trips.
     let mut lines = sqlx::QueryBuilder::new("INSERT INTO sale_lines (sale_id, line_no, product_id, qty, unit_price_cents) ");
     lines.push_values(sale.lines.iter().enumerate(), |mut b, (i, line)| {
         b.push_bind(&sale.id).push_bind(i as i64 + 1).push_bind(&line.product_id).push_bind(line.qty).push_bind(line.unit_price.as_cents());
     });
     lines.build().execute(&mut **tx).await?;
-    // Which movements a sale makes (sign, reason, source) is a rule of the shared ledger.
-    let movements = movements_for_sale(sale);
-    if !movements.is_empty() {
+    write_movements(tx, &effects.movements, &effects.stock).await?;
+    let now = now_ms();
+    for s in &effects.serials {
+        super::serials::save_serial(tx, s, now).await?;
+    }
+    for original in &effects.returns_of {
+        sqlx::query("INSERT INTO sale_returns (original_sale_id, return_sale_id) VALUES (?, ?) ON CONFLICT DO NOTHING")
+            .bind(original)
+            .bind(&sale.id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    if let Some(change) = &effects.customer {
+        super::customers::write_customer_change(tx, change, super::customers::EntrySource::Sale(&sale.id)).await?;
+    }
+    for c in &effects.conflicts {
+        tracing::warn!(sale = %sale.id, kind = c.code(), conflict = ?c, "conflict recorded");
+        sqlx::query("INSERT INTO conflicts (kind, sale_id, outlet_id, detail, created_at_ms) VALUES (?, ?, ?, ?, ?)")
+            .bind(c.code())
+            .bind(&sale.id)
+            .bind(&sale.outlet_id)
+            .bind(serde_json::to_string(c)?)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The levels, before `sale`, of the products it names at its outlet.
+async fn stock_levels_of(conn: &mut SqliteConnection, sale: &Sale) -> anyhow::Result<BTreeMap<String, i64>> {
+    let products: std::collections::BTreeSet<&str> = sale.lines.iter().map(|l| l.product_id.as_str()).collect();
+    let mut out = BTreeMap::new();
+    // Chunks keep each query under SQLite's bound-parameter limit.
+    let products: Vec<&str> = products.into_iter().collect();
+    for chunk in products.chunks(500) {
+        let mut q = sqlx::QueryBuilder::new("SELECT product_id, qty FROM stock_levels WHERE outlet_id = ");
+        q.push_bind(&sale.outlet_id).push(" AND product_id IN (");
+        let mut list = q.separated(", ");
+        for p in chunk {
+            list.push_bind(*p);
+        }
+        q.push(")");
+        for r in q.build().fetch_all(&mut *conn).await? {
+            out.insert(r.get("product_id"), r.get("qty"));
+        }
+    }
+    Ok(out)
+}
+
+/// Appends movements to the ledger and writes the levels they leave (as `shared` computed them).
+pub(crate) async fn write_movements(conn: &mut SqliteConnection, movements: &[Movement], levels: &[StockLevel]) -> anyhow::Result<()> {
+    for chunk in movements.chunks(1000) {
         let mut q = sqlx::QueryBuilder::new("INSERT INTO stock_movements (product_id, outlet_id, delta, reason, source_id, created_at_ms) ");
-        q.push_values(&movements, |mut b, mv| {
+        q.push_values(chunk, |mut b, mv| {
             b.push_bind(&mv.product_id)
                 .push_bind(&mv.outlet_id)
                 .push_bind(mv.delta)
@@ -232,10 +306,16 @@ async fn store_sale(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, sale: &Sale) -
                 .push_bind(&mv.source_id)
                 .push_bind(mv.created_at_ms);
         });
-        q.build().execute(&mut **tx).await?;
+        q.build().execute(&mut *conn).await?;
     }
-    super::serials::record_sale_serials(tx, sale).await?;
-    super::customers::record_sale_customer(tx, sale).await?;
+    for chunk in levels.chunks(1000) {
+        let mut q = sqlx::QueryBuilder::new("INSERT INTO stock_levels (product_id, outlet_id, qty) ");
+        q.push_values(chunk, |mut b, l| {
+            b.push_bind(&l.product_id).push_bind(&l.outlet_id).push_bind(l.level);
+        });
+        q.push(" ON CONFLICT (outlet_id, product_id) DO UPDATE SET qty = excluded.qty");
+        q.build().execute(&mut *conn).await?;
+    }
     Ok(())
 }
 

@@ -2,6 +2,7 @@
 
 use super::now_ms;
 use shared::catalog::{Customer, Outlet, Product, Register};
+use shared::stock::{Movement, MovementReason, StockLevel};
 use shared::sync::{CatalogPage, Setup, StoredSale};
 use shared::tax::{TaxClass, TaxRates};
 use shared::Money;
@@ -36,6 +37,7 @@ impl SqliteStore {
         }
         let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        super::customers::fill_customer_figures(&pool).await?;
         Ok(SqliteStore { pool, writer: Default::default() })
     }
 
@@ -110,18 +112,29 @@ impl SqliteStore {
                 .execute(&mut *tx)
                 .await?;
         }
-        for (product, outlet, qty) in &shop.opening_stock {
-            sqlx::query(
-                "INSERT INTO stock_movements (product_id, outlet_id, delta, reason, source_id, created_at_ms)
-                 VALUES (?, ?, ?, 'receiving', 'opening-stock', ?)",
-            )
-            .bind(product)
-            .bind(outlet)
-            .bind(qty)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+        let opening: Vec<Movement> = shop
+            .opening_stock
+            .iter()
+            .enumerate()
+            .map(|(i, (product, outlet, qty))| Movement {
+                id: format!("opening-stock:{i}"),
+                product_id: product.clone(),
+                outlet_id: outlet.clone(),
+                delta: *qty,
+                reason: MovementReason::Receiving,
+                source_id: "opening-stock".into(),
+                created_at_ms: now,
+                version: None,
+            })
+            .collect();
+        // A seed may open at zero: that level is on file too.
+        let mut levels: std::collections::BTreeMap<(&str, &str), i64> = Default::default();
+        for m in &opening {
+            let l = levels.entry((m.product_id.as_str(), m.outlet_id.as_str())).or_default();
+            *l = l.saturating_add(m.delta);
         }
+        let levels: Vec<StockLevel> = levels.into_iter().map(|((p, o), l)| StockLevel::new(p, o, l)).collect();
+        super::push::write_movements(&mut tx, &opening, &levels).await?;
         sqlx::query("INSERT OR REPLACE INTO meta (key, value) VALUES ('catalog_version', ?)")
             .bind(now.to_string())
             .execute(&mut *tx)
