@@ -33,9 +33,9 @@ CREATE INDEX held_by_outlet ON held_sales (resolved, outlet_id, id);
 CREATE INDEX held_by_device ON held_sales (resolved, pushed_by, id);
 
 -- Sales history, newest first, by outlet or register; Z reports by outlet and period.
-CREATE INDEX sales_listed ON sales (received_at_ms, register_id, seq, id);
-CREATE INDEX sales_listed_by_outlet ON sales (outlet_id, received_at_ms, register_id, seq, id);
-CREATE INDEX sales_listed_by_register ON sales (register_id, received_at_ms, seq, id);
+CREATE INDEX sales_listed ON sales (received_at_ms DESC, register_id, seq DESC, id);
+CREATE INDEX sales_listed_by_outlet ON sales (outlet_id, received_at_ms DESC, register_id, seq DESC, id);
+CREATE INDEX sales_listed_by_register ON sales (register_id, received_at_ms DESC, seq DESC, id);
 CREATE INDEX sales_by_outlet ON sales (outlet_id, created_at_ms);
 CREATE INDEX account_payments_by_register ON account_payments (register_id, created_at_ms);
 CREATE INDEX account_payments_by_outlet ON account_payments (outlet_id, created_at_ms);

@@ -6,6 +6,7 @@
 //! what they produce.
 
 use super::now_ms;
+use super::page::Page;
 use super::sqlite::SqliteStore;
 use shared::account::{self, AccountEntry, AccountPayment, CustomerAccount, EntryKind, Statement};
 use shared::catalog::Customer;
@@ -17,7 +18,7 @@ use shared::sync::{decide_payment, CustomerBearing, CustomerChange, CustomerFigu
 use shared::Money;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, Sqlite, SqliteConnection, Transaction};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 /// How many of a customer's sales a summary carries (newest first).
 pub const HISTORY_LEN: usize = 20;
@@ -121,26 +122,36 @@ async fn loyalty_program(conn: &mut SqliteConnection) -> anyhow::Result<LoyaltyP
     Ok(program)
 }
 
-/// One summary, by the shared rules, from the customer's own entries and sales (oldest first).
+/// One summary, by the shared rules, from the customer's maintained figures and latest sales.
 fn summarize(
     customer: Customer,
     account: CustomerAccount,
-    entries: &[AccountEntry],
-    sales: &[Sale],
+    figures: CustomerFigures,
+    latest: &[Sale],
     program: LoyaltyProgram,
-) -> anyhow::Result<CustomerSummary> {
-    let balance = account::balance(&customer.id, entries)?;
-    let loyalty = LoyaltyBalance::of(&customer.id, sales);
-    Ok(CustomerSummary {
-        available: account.available(balance),
-        rewards_due: program.rewards_due(&loyalty),
-        history: purchase_history(&customer.id, sales).into_iter().take(HISTORY_LEN).cloned().collect(),
+) -> CustomerSummary {
+    CustomerSummary {
+        available: account.available(figures.balance),
+        rewards_due: program.rewards_due(&figures.loyalty),
+        history: purchase_history(&customer.id, latest).into_iter().take(HISTORY_LEN).cloned().collect(),
         customer,
         account,
-        balance,
+        balance: figures.balance,
         program,
-        loyalty,
-    })
+        loyalty: figures.loyalty,
+    }
+}
+
+/// The customer's latest `HISTORY_LEN` sales, by index.
+async fn latest_sales(conn: &mut SqliteConnection, customer_id: &str) -> anyhow::Result<Vec<Sale>> {
+    sqlx::query_scalar::<_, String>("SELECT body FROM sales WHERE customer_id = ? ORDER BY created_at_ms DESC, seq DESC LIMIT ?")
+        .bind(customer_id)
+        .bind(HISTORY_LEN as i64)
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(|b| Ok(serde_json::from_str(b)?))
+        .collect()
 }
 
 /// The demo shop's account terms and loyalty card, inside `load_shop`'s transaction.
@@ -178,49 +189,47 @@ impl SqliteStore {
             .map(|r| Customer { id: r.get("id"), name: r.get("name"), email: r.get("email") }))
     }
 
-    /// Every customer's summary, by name: what a register keeps to attach customers offline.
-    pub async fn customer_summaries(&self) -> anyhow::Result<Vec<CustomerSummary>> {
+    /// Customers' summaries, by name, after the `after` cursor's customer: what a register keeps to
+    /// attach customers offline. From maintained figures and each customer's latest sales by index:
+    /// the cost of a page does not grow with the number of sales.
+    pub async fn customer_summaries(&self, after: Option<&(String, String)>, limit: u32) -> anyhow::Result<Page<CustomerSummary>> {
         let mut conn = self.pool().acquire().await?;
-        let customers = self.customers().await?;
         let program = loyalty_program(&mut conn).await?;
-        let mut accounts: HashMap<String, CustomerAccount> =
-            sqlx::query("SELECT customer_id, credit_limit_cents, automatic_discount_bp FROM customer_accounts")
-                .fetch_all(&mut *conn)
-                .await?
-                .iter()
-                .map(|r| (r.get("customer_id"), account_from_row(r)))
-                .collect();
-        let mut entries: HashMap<String, Vec<AccountEntry>> = HashMap::new();
-        for r in sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {ENTRY_COLUMNS} FROM account_entries ORDER BY created_at_ms, id"
-        )))
-        .fetch_all(&mut *conn)
-        .await?
-        {
-            let e = entry_from_row(&r)?;
-            entries.entry(e.customer_id.clone()).or_default().push(e);
-        }
-        let mut sales: HashMap<String, Vec<Sale>> = HashMap::new();
-        for r in sqlx::query(
-            "SELECT customer_id, body FROM sales WHERE customer_id IS NOT NULL ORDER BY created_at_ms, id",
+        let rows = sqlx::query(
+            "SELECT c.id, c.name, c.email, a.credit_limit_cents, a.automatic_discount_bp,
+                    f.balance_cents, f.loyalty_points, f.loyalty_visits
+             FROM customers c
+             LEFT JOIN customer_accounts a ON a.customer_id = c.id
+             LEFT JOIN customer_figures f ON f.customer_id = c.id
+             WHERE c.name >= ?4 AND (?1 IS NULL OR c.name > ?1 OR (c.name = ?1 AND c.id > ?2))
+             ORDER BY c.name, c.id LIMIT ?3",
         )
+        .bind(after.map(|a| a.0.as_str()))
+        .bind(after.map(|a| a.1.as_str()))
+        .bind(i64::from(limit) + 1)
+        // The cursor's name again, as a plain range the index seeks to.
+        .bind(after.map_or("", |a| a.0.as_str()))
         .fetch_all(&mut *conn)
-        .await?
-        {
-            let body: String = r.get("body");
-            sales.entry(r.get("customer_id")).or_default().push(serde_json::from_str(&body)?);
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let customer = Customer { id: r.get("id"), name: r.get("name"), email: r.get("email") };
+            let account = CustomerAccount {
+                customer_id: customer.id.clone(),
+                credit_limit: Money(r.get::<Option<i64>, _>("credit_limit_cents").unwrap_or(0)),
+                automatic_discount_bp: u32::try_from(r.get::<Option<i64>, _>("automatic_discount_bp").unwrap_or(0)).unwrap_or(0),
+            };
+            let figures = CustomerFigures {
+                balance: Money(r.get::<Option<i64>, _>("balance_cents").unwrap_or(0)),
+                loyalty: LoyaltyBalance {
+                    points: r.get::<Option<i64>, _>("loyalty_points").unwrap_or(0),
+                    visits: r.get::<Option<i64>, _>("loyalty_visits").unwrap_or(0),
+                },
+            };
+            let latest = latest_sales(&mut conn, &customer.id).await?;
+            out.push(summarize(customer, account, figures, &latest, program));
         }
-        customers
-            .into_iter()
-            .map(|c| {
-                let account = accounts
-                    .remove(&c.id)
-                    .unwrap_or_else(|| CustomerAccount { customer_id: c.id.clone(), ..CustomerAccount::default() });
-                let e = entries.remove(&c.id).unwrap_or_default();
-                let s = sales.remove(&c.id).unwrap_or_default();
-                summarize(c, account, &e, &s, program)
-            })
-            .collect()
+        Ok(Page::of(out, limit, |s| (s.customer.name.clone(), s.customer.id.clone())))
     }
 
     /// One customer's summary, or `None` for an unknown customer.
@@ -230,19 +239,31 @@ impl SqliteStore {
         };
         let mut conn = self.pool().acquire().await?;
         let account = customer_account(&mut conn, id).await?;
-        let entries = customer_entries(&mut conn, id).await?;
-        let sales = customer_sales(&mut conn, id).await?;
+        let figures = customer_figures(&mut conn, id).await?;
+        let latest = latest_sales(&mut conn, id).await?;
         let program = loyalty_program(&mut conn).await?;
-        summarize(customer, account, &entries, &sales, program).map(Some)
+        Ok(Some(summarize(customer, account, figures, &latest, program)))
     }
 
-    /// The month-end statement of `customer_id` for `period`, or `None` for an unknown customer.
+    /// The month-end statement of `customer_id` for `period`, or `None` for an unknown customer: from
+    /// the balance now and the entries made since the period began.
     pub async fn statement(&self, customer_id: &str, period: Period) -> anyhow::Result<Option<Statement>> {
         if self.customer(customer_id).await?.is_none() {
             return Ok(None);
         }
-        let entries = customer_entries(&mut *self.pool().acquire().await?, customer_id).await?;
-        Ok(Some(account::statement(customer_id, &entries, period)?))
+        let mut conn = self.pool().acquire().await?;
+        let balance = customer_figures(&mut conn, customer_id).await?.balance;
+        let since = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {ENTRY_COLUMNS} FROM account_entries WHERE customer_id = ? AND created_at_ms >= ? ORDER BY created_at_ms, id"
+        )))
+        .bind(customer_id)
+        .bind(period.from_ms)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(entry_from_row)
+        .collect::<anyhow::Result<Vec<_>>>()?;
+        Ok(Some(account::statement_from_balance(customer_id, balance, &since, period)?))
     }
 
     /// Records a payment on account for `customer_id` (the path's customer): the store loads what

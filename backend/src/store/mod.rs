@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod customers;
+pub mod page;
 mod push;
 mod reports;
 mod serials;

@@ -6,6 +6,7 @@
 
 use super::customers::{originals_of, returns_of, sales_by_id};
 use super::now_ms;
+use super::page::Page;
 use super::sqlite::SqliteStore;
 use shared::catalog::Register;
 use shared::sale::Sale;
@@ -78,29 +79,41 @@ impl SqliteStore {
     }
 
     /// Sales held for review and not yet resolved, oldest first: pushed by `pushed_by`, at one of
-    /// `outlets` (`None`: all).
-    pub async fn held_sales(&self, pushed_by: Option<&str>, outlets: Option<&[String]>) -> anyhow::Result<Vec<HeldSale>> {
+    /// `outlets` (`None`: all), after the held sale numbered `after`.
+    pub async fn held_sales(
+        &self,
+        pushed_by: Option<&str>,
+        outlets: Option<&[String]>,
+        after: Option<i64>,
+        limit: u32,
+    ) -> anyhow::Result<Page<HeldSale>> {
         let outlets = outlets.map(serde_json::to_string).transpose()?;
         let rows = sqlx::query(
-            "SELECT body, pushed_by, reason, received_at_ms FROM held_sales
+            "SELECT id, body, pushed_by, reason, received_at_ms FROM held_sales
              WHERE resolved = 0 AND (?1 IS NULL OR pushed_by = ?1)
-               AND (?2 IS NULL OR json_extract(body, '$.outlet_id') IN (SELECT value FROM json_each(?2)))
-             ORDER BY id",
+               AND (?2 IS NULL OR outlet_id IN (SELECT value FROM json_each(?2))) AND id > ?3
+             ORDER BY id LIMIT ?4",
         )
         .bind(pushed_by)
         .bind(outlets)
+        .bind(after.unwrap_or(0))
+        .bind(i64::from(limit) + 1)
         .fetch_all(self.pool())
         .await?;
-        rows.into_iter()
+        let rows = rows
+            .into_iter()
             .map(|r| {
-                Ok(HeldSale {
+                let held = HeldSale {
                     sale: serde_json::from_str(r.get("body"))?,
                     pushed_by: r.get("pushed_by"),
                     reason: serde_json::from_str(r.get("reason"))?,
                     received_at_ms: r.get("received_at_ms"),
-                })
+                };
+                Ok((r.get::<i64, _>("id"), held))
             })
-            .collect()
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let page = Page::of(rows, limit, |(id, _)| *id);
+        Ok(Page { items: page.items.into_iter().map(|(_, h)| h).collect(), next: page.next })
     }
 }
 

@@ -3,6 +3,7 @@
 //! rows concerned into a registry, lets it decide, and writes back what changed.
 
 use super::now_ms;
+use super::page::Page;
 use super::sqlite::SqliteStore;
 use serde::Serialize;
 use shared::sale::Sale;
@@ -92,19 +93,35 @@ pub(crate) async fn save_serial(conn: &mut SqliteConnection, s: &SerialNumber, n
 }
 
 impl SqliteStore {
-    /// The serial numbers page: every serial (sold or not), optionally of one product and/or at one
-    /// outlet, by product then serial.
-    pub async fn list_serials(&self, product_id: Option<&str>, outlet_id: Option<&str>) -> anyhow::Result<Vec<SerialNumber>> {
+    /// The serial numbers page: serials (sold or not), optionally of one product and/or at one outlet,
+    /// at one of `outlets` (`None`: any), by product then serial, after the `after` cursor's.
+    pub async fn list_serials(
+        &self,
+        product_id: Option<&str>,
+        outlet_id: Option<&str>,
+        outlets: Option<&[String]>,
+        after: Option<&(String, String)>,
+        limit: u32,
+    ) -> anyhow::Result<Page<SerialNumber>> {
+        let outlets = outlets.map(serde_json::to_string).transpose()?;
         let rows = sqlx::query(
             "SELECT product_id, serial, outlet_id, sold_sale_id, sold_at_ms, returned_sale_id, returned_original_sale_id, returned_at_ms
              FROM serials WHERE (?1 IS NULL OR product_id = ?1) AND (?2 IS NULL OR outlet_id = ?2)
-             ORDER BY product_id, serial",
+               AND (?3 IS NULL OR outlet_id IN (SELECT value FROM json_each(?3)))
+               AND product_id >= ?7 AND (?4 IS NULL OR product_id > ?4 OR (product_id = ?4 AND serial > ?5))
+             ORDER BY product_id, serial LIMIT ?6",
         )
         .bind(product_id)
         .bind(outlet_id)
+        .bind(outlets)
+        .bind(after.map(|a| a.0.as_str()))
+        .bind(after.map(|a| a.1.as_str()))
+        .bind(i64::from(limit) + 1)
+        // The cursor's product again, as a plain range the index seeks to.
+        .bind(after.map_or("", |a| a.0.as_str()))
         .fetch_all(self.pool())
         .await?;
-        Ok(rows.iter().map(serial_from_row).collect())
+        Ok(Page::of(rows.iter().map(serial_from_row).collect(), limit, |s| (s.product_id.clone(), s.serial.clone())))
     }
 
     /// Pre-registers a comma-separated list of serials for a product at an outlet: all of them in one
@@ -189,18 +206,22 @@ impl SqliteStore {
         Ok(Ok(deleted))
     }
 
-    /// What sync recorded for a manager, oldest first: of sales at one of `outlets` (`None`: all).
-    pub async fn list_conflicts(&self, outlets: Option<&[String]>) -> anyhow::Result<Vec<Conflict>> {
+    /// What sync recorded for a manager, oldest first: of sales at one of `outlets` (`None`: all), after
+    /// the conflict with id `after`.
+    pub async fn list_conflicts(&self, outlets: Option<&[String]>, after: Option<i64>, limit: u32) -> anyhow::Result<Page<Conflict>> {
         let outlets = outlets.map(serde_json::to_string).transpose()?;
         let rows = sqlx::query(
-            "SELECT c.id, c.kind, c.sale_id, c.detail, c.created_at_ms, c.resolved FROM conflicts c
-             WHERE ?1 IS NULL OR (SELECT outlet_id FROM sales WHERE id = c.sale_id) IN (SELECT value FROM json_each(?1))
-             ORDER BY c.id",
+            "SELECT id, kind, sale_id, detail, created_at_ms, resolved FROM conflicts
+             WHERE (?1 IS NULL OR outlet_id IN (SELECT value FROM json_each(?1))) AND id > ?2
+             ORDER BY id LIMIT ?3",
         )
         .bind(outlets)
+        .bind(after.unwrap_or(0))
+        .bind(i64::from(limit) + 1)
         .fetch_all(self.pool())
-            .await?;
-        rows.into_iter()
+        .await?;
+        let rows = rows
+            .into_iter()
             .map(|r| {
                 let detail: String = r.get("detail");
                 Ok(Conflict {
@@ -212,7 +233,8 @@ impl SqliteStore {
                     resolved: r.get("resolved"),
                 })
             })
-            .collect()
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        Ok(Page::of(rows, limit, |c| c.id))
     }
 }
 
