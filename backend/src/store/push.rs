@@ -143,15 +143,23 @@ async fn load_holdings(conn: &mut SqliteConnection, sale: &Sale) -> anyhow::Resu
             TaxRates { gst_ppm: r.get("gst_ppm"), qst_ppm: r.get("qst_ppm") },
         )
     });
-    let body = |b: Option<String>| b.map(|b| serde_json::from_str::<Sale>(&b)).transpose();
-    let same_id = body(sqlx::query_scalar("SELECT body FROM sales WHERE id = ?").bind(&sale.id).fetch_optional(&mut *conn).await?)?;
-    let same_key = body(
-        sqlx::query_scalar("SELECT body FROM sales WHERE device_id = ? AND seq = ?")
-            .bind(key_device(sale))
-            .bind(i64::try_from(sale.seq)?)
-            .fetch_optional(&mut *conn)
-            .await?,
-    )?;
+    // The sale under its id and the sale under its key, in one round trip (usually neither).
+    let (mut same_id, mut same_key) = (None, None);
+    for r in sqlx::query("SELECT id, device_id, seq, body FROM sales WHERE id = ?1 OR (device_id = ?2 AND seq = ?3)")
+        .bind(&sale.id)
+        .bind(key_device(sale))
+        .bind(i64::try_from(sale.seq)?)
+        .fetch_all(&mut *conn)
+        .await?
+    {
+        let stored: Sale = serde_json::from_str(r.get("body"))?;
+        if r.get::<String, _>("device_id") == key_device(sale) && r.get::<i64, _>("seq") == i64::try_from(sale.seq)? {
+            same_key = Some(stored.clone());
+        }
+        if r.get::<String, _>("id") == sale.id {
+            same_id = Some(stored);
+        }
+    }
     let mut held = Vec::new();
     for r in sqlx::query("SELECT body, reason FROM held_sales WHERE sale_id = ?").bind(&sale.id).fetch_all(&mut *conn).await? {
         held.push((serde_json::from_str(r.get("body"))?, serde_json::from_str(r.get("reason"))?));
@@ -161,23 +169,22 @@ async fn load_holdings(conn: &mut SqliteConnection, sale: &Sale) -> anyhow::Resu
         if catalog.contains_key(&line.product_id) {
             continue;
         }
-        let Some(product) = sqlx::query("SELECT tax_class, loyalty_points FROM products WHERE id = ?")
-            .bind(&line.product_id)
-            .fetch_optional(&mut *conn)
-            .await?
-        else {
-            continue;
-        };
         // The price in force when the sale was made; for a sale dated before the product's first
-        // price (a register clock behind), its first price.
-        let price: Option<i64> = sqlx::query_scalar(
-            "SELECT price_cents FROM price_history WHERE product_id = ?1
-             ORDER BY (from_ms <= ?2) DESC, CASE WHEN from_ms <= ?2 THEN -from_ms ELSE from_ms END LIMIT 1",
+        // price (a register clock behind), its first price. One round trip per product.
+        let Some(product) = sqlx::query(
+            "SELECT tax_class, loyalty_points,
+                    (SELECT price_cents FROM price_history WHERE product_id = p.id
+                     ORDER BY (from_ms <= ?2) DESC, CASE WHEN from_ms <= ?2 THEN -from_ms ELSE from_ms END LIMIT 1) AS price
+             FROM products p WHERE id = ?1",
         )
         .bind(&line.product_id)
         .bind(sale.created_at_ms)
         .fetch_optional(&mut *conn)
-        .await?;
+        .await?
+        else {
+            continue;
+        };
+        let price: Option<i64> = product.get("price");
         let (Some(price), Ok(tax_class)) = (price, serde_json::from_value(serde_json::Value::String(product.get("tax_class")))) else {
             continue;
         };
