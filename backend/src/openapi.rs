@@ -70,6 +70,11 @@ struct HeldQuery {
     /// Only the sales this device pushed.
     #[schemars(length(max = MAX_ID_LEN))]
     device: Option<String>,
+    /// The next page's cursor, from the previous answer's `X-Next-Cursor` header.
+    #[schemars(length(max = crate::routes::paging::MAX_CURSOR_LEN))]
+    after: Option<String>,
+    #[schemars(range(min = 1, max = crate::store::page::MAX_PAGE))]
+    limit: Option<u32>,
 }
 
 struct Doc {
@@ -273,10 +278,12 @@ pub fn document() -> Value {
     );
     d.add(Op::new("delete", "/api/v1/serials/{product_id}/{serial}", "delete one serial number").ok(204, "deleted", None));
     let s = d.schema::<Vec<ConflictDoc>>();
-    d.add(Op::new("get", "/api/v1/conflicts", "what sync found wrong after the fact").ok(200, "conflicts, oldest first", Some(s)));
+    let q = d.query::<routes::paging::PageQuery>();
+    d.add(Op::new("get", "/api/v1/conflicts", "what sync found wrong after the fact").query(q).ok(200, "conflicts, oldest first", Some(s)));
 
     let s = d.schema::<Vec<CustomerSummary>>();
-    d.add(Op::new("get", "/api/v1/customers/summaries", "every customer's summary").ok(200, "summaries, by name", Some(s)));
+    let q = d.query::<routes::paging::PageQuery>();
+    d.add(Op::new("get", "/api/v1/customers/summaries", "every customer's summary").query(q).ok(200, "summaries, by name", Some(s)));
     let s = d.schema::<CustomerSummary>();
     d.add(Op::new("get", "/api/v1/customers/{id}/summary", "one customer's summary").ok(200, "the summary", Some(s)));
     let (b, s) = (d.schema::<AccountPayment>(), d.schema::<routes::customers::PaymentAnswer>());

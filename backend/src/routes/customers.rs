@@ -9,6 +9,8 @@
 //! | `GET /api/v1/customers/{id}/statement?year=2026&month=11` | `Statement` of that month in the outlet's time zone (`&outlet=`, default the first outlet) |
 
 use crate::error::{parse_json, AppError, AppPath, AppQuery};
+use crate::routes::paging::{cursor, limit, PageQuery, Paged};
+use crate::store::page::MAX_PAGE;
 use crate::store::customers::{PaymentRefusal, PaymentStatus};
 use crate::AppState;
 use axum::body::Bytes;
@@ -33,8 +35,9 @@ fn unprocessable(code: &'static str, message: String) -> AppError {
 
 /// `GET /customers/summaries`: balance, what is still available, loyalty, rewards due and the last
 /// 20 sales of every customer, for the register's offline cache.
-pub async fn summaries(State(state): State<AppState>) -> Result<Json<Vec<CustomerSummary>>, AppError> {
-    Ok(Json(state.store.customer_summaries().await?))
+pub async fn summaries(State(state): State<AppState>, AppQuery(q): AppQuery<PageQuery>) -> Result<Paged<CustomerSummary>, AppError> {
+    let after = cursor(q.after.as_deref())?;
+    Ok(Paged(state.store.customer_summaries(after.as_ref(), limit(q.limit, MAX_PAGE)).await?))
 }
 
 /// `GET /customers/{id}/summary`.

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod catalog;
 pub mod customers;
 pub mod devices;
+pub mod paging;
 pub mod reports;
 pub mod sales;
 pub mod serials;

@@ -2,12 +2,14 @@
 
 use crate::auth::{require_outlet, Authenticated};
 use crate::error::{AppError, AppQuery};
+use crate::routes::paging::{cursor, Paged, MAX_CURSOR_LEN};
 use crate::AppState;
 use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
 use shared::stock::StockLevel;
 use shared::sync::StoredSale;
+
 
 /// Most sales in one answer.
 pub const MAX_SALES_PAGE: u32 = 1000;
@@ -19,12 +21,17 @@ pub struct SalesQuery {
     limit: Option<u32>,
     #[schemars(length(max = shared::limits::MAX_ID_LEN))]
     register_id: Option<String>,
+    /// The next page's cursor (older sales), from the previous answer's `X-Next-Cursor` header.
+    #[schemars(length(max = MAX_CURSOR_LEN))]
+    before: Option<String>,
 }
 
-/// `GET /sales`: the caller's outlets' sales only.
-pub async fn list(State(state): State<AppState>, Authenticated(caller): Authenticated, AppQuery(q): AppQuery<SalesQuery>) -> Result<Json<Vec<StoredSale>>, AppError> {
+/// `GET /sales?register_id=&limit=&before=`: the caller's outlets' sales only, newest first, a page at
+/// a time (see `routes::paging`).
+pub async fn list(State(state): State<AppState>, Authenticated(caller): Authenticated, AppQuery(q): AppQuery<SalesQuery>) -> Result<Paged<StoredSale>, AppError> {
     let limit = q.limit.unwrap_or(200).clamp(1, MAX_SALES_PAGE);
-    Ok(Json(state.store.list_sales(limit, q.register_id.as_deref(), caller.outlets().as_deref()).await?))
+    let before = cursor(q.before.as_deref())?;
+    Ok(Paged(state.store.list_sales(limit, q.register_id.as_deref(), caller.outlets().as_deref(), before.as_ref()).await?))
 }
 
 #[derive(Deserialize, schemars::JsonSchema)]

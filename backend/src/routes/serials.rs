@@ -5,6 +5,8 @@ use crate::auth::{require_outlet, Authenticated};
 use crate::error::{parse_json, AppError, AppPath, AppQuery};
 use crate::store::auth::Audit;
 use shared::auth::AuditAction;
+use crate::routes::paging::{cursor, limit, PageQuery, Paged, MAX_CURSOR_LEN};
+use crate::store::page::MAX_PAGE;
 use crate::store::{Conflict, SerialRefusal};
 use crate::AppState;
 use axum::body::Bytes;
@@ -25,19 +27,26 @@ pub struct SerialsQuery {
     product_id: Option<String>,
     #[schemars(length(max = MAX_ID_LEN))]
     outlet_id: Option<String>,
+    /// The next page's cursor, from the previous answer's `X-Next-Cursor` header.
+    #[schemars(length(max = MAX_CURSOR_LEN))]
+    after: Option<String>,
+    /// Serials in the answer (default and most: 1000).
+    #[schemars(range(min = 1, max = MAX_PAGE))]
+    limit: Option<u32>,
 }
 
 /// `GET /serials?product_id=&outlet_id=`: every serial, sold or not, by product then serial, at the
 /// caller's outlets.
-pub async fn list(State(state): State<AppState>, Authenticated(caller): Authenticated, AppQuery(q): AppQuery<SerialsQuery>) -> Result<Json<Vec<SerialNumber>>, AppError> {
+pub async fn list(State(state): State<AppState>, Authenticated(caller): Authenticated, AppQuery(q): AppQuery<SerialsQuery>) -> Result<Paged<SerialNumber>, AppError> {
     let some = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
     let (product_id, outlet_id) = (some(&q.product_id), some(&q.outlet_id));
     if let Some(o) = &outlet_id {
         require_outlet(&caller, o)?;
     }
-    let mut rows = state.store.list_serials(product_id.as_deref(), outlet_id.as_deref()).await?;
-    rows.retain(|s| caller.may_see_outlet(&s.outlet_id));
-    Ok(Json(rows))
+    let after = cursor(q.after.as_deref())?;
+    let outlets = caller.outlets();
+    let page = state.store.list_serials(product_id.as_deref(), outlet_id.as_deref(), outlets.as_deref(), after.as_ref(), limit(q.limit, MAX_PAGE)).await?;
+    Ok(Paged(page))
 }
 
 /// The body of `POST /serials`.
@@ -109,8 +118,9 @@ pub async fn delete(
 
 /// `GET /conflicts`: what sync found wrong but kept (a serial sold twice, a return of a unit that
 /// sale did not sell), oldest first, at the caller's outlets.
-pub async fn conflicts(State(state): State<AppState>, Authenticated(caller): Authenticated) -> Result<Json<Vec<Conflict>>, AppError> {
-    Ok(Json(state.store.list_conflicts(caller.outlets().as_deref()).await?))
+pub async fn conflicts(State(state): State<AppState>, Authenticated(caller): Authenticated, AppQuery(q): AppQuery<PageQuery>) -> Result<Paged<Conflict>, AppError> {
+    let after = cursor(q.after.as_deref())?;
+    Ok(Paged(state.store.list_conflicts(caller.outlets().as_deref(), after, limit(q.limit, MAX_PAGE)).await?))
 }
 
 fn unprocessable(code: &'static str, message: String) -> AppError {

@@ -5,6 +5,8 @@
 
 use crate::auth::Authenticated;
 use crate::error::{parse_json, AppError, AppQuery};
+use crate::routes::paging::{cursor, limit, Paged};
+use crate::store::page::MAX_PAGE;
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -52,19 +54,22 @@ pub async fn push(State(state): State<AppState>, Authenticated(caller): Authenti
 #[derive(Deserialize)]
 pub struct HeldQuery {
     device: Option<String>,
+    after: Option<String>,
+    limit: Option<u32>,
 }
 
 /// `GET /held?device=ID`: sales held for review, not yet resolved, oldest first — a device alone sees
 /// its own; staff see their outlets' (an admin all).
-pub async fn held(State(state): State<AppState>, Authenticated(caller): Authenticated, AppQuery(q): AppQuery<HeldQuery>) -> Result<Json<Vec<HeldSale>>, AppError> {
+pub async fn held(State(state): State<AppState>, Authenticated(caller): Authenticated, AppQuery(q): AppQuery<HeldQuery>) -> Result<Paged<HeldSale>, AppError> {
+    let (after, limit) = (cursor(q.after.as_deref())?, limit(q.limit, MAX_PAGE));
     let held = match (&caller.staff, &caller.device) {
         (None, Some(d)) => {
             if q.device.as_deref().is_some_and(|id| id != d.id) {
                 return Err(AppError::forbidden("a device reads its own held sales"));
             }
-            state.store.held_sales(Some(&d.id), None).await?
+            state.store.held_sales(Some(&d.id), None, after, limit).await?
         }
-        _ => state.store.held_sales(q.device.as_deref(), caller.outlets().as_deref()).await?,
+        _ => state.store.held_sales(q.device.as_deref(), caller.outlets().as_deref(), after, limit).await?,
     };
-    Ok(Json(held))
+    Ok(Paged(held))
 }

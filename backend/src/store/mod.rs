@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod customers;
 mod database;
+pub mod page;
 pub mod postgres;
 pub(crate) mod push;
 mod reports;

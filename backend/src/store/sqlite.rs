@@ -1,7 +1,9 @@
 //! SQLite store: one file, WAL journal, full fsync on commit (a paid sale must survive a power cut).
 
 use super::now_ms;
+use super::page::Page;
 use shared::catalog::{Customer, Outlet, Product, Register};
+use shared::stock::{Movement, MovementReason, StockLevel};
 use shared::sync::{CatalogPage, Setup, StoredSale};
 use shared::tax::{TaxClass, TaxRates};
 use shared::Money;
@@ -9,6 +11,10 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Row, SqlitePool};
 use std::collections::HashSet;
 use std::str::FromStr;
+
+/// Where a sale stands in the sales history: arrival, register, sequence, id.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SalesKey(pub i64, pub String, pub i64, pub String);
 
 #[derive(Clone)]
 pub struct SqliteStore {
@@ -36,6 +42,7 @@ impl SqliteStore {
         }
         let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        super::customers::fill_customer_figures(&pool).await?;
         Ok(SqliteStore { pool, writer: Default::default() })
     }
 
@@ -110,18 +117,29 @@ impl SqliteStore {
                 .execute(&mut *tx)
                 .await?;
         }
-        for (product, outlet, qty) in &shop.opening_stock {
-            sqlx::query(
-                "INSERT INTO stock_movements (product_id, outlet_id, delta, reason, source_id, created_at_ms)
-                 VALUES (?, ?, ?, 'receiving', 'opening-stock', ?)",
-            )
-            .bind(product)
-            .bind(outlet)
-            .bind(qty)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+        let opening: Vec<Movement> = shop
+            .opening_stock
+            .iter()
+            .enumerate()
+            .map(|(i, (product, outlet, qty))| Movement {
+                id: format!("opening-stock:{i}"),
+                product_id: product.clone(),
+                outlet_id: outlet.clone(),
+                delta: *qty,
+                reason: MovementReason::Receiving,
+                source_id: "opening-stock".into(),
+                created_at_ms: now,
+                version: None,
+            })
+            .collect();
+        // A seed may open at zero: that level is on file too.
+        let mut levels: std::collections::BTreeMap<(&str, &str), i64> = Default::default();
+        for m in &opening {
+            let l = levels.entry((m.product_id.as_str(), m.outlet_id.as_str())).or_default();
+            *l = l.saturating_add(m.delta);
         }
+        let levels: Vec<StockLevel> = levels.into_iter().map(|((p, o), l)| StockLevel::new(p, o, l)).collect();
+        super::push::write_movements(&mut tx, &opening, &levels).await?;
         sqlx::query("INSERT OR REPLACE INTO meta (key, value) VALUES ('catalog_version', ?)")
             .bind(now.to_string())
             .execute(&mut *tx)
@@ -238,36 +256,56 @@ impl SqliteStore {
         Ok(known)
     }
 
-    /// Newest first, at one of `outlets` (`None`: all).
-    pub async fn list_sales(&self, limit: u32, register_id: Option<&str>, outlets: Option<&[String]>) -> anyhow::Result<Vec<StoredSale>> {
+    /// The sales history, newest first (by arrival, then register, then sequence descending), at one of
+    /// `outlets` (`None`: all), of one register if given, from after the `before` cursor's sale. Reads
+    /// one page by index, however many sales there are.
+    pub async fn list_sales(
+        &self,
+        limit: u32,
+        register_id: Option<&str>,
+        outlets: Option<&[String]>,
+        before: Option<&SalesKey>,
+    ) -> anyhow::Result<Page<StoredSale>> {
         let outlets = outlets.map(serde_json::to_string).transpose()?;
         let rows = sqlx::query(
-            "SELECT body, received_at_ms FROM sales WHERE (?1 IS NULL OR register_id = ?1)
+            "SELECT body, received_at_ms, register_id, seq, id FROM sales
+             WHERE (?1 IS NULL OR register_id = ?1)
                AND (?3 IS NULL OR outlet_id IN (SELECT value FROM json_each(?3)))
-             ORDER BY received_at_ms DESC, register_id, seq DESC LIMIT ?2",
+               AND received_at_ms <= ?8
+               AND (?4 IS NULL OR received_at_ms < ?4 OR (received_at_ms = ?4 AND (register_id > ?5
+                    OR (register_id = ?5 AND (seq < ?6 OR (seq = ?6 AND id > ?7))))))
+             ORDER BY received_at_ms DESC, register_id, seq DESC, id LIMIT ?2",
         )
         .bind(register_id)
-        .bind(i64::from(limit))
+        .bind(i64::from(limit) + 1)
         .bind(outlets)
+        .bind(before.map(|k| k.0))
+        .bind(before.map(|k| k.1.as_str()))
+        .bind(before.map(|k| k.2))
+        .bind(before.map(|k| k.3.as_str()))
+        // The cursor's arrival again, as a plain range: the index seeks to it instead of scanning from the newest.
+        .bind(before.map_or(i64::MAX, |k| k.0))
         .fetch_all(&self.pool)
         .await?;
-        rows.into_iter()
+        let rows = rows
+            .into_iter()
             .map(|r| {
                 let body: String = r.get("body");
-                Ok(StoredSale { sale: serde_json::from_str(&body)?, received_at_ms: r.get("received_at_ms") })
+                let key = SalesKey(r.get("received_at_ms"), r.get("register_id"), r.get("seq"), r.get("id"));
+                Ok((StoredSale { sale: serde_json::from_str(&body)?, received_at_ms: key.0 }, key))
             })
-            .collect()
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let page = Page::of(rows, limit, |(_, key)| key.clone());
+        Ok(Page { items: page.items.into_iter().map(|(s, _)| s).collect(), next: page.next })
     }
 
-    /// Stock level per product at an outlet: the sum of its movements.
+    /// Stock level per product at an outlet, as maintained with each movement.
     pub async fn stock_levels(&self, outlet_id: &str) -> anyhow::Result<Vec<(String, i64)>> {
-        let rows = sqlx::query(
-            "SELECT product_id, SUM(delta) AS level FROM stock_movements WHERE outlet_id = ? GROUP BY product_id ORDER BY product_id",
-        )
-        .bind(outlet_id)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows.into_iter().map(|r| (r.get("product_id"), r.get("level"))).collect())
+        let rows = sqlx::query("SELECT product_id, qty FROM stock_levels WHERE outlet_id = ? ORDER BY product_id")
+            .bind(outlet_id)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.into_iter().map(|r| (r.get("product_id"), r.get("qty"))).collect())
     }
 
     pub async fn customers(&self) -> anyhow::Result<Vec<Customer>> {

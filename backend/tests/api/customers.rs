@@ -559,3 +559,46 @@ async fn payments_that_would_take_a_balance_out_of_range_are_refused_and_pushes_
     let sale = checkout("montreal-1", 1, &cart_for(&app, MARIE, &["hat"]), TenderKind::Card, 1_790_000_000_000);
     assert_eq!(app.push(&[sale]).await.1["results"][0]["status"], "stored");
 }
+
+#[tokio::test]
+async fn maintained_figures_equal_what_re_summing_all_history_gives_after_sales_returns_and_payments() {
+    let app = app().await;
+    let t0 = 1_790_000_000_000;
+    let coat = checkout("montreal-1", 1, &cart_for(&app, MARIE, &[COAT, "hat"]), TenderKind::Account, t0);
+    let shirt = checkout("laval-1", 1, &cart_for(&app, MARIE, &["shirt", "shirt"]), TenderKind::Card, t0 + 10);
+    let back = refund("montreal-1", 2, &return_cart(&coat, &[], &[ReturnPick { line: 0, qty: 1 }]), &coat, RefundMethod::StoreCredit, t0 + 20);
+    let jean = checkout("montreal-1", 3, &cart_for(&app, JEAN, &["hat"]), TenderKind::Cash, t0 + 30);
+    app.push(&[coat.clone(), back.clone(), jean]).await;
+    app.push_from(LAV_DEVICE, &[shirt]).await;
+    assert_eq!(pay(&app, MARIE, &payment("pay-1", MARIE, 4_321, TenderKind::Card)).await.0, StatusCode::CREATED);
+    let later = checkout("montreal-1", 4, &cart_for(&app, MARIE, &["hat"]), TenderKind::Account, t0 + 40);
+    app.push(&[later]).await;
+
+    for customer in [MARIE, JEAN] {
+        let s = summary(&app, customer).await;
+        let entries: Vec<i64> = sqlx::query_scalar("SELECT amount_cents FROM account_entries WHERE customer_id = ?")
+            .bind(customer)
+            .fetch_all(app.store.pool())
+            .await
+            .unwrap();
+        let bodies: Vec<String> = sqlx::query_scalar("SELECT body FROM sales").fetch_all(app.store.pool()).await.unwrap();
+        let sales: Vec<Sale> = bodies.iter().map(|b| serde_json::from_str(b).unwrap()).collect();
+        let loyalty = LoyaltyBalance::of(customer, &sales);
+        assert_eq!(money(&s["balance"]), entries.iter().sum::<i64>(), "{customer}'s balance");
+        assert_eq!(serde_json::from_value::<LoyaltyBalance>(s["loyalty"].clone()).unwrap(), loyalty, "{customer}'s loyalty");
+        let listed = app.get("/api/v1/customers/summaries").await.1;
+        assert_eq!(listed.as_array().unwrap().iter().find(|x| x["customer"]["id"] == customer), Some(&s));
+    }
+    assert_eq!(app.sale_count().await, 5, "every sale stored");
+    assert!(money(&summary(&app, MARIE).await["balance"]) != 0);
+
+    let summed: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT product_id, outlet_id, SUM(delta) FROM stock_movements GROUP BY product_id, outlet_id ORDER BY outlet_id, product_id",
+    )
+    .fetch_all(app.store.pool())
+    .await
+    .unwrap();
+    let kept: Vec<(String, String, i64)> =
+        sqlx::query_as("SELECT product_id, outlet_id, qty FROM stock_levels ORDER BY outlet_id, product_id").fetch_all(app.store.pool()).await.unwrap();
+    assert_eq!(kept, summed);
+}

@@ -257,3 +257,30 @@ impl TestApp {
         sqlx::query_scalar("SELECT COUNT(*) FROM conflicts").fetch_one(&self.db).await.unwrap()
     }
 }
+
+impl TestApp {
+    /// Every page of a list as the admin, `limit` items at a time, following `X-Next-Cursor` with the
+    /// `cursor` parameter: the pages' items in order, and how many pages there were.
+    pub async fn all_pages(&self, path: &str, cursor: &str, limit: u32) -> (Vec<serde_json::Value>, usize) {
+        let (mut items, mut pages, mut next) = (Vec::new(), 0, None::<String>);
+        loop {
+            let sep = if path.contains('?') { '&' } else { '?' };
+            let uri = match &next {
+                Some(c) => format!("{path}{sep}limit={limit}&{cursor}={c}"),
+                None => format!("{path}{sep}limit={limit}"),
+            };
+            let req = Request::builder().uri(uri).header("authorization", format!("Bearer {}", self.admin)).body(Body::empty()).unwrap();
+            let resp = self.router.clone().oneshot(req).await.unwrap();
+            assert_eq!(resp.status(), StatusCode::OK);
+            next = resp.headers().get("x-next-cursor").map(|v| v.to_str().unwrap().to_string());
+            let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+            let page: Vec<serde_json::Value> = serde_json::from_slice(&bytes).unwrap();
+            assert!(page.len() <= limit as usize);
+            items.extend(page);
+            pages += 1;
+            if next.is_none() {
+                return (items, pages);
+            }
+        }
+    }
+}

@@ -7,6 +7,7 @@ mod auth;
 mod customers;
 mod helpers;
 mod openapi;
+mod paging;
 mod push;
 mod reads;
 mod serials;

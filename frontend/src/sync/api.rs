@@ -9,7 +9,7 @@ use std::collections::HashMap;
 pub const CATALOG_PAGE: u32 = 2000;
 
 pub use super::http::ApiFailure;
-use super::http::{get, post, seg};
+use super::http::{get, get_pages, post, seg};
 
 pub async fn setup() -> Result<Setup, ApiFailure> {
     get("/api/v1/setup").await
@@ -74,10 +74,10 @@ pub async fn stock(outlet_id: &str) -> Result<HashMap<String, i64>, ApiFailure> 
 
 /// Every serial number on file (the register checks serials at Payer against it, offline too).
 pub async fn serials() -> Result<SerialRegistry, ApiFailure> {
-    get("/api/v1/serials").await
+    Ok(SerialRegistry::from(get_pages::<shared::stock::SerialNumber>("/api/v1/serials", "after").await?))
 }
 
 /// Every customer with account, loyalty and recent history (kept for attaching customers offline).
 pub async fn customer_summaries() -> Result<Vec<CustomerSummary>, ApiFailure> {
-    get("/api/v1/customers/summaries").await
+    get_pages("/api/v1/customers/summaries", "after").await
 }

@@ -57,9 +57,19 @@ async fn rows(resp: Result<Response, gloo_net::Error>) -> Result<Vec<SerialNumbe
         .map_err(|e| SerialsFailure::Unreachable(format!("bad answer: {e}")))
 }
 
-/// Every serial, by product then serial.
+/// Every serial, by product then serial: every page (`X-Next-Cursor`).
 pub async fn list() -> Result<Vec<SerialNumber>, SerialsFailure> {
-    rows(send(request(Method::Get, "/api/v1/serials"), None, TIMEOUT_MS).await).await
+    let mut out = Vec::new();
+    let mut url = "/api/v1/serials".to_string();
+    loop {
+        let resp = send(request(Method::Get, &url), None, TIMEOUT_MS).await;
+        let next = resp.as_ref().ok().and_then(|r| r.headers().get(super::http::NEXT_CURSOR));
+        out.extend(rows(resp).await?);
+        match next {
+            Some(c) => url = format!("/api/v1/serials?after={}", seg(&c)),
+            None => return Ok(out),
+        }
+    }
 }
 
 /// Registers a comma list: the rows added, or a refusal naming every duplicate (nothing added).

@@ -1,8 +1,12 @@
 //! The wire format between registers and the server (`/api/v1`). Versioned by the route prefix.
 
 mod accept;
+pub mod effects;
+pub mod payment;
 
 pub use accept::{accept_sale, key_device, CatalogTerms, HoldReason, Holdings, StaffTerms, Verdict};
+pub use effects::{effects_of_sale, AccountOverrun, Bearing, Conflict, ConflictKind, CustomerBearing, CustomerChange, CustomerFigures, Effects};
+pub use payment::{decide_payment, PaymentBearing, PaymentDecision, PaymentRefusal};
 
 use crate::account::CustomerAccount;
 use crate::catalog::{Customer, Outlet, Product, Register};
