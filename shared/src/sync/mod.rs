@@ -1,6 +1,7 @@
 //! The wire format between registers and the server (`/api/v1`). Versioned by the route prefix.
 
 mod accept;
+pub mod changes;
 
 pub use accept::{accept_sale, key_device, CatalogTerms, HoldReason, Holdings, StaffTerms, Verdict};
 
