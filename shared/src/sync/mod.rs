@@ -2,6 +2,7 @@
 
 mod accept;
 pub mod changes;
+pub mod events;
 
 pub use accept::{accept_sale, key_device, CatalogTerms, HoldReason, Holdings, StaffTerms, Verdict};
 
