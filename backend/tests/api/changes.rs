@@ -196,7 +196,7 @@ async fn paging_one_at_a_time_never_skips_or_repeats_a_change_while_sales_arrive
             break;
         }
         // A write between pages: a sale of an entity already sent (or not yet).
-        if seen.len() % 5 == 0 && seq < 20 {
+        if seen.len().is_multiple_of(5) && seq < 20 {
             seq += 1;
             let product = if seq % 2 == 0 { "shirt" } else { "hat" };
             let mut sale = app.sale(seq, &[product]);
