@@ -271,3 +271,37 @@ fn the_change_log_keeps_as_many_recent_sales_as_the_shared_limit_says() {
         assert!(sql.contains(&format!("VALUES ('{kind}'")), "{kind}");
     }
 }
+
+/// `sync_client`'s puller over the real route, as the register runs it.
+struct Route<'a> {
+    app: &'a TestApp,
+    device: &'static str,
+}
+
+impl sync_client::ChangeSource for Route<'_> {
+    async fn changes(&self, since: Version, limit: u32) -> Result<ChangePage, sync_client::Failure> {
+        let (status, body) = self.app.send(self.app.device(self.device, None), "GET", &format!("/api/v1/sync/changes?since={since}&limit={limit}"), None).await;
+        if status != StatusCode::OK {
+            return Err(sync_client::Failure::Refused { status: status.as_u16(), error: serde_json::from_value(body).unwrap() });
+        }
+        Ok(serde_json::from_value(body).unwrap())
+    }
+}
+
+#[tokio::test]
+async fn the_registers_puller_catches_up_through_the_route_and_starts_over_when_the_server_forgot_its_cursor() {
+    let app = spawn_app().await;
+    let store = std::cell::RefCell::new(Replica::default());
+    let route = Route { app: &app, device: MTL_DEVICE };
+    let mut bar = Vec::new();
+    let report = sync_client::catch_up(&store, &route, 10, |p| bar.push(p.remaining)).await.unwrap();
+    assert!(report.caught_up && report.pages == bar.len() && bar.last() == Some(&0));
+    assert!(bar.windows(2).all(|w| w[0] > w[1]), "the bar only moves forward: {bar:?}");
+    assert_eq!(store.borrow().products, catalog(&app).await);
+
+    // A cursor from a server restored from an older backup: the puller starts again from 0.
+    store.borrow_mut().cursor = head(&app).await + 100;
+    let report = sync_client::catch_up(&store, &route, 1000, |_| {}).await.unwrap();
+    assert_eq!(report.cursor, head(&app).await);
+    assert_eq!(store.borrow().stock, stock(&app, "montreal").await);
+}
