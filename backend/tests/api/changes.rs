@@ -254,6 +254,16 @@ async fn the_stock_digest_route_equals_the_shared_function_over_pulled_levels_at
     assert_ne!(after.digest, before.digest);
     assert_eq!(digest(r.cursor).await, after);
 
+    // A device whose copy went wrong learns which product differs.
+    r.stock.insert(("hat".to_string(), "montreal".to_string()), 999);
+    let (status, body) = app.send(app.device(MTL_DEVICE, None), "GET", &format!("/api/v1/stock/digest?outlet=montreal&version={}&detail=true", r.cursor), None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let server: StockDigest = serde_json::from_value(body).unwrap();
+    assert!(!r.stock_digest("montreal").agrees_with(&server));
+    let named = r.stock_mismatches("montreal", server.detail.as_deref().unwrap());
+    assert_eq!(named.iter().map(|m| (m.product_id.as_str(), m.here)).collect::<Vec<_>>(), [("hat", 999)]);
+    assert_eq!(named[0].server, app.level("montreal", "hat").await);
+
     let (status, body) = app.send(app.device(MTL_DEVICE, None), "GET", &format!("/api/v1/stock/digest?outlet=montreal&version={}", r.cursor + 1), None).await;
     assert_eq!((status, body["error"].as_str()), (StatusCode::CONFLICT, Some("version_ahead")), "{body}");
     let (status, _) = app.send(app.device(MTL_DEVICE, None), "GET", "/api/v1/stock/digest?outlet=montreal&version=x", None).await;
