@@ -37,6 +37,15 @@ pub const MAX_SALES_PER_PUSH: usize = 100;
 /// Bytes in one request body. A push of [`MAX_SALES_PER_PUSH`] ordinary sales is far below it; the
 /// register splits its pushes to stay under half of it.
 pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+/// Largest change-log version (`GET /sync/changes?since=`): versions are exact JavaScript numbers.
+pub const MAX_VERSION: u64 = MAX_SEQ;
+/// Most changes in one page of `GET /sync/changes` (`limit`; the default is [`DEFAULT_CHANGES_PAGE`]).
+pub const MAX_CHANGES_PAGE: u32 = 1_000;
+/// Changes in a page when the request names no `limit`.
+pub const DEFAULT_CHANGES_PAGE: u32 = 500;
+/// Recent sales the change log carries (shop-wide, newest): older ones are on the paged `GET /sales`, so a
+/// fresh register never downloads the whole history.
+pub const MAX_RECENT_SALES: u32 = 1_000;
 
 /// A value outside its range: which field (a JSON path) and what the range is.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]

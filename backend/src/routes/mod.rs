@@ -3,9 +3,11 @@
 pub mod audit;
 pub mod auth;
 pub mod catalog;
+pub mod changes;
 pub mod customers;
 pub mod devices;
 pub mod paging;
+pub mod events;
 pub mod reports;
 pub mod sales;
 pub mod serials;

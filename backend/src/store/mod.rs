@@ -2,6 +2,7 @@
 //! SQLite is the default (a shop on one PC); PostgreSQL (`postgres/`) serves several instances.
 
 pub mod auth;
+mod changes;
 pub mod customers;
 mod database;
 pub mod page;
@@ -14,6 +15,7 @@ mod sqlite_impl;
 
 pub use database::Store;
 pub use postgres::PgStore;
+pub use changes::{CursorAhead, DigestRefusal, MAX_DIGEST_SPAN};
 pub use serials::{Conflict, SerialRefusal};
 pub use sqlite::SqliteStore;
 

@@ -4,7 +4,9 @@
 mod access;
 mod attacks;
 mod auth;
+mod changes;
 mod customers;
+mod events;
 mod helpers;
 mod openapi;
 mod paging;

@@ -80,6 +80,43 @@ impl<'de> Deserialize<'de> for Digest {
     }
 }
 
+/// On the wire: 16 lowercase hex digits.
+#[cfg(feature = "openapi")]
+impl schemars::JsonSchema for Digest {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Digest".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "description": "A 64-bit digest as 16 lowercase hex digits.",
+            "pattern": "^[0-9a-f]{16}$",
+        })
+    }
+}
+
+/// The digest of one outlet's stock levels, what device and server compare (`sync::changes::StockDigest`).
+/// Exactly what is hashed: for each product whose level is not zero, FNV-1a 64 of
+/// `str(product id) · str(outlet id) · i64 level` (strings length-prefixed, integers little-endian, see
+/// [`Fnv1a64`]), passed through the splitmix64 finaliser; the digest is the wrapping sum of those terms,
+/// so the order of the levels does not matter. A zero level is left out: a product never stocked there
+/// and one sold back down to zero are the same level. Returns (how many terms, digest).
+pub fn levels_digest<'a>(outlet_id: &str, levels: impl IntoIterator<Item = (&'a str, i64)>) -> (u64, Digest) {
+    let (mut n, mut sum) = (0u64, 0u64);
+    for (product_id, level) in levels {
+        if level == 0 {
+            continue;
+        }
+        let mut h = Fnv1a64::default();
+        h.write_str(product_id);
+        h.write_str(outlet_id);
+        h.write_i64(level);
+        sum = sum.wrapping_add(mix(h.finish()));
+        n += 1;
+    }
+    (n, Digest(sum))
+}
+
 /// What a register and the server compare: the digest of every movement the server had numbered up to
 /// `up_to_version`. Equal digests mean equal ledgers up to that version (barring a 64-bit collision).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

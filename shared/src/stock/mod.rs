@@ -15,7 +15,7 @@ pub use allocation::{
     allocate, allocate_with_budget, AllocationError, AllocationPlan, AllocationRequest, Assignment, Backorder,
     OrderLine, OutletStock, PlanCost,
 };
-pub use digest::{Digest, LedgerDigest};
+pub use digest::{levels_digest, Digest, LedgerDigest};
 pub use ledger::{
     movements_for_lines, movements_for_sale, transfer, Ledger, LedgerError, Movement, MovementReason, Recorded,
     StockLevel,

@@ -3,6 +3,8 @@
 mod accept;
 pub mod effects;
 pub mod payment;
+pub mod changes;
+pub mod events;
 
 pub use accept::{accept_sale, key_device, CatalogTerms, HoldReason, Holdings, StaffTerms, Verdict};
 pub use effects::{effects_of_sale, AccountOverrun, Bearing, Conflict, ConflictKind, CustomerBearing, CustomerChange, CustomerFigures, Effects};
