@@ -13,7 +13,7 @@ use shared::sale::Sale;
 use shared::stock::{Movement, StockLevel};
 use super::auth::{write_audit, Audit};
 use shared::auth::AuditAction;
-use shared::sync::{accept_sale, effects_of_sale, Bearing, key_device, CatalogTerms, Device, HeldSale, HoldReason, Holdings, PushResult, PushStatus, StaffTerms, Verdict};
+use shared::sync::{accept_sale, effects_of_sale, sale_audit, Bearing, key_device, CatalogTerms, Device, HeldSale, HoldReason, Holdings, PushResult, PushStatus, StaffTerms, Verdict};
 use std::str::FromStr;
 use shared::tax::TaxRates;
 use shared::Money;
@@ -46,7 +46,8 @@ impl SqliteStore {
         let (status, hold) = match verdict {
             Verdict::Store => {
                 store_sale(&mut tx, sale, &loaded).await?;
-                for a in sale_audits(sale, &device.id) {
+                for e in sale_audit(sale, &device.id) {
+                    let a = Audit::new(e.action, &e.staff_id, &e.subject, e.detail).device(e.device_id.as_deref()).outlet(e.outlet_id.as_deref());
                     write_audit(&mut tx, &a).await?;
                 }
                 (PushStatus::Stored, None)
@@ -337,26 +338,4 @@ pub(crate) async fn write_movements(conn: &mut SqliteConnection, movements: &[Mo
         q.build().execute(&mut *conn).await?;
     }
     Ok(())
-}
-
-/// What the audit log records of a stored sale: the sale, its refund if it returns anything, and each
-/// price override (by whom, from what to what, why).
-pub(crate) fn sale_audits(sale: &Sale, device_id: &str) -> Vec<Audit> {
-    let at = |a: Audit| a.device(Some(device_id)).outlet(Some(&sale.outlet_id));
-    let mut out = vec![at(Audit::new(AuditAction::Sale, &sale.cashier_id, &sale.id, format!("receipt {}, total {}", sale.receipt, sale.totals.total)))];
-    if sale.lines.iter().any(|l| l.return_of.is_some()) {
-        let refunded: i64 = sale.lines.iter().filter(|l| l.return_of.is_some()).map(|l| l.qty.unsigned_abs() as i64).sum();
-        out.push(at(Audit::new(AuditAction::Refund, &sale.cashier_id, &sale.id, format!("receipt {}: {refunded} unit(s) returned", sale.receipt))));
-    }
-    for (i, line) in sale.lines.iter().enumerate() {
-        if let Some(o) = &line.price_override {
-            out.push(at(Audit::new(
-                AuditAction::PriceOverride,
-                &o.by,
-                &sale.id,
-                format!("line {}: {} at {} instead of {} — {}", i + 1, line.product_id, line.unit_price, o.catalog_price, o.reason),
-            )));
-        }
-    }
-    out
 }

@@ -7,6 +7,7 @@
 //! next to the sale, never instead of it.
 
 use crate::account::{sale_entries, AccountEntry, AccountError, CustomerAccount};
+use crate::auth::{AuditAction, AuditEntry};
 use crate::catalog::Product;
 use crate::loyalty::{LoyaltyBalance, Redemption};
 use crate::money::Money;
@@ -376,6 +377,37 @@ fn account_conflict(sale: &Sale, name: &str, account: &CustomerAccount, before: 
     }
 }
 
+/// What the audit log records of a stored sale pushed by device `pushed_by`: the sale, its refund if
+/// it returns anything, and each price override (by whom, from what to what, why). `id` and `at_ms`
+/// are the store's to give.
+pub fn sale_audit(sale: &Sale, pushed_by: &str) -> Vec<AuditEntry> {
+    let entry = |action, staff_id: &str, detail: String| AuditEntry {
+        id: 0,
+        at_ms: 0,
+        action,
+        staff_id: staff_id.into(),
+        device_id: Some(pushed_by.into()),
+        outlet_id: Some(sale.outlet_id.clone()),
+        subject: sale.id.clone(),
+        detail,
+    };
+    let mut out = vec![entry(AuditAction::Sale, &sale.cashier_id, format!("receipt {}, total {}", sale.receipt, sale.totals.total))];
+    if sale.lines.iter().any(|l| l.return_of.is_some()) {
+        let refunded = sale.lines.iter().filter(|l| l.return_of.is_some()).fold(0u64, |n, l| n.saturating_add(l.qty.unsigned_abs()));
+        out.push(entry(AuditAction::Refund, &sale.cashier_id, format!("receipt {}: {refunded} unit(s) returned", sale.receipt)));
+    }
+    for (i, line) in sale.lines.iter().enumerate() {
+        if let Some(o) = &line.price_override {
+            out.push(entry(
+                AuditAction::PriceOverride,
+                &o.by,
+                format!("line {}: {} at {} instead of {} — {}", i + 1, line.product_id, line.unit_price, o.catalog_price, o.reason),
+            ));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -483,6 +515,19 @@ mod tests {
         let detail = serde_json::to_value(&e.conflicts[0]).unwrap();
         assert_eq!((detail["first_sale_id"].as_str(), detail["second_sale_id"].as_str()), (Some("s1"), Some("s2")));
         assert!(e.serials.is_empty(), "the first sale's record is kept");
+    }
+
+    #[test]
+    fn a_sale_is_audited_once_and_a_return_also_as_a_refund_by_its_cashier() {
+        let mut sale = on_account("s1", &[(0, 2)], TenderKind::Card);
+        sale.cashier_id = "julie".into();
+        let audit = sale_audit(&sale, "tablet");
+        assert_eq!(audit.iter().map(|a| a.action).collect::<Vec<_>>(), vec![AuditAction::Sale]);
+        assert_eq!((audit[0].staff_id.as_str(), audit[0].device_id.as_deref(), audit[0].subject.as_str()), ("julie", Some("tablet"), "s1"));
+        let back = full_return(&sale);
+        let audit = sale_audit(&back, "tablet");
+        assert_eq!(audit.iter().map(|a| a.action).collect::<Vec<_>>(), vec![AuditAction::Sale, AuditAction::Refund]);
+        assert!(audit[1].detail.ends_with("2 unit(s) returned"), "{}", audit[1].detail);
     }
 
     proptest! {

@@ -7,7 +7,7 @@ pub mod changes;
 pub mod events;
 
 pub use accept::{accept_sale, key_device, CatalogTerms, HoldReason, Holdings, StaffTerms, Verdict};
-pub use effects::{effects_of_sale, AccountOverrun, Bearing, Conflict, ConflictKind, CustomerBearing, CustomerChange, CustomerFigures, Effects};
+pub use effects::{effects_of_sale, sale_audit, AccountOverrun, Bearing, Conflict, ConflictKind, CustomerBearing, CustomerChange, CustomerFigures, Effects};
 pub use payment::{decide_payment, PaymentBearing, PaymentDecision, PaymentRefusal};
 
 use crate::account::CustomerAccount;
