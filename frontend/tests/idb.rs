@@ -216,7 +216,7 @@ impl Transport for FakeServer {
                 }
             })
             .collect();
-        Ok(PushResponse { results })
+        Ok(PushResponse { results, ops: vec![] })
     }
 }
 

@@ -323,7 +323,7 @@ impl<'t> World<'t> {
             (2, Some(i)) => (format!("device-{i}"), Some(format!("Device {}", self.devices[i].credential))),
             _ => (device.id.clone(), None),
         };
-        let body = serde_json::to_string(&PushRequest { device_id: pusher, sales: vec![sale.clone()] }).unwrap();
+        let body = serde_json::to_string(&PushRequest { device_id: pusher, sales: vec![sale.clone()], ops: vec![] }).unwrap();
         match call::<PushResponse>(&self.router, "/api/v1/sync/push", auth.as_deref(), body, &self.faults).await {
             Err(sync_client::Failure::Refused { status: 401 | 403, .. }) => self.out.hostile_refused += 1,
             Ok(resp) if resp.results[0].status == PushStatus::Held => self.out.hostile_held += 1,

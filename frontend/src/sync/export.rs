@@ -29,7 +29,7 @@ pub async fn export_unsent(db: &Db) -> Result<usize, String> {
         }
         // Sales recorded before devices existed keep their empty device: the server keys them by register.
         let sales: Vec<Sale> = list.into_iter().collect();
-        let req = PushRequest { device_id: device.id.clone(), sales };
+        let req = PushRequest { device_id: device.id.clone(), sales, ops: vec![] };
         let json = serde_json::to_string_pretty(&req).map_err(|e| e.to_string())?;
         download(&format!("comptoir-appareil-{who}-{stamp}{suffix}.json"), &json)?;
     }
