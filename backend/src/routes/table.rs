@@ -40,6 +40,7 @@ pub fn table() -> Vec<Route> {
         r(M::POST, "/api/v1/devices", Device, post(devices::hello)),
         r(M::POST, "/api/v1/sync/push", Device, post(sync::push)),
         r(M::GET, "/api/v1/held", Counter, get(sync::held)),
+        r(M::GET, "/api/v1/held/ops", Counter, get(sync::held_ops)),
         r(M::GET, "/api/v1/setup", Counter, get(catalog::setup)),
         r(M::GET, "/api/v1/catalog", Counter, get(catalog::catalog)),
         r(M::GET, "/api/v1/customers", Counter, get(catalog::customers)),

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod customers;
+mod ops;
 mod push;
 mod reports;
 mod serials;

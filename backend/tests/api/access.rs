@@ -62,6 +62,7 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Row> {
         (("POST", "/api/v1/devices"), row("/api/v1/devices", Some(r#"{"device_id":"device-mtl"}"#), DeviceAlone, &[(Admin, 401)])),
         (("POST", "/api/v1/sync/push"), row("/api/v1/sync/push", Some(r#"{"device_id":"device-mtl","sales":[]}"#), DeviceAlone, &[(Admin, 401), (LavDevice, 403)])),
         (("GET", "/api/v1/held"), row("/api/v1/held", None, Device, &[])),
+        (("GET", "/api/v1/held/ops"), row("/api/v1/held/ops", None, Device, &[])),
         (("GET", "/api/v1/setup"), row("/api/v1/setup", None, Device, &[])),
         (("GET", "/api/v1/catalog"), row("/api/v1/catalog", None, Device, &[])),
         (("GET", "/api/v1/customers"), row("/api/v1/customers", None, Device, &[])),

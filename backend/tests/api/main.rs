@@ -6,6 +6,7 @@ mod auth;
 mod customers;
 mod helpers;
 mod openapi;
+mod ops;
 mod push;
 mod reads;
 mod serials;
