@@ -3,6 +3,7 @@
 
 use crate::components::unsent_dialog::UnsentDialog;
 use crate::i18n::{pending_label, tr};
+use crate::i18n_ops::{held_ops_label, op_hold_text, pending_ops_label};
 use crate::i18n_sync::{held_label, refused_label, sync_texts};
 use crate::state::AppCtx;
 use leptos::prelude::*;
@@ -51,6 +52,20 @@ pub fn StatusBar() -> impl IntoView {
             <span class=sync_class data-testid="sync-status" role="status">{sync_text}</span>
             <Show when=move || { ctx.held.get() > 0 }>
                 <span class="sync held" data-testid="held">{move || held_label(lang.get(), ctx.held.get())}</span>
+            </Show>
+            <Show when=move || ctx.pending_ops.with(|o| !o.is_empty())>
+                <span class="sync busy" data-testid="pending-ops">{move || pending_ops_label(lang.get(), ctx.pending_ops.with(Vec::len))}</span>
+            </Show>
+            <Show when=move || ctx.held_ops.with(|o| !o.is_empty())>
+                <details class="sync held" data-testid="held-ops">
+                    <summary>{move || held_ops_label(lang.get(), ctx.held_ops.with(Vec::len))}</summary>
+                    <ul>
+                        {move || ctx.held_ops.get().into_iter().map(|h| {
+                            let text = format!("{} — {}", h.op.body.kind(), op_hold_text(lang.get(), &h.reason));
+                            view! { <li data-testid="held-op">{text}</li> }
+                        }).collect_view()}
+                    </ul>
+                </details>
             </Show>
             <Show when=move || { ctx.refused.get() > 0 }>
                 <span class="sync rejected" data-testid="refused">{move || refused_label(lang.get(), ctx.refused.get())}</span>

@@ -52,7 +52,7 @@ fn balance_text(lang: Lang, balance: Money) -> String {
 
 /// The tender of a payment on account of `amount`: cash is rounded to 0,05 $ (the account is still
 /// credited exactly `amount`), a card pays it exactly.
-fn payment_tender(amount: Money, kind: TenderKind) -> Option<Tender> {
+pub(crate) fn payment_tender(amount: Money, kind: TenderKind) -> Option<Tender> {
     match kind {
         TenderKind::Cash => settle_cash(amount, round_cash(amount)).ok().map(|s| s.tender()),
         _ => Some(Tender::exact(TenderKind::Card, amount)),
