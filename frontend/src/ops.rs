@@ -41,6 +41,12 @@ pub async fn record(ctx: &AppCtx, id: String, body: OpBody) -> Result<Operation,
     Ok(recorded)
 }
 
+/// Whether changes made on this browser go through its outbox: it is an enrolled device and somebody is
+/// at it (a cashier switched in, or staff signed in). A manager's browser at home calls the server directly.
+pub fn via_outbox(ctx: &AppCtx) -> bool {
+    ctx.auth.enrolled().is_some() && (ctx.auth.cashier.with_untracked(Option::is_some) || ctx.auth.session.with_untracked(Option::is_some))
+}
+
 /// Whether the server has acknowledged operation `id` (it left the outbox).
 pub fn is_pending(ctx: &AppCtx, id: &str) -> bool {
     ctx.pending_ops.with(|ops| ops.iter().any(|o| o.id == id))
