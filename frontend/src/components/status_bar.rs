@@ -29,7 +29,8 @@ pub fn StatusBar() -> impl IntoView {
         (true, _) => "sync busy",
         (false, _) => "sync offline",
     };
-    let anything = move || ctx.pending.get() + ctx.held.get() + ctx.refused.get() > 0;
+    // Operations count too: *Exporter* carries them with the sales.
+    let anything = move || ctx.pending.get() + ctx.held.get() + ctx.refused.get() > 0 || ctx.pending_ops.with(|o| !o.is_empty()) || ctx.held_ops.with(|o| !o.is_empty());
     let export = move |_| {
         // One file per press, however fast it is pressed again.
         let Some(db) = ctx.db.get_value() else { return };
