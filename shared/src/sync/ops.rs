@@ -611,4 +611,27 @@ mod tests {
         let h = OpHoldings { email_owner: Some("c1"), ..holdings(&d, &s, &p) };
         assert!(matches!(accept_op(&op(body), h), OpVerdict::Hold(OpHold::CustomerTaken { .. })));
     }
+
+    #[test]
+    fn an_old_registers_push_without_operations_still_reads_and_an_old_answer_too() {
+        let req: crate::sync::PushRequest = serde_json::from_str(r#"{"device_id":"dev","sales":[]}"#).unwrap();
+        assert!(req.ops.is_empty());
+        let resp: crate::sync::PushResponse = serde_json::from_str(r#"{"results":[]}"#).unwrap();
+        assert!(resp.ops.is_empty());
+        // And a push without operations is written as old servers read it.
+        assert_eq!(serde_json::to_string(&req).unwrap(), r#"{"device_id":"dev","sales":[]}"#);
+    }
+
+    #[test]
+    fn an_operation_travels_as_tagged_json() {
+        let o = op(OpBody::StockAdjustment {
+            outlet_id: "mtl".into(),
+            reason: AdjustmentReason::Damage,
+            lines: vec![AdjustmentLine { product_id: "hat".into(), qty: 1 }],
+        });
+        let json = serde_json::to_value(&o).unwrap();
+        assert_eq!(json["body"]["kind"], "stock_adjustment");
+        assert_eq!(json["body"]["reason"], "damage");
+        assert_eq!(serde_json::from_value::<Operation>(json).unwrap(), o);
+    }
 }
