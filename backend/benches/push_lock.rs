@@ -87,7 +87,7 @@ fn percentile(xs: &mut [Duration], p: f64) -> f64 {
 async fn honest_pushes(router: &Router, auth: &str, number: u32, from_seq: u64, products: &[Product]) -> Vec<Duration> {
     let mut times = Vec::with_capacity(HONEST);
     for i in 0..HONEST as u64 {
-        let req = PushRequest { device_id: "honest".into(), sales: vec![sale("honest", number, from_seq + i, products, 3)] };
+        let req = PushRequest { device_id: "honest".into(), sales: vec![sale("honest", number, from_seq + i, products, 3)], ops: vec![] };
         times.push(push(router, auth, &req).await);
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
@@ -112,7 +112,7 @@ async fn main() {
     let mut lines = (shared::limits::MAX_BODY_BYTES / 100 / one_line).min(shared::limits::MAX_LINES);
     let size = |lines| {
         let sales = (1..=100).map(|s| sale("big-0", 1, s, &products, lines)).collect();
-        serde_json::to_string(&PushRequest { device_id: "big-0".into(), sales }).unwrap().len()
+        serde_json::to_string(&PushRequest { device_id: "big-0".into(), sales, ops: vec![] }).unwrap().len()
     };
     while size(lines) >= shared::limits::MAX_BODY_BYTES {
         lines -= lines / 20 + 1;
@@ -120,6 +120,7 @@ async fn main() {
     let big_bytes = serde_json::to_string(&PushRequest {
         device_id: "big-0".into(),
         sales: (1..=100).map(|s| sale("big-0", 1, s, &products, lines)).collect(),
+        ops: vec![],
     })
     .unwrap()
     .len();
@@ -136,7 +137,7 @@ async fn main() {
             let mut times = Vec::new();
             for round in 0..3u64 {
                 let sales = (1..=100).map(|s| sale(&device, number, round * 100 + s, &products, lines)).collect();
-                times.push(push(&router, &auth, &PushRequest { device_id: device.clone(), sales }).await);
+                times.push(push(&router, &auth, &PushRequest { device_id: device.clone(), sales, ops: vec![] }).await);
             }
             times
         }));

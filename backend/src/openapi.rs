@@ -250,13 +250,16 @@ pub fn document() -> Value {
     d.add(Op::new("post", "/api/v1/devices", "a device introduces itself and gets its number").body(b).ok(200, "the device", Some(s)));
     let (b, s) = (d.schema::<PushRequest>(), d.schema::<PushResponse>());
     d.add(
-        Op::new("post", "/api/v1/sync/push", "a device's outbox: each sale stored, duplicate or held")
+        Op::new("post", "/api/v1/sync/push", "a device's outbox: each operation applied, duplicate or held, then each sale stored, duplicate or held")
             .body(b)
             .ok(200, "one result per sale", Some(s)),
     );
     let q = d.query::<HeldQuery>();
     let s = d.schema::<Vec<HeldSale>>();
     d.add(Op::new("get", "/api/v1/held", "sales held for review").query(q).ok(200, "held sales, oldest first", Some(s)));
+    let q = d.query::<HeldQuery>();
+    let s = d.schema::<Vec<shared::sync::ops::HeldOp>>();
+    d.add(Op::new("get", "/api/v1/held/ops", "operations held for review").query(q).ok(200, "held operations, oldest first", Some(s)));
 
     let q = d.query::<routes::changes::ChangesQuery>();
     let s = d.schema::<shared::sync::changes::ChangePage>();

@@ -43,6 +43,10 @@ pub struct AppCtx {
     pub held: RwSignal<u32>,
     /// Sales the server refused as not a sale (kept here, exportable).
     pub refused: RwSignal<u32>,
+    /// Operations (payments, serials, stock adjustments, customers) not yet acknowledged by the server.
+    pub pending_ops: RwSignal<Vec<shared::sync::Operation>>,
+    /// Operations the server holds for review, with the reason.
+    pub held_ops: RwSignal<Vec<sync_client::HeldOpLocally>>,
     pub wake_pusher: RwSignal<bool>,
     /// Stock level per product at this register's outlet: the server's ledger, less the sales still in
     /// the outbox, less each sale as it completes (so low-stock keys count down live, offline too).
@@ -76,6 +80,8 @@ impl AppCtx {
             pending: RwSignal::new(0),
             held: RwSignal::new(0),
             refused: RwSignal::new(0),
+            pending_ops: RwSignal::new(Vec::new()),
+            held_ops: RwSignal::new(Vec::new()),
             wake_pusher: RwSignal::new(false),
             persistent: RwSignal::new(None),
             stock: RwSignal::new(HashMap::new()),
@@ -274,20 +280,29 @@ impl AppCtx {
     }
 
     /// Stock, serials and customers: copies for offline use, refreshed when the server answers.
-    async fn refresh_cached(&self, db: &Db) {
+    pub(crate) async fn refresh_cached(&self, db: &Db) {
         // Stock and serials help the cashier but never block selling: failures are only logged.
         if let Err(e) = self.refresh_stock(db).await {
             leptos::logging::warn!("stock refresh: {e}");
         }
         match api::serials().await {
-            Ok(serials) => {
+            Ok(mut serials) => {
+                for op in db.pending_op_list(u32::MAX).await.unwrap_or_default() {
+                    if let shared::sync::OpBody::SerialRegistration { product_id, outlet_id, serials: list } = &op.body {
+                        let _ = serials.register_list(product_id, outlet_id, list);
+                    }
+                }
                 let _ = db.set_cache("serials", &serials).await;
                 self.serials.set_value(serials);
             }
             Err(e) => leptos::logging::warn!("serials refresh: {e}"),
         }
         match api::customer_summaries().await {
-            Ok(customers) => {
+            Ok(mut customers) => {
+                // Customers created and payments taken here that the server has not applied yet stay visible.
+                for op in db.pending_op_list(u32::MAX).await.unwrap_or_default() {
+                    crate::ops::apply_customer(&mut customers, &op);
+                }
                 let _ = db.set_cache("customers", &customers).await;
                 self.customers.set(customers);
             }
@@ -295,12 +310,21 @@ impl AppCtx {
         }
     }
 
-    /// Server levels for our outlet, less what our unsent sales took.
+    /// Server levels for our outlet, less what our unsent sales took, with our unsent stock adjustments,
+    /// in the order they were made (a count sets the level the sales after it start from).
     pub async fn refresh_stock(&self, db: &Db) -> Result<(), String> {
         let Some(outlet) = self.outlet.get_untracked() else { return Ok(()) };
         let mut levels = api::stock(&outlet.id).await.map_err(|e| e.to_string())?;
-        for sale in db.pending_sales(10_000).await.map_err(|e| e.0)? {
-            subtract(&mut levels, &sale);
+        let sales = db.pending_sales(10_000).await.map_err(|e| e.0)?;
+        let ops = db.pending_op_list(10_000).await.map_err(|e| e.0)?;
+        let mut events: Vec<(i64, Result<&Sale, &shared::sync::Operation>)> =
+            sales.iter().map(|s| (s.created_at_ms, Ok(s))).chain(ops.iter().map(|o| (o.made_at_ms, Err(o)))).collect();
+        events.sort_by_key(|(at, e)| (*at, e.is_ok()));
+        for (_, e) in events {
+            match e {
+                Ok(sale) => subtract(&mut levels, sale),
+                Err(op) => crate::ops::apply_stock(&mut levels, op),
+            }
         }
         let _ = db.set_cache("stock", &levels).await;
         self.stock.set(levels);

@@ -216,7 +216,7 @@ impl Transport for FakeServer {
                 }
             })
             .collect();
-        Ok(PushResponse { results })
+        Ok(PushResponse { results, ops: vec![] })
     }
 }
 
@@ -380,4 +380,49 @@ async fn a_revoked_device_keeps_every_sale_in_indexeddb() {
     assert!(matches!(err, DrainError::Unauthorized { status: 401, .. }), "{err}");
     assert_eq!(db.pending_sales(10).await.unwrap(), vec![sale]);
     assert_eq!(db.refused_count().await.unwrap(), 0);
+}
+
+fn op(id: &str, at: i64) -> shared::sync::Operation {
+    use shared::sync::ops::{AdjustmentLine, AdjustmentReason};
+    shared::sync::Operation {
+        id: id.into(),
+        device_id: "dev".into(),
+        made_at_ms: at,
+        cashier_id: "julie".into(),
+        body: shared::sync::OpBody::StockAdjustment {
+            outlet_id: "montreal".into(),
+            reason: AdjustmentReason::Damage,
+            lines: vec![AdjustmentLine { product_id: "shirt".into(), qty: 1 }],
+        },
+    }
+}
+
+#[wasm_bindgen_test]
+async fn an_operation_recorded_twice_is_one_and_waits_in_the_order_made() {
+    let db = fresh("ops").await;
+    db.record_op(&op("later", 2_000)).await.unwrap();
+    db.record_op(&op("first", 1_000)).await.unwrap();
+    let mut again = op("first", 1_000);
+    again.made_at_ms = 5_000; // a second press: the operation already recorded stands
+    assert_eq!(db.record_op(&again).await.unwrap().made_at_ms, 1_000);
+    let pending = db.pending_ops(10).await.unwrap();
+    assert_eq!(pending.iter().map(|o| o.id.as_str()).collect::<Vec<_>>(), ["first", "later"]);
+}
+
+#[wasm_bindgen_test]
+async fn settling_operations_removes_them_and_keeps_the_held_ones_with_their_reason() {
+    use shared::sync::{OpHold, OpResult, OpStatus};
+    let db = fresh("ops-settle").await;
+    let (a, b) = (op("a", 1), op("b", 2));
+    db.record_op(&a).await.unwrap();
+    db.record_op(&b).await.unwrap();
+    let hold = OpHold::UnknownProduct { product_id: "shirt".into() };
+    let results = [
+        OpResult { op_id: "a".into(), status: OpStatus::Applied, hold: None },
+        OpResult { op_id: "b".into(), status: OpStatus::Held, hold: Some(hold.clone()) },
+    ];
+    db.settle_ops(&results, &[a, b]).await.unwrap();
+    assert!(db.pending_ops(10).await.unwrap().is_empty());
+    let held = db.held_op_list().await.unwrap();
+    assert_eq!((held.len(), held[0].op.id.as_str(), &held[0].reason), (1, "b", &hold));
 }

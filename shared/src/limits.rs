@@ -34,6 +34,12 @@ pub const MAX_TEXT_LEN: usize = 500;
 pub const MAX_TIME_MS: i64 = 4_102_444_800_000;
 /// Sales in one push.
 pub const MAX_SALES_PER_PUSH: usize = 100;
+/// Operations (payments, serials, stock adjustments, customers) in one push.
+pub const MAX_OPS_PER_PUSH: usize = 100;
+/// A stock level, or the units one adjustment counts, receives or writes off.
+pub const MAX_STOCK_LEVEL: i64 = 1_000_000_000;
+/// A typed list of serial numbers: as many as a line may sell, each with its comma and space.
+pub const MAX_SERIALS_TEXT: usize = MAX_QTY as usize * (MAX_ID_LEN + 2);
 /// Bytes in one request body. A push of [`MAX_SALES_PER_PUSH`] ordinary sales is far below it; the
 /// register splits its pushes to stay under half of it.
 pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
@@ -55,14 +61,14 @@ pub struct OutOfRange {
     pub problem: String,
 }
 
-fn range<T: PartialOrd + std::fmt::Display>(field: impl FnOnce() -> String, v: T, min: T, max: T) -> Result<(), OutOfRange> {
+pub(crate) fn range<T: PartialOrd + std::fmt::Display>(field: impl FnOnce() -> String, v: T, min: T, max: T) -> Result<(), OutOfRange> {
     if v < min || v > max {
         return Err(OutOfRange { field: field(), problem: format!("{v} is outside {min}..={max}") });
     }
     Ok(())
 }
 
-fn text(field: impl FnOnce() -> String, v: &str, max: usize, required: bool) -> Result<(), OutOfRange> {
+pub(crate) fn text(field: impl FnOnce() -> String, v: &str, max: usize, required: bool) -> Result<(), OutOfRange> {
     let n = v.chars().count();
     if n > max {
         return Err(OutOfRange { field: field(), problem: format!("{n} characters, at most {max}") });
@@ -73,7 +79,7 @@ fn text(field: impl FnOnce() -> String, v: &str, max: usize, required: bool) -> 
     Ok(())
 }
 
-fn count(field: &str, n: usize, max: usize) -> Result<(), OutOfRange> {
+pub(crate) fn count(field: &str, n: usize, max: usize) -> Result<(), OutOfRange> {
     if n > max {
         return Err(OutOfRange { field: field.into(), problem: format!("{n} items, at most {max}") });
     }

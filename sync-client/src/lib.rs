@@ -4,7 +4,9 @@
 //! server run the very same code in tests and in the fault simulation.
 //!
 //! The promises, whatever the network does:
-//! - a sale leaves the outbox only once the server has acknowledged having it (stored, duplicate or held);
+//! - a sale — or an operation: a payment on account, serials registered, a stock adjustment, a new
+//!   customer (`shared::sync::ops`) — leaves the outbox only once the server has acknowledged having it
+//!   (stored or applied, duplicate, held);
 //! - a refused sale (not a sale at all to the server) is set aside with the reason, kept, never deleted;
 //! - anything else — no answer, a 5xx, an answer that does not name the sale — leaves it queued for the
 //!   next attempt, and a repeated push is harmless because the server's decision is idempotent.
@@ -21,11 +23,11 @@ pub use draft::{seal_sale, SaleDraft, SealError};
 pub use memory::MemoryError;
 pub use memory::MemoryStore;
 pub use puller::{catch_up, ChangeSource, ChangeStore, PullError, PullProgress};
-pub use pusher::{drain, ensure_known, split_batch, DrainError, DrainReport, BATCH, MAX_PUSH_BYTES};
+pub use pusher::{drain, ensure_known, next_push, split_batch, DrainError, DrainReport, BATCH, MAX_PUSH_BYTES, OPS_BATCH};
 pub use retry::Backoff;
 
 use shared::sale::Sale;
-use shared::sync::{ApiError, Device, DeviceHello, HoldReason, PushRequest, PushResponse, PushResult};
+use shared::sync::{ApiError, Device, DeviceHello, HoldReason, OpHold, OpResult, Operation, PushRequest, PushResponse, PushResult};
 
 /// This device as it knows itself: its id (made at first start) and, once the server has answered
 /// its hello, its number.
@@ -48,6 +50,13 @@ pub struct HeldLocally {
     pub reason: HoldReason,
 }
 
+/// An operation the server holds for review, as the device keeps it to show (never dropped).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct HeldOpLocally {
+    pub op: Operation,
+    pub reason: OpHold,
+}
+
 /// A sale the server refused as not being a sale at all: kept on the device, shown and exportable.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Refused {
@@ -68,6 +77,12 @@ pub trait DeviceStore {
     async fn settle(&self, results: &[PushResult], sales: &[Sale]) -> Result<(), Self::Error>;
     /// The server refused this sale as not a sale: move it from the outbox to the refused list.
     async fn refuse(&self, sale: &Sale, reason: &str) -> Result<(), Self::Error>;
+    /// The oldest operations waiting for the server, in the order they were made (`made_at_ms`, then
+    /// id), at most `limit`.
+    async fn pending_ops(&self, limit: usize) -> Result<Vec<Operation>, Self::Error>;
+    /// The server has these operations: remove them from the outbox and remember the held ones with
+    /// their reason, together.
+    async fn settle_ops(&self, results: &[OpResult], ops: &[Operation]) -> Result<(), Self::Error>;
 }
 
 /// Why a request got no usable answer.

@@ -3,9 +3,9 @@
 //! (dropping whatever was in flight) as IndexedDB does.
 
 use crate::draft::{seal_sale, SaleDraft, SealError};
-use crate::{DeviceStore, HeldLocally, LocalDevice, Refused};
+use crate::{DeviceStore, HeldLocally, HeldOpLocally, LocalDevice, Refused};
 use shared::sale::Sale;
-use shared::sync::{PushResult, PushStatus};
+use shared::sync::{OpResult, OpStatus, Operation, PushResult, PushStatus};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
@@ -20,6 +20,11 @@ struct Inner {
     outbox: BTreeMap<u64, Sale>,
     held: BTreeMap<String, HeldLocally>,
     refused: BTreeMap<String, Refused>,
+    /// Every operation made here, by id.
+    ops: BTreeMap<String, Operation>,
+    /// Operations waiting for the server, in the order they were made.
+    op_outbox: BTreeMap<(i64, String), Operation>,
+    held_ops: BTreeMap<String, HeldOpLocally>,
 }
 
 #[derive(Debug, Default)]
@@ -64,6 +69,25 @@ impl MemoryStore {
         Ok(sale)
     }
 
+    /// Records an operation and its outbox entry at once. Recording the same id again (a double press)
+    /// returns the operation already recorded.
+    pub fn record_op(&self, op: Operation) -> Operation {
+        let mut inner = self.inner.borrow_mut();
+        if let Some(done) = inner.ops.get(&op.id) {
+            return done.clone();
+        }
+        inner.ops.insert(op.id.clone(), op.clone());
+        inner.op_outbox.insert((op.made_at_ms, op.id.clone()), op.clone());
+        op
+    }
+
+    pub fn pending_op_list(&self) -> Vec<Operation> {
+        self.inner.borrow().op_outbox.values().cloned().collect()
+    }
+    pub fn held_ops(&self) -> Vec<HeldOpLocally> {
+        self.inner.borrow().held_ops.values().cloned().collect()
+    }
+
     pub fn pending(&self) -> Vec<Sale> {
         self.inner.borrow().outbox.values().cloned().collect()
     }
@@ -101,6 +125,21 @@ impl DeviceStore for MemoryStore {
             inner.outbox.retain(|_, s| s.id != r.sale_id);
             if let (PushStatus::Held, Some(reason), Some(sale)) = (r.status, &r.hold, sales.iter().find(|s| s.id == r.sale_id)) {
                 inner.held.insert(sale.id.clone(), HeldLocally { sale: sale.clone(), reason: reason.clone() });
+            }
+        }
+        Ok(())
+    }
+
+    async fn pending_ops(&self, limit: usize) -> Result<Vec<Operation>, MemoryError> {
+        Ok(self.inner.borrow().op_outbox.values().take(limit).cloned().collect())
+    }
+
+    async fn settle_ops(&self, results: &[OpResult], ops: &[Operation]) -> Result<(), MemoryError> {
+        let mut inner = self.inner.borrow_mut();
+        for r in results {
+            inner.op_outbox.retain(|_, o| o.id != r.op_id);
+            if let (OpStatus::Held, Some(reason), Some(op)) = (r.status, &r.hold, ops.iter().find(|o| o.id == r.op_id)) {
+                inner.held_ops.insert(op.id.clone(), HeldOpLocally { op: op.clone(), reason: reason.clone() });
             }
         }
         Ok(())

@@ -3,12 +3,15 @@
 //! network comes back); this module decides what a drain does with each answer.
 
 use crate::{DeviceStore, Failure, Transport};
-use shared::limits::{MAX_BODY_BYTES, MAX_SALES_PER_PUSH};
+use serde::Serialize;
+use shared::limits::{MAX_BODY_BYTES, MAX_OPS_PER_PUSH, MAX_SALES_PER_PUSH};
 use shared::sale::Sale;
-use shared::sync::{Device, DeviceHello, PushRequest, PushStatus};
+use shared::sync::{Device, DeviceHello, OpStatus, Operation, PushRequest, PushStatus};
 
 /// Sales read from the outbox per push.
 pub const BATCH: usize = MAX_SALES_PER_PUSH;
+/// Operations read from the outbox per push.
+pub const OPS_BATCH: usize = MAX_OPS_PER_PUSH;
 /// A push stays under half the server's body limit.
 pub const MAX_PUSH_BYTES: usize = MAX_BODY_BYTES / 2;
 
@@ -20,6 +23,9 @@ pub struct DrainReport {
     pub duplicate: u32,
     pub held: u32,
     pub refused: u32,
+    pub ops_applied: u32,
+    pub ops_duplicate: u32,
+    pub ops_held: u32,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -66,24 +72,59 @@ async fn hello<S: DeviceStore, T: Transport>(store: &S, transport: &T, id: &str)
     Ok(device)
 }
 
-/// The longest prefix of `sales` whose JSON stays under `max_bytes` (at least one sale).
-pub fn split_batch(mut sales: Vec<Sale>, max_bytes: usize) -> Vec<Sale> {
-    let mut size = 0usize;
-    let mut keep = 0usize;
-    for s in &sales {
-        let n = serde_json::to_string(s).map(|j| j.len() + 1).unwrap_or(usize::MAX);
-        if keep > 0 && size.saturating_add(n) > max_bytes {
-            break;
-        }
-        size = size.saturating_add(n);
-        keep += 1;
-    }
-    sales.truncate(keep);
-    sales
+/// The longest prefix of `items` whose JSON stays under `max_bytes` (at least one item).
+pub fn split_batch<T: Serialize>(mut items: Vec<T>, max_bytes: usize) -> Vec<T> {
+    let keep = fitting(&items, max_bytes).max(1.min(items.len()));
+    items.truncate(keep);
+    items
 }
 
-/// Pushes until the outbox is empty. Every sale the server acknowledges (stored, duplicate, held)
-/// leaves the outbox with its answer; a sale it refuses is set aside, kept; nothing else moves.
+/// How many of the first `items` fit in `max_bytes` of JSON (possibly none).
+fn fitting<T: Serialize>(items: &[T], max_bytes: usize) -> usize {
+    let mut size = 0usize;
+    let mut keep = 0usize;
+    for item in items {
+        size = size.saturating_add(serde_json::to_string(item).map(|j| j.len() + 1).unwrap_or(usize::MAX));
+        if size > max_bytes {
+            break;
+        }
+        keep += 1;
+    }
+    keep
+}
+
+/// What the next push carries, from the oldest pending operations (`ops`, at most [`OPS_BATCH`], as
+/// [`DeviceStore::pending_ops`] gives them) and sales (`sales`, oldest first).
+///
+/// The server applies a push's operations before its sales. So that this is the order they were made
+/// in, a push carries the operations made before the oldest pending sale (ties go to the operation:
+/// a customer created in the same millisecond as the sale naming it comes first), then the sales made
+/// before the next operation left out. Mixed `op sale op sale` thus goes in two pushes.
+pub fn next_push(mut ops: Vec<Operation>, mut sales: Vec<Sale>) -> (Vec<Operation>, Vec<Sale>) {
+    let more_ops_may_wait = ops.len() >= OPS_BATCH;
+    let first_sale_at = sales.first().map(|s| s.created_at_ms);
+    let taken = ops.iter().take_while(|o| first_sale_at.is_none_or(|at| o.made_at_ms <= at)).count();
+    let next_op_at = ops.get(taken).map(|o| o.made_at_ms);
+    ops.truncate(taken);
+    let ops = split_batch(ops, MAX_PUSH_BYTES);
+    let ops_bytes = serde_json::to_string(&ops).map_or(usize::MAX, |j| j.len());
+    if ops.len() < taken || (next_op_at.is_none() && more_ops_may_wait && taken > 0) {
+        // Operations not in this push (cut for size, or beyond the batch) may predate these sales.
+        return (ops, Vec::new());
+    }
+    let n = sales.iter().take_while(|s| next_op_at.is_none_or(|at| s.created_at_ms < at)).count();
+    sales.truncate(n);
+    if ops.is_empty() {
+        return (ops, split_batch(sales, MAX_PUSH_BYTES));
+    }
+    let n = fitting(&sales, MAX_PUSH_BYTES.saturating_sub(ops_bytes));
+    sales.truncate(n);
+    (ops, sales)
+}
+
+/// Pushes until the outbox is empty. Every sale or operation the server acknowledges (stored or
+/// applied, duplicate, held) leaves the outbox with its answer; a sale it refuses is set aside, kept;
+/// nothing else moves.
 pub async fn drain<S: DeviceStore, T: Transport>(store: &S, transport: &T) -> Result<DrainReport, DrainError<S::Error>> {
     let mut device = ensure_known(store, transport).await?;
     let mut report = DrainReport::default();
@@ -91,32 +132,46 @@ pub async fn drain<S: DeviceStore, T: Transport>(store: &S, transport: &T) -> Re
     loop {
         // Sales recorded before devices existed carry no device and go as they are: the server keys them
         // by their register, as it did then.
+        let ops = store.pending_ops(OPS_BATCH).await.map_err(DrainError::Store)?;
         let sales = store.outbox(BATCH).await.map_err(DrainError::Store)?;
-        if sales.is_empty() {
+        if sales.is_empty() && ops.is_empty() {
             return Ok(report);
         }
-        let sales = split_batch(sales, MAX_PUSH_BYTES);
-        let whole = serde_json::to_string(&PushRequest { device_id: device.id.clone(), sales: sales.clone() }).map_or(usize::MAX, |j| j.len());
-        if sales.len() == 1 && whole >= MAX_BODY_BYTES {
+        let (ops, sales) = next_push(ops, sales);
+        let whole = serde_json::to_string(&PushRequest { device_id: device.id.clone(), sales: sales.clone(), ops: ops.clone() }).map_or(usize::MAX, |j| j.len());
+        if ops.is_empty() && sales.len() == 1 && whole >= MAX_BODY_BYTES {
             store.refuse(&sales[0], "too large to send: export it").await.map_err(DrainError::Store)?;
             report.refused += 1;
             continue;
         }
-        let req = PushRequest { device_id: device.id.clone(), sales };
+        let req = PushRequest { device_id: device.id.clone(), sales, ops };
         report.pushes += 1;
         match transport.push(&req).await {
             Ok(resp) => {
-                // Only answers about sales we sent count; a sale the answer does not name stays queued.
+                // Only answers about what we sent count; anything the answer does not name stays queued.
                 let results: Vec<_> = resp.results.into_iter().filter(|r| req.sales.iter().any(|s| s.id == r.sale_id)).collect();
-                if results.is_empty() {
-                    return Err(DrainError::Stuck("the server's answer named none of the sales sent".into()));
+                let op_results: Vec<_> = resp.ops.into_iter().filter(|r| req.ops.iter().any(|o| o.id == r.op_id)).collect();
+                if results.is_empty() && op_results.is_empty() {
+                    return Err(DrainError::Stuck("the server's answer named nothing that was sent".into()));
                 }
-                store.settle(&results, &req.sales).await.map_err(DrainError::Store)?;
+                if !op_results.is_empty() {
+                    store.settle_ops(&op_results, &req.ops).await.map_err(DrainError::Store)?;
+                }
+                if !results.is_empty() {
+                    store.settle(&results, &req.sales).await.map_err(DrainError::Store)?;
+                }
                 for r in &results {
                     match r.status {
                         PushStatus::Stored => report.stored += 1,
                         PushStatus::Duplicate => report.duplicate += 1,
                         PushStatus::Held => report.held += 1,
+                    }
+                }
+                for r in &op_results {
+                    match r.status {
+                        OpStatus::Applied => report.ops_applied += 1,
+                        OpStatus::Duplicate => report.ops_duplicate += 1,
+                        OpStatus::Held => report.ops_held += 1,
                     }
                 }
             }
@@ -132,6 +187,8 @@ pub async fn drain<S: DeviceStore, T: Transport>(store: &S, transport: &T) -> Re
                 let named = req.sales.iter().find(|s| {
                     error.sale_id.as_deref() == Some(s.id.as_str()) || (error.sale_id.is_none() && error.seq == Some(s.seq))
                 });
+                // An operation is never refused by name (the server holds what it cannot apply): a refusal
+                // that names no sale leaves everything queued.
                 let Some(sale) = named else {
                     return Err(DrainError::Stuck(error.message));
                 };
@@ -163,6 +220,46 @@ mod tests {
         async fn push(&self, _: &PushRequest) -> Result<PushResponse, Failure> {
             Err(self.failure())
         }
+    }
+
+    fn op(id: &str, at: i64) -> Operation {
+        Operation {
+            id: id.into(),
+            device_id: "dev".into(),
+            made_at_ms: at,
+            cashier_id: "julie".into(),
+            body: shared::sync::OpBody::NewCustomer { customer: shared::catalog::Customer { id: id.into(), name: "C".into(), email: None } },
+        }
+    }
+
+    fn sale_at(id: &str, at: i64) -> Sale {
+        Sale { id: id.into(), created_at_ms: at, ..Sale::default() }
+    }
+
+    fn ids(push: &(Vec<Operation>, Vec<Sale>)) -> (Vec<&str>, Vec<&str>) {
+        (push.0.iter().map(|o| o.id.as_str()).collect(), push.1.iter().map(|s| s.id.as_str()).collect())
+    }
+
+    #[test]
+    fn a_push_carries_the_operations_made_before_its_sales_and_no_later_one() {
+        // op1 (t=1), s1 (t=2), op2 (t=3), s2 (t=4): the server applies ops first, so op2 waits for s1.
+        let p = next_push(vec![op("op1", 1), op("op2", 3)], vec![sale_at("s1", 2), sale_at("s2", 4)]);
+        assert_eq!(ids(&p), (vec!["op1"], vec!["s1"]));
+        let p = next_push(vec![op("op2", 3)], vec![sale_at("s2", 4)]);
+        assert_eq!(ids(&p), (vec!["op2"], vec!["s2"]));
+        // A customer created in the same millisecond as the sale naming it goes first.
+        let p = next_push(vec![op("c", 5)], vec![sale_at("s", 5)]);
+        assert_eq!(ids(&p), (vec!["c"], vec!["s"]));
+        // Sales first when they are older than every operation.
+        let p = next_push(vec![op("late", 9)], vec![sale_at("s1", 2), sale_at("s2", 4)]);
+        assert_eq!(ids(&p), (vec![], vec!["s1", "s2"]));
+    }
+
+    #[test]
+    fn with_a_full_batch_of_operations_no_sale_goes_before_the_operations_still_unread() {
+        let ops: Vec<Operation> = (0..OPS_BATCH as i64).map(|i| op(&format!("op{i}"), i)).collect();
+        let p = next_push(ops, vec![sale_at("s", 1_000)]);
+        assert_eq!((p.0.len(), p.1.len()), (OPS_BATCH, 0));
     }
 
     impl Refusing {

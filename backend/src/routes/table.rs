@@ -42,6 +42,7 @@ pub fn table() -> Vec<Route> {
         r(M::GET, "/api/v1/held", Counter, get(sync::held)),
         r(M::GET, "/api/v1/sync/changes", Counter, get(changes::pull)),
         r(M::GET, "/api/v1/events", Counter, get(events::stream)),
+        r(M::GET, "/api/v1/held/ops", Counter, get(sync::held_ops)),
         r(M::GET, "/api/v1/setup", Counter, get(catalog::setup)),
         r(M::GET, "/api/v1/catalog", Counter, get(catalog::catalog)),
         r(M::GET, "/api/v1/customers", Counter, get(catalog::customers)),

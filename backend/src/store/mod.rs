@@ -6,6 +6,7 @@ mod changes;
 pub mod customers;
 mod database;
 pub mod page;
+mod ops;
 pub mod postgres;
 pub(crate) mod push;
 mod reports;

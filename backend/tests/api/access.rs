@@ -65,6 +65,7 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Row> {
         (("GET", "/api/v1/sync/changes"), row("/api/v1/sync/changes?since=0&limit=10", None, Device, &[])),
         (("GET", "/api/v1/events"), row("/api/v1/events", None, Device, &[])),
         (("GET", "/api/v1/stock/digest"), row("/api/v1/stock/digest?outlet=montreal&version=0", None, Device, &[(LavDevice, 403), (ManagerLaval, 403)])),
+        (("GET", "/api/v1/held/ops"), row("/api/v1/held/ops", None, Device, &[])),
         (("GET", "/api/v1/setup"), row("/api/v1/setup", None, Device, &[])),
         (("GET", "/api/v1/catalog"), row("/api/v1/catalog", None, Device, &[])),
         (("GET", "/api/v1/customers"), row("/api/v1/customers", None, Device, &[])),

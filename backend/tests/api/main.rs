@@ -10,6 +10,7 @@ mod events;
 mod helpers;
 mod openapi;
 mod paging;
+mod ops;
 mod push;
 mod reads;
 mod serials;

@@ -3,7 +3,8 @@
 //! SQLite file). Each schedule draws 2–8 devices — several on one register, register switches, double
 //! submits — and interleaves sales with offline periods, lost requests and answers, duplicated and
 //! replayed (reordered) pushes, server restarts and hostile pushes. At quiescence it checks that no
-//! sale was lost or doubled, every outlet's stock is its opening stock plus the movements of the
+//! sale was lost or doubled, every operation (stock received or damaged, payment on account) was
+//! applied once, every outlet's stock is its opening stock plus the movements of the
 //! stored sales, and every held sale is listed once. With `COMPTOIR_TEST_DATABASE=postgres` each schedule
 //! runs on a PostgreSQL database of its own, served by two instances that take turns.
 //!
@@ -60,10 +61,11 @@ async fn no_paid_sale_is_lost_or_doubled_under_faults() {
         }
     }
     println!(
-        "simulation: {} schedules in {:.1} s — {} sales made ({} double submits), {} stored, {} held, {} hostile pushes refused, {} held, {} hostile sales stored, {} pushes ({} lost requests, {} lost answers, {} duplicated, {} replayed), {} server restarts, {} register switches",
+        "simulation: {} schedules in {:.1} s — {} sales and {} operations made ({} double submits), {} stored, {} held, {} hostile pushes refused, {} held, {} hostile sales stored, {} pushes ({} lost requests, {} lost answers, {} duplicated, {} replayed), {} server restarts, {} register switches",
         seeds.len(),
         started.elapsed().as_secs_f64(),
         total.made,
+        total.ops_made,
         total.double_submits,
         total.stored,
         total.held,

@@ -10,7 +10,9 @@ use rand::Rng;
 use shared::catalog::{Product, Register};
 use shared::sale::{receipt_number, settle_cash, Cart, Sale, Tender, TenderKind};
 use shared::stock::movements_for_sale;
-use shared::sync::{PushRequest, PushResponse, PushStatus};
+use shared::account::AccountPayment;
+use shared::sync::ops::{AdjustmentLine, AdjustmentReason};
+use shared::sync::{OpBody, Operation, PushRequest, PushResponse, PushStatus};
 use shared::tax::TaxRates;
 use shared::Money;
 use std::cell::RefCell;
@@ -72,6 +74,7 @@ struct Dev {
 #[derive(Default, Debug)]
 pub struct Outcome {
     pub made: u64,
+    pub ops_made: u64,
     pub double_submits: u64,
     pub stored: u64,
     pub held: u64,
@@ -90,6 +93,7 @@ pub struct Outcome {
 impl Outcome {
     pub fn add(&mut self, o: &Outcome) {
         self.made += o.made;
+        self.ops_made += o.ops_made;
         self.double_submits += o.double_submits;
         self.stored += o.stored;
         self.held += o.held;
@@ -120,6 +124,8 @@ pub struct World<'t> {
     faults: RefCell<Faults>,
     /// Every sale an honest device recorded (its customer paid).
     made: BTreeMap<String, Sale>,
+    /// Every operation an honest device recorded (stock received or damaged, payments on account).
+    ops: BTreeMap<String, Operation>,
     /// Sales a hostile client got stored under a device's identity.
     hostile_stored: Vec<Sale>,
     out: Outcome,
@@ -160,6 +166,7 @@ impl<'t> World<'t> {
             rng: RefCell::new(rng),
             faults: RefCell::new(Faults::default()),
             made: BTreeMap::new(),
+            ops: BTreeMap::new(),
             hostile_stored: Vec::new(),
             out: Outcome::default(),
             next_id: 0,
@@ -179,7 +186,8 @@ impl<'t> World<'t> {
         for _ in 0..steps {
             let d = self.pick(self.devices.len());
             match self.pick(100) {
-                0..=34 => self.sell(d)?,
+                0..=26 => self.sell(d)?,
+                27..=34 => self.operate(d)?,
                 35..=64 => self.drain(d, 0.3).await,
                 65..=72 => self.devices[d].online = !self.devices[d].online,
                 73..=78 => self.switch(d).await,
@@ -242,6 +250,47 @@ impl<'t> World<'t> {
         }
         self.made.insert(sale.id.clone(), sale);
         self.out.made += 1;
+        Ok(())
+    }
+
+    /// Another change at the register: stock received or damaged, or a payment on account — each
+    /// commutes with every other change, so the stock and balances to expect do not depend on the order
+    /// pushes arrive in. (A count does not commute with sales made elsewhere; its rule has its own tests.)
+    fn operate(&mut self, d: usize) -> Result<(), String> {
+        let register = self.t.registers[self.devices[d].register].clone();
+        let cashiers = &self.t.cashiers[&register.outlet_id];
+        let cashier_id = cashiers[self.pick(cashiers.len())].clone();
+        self.next_id += 1;
+        let id = format!("op-{}", self.next_id);
+        let qty = self.rng.borrow_mut().random_range(1..=4);
+        let body = match self.pick(3) {
+            0 => OpBody::AccountPayment {
+                payment: AccountPayment {
+                    id: id.clone(),
+                    customer_id: ["c-tremblay", "c-gagnon"][self.pick(2)].into(),
+                    register_id: register.id.clone(),
+                    amount: Money(qty * 1_000),
+                    tenders: vec![Tender::exact(TenderKind::Card, Money(qty * 1_000))],
+                    ..AccountPayment::default()
+                },
+            },
+            k => OpBody::StockAdjustment {
+                outlet_id: register.outlet_id.clone(),
+                reason: if k == 1 { AdjustmentReason::Receiving } else { AdjustmentReason::Damage },
+                lines: vec![AdjustmentLine { product_id: self.t.products[self.pick(self.t.products.len())].id.clone(), qty }],
+            },
+        };
+        let op = Operation { id, device_id: format!("device-{d}"), made_at_ms: 1_790_000_000_000 + self.next_id as i64, cashier_id, body };
+        let recorded = self.devices[d].store.record_op(op.clone());
+        if self.chance(0.15) {
+            // A double press on "confirm": the same operation again is the same operation.
+            if self.devices[d].store.record_op(op.clone()) != recorded {
+                return Err(format!("a double press recorded operation {} twice", op.id));
+            }
+            self.out.double_submits += 1;
+        }
+        self.ops.insert(op.id.clone(), op);
+        self.out.ops_made += 1;
         Ok(())
     }
 
@@ -346,7 +395,7 @@ impl<'t> World<'t> {
             (2, Some(i)) => (format!("device-{i}"), Some(format!("Device {}", self.devices[i].credential))),
             _ => (device.id.clone(), None),
         };
-        let body = serde_json::to_string(&PushRequest { device_id: pusher, sales: vec![sale.clone()] }).unwrap();
+        let body = serde_json::to_string(&PushRequest { device_id: pusher, sales: vec![sale.clone()], ops: vec![] }).unwrap();
         let router = self.next_router();
         match call::<PushResponse>(&router, "/api/v1/sync/push", auth.as_deref(), body, &self.faults).await {
             Err(sync_client::Failure::Refused { status: 401 | 403, .. }) => self.out.hostile_refused += 1,
@@ -369,7 +418,7 @@ impl<'t> World<'t> {
     /// number and its sequence). Done only with an empty outbox: a queued sale of the old outlet would be
     /// held as sold for another outlet than the device's.
     async fn switch(&mut self, d: usize) {
-        if !self.devices[d].store.pending().is_empty() {
+        if !self.devices[d].store.pending().is_empty() || !self.devices[d].store.pending_op_list().is_empty() {
             return;
         }
         let register = self.pick(self.t.registers.len());
@@ -399,6 +448,12 @@ impl<'t> World<'t> {
             let pending = dev.store.pending();
             if !pending.is_empty() {
                 return Err(format!("device {i} still has {} sales queued at quiescence", pending.len()));
+            }
+            if !dev.store.pending_op_list().is_empty() {
+                return Err(format!("device {i} still has operations queued at quiescence"));
+            }
+            if let Some(h) = dev.store.held_ops().first() {
+                return Err(format!("device {i} had an honest operation held: {} ({})", h.op.id, h.reason));
             }
             if let Some(r) = dev.store.refused().first() {
                 return Err(format!("device {i} had an honest sale refused: {} ({})", r.sale.receipt, r.reason));
@@ -461,8 +516,46 @@ impl<'t> World<'t> {
         if distinct.len() != held.len() {
             return Err("a held sale is held twice".into());
         }
-        // Stock: opening plus the movements of the stored sales, per outlet and product.
+        // Every operation made is applied exactly once, none is held, nothing else is applied.
+        let rows: Vec<(String, String, String)> = sqlx::query_as("SELECT op_id, status, body FROM ops").fetch_all(pool).await.unwrap();
+        for op in self.ops.values() {
+            let applied = rows.iter().filter(|(id, status, body)| *id == op.id && status == "applied" && serde_json::from_str::<Operation>(body).ok().as_ref() == Some(op)).count();
+            if applied != 1 || rows.iter().any(|(id, status, _)| *id == op.id && status != "applied") {
+                return Err(format!("operation {} is applied {applied} time(s) (rows: {:?})", op.id, rows.iter().filter(|r| r.0 == op.id).collect::<Vec<_>>()));
+            }
+        }
+        if let Some(extra) = rows.iter().find(|(id, _, _)| !self.ops.contains_key(id)) {
+            return Err(format!("the server applied an operation nobody made: {}", extra.0));
+        }
+        // Balances: each customer's payments on account are the ones made, once.
+        for customer in ["c-tremblay", "c-gagnon"] {
+            let paid: i64 = sqlx::query_scalar("SELECT COALESCE(SUM(amount_cents), 0) FROM account_entries WHERE customer_id = ? AND kind = 'payment'")
+                .bind(customer)
+                .fetch_one(pool)
+                .await
+                .unwrap();
+            let made: i64 = self
+                .ops
+                .values()
+                .filter_map(|o| match &o.body {
+                    OpBody::AccountPayment { payment } if payment.customer_id == customer => Some(payment.amount.as_cents()),
+                    _ => None,
+                })
+                .sum();
+            if paid != made {
+                return Err(format!("{customer} paid {made} cents on account, the server has {paid}"));
+            }
+        }
+        // Stock: opening plus the movements of the stored sales and of the adjustments, per outlet and product.
         let mut want = self.t.opening.clone();
+        for op in self.ops.values() {
+            if let OpBody::StockAdjustment { outlet_id, reason, lines } = &op.body {
+                for l in lines {
+                    let delta = if *reason == AdjustmentReason::Damage { -l.qty } else { l.qty };
+                    *want.entry((outlet_id.clone(), l.product_id.clone())).or_default() += delta;
+                }
+            }
+        }
         for sale in stored.values() {
             for mv in movements_for_sale(sale) {
                 *want.entry((mv.outlet_id.clone(), mv.product_id.clone())).or_default() += mv.delta;

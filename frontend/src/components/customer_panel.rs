@@ -1,7 +1,9 @@
 //! The customer attached to the sale (seed 003): account balance and credit still available, loyalty
 //! points and visits with the "récompense due" alert, purchase history with "Refaire cette vente".
 
+use crate::components::customer_ops::{AccountPaymentForm, NewCustomerForm};
 use crate::i18n::{date_time, tr};
+use crate::i18n_ops::ops_texts;
 use crate::state::AppCtx;
 use leptos::prelude::*;
 use shared::loyalty::{Reward, RewardKind};
@@ -28,6 +30,10 @@ pub fn CustomerPanel(cart: RwSignal<Cart>, notice: RwSignal<Option<String>>) -> 
     let query = RwSignal::new(String::new());
     let reward_percent = RwSignal::new("10".to_string());
     let current = Memo::new(move |_| cart.with(|c| attached(&ctx, c)));
+    // Changes only with the customer: the payment form (and the state of its last payment) outlives
+    // the figures it moves.
+    let current_id = Memo::new(move |_| cart.with(|c| c.customer_id.clone()));
+    let creating = RwSignal::new(false);
     let matches = move || {
         let q = query.get().to_lowercase();
         ctx.customers.with(|list| {
@@ -88,6 +94,12 @@ pub fn CustomerPanel(cart: RwSignal<Cart>, notice: RwSignal<Option<String>>) -> 
                         {tr(lang, |t| t.attach_customer)}
                     </button>
                     <Show when=move || picking.get()>
+                        <button class="secondary wide" data-testid="new-customer" on:click=move |_| creating.update(|c| *c = !*c)>
+                            {move || ops_texts(lang.get()).new_customer}
+                        </button>
+                        <Show when=move || creating.get()>
+                            <NewCustomerForm on_created=move |c: CustomerSummary| { attach(cart, &c); creating.set(false); picking.set(false); }/>
+                        </Show>
                         <input data-testid="customer-search" placeholder=tr(lang, |t| t.search_customer)
                             prop:value=move || query.get() on:input=move |e| query.set(event_target_value(&e))/>
                         <ul class="customer-list">
@@ -174,6 +186,12 @@ pub fn CustomerPanel(cart: RwSignal<Cart>, notice: RwSignal<Option<String>>) -> 
                     }.into_any()
                 }
             }}
+            {move || current_id.get().map(|id| view! {
+                <details class="account-payment" data-testid="account-payment">
+                    <summary>{move || ops_texts(lang.get()).pay_on_account}</summary>
+                    <AccountPaymentForm customer_id=id/>
+                </details>
+            })}
         </section>
     }
 }

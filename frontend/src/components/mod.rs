@@ -2,6 +2,7 @@
 
 pub mod cart_table;
 pub mod cashier_badge;
+pub mod customer_ops;
 pub mod customer_panel;
 pub mod device_banner;
 pub mod discount_dialog;
@@ -13,6 +14,7 @@ pub mod receipt;
 pub mod serial_dialog;
 pub mod staff_buttons;
 pub mod status_bar;
+pub mod stock_dialog;
 pub mod switch_in;
 pub mod unsent_dialog;
 pub mod totals_panel;

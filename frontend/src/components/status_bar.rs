@@ -3,6 +3,7 @@
 
 use crate::components::unsent_dialog::UnsentDialog;
 use crate::i18n::{pending_label, tr};
+use crate::i18n_ops::{held_ops_label, op_hold_text, pending_ops_label};
 use crate::i18n_sync::{held_label, refused_label, sync_texts};
 use crate::state::AppCtx;
 use leptos::prelude::*;
@@ -28,7 +29,8 @@ pub fn StatusBar() -> impl IntoView {
         (true, _) => "sync busy",
         (false, _) => "sync offline",
     };
-    let anything = move || ctx.pending.get() + ctx.held.get() + ctx.refused.get() > 0;
+    // Operations count too: *Exporter* carries them with the sales.
+    let anything = move || ctx.pending.get() + ctx.held.get() + ctx.refused.get() > 0 || ctx.pending_ops.with(|o| !o.is_empty()) || ctx.held_ops.with(|o| !o.is_empty());
     let export = move |_| {
         // One file per press, however fast it is pressed again.
         let Some(db) = ctx.db.get_value() else { return };
@@ -51,6 +53,20 @@ pub fn StatusBar() -> impl IntoView {
             <span class=sync_class data-testid="sync-status" role="status">{sync_text}</span>
             <Show when=move || { ctx.held.get() > 0 }>
                 <span class="sync held" data-testid="held">{move || held_label(lang.get(), ctx.held.get())}</span>
+            </Show>
+            <Show when=move || ctx.pending_ops.with(|o| !o.is_empty())>
+                <span class="sync busy" data-testid="pending-ops">{move || pending_ops_label(lang.get(), ctx.pending_ops.with(Vec::len))}</span>
+            </Show>
+            <Show when=move || ctx.held_ops.with(|o| !o.is_empty())>
+                <details class="sync held" data-testid="held-ops">
+                    <summary>{move || held_ops_label(lang.get(), ctx.held_ops.with(Vec::len))}</summary>
+                    <ul>
+                        {move || ctx.held_ops.get().into_iter().map(|h| {
+                            let text = format!("{} — {}", h.op.body.kind(), op_hold_text(lang.get(), &h.reason));
+                            view! { <li data-testid="held-op">{text}</li> }
+                        }).collect_view()}
+                    </ul>
+                </details>
             </Show>
             <Show when=move || { ctx.refused.get() > 0 }>
                 <span class="sync rejected" data-testid="refused">{move || refused_label(lang.get(), ctx.refused.get())}</span>

@@ -52,7 +52,7 @@ fn balance_text(lang: Lang, balance: Money) -> String {
 
 /// The tender of a payment on account of `amount`: cash is rounded to 0,05 $ (the account is still
 /// credited exactly `amount`), a card pays it exactly.
-fn payment_tender(amount: Money, kind: TenderKind) -> Option<Tender> {
+pub(crate) fn payment_tender(amount: Money, kind: TenderKind) -> Option<Tender> {
     match kind {
         TenderKind::Cash => settle_cash(amount, round_cash(amount)).ok().map(|s| s.tender()),
         _ => Some(Tender::exact(TenderKind::Card, amount)),
@@ -271,6 +271,27 @@ fn PaymentForm(customer_id: String, on_paid: Callback<()>) -> impl IntoView {
     let message = RwSignal::new(None::<Result<String, String>>);
     // A payment sent but not answered keeps its id, so that sending it again cannot record it twice.
     let unanswered = StoredValue::new(None::<AccountPayment>);
+    // A payment in the outbox: its id, amount, and whether the page has refreshed since the server took it.
+    let queued = RwSignal::new(None::<(String, Money, bool)>);
+    Effect::new(move |_| {
+        ctx.pending_ops.track();
+        if let Some((id, value, false)) = queued.get_untracked() {
+            if !crate::ops::is_pending(&ctx, &id) {
+                queued.set(Some((id, value, true)));
+                on_paid.run(());
+            }
+        }
+    });
+    let queued_view = move || {
+        queued.get().map(|(id, value, _)| {
+            let (state, text) = crate::components::customer_ops::op_state(&ctx, &id);
+            let l = lang.get();
+            let t = crate::i18n_ops::ops_texts(l);
+            let head = if state == "pending" { t.payment_waiting } else { t.payment_sent };
+            let text = if state == "held" { text } else { format!("{head} : {}", l.money(value)) };
+            view! { <p class="notice" data-state=state role="status" data-testid="payment-message">{text}</p> }
+        })
+    };
 
     let parsed = move || Money::parse(&amount.get());
     let cash_hint = move || {
@@ -293,6 +314,7 @@ fn PaymentForm(customer_id: String, on_paid: Callback<()>) -> impl IntoView {
         let l = lang.get_untracked();
         let t = customer_texts(l);
         message.set(None);
+        queued.set(None);
         let value = match Money::parse(&amount.get_untracked()) {
             Ok(v) if v.is_positive() => v,
             Ok(_) => return message.set(Some(Err(t.amount_not_positive.into()))),
@@ -321,6 +343,24 @@ fn PaymentForm(customer_id: String, on_paid: Callback<()>) -> impl IntoView {
         };
         unanswered.set_value(Some(payment.clone()));
         busy.set(true);
+        if crate::ops::via_outbox(&ctx) {
+            // At an enrolled register: the payment goes through the outbox like a sale, offline too.
+            spawn_local(async move {
+                let value = payment.amount;
+                let result = crate::ops::record(&ctx, payment.id.clone(), shared::sync::OpBody::AccountPayment { payment: payment.clone() }).await;
+                busy.set(false);
+                match result {
+                    Ok(_) => {
+                        unanswered.set_value(None);
+                        amount.set(String::new());
+                        message.set(None);
+                        queued.set(Some((payment.id, value, false)));
+                    }
+                    Err(e) => message.set(Some(Err(e))),
+                }
+            });
+            return;
+        }
         spawn_local(async move {
             let result = customers_api::pay(&payment).await;
             busy.set(false);
@@ -362,6 +402,7 @@ fn PaymentForm(customer_id: String, on_paid: Callback<()>) -> impl IntoView {
             </div>
             <p class="hint" data-testid="cash-hint">{cash_hint}</p>
             <button type="submit" class="primary wide" data-testid="record-payment" disabled=move || busy.get()>{move || ct().record_payment}</button>
+            {queued_view}
             {move || message.get().map(|m| match m {
                 Ok(text) => view! { <p class="notice success" role="status" data-testid="payment-message">{text}</p> }.into_any(),
                 Err(text) => view! { <p class="notice error" role="alert" data-testid="payment-message">{text}</p> }.into_any(),

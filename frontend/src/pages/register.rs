@@ -8,6 +8,7 @@ use crate::components::price_dialog::PriceDialog;
 use crate::components::quick_keys::QuickKeys;
 use crate::components::receipt::Receipt;
 use crate::components::serial_dialog::{next_missing, SerialDialog};
+use crate::components::stock_dialog::StockDialog;
 use crate::components::switch_in::SwitchIn;
 use crate::components::totals_panel::TotalsPanel;
 use crate::scanner::use_wedge_scanner;
@@ -55,6 +56,9 @@ pub fn RegisterPage() -> impl IntoView {
     // The line whose price is being changed (*Modifier le prix*).
     let price_line = RwSignal::new(None::<usize>);
     let panel_notice = RwSignal::new(None::<String>);
+    // *Stock* (receiving, count, damage): open, and the product code it is given (typed or scanned).
+    let stock_open = RwSignal::new(false);
+    let stock_code = RwSignal::new(String::new());
     // The sale's id, made when the pay dialog opens: committing it twice records one sale.
     let draft_id = StoredValue::new(None::<String>);
     // Set synchronously before the commit starts: a second confirm while it runs does nothing.
@@ -85,6 +89,7 @@ pub fn RegisterPage() -> impl IntoView {
     use_wedge_scanner(move |c| match step.get_untracked() {
         // Nothing is sold until a cashier is switched in.
         _ if cashier.with_untracked(Option::is_none) => {}
+        Step::Cart if stock_open.get_untracked() => stock_code.set(c),
         Step::Cart if ctx.boot.get_untracked() == Boot::Ready => scan(c),
         Step::Serials => scanned_serial.set(Some(c)),
         // While cash is being counted a scan is ignored (and kept out of the amount).
@@ -182,6 +187,10 @@ pub fn RegisterPage() -> impl IntoView {
                 <button class="secondary toggle" class:on=move || return_mode.get() data-testid="return-mode"
                     aria-pressed=move || return_mode.get().to_string()
                     on:click=move |_| return_mode.update(|r| *r = !*r)>{tr(lang, |t| t.return_mode)}</button>
+                <button class="secondary toggle" data-testid="open-stock" disabled=move || cashier.with(Option::is_none)
+                    on:click=move |_| { stock_code.set(String::new()); stock_open.set(true); }>
+                    {move || crate::i18n_ops::ops_texts(lang.get()).stock_button}
+                </button>
                 <Show when=move || return_mode.get()>
                     <p class="notice info" data-testid="return-mode-on">{tr(lang, |t| t.return_mode_on)}</p>
                 </Show>
@@ -243,6 +252,9 @@ pub fn RegisterPage() -> impl IntoView {
                         on_cancel=move || step.set(Step::Cart)
                     />
                 })}
+            </Show>
+            <Show when=move || stock_open.get()>
+                <StockDialog code=stock_code on_close=move || stock_open.set(false)/>
             </Show>
             {move || price_line.get().map(|i| view! { <PriceDialog cart=cart index=i on_close=move || price_line.set(None)/> })}
             {move || discount_target.get().map(|target| {

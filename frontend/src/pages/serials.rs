@@ -14,6 +14,8 @@ use leptos::task::spawn_local;
 #[derive(Clone, Debug, PartialEq)]
 enum Notice {
     Added(usize),
+    /// Registered at this register and put in its outbox (operation id): the server has it once acknowledged.
+    Queued(usize, String),
     Failed(SerialsFailure),
 }
 
@@ -59,6 +61,17 @@ pub fn SerialsPage() -> impl IntoView {
     let typed = RwSignal::new(String::new());
     let notice = RwSignal::new(None::<Notice>);
     let busy = RwSignal::new(false);
+    // The list is the server's: read it again once it has our queued registration.
+    let refetched = StoredValue::new(None::<String>);
+    Effect::new(move |_| {
+        ctx.pending_ops.track();
+        if let Some(Notice::Queued(_, id)) = notice.get_untracked() {
+            if !crate::ops::is_pending(&ctx, &id) && refetched.get_value().as_ref() != Some(&id) {
+                refetched.set_value(Some(id));
+                serials.refetch();
+            }
+        }
+    });
 
     let chosen_product = move || {
         let p = product.get_untracked();
@@ -88,8 +101,40 @@ pub fn SerialsPage() -> impl IntoView {
         if busy.get_untracked() {
             return;
         }
-        busy.set(true);
         let (p, o, list) = (chosen_product(), chosen_outlet(), typed.get_untracked());
+        if crate::ops::via_outbox(&ctx) {
+            // At an enrolled register: the same rule as the server's on the serials this register knows,
+            // then the registration goes through the outbox (offline too); the server checks it again.
+            let mut registry = ctx.serials.get_value();
+            match registry.register_list(&p, &o, &list) {
+                Err(e) => {
+                    let (repeated_in_list, already_registered) = match &e {
+                        shared::stock::SerialError::Duplicates { repeated_in_list, already_registered } => (repeated_in_list.clone(), already_registered.clone()),
+                        _ => (Vec::new(), Vec::new()),
+                    };
+                    let refusal = serials_api::Refusal { error: e.code().into(), message: e.to_string(), repeated_in_list, already_registered };
+                    notice.set(Some(Notice::Failed(SerialsFailure::Refused(refusal))));
+                }
+                Ok(added) => {
+                    busy.set(true);
+                    let id = crate::ops::new_id();
+                    let body = shared::sync::OpBody::SerialRegistration { product_id: p, outlet_id: o, serials: list };
+                    spawn_local(async move {
+                        let result = crate::ops::record(&ctx, id.clone(), body).await;
+                        busy.set(false);
+                        match result {
+                            Ok(_) => {
+                                typed.set(String::new());
+                                notice.set(Some(Notice::Queued(added.len(), id)));
+                            }
+                            Err(e) => notice.set(Some(Notice::Failed(SerialsFailure::Unreachable(e)))),
+                        }
+                    });
+                }
+            }
+            return;
+        }
+        busy.set(true);
         spawn_local(async move {
             let result = serials_api::add(&NewSerials { product_id: &p, outlet_id: &o, serials: &list }).await;
             busy.set(false);
@@ -191,6 +236,10 @@ pub fn SerialsPage() -> impl IntoView {
         notice.get().map(|n| match n {
             Notice::Added(count) => {
                 view! { <p class="notice success" role="status" data-testid="serial-notice">{added_label(l, count)}</p> }
+            }
+            Notice::Queued(count, id) => {
+                let (state, text) = crate::components::customer_ops::op_state(&ctx, &id);
+                view! { <p class="notice" data-state=state role="status" data-testid="serial-notice">{format!("{} — {text}", added_label(l, count))}</p> }
             }
             Notice::Failed(f) => {
                 view! { <p class="notice error" role="alert" data-testid="serial-notice">{failure_text(l, &f)}</p> }

@@ -4,10 +4,12 @@
 //! per page of products, so a large catalog is written in few records), `sales` (every sale made here,
 //! by id), `outbox` (sales not yet acknowledged by the server, keyed by sale id: UUID v7 sorts by time),
 //! `held` (sales the server holds for review, with the reason), `rejected` (sales the server refused as
-//! not a sale: `sync_client::Refused`, kept for a manager, never deleted).
+//! not a sale: `sync_client::Refused`, kept for a manager, never deleted); `ops`, `op_outbox`, `held_ops`
+//! (operations other than sales, the same way: see `ops.rs`).
 
 mod catalog;
 mod device;
+mod ops;
 mod outbox;
 mod sales;
 
@@ -31,10 +33,16 @@ pub const HELD: &str = "held";
 /// Copies of server data kept for offline use (stock levels, serials, customers): apart from `meta` so
 /// that refreshing them never queues behind — or holds up — a sale's transaction.
 pub const CACHE: &str = "cache";
+/// Every operation made here (payments, serials, stock adjustments, customers), by id.
+pub const OPS: &str = "ops";
+/// Operations not yet acknowledged by the server, by made time then id.
+pub const OP_OUTBOX: &str = "op_outbox";
+/// Operations the server holds for review (`sync_client::HeldOpLocally`), by id.
+pub const HELD_OPS: &str = "held_ops";
 
-/// 3: devices (outbox by sale id, `held`). Upgrades only add stores: old data stays and is re-keyed
-/// when the device record is first made (see `device.rs`).
-const VERSION: u32 = 3;
+/// 3: devices (outbox by sale id, `held`). 4: operations (`ops`, `op_outbox`, `held_ops`). Upgrades
+/// only add stores: old data stays and is re-keyed when the device record is first made (see `device.rs`).
+const VERSION: u32 = 4;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoreError(pub String);
@@ -74,7 +82,7 @@ impl Db {
         let db = Database::open(name)
             .with_version(VERSION)
             .with_on_upgrade_needed(|_event, db| {
-                for store in [META, CATALOG, SALES, OUTBOX, REJECTED, CACHE, HELD] {
+                for store in [META, CATALOG, SALES, OUTBOX, REJECTED, CACHE, HELD, OPS, OP_OUTBOX, HELD_OPS] {
                     if !db.object_store_names().any(|n| n == store) {
                         db.create_object_store(store).build()?;
                     }

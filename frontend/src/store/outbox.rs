@@ -6,7 +6,7 @@ use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 use serde::de::DeserializeOwned;
 use shared::sale::Sale;
-use shared::sync::{PushResult, PushStatus};
+use shared::sync::{OpResult, Operation, PushResult, PushStatus};
 use sync_client::{DeviceStore, HeldLocally, LocalDevice, Refused};
 
 impl Db {
@@ -79,6 +79,14 @@ impl DeviceStore for Db {
         }
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn pending_ops(&self, limit: usize) -> Result<Vec<Operation>> {
+        self.pending_op_list(u32::try_from(limit).unwrap_or(u32::MAX)).await
+    }
+
+    async fn settle_ops(&self, results: &[OpResult], ops: &[Operation]) -> Result<()> {
+        self.settle_op_results(results, ops).await
     }
 
     /// Moves a sale the server refused from the outbox to `rejected`, with the reason, atomically.

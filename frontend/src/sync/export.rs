@@ -14,22 +14,27 @@ use shared::sync::PushRequest;
 use sync_client::DeviceStore;
 use wasm_bindgen::JsCast;
 
-/// Downloads the files; returns how many sales they hold.
+/// Downloads the files; returns how many sales and operations they hold.
 pub async fn export_unsent(db: &Db) -> Result<usize, String> {
     let device = db.device().await.map_err(|e| e.0)?;
     let mut sales = db.pending_sales(u32::MAX).await.map_err(|e| e.0)?;
     sales.extend(db.held_sales().await.map_err(|e| e.0)?.into_iter().map(|h| h.sale));
+    // Operations (payments, serials, stock, customers) go with the sales: the push route applies each once.
+    let mut ops = db.pending_op_list(u32::MAX).await.map_err(|e| e.0)?;
+    ops.extend(db.held_op_list().await.map_err(|e| e.0)?.into_iter().map(|h| h.op));
+    let mut ops = Some(ops);
     let refused: Vec<Sale> = db.refused_sales().await.map_err(|e| e.0)?.into_iter().map(|r| r.sale).collect();
     let stamp = String::from(js_sys::Date::new_0().to_iso_string()).replace([':', '.'], "-");
     let who = device.number.map_or_else(|| device.id.clone(), |n| n.to_string());
-    let count = sales.len() + refused.len();
+    let count = sales.len() + refused.len() + ops.as_ref().map_or(0, Vec::len);
     for (suffix, list) in [("", sales), ("-refusees", refused)] {
-        if list.is_empty() {
+        let ops = if suffix.is_empty() { ops.take().unwrap_or_default() } else { Vec::new() };
+        if list.is_empty() && ops.is_empty() {
             continue;
         }
         // Sales recorded before devices existed keep their empty device: the server keys them by register.
         let sales: Vec<Sale> = list.into_iter().collect();
-        let req = PushRequest { device_id: device.id.clone(), sales };
+        let req = PushRequest { device_id: device.id.clone(), sales, ops };
         let json = serde_json::to_string_pretty(&req).map_err(|e| e.to_string())?;
         download(&format!("comptoir-appareil-{who}-{stamp}{suffix}.json"), &json)?;
     }

@@ -56,7 +56,10 @@ async fn once(ctx: &AppCtx, db: &Db) -> bool {
                 Some(401) => crate::sync::http::note_device_refused("unauthenticated"),
                 _ => {}
             }
-            if report.pushes > 0 {
+            if report.pushes > 0 && report.ops_applied + report.ops_duplicate + report.ops_held > 0 {
+                // Customers and serials the server now has from our operations: take its copies.
+                ctx.refresh_cached(db).await;
+            } else if report.pushes > 0 {
                 // The server's ledger now holds these sales: take its levels (and other registers' sales).
                 let _ = ctx.refresh_stock(db).await;
             }
@@ -104,5 +107,11 @@ pub async fn refresh_counts(ctx: &AppCtx, db: &Db) {
     }
     if let Ok(n) = db.refused_count().await {
         ctx.refused.set(n);
+    }
+    if let Ok(ops) = db.pending_op_list(u32::MAX).await {
+        ctx.pending_ops.set(ops);
+    }
+    if let Ok(held) = db.held_op_list().await {
+        ctx.held_ops.set(held);
     }
 }

@@ -190,6 +190,12 @@ pub enum AuditAction {
     DeviceEnrolled,
     DeviceRevoked,
     StaffCreated,
+    /// Receiving, a count or damage recorded at a register.
+    StockAdjusted,
+    /// A customer created at a register.
+    CustomerCreated,
+    /// An operation from a register's outbox held for review.
+    OpHeld,
 }
 
 /// One audit log entry: who (a staff member, and the device they acted through), did what, to what,

@@ -111,7 +111,7 @@ pub struct StaffTerms {
 }
 
 impl StaffTerms {
-    fn works_at(&self, outlet: &str) -> bool {
+    pub(crate) fn works_at(&self, outlet: &str) -> bool {
         self.role == Role::Admin || self.outlets.iter().any(|o| o == outlet)
     }
 }

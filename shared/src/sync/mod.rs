@@ -5,10 +5,12 @@ pub mod effects;
 pub mod payment;
 pub mod changes;
 pub mod events;
+pub mod ops;
 
 pub use accept::{accept_sale, key_device, CatalogTerms, HoldReason, Holdings, StaffTerms, Verdict};
 pub use effects::{effects_of_sale, sale_audit, AccountOverrun, Bearing, Conflict, ConflictKind, CustomerBearing, CustomerChange, CustomerFigures, Effects};
 pub use payment::{decide_payment, PaymentBearing, PaymentDecision, PaymentRefusal};
+pub use ops::{Operation, OpBody, OpHold, OpResult, OpStatus};
 
 use crate::account::CustomerAccount;
 use crate::catalog::{Customer, Outlet, Product, Register};
@@ -37,15 +39,21 @@ pub struct DeviceHello {
     pub device_id: String,
 }
 
-/// A batch of completed sales from one device's outbox, oldest first. The sales may come from several
-/// registers (the device may have been switched with sales still queued).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// A batch from one device's outbox: completed sales and other operations, each oldest first. The sales
+/// may come from several registers (the device may have been switched with sales still queued). The
+/// server applies the operations before the sales; the device puts in one push only operations made
+/// before every sale of that push (see `sync_client::drain`), so this order is the order they were made.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct PushRequest {
     #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = crate::limits::MAX_ID_LEN)))]
     pub device_id: String,
     #[cfg_attr(feature = "openapi", schemars(length(max = crate::limits::MAX_SALES_PER_PUSH)))]
     pub sales: Vec<Sale>,
+    /// Absent from registers older than operations: they push sales only.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "openapi", schemars(length(max = crate::limits::MAX_OPS_PER_PUSH)))]
+    pub ops: Vec<Operation>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -86,10 +94,13 @@ pub struct HeldSale {
     pub received_at_ms: i64,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct PushResponse {
     pub results: Vec<PushResult>,
+    /// One per operation pushed.
+    #[serde(default)]
+    pub ops: Vec<OpResult>,
 }
 
 /// Everything a register needs to start selling, except the catalog (paged separately).

@@ -1,0 +1,314 @@
+//! Pushed operations (payments on account, serial registrations, stock adjustments, new customers),
+//! like pushed sales: each in its own short write transaction (`BEGIN IMMEDIATE`), in which the store
+//! loads what bears on it ([`OpHoldings`]), `shared::sync::ops::accept_op` decides, and the store
+//! writes the effect together with the operation's row in `ops` — so an operation id is applied once
+//! however often it is pushed (a lost answer, two tabs, two instances), and what cannot be applied is
+//! kept there, held with its reason.
+
+use super::auth::{write_audit, Audit};
+use super::now_ms;
+use super::sqlite::SqliteStore;
+use shared::account::{self, AccountEntry, EntryKind};
+use shared::auth::AuditAction;
+use shared::catalog::Customer;
+use shared::stock::SerialNumber;
+use shared::sync::ops::{accept_op, HeldOp, OpEffect, OpHoldings, OpVerdict};
+use shared::sync::{Device, OpBody, OpHold, OpResult, OpStatus, Operation, StaffTerms};
+use shared::Money;
+use sqlx::{Row, SqliteConnection};
+use std::collections::BTreeMap;
+use std::str::FromStr;
+
+/// What [`OpHoldings`] borrows from.
+#[derive(Default)]
+struct Loaded {
+    same_id: Option<Operation>,
+    held: Vec<(Operation, OpHold)>,
+    cashier: Option<StaffTerms>,
+    outlet_known: bool,
+    customer_known: bool,
+    register_outlet: Option<String>,
+    balance: Option<Money>,
+    serials: Vec<SerialNumber>,
+    products: BTreeMap<String, i64>,
+    existing_customer: Option<Customer>,
+    email_owner: Option<String>,
+    /// A payment already on file under this operation's id (made through the direct route).
+    payment_on_file: bool,
+}
+
+impl SqliteStore {
+    /// Decides and writes one pushed operation (see the module doc). `device_outlet`: the outlet the
+    /// device is enrolled at.
+    pub async fn apply_op(&self, device: &Device, device_outlet: Option<&str>, op: &Operation) -> anyhow::Result<OpResult> {
+        let _turn = self.write_turn().await;
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        let l = load(&mut tx, op, device_outlet).await?;
+        let holdings = OpHoldings {
+            same_id: l.same_id.as_ref(),
+            held_same_id: &l.held,
+            outlet_known: l.outlet_known,
+            customer_known: l.customer_known,
+            register_outlet: l.register_outlet.as_deref(),
+            balance: l.balance,
+            serials: &l.serials,
+            products: &l.products,
+            existing_customer: l.existing_customer.as_ref(),
+            email_owner: l.email_owner.as_deref(),
+            ..OpHoldings::new(device, device_outlet, l.cashier.as_ref())
+        };
+        let mut verdict = accept_op(op, holdings);
+        if l.payment_on_file && matches!(verdict, OpVerdict::Apply(OpEffect::Payment { .. })) {
+            verdict = OpVerdict::Hold(OpHold::IdTaken { op_id: op.id.clone() });
+        }
+        let (status, hold) = match verdict {
+            OpVerdict::Apply(effect) => {
+                write_effect(&mut tx, op, &device.id, effect).await?;
+                record(&mut tx, op, &device.id, None).await?;
+                (OpStatus::Applied, None)
+            }
+            OpVerdict::Duplicate => (OpStatus::Duplicate, None),
+            OpVerdict::Hold(reason) => {
+                tracing::warn!(op = %op.id, device = %device.id, code = reason.code(), %reason, "operation held for review");
+                record(&mut tx, op, &device.id, Some(&reason)).await?;
+                let audit = Audit::new(AuditAction::OpHeld, &op.cashier_id, &op.id, format!("{} held: {} ({reason})", op.body.kind(), reason.code()))
+                    .device(Some(&device.id))
+                    .outlet(op.body.outlet_id().filter(|o| !o.is_empty()).or(device_outlet));
+                write_audit(&mut tx, &audit).await?;
+                (OpStatus::Held, Some(reason))
+            }
+            OpVerdict::AlreadyHeld(reason) => (OpStatus::Held, Some(reason)),
+        };
+        tx.commit().await?;
+        Ok(OpResult { op_id: op.id.clone(), status, hold })
+    }
+
+    /// Operations held for review and not yet resolved, oldest first: pushed by `pushed_by`, by devices
+    /// enrolled at one of `outlets` (`None`: all).
+    pub async fn held_ops(&self, pushed_by: Option<&str>, outlets: Option<&[String]>) -> anyhow::Result<Vec<HeldOp>> {
+        let outlets = outlets.map(serde_json::to_string).transpose()?;
+        let rows = sqlx::query(
+            "SELECT o.body, o.pushed_by, o.reason, o.received_at_ms FROM ops o
+             WHERE o.status = 'held' AND o.resolved = 0 AND (?1 IS NULL OR o.pushed_by = ?1)
+               AND (?2 IS NULL OR (SELECT outlet_id FROM devices WHERE id = o.pushed_by) IN (SELECT value FROM json_each(?2)))
+             ORDER BY o.id",
+        )
+        .bind(pushed_by)
+        .bind(outlets)
+        .fetch_all(self.pool())
+        .await?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(HeldOp {
+                    op: serde_json::from_str(r.get("body"))?,
+                    pushed_by: r.get("pushed_by"),
+                    reason: serde_json::from_str(r.get::<Option<&str>, _>("reason").unwrap_or("null"))?,
+                    received_at_ms: r.get("received_at_ms"),
+                })
+            })
+            .collect()
+    }
+}
+
+async fn load(conn: &mut SqliteConnection, op: &Operation, device_outlet: Option<&str>) -> anyhow::Result<Loaded> {
+    let mut l = Loaded::default();
+    for r in sqlx::query("SELECT body, status, reason FROM ops WHERE op_id = ? ORDER BY id").bind(&op.id).fetch_all(&mut *conn).await? {
+        let body: Operation = match serde_json::from_str(r.get("body")) {
+            Ok(b) => b,
+            Err(_) => continue,
+        };
+        match r.get::<&str, _>("status") {
+            "applied" => l.same_id = Some(body),
+            _ => l.held.push((body, serde_json::from_str(r.get::<Option<&str>, _>("reason").unwrap_or("null"))?)),
+        }
+    }
+    let row: Option<(String, Option<String>)> = sqlx::query_as(
+        "SELECT role, (SELECT json_group_array(outlet_id) FROM staff_outlets WHERE staff_id = s.id) FROM staff s WHERE id = ? AND active = 1",
+    )
+    .bind(&op.cashier_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some((role, outlets)) = row {
+        let outlets: Vec<String> = serde_json::from_str(outlets.as_deref().unwrap_or("[]"))?;
+        l.cashier = Some(StaffTerms { role: shared::auth::Role::from_str(&role)?, outlets });
+    }
+    match &op.body {
+        OpBody::AccountPayment { payment } => {
+            l.customer_known =
+                sqlx::query_scalar::<_, String>("SELECT id FROM customers WHERE id = ?").bind(&payment.customer_id).fetch_optional(&mut *conn).await?.is_some();
+            if !payment.register_id.is_empty() {
+                l.register_outlet = sqlx::query_scalar("SELECT outlet_id FROM registers WHERE id = ?")
+                    .bind(&payment.register_id)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+            }
+            let outlet = l.register_outlet.clone().filter(|_| payment.outlet_id.is_empty()).unwrap_or_else(|| payment.outlet_id.clone());
+            let outlet = if outlet.is_empty() { device_outlet.unwrap_or_default().to_owned() } else { outlet };
+            l.outlet_known = outlet_known(&mut *conn, outlet).await?;
+            let entries = customer_entries(conn, &payment.customer_id).await?;
+            l.balance = account::balance(&payment.customer_id, &entries).ok();
+            l.payment_on_file =
+                sqlx::query_scalar::<_, String>("SELECT id FROM account_payments WHERE id = ?").bind(&payment.id).fetch_optional(&mut *conn).await?.is_some();
+        }
+        OpBody::SerialRegistration { product_id, outlet_id, .. } => {
+            l.outlet_known = outlet_known(&mut *conn, outlet_id.clone()).await?;
+            if sqlx::query_scalar::<_, String>("SELECT id FROM products WHERE id = ?").bind(product_id).fetch_optional(&mut *conn).await?.is_some() {
+                l.products.insert(product_id.clone(), 0);
+            }
+            // Only what the duplicate rule reads: which serials the product has on file.
+            l.serials = sqlx::query_scalar::<_, String>("SELECT serial FROM serials WHERE product_id = ?")
+                .bind(product_id)
+                .fetch_all(&mut *conn)
+                .await?
+                .into_iter()
+                .map(|serial| SerialNumber { serial, product_id: product_id.clone(), outlet_id: String::new(), sold_on: None, returned_on: None })
+                .collect();
+        }
+        OpBody::StockAdjustment { outlet_id, lines, .. } => {
+            l.outlet_known = outlet_known(&mut *conn, outlet_id.clone()).await?;
+            for line in lines {
+                if l.products.contains_key(&line.product_id) {
+                    continue;
+                }
+                let level: Option<(String, i64)> = sqlx::query_as(
+                    "SELECT p.id, (SELECT COALESCE(SUM(delta), 0) FROM stock_movements WHERE product_id = p.id AND outlet_id = ?) FROM products p WHERE p.id = ?",
+                )
+                .bind(outlet_id)
+                .bind(&line.product_id)
+                .fetch_optional(&mut *conn)
+                .await?;
+                if let Some((id, level)) = level {
+                    l.products.insert(id, level);
+                }
+            }
+        }
+        OpBody::NewCustomer { customer } => {
+            l.existing_customer = sqlx::query("SELECT id, name, email FROM customers WHERE id = ?")
+                .bind(&customer.id)
+                .fetch_optional(&mut *conn)
+                .await?
+                .map(|r| Customer { id: r.get("id"), name: r.get("name"), email: r.get("email") });
+            if let Some(email) = customer.email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
+                l.email_owner = sqlx::query_scalar("SELECT id FROM customers WHERE email = ?").bind(email).fetch_optional(&mut *conn).await?;
+            }
+        }
+    }
+    Ok(l)
+}
+
+async fn outlet_known(conn: &mut SqliteConnection, id: String) -> anyhow::Result<bool> {
+    Ok(sqlx::query_scalar::<_, String>("SELECT id FROM outlets WHERE id = ?").bind(id).fetch_optional(conn).await?.is_some())
+}
+
+async fn customer_entries(conn: &mut SqliteConnection, customer_id: &str) -> anyhow::Result<Vec<AccountEntry>> {
+    sqlx::query("SELECT customer_id, kind, reference, amount_cents, created_at_ms FROM account_entries WHERE customer_id = ? ORDER BY created_at_ms, id")
+        .bind(customer_id)
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(AccountEntry {
+                customer_id: r.get("customer_id"),
+                at_ms: r.get("created_at_ms"),
+                kind: serde_json::from_value(serde_json::Value::String(r.get("kind")))?,
+                reference: r.get("reference"),
+                amount: Money(r.get("amount_cents")),
+            })
+        })
+        .collect()
+}
+
+/// The operation's row: applied (`hold` none) or held with its reason.
+async fn record(conn: &mut SqliteConnection, op: &Operation, pushed_by: &str, hold: Option<&OpHold>) -> anyhow::Result<()> {
+    sqlx::query("INSERT INTO ops (op_id, pushed_by, kind, body, status, code, reason, received_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+        .bind(&op.id)
+        .bind(pushed_by)
+        .bind(op.body.kind())
+        .bind(serde_json::to_string(op)?)
+        .bind(if hold.is_some() { "held" } else { "applied" })
+        .bind(hold.map(OpHold::code))
+        .bind(hold.map(serde_json::to_string).transpose()?)
+        .bind(now_ms())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+async fn write_effect(conn: &mut SqliteConnection, op: &Operation, device_id: &str, effect: OpEffect) -> anyhow::Result<()> {
+    let audit = |action, subject: &str, outlet: Option<&str>, detail: String| {
+        Audit::new(action, &op.cashier_id, subject, detail).device(Some(device_id)).outlet(outlet.filter(|o| !o.is_empty()))
+    };
+    match effect {
+        OpEffect::Payment { payment, entry } => {
+            let non_empty = |s: &str| (!s.is_empty()).then(|| s.to_owned());
+            sqlx::query(
+                "INSERT INTO account_payments (id, customer_id, register_id, outlet_id, reference, created_at_ms, amount_cents, body)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(&payment.id)
+            .bind(&payment.customer_id)
+            .bind(non_empty(&payment.register_id))
+            .bind(non_empty(&payment.outlet_id))
+            .bind(&payment.reference)
+            .bind(payment.created_at_ms)
+            .bind(payment.amount.as_cents())
+            .bind(serde_json::to_string(&payment)?)
+            .execute(&mut *conn)
+            .await?;
+            debug_assert_eq!(entry.kind, EntryKind::Payment);
+            sqlx::query(
+                "INSERT INTO account_entries (customer_id, kind, reference, amount_cents, payment_id, created_at_ms) VALUES (?, 'payment', ?, ?, ?, ?)",
+            )
+            .bind(&entry.customer_id)
+            .bind(&entry.reference)
+            .bind(entry.amount.as_cents())
+            .bind(&payment.id)
+            .bind(entry.at_ms)
+            .execute(&mut *conn)
+            .await?;
+            let detail = format!("payment {} of {} on account", payment.id, payment.amount);
+            write_audit(conn, &audit(AuditAction::Payment, &payment.customer_id, Some(&payment.outlet_id), detail)).await?;
+        }
+        OpEffect::Serials { added } => {
+            let now = now_ms();
+            for s in &added {
+                sqlx::query("INSERT INTO serials (product_id, serial, outlet_id, created_at_ms) VALUES (?, ?, ?, ?)")
+                    .bind(&s.product_id)
+                    .bind(&s.serial)
+                    .bind(&s.outlet_id)
+                    .bind(now)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            if let Some(first) = added.first() {
+                let list: Vec<&str> = added.iter().map(|s| s.serial.as_str()).collect();
+                let detail = format!("{} serial number(s) added: {}", added.len(), list.join(", "));
+                write_audit(conn, &audit(AuditAction::SerialAdded, &first.product_id, Some(&first.outlet_id), detail)).await?;
+            }
+        }
+        OpEffect::Stock { outlet_id, reason, movements } => {
+            for (product_id, delta) in &movements {
+                sqlx::query("INSERT INTO stock_movements (product_id, outlet_id, delta, reason, source_id, created_at_ms) VALUES (?, ?, ?, ?, ?, ?)")
+                    .bind(product_id)
+                    .bind(&outlet_id)
+                    .bind(delta)
+                    .bind(reason.as_str())
+                    .bind(&op.id)
+                    .bind(op.made_at_ms)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            let OpBody::StockAdjustment { reason: why, lines, .. } = &op.body else { unreachable!("a stock effect comes from a stock adjustment") };
+            let what: Vec<String> = lines.iter().map(|l| format!("{} {}", l.product_id, l.qty)).collect();
+            let detail = format!("{why}: {} ({} movement(s))", what.join(", "), movements.len());
+            write_audit(conn, &audit(AuditAction::StockAdjusted, &op.id, Some(&outlet_id), detail)).await?;
+        }
+        OpEffect::Customer { customer } => {
+            if let Some(c) = customer {
+                sqlx::query("INSERT INTO customers (id, name, email) VALUES (?, ?, ?)").bind(&c.id).bind(&c.name).bind(&c.email).execute(&mut *conn).await?;
+                write_audit(conn, &audit(AuditAction::CustomerCreated, &c.id, None, format!("customer {} created at a register", c.name))).await?;
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,115 @@
+//! Operations made at the register other than sales (`shared::sync::ops`): a payment on account,
+//! serials registered, a stock adjustment, a new customer. Each is recorded in IndexedDB with its outbox
+//! entry in one transaction (`Db::record_op`), shown at once in the local copies (stock, customers,
+//! serials), and sent by the pusher with the sales; the server applies it once.
+
+use crate::state::AppCtx;
+use crate::store::Db;
+use leptos::prelude::*;
+use shared::account::CustomerAccount;
+use shared::catalog::Customer;
+use shared::sync::ops::AdjustmentReason;
+use shared::sync::{CustomerSummary, OpBody, Operation};
+use std::collections::HashMap;
+
+/// A new operation id (UUID v7: sorts by time). Make it when the cashier confirms and keep it until the
+/// operation is recorded: confirming again records nothing more.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// Records `body` as operation `id` made by whoever is at the register (the cashier switched in, else
+/// the signed-in staff member), applies it to the local copies and wakes the pusher.
+pub async fn record(ctx: &AppCtx, id: String, body: OpBody) -> Result<Operation, String> {
+    let db = ctx.db.get_value().ok_or("no local database")?;
+    let device = sync_client::DeviceStore::device(&db).await.map_err(|e| e.0)?;
+    let cashier_id = ctx
+        .auth
+        .cashier
+        .get_untracked()
+        .map(|c| c.id)
+        .or_else(|| ctx.auth.session.get_untracked().map(|s| s.staff.id))
+        .ok_or("nobody is switched in")?;
+    let op = Operation { id, device_id: device.id, made_at_ms: js_sys::Date::now() as i64, cashier_id, body };
+    shared::sync::ops::check_op(&op).map_err(|e| e.to_string())?;
+    let recorded = db.record_op(&op).await.map_err(|e| e.0)?;
+    if recorded == op {
+        apply_local(ctx, &db, &op).await;
+    }
+    crate::sync::pusher::refresh_counts(ctx, &db).await;
+    ctx.wake_pusher.set(true);
+    Ok(recorded)
+}
+
+/// Whether changes made on this browser go through its outbox: it is an enrolled device and somebody is
+/// at it (a cashier switched in, or staff signed in). A manager's browser at home calls the server directly.
+pub fn via_outbox(ctx: &AppCtx) -> bool {
+    ctx.auth.enrolled().is_some() && (ctx.auth.cashier.with_untracked(Option::is_some) || ctx.auth.session.with_untracked(Option::is_some))
+}
+
+/// Whether the server has acknowledged operation `id` (it left the outbox).
+pub fn is_pending(ctx: &AppCtx, id: &str) -> bool {
+    ctx.pending_ops.with(|ops| ops.iter().any(|o| o.id == id))
+}
+
+/// What an operation changes in the local copies before the server hears of it.
+async fn apply_local(ctx: &AppCtx, db: &Db, op: &Operation) {
+    match &op.body {
+        OpBody::StockAdjustment { .. } => {
+            ctx.stock.update(|levels| apply_stock(levels, op));
+            let _ = db.set_cache("stock", &ctx.stock.get_untracked()).await;
+        }
+        OpBody::NewCustomer { .. } | OpBody::AccountPayment { .. } => {
+            ctx.customers.update(|list| apply_customer(list, op));
+            let _ = db.set_cache("customers", &ctx.customers.get_untracked()).await;
+        }
+        OpBody::SerialRegistration { product_id, outlet_id, serials } => {
+            ctx.serials.update_value(|registry| {
+                let _ = registry.register_list(product_id, outlet_id, serials);
+            });
+            let _ = db.set_cache("serials", &ctx.serials.get_value()).await;
+        }
+    }
+}
+
+/// A stock adjustment on local levels: received units in, damaged units out, a count sets the level.
+pub fn apply_stock(levels: &mut HashMap<String, i64>, op: &Operation) {
+    if let OpBody::StockAdjustment { reason, lines, .. } = &op.body {
+        for l in lines {
+            let level = levels.entry(l.product_id.clone()).or_insert(0);
+            match reason {
+                AdjustmentReason::Receiving => *level = level.saturating_add(l.qty),
+                AdjustmentReason::Damage => *level = level.saturating_sub(l.qty),
+                AdjustmentReason::Count => *level = l.qty,
+            }
+        }
+    }
+}
+
+/// A new customer or a payment on account on the local customer list.
+pub fn apply_customer(list: &mut Vec<CustomerSummary>, op: &Operation) {
+    match &op.body {
+        OpBody::NewCustomer { customer } => {
+            if !list.iter().any(|c| c.customer.id == customer.id) {
+                list.push(summary_of(customer));
+                list.sort_by(|a, b| a.customer.name.to_lowercase().cmp(&b.customer.name.to_lowercase()));
+            }
+        }
+        OpBody::AccountPayment { payment } => {
+            if let Some(c) = list.iter_mut().find(|c| c.customer.id == payment.customer_id) {
+                c.balance = c.balance.checked_add(payment.amount).unwrap_or(c.balance);
+                c.available = c.account.available(c.balance);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A customer just created here: no account terms, no loyalty, no history yet.
+fn summary_of(customer: &Customer) -> CustomerSummary {
+    CustomerSummary {
+        customer: customer.clone(),
+        account: CustomerAccount { customer_id: customer.id.clone(), ..CustomerAccount::default() },
+        ..CustomerSummary::default()
+    }
+}
