@@ -10,7 +10,12 @@
 use super::auth::{Attempt, Audit, DeviceRecord, EnrolRefusal, NewStaffRecord, StaffRecord, StaffRefusal};
 use super::customers::{PaymentRefusal, PaymentStatus};
 use super::{Conflict, SerialRefusal};
+use super::page::Page;
+use super::sqlite::SalesKey;
+use super::{CursorAhead, DigestRefusal};
 use async_trait::async_trait;
+use shared::sync::changes::{ChangePage, StockDigest, Version};
+use shared::sync::ops::{HeldOp, Operation, OpResult};
 use shared::account::{AccountPayment, Statement};
 use shared::auth::{AuditEntry, EnrolledDevice, LockoutRule, OfflineStaff, StaffMember};
 use shared::catalog::{Customer, Register};
@@ -52,9 +57,9 @@ pub trait Store: Send + Sync + 'static {
     /// instances — are decided one after the other.
     async fn push_sale(&self, device: &Device, device_outlet: Option<&str>, sale: &Sale) -> anyhow::Result<PushResult>;
     /// Unresolved held sales, oldest first: pushed by `pushed_by`, at one of `outlets` (`None`: all).
-    async fn held_sales(&self, pushed_by: Option<&str>, outlets: Option<&[String]>) -> anyhow::Result<Vec<HeldSale>>;
+    async fn held_sales(&self, pushed_by: Option<&str>, outlets: Option<&[String]>, after: Option<i64>, limit: u32) -> anyhow::Result<Page<HeldSale>>;
     /// Newest first, at one of `outlets` (`None`: all).
-    async fn list_sales(&self, limit: u32, register_id: Option<&str>, outlets: Option<&[String]>) -> anyhow::Result<Vec<StoredSale>>;
+    async fn list_sales(&self, limit: u32, register_id: Option<&str>, outlets: Option<&[String]>, before: Option<&SalesKey>) -> anyhow::Result<Page<StoredSale>>;
     /// Stock level per product at an outlet, by product id.
     async fn stock_levels(&self, outlet_id: &str) -> anyhow::Result<Vec<(String, i64)>>;
     /// A Z report's sales and payments on account (by `created_at_ms` in `period`).
@@ -62,20 +67,37 @@ pub trait Store: Send + Sync + 'static {
 
     // ---- serial numbers and conflicts
 
-    async fn list_serials(&self, product_id: Option<&str>, outlet_id: Option<&str>) -> anyhow::Result<Vec<SerialNumber>>;
+    async fn list_serials(&self, product_id: Option<&str>, outlet_id: Option<&str>, outlets: Option<&[String]>, after: Option<&(String, String)>, limit: u32) -> anyhow::Result<Page<SerialNumber>>;
     /// All of a comma list or none; the refusal names every duplicate.
     async fn register_serials(&self, product_id: &str, outlet_id: &str, input: &str, audit: &Audit) -> anyhow::Result<Result<Vec<SerialNumber>, SerialRefusal>>;
     /// `Ok(Err(None))`: at another outlet than `outlets`.
     async fn delete_serial(&self, product_id: &str, serial: &str, outlets: Option<&[String]>, audit: &Audit) -> anyhow::Result<Result<SerialNumber, Option<SerialError>>>;
-    async fn list_conflicts(&self, outlets: Option<&[String]>) -> anyhow::Result<Vec<Conflict>>;
+    async fn list_conflicts(&self, outlets: Option<&[String]>, after: Option<i64>, limit: u32) -> anyhow::Result<Page<Conflict>>;
 
     // ---- customers
 
-    async fn customer_summaries(&self) -> anyhow::Result<Vec<CustomerSummary>>;
+    async fn customer_summaries(&self, after: Option<&(String, String)>, limit: u32) -> anyhow::Result<Page<CustomerSummary>>;
     async fn customer_summary(&self, id: &str) -> anyhow::Result<Option<CustomerSummary>>;
     async fn statement(&self, customer_id: &str, period: Period) -> anyhow::Result<Option<Statement>>;
     /// Idempotent on the payment's id.
     async fn record_payment(&self, customer_id: &str, payment: AccountPayment, audit: &Audit) -> anyhow::Result<Result<(PaymentStatus, AccountPayment), PaymentRefusal>>;
+
+    // ---- operations (payments on account, serial registrations, stock adjustments, new customers)
+
+    /// Decides (`shared::sync::ops::accept_op`) and applies one pushed operation exactly once, with its
+    /// effects, in one transaction.
+    async fn apply_op(&self, device: &Device, device_outlet: Option<&str>, op: &Operation) -> anyhow::Result<OpResult>;
+    /// Unresolved held operations: pushed by `pushed_by`, at one of `outlets` (`None`: all).
+    async fn held_ops(&self, pushed_by: Option<&str>, outlets: Option<&[String]>) -> anyhow::Result<Vec<HeldOp>>;
+
+    // ---- the change log (sync down)
+
+    /// The newest committed version.
+    async fn change_head(&self) -> anyhow::Result<Version>;
+    /// The changes after `since`, at most `limit`, within `outlets` (`None`: all).
+    async fn changes_page(&self, since: Version, limit: u32, outlets: Option<&[String]>) -> anyhow::Result<Result<ChangePage, CursorAhead>>;
+    /// An outlet's stock digest as of `version`.
+    async fn stock_digest_at(&self, outlet_id: &str, version: Version, detail: bool) -> anyhow::Result<Result<StockDigest, DigestRefusal>>;
 
     // ---- staff, sessions, lock-outs, audit
 

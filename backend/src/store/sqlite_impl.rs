@@ -4,7 +4,12 @@
 use super::auth::{Attempt, Audit, DeviceRecord, EnrolRefusal, NewStaffRecord, StaffRecord, StaffRefusal};
 use super::customers::{PaymentRefusal, PaymentStatus};
 use super::{Conflict, SerialRefusal, SqliteStore, Store};
+use super::page::Page;
+use super::sqlite::SalesKey;
+use super::{CursorAhead, DigestRefusal};
 use async_trait::async_trait;
+use shared::sync::changes::{ChangePage, StockDigest, Version};
+use shared::sync::ops::{HeldOp, Operation, OpResult};
 use shared::account::{AccountPayment, Statement};
 use shared::auth::{AuditEntry, EnrolledDevice, LockoutRule, OfflineStaff, StaffMember};
 use shared::catalog::{Customer, Register};
@@ -40,11 +45,11 @@ impl Store for SqliteStore {
     async fn push_sale(&self, device: &Device, device_outlet: Option<&str>, sale: &Sale) -> anyhow::Result<PushResult> {
         SqliteStore::push_sale(self, device, device_outlet, sale).await
     }
-    async fn held_sales(&self, pushed_by: Option<&str>, outlets: Option<&[String]>) -> anyhow::Result<Vec<HeldSale>> {
-        SqliteStore::held_sales(self, pushed_by, outlets).await
+    async fn held_sales(&self, pushed_by: Option<&str>, outlets: Option<&[String]>, after: Option<i64>, limit: u32) -> anyhow::Result<Page<HeldSale>> {
+        SqliteStore::held_sales(self, pushed_by, outlets, after, limit).await
     }
-    async fn list_sales(&self, limit: u32, register_id: Option<&str>, outlets: Option<&[String]>) -> anyhow::Result<Vec<StoredSale>> {
-        SqliteStore::list_sales(self, limit, register_id, outlets).await
+    async fn list_sales(&self, limit: u32, register_id: Option<&str>, outlets: Option<&[String]>, before: Option<&SalesKey>) -> anyhow::Result<Page<StoredSale>> {
+        SqliteStore::list_sales(self, limit, register_id, outlets, before).await
     }
     async fn stock_levels(&self, outlet_id: &str) -> anyhow::Result<Vec<(String, i64)>> {
         SqliteStore::stock_levels(self, outlet_id).await
@@ -52,8 +57,8 @@ impl Store for SqliteStore {
     async fn sales_and_payments_in(&self, scope: &ReportScope, period: Period) -> anyhow::Result<(Vec<Sale>, Vec<AccountPayment>)> {
         SqliteStore::sales_and_payments_in(self, scope, period).await
     }
-    async fn list_serials(&self, product_id: Option<&str>, outlet_id: Option<&str>) -> anyhow::Result<Vec<SerialNumber>> {
-        SqliteStore::list_serials(self, product_id, outlet_id).await
+    async fn list_serials(&self, product_id: Option<&str>, outlet_id: Option<&str>, outlets: Option<&[String]>, after: Option<&(String, String)>, limit: u32) -> anyhow::Result<Page<SerialNumber>> {
+        SqliteStore::list_serials(self, product_id, outlet_id, outlets, after, limit).await
     }
     async fn register_serials(&self, product_id: &str, outlet_id: &str, input: &str, audit: &Audit) -> anyhow::Result<Result<Vec<SerialNumber>, SerialRefusal>> {
         SqliteStore::register_serials(self, product_id, outlet_id, input, audit).await
@@ -61,11 +66,11 @@ impl Store for SqliteStore {
     async fn delete_serial(&self, product_id: &str, serial: &str, outlets: Option<&[String]>, audit: &Audit) -> anyhow::Result<Result<SerialNumber, Option<SerialError>>> {
         SqliteStore::delete_serial(self, product_id, serial, outlets, audit).await
     }
-    async fn list_conflicts(&self, outlets: Option<&[String]>) -> anyhow::Result<Vec<Conflict>> {
-        SqliteStore::list_conflicts(self, outlets).await
+    async fn list_conflicts(&self, outlets: Option<&[String]>, after: Option<i64>, limit: u32) -> anyhow::Result<Page<Conflict>> {
+        SqliteStore::list_conflicts(self, outlets, after, limit).await
     }
-    async fn customer_summaries(&self) -> anyhow::Result<Vec<CustomerSummary>> {
-        SqliteStore::customer_summaries(self).await
+    async fn customer_summaries(&self, after: Option<&(String, String)>, limit: u32) -> anyhow::Result<Page<CustomerSummary>> {
+        SqliteStore::customer_summaries(self, after, limit).await
     }
     async fn customer_summary(&self, id: &str) -> anyhow::Result<Option<CustomerSummary>> {
         SqliteStore::customer_summary(self, id).await
@@ -75,6 +80,21 @@ impl Store for SqliteStore {
     }
     async fn record_payment(&self, customer_id: &str, payment: AccountPayment, audit: &Audit) -> anyhow::Result<Result<(PaymentStatus, AccountPayment), PaymentRefusal>> {
         SqliteStore::record_payment(self, customer_id, payment, audit).await
+    }
+    async fn apply_op(&self, device: &Device, device_outlet: Option<&str>, op: &Operation) -> anyhow::Result<OpResult> {
+        SqliteStore::apply_op(self, device, device_outlet, op).await
+    }
+    async fn held_ops(&self, pushed_by: Option<&str>, outlets: Option<&[String]>) -> anyhow::Result<Vec<HeldOp>> {
+        SqliteStore::held_ops(self, pushed_by, outlets).await
+    }
+    async fn change_head(&self) -> anyhow::Result<Version> {
+        SqliteStore::change_head(self).await
+    }
+    async fn changes_page(&self, since: Version, limit: u32, outlets: Option<&[String]>) -> anyhow::Result<Result<ChangePage, CursorAhead>> {
+        SqliteStore::changes_page(self, since, limit, outlets).await
+    }
+    async fn stock_digest_at(&self, outlet_id: &str, version: Version, detail: bool) -> anyhow::Result<Result<StockDigest, DigestRefusal>> {
+        SqliteStore::stock_digest_at(self, outlet_id, version, detail).await
     }
     async fn staff_by_email(&self, email: &str) -> anyhow::Result<Option<StaffRecord>> {
         SqliteStore::staff_by_email(self, email).await
