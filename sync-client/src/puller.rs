@@ -92,14 +92,15 @@ impl<E: std::fmt::Display> std::fmt::Display for PullError<E> {
 pub const CURSOR_AHEAD: &str = "cursor_ahead";
 
 /// Pulls until caught up: asks for the changes after the stored cursor, applies each page atomically
-/// with its cursor, then calls `on_page` (the in-memory copy follows what was stored), and asks again
+/// with its cursor, then calls `on_page` with the cursor it was asked from, the page and the progress
+/// (the in-memory copy follows what was stored), and asks again
 /// while `more` is true. A cursor the server does not know (409 `cursor_ahead`) makes the device forget
 /// what it pulled and start again from 0, once.
 pub async fn pull<S: ReplicaStore, C: ChangeSource>(
     store: &S,
     source: &C,
     limit: u32,
-    mut on_page: impl FnMut(&ChangePage, Progress),
+    mut on_page: impl FnMut(Version, &ChangePage, Progress),
 ) -> Result<PullReport, PullError<S::Error>> {
     let mut report = PullReport::default();
     let (mut restarted, mut stale) = (false, 0);
@@ -127,7 +128,7 @@ pub async fn pull<S: ReplicaStore, C: ChangeSource>(
         report.pages += 1;
         report.progress = Progress { done: report.progress.done + page.changes.len() as u64, remaining: page.remaining };
         report.cursor = page.next;
-        on_page(&page, report.progress);
+        on_page(cursor, &page, report.progress);
         if !page.more {
             return Ok(report);
         }
@@ -269,7 +270,7 @@ mod tests {
         log.write(Entity::Stock(StockLevel::new("p1", "mtl", 4)));
         let device = MemoryReplica::default();
         let mut seen = Vec::new();
-        let report = block_on(pull(&device, &log, 3, |page, progress| seen.push((page.changes.len(), progress)))).unwrap();
+        let report = block_on(pull(&device, &log, 3, |_, page, progress| seen.push((page.changes.len(), progress)))).unwrap();
         assert_eq!(report.pages, 3);
         assert_eq!(report.cursor, 8);
         assert_eq!(seen.iter().map(|(_, p)| p.permille()).collect::<Vec<_>>(), vec![375, 750, 1000]);
@@ -283,11 +284,11 @@ mod tests {
         log.write(product("a", 1));
         log.write(product("b", 2));
         let device = MemoryReplica::default();
-        block_on(pull(&device, &log, 10, |_, _| {})).unwrap();
+        block_on(pull(&device, &log, 10, |_, _, _| {})).unwrap();
         log.write(product("a", 5));
         log.write(Entity::Deleted { of: EntityRef::Product { id: "b".into() } });
         let mut changes = 0;
-        block_on(pull(&device, &log, 10, |page, _| changes += page.changes.len())).unwrap();
+        block_on(pull(&device, &log, 10, |_, page, _| changes += page.changes.len())).unwrap();
         assert_eq!(changes, 2);
         let r = device.replica.borrow();
         assert_eq!(r.products.keys().collect::<Vec<_>>(), ["a"]);
@@ -302,7 +303,7 @@ mod tests {
         // Pulled from a server that had gone further (restored from a backup since).
         device.replica.borrow_mut().cursor = 40;
         device.replica.borrow_mut().products.insert("ghost".into(), Product::default());
-        let report = block_on(pull(&device, &log, 10, |_, _| {})).unwrap();
+        let report = block_on(pull(&device, &log, 10, |_, _, _| {})).unwrap();
         assert_eq!(report.cursor, 1);
         assert_eq!(*device.replica.borrow(), server_state(&log));
     }
@@ -330,7 +331,7 @@ mod tests {
         // As a device stored them: small pages, overwrites and a tombstone included.
         let device = MemoryReplica::default();
         let mut stored = Vec::new();
-        block_on(pull(&device, &log, 2, |page, _| stored.push(page.clone()))).unwrap();
+        block_on(pull(&device, &log, 2, |_, page, _| stored.push(page.clone()))).unwrap();
         let compacted = compact(&stored, device.replica.borrow().cursor, 2);
         assert_eq!(compacted.iter().map(|p| p.changes.len()).sum::<usize>(), 5);
         let mut again = Replica::default();

@@ -1,17 +1,20 @@
 //! The register's durable state in IndexedDB. Values are JSON strings of `shared` types; keys are strings.
 //!
-//! Stores: `meta` (settings, this device's id and number, its one next sequence), `catalog` (one record
-//! per page of products, so a large catalog is written in few records), `sales` (every sale made here,
+//! Stores: `meta` (settings, this device's id and number, its one next sequence), `pulled` and
+//! `pull_cursor` (the server's change log as pulled: catalog, stock, serials, customers, recent sales,
+//! outlets and registers — see `pulled.rs`), `sales` (every sale made here,
 //! by id), `outbox` (sales not yet acknowledged by the server, keyed by sale id: UUID v7 sorts by time),
 //! `held` (sales the server holds for review, with the reason), `rejected` (sales the server refused as
-//! not a sale: `sync_client::Refused`, kept for a manager, never deleted).
+//! not a sale: `sync_client::Refused`, kept for a manager, never deleted), `cache` (staff and PIN
+//! failures). Version 3's `catalog` store is no longer written (the pull replaced it); old data stays.
 
-mod catalog;
 mod device;
 mod outbox;
+mod pulled;
 mod sales;
 
 pub use device::Enrolled;
+pub use pulled::{fail_next_cursor_write, worth_compacting, Loaded, PullCursor, PULLED, PULL_CURSOR};
 pub use sales::NOT_INTRODUCED;
 
 use indexed_db_futures::database::Database;
@@ -22,19 +25,19 @@ use serde::Serialize;
 use std::rc::Rc;
 
 pub const META: &str = "meta";
-pub const CATALOG: &str = "catalog";
 pub const SALES: &str = "sales";
 pub const OUTBOX: &str = "outbox";
 pub const REJECTED: &str = "rejected";
 /// Sales the server acknowledged as held for review (`sync_client::HeldLocally`), by sale id.
 pub const HELD: &str = "held";
-/// Copies of server data kept for offline use (stock levels, serials, customers): apart from `meta` so
-/// that refreshing them never queues behind — or holds up — a sale's transaction.
+/// Copies of server data kept for offline use (the outlet's staff and PIN verifiers, offline PIN
+/// failures): apart from `meta` so that refreshing them never queues behind — or holds up — a sale's
+/// transaction.
 pub const CACHE: &str = "cache";
 
-/// 3: devices (outbox by sale id, `held`). Upgrades only add stores: old data stays and is re-keyed
-/// when the device record is first made (see `device.rs`).
-const VERSION: u32 = 3;
+/// 3: devices (outbox by sale id, `held`). 4: the pull (`pulled`, `pull_cursor`). Upgrades only add
+/// stores: old data stays and is re-keyed when the device record is first made (see `device.rs`).
+const VERSION: u32 = 4;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoreError(pub String);
@@ -74,7 +77,7 @@ impl Db {
         let db = Database::open(name)
             .with_version(VERSION)
             .with_on_upgrade_needed(|_event, db| {
-                for store in [META, CATALOG, SALES, OUTBOX, REJECTED, CACHE, HELD] {
+                for store in [META, SALES, OUTBOX, REJECTED, CACHE, HELD, PULLED, PULL_CURSOR] {
                     if !db.object_store_names().any(|n| n == store) {
                         db.create_object_store(store).build()?;
                     }

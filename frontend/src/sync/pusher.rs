@@ -57,8 +57,9 @@ async fn once(ctx: &AppCtx, db: &Db) -> bool {
                 _ => {}
             }
             if report.pushes > 0 {
-                // The server's ledger now holds these sales: take its levels (and other registers' sales).
-                let _ = ctx.refresh_stock(db).await;
+                // The server's ledger now holds these sales: pull its levels (they replace our own
+                // subtraction of the sales that just left the outbox).
+                ctx.wake_puller.set(true);
             }
             up
         }
