@@ -6,6 +6,7 @@ pub mod auth;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod notifier;
 pub mod openapi;
 pub mod routes;
 pub mod store;
@@ -26,16 +27,18 @@ use tower_http::set_header::SetResponseHeaderLayer;
 pub struct AppState {
     pub store: SqliteStore,
     pub auth: Arc<auth::AuthConfig>,
+    /// The newest committed version, for the event streams (`GET /events`).
+    pub notifier: notifier::Notifier,
 }
 
 impl AppState {
     /// Default checks: loopback host names, cookies without `Secure` (tests, a shop on one PC).
     pub fn new(store: SqliteStore) -> AppState {
-        AppState { store, auth: Arc::new(auth::AuthConfig::default()) }
+        AppState { store, auth: Arc::new(auth::AuthConfig::default()), notifier: Default::default() }
     }
 
     pub fn with_auth(store: SqliteStore, auth: auth::AuthConfig) -> AppState {
-        AppState { store, auth: Arc::new(auth) }
+        AppState { store, auth: Arc::new(auth), notifier: Default::default() }
     }
 }
 
@@ -50,10 +53,26 @@ pub fn api(state: AppState) -> Router {
     router
         .fallback_service(Router::new().fallback(|| async { error::AppError::NotFound("no such API route".into()) }))
         .layer(axum::middleware::map_response(error::json_errors))
+        .layer(from_fn_with_state(state.clone(), publish_after_writes))
         .layer(DefaultBodyLimit::max(shared::limits::MAX_BODY_BYTES))
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
         .layer(from_fn_with_state(state.clone(), auth::check_host))
         .with_state(state)
+}
+
+/// After a state-changing request, tells the event streams the newest version (SQLite: every write of
+/// this process goes through a request; a failed one leaves the version as it was, and publishing the
+/// same version again wakes nobody).
+async fn publish_after_writes(State(state): State<AppState>, req: Request, next: Next) -> axum::response::Response {
+    let writes = !matches!(*req.method(), axum::http::Method::GET | axum::http::Method::HEAD | axum::http::Method::OPTIONS);
+    let res = next.run(req).await;
+    if writes {
+        match state.store.change_head().await {
+            Ok(v) => state.notifier.publish(v),
+            Err(e) => tracing::warn!("reading the change log's version: {e:#}"),
+        }
+    }
+    res
 }
 
 /// The API plus the built register app; unknown paths get `index.html` so client-side routes reload.
@@ -114,6 +133,12 @@ pub async fn serve(config: config::Config, shutdown: impl std::future::Future<Ou
     };
     let state = AppState::with_auth(store, auth::AuthConfig { hosts, secure_cookies: config.https() });
     tracing::info!("Comptoir listening on http://{bound}");
+    // Open event streams end when shutdown starts: graceful shutdown waits for every connection.
+    let notifier = state.notifier.clone();
+    let shutdown = async move {
+        shutdown.await;
+        notifier.close();
+    };
     axum::serve(listener, app(state, &config.dist).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await?;

@@ -253,6 +253,38 @@ pub fn document() -> Value {
     let s = d.schema::<Vec<HeldSale>>();
     d.add(Op::new("get", "/api/v1/held", "sales held for review").query(q).ok(200, "held sales, oldest first", Some(s)));
 
+    let q = d.query::<routes::changes::ChangesQuery>();
+    let s = d.schema::<shared::sync::changes::ChangePage>();
+    let error = d.schema::<shared::sync::ApiError>();
+    d.add(
+        Op::new("get", "/api/v1/sync/changes", "the change log after a cursor: each entity's current state or tombstone, by version")
+            .query(q)
+            .ok(200, "a page; store `next`, ask again while `more`", Some(s))
+            .ok(409, "`cursor_ahead`: the cursor is beyond the server's newest version; pull again from 0", Some(error.clone())),
+    );
+    let q = d.query::<routes::events::EventsQuery>();
+    // Its data's schema, kept in the components for clients.
+    let _ = d.schema::<shared::sync::events::ChangeEvent>();
+    d.add(Op::new("get", "/api/v1/events", "live change notifications (server-sent events)").query(q).ok(200, "the stream", None));
+    // Described apart: a text/event-stream whose `data` is a ChangeEvent.
+    d.paths.get_mut("/api/v1/events").unwrap()["get"]["responses"]["200"]["content"] = json!({"text/event-stream": {"schema": {
+        "type": "string",
+        "description": "`event: change`, `id: <version>`, `data: <ChangeEvent>` (components/schemas/ChangeEvent) per newer version (coalesced); a `: keep-alive` comment every 15 s. Resumes after `Last-Event-ID` or `?since=`.",
+    }}});
+    d.paths.get_mut("/api/v1/events").unwrap()["get"]["parameters"].as_array_mut().unwrap().push(json!({
+        "name": "Last-Event-ID", "in": "header", "required": false,
+        "description": "the last version received (sent by EventSource on reconnect)",
+        "schema": {"type": "string", "pattern": "^[0-9]{1,16}$"},
+    }));
+    let q = d.query::<routes::changes::DigestQuery>();
+    let s = d.schema::<shared::sync::changes::StockDigest>();
+    d.add(
+        Op::new("get", "/api/v1/stock/digest", "the digest of an outlet's stock levels as of a version")
+            .query(q)
+            .ok(200, "the digest", Some(s))
+            .ok(409, "`version_ahead` or `not_available` (too old to answer cheaply)", Some(error)),
+    );
+
     let q = d.query::<routes::sales::SalesQuery>();
     let s = d.schema::<Vec<StoredSale>>();
     d.add(Op::new("get", "/api/v1/sales", "stored sales, newest first").query(q).ok(200, "sales", Some(s)));

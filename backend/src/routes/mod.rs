@@ -3,8 +3,10 @@
 pub mod audit;
 pub mod auth;
 pub mod catalog;
+pub mod changes;
 pub mod customers;
 pub mod devices;
+pub mod events;
 pub mod reports;
 pub mod sales;
 pub mod serials;

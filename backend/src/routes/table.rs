@@ -2,7 +2,7 @@
 //! each route resolves the caller and checks `shared::auth::Access` before the handler runs), so a
 //! route cannot exist without an access rule. The OpenAPI document and the access test read it too.
 
-use crate::routes::{audit, auth, catalog, customers, devices, reports, sales, serials, sync};
+use crate::routes::{audit, auth, catalog, changes, customers, devices, events, reports, sales, serials, sync};
 use crate::AppState;
 use axum::http::Method;
 use axum::routing::{delete, get, post, MethodRouter};
@@ -40,11 +40,14 @@ pub fn table() -> Vec<Route> {
         r(M::POST, "/api/v1/devices", Device, post(devices::hello)),
         r(M::POST, "/api/v1/sync/push", Device, post(sync::push)),
         r(M::GET, "/api/v1/held", Counter, get(sync::held)),
+        r(M::GET, "/api/v1/sync/changes", Counter, get(changes::pull)),
+        r(M::GET, "/api/v1/events", Counter, get(events::stream)),
         r(M::GET, "/api/v1/setup", Counter, get(catalog::setup)),
         r(M::GET, "/api/v1/catalog", Counter, get(catalog::catalog)),
         r(M::GET, "/api/v1/customers", Counter, get(catalog::customers)),
         r(M::GET, "/api/v1/sales", Counter, get(sales::list)),
         r(M::GET, "/api/v1/stock", Counter, get(sales::stock)),
+        r(M::GET, "/api/v1/stock/digest", Counter, get(changes::digest)),
         r(M::GET, "/api/v1/serials", Counter, get(serials::list)),
         r(M::POST, "/api/v1/serials", Counter, post(serials::add)),
         r(M::DELETE, "/api/v1/serials/{product_id}/{serial}", Staff(Manager), delete(serials::delete)),

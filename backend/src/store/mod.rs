@@ -2,12 +2,14 @@
 //! PostgreSQL arrives with the multi-instance issue as a second implementation of the same methods.
 
 pub mod auth;
+mod changes;
 pub mod customers;
 mod push;
 mod reports;
 mod serials;
 pub mod sqlite;
 
+pub use changes::{CursorAhead, DigestRefusal, MAX_DIGEST_SPAN};
 pub use serials::{Conflict, SerialRefusal};
 pub use sqlite::SqliteStore;
 

@@ -35,7 +35,7 @@ pub struct Conflict {
     pub resolved: bool,
 }
 
-fn serial_from_row(r: &SqliteRow) -> SerialNumber {
+pub(super) fn serial_from_row(r: &SqliteRow) -> SerialNumber {
     let sold_sale_id: Option<String> = r.get("sold_sale_id");
     let returned_sale_id: Option<String> = r.get("returned_sale_id");
     SerialNumber {

@@ -289,7 +289,7 @@ fn tax_class_str(c: TaxClass) -> &'static str {
     }
 }
 
-fn parse_tax_class(s: &str) -> TaxClass {
+pub(super) fn parse_tax_class(s: &str) -> TaxClass {
     match s {
         "gst_only" => TaxClass::GstOnly,
         "zero_rated" => TaxClass::ZeroRated,

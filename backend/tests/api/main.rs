@@ -3,7 +3,9 @@
 mod access;
 mod attacks;
 mod auth;
+mod changes;
 mod customers;
+mod events;
 mod helpers;
 mod openapi;
 mod push;

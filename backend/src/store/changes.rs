@@ -1,0 +1,342 @@
+//! The change log devices pull (`shared::sync::changes`), read from the `changes` table that the
+//! triggers of migration 0009 keep: one row per entity with the version of its latest change. A page
+//! is read in one read transaction (one snapshot), so the states it carries are those of its versions
+//! and `next` on the last page is the snapshot's version. The stock digest at a version is the current
+//! levels minus the movements numbered after it.
+
+use super::sqlite::SqliteStore;
+use shared::catalog::{Outlet, Product, Register};
+use shared::limits::MAX_VERSION;
+use shared::stock::StockLevel;
+use shared::sync::changes::{Change, ChangePage, Entity, EntityKind, EntityRef, RecentSale, StockDigest, Version};
+use shared::tax::TaxRates;
+use shared::Money;
+use sqlx::{Row, SqliteConnection};
+use std::collections::HashMap;
+
+/// Most movements the digest route subtracts from the current levels to go back to an older version;
+/// beyond it the answer is `not_available` (pull, then ask at the new cursor).
+pub const MAX_DIGEST_SPAN: i64 = 100_000;
+
+/// Why the server does not give a digest at the version asked.
+#[derive(Debug, PartialEq, Eq)]
+pub enum DigestRefusal {
+    /// The server has not reached that version (restored from a backup? another server?).
+    Ahead { head: Version },
+    /// Going back to it would subtract more than [`MAX_DIGEST_SPAN`] movements.
+    TooOld { head: Version, movements_after: i64 },
+}
+
+/// A cursor the server cannot continue from.
+#[derive(Debug, PartialEq, Eq)]
+pub struct CursorAhead {
+    pub head: Version,
+}
+
+/// One row of `changes`.
+struct LogRow {
+    kind: EntityKind,
+    entity_id: String,
+    sub_id: String,
+    outlet_id: String,
+    version: Version,
+    deleted: bool,
+}
+
+impl LogRow {
+    fn key(&self) -> EntityRef {
+        let id = self.entity_id.clone();
+        match self.kind {
+            EntityKind::Product => EntityRef::Product { id },
+            EntityKind::Stock => EntityRef::Stock { product_id: id, outlet_id: self.outlet_id.clone() },
+            EntityKind::Serial => EntityRef::Serial { product_id: id, serial: self.sub_id.clone() },
+            EntityKind::Customer => EntityRef::Customer { id },
+            EntityKind::Sale => EntityRef::Sale { id },
+            EntityKind::Outlet => EntityRef::Outlet { id },
+            EntityKind::Register => EntityRef::Register { id },
+        }
+    }
+}
+
+/// The SQL scope of a caller: shop-wide rows, and rows of `outlets` (`None`: every outlet, an admin).
+const SCOPE: &str = "(?2 IS NULL OR outlet_id = '' OR outlet_id IN (SELECT value FROM json_each(?2)))";
+
+/// The newest committed version.
+pub(crate) async fn head(conn: &mut SqliteConnection) -> anyhow::Result<Version> {
+    let v: i64 = sqlx::query_scalar("SELECT version FROM change_counter WHERE id = 1").fetch_one(conn).await?;
+    Ok(u64::try_from(v)?)
+}
+
+fn ids_json<'a>(ids: impl Iterator<Item = &'a str>) -> String {
+    serde_json::Value::Array(ids.map(|s| serde_json::Value::String(s.into())).collect()).to_string()
+}
+
+fn pairs_json<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> String {
+    serde_json::Value::Array(pairs.map(|(a, b)| serde_json::json!([a, b])).collect()).to_string()
+}
+
+/// Current stock levels of (product, outlet) pairs. The one place this module reads a level: it sums
+/// the movements until the maintained `stock_levels` table arrives (then it reads that).
+async fn stock_levels_of(conn: &mut SqliteConnection, pairs: &[(&str, &str)]) -> anyhow::Result<HashMap<(String, String), i64>> {
+    let rows = sqlx::query(
+        "SELECT product_id, outlet_id, SUM(delta) AS level FROM stock_movements
+         WHERE (product_id, outlet_id) IN (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))
+         GROUP BY product_id, outlet_id",
+    )
+    .bind(pairs_json(pairs.iter().copied()))
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(|r| ((r.get("product_id"), r.get("outlet_id")), r.get("level"))).collect())
+}
+
+/// Current levels of every product at `outlet_id` (see [`stock_levels_of`]).
+async fn outlet_levels(conn: &mut SqliteConnection, outlet_id: &str) -> anyhow::Result<HashMap<String, i64>> {
+    let rows = sqlx::query("SELECT product_id, SUM(delta) AS level FROM stock_movements WHERE outlet_id = ? GROUP BY product_id")
+        .bind(outlet_id)
+        .fetch_all(conn)
+        .await?;
+    Ok(rows.into_iter().map(|r| (r.get("product_id"), r.get("level"))).collect())
+}
+
+async fn load_products(conn: &mut SqliteConnection, ids: &[&str]) -> anyhow::Result<HashMap<String, Product>> {
+    let rows = sqlx::query(
+        "SELECT id, sku, barcode, name, price_cents, tax_class, tracks_serials, low_stock_threshold, quick_key, loyalty_points
+         FROM products WHERE id IN (SELECT value FROM json_each(?))",
+    )
+    .bind(ids_json(ids.iter().copied()))
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let p = Product {
+                id: r.get("id"),
+                sku: r.get("sku"),
+                barcode: r.get("barcode"),
+                name: r.get("name"),
+                price: Money(r.get("price_cents")),
+                tax_class: super::sqlite::parse_tax_class(r.get("tax_class")),
+                tracks_serials: r.get("tracks_serials"),
+                low_stock_threshold: r.get("low_stock_threshold"),
+                quick_key: r.get("quick_key"),
+                loyalty_points: r.get("loyalty_points"),
+            };
+            (p.id.clone(), p)
+        })
+        .collect())
+}
+
+async fn load_serials(conn: &mut SqliteConnection, keys: &[(&str, &str)]) -> anyhow::Result<HashMap<(String, String), shared::stock::SerialNumber>> {
+    let rows = sqlx::query(
+        "SELECT product_id, serial, outlet_id, sold_sale_id, sold_at_ms, returned_sale_id, returned_original_sale_id, returned_at_ms
+         FROM serials
+         WHERE (product_id, serial) IN (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))",
+    )
+    .bind(pairs_json(keys.iter().copied()))
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            let s = super::serials::serial_from_row(r);
+            ((s.product_id.clone(), s.serial.clone()), s)
+        })
+        .collect())
+}
+
+async fn load_sales(conn: &mut SqliteConnection, ids: &[&str]) -> anyhow::Result<HashMap<String, RecentSale>> {
+    let rows = sqlx::query(
+        "SELECT s.id, s.receipt, s.register_id, s.outlet_id, s.customer_id, s.created_at_ms, s.received_at_ms, s.total_cents,
+                (SELECT COUNT(*) FROM sale_lines l WHERE l.sale_id = s.id) AS lines
+         FROM sales s WHERE s.id IN (SELECT value FROM json_each(?))",
+    )
+    .bind(ids_json(ids.iter().copied()))
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            let s = RecentSale {
+                id: r.get("id"),
+                receipt: r.get("receipt"),
+                register_id: r.get("register_id"),
+                outlet_id: r.get("outlet_id"),
+                customer_id: r.get("customer_id"),
+                created_at_ms: r.get("created_at_ms"),
+                received_at_ms: r.get("received_at_ms"),
+                total: Money(r.get("total_cents")),
+                lines: u32::try_from(r.get::<i64, _>("lines"))?,
+            };
+            Ok((s.id.clone(), s))
+        })
+        .collect()
+}
+
+async fn load_outlets(conn: &mut SqliteConnection, ids: &[&str]) -> anyhow::Result<HashMap<String, Outlet>> {
+    let rows = sqlx::query("SELECT id, name, gst_ppm, qst_ppm, time_zone FROM outlets WHERE id IN (SELECT value FROM json_each(?))")
+        .bind(ids_json(ids.iter().copied()))
+        .fetch_all(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let o = Outlet {
+                id: r.get("id"),
+                name: r.get("name"),
+                tax_rates: TaxRates { gst_ppm: r.get("gst_ppm"), qst_ppm: r.get("qst_ppm") },
+                time_zone: r.get("time_zone"),
+            };
+            (o.id.clone(), o)
+        })
+        .collect())
+}
+
+async fn load_registers(conn: &mut SqliteConnection, ids: &[&str]) -> anyhow::Result<HashMap<String, Register>> {
+    let rows = sqlx::query("SELECT id, outlet_id, code, name FROM registers WHERE id IN (SELECT value FROM json_each(?))")
+        .bind(ids_json(ids.iter().copied()))
+        .fetch_all(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let reg = Register { id: r.get("id"), outlet_id: r.get("outlet_id"), code: r.get("code"), name: r.get("name") };
+            (reg.id.clone(), reg)
+        })
+        .collect())
+}
+
+impl SqliteStore {
+    /// The newest committed version.
+    pub async fn change_head(&self) -> anyhow::Result<Version> {
+        head(&mut *self.pool().acquire().await?).await
+    }
+
+    /// The changes after `since` that `outlets` may see (`None`: all), at most `limit`, by version,
+    /// each with its entity's current state. `Err(CursorAhead)` when `since` is beyond the newest version.
+    pub async fn changes_page(
+        &self,
+        since: Version,
+        limit: u32,
+        outlets: Option<&[String]>,
+    ) -> anyhow::Result<Result<ChangePage, CursorAhead>> {
+        let outlets = outlets.map(serde_json::to_string).transpose()?;
+        // One snapshot for the rows, their states and the head (a deferred transaction that only reads).
+        let mut tx = self.pool().begin().await?;
+        let head = head(&mut tx).await?;
+        if since > head {
+            return Ok(Err(CursorAhead { head }));
+        }
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT kind, entity_id, sub_id, outlet_id, version, deleted FROM changes
+             WHERE version > ?1 AND {SCOPE} ORDER BY version LIMIT ?3"
+        )))
+        .bind(i64::try_from(since)?)
+        .bind(&outlets)
+        .bind(i64::from(limit) + 1)
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut rows: Vec<LogRow> = rows
+            .into_iter()
+            .map(|r| {
+                Ok(LogRow {
+                    kind: r.get::<String, _>("kind").parse()?,
+                    entity_id: r.get("entity_id"),
+                    sub_id: r.get("sub_id"),
+                    outlet_id: r.get("outlet_id"),
+                    version: u64::try_from(r.get::<i64, _>("version"))?,
+                    deleted: r.get("deleted"),
+                })
+            })
+            .collect::<anyhow::Result<_>>()?;
+        let more = rows.len() > limit as usize;
+        rows.truncate(limit as usize);
+        let next = if more { rows.last().map_or(since, |r| r.version) } else { head };
+        let remaining = if more {
+            let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM changes WHERE version > ?1 AND {SCOPE}")))
+                .bind(i64::try_from(next)?)
+                .bind(&outlets)
+                .fetch_one(&mut *tx)
+                .await?;
+            u64::try_from(n)?
+        } else {
+            0
+        };
+
+        let live = |kind: EntityKind| rows.iter().filter(move |r| r.kind == kind && !r.deleted);
+        let ids = |kind: EntityKind| live(kind).map(|r| r.entity_id.as_str()).collect::<Vec<_>>();
+        let products = load_products(&mut tx, &ids(EntityKind::Product)).await?;
+        let stock_keys: Vec<(&str, &str)> = live(EntityKind::Stock).map(|r| (r.entity_id.as_str(), r.outlet_id.as_str())).collect();
+        let levels = stock_levels_of(&mut tx, &stock_keys).await?;
+        let serial_keys: Vec<(&str, &str)> = live(EntityKind::Serial).map(|r| (r.entity_id.as_str(), r.sub_id.as_str())).collect();
+        let serials = load_serials(&mut tx, &serial_keys).await?;
+        let sales = load_sales(&mut tx, &ids(EntityKind::Sale)).await?;
+        let outlets_ = load_outlets(&mut tx, &ids(EntityKind::Outlet)).await?;
+        let registers = load_registers(&mut tx, &ids(EntityKind::Register)).await?;
+        tx.commit().await?;
+        // Customers through the summary the customer routes answer (its own reads, just after the
+        // snapshot: a state newer than its version is harmless, the next pull sends it again).
+        let mut customers = HashMap::new();
+        for id in ids(EntityKind::Customer) {
+            if let Some(c) = self.customer_summary(id).await? {
+                customers.insert(id.to_string(), c);
+            }
+        }
+
+        let mut changes = Vec::with_capacity(rows.len());
+        let (mut products, mut serials, mut sales, mut outlets_, mut registers) = (products, serials, sales, outlets_, registers);
+        for r in &rows {
+            let gone = || Entity::Deleted { of: r.key() };
+            let entity = if r.deleted {
+                gone()
+            } else {
+                match r.kind {
+                    EntityKind::Product => products.remove(&r.entity_id).map(Entity::Product),
+                    EntityKind::Stock => {
+                        let level = levels.get(&(r.entity_id.clone(), r.outlet_id.clone())).copied().unwrap_or(0);
+                        Some(Entity::Stock(StockLevel::new(&r.entity_id, &r.outlet_id, level)))
+                    }
+                    EntityKind::Serial => serials.remove(&(r.entity_id.clone(), r.sub_id.clone())).map(Entity::Serial),
+                    EntityKind::Customer => customers.remove(&r.entity_id).map(Entity::Customer),
+                    EntityKind::Sale => sales.remove(&r.entity_id).map(Entity::Sale),
+                    EntityKind::Outlet => outlets_.remove(&r.entity_id).map(Entity::Outlet),
+                    EntityKind::Register => registers.remove(&r.entity_id).map(Entity::Register),
+                }
+                .unwrap_or_else(gone)
+            };
+            changes.push(Change { version: r.version, entity });
+        }
+        Ok(Ok(ChangePage { changes, next, more, remaining }))
+    }
+
+    /// The digest of `outlet_id`'s stock levels as of `version`: the current levels minus the
+    /// movements numbered after it, in one snapshot.
+    pub async fn stock_digest_at(&self, outlet_id: &str, version: Version) -> anyhow::Result<Result<StockDigest, DigestRefusal>> {
+        debug_assert!(version <= MAX_VERSION);
+        let mut tx = self.pool().begin().await?;
+        let head = head(&mut tx).await?;
+        if version > head {
+            return Ok(Err(DigestRefusal::Ahead { head }));
+        }
+        let v = i64::try_from(version)?;
+        let after: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM (SELECT 1 FROM stock_movements WHERE version > ? LIMIT ?)")
+            .bind(v)
+            .bind(MAX_DIGEST_SPAN + 1)
+            .fetch_one(&mut *tx)
+            .await?;
+        if after > MAX_DIGEST_SPAN {
+            return Ok(Err(DigestRefusal::TooOld { head, movements_after: after }));
+        }
+        let mut levels = outlet_levels(&mut tx, outlet_id).await?;
+        let later = sqlx::query("SELECT product_id, SUM(delta) AS delta FROM stock_movements WHERE version > ? AND outlet_id = ? GROUP BY product_id")
+            .bind(v)
+            .bind(outlet_id)
+            .fetch_all(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        for r in later {
+            let product: String = r.get("product_id");
+            let delta: i64 = r.get("delta");
+            *levels.entry(product).or_default() -= delta;
+        }
+        Ok(Ok(StockDigest::of(outlet_id, version, levels.iter().map(|(p, q)| (p.as_str(), *q)))))
+    }
+}
