@@ -50,11 +50,11 @@ pub struct Progress {
 }
 
 impl Progress {
-    /// Done, in thousandths of the whole (1000 when nothing remains).
+    /// Done, in thousandths of the whole (0 before the first page is in).
     pub fn permille(&self) -> u64 {
         let total = self.done.saturating_add(self.remaining);
         if total == 0 {
-            return 1000;
+            return 0;
         }
         self.done.saturating_mul(1000) / total
     }
@@ -274,6 +274,7 @@ mod tests {
         assert_eq!(report.pages, 3);
         assert_eq!(report.cursor, 8);
         assert_eq!(seen.iter().map(|(_, p)| p.permille()).collect::<Vec<_>>(), vec![375, 750, 1000]);
+        assert_eq!(Progress::default().permille(), 0, "nothing known yet");
         assert_eq!(*device.replica.borrow(), server_state(&log));
         assert_eq!(*log.requests.borrow(), vec![0, 3, 6]);
     }

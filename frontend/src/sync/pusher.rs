@@ -4,6 +4,7 @@
 //! (settle, hold, refuse, hello again) is the sync-client's; this loop only decides when, and shows counts.
 
 use super::api::{self, HttpTransport};
+use crate::pulled::Touched;
 use crate::state::AppCtx;
 use crate::store::Db;
 use gloo_timers::future::TimeoutFuture;
@@ -57,8 +58,10 @@ async fn once(ctx: &AppCtx, db: &Db) -> bool {
                 _ => {}
             }
             if report.pushes > 0 {
-                // The server's ledger now holds these sales: pull its levels (they replace our own
-                // subtraction of the sales that just left the outbox).
+                // Sales left the outbox: the views stop counting them as ours, and the server's levels,
+                // which now hold them, are pulled.
+                let pending = Touched { stock: true, serials: true, customers: true, ..Touched::default() };
+                ctx.refresh_views(db, pending).await;
                 ctx.wake_puller.set(true);
             }
             up
