@@ -1,26 +1,62 @@
-//! The catalog held in memory once loaded: a scan is a hash lookup, never a storage query.
+//! The catalog held in memory once loaded: a scan is a hash lookup, never a storage query. It follows
+//! the pulled pages product by product (a price change, a new product, a deletion).
 
 use shared::catalog::Product;
-use std::collections::HashMap;
+use shared::sync::changes::{Change, Entity, EntityRef};
+use std::collections::{BTreeMap, HashMap};
 
 #[derive(Default)]
 pub struct Catalog {
-    products: Vec<Product>,
-    by_code: HashMap<String, usize>,
-    by_id: HashMap<String, usize>,
+    /// By id (catalog order).
+    products: BTreeMap<String, Product>,
+    /// Barcode, and SKU in capitals → product id.
+    by_code: HashMap<String, String>,
 }
 
 impl Catalog {
-    pub fn new(products: Vec<Product>) -> Catalog {
-        let mut by_code = HashMap::with_capacity(products.len() * 2);
-        let by_id = products.iter().enumerate().map(|(i, p)| (p.id.clone(), i)).collect();
-        for (i, p) in products.iter().enumerate() {
-            by_code.insert(p.sku.to_uppercase(), i);
-            if let Some(b) = &p.barcode {
-                by_code.insert(b.clone(), i);
+    pub fn new(products: BTreeMap<String, Product>) -> Catalog {
+        let mut c = Catalog { by_code: HashMap::with_capacity(products.len() * 2), products: BTreeMap::new() };
+        for (_, p) in products {
+            c.put(p);
+        }
+        c
+    }
+
+    fn codes(p: &Product) -> impl Iterator<Item = String> + '_ {
+        std::iter::once(p.sku.to_uppercase()).chain(p.barcode.clone())
+    }
+
+    fn put(&mut self, p: Product) {
+        self.remove(&p.id.clone());
+        for code in Self::codes(&p) {
+            self.by_code.insert(code, p.id.clone());
+        }
+        self.products.insert(p.id.clone(), p);
+    }
+
+    fn remove(&mut self, id: &str) {
+        if let Some(old) = self.products.remove(id) {
+            for code in Self::codes(&old) {
+                // Only if the code still points here (another product may have taken it since).
+                if self.by_code.get(&code).is_some_and(|owner| owner == id) {
+                    self.by_code.remove(&code);
+                }
             }
         }
-        Catalog { products, by_code, by_id }
+    }
+
+    /// Takes the product changes of a pulled page (others are not the catalog's); `true` if any.
+    pub fn apply(&mut self, changes: &[Change]) -> bool {
+        let mut changed = false;
+        for c in changes {
+            match &c.entity {
+                Entity::Product(p) => self.put(p.clone()),
+                Entity::Deleted { of: EntityRef::Product { id } } => self.remove(id),
+                _ => continue,
+            }
+            changed = true;
+        }
+        changed
     }
 
     /// By barcode, or by SKU (case-insensitive) for codes typed by hand.
@@ -29,21 +65,21 @@ impl Catalog {
         self.by_code
             .get(code)
             .or_else(|| self.by_code.get(&code.to_uppercase()))
-            .map(|&i| &self.products[i])
+            .and_then(|id| self.products.get(id))
     }
 
     pub fn get(&self, id: &str) -> Option<&Product> {
-        self.by_id.get(id).map(|&i| &self.products[i])
+        self.products.get(id)
     }
 
     /// Every product, in catalog order (by id).
-    pub fn products(&self) -> &[Product] {
-        &self.products
+    pub fn products(&self) -> impl Iterator<Item = &Product> {
+        self.products.values()
     }
 
     /// The touch pad's products, in catalog order.
     pub fn quick_keys(&self) -> Vec<Product> {
-        self.products.iter().filter(|p| p.quick_key).cloned().collect()
+        self.products.values().filter(|p| p.quick_key).cloned().collect()
     }
 
     pub fn len(&self) -> usize {

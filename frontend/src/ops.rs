@@ -1,10 +1,11 @@
 //! Operations made at the register other than sales (`shared::sync::ops`): a payment on account,
 //! serials registered, a stock adjustment, a new customer. Each is recorded in IndexedDB with its outbox
-//! entry in one transaction (`Db::record_op`), shown at once in the local copies (stock, customers,
-//! serials), and sent by the pusher with the sales; the server applies it once.
+//! entry in one transaction (`Db::record_op`), shown at once in the views (stock, customers, serials:
+//! the pulled state plus what is still in the outbox, `AppCtx::refresh_views`), and sent by the pusher
+//! with the sales; the server applies it once, and the pulled state carries it from then on.
 
 use crate::state::AppCtx;
-use crate::store::Db;
+use crate::pulled::Touched;
 use leptos::prelude::*;
 use shared::account::CustomerAccount;
 use shared::catalog::Customer;
@@ -33,9 +34,8 @@ pub async fn record(ctx: &AppCtx, id: String, body: OpBody) -> Result<Operation,
     let op = Operation { id, device_id: device.id, made_at_ms: js_sys::Date::now() as i64, cashier_id, body };
     shared::sync::ops::check_op(&op).map_err(|e| e.to_string())?;
     let recorded = db.record_op(&op).await.map_err(|e| e.0)?;
-    if recorded == op {
-        apply_local(ctx, &db, &op).await;
-    }
+    // The views are the pulled state plus our outbox, where the operation now is.
+    ctx.refresh_views(&db, Touched::of_op(&recorded)).await;
     crate::sync::pusher::refresh_counts(ctx, &db).await;
     ctx.wake_pusher.set(true);
     Ok(recorded)
@@ -50,26 +50,6 @@ pub fn via_outbox(ctx: &AppCtx) -> bool {
 /// Whether the server has acknowledged operation `id` (it left the outbox).
 pub fn is_pending(ctx: &AppCtx, id: &str) -> bool {
     ctx.pending_ops.with(|ops| ops.iter().any(|o| o.id == id))
-}
-
-/// What an operation changes in the local copies before the server hears of it.
-async fn apply_local(ctx: &AppCtx, db: &Db, op: &Operation) {
-    match &op.body {
-        OpBody::StockAdjustment { .. } => {
-            ctx.stock.update(|levels| apply_stock(levels, op));
-            let _ = db.set_cache("stock", &ctx.stock.get_untracked()).await;
-        }
-        OpBody::NewCustomer { .. } | OpBody::AccountPayment { .. } => {
-            ctx.customers.update(|list| apply_customer(list, op));
-            let _ = db.set_cache("customers", &ctx.customers.get_untracked()).await;
-        }
-        OpBody::SerialRegistration { product_id, outlet_id, serials } => {
-            ctx.serials.update_value(|registry| {
-                let _ = registry.register_list(product_id, outlet_id, serials);
-            });
-            let _ = db.set_cache("serials", &ctx.serials.get_value()).await;
-        }
-    }
 }
 
 /// A stock adjustment on local levels: received units in, damaged units out, a count sets the level.

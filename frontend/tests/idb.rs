@@ -270,18 +270,6 @@ async fn sales_queued_before_devices_are_rekeyed_and_the_sequence_continues_abov
 }
 
 #[wasm_bindgen_test]
-async fn the_catalog_is_stored_in_pages_and_read_back_whole() {
-    let db = fresh("catalog").await;
-    let pages: Vec<Vec<Product>> = (0..3).map(|p| (0..4).map(|i| product(&format!("p{p}{i}"), 100 + i)).collect()).collect();
-    db.replace_catalog(&pages, 7).await.unwrap();
-    let loaded = db.load_catalog().await.unwrap();
-    assert_eq!(loaded.len(), 12);
-    assert_eq!(db.get_meta::<i64>("catalog_version").await.unwrap(), Some(7));
-    db.replace_catalog(&pages[..1], 8).await.unwrap();
-    assert_eq!(db.load_catalog().await.unwrap().len(), 4, "a new catalog replaces the old one");
-}
-
-#[wasm_bindgen_test]
 async fn settings_survive_reopening_the_database() {
     let name = format!("meta-{}", js_sys::Math::random());
     let db = Db::open(&name).await.unwrap();

@@ -95,10 +95,10 @@ describe('devices', () => {
     const context = await browser.newContext({ acceptDownloads: true });
     const page = await context.newPage();
     // This register's copy of the catalog has the hat 1,00 $ dearer than the server's, with no override.
-    await page.route((url) => url.pathname === '/api/v1/catalog', async (route) => {
+    await page.route((url) => url.pathname === '/api/v1/sync/changes', async (route) => {
       const response = await route.fetch();
       const body = await response.json();
-      for (const p of body.products) if (p.id === 'hat') p.price += 100;
+      for (const c of body.changes) if (c.entity.kind === 'product' && c.entity.id === 'hat') c.entity.price += 100;
       await route.fulfill({ response, json: body });
     });
     const reg = await new RegisterPage(page, server).open('?register=montreal-1');

@@ -4,9 +4,11 @@
 use crate::components::unsent_dialog::UnsentDialog;
 use crate::i18n::{pending_label, tr};
 use crate::i18n_ops::{held_ops_label, op_hold_text, pending_ops_label};
+use crate::i18n_pull::agreement_label;
 use crate::i18n_sync::{held_label, refused_label, sync_texts};
 use crate::state::AppCtx;
 use leptos::prelude::*;
+use sync_client::Agreement;
 
 #[component]
 pub fn StatusBar() -> impl IntoView {
@@ -51,6 +53,11 @@ pub fn StatusBar() -> impl IntoView {
                 {move || ctx.register.get().map(|r| r.name).unwrap_or_default()}
             </span>
             <span class=sync_class data-testid="sync-status" role="status">{sync_text}</span>
+            {move || ctx.agreement.get().map(|a| {
+                let outlet = ctx.outlet.with(|o| o.as_ref().map(|o| o.name.clone())).unwrap_or_default();
+                let (class, state) = match a { Agreement::Agree { .. } => ("sync ok", "agree"), Agreement::Mismatch { .. } => ("sync rejected", "mismatch") };
+                view! { <span class=class data-testid="ledger-agreement" data-state=state>{agreement_label(lang.get(), &a, &outlet)}</span> }
+            })}
             <Show when=move || { ctx.held.get() > 0 }>
                 <span class="sync held" data-testid="held">{move || held_label(lang.get(), ctx.held.get())}</span>
             </Show>

@@ -141,7 +141,7 @@ pub fn RegisterPage() -> impl IntoView {
                     ctx.pending.update(|n| *n += 1);
                     // The sale is durable: show it now; local stock, serials and customer figures follow.
                     last_sale.set(Some(sale.clone()));
-                    ctx.apply_sale(&db, &sale).await;
+                    ctx.apply_sale(&sale);
                     ctx.wake_pusher.set(true);
                 }
                 Err(e) => {
@@ -156,6 +156,8 @@ pub fn RegisterPage() -> impl IntoView {
         let t = lang.get().t();
         match ctx.boot.get() {
             Boot::Starting => Some(t.loading_catalog.to_string()),
+            // Downloading: the progress bar says so.
+            Boot::NeedCatalog if ctx.progress.get().is_some() => None,
             Boot::NeedCatalog => Some(t.no_catalog.to_string()),
             Boot::Failed(e) => Some(e),
             Boot::Ready => None,
@@ -184,6 +186,12 @@ pub fn RegisterPage() -> impl IntoView {
                 </form>
                 <p class="hint">{tr(lang, |t| t.scan_hint)}</p>
                 {move || boot_message().map(|m| view! { <p class="notice info" data-testid="boot">{m}</p> })}
+                {move || ctx.progress.get().filter(|_| ctx.boot.get() != Boot::Ready).map(|p| view! {
+                    <div class="pull-progress" data-testid="pull-progress">
+                        <progress max="1000" value=p.permille().to_string()></progress>
+                        <span>{crate::i18n_pull::progress_label(lang.get(), &p)}</span>
+                    </div>
+                })}
                 <button class="secondary toggle" class:on=move || return_mode.get() data-testid="return-mode"
                     aria-pressed=move || return_mode.get().to_string()
                     on:click=move |_| return_mode.update(|r| *r = !*r)>{tr(lang, |t| t.return_mode)}</button>

@@ -79,7 +79,7 @@ pub fn SerialsPage() -> impl IntoView {
             return p;
         }
         ctx.catalog
-            .with_value(|c| c.products().iter().find(|p| p.tracks_serials).or(c.products().first()).map(|p| p.id.clone()))
+            .with_value(|c| c.products().find(|p| p.tracks_serials).or(c.products().next()).map(|p| p.id.clone()))
             .unwrap_or_default()
     };
     let chosen_outlet = move || {
@@ -166,7 +166,7 @@ pub fn SerialsPage() -> impl IntoView {
         let t = serial_texts(lang.get());
         let current = chosen_product();
         let (tracked, others): (Vec<_>, Vec<_>) = ctx.catalog.with_value(|c| {
-            let mut all: Vec<_> = c.products().iter().map(|p| (p.tracks_serials, p.name.clone(), p.id.clone())).collect();
+            let mut all: Vec<_> = c.products().map(|p| (p.tracks_serials, p.name.clone(), p.id.clone())).collect();
             all.sort();
             all.into_iter().partition(|p| p.0)
         });

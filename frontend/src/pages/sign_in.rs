@@ -35,7 +35,7 @@ pub fn SignInPage() -> impl IntoView {
                     auth.set_session(Some(info));
                     // The back office's pages read the catalog: a browser that is not a register fetches it now.
                     if let (None, Some(db)) = (auth.enrolled(), ctx.db.get_value()) {
-                        ctx.start_refresh(db);
+                        ctx.start_pull(db);
                     }
                 }
                 Err(ApiFailure::Refused { status: 429, error: e }) => error.set(Some(e.message)),

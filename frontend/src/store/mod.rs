@@ -1,19 +1,21 @@
 //! The register's durable state in IndexedDB. Values are JSON strings of `shared` types; keys are strings.
 //!
-//! Stores: `meta` (settings, this device's id and number, its one next sequence), `catalog` (one record
-//! per page of products, so a large catalog is written in few records), `sales` (every sale made here,
+//! Stores: `meta` (settings, this device's id and number, its one next sequence), `pulled` and
+//! `pull_cursor` (the server's change log as pulled: catalog, stock, serials, customers, recent sales,
+//! outlets and registers — see `pulled.rs`), `sales` (every sale made here,
 //! by id), `outbox` (sales not yet acknowledged by the server, keyed by sale id: UUID v7 sorts by time),
 //! `held` (sales the server holds for review, with the reason), `rejected` (sales the server refused as
-//! not a sale: `sync_client::Refused`, kept for a manager, never deleted); `ops`, `op_outbox`, `held_ops`
-//! (operations other than sales, the same way: see `ops.rs`).
+//! not a sale: `sync_client::Refused`, kept for a manager, never deleted), `ops`, `op_outbox`, `held_ops`
+//! (operations other than sales, the same way: see `ops.rs`), `cache` (staff and PIN failures).
 
-mod catalog;
 mod device;
 mod ops;
 mod outbox;
+mod pulled;
 mod sales;
 
 pub use device::Enrolled;
+pub use pulled::{fail_next_cursor_write, worth_compacting, Loaded, PullCursor, PULLED, PULL_CURSOR};
 pub use sales::NOT_INTRODUCED;
 
 use indexed_db_futures::database::Database;
@@ -24,14 +26,14 @@ use serde::Serialize;
 use std::rc::Rc;
 
 pub const META: &str = "meta";
-pub const CATALOG: &str = "catalog";
 pub const SALES: &str = "sales";
 pub const OUTBOX: &str = "outbox";
 pub const REJECTED: &str = "rejected";
 /// Sales the server acknowledged as held for review (`sync_client::HeldLocally`), by sale id.
 pub const HELD: &str = "held";
-/// Copies of server data kept for offline use (stock levels, serials, customers): apart from `meta` so
-/// that refreshing them never queues behind — or holds up — a sale's transaction.
+/// Copies of server data kept for offline use (the outlet's staff and PIN verifiers, offline PIN
+/// failures): apart from `meta` so that refreshing them never queues behind — or holds up — a sale's
+/// transaction.
 pub const CACHE: &str = "cache";
 /// Every operation made here (payments, serials, stock adjustments, customers), by id.
 pub const OPS: &str = "ops";
@@ -39,10 +41,17 @@ pub const OPS: &str = "ops";
 pub const OP_OUTBOX: &str = "op_outbox";
 /// Operations the server holds for review (`sync_client::HeldOpLocally`), by id.
 pub const HELD_OPS: &str = "held_ops";
+/// Version 3's catalog copy, replaced by `pulled`: dropped at upgrade.
+const OLD_CATALOG: &str = "catalog";
 
-/// 3: devices (outbox by sale id, `held`). 4: operations (`ops`, `op_outbox`, `held_ops`). Upgrades
-/// only add stores: old data stays and is re-keyed when the device record is first made (see `device.rs`).
-const VERSION: u32 = 4;
+/// 3: devices (outbox by sale id, `held`) — the last released version. Two branches then both took 4:
+/// one for operations (`ops`, `op_outbox`, `held_ops`), one for the pull (`pulled`, `pull_cursor`). 5 is
+/// both: its upgrade creates whichever stores are missing, so a database at 3, or at either 4, arrives
+/// with every store (an upgrade runs once per version jump, whatever the old version). Upgrades only add
+/// stores, except version 3's `catalog`, a copy of the server's that the pull replaced: it is dropped.
+/// Old data stays and is re-keyed when the device record is first made (see `device.rs`); unsent sales
+/// and operations are never touched.
+const VERSION: u32 = 5;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoreError(pub String);
@@ -82,10 +91,13 @@ impl Db {
         let db = Database::open(name)
             .with_version(VERSION)
             .with_on_upgrade_needed(|_event, db| {
-                for store in [META, CATALOG, SALES, OUTBOX, REJECTED, CACHE, HELD, OPS, OP_OUTBOX, HELD_OPS] {
+                for store in [META, SALES, OUTBOX, REJECTED, CACHE, HELD, OPS, OP_OUTBOX, HELD_OPS, PULLED, PULL_CURSOR] {
                     if !db.object_store_names().any(|n| n == store) {
                         db.create_object_store(store).build()?;
                     }
+                }
+                if db.object_store_names().any(|n| n == OLD_CATALOG) {
+                    db.delete_object_store(OLD_CATALOG)?;
                 }
                 Ok(())
             })

@@ -1,27 +1,14 @@
 //! The `/api/v1` client. Same-origin: the server that served the app is the one we sync with. Requests
 //! are built, with our credentials, in [`super::http`].
 
-use serde::Deserialize;
-use shared::stock::SerialRegistry;
-use shared::sync::{CatalogPage, CustomerSummary, Device, DeviceHello, PushRequest, PushResponse, Setup, StoredSale};
-use std::collections::HashMap;
-
-pub const CATALOG_PAGE: u32 = 2000;
+use shared::sync::changes::{ChangePage, StockDigest, Version};
+use shared::sync::{Device, DeviceHello, PushRequest, PushResponse, Setup};
 
 pub use super::http::ApiFailure;
-use super::http::{get, get_pages, post, seg};
+use super::http::{get, post, seg};
 
 pub async fn setup() -> Result<Setup, ApiFailure> {
     get("/api/v1/setup").await
-}
-
-pub async fn catalog_page(after: Option<&str>) -> Result<CatalogPage, ApiFailure> {
-    let mut url = format!("/api/v1/catalog?limit={CATALOG_PAGE}");
-    if let Some(after) = after {
-        url.push_str("&after=");
-        url.push_str(&seg(after));
-    }
-    get(&url).await
 }
 
 pub async fn push(req: &PushRequest) -> Result<PushResponse, ApiFailure> {
@@ -45,10 +32,6 @@ impl sync_client::Transport for HttpTransport {
     }
 }
 
-pub async fn sales() -> Result<Vec<StoredSale>, ApiFailure> {
-    get("/api/v1/sales?limit=200").await
-}
-
 /// Whether the server answers, asked as this device (`GET /auth/me`) so that a revocation shows even
 /// with nothing to push: `None` unreachable, else the HTTP status (a 401 is noted by `http::send`).
 pub async fn heartbeat() -> Option<u16> {
@@ -59,25 +42,16 @@ pub async fn heartbeat() -> Option<u16> {
     }
 }
 
-#[derive(Deserialize)]
-struct StockLevel {
-    product_id: String,
-    level: i64,
+/// `sync_client::ChangeSource` over this client: the change log the puller reads.
+pub struct HttpChanges;
+
+impl sync_client::ChangeSource for HttpChanges {
+    async fn changes(&self, since: Version, limit: u32) -> Result<ChangePage, ApiFailure> {
+        get(&format!("/api/v1/sync/changes?since={since}&limit={limit}")).await
+    }
 }
 
-/// Stock level per product at an outlet, from the server's ledger.
-pub async fn stock(outlet_id: &str) -> Result<HashMap<String, i64>, ApiFailure> {
-    let url = format!("/api/v1/stock?outlet={}", seg(outlet_id));
-    let levels: Vec<StockLevel> = get(&url).await?;
-    Ok(levels.into_iter().map(|l| (l.product_id, l.level)).collect())
-}
-
-/// Every serial number on file (the register checks serials at Payer against it, offline too).
-pub async fn serials() -> Result<SerialRegistry, ApiFailure> {
-    Ok(SerialRegistry::from(get_pages::<shared::stock::SerialNumber>("/api/v1/serials", "after").await?))
-}
-
-/// Every customer with account, loyalty and recent history (kept for attaching customers offline).
-pub async fn customer_summaries() -> Result<Vec<CustomerSummary>, ApiFailure> {
-    get_pages("/api/v1/customers/summaries", "after").await
+/// The server's digest of an outlet's stock levels at `version`, to compare with ours.
+pub async fn stock_digest(outlet_id: &str, version: Version) -> Result<StockDigest, ApiFailure> {
+    get(&format!("/api/v1/stock/digest?outlet={}&version={version}", seg(outlet_id))).await
 }

@@ -123,27 +123,6 @@ pub async fn get<T: DeserializeOwned>(url: &str) -> Result<T, ApiFailure> {
     read(send(request(Method::Get, url), None, TIMEOUT_MS).await).await
 }
 
-/// GET every page of a list: the server answers a page and the next page's cursor in `X-Next-Cursor`,
-/// passed back as the `cursor` parameter. The items of every page, in order.
-pub async fn get_pages<T: DeserializeOwned>(url: &str, cursor: &str) -> Result<Vec<T>, ApiFailure> {
-    let mut out = Vec::new();
-    let mut next: Option<String> = None;
-    loop {
-        let sep = if url.contains('?') { '&' } else { '?' };
-        let page_url = match &next {
-            Some(c) => format!("{url}{sep}{cursor}={}", seg(c)),
-            None => url.to_string(),
-        };
-        let resp = send(request(Method::Get, &page_url), None, TIMEOUT_MS).await;
-        next = resp.as_ref().ok().and_then(|r| r.headers().get(NEXT_CURSOR));
-        let page: Vec<T> = read(resp).await?;
-        out.extend(page);
-        if next.is_none() {
-            return Ok(out);
-        }
-    }
-}
-
 /// The header a paged list names its next page in.
 pub const NEXT_CURSOR: &str = "x-next-cursor";
 

@@ -4,6 +4,7 @@
 //! (settle, hold, refuse, hello again) is the sync-client's; this loop only decides when, and shows counts.
 
 use super::api::{self, HttpTransport};
+use crate::pulled::Touched;
 use crate::state::AppCtx;
 use crate::store::Db;
 use gloo_timers::future::TimeoutFuture;
@@ -56,12 +57,12 @@ async fn once(ctx: &AppCtx, db: &Db) -> bool {
                 Some(401) => crate::sync::http::note_device_refused("unauthenticated"),
                 _ => {}
             }
-            if report.pushes > 0 && report.ops_applied + report.ops_duplicate + report.ops_held > 0 {
-                // Customers and serials the server now has from our operations: take its copies.
-                ctx.refresh_cached(db).await;
-            } else if report.pushes > 0 {
-                // The server's ledger now holds these sales: take its levels (and other registers' sales).
-                let _ = ctx.refresh_stock(db).await;
+            if report.pushes > 0 {
+                // Sales or operations left the outbox: the server has them, so the views stop counting
+                // them as ours once the pulled state carries them — after the pull this wakes, not
+                // before (a quick key would count back up meanwhile).
+                ctx.left_outbox.update_value(|t| *t = t.or(Touched::OUTBOX));
+                ctx.wake_puller.set(true);
             }
             up
         }
