@@ -56,6 +56,8 @@ pub struct DigestQuery {
     /// The version the device's pulled levels are at (its cursor once caught up).
     #[schemars(range(min = 0, max = MAX_VERSION))]
     pub version: u64,
+    /// Also answer the non-zero levels at that version (`detail`), to name a mismatch.
+    pub detail: Option<bool>,
 }
 
 /// `GET /stock/digest?outlet=O&version=N`: the digest of `O`'s levels as of `N`
@@ -65,7 +67,7 @@ pub struct DigestQuery {
 pub async fn digest(State(state): State<AppState>, Authenticated(caller): Authenticated, AppQuery(q): AppQuery<DigestQuery>) -> Result<Json<StockDigest>, AppError> {
     check_version("version", q.version)?;
     require_outlet(&caller, &q.outlet)?;
-    match state.store.stock_digest_at(&q.outlet, q.version).await? {
+    match state.store.stock_digest_at(&q.outlet, q.version, q.detail.unwrap_or(false)).await? {
         Ok(d) => Ok(Json(d)),
         Err(DigestRefusal::Ahead { head }) => Err(AppError::refused(
             StatusCode::CONFLICT,

@@ -309,7 +309,8 @@ impl SqliteStore {
 
     /// The digest of `outlet_id`'s stock levels as of `version`: the current levels minus the
     /// movements numbered after it, in one snapshot.
-    pub async fn stock_digest_at(&self, outlet_id: &str, version: Version) -> anyhow::Result<Result<StockDigest, DigestRefusal>> {
+    /// With `detail`, the non-zero levels at `version` come too, by product.
+    pub async fn stock_digest_at(&self, outlet_id: &str, version: Version, detail: bool) -> anyhow::Result<Result<StockDigest, DigestRefusal>> {
         debug_assert!(version <= MAX_VERSION);
         let mut tx = self.pool().begin().await?;
         let head = head(&mut tx).await?;
@@ -337,6 +338,12 @@ impl SqliteStore {
             let delta: i64 = r.get("delta");
             *levels.entry(product).or_default() -= delta;
         }
-        Ok(Ok(StockDigest::of(outlet_id, version, levels.iter().map(|(p, q)| (p.as_str(), *q)))))
+        let mut digest = StockDigest::of(outlet_id, version, levels.iter().map(|(p, q)| (p.as_str(), *q)));
+        if detail {
+            let mut at: Vec<StockLevel> = levels.iter().filter(|(_, q)| **q != 0).map(|(p, q)| StockLevel::new(p, outlet_id, *q)).collect();
+            at.sort_by(|a, b| a.product_id.cmp(&b.product_id));
+            digest.detail = Some(at);
+        }
+        Ok(Ok(digest))
     }
 }

@@ -254,6 +254,16 @@ async fn the_stock_digest_route_equals_the_shared_function_over_pulled_levels_at
     assert_ne!(after.digest, before.digest);
     assert_eq!(digest(r.cursor).await, after);
 
+    // A device whose copy went wrong learns which product differs.
+    r.stock.insert(("hat".to_string(), "montreal".to_string()), 999);
+    let (status, body) = app.send(app.device(MTL_DEVICE, None), "GET", &format!("/api/v1/stock/digest?outlet=montreal&version={}&detail=true", r.cursor), None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let server: StockDigest = serde_json::from_value(body).unwrap();
+    assert!(!r.stock_digest("montreal").agrees_with(&server));
+    let named = r.stock_mismatches("montreal", server.detail.as_deref().unwrap());
+    assert_eq!(named.iter().map(|m| (m.product_id.as_str(), m.here)).collect::<Vec<_>>(), [("hat", 999)]);
+    assert_eq!(named[0].server, app.level("montreal", "hat").await);
+
     let (status, body) = app.send(app.device(MTL_DEVICE, None), "GET", &format!("/api/v1/stock/digest?outlet=montreal&version={}", r.cursor + 1), None).await;
     assert_eq!((status, body["error"].as_str()), (StatusCode::CONFLICT, Some("version_ahead")), "{body}");
     let (status, _) = app.send(app.device(MTL_DEVICE, None), "GET", "/api/v1/stock/digest?outlet=montreal&version=x", None).await;
@@ -270,4 +280,38 @@ fn the_change_log_keeps_as_many_recent_sales_as_the_shared_limit_says() {
     for kind in [Product, Stock, Serial, Customer, Sale, Outlet, Register] {
         assert!(sql.contains(&format!("VALUES ('{kind}'")), "{kind}");
     }
+}
+
+/// `sync_client`'s puller over the real route, as the register runs it.
+struct Route<'a> {
+    app: &'a TestApp,
+    device: &'static str,
+}
+
+impl sync_client::ChangeSource for Route<'_> {
+    async fn changes(&self, since: Version, limit: u32) -> Result<ChangePage, sync_client::Failure> {
+        let (status, body) = self.app.send(self.app.device(self.device, None), "GET", &format!("/api/v1/sync/changes?since={since}&limit={limit}"), None).await;
+        if status != StatusCode::OK {
+            return Err(sync_client::Failure::Refused { status: status.as_u16(), error: serde_json::from_value(body).unwrap() });
+        }
+        Ok(serde_json::from_value(body).unwrap())
+    }
+}
+
+#[tokio::test]
+async fn the_registers_puller_catches_up_through_the_route_and_starts_over_when_the_server_forgot_its_cursor() {
+    let app = spawn_app().await;
+    let store = std::cell::RefCell::new(Replica::default());
+    let route = Route { app: &app, device: MTL_DEVICE };
+    let mut bar = Vec::new();
+    let report = sync_client::catch_up(&store, &route, 10, |p| bar.push(p.remaining)).await.unwrap();
+    assert!(report.caught_up && report.pages == bar.len() && bar.last() == Some(&0));
+    assert!(bar.windows(2).all(|w| w[0] > w[1]), "the bar only moves forward: {bar:?}");
+    assert_eq!(store.borrow().products, catalog(&app).await);
+
+    // A cursor from a server restored from an older backup: the puller starts again from 0.
+    store.borrow_mut().cursor = head(&app).await + 100;
+    let report = sync_client::catch_up(&store, &route, 1000, |_| {}).await.unwrap();
+    assert_eq!(report.cursor, head(&app).await);
+    assert_eq!(store.borrow().stock, stock(&app, "montreal").await);
 }

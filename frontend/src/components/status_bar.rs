@@ -5,7 +5,7 @@ use crate::components::unsent_dialog::UnsentDialog;
 use crate::i18n::{pending_label, tr};
 use crate::i18n_pull::agreement_label;
 use crate::i18n_sync::{held_label, refused_label, sync_texts};
-use sync_client::Agreement;
+use crate::pulled::Agreement;
 use crate::state::AppCtx;
 use leptos::prelude::*;
 

@@ -227,14 +227,34 @@ pub struct StockDigest {
     #[cfg_attr(feature = "openapi", schemars(range(min = 0, max = crate::limits::MAX_VERSION)))]
     pub levels: u64,
     pub digest: Digest,
+    /// With `?detail=true`: the non-zero levels themselves at `version`, by product, so a device whose
+    /// digest differs can name the products ([`Replica::stock_mismatches`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<Vec<StockLevel>>,
 }
 
 impl StockDigest {
     /// The digest of `levels` (product id, level) of `outlet_id` as of `version`.
     pub fn of<'a>(outlet_id: &str, version: Version, levels: impl IntoIterator<Item = (&'a str, i64)>) -> StockDigest {
         let (levels, digest) = levels_digest(outlet_id, levels);
-        StockDigest { outlet_id: outlet_id.into(), version, levels, digest }
+        StockDigest { outlet_id: outlet_id.into(), version, levels, digest, detail: None }
     }
+
+    /// "En accord avec le serveur (version N)": same outlet, same version, same digest (the detail,
+    /// when present, is not compared).
+    pub fn agrees_with(&self, other: &StockDigest) -> bool {
+        self.outlet_id == other.outlet_id && self.version == other.version && self.digest == other.digest
+    }
+}
+
+/// A product whose level the device and the server see differently at the same version.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LevelMismatch {
+    pub product_id: String,
+    /// The device's level (0 when it has none).
+    pub here: i64,
+    /// The server's.
+    pub server: i64,
 }
 
 /// A device's copy of what it pulled, as plain maps: the reference implementation of applying pages,
@@ -331,6 +351,24 @@ impl Replica {
                 self.registers.remove(&id);
             }
         }
+    }
+
+    /// The products whose level at `outlet_id` differs from the server's `detail` (same version), by
+    /// product id. A level missing on one side counts as 0.
+    pub fn stock_mismatches(&self, outlet_id: &str, server: &[StockLevel]) -> Vec<LevelMismatch> {
+        let mut both: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
+        for ((p, o), q) in &self.stock {
+            if o == outlet_id {
+                both.entry(p.as_str()).or_default().0 = *q;
+            }
+        }
+        for l in server.iter().filter(|l| l.outlet_id == outlet_id) {
+            both.entry(l.product_id.as_str()).or_default().1 = l.level;
+        }
+        both.into_iter()
+            .filter(|(_, (here, server))| here != server)
+            .map(|(p, (here, server))| LevelMismatch { product_id: p.into(), here, server })
+            .collect()
     }
 
     /// The digest of `outlet_id`'s pulled levels at the cursor; compare it with the server's
@@ -433,6 +471,26 @@ mod tests {
         assert_eq!(d.levels, 1);
         assert_ne!(d.digest, StockDigest::of("mtl", 7, [("p1", 4)]).digest);
         assert_ne!(d.digest, StockDigest::of("qc", 7, [("p1", 3)]).digest);
+    }
+
+    #[test]
+    fn a_differing_level_is_named_by_product() {
+        let mut r = Replica { cursor: 7, ..Replica::default() };
+        r.stock.insert(("p1".into(), "mtl".into()), 3);
+        r.stock.insert(("p2".into(), "mtl".into()), 5);
+        let server = [StockLevel::new("p1", "mtl", 3), StockLevel::new("p2", "mtl", 4), StockLevel::new("p3", "mtl", -1)];
+        let theirs = StockDigest::of("mtl", 7, server.iter().map(|l| (l.product_id.as_str(), l.level)));
+        assert!(!r.stock_digest("mtl").agrees_with(&theirs));
+        assert_eq!(
+            r.stock_mismatches("mtl", &server),
+            vec![
+                LevelMismatch { product_id: "p2".into(), here: 5, server: 4 },
+                LevelMismatch { product_id: "p3".into(), here: 0, server: -1 },
+            ]
+        );
+        r.stock.insert(("p2".into(), "mtl".into()), 4);
+        r.stock.insert(("p3".into(), "mtl".into()), -1);
+        assert!(r.stock_digest("mtl").agrees_with(&theirs) && r.stock_mismatches("mtl", &server).is_empty());
     }
 
     #[test]
