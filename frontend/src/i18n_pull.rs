@@ -2,15 +2,16 @@
 //! (Canada, the default) and English, in the one-struct-per-language style of [`crate::i18n`].
 
 use crate::i18n::Lang;
-use sync_client::{Agreement, Progress};
+use crate::pulled::Agreement;
+use sync_client::PullProgress;
 
 /// `42 %` with the no-break space French and the English style both accept.
-fn percent(p: &Progress) -> String {
+fn percent(p: &PullProgress) -> String {
     format!("{}\u{a0}%", p.permille() / 10)
 }
 
 /// The first download: `Téléchargement des données du serveur : 42 %`.
-pub fn progress_label(lang: Lang, p: &Progress) -> String {
+pub fn progress_label(lang: Lang, p: &PullProgress) -> String {
     match lang {
         Lang::Fr => format!("Téléchargement des données du serveur\u{a0}: {}", percent(p)),
         Lang::En => format!("Downloading from the server: {}", percent(p)),

@@ -14,9 +14,26 @@ use shared::account::sale_entries;
 use shared::loyalty::LoyaltyBalance;
 use shared::sale::Sale;
 use shared::stock::{ReturnedOn, SerialRegistry, SoldOn};
-use shared::sync::changes::{ChangePage, Entity, EntityKind, Replica, Version};
+use shared::sync::changes::{ChangePage, Entity, EntityKind, Replica, StockDigest, Version};
 use shared::sync::{CustomerSummary, OpBody, Operation};
 use std::collections::HashMap;
+
+/// Once caught up: our outlet's stock digest against the server's at the same version.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Agreement {
+    Agree { version: Version },
+    Mismatch { device: StockDigest, server: StockDigest },
+}
+
+impl Agreement {
+    pub fn of(device: &StockDigest, server: &StockDigest) -> Agreement {
+        if device.agrees_with(server) {
+            Agreement::Agree { version: device.version }
+        } else {
+            Agreement::Mismatch { device: device.clone(), server: server.clone() }
+        }
+    }
+}
 
 /// Which views a page touched (recomputed after it).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

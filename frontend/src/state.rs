@@ -14,7 +14,8 @@ use shared::sync::changes::{RecentSale, Replica};
 use shared::sync::CustomerSummary;
 use shared::tax::TaxRates;
 use std::collections::HashMap;
-use sync_client::{Agreement, Progress};
+use crate::pulled::Agreement;
+use sync_client::PullProgress;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Boot {
@@ -61,7 +62,7 @@ pub struct AppCtx {
     /// The newest sales the server has stored (in our scope), newest first: the sales page.
     pub recent_sales: RwSignal<Vec<RecentSale>>,
     /// While a register without a catalog downloads it: how far it is.
-    pub progress: RwSignal<Option<Progress>>,
+    pub progress: RwSignal<Option<PullProgress>>,
     /// Once caught up: whether our stock levels agree with the server's at our cursor.
     pub agreement: RwSignal<Option<Agreement>>,
     /// The live stream of change notifications is open.

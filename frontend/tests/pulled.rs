@@ -3,14 +3,14 @@
 //! nothing, and the stored state is always what the shared reference (`Replica::apply`) gives.
 #![cfg(target_arch = "wasm32")]
 
-use frontend::store::{fail_next_cursor_write, Db};
+use frontend::store::{fail_next_cursor_write, Db, PageOutcome};
 use shared::catalog::{Customer, Outlet, Product, Register};
 use shared::stock::{SerialNumber, StockLevel};
 use shared::sync::changes::{Change, ChangePage, Entity, EntityRef, RecentSale, Replica, Version};
 use shared::sync::CustomerSummary;
 use shared::Money;
 use std::cell::RefCell;
-use sync_client::{pull, ChangeSource, Failure, PageOutcome, ReplicaStore};
+use sync_client::{catch_up, ChangeSource, ChangeStore, Failure};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -64,13 +64,13 @@ fn reference(pages: &[&ChangePage]) -> Replica {
 async fn a_page_is_stored_with_its_cursor_or_not_at_all() {
     let db = fresh("atomic").await;
     let first = page(1, one_of_each(), true);
-    assert_eq!(db.apply_page(&first).await.unwrap(), PageOutcome::Applied);
+    assert_eq!(db.apply_page(&first).await.unwrap(), PageOutcome::Applied { from: 0 });
     let second = page(8, vec![product("shirt", 1999), Entity::Stock(StockLevel::new("shirt", "montreal", 11))], false);
     fail_next_cursor_write();
     assert!(db.apply_page(&second).await.is_err(), "the write failed");
     assert_eq!(db.pull_cursor().await.unwrap().version, 7, "the cursor did not move");
     assert_eq!(db.load_pulled().await.unwrap().replica, reference(&[&first]), "and no data of the page was kept");
-    assert_eq!(db.apply_page(&second).await.unwrap(), PageOutcome::Applied, "the same page goes in at the next attempt");
+    assert_eq!(db.apply_page(&second).await.unwrap(), PageOutcome::Applied { from: 7 }, "the same page goes in at the next attempt");
     let loaded = db.load_pulled().await.unwrap().replica;
     assert_eq!(loaded, reference(&[&first, &second]));
     assert_eq!(loaded.products["shirt"].price, Money(1999));
@@ -96,12 +96,13 @@ async fn tombstones_delete_what_they_name() {
 async fn applying_the_same_page_twice_is_harmless() {
     let db = fresh("twice").await;
     let first = page(1, one_of_each(), false);
-    assert_eq!(db.apply_page(&first).await.unwrap(), PageOutcome::Applied);
+    assert_eq!(db.apply_page(&first).await.unwrap(), PageOutcome::Applied { from: 0 });
     assert_eq!(db.apply_page(&first).await.unwrap(), PageOutcome::Stale, "not after the cursor: nothing written");
+    assert!(ChangeStore::apply_page(&db, &first).await.is_err(), "to the shared loop, an error: it pulls again from the stored cursor");
     let (a, b) = futures_join(db.apply_page(&page(8, vec![product("hat", 1)], false)), db.apply_page(&page(8, vec![product("hat", 1)], false))).await;
     let mut outcomes = [a.unwrap(), b.unwrap()];
     outcomes.sort_by_key(|o| *o == PageOutcome::Stale);
-    assert_eq!(outcomes, [PageOutcome::Applied, PageOutcome::Stale], "two tabs with the same page: one writes it");
+    assert_eq!(outcomes, [PageOutcome::Applied { from: 7 }, PageOutcome::Stale], "two tabs with the same page: one writes it");
     assert_eq!(db.pulled_pages().await.unwrap(), 2);
     assert_eq!(db.load_pulled().await.unwrap().replica, reference(&[&first, &page(8, vec![product("hat", 1)], false)]));
 }
@@ -132,7 +133,7 @@ async fn a_pull_stores_every_page_and_compacting_them_keeps_the_state() {
     changes.push(Entity::Deleted { of: EntityRef::Product { id: "p3".into() } });
     let log = Log(RefCell::new(page(1, changes, false).changes), 101);
     let mut progress = Vec::new();
-    let report = pull(&db, &log, 10, |_, _, p| progress.push(p.permille())).await.unwrap();
+    let report = catch_up(&db, &log, 10, |p| progress.push(p.permille())).await.unwrap();
     assert_eq!((report.pages, report.cursor), (11, 101));
     assert_eq!(progress.first(), Some(&99));
     assert_eq!(progress.last(), Some(&1000));
@@ -147,7 +148,7 @@ async fn a_pull_stores_every_page_and_compacting_them_keeps_the_state() {
     // Pulling on from the compacted state.
     log.0.borrow_mut().push(Change { version: 102, entity: product("p3", 5) });
     let log = Log(RefCell::new(log.0.take()), 102);
-    pull(&db, &log, 10, |_, _, _| {}).await.unwrap();
+    catch_up(&db, &log, 10, |_| {}).await.unwrap();
     assert_eq!(db.load_pulled().await.unwrap().replica.products["p3"].price, Money(5));
 }
 

@@ -22,10 +22,7 @@ mod retry;
 pub use draft::{seal_sale, SaleDraft, SealError};
 pub use memory::MemoryError;
 pub use memory::MemoryStore;
-pub use puller::{
-    compact, compare_digests, follows, pull, Agreement, ChangeSource, MemoryReplica, PageOutcome, Progress, PullError, PullReport,
-    ReplicaStore, CURSOR_AHEAD,
-};
+pub use puller::{catch_up, compact, ChangeSource, ChangeStore, PullError, PullProgress};
 pub use pusher::{drain, ensure_known, next_push, split_batch, DrainError, DrainReport, BATCH, MAX_PUSH_BYTES, OPS_BATCH};
 pub use retry::Backoff;
 

@@ -301,17 +301,17 @@ impl sync_client::ChangeSource for Route<'_> {
 #[tokio::test]
 async fn the_registers_puller_catches_up_through_the_route_and_starts_over_when_the_server_forgot_its_cursor() {
     let app = spawn_app().await;
-    let store = sync_client::MemoryReplica::default();
+    let store = std::cell::RefCell::new(Replica::default());
     let route = Route { app: &app, device: MTL_DEVICE };
     let mut bar = Vec::new();
-    let report = sync_client::pull(&store, &route, 10, |_, _, p| bar.push(p.remaining)).await.unwrap();
-    assert!(report.pages as usize == bar.len() && bar.last() == Some(&0));
+    let report = sync_client::catch_up(&store, &route, 10, |p| bar.push(p.remaining)).await.unwrap();
+    assert!(report.caught_up && report.pages == bar.len() && bar.last() == Some(&0));
     assert!(bar.windows(2).all(|w| w[0] > w[1]), "the bar only moves forward: {bar:?}");
-    assert_eq!(store.replica.borrow().products, catalog(&app).await);
+    assert_eq!(store.borrow().products, catalog(&app).await);
 
     // A cursor from a server restored from an older backup: the puller starts again from 0.
-    store.replica.borrow_mut().cursor = head(&app).await + 100;
-    let report = sync_client::pull(&store, &route, 1000, |_, _, _| {}).await.unwrap();
+    store.borrow_mut().cursor = head(&app).await + 100;
+    let report = sync_client::catch_up(&store, &route, 1000, |_| {}).await.unwrap();
     assert_eq!(report.cursor, head(&app).await);
-    assert_eq!(store.replica.borrow().stock, stock(&app, "montreal").await);
+    assert_eq!(store.borrow().stock, stock(&app, "montreal").await);
 }

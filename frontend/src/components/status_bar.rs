@@ -6,9 +6,9 @@ use crate::i18n::{pending_label, tr};
 use crate::i18n_ops::{held_ops_label, op_hold_text, pending_ops_label};
 use crate::i18n_pull::agreement_label;
 use crate::i18n_sync::{held_label, refused_label, sync_texts};
+use crate::pulled::Agreement;
 use crate::state::AppCtx;
 use leptos::prelude::*;
-use sync_client::Agreement;
 
 #[component]
 pub fn StatusBar() -> impl IntoView {

@@ -15,7 +15,7 @@ mod pulled;
 mod sales;
 
 pub use device::Enrolled;
-pub use pulled::{fail_next_cursor_write, worth_compacting, Loaded, PullCursor, PULLED, PULL_CURSOR};
+pub use pulled::{fail_next_cursor_write, worth_compacting, Loaded, PageOutcome, PullCursor, PULLED, PULL_CURSOR, STALE_PAGE};
 pub use sales::NOT_INTRODUCED;
 
 use indexed_db_futures::database::Database;

@@ -12,9 +12,9 @@ use super::{Db, Result, StoreError};
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 use serde::{Deserialize, Serialize};
-use shared::sync::changes::{ChangePage, Replica, Version};
+use shared::sync::changes::{check_page, ChangePage, Replica, Version};
 use std::cell::Cell;
-use sync_client::{compact, follows, PageOutcome, ReplicaStore};
+use sync_client::{compact, ChangeStore};
 
 /// Applied pages, by cursor (`{next:020}`: text order is version order).
 pub const PULLED: &str = "pulled";
@@ -30,6 +30,16 @@ const COMPACT_PAGE: usize = 2000;
 pub struct PullCursor {
     pub version: Version,
     pub scope: String,
+}
+
+/// What storing a page did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PageOutcome {
+    /// Stored, with its cursor, on top of cursor `from`.
+    Applied { from: Version },
+    /// It does not follow the stored cursor (another tab of this device stored pages meanwhile, or it
+    /// was stored already): nothing was written.
+    Stale,
 }
 
 /// What a load found: the state, and how many pages hold it (to decide on compaction).
@@ -66,9 +76,10 @@ impl Db {
         let cursors = tx.object_store(PULL_CURSOR)?;
         let raw: Option<String> = cursors.get(CURSOR_KEY).primitive()?.await?;
         let mut cursor: PullCursor = raw.map(|r| serde_json::from_str(&r)).transpose()?.unwrap_or_default();
-        if !follows(cursor.version, page) {
+        if check_page(cursor.version, page).is_err() {
             return Ok(PageOutcome::Stale);
         }
+        let from = cursor.version;
         if !page.changes.is_empty() {
             tx.object_store(PULLED)?.put(serde_json::to_string(page)?).with_key(page_key(page.next)).primitive()?;
         }
@@ -79,7 +90,7 @@ impl Db {
         cursor.version = page.next;
         cursors.put(serde_json::to_string(&cursor)?).with_key(CURSOR_KEY).primitive()?;
         tx.commit().await?;
-        Ok(PageOutcome::Applied)
+        Ok(PageOutcome::Applied { from })
     }
 
     /// Forgets every pulled page and sets the cursor to 0 for `scope`.
@@ -135,18 +146,24 @@ pub fn worth_compacting(pages: usize, entities: usize) -> bool {
     pages > 64 && pages > 2 * entities.div_ceil(COMPACT_PAGE)
 }
 
-impl ReplicaStore for Db {
+/// The message of a page that did not follow the stored cursor.
+pub const STALE_PAGE: &str = "the stored cursor moved (another tab pulled): pull again";
+
+impl ChangeStore for Db {
     type Error = StoreError;
 
     async fn cursor(&self) -> Result<Version> {
         Ok(self.pull_cursor().await?.version)
     }
 
-    async fn apply_page(&self, page: &ChangePage) -> Result<PageOutcome> {
-        Db::apply_page(self, page).await
+    async fn apply_page(&self, page: &ChangePage) -> Result<()> {
+        match Db::apply_page(self, page).await? {
+            PageOutcome::Applied { .. } => Ok(()),
+            PageOutcome::Stale => Err(StoreError(STALE_PAGE.into())),
+        }
     }
 
-    async fn forget_pulled(&self) -> Result<()> {
+    async fn reset(&self) -> Result<()> {
         let scope = self.pull_cursor().await?.scope;
         self.forget_pulled_for(&scope).await
     }

@@ -1,17 +1,56 @@
 //! Pulls the server's change log into IndexedDB and the in-memory copy, forever: at start, whenever the
 //! live stream announces a newer version or our own push changed the server (`AppCtx::wake_puller`),
 //! every minute in case a notification was missed, and per `Backoff` after a failure. The page loop
-//! and its rules are `sync_client::pull`'s; this decides when, shows progress and checks the stock
+//! and its rules are `sync_client::catch_up`'s; this decides when, shows progress and checks the stock
 //! digest once caught up.
 
 use super::api::{self, HttpChanges, HttpTransport};
-use crate::pulled::Touched;
+use crate::pulled::{Agreement, Touched};
 use crate::state::AppCtx;
-use crate::store::Db;
+use crate::store::{Db, PageOutcome, StoreError, STALE_PAGE};
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use shared::limits::MAX_CHANGES_PAGE;
-use sync_client::{compare_digests, pull, Backoff, Progress};
+use shared::sync::changes::{ChangePage, Replica, Version};
+use std::cell::{Cell, RefCell};
+use sync_client::{catch_up, Backoff, ChangeStore, PullProgress};
+
+/// The puller's `ChangeStore`: each page into IndexedDB (with its cursor, one transaction), then into
+/// the in-memory copy the screens read.
+struct Absorbing<'a> {
+    ctx: &'a AppCtx,
+    db: &'a Db,
+    touched: RefCell<Touched>,
+    /// The in-memory copy missed pages another tab stored: reload it from IndexedDB afterwards.
+    reload: Cell<bool>,
+}
+
+impl ChangeStore for Absorbing<'_> {
+    type Error = StoreError;
+
+    async fn cursor(&self) -> Result<Version, StoreError> {
+        Ok(self.db.pull_cursor().await?.version)
+    }
+
+    async fn apply_page(&self, page: &ChangePage) -> Result<(), StoreError> {
+        match self.db.apply_page(page).await? {
+            PageOutcome::Stale => Err(StoreError(STALE_PAGE.into())),
+            PageOutcome::Applied { from } => {
+                if !self.reload.get() && !self.ctx.absorb(from, page, &mut self.touched.borrow_mut()) {
+                    self.reload.set(true);
+                }
+                Ok(())
+            }
+        }
+    }
+
+    async fn reset(&self) -> Result<(), StoreError> {
+        ChangeStore::reset(self.db).await?;
+        self.ctx.install(Replica::default());
+        *self.touched.borrow_mut() = Touched::ALL;
+        Ok(())
+    }
+}
 
 const TICK_MS: u32 = 100;
 /// A pull even without a notification (one may be lost while the stream reconnects).
@@ -69,28 +108,25 @@ async fn once(ctx: &AppCtx, db: &Db, introduced: &mut bool) -> Result<(), String
     // A register without a catalog shows how far its download is.
     let downloading = ctx.catalog.with_value(|c| c.is_empty());
     if downloading {
-        ctx.progress.set(Some(Progress::default()));
+        ctx.progress.set(Some(PullProgress::default()));
     }
     // Items acknowledged before this pull began: its result carries them.
     let left_outbox = ctx.left_outbox.get_value();
     ctx.left_outbox.set_value(Touched::default());
-    let mut touched = Touched::default();
-    let mut reload = false;
-    let result = pull(db, &HttpChanges, MAX_CHANGES_PAGE, |since, page, progress| {
+    let store = Absorbing { ctx, db, touched: RefCell::new(Touched::default()), reload: Cell::new(false) };
+    let result = catch_up(&store, &HttpChanges, MAX_CHANGES_PAGE, |p| {
         if downloading {
-            ctx.progress.set(Some(progress));
-        }
-        if !reload && !ctx.absorb(since, page, &mut touched) {
-            reload = true;
+            ctx.progress.set(Some(*p));
         }
     })
     .await;
+    let mut touched = store.touched.into_inner();
     if result.is_ok() {
         touched = touched.or(left_outbox);
     } else {
         ctx.left_outbox.update_value(|t| *t = t.or(left_outbox));
     }
-    if reload {
+    if store.reload.get() {
         // Another tab of this device stored pages meanwhile: take the stored state whole.
         let loaded = db.load_pulled().await.map_err(|e| e.0)?;
         ctx.install(loaded.replica);
@@ -118,7 +154,7 @@ async fn check_digest(ctx: &AppCtx, cursor: u64) {
         return;
     }
     match api::stock_digest(&outlet.id, cursor).await {
-        Ok(server) => ctx.agreement.set(Some(compare_digests(&device, &server))),
+        Ok(server) => ctx.agreement.set(Some(Agreement::of(&device, &server))),
         // 409: the server answering is behind (another instance) or the version too old: next time.
         Err(e) => leptos::logging::warn!("stock digest: {e}"),
     }
