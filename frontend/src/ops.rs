@@ -8,7 +8,6 @@ use crate::store::Db;
 use leptos::prelude::*;
 use shared::account::CustomerAccount;
 use shared::catalog::Customer;
-use shared::sync::ops::AdjustmentReason;
 use shared::sync::{CustomerSummary, OpBody, Operation};
 use std::collections::HashMap;
 
@@ -72,15 +71,12 @@ async fn apply_local(ctx: &AppCtx, db: &Db, op: &Operation) {
     }
 }
 
-/// A stock adjustment on local levels: received units in, damaged units out, a count sets the level.
+/// A stock adjustment on local levels, by the server's rule (`shared::sync::ops::stock_deltas`).
 pub fn apply_stock(levels: &mut HashMap<String, i64>, op: &Operation) {
     if let OpBody::StockAdjustment { reason, lines, .. } = &op.body {
-        for l in lines {
-            let level = levels.entry(l.product_id.clone()).or_insert(0);
-            match reason {
-                AdjustmentReason::Receiving => *level = level.saturating_add(l.qty),
-                AdjustmentReason::Damage => *level = level.saturating_sub(l.qty),
-                AdjustmentReason::Count => *level = l.qty,
+        if let Ok(deltas) = shared::sync::ops::stock_deltas(*reason, lines, |p| levels.get(p).copied().unwrap_or(0)) {
+            for (product, delta) in deltas {
+                *levels.entry(product).or_insert(0) += delta;
             }
         }
     }

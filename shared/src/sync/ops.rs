@@ -318,6 +318,33 @@ pub enum OpEffect {
     Customer { customer: Option<Customer> },
 }
 
+/// The movements (product, signed delta) a stock adjustment makes, given each product's level before it:
+/// received units come in, damaged units go out, a count moves the level to what was counted (two lines
+/// of one product: the second counts what the first left). Lines that change nothing move nothing.
+/// `Err(product)` when a level would leave ±[`MAX_STOCK_LEVEL`]. The register applies it to its own
+/// levels, the server to its ledger's.
+pub fn stock_deltas(reason: AdjustmentReason, lines: &[AdjustmentLine], level_of: impl Fn(&str) -> i64) -> Result<Vec<(String, i64)>, String> {
+    let mut levels: BTreeMap<&str, i64> = BTreeMap::new();
+    let mut movements = Vec::with_capacity(lines.len());
+    for l in lines {
+        let level = *levels.entry(&l.product_id).or_insert_with(|| level_of(&l.product_id));
+        let delta = match reason {
+            AdjustmentReason::Receiving => Some(l.qty),
+            AdjustmentReason::Damage => l.qty.checked_neg(),
+            AdjustmentReason::Count => l.qty.checked_sub(level),
+        };
+        let after = delta.and_then(|d| level.checked_add(d)).filter(|a| a.abs() <= MAX_STOCK_LEVEL);
+        let (Some(delta), Some(after)) = (delta, after) else {
+            return Err(l.product_id.clone());
+        };
+        levels.insert(&l.product_id, after);
+        if delta != 0 {
+            movements.push((l.product_id.clone(), delta));
+        }
+    }
+    Ok(movements)
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum OpVerdict {
     Apply(OpEffect),
@@ -429,28 +456,12 @@ fn effect(op: &Operation, h: &OpHoldings<'_>) -> Result<OpEffect, OpHold> {
             if !h.outlet_known {
                 return Err(OpHold::UnknownOutlet { outlet_id: outlet_id.clone() });
             }
-            let mut levels: BTreeMap<&str, i64> = BTreeMap::new();
-            let mut movements = Vec::with_capacity(lines.len());
-            for l in lines {
-                let Some(&known) = h.products.get(&l.product_id) else {
-                    return Err(OpHold::UnknownProduct { product_id: l.product_id.clone() });
-                };
-                // Two lines of one product in one count: the second counts what the first left.
-                let level = *levels.get(l.product_id.as_str()).unwrap_or(&known);
-                let delta = match reason {
-                    AdjustmentReason::Receiving => Some(l.qty),
-                    AdjustmentReason::Damage => Some(-l.qty),
-                    AdjustmentReason::Count => l.qty.checked_sub(level),
-                };
-                let after = delta.and_then(|d| level.checked_add(d));
-                let (Some(delta), Some(after)) = (delta, after.filter(|a| a.abs() <= MAX_STOCK_LEVEL)) else {
-                    return Err(OpHold::Overflow { message: format!("the stock level of '{}' would leave ±{MAX_STOCK_LEVEL}", l.product_id) });
-                };
-                levels.insert(&l.product_id, after);
-                if delta != 0 {
-                    movements.push((l.product_id.clone(), delta));
-                }
+            if let Some(l) = lines.iter().find(|l| !h.products.contains_key(&l.product_id)) {
+                return Err(OpHold::UnknownProduct { product_id: l.product_id.clone() });
             }
+            let movements = stock_deltas(*reason, lines, |p| h.products.get(p).copied().unwrap_or(0)).map_err(|product_id| OpHold::Overflow {
+                message: format!("the stock level of '{product_id}' would leave ±{MAX_STOCK_LEVEL}"),
+            })?;
             let reason = match reason {
                 AdjustmentReason::Receiving => MovementReason::Receiving,
                 AdjustmentReason::Count | AdjustmentReason::Damage => MovementReason::Adjustment,
@@ -644,5 +655,12 @@ mod tests {
         assert_eq!(json["body"]["kind"], "stock_adjustment");
         assert_eq!(json["body"]["reason"], "damage");
         assert_eq!(serde_json::from_value::<Operation>(json).unwrap(), o);
+    }
+
+    #[test]
+    fn a_second_count_line_of_a_product_counts_what_the_first_left_and_a_level_never_leaves_its_range() {
+        let line = |qty| AdjustmentLine { product_id: "hat".into(), qty };
+        assert_eq!(stock_deltas(AdjustmentReason::Count, &[line(4), line(6)], |_| 7), Ok(vec![("hat".to_string(), -3), ("hat".to_string(), 2)]));
+        assert_eq!(stock_deltas(AdjustmentReason::Receiving, &[line(1)], |_| MAX_STOCK_LEVEL), Err("hat".to_string()));
     }
 }
