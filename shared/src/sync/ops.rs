@@ -466,11 +466,16 @@ fn effect(op: &Operation, h: &OpHoldings<'_>) -> Result<OpEffect, OpHold> {
                 AdjustmentReason::Receiving => MovementReason::Receiving,
                 AdjustmentReason::Count | AdjustmentReason::Damage => MovementReason::Adjustment,
             };
-            let levels = levels
-                .into_iter()
-                .filter(|(product_id, _)| movements.iter().any(|(moved, _)| moved == product_id))
-                .map(|(product_id, level)| StockLevel::new(product_id, outlet_id, level))
-                .collect();
+            // What each moved product's level becomes: the server keeps levels, it never re-sums them.
+            let mut after: BTreeMap<&str, i64> = BTreeMap::new();
+            for (product_id, delta) in &movements {
+                let level = after.get(product_id.as_str()).copied().unwrap_or_else(|| h.products.get(product_id).copied().unwrap_or(0));
+                let level = level.checked_add(*delta).ok_or_else(|| OpHold::Overflow {
+                    message: format!("the stock level of '{product_id}' would leave ±{MAX_STOCK_LEVEL}"),
+                })?;
+                after.insert(product_id, level);
+            }
+            let levels = after.into_iter().map(|(product_id, level)| StockLevel::new(product_id, outlet_id, level)).collect();
             Ok(OpEffect::Stock { outlet_id: outlet_id.clone(), reason, movements, levels })
         }
         OpBody::NewCustomer { customer } => {
