@@ -517,6 +517,7 @@ impl<'t> World<'t> {
             return Err("a held sale is held twice".into());
         }
         // Every operation made is applied exactly once, none is held, nothing else is applied.
+        let pool = self.db.inspect().await;
         let rows: Vec<(String, String, String)> = sqlx::query_as("SELECT op_id, status, body FROM ops").fetch_all(&pool).await.unwrap();
         for op in self.ops.values() {
             let applied = rows.iter().filter(|(id, status, body)| *id == op.id && status == "applied" && serde_json::from_str::<Operation>(body).ok().as_ref() == Some(op)).count();
