@@ -8,11 +8,11 @@
 //!
 //! `cargo bench -p comptoir-backend --bench ingest`
 //!
-//! The database is a parameter: each kind is an [`Target`]. SQLite is here; PostgreSQL comes as a
-//! second `Target` whose `push` calls the same store method through the store trait and whose `raw`
-//! writes the same rows into its own schema.
+//! The database is a parameter: each kind is a [`Target`]. SQLite, then PostgreSQL: two fresh databases
+//! on the server `COMPTOIR_BENCH_PG_URL` names (default `postgres://postgres@127.0.0.1:5432/postgres`),
+//! dropped at the end; skipped, with a line saying so, when it is unreachable.
 
-use backend::store::SqliteStore;
+use backend::store::{PgStore, SqliteStore};
 use shared::catalog::Product;
 use shared::sale::{receipt_number, Cart, Sale, SaleLine, Tender, TenderKind};
 use shared::stock::movements_for_sale;
@@ -130,6 +130,128 @@ impl Target for Sqlite {
     }
 }
 
+struct Postgres {
+    store: PgStore,
+    raw: PgStore,
+    admin_url: String,
+    names: [String; 2],
+}
+
+impl Postgres {
+    /// Two fresh databases with the demo shop, or `None` when the server cannot be reached.
+    async fn open() -> anyhow::Result<Option<Postgres>> {
+        use sqlx::Connection;
+        let admin_url = std::env::var("COMPTOIR_BENCH_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+        match tokio::time::timeout(Duration::from_secs(5), sqlx::PgConnection::connect(&admin_url)).await {
+            Ok(Ok(c)) => c.close().await?,
+            Ok(Err(e)) => {
+                println!("ingest on PostgreSQL: skipped ({admin_url} unreachable: {e})");
+                return Ok(None);
+            }
+            Err(_) => {
+                println!("ingest on PostgreSQL: skipped ({admin_url} did not answer in 5 s)");
+                return Ok(None);
+            }
+        }
+        let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(b, _)| b).to_string();
+        let names = ["store", "raw"].map(|n| format!("comptoir_bench_ingest_{}_{n}", std::process::id()));
+        let store = PgStore::connect(&format!("{base}/{}", names[0])).await?;
+        let raw = PgStore::connect(&format!("{base}/{}", names[1])).await?;
+        for s in [&store, &raw] {
+            s.load_shop(&backend::demo::demo_shop()).await?;
+        }
+        Ok(Some(Postgres { store, raw, admin_url, names }))
+    }
+
+    async fn drop_databases(self) -> anyhow::Result<()> {
+        use sqlx::Connection;
+        self.store.pool().close().await;
+        self.raw.pool().close().await;
+        let mut admin = sqlx::PgConnection::connect(&self.admin_url).await?;
+        for n in &self.names {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS \"{n}\" WITH (FORCE)"))).execute(&mut admin).await?;
+        }
+        Ok(())
+    }
+}
+
+impl Target for Postgres {
+    fn name(&self) -> String {
+        "PostgreSQL (READ COMMITTED, synchronous_commit as configured)".into()
+    }
+
+    async fn push(&self, device: &Device, sale: &Sale) -> anyhow::Result<()> {
+        let r = self.store.push_sale(device, Some(&sale.outlet_id), sale).await?;
+        anyhow::ensure!(r.status == PushStatus::Stored, "sale {} not stored: {:?}", sale.id, r);
+        Ok(())
+    }
+
+    async fn raw(&self, sale: &Sale) -> anyhow::Result<()> {
+        let mut tx = self.raw.pool().begin().await?;
+        let now = backend::store::now_ms();
+        sqlx::query(
+            "INSERT INTO sales (id, device_id, seq, register_id, outlet_id, receipt, created_at_ms, received_at_ms,
+                                subtotal_cents, total_cents, body, customer_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind(&sale.id)
+        .bind(key_device(sale))
+        .bind(sale.seq as i64)
+        .bind(&sale.register_id)
+        .bind(&sale.outlet_id)
+        .bind(&sale.receipt)
+        .bind(sale.created_at_ms)
+        .bind(now)
+        .bind(sale.totals.subtotal.as_cents())
+        .bind(sale.totals.total.as_cents())
+        .bind(serde_json::to_string(sale)?)
+        .bind(sale.customer_id.as_deref())
+        .execute(&mut *tx)
+        .await?;
+        for (i, l) in sale.lines.iter().enumerate() {
+            sqlx::query("INSERT INTO sale_lines (sale_id, line_no, product_id, qty, unit_price_cents) VALUES ($1, $2, $3, $4, $5)")
+                .bind(&sale.id)
+                .bind(i as i64 + 1)
+                .bind(&l.product_id)
+                .bind(l.qty)
+                .bind(l.unit_price.as_cents())
+                .execute(&mut *tx)
+                .await?;
+        }
+        for m in movements_for_sale(sale) {
+            sqlx::query("INSERT INTO stock_movements (product_id, outlet_id, delta, reason, source_id, created_at_ms) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(&m.product_id)
+                .bind(&m.outlet_id)
+                .bind(m.delta)
+                .bind(m.reason.as_str())
+                .bind(&m.source_id)
+                .bind(m.created_at_ms)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO stock_levels (product_id, outlet_id, qty) VALUES ($1, $2, $3)
+                 ON CONFLICT (outlet_id, product_id) DO UPDATE SET qty = stock_levels.qty + EXCLUDED.qty",
+            )
+            .bind(&m.product_id)
+            .bind(&m.outlet_id)
+            .bind(m.delta)
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query("INSERT INTO audit_log (at_ms, action, staff_id, device_id, outlet_id, subject, detail) VALUES ($1, 'sale', $2, $3, $4, $5, $6)")
+            .bind(now)
+            .bind(&sale.cashier_id)
+            .bind(&sale.device_id)
+            .bind(&sale.outlet_id)
+            .bind(&sale.id)
+            .bind(format!("receipt {}, total {}", sale.receipt, sale.totals.total))
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
 /// A paid card sale of three different products at Montréal by `device`.
 fn sale(device: &Device, seq: u64, products: &[Product]) -> Sale {
     let n = products.len();
@@ -182,5 +304,11 @@ async fn main() -> anyhow::Result<()> {
     let sqlite = Sqlite::open().await?;
     let products: Vec<Product> =
         sqlite.store.catalog_page(None, 1000).await?.products.into_iter().filter(|p| !p.tracks_serials).collect();
-    run(&sqlite, &products, count).await
+    run(&sqlite, &products, count).await?;
+    if let Some(pg) = Postgres::open().await? {
+        let result = run(&pg, &products, count).await;
+        pg.drop_databases().await?;
+        result?;
+    }
+    Ok(())
 }

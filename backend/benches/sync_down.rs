@@ -53,7 +53,7 @@ async fn post(router: &Router, path: &str, authorization: Option<&str>, body: St
 async fn shop(dir: &std::path::Path, extra: usize) -> (SqliteStore, Router, String, u32) {
     let store = SqliteStore::connect(&format!("sqlite://{}", dir.join("bench.sqlite").display())).await.unwrap();
     store.load_shop(&backend::demo::demo_shop_with_extra(extra)).await.unwrap();
-    let router = backend::api(AppState::new(store.clone()));
+    let router = backend::api(AppState::new(std::sync::Arc::new(store.clone())));
     let admin = post(&router, "/api/v1/auth/token", None, r#"{"email":"admin@demo.comptoir","password":"demo-admin-2026"}"#.into()).await;
     let admin = admin["token"].as_str().unwrap().to_string();
     let code = post(&router, "/api/v1/devices/codes", Some(&format!("Bearer {admin}")), r#"{"register_id":"montreal-1"}"#.into()).await;
@@ -164,7 +164,7 @@ async fn client(addr: SocketAddr, device: String, since: u64, out: mpsc::Unbound
 async fn latency(clients: usize, rounds: usize) {
     let dir = tempfile::tempdir().unwrap();
     let (store, _, device, number) = shop(dir.path(), 0).await;
-    let state = AppState::new(store.clone());
+    let state = AppState::new(std::sync::Arc::new(store.clone()));
     let router = backend::api(state.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -190,7 +190,7 @@ async fn latency(clients: usize, rounds: usize) {
     // Round 0 warms up (first writes on fresh connections) and is not counted.
     for round in 0..=rounds as u64 {
         tokio::time::sleep(Duration::from_millis(20)).await;
-        let body = serde_json::to_string(&PushRequest { device_id: "bench-device".into(), sales: vec![sale(number, round + 1, &product)] }).unwrap();
+        let body = serde_json::to_string(&PushRequest { device_id: "bench-device".into(), sales: vec![sale(number, round + 1, &product)], ops: Vec::new() }).unwrap();
         let req = Request::post("/api/v1/sync/push")
             .header("content-type", "application/json")
             .header("authorization", &device)

@@ -131,6 +131,8 @@ pub async fn serve(config: config::Config, shutdown: impl std::future::Future<Ou
         None => auth::HostPolicy::Loopback(vec![bound.ip()]),
     };
     let state = AppState::with_auth(store, auth::AuthConfig { hosts, secure_cookies: config.https() });
+    // Versions other processes commit (PostgreSQL): the event streams hear of them too.
+    state.store.watch_changes(state.notifier.clone());
     tracing::info!("Comptoir listening on http://{bound}");
     // Open event streams end when shutdown starts: graceful shutdown waits for every connection.
     let notifier = state.notifier.clone();

@@ -5,7 +5,9 @@
 //! two sales on one customer's account, together beyond her credit, arrive one at each; guesses at a
 //! password are spread over both. Whatever instance answers: each sale is stored exactly once (the other answer is
 //! `duplicate`), receipts and device keys are never taken twice, a held sale is held once, the credit
-//! overrun is found once, an enrolment code is used once, and the lock-out counts every guess.
+//! overrun is found once, an enrolment code is used once, the lock-out counts every guess, and every
+//! stock level is its opening minus what was sold. An event stream at one instance hears of a sale
+//! pushed at the other (PostgreSQL LISTEN/NOTIFY).
 
 #[path = "common/test_db.rs"]
 mod test_db;
@@ -283,6 +285,104 @@ async fn two_instances_on_one_postgresql_store_each_sale_once_and_take_no_receip
     let lines: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sale_lines").fetch_one(&inspect).await.unwrap();
     let moved: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM stock_movements WHERE reason <> 'receiving'").fetch_one(&inspect).await.unwrap();
     assert_eq!(moved, lines, "one stock movement per line of each stored sale");
+
+    // Stock levels, written by both instances at once as absolute values: each is its opening stock
+    // minus what the stored sales took, and equal to its ledger's sum (no update lost).
+    let sold: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT l.product_id, CAST(SUM(l.qty) AS BIGINT) FROM sale_lines l JOIN sales s ON s.id = l.sale_id
+         WHERE s.outlet_id = 'montreal' GROUP BY l.product_id",
+    )
+    .fetch_all(&inspect)
+    .await
+    .unwrap();
+    let opening = backend::demo::demo_shop().opening_stock;
+    for (product, qty) in &sold {
+        let open = opening.iter().filter(|(p, o, _)| p == product && o == "montreal").map(|(_, _, q)| q).sum::<i64>();
+        let level: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT qty FROM stock_levels WHERE outlet_id = 'montreal' AND product_id = '{product}'"
+        )))
+        .fetch_one(&inspect)
+        .await
+        .unwrap();
+        assert_eq!(level, open - qty, "{product} at Montréal: opening {open} − sold {qty}");
+    }
+    let mut summed: Vec<(String, String, i64)> =
+        sqlx::query_as("SELECT product_id, outlet_id, CAST(SUM(delta) AS BIGINT) FROM stock_movements GROUP BY product_id, outlet_id")
+            .fetch_all(&inspect)
+            .await
+            .unwrap();
+    let mut kept: Vec<(String, String, i64)> =
+        sqlx::query_as("SELECT product_id, outlet_id, qty FROM stock_levels WHERE qty <> 0 OR EXISTS (SELECT 1 FROM stock_movements m WHERE m.product_id = stock_levels.product_id AND m.outlet_id = stock_levels.outlet_id)")
+            .fetch_all(&inspect)
+            .await
+            .unwrap();
+    summed.sort();
+    kept.sort();
+    assert_eq!(kept, summed, "every maintained level is its ledger's sum");
     inspect.close().await;
+    drop((a, b));
+}
+
+/// Starts two instances on `db` and waits for their addresses.
+async fn two_instances(db: &TestDb, dist: &std::path::Path) -> (Instance, Instance) {
+    let (mut a, a_addr) = start(&db.url, dist);
+    let (mut b, b_addr) = start(&db.url, dist);
+    for (i, rx) in [(&mut a, a_addr), (&mut b, b_addr)] {
+        let addr = rx.recv_timeout(std::time::Duration::from_secs(120)).unwrap_or_else(|_| panic!("no address; log: {:?}", i.log.lock().unwrap()));
+        i.base = format!("{addr}/api/v1");
+    }
+    (a, b)
+}
+
+/// The version of the next event on an open stream within ten seconds, or `None`.
+async fn next_version(body: &mut hyper::body::Incoming, parser: &mut shared::sync::events::EventParser) -> Option<u64> {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let frame = tokio::time::timeout_at(deadline, body.frame()).await.ok()??.ok()?;
+        if let Some(data) = frame.data_ref() {
+            if let Some(e) = parser.feed(std::str::from_utf8(data).unwrap()).last() {
+                return Some(e.version);
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_event_stream_at_one_instance_hears_of_a_sale_pushed_at_the_other() {
+    use shared::sync::events::EventParser;
+    let db = TestDb::of(Kind::Postgres).await;
+    let dist = tempfile::tempdir().unwrap();
+    let http = Http(Client::builder(TokioExecutor::new()).build_http());
+    let (a, b) = two_instances(&db, dist.path()).await;
+
+    let (_, token) = http.send("POST", format!("{}/auth/token", a.base), None, Some(json!({"email": "admin@demo.comptoir", "password": "demo-admin-2026"}))).await;
+    let admin = format!("Bearer {}", token["token"].as_str().unwrap());
+    let (_, code) = http.send("POST", format!("{}/devices/codes", a.base), Some(&admin), Some(json!({"register_id": "montreal-1"}))).await;
+    let (status, enrolment) = http.send("POST", format!("{}/devices/enrol", a.base), None, Some(json!({"device_id": "tablet-1", "code": code["code"]}))).await;
+    assert_eq!(status, StatusCode::OK, "{enrolment}");
+    let device = format!("Device {}", enrolment["credential"].as_str().unwrap());
+    let number = enrolment["device"]["number"].as_u64().unwrap() as u32;
+    let (_, catalog) = http.send("GET", format!("{}/catalog?limit=100", a.base), Some(&admin), None).await;
+    let catalog: Vec<Product> = serde_json::from_value(catalog["products"].clone()).unwrap();
+    let products: Vec<Product> = catalog.iter().filter(|p| !p.tracks_serials).take(3).cloned().collect();
+
+    // The stream at B, over real HTTP; its first event is the version as it opens.
+    let req = Request::get(format!("{}/events", b.base)).header("authorization", &device).body(Full::new(Bytes::new())).unwrap();
+    let resp = http.0.request(req).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let mut body = resp.into_body();
+    let mut parser = EventParser::default();
+    let opened = next_version(&mut body, &mut parser).await.expect("the stream's first event");
+
+    let pushed_at = std::time::Instant::now();
+    let s = sale(&products, "tablet-1", number, 1, "sale-at-a");
+    let (status, resp) = http.send("POST", format!("{}/sync/push", a.base), Some(&device), Some(json!({"device_id": "tablet-1", "sales": [s]}))).await;
+    assert_eq!((status, resp["results"][0]["status"].as_str()), (StatusCode::OK, Some("stored")), "{resp}");
+    let head: i64 = sqlx::query_scalar("SELECT version FROM change_counter").fetch_one(&db.inspect().await).await.unwrap();
+    let mut seen = opened;
+    while seen < head as u64 {
+        seen = next_version(&mut body, &mut parser).await.unwrap_or_else(|| panic!("B's stream stopped at version {seen}; the sale at A made {head}"));
+    }
+    println!("a sale pushed at instance A reached an event stream at instance B after {:?} (version {opened} → {seen})", pushed_at.elapsed());
     drop((a, b));
 }

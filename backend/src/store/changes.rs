@@ -75,13 +75,12 @@ fn pairs_json<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> String {
     serde_json::Value::Array(pairs.map(|(a, b)| serde_json::json!([a, b])).collect()).to_string()
 }
 
-/// Current stock levels of (product, outlet) pairs. The one place this module reads a level: it sums
-/// the movements until the maintained `stock_levels` table arrives (then it reads that).
+/// Current stock levels of (product, outlet) pairs, from the maintained `stock_levels` (never a sum over
+/// the ledger).
 async fn stock_levels_of(conn: &mut SqliteConnection, pairs: &[(&str, &str)]) -> anyhow::Result<HashMap<(String, String), i64>> {
     let rows = sqlx::query(
-        "SELECT product_id, outlet_id, SUM(delta) AS level FROM stock_movements
-         WHERE (product_id, outlet_id) IN (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))
-         GROUP BY product_id, outlet_id",
+        "SELECT product_id, outlet_id, qty AS level FROM stock_levels
+         WHERE (product_id, outlet_id) IN (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))",
     )
     .bind(pairs_json(pairs.iter().copied()))
     .fetch_all(conn)
@@ -91,7 +90,7 @@ async fn stock_levels_of(conn: &mut SqliteConnection, pairs: &[(&str, &str)]) ->
 
 /// Current levels of every product at `outlet_id` (see [`stock_levels_of`]).
 async fn outlet_levels(conn: &mut SqliteConnection, outlet_id: &str) -> anyhow::Result<HashMap<String, i64>> {
-    let rows = sqlx::query("SELECT product_id, SUM(delta) AS level FROM stock_movements WHERE outlet_id = ? GROUP BY product_id")
+    let rows = sqlx::query("SELECT product_id, qty AS level FROM stock_levels WHERE outlet_id = ?")
         .bind(outlet_id)
         .fetch_all(conn)
         .await?;

@@ -436,7 +436,7 @@ pub(crate) async fn write_customer_change(conn: &mut SqliteConnection, change: &
     save_figures(conn, &change.customer_id, &change.after).await
 }
 
-async fn save_figures(conn: &mut SqliteConnection, customer_id: &str, f: &CustomerFigures) -> anyhow::Result<()> {
+pub(crate) async fn save_figures(conn: &mut SqliteConnection, customer_id: &str, f: &CustomerFigures) -> anyhow::Result<()> {
     sqlx::query(
         "INSERT INTO customer_figures (customer_id, balance_cents, loyalty_points, loyalty_visits) VALUES (?, ?, ?, ?)
          ON CONFLICT (customer_id) DO UPDATE SET

@@ -99,6 +99,13 @@ pub trait Store: Send + Sync + 'static {
     /// An outlet's stock digest as of `version`.
     async fn stock_digest_at(&self, outlet_id: &str, version: Version, detail: bool) -> anyhow::Result<Result<StockDigest, DigestRefusal>>;
 
+    // ---- live notifications
+
+    /// Feeds `notifier` with every version another process commits (PostgreSQL: a `LISTEN` task). The
+    /// default does nothing: SQLite has one process, whose writes the `api` router publishes after each
+    /// write request (`publish_after_writes`).
+    fn watch_changes(&self, _notifier: crate::notifier::Notifier) {}
+
     // ---- staff, sessions, lock-outs, audit
 
     async fn staff_by_email(&self, email: &str) -> anyhow::Result<Option<StaffRecord>>;

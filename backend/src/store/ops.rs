@@ -6,9 +6,12 @@
 //! kept there, held with its reason.
 
 use super::auth::{write_audit, Audit};
+use super::customers::{customer_figures, save_figures};
 use super::now_ms;
+use super::push::write_movements;
+use shared::stock::Movement;
 use super::sqlite::SqliteStore;
-use shared::account::{self, AccountEntry, EntryKind};
+use shared::account::EntryKind;
 use shared::auth::AuditAction;
 use shared::catalog::Customer;
 use shared::stock::SerialNumber;
@@ -145,8 +148,8 @@ async fn load(conn: &mut SqliteConnection, op: &Operation, device_outlet: Option
             let outlet = l.register_outlet.clone().filter(|_| payment.outlet_id.is_empty()).unwrap_or_else(|| payment.outlet_id.clone());
             let outlet = if outlet.is_empty() { device_outlet.unwrap_or_default().to_owned() } else { outlet };
             l.outlet_known = outlet_known(&mut *conn, outlet).await?;
-            let entries = customer_entries(conn, &payment.customer_id).await?;
-            l.balance = account::balance(&payment.customer_id, &entries).ok();
+            // The maintained figures, never a sum over the customer's history.
+            l.balance = Some(customer_figures(&mut *conn, &payment.customer_id).await?.balance);
             l.payment_on_file =
                 sqlx::query_scalar::<_, String>("SELECT id FROM account_payments WHERE id = ?").bind(&payment.id).fetch_optional(&mut *conn).await?.is_some();
         }
@@ -170,8 +173,9 @@ async fn load(conn: &mut SqliteConnection, op: &Operation, device_outlet: Option
                 if l.products.contains_key(&line.product_id) {
                     continue;
                 }
+                // The maintained level, never a sum over the ledger.
                 let level: Option<(String, i64)> = sqlx::query_as(
-                    "SELECT p.id, (SELECT COALESCE(SUM(delta), 0) FROM stock_movements WHERE product_id = p.id AND outlet_id = ?) FROM products p WHERE p.id = ?",
+                    "SELECT p.id, COALESCE((SELECT qty FROM stock_levels WHERE outlet_id = ? AND product_id = p.id), 0) FROM products p WHERE p.id = ?",
                 )
                 .bind(outlet_id)
                 .bind(&line.product_id)
@@ -198,24 +202,6 @@ async fn load(conn: &mut SqliteConnection, op: &Operation, device_outlet: Option
 
 async fn outlet_known(conn: &mut SqliteConnection, id: String) -> anyhow::Result<bool> {
     Ok(sqlx::query_scalar::<_, String>("SELECT id FROM outlets WHERE id = ?").bind(id).fetch_optional(conn).await?.is_some())
-}
-
-async fn customer_entries(conn: &mut SqliteConnection, customer_id: &str) -> anyhow::Result<Vec<AccountEntry>> {
-    sqlx::query("SELECT customer_id, kind, reference, amount_cents, created_at_ms FROM account_entries WHERE customer_id = ? ORDER BY created_at_ms, id")
-        .bind(customer_id)
-        .fetch_all(conn)
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(AccountEntry {
-                customer_id: r.get("customer_id"),
-                at_ms: r.get("created_at_ms"),
-                kind: serde_json::from_value(serde_json::Value::String(r.get("kind")))?,
-                reference: r.get("reference"),
-                amount: Money(r.get("amount_cents")),
-            })
-        })
-        .collect()
 }
 
 /// The operation's row: applied (`hold` none) or held with its reason.
@@ -266,6 +252,10 @@ async fn write_effect(conn: &mut SqliteConnection, op: &Operation, device_id: &s
             .bind(entry.at_ms)
             .execute(&mut *conn)
             .await?;
+            // The customer's maintained balance moves with the entry (`accept_op` checked its range).
+            let mut figures = customer_figures(&mut *conn, &entry.customer_id).await?;
+            figures.balance = figures.balance.checked_add(entry.amount).map_err(|_| anyhow::anyhow!("balance overflow after a checked payment"))?;
+            save_figures(&mut *conn, &entry.customer_id, &figures).await?;
             let detail = format!("payment {} of {} on account", payment.id, payment.amount);
             write_audit(conn, &audit(AuditAction::Payment, &payment.customer_id, Some(&payment.outlet_id), detail)).await?;
         }
@@ -286,18 +276,22 @@ async fn write_effect(conn: &mut SqliteConnection, op: &Operation, device_id: &s
                 write_audit(conn, &audit(AuditAction::SerialAdded, &first.product_id, Some(&first.outlet_id), detail)).await?;
             }
         }
-        OpEffect::Stock { outlet_id, reason, movements } => {
-            for (product_id, delta) in &movements {
-                sqlx::query("INSERT INTO stock_movements (product_id, outlet_id, delta, reason, source_id, created_at_ms) VALUES (?, ?, ?, ?, ?, ?)")
-                    .bind(product_id)
-                    .bind(&outlet_id)
-                    .bind(delta)
-                    .bind(reason.as_str())
-                    .bind(&op.id)
-                    .bind(op.made_at_ms)
-                    .execute(&mut *conn)
-                    .await?;
-            }
+        OpEffect::Stock { outlet_id, reason, movements, levels } => {
+            let movements: Vec<Movement> = movements
+                .iter()
+                .enumerate()
+                .map(|(i, (product_id, delta))| Movement {
+                    id: format!("{}:{}", op.id, i + 1),
+                    product_id: product_id.clone(),
+                    outlet_id: outlet_id.clone(),
+                    delta: *delta,
+                    reason,
+                    source_id: op.id.clone(),
+                    created_at_ms: op.made_at_ms,
+                    version: None,
+                })
+                .collect();
+            write_movements(&mut *conn, &movements, &levels).await?;
             let OpBody::StockAdjustment { reason: why, lines, .. } = &op.body else { unreachable!("a stock effect comes from a stock adjustment") };
             let what: Vec<String> = lines.iter().map(|l| format!("{} {}", l.product_id, l.qty)).collect();
             let detail = format!("{why}: {} ({} movement(s))", what.join(", "), movements.len());

@@ -67,7 +67,7 @@ async fn an_operation_pushed_twice_is_applied_once() {
     assert_eq!(statuses(&push(&app, &[damage], &[]).await), ["duplicate"]);
     assert_eq!(balance(&app, "c-tremblay").await, before + 2_500);
     assert_eq!(app.level("montreal", "hat").await, 2);
-    let payments: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM account_payments WHERE id = 'op-pay-1'").fetch_one(app.store.pool()).await.unwrap();
+    let payments: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM account_payments WHERE id = 'op-pay-1'").fetch_one(&app.db).await.unwrap();
     assert_eq!(payments, 1);
 }
 

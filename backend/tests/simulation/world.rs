@@ -517,7 +517,8 @@ impl<'t> World<'t> {
             return Err("a held sale is held twice".into());
         }
         // Every operation made is applied exactly once, none is held, nothing else is applied.
-        let rows: Vec<(String, String, String)> = sqlx::query_as("SELECT op_id, status, body FROM ops").fetch_all(pool).await.unwrap();
+        let pool = self.db.inspect().await;
+        let rows: Vec<(String, String, String)> = sqlx::query_as("SELECT op_id, status, body FROM ops").fetch_all(&pool).await.unwrap();
         for op in self.ops.values() {
             let applied = rows.iter().filter(|(id, status, body)| *id == op.id && status == "applied" && serde_json::from_str::<Operation>(body).ok().as_ref() == Some(op)).count();
             if applied != 1 || rows.iter().any(|(id, status, _)| *id == op.id && status != "applied") {
@@ -529,9 +530,10 @@ impl<'t> World<'t> {
         }
         // Balances: each customer's payments on account are the ones made, once.
         for customer in ["c-tremblay", "c-gagnon"] {
-            let paid: i64 = sqlx::query_scalar("SELECT COALESCE(SUM(amount_cents), 0) FROM account_entries WHERE customer_id = ? AND kind = 'payment'")
-                .bind(customer)
-                .fetch_one(pool)
+            let paid: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "SELECT CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT) FROM account_entries WHERE customer_id = '{customer}' AND kind = 'payment'"
+            )))
+                .fetch_one(&pool)
                 .await
                 .unwrap();
             let made: i64 = self

@@ -15,7 +15,7 @@ use crate::account::{AccountEntry, AccountPayment};
 use crate::catalog::Customer;
 use crate::limits::{self, OutOfRange, MAX_ID_LEN, MAX_LINES, MAX_STOCK_LEVEL, MAX_TEXT_LEN, MAX_TIME_MS};
 use crate::money::Money;
-use crate::stock::{MovementReason, SerialNumber, SerialRegistry};
+use crate::stock::{MovementReason, SerialNumber, SerialRegistry, StockLevel};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -311,8 +311,9 @@ pub enum OpEffect {
     /// The serials added, in the order typed.
     Serials { added: Vec<SerialNumber> },
     /// Signed movements (product, delta) at `outlet_id`; lines that change nothing (a count that finds
-    /// the level the server has) move nothing.
-    Stock { outlet_id: String, reason: MovementReason, movements: Vec<(String, i64)> },
+    /// the level the server has) move nothing. `levels`: what each touched product's level becomes (the
+    /// server keeps levels maintained, never re-summed).
+    Stock { outlet_id: String, reason: MovementReason, movements: Vec<(String, i64)>, levels: Vec<StockLevel> },
     /// A customer to create; `None` when the same customer is already on file (nothing to write).
     Customer { customer: Option<Customer> },
 }
@@ -465,7 +466,17 @@ fn effect(op: &Operation, h: &OpHoldings<'_>) -> Result<OpEffect, OpHold> {
                 AdjustmentReason::Receiving => MovementReason::Receiving,
                 AdjustmentReason::Count | AdjustmentReason::Damage => MovementReason::Adjustment,
             };
-            Ok(OpEffect::Stock { outlet_id: outlet_id.clone(), reason, movements })
+            // What each moved product's level becomes: the server keeps levels, it never re-sums them.
+            let mut after: BTreeMap<&str, i64> = BTreeMap::new();
+            for (product_id, delta) in &movements {
+                let level = after.get(product_id.as_str()).copied().unwrap_or_else(|| h.products.get(product_id).copied().unwrap_or(0));
+                let level = level.checked_add(*delta).ok_or_else(|| OpHold::Overflow {
+                    message: format!("the stock level of '{product_id}' would leave ±{MAX_STOCK_LEVEL}"),
+                })?;
+                after.insert(product_id, level);
+            }
+            let levels = after.into_iter().map(|(product_id, level)| StockLevel::new(product_id, outlet_id, level)).collect();
+            Ok(OpEffect::Stock { outlet_id: outlet_id.clone(), reason, movements, levels })
         }
         OpBody::NewCustomer { customer } => {
             let email = customer.email.as_deref().map(str::trim).filter(|e| !e.is_empty());
@@ -581,7 +592,12 @@ mod tests {
         let v = accept_op(&op(body), holdings(&d, &s, &products));
         assert_eq!(
             v,
-            OpVerdict::Apply(OpEffect::Stock { outlet_id: "mtl".into(), reason: MovementReason::Adjustment, movements: vec![("hat".into(), -3)] })
+            OpVerdict::Apply(OpEffect::Stock {
+                outlet_id: "mtl".into(),
+                reason: MovementReason::Adjustment,
+                movements: vec![("hat".into(), -3)],
+                levels: vec![StockLevel::new("hat", "mtl", 4)]
+            })
         );
     }
 

@@ -11,17 +11,21 @@
 //! that fails with a serialization failure, a deadlock (row locks taken by inserts into the same unique
 //! index) or a unique violation from a race is run again from the start ([`PgStore::transaction`]).
 //!
-//! Live notifications across instances would `LISTEN` here, on a connection of its own, and each
-//! write `NOTIFY` in its transaction (delivered at commit).
+//! Live notifications across instances: the change log's triggers `pg_notify('comptoir_changes',
+//! version)` in the writing transaction (delivered at commit), and [`PgStore::watch_changes`] `LISTEN`s
+//! on a connection of its own and feeds the server's `Notifier`.
 
 mod auth;
+mod changes;
 mod customers;
+mod ops;
 mod push;
 mod reports;
 mod serials;
 mod shop;
 mod store_impl;
 
+use crate::notifier::Notifier;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgPool, Postgres, Transaction};
 use std::collections::BTreeSet;
@@ -54,6 +58,8 @@ pub(crate) enum Lock {
     StaffEmail(String),
     /// Loading the shop into an empty database.
     Shop,
+    /// A pushed operation's id.
+    Op(String),
 }
 
 impl Lock {
@@ -68,6 +74,7 @@ impl Lock {
             Lock::Enrolment => (7, String::new()),
             Lock::StaffEmail(e) => (8, e.clone()),
             Lock::Shop => (9, String::new()),
+            Lock::Op(id) => (10, id.clone()),
         }
     }
 }
@@ -149,11 +156,46 @@ impl PgStore {
         let max = std::env::var("COMPTOIR_PG_POOL").ok().and_then(|v| v.parse().ok()).unwrap_or(8);
         let pool = PgPoolOptions::new().max_connections(max).connect_with(options).await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
-        Ok(PgStore { pool })
+        let store = PgStore { pool };
+        customers::fill_customer_figures(&store).await?;
+        Ok(store)
     }
 
     pub fn pool(&self) -> &PgPool {
         &self.pool
+    }
+
+    /// Feeds `notifier` with the versions any instance commits: a task `LISTEN`s on
+    /// `comptoir_changes` (the change log's `pg_notify`), and after (re)connecting publishes the head,
+    /// so a notification missed while the connection was down is caught up. Runs until the pool closes.
+    pub fn watch_changes(&self, notifier: Notifier) {
+        let pool = self.pool.clone();
+        tokio::spawn(async move {
+            while !pool.is_closed() {
+                if let Err(e) = listen(&pool, &notifier).await {
+                    tracing::warn!("listening for changes: {e:#}; reconnecting");
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+            }
+        });
+    }
+}
+
+async fn listen(pool: &PgPool, notifier: &Notifier) -> anyhow::Result<()> {
+    let mut listener = sqlx::postgres::PgListener::connect_with(pool).await?;
+    // Errors come back to the caller, which reconnects (with a fresh head) instead of silently retrying.
+    listener.ignore_pool_close_event(false);
+    listener.listen("comptoir_changes").await?;
+    let head: i64 = sqlx::query_scalar("SELECT version FROM change_counter WHERE id = 1").fetch_one(pool).await?;
+    notifier.publish(u64::try_from(head)?);
+    loop {
+        let Some(n) = listener.try_recv().await? else {
+            anyhow::bail!("the listening connection was closed");
+        };
+        match n.payload().parse::<u64>() {
+            Ok(v) => notifier.publish(v),
+            Err(_) => tracing::warn!(payload = n.payload(), "a change notification that is not a version"),
+        }
     }
 }
 

@@ -9,14 +9,14 @@
 use super::customers::{returns_of, sales_by_id};
 use super::{lock, shop, text_array, transaction, u32_of, Lock, PgStore};
 use crate::store::auth::Audit;
-use crate::store::customers::originals_of;
+use crate::store::customers::{originals_of, EntrySource};
 use crate::store::now_ms;
-use crate::store::push::sale_audits;
+use crate::store::page::Page;
 use shared::auth::AuditAction;
 use shared::catalog::Register;
 use shared::sale::Sale;
-use shared::stock::movements_for_sale;
-use shared::sync::{accept_sale, key_device, CatalogTerms, Device, HeldSale, HoldReason, Holdings, PushResult, PushStatus, StaffTerms, Verdict};
+use shared::stock::{Movement, StockLevel};
+use shared::sync::{accept_sale, effects_of_sale, key_device, sale_audit, Bearing, CatalogTerms, Device, HeldSale, HoldReason, Holdings, PushResult, PushStatus, StaffTerms, Verdict};
 use shared::tax::TaxRates;
 use shared::Money;
 use sqlx::{PgConnection, Postgres, Row, Transaction};
@@ -56,8 +56,9 @@ impl PgStore {
             );
             Ok(match verdict {
                 Verdict::Store => {
-                    store_sale(tx, sale).await?;
-                    for a in sale_audits(sale, &device.id) {
+                    store_sale(tx, sale, &loaded).await?;
+                    for e in sale_audit(sale, &device.id) {
+                        let a = Audit::new(e.action, &e.staff_id, &e.subject, e.detail).device(e.device_id.as_deref()).outlet(e.outlet_id.as_deref());
                         super::auth::write_audit(tx, &a).await?;
                     }
                     (PushStatus::Stored, None)
@@ -65,9 +66,10 @@ impl PgStore {
                 Verdict::Duplicate => (PushStatus::Duplicate, None),
                 Verdict::Hold(reason) => {
                     tracing::warn!(sale = %sale.id, device = %device.id, code = reason.code(), %reason, "sale held for review");
-                    sqlx::query("INSERT INTO held_sales (sale_id, pushed_by, body, code, reason, received_at_ms) VALUES ($1, $2, $3, $4, $5, $6)")
+                    sqlx::query("INSERT INTO held_sales (sale_id, pushed_by, outlet_id, body, code, reason, received_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)")
                         .bind(&sale.id)
                         .bind(&device.id)
+                        .bind(&sale.outlet_id)
                         .bind(serde_json::to_string(sale)?)
                         .bind(reason.code())
                         .bind(serde_json::to_string(&reason)?)
@@ -86,27 +88,35 @@ impl PgStore {
         Ok(PushResult { sale_id: sale.id.clone(), seq: sale.seq, status, hold })
     }
 
-    pub async fn held_sales(&self, pushed_by: Option<&str>, outlets: Option<&[String]>) -> anyhow::Result<Vec<HeldSale>> {
+    /// Unresolved held sales, oldest first: pushed by `pushed_by`, at one of `outlets` (`None`: all),
+    /// after the held sale numbered `after`.
+    pub async fn held_sales(&self, pushed_by: Option<&str>, outlets: Option<&[String]>, after: Option<i64>, limit: u32) -> anyhow::Result<Page<HeldSale>> {
         let rows = sqlx::query(
-            "SELECT body, pushed_by, reason, received_at_ms FROM held_sales
+            "SELECT id, body, pushed_by, reason, received_at_ms FROM held_sales
              WHERE NOT resolved AND ($1::text IS NULL OR pushed_by = $1)
-               AND ($2::text[] IS NULL OR (body::jsonb ->> 'outlet_id') = ANY($2))
-             ORDER BY id",
+               AND ($2::text[] IS NULL OR outlet_id = ANY($2)) AND id > $3
+             ORDER BY id LIMIT $4",
         )
         .bind(pushed_by)
         .bind(text_array(outlets))
+        .bind(after.unwrap_or(0))
+        .bind(i64::from(limit) + 1)
         .fetch_all(&self.pool)
         .await?;
-        rows.into_iter()
+        let rows = rows
+            .into_iter()
             .map(|r| {
-                Ok(HeldSale {
+                let held = HeldSale {
                     sale: serde_json::from_str(r.get("body"))?,
                     pushed_by: r.get("pushed_by"),
                     reason: serde_json::from_str(r.get("reason"))?,
                     received_at_ms: r.get("received_at_ms"),
-                })
+                };
+                Ok((r.get::<i64, _>("id"), held))
             })
-            .collect()
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let page = Page::of(rows, limit, |(id, _)| *id);
+        Ok(Page { items: page.items.into_iter().map(|(_, h)| h).collect(), next: page.next })
     }
 }
 
@@ -182,10 +192,32 @@ async fn load_holdings(conn: &mut PgConnection, sale: &Sale) -> anyhow::Result<L
     Ok(Loaded { register, same_id, same_key, held, catalog, originals, earlier_returns, staff })
 }
 
-async fn store_sale(tx: &mut Transaction<'_, Postgres>, sale: &Sale) -> anyhow::Result<()> {
+/// A new, accepted sale with its effects: the store loads what bears on them ([`Bearing`]) — its
+/// serials and customer under the advisory locks taken first, its stock levels `FOR UPDATE` —,
+/// `shared::sync::effects_of_sale` decides, and this writes what it says.
+async fn store_sale(tx: &mut Transaction<'_, Postgres>, sale: &Sale, loaded: &Loaded) -> anyhow::Result<()> {
+    let serials = super::serials::load_sale_serials(tx, sale).await?;
+    let tracks_serials = super::serials::returned_tracked_products(tx, sale).await?;
+    let customer = match sale.customer_id.as_deref() {
+        Some(id) => Some(super::customers::customer_bearing(tx, id).await?),
+        None => None,
+    };
+    let products: Vec<String> = sale.lines.iter().map(|l| l.product_id.clone()).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+    let stock = lock_stock_levels(tx, &sale.outlet_id, &products).await?;
+    let effects = effects_of_sale(
+        sale,
+        Bearing {
+            serials: &serials,
+            tracks_serials: &tracks_serials,
+            originals: &loaded.originals,
+            earlier_returns: &loaded.earlier_returns,
+            customer: customer.as_ref(),
+            stock: &stock,
+        },
+    );
     sqlx::query(
-        "INSERT INTO sales (id, device_id, seq, register_id, outlet_id, receipt, created_at_ms, received_at_ms, subtotal_cents, total_cents, body)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        "INSERT INTO sales (id, device_id, seq, register_id, outlet_id, receipt, created_at_ms, received_at_ms, subtotal_cents, total_cents, body, customer_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(&sale.id)
     .bind(key_device(sale))
@@ -198,6 +230,7 @@ async fn store_sale(tx: &mut Transaction<'_, Postgres>, sale: &Sale) -> anyhow::
     .bind(sale.totals.subtotal.as_cents())
     .bind(sale.totals.total.as_cents())
     .bind(serde_json::to_string(sale)?)
+    .bind(sale.customer_id.as_deref())
     .execute(&mut **tx)
     .await?;
     if !sale.lines.is_empty() {
@@ -207,15 +240,80 @@ async fn store_sale(tx: &mut Transaction<'_, Postgres>, sale: &Sale) -> anyhow::
         });
         lines.build().execute(&mut **tx).await?;
     }
-    let movements = movements_for_sale(sale);
-    if !movements.is_empty() {
+    write_movements(tx, &effects.movements, &effects.stock).await?;
+    let now = now_ms();
+    for s in &effects.serials {
+        super::serials::save_serial(tx, s, now).await?;
+    }
+    for original in &effects.returns_of {
+        sqlx::query("INSERT INTO sale_returns (original_sale_id, return_sale_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+            .bind(original)
+            .bind(&sale.id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    if let Some(change) = &effects.customer {
+        super::customers::write_customer_change(tx, change, EntrySource::Sale(&sale.id)).await?;
+    }
+    for c in &effects.conflicts {
+        tracing::warn!(sale = %sale.id, kind = c.code(), conflict = ?c, "conflict recorded");
+        sqlx::query("INSERT INTO conflicts (kind, sale_id, outlet_id, detail, created_at_ms) VALUES ($1, $2, $3, $4, $5)")
+            .bind(c.code())
+            .bind(&sale.id)
+            .bind(&sale.outlet_id)
+            .bind(serde_json::to_string(c)?)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The levels of `products` at `outlet_id`, their rows locked until commit (`FOR UPDATE`, in product
+/// order): the levels written back are computed from these, so two instances moving the same
+/// product's stock at once are decided one after the other. A level not on file yet is first put on
+/// file at zero (an upsert would silently overwrite a level another instance wrote meanwhile).
+pub(super) async fn lock_stock_levels(conn: &mut PgConnection, outlet_id: &str, products: &[String]) -> anyhow::Result<BTreeMap<String, i64>> {
+    if products.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    sqlx::query(
+        "INSERT INTO stock_levels (product_id, outlet_id, qty)
+         SELECT p, $1, 0 FROM unnest($2::text[]) AS p WHERE EXISTS (SELECT 1 FROM products WHERE id = p)
+         ORDER BY p COLLATE \"C\" ON CONFLICT DO NOTHING",
+    )
+    .bind(outlet_id)
+    .bind(products)
+    .execute(&mut *conn)
+    .await?;
+    let rows = sqlx::query(
+        "SELECT product_id, qty FROM stock_levels WHERE outlet_id = $1 AND product_id = ANY($2)
+         ORDER BY product_id COLLATE \"C\" FOR UPDATE",
+    )
+    .bind(outlet_id)
+    .bind(products)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.get("product_id"), r.get("qty"))).collect())
+}
+
+/// Appends movements to the ledger (their versions set by the log's trigger) and writes the levels
+/// they leave (as `shared` computed them).
+pub(super) async fn write_movements(conn: &mut PgConnection, movements: &[Movement], levels: &[StockLevel]) -> anyhow::Result<()> {
+    for chunk in movements.chunks(1000) {
         let mut q = sqlx::QueryBuilder::new("INSERT INTO stock_movements (product_id, outlet_id, delta, reason, source_id, created_at_ms) ");
-        q.push_values(&movements, |mut b, mv| {
+        q.push_values(chunk, |mut b, mv| {
             b.push_bind(&mv.product_id).push_bind(&mv.outlet_id).push_bind(mv.delta).push_bind(mv.reason.as_str()).push_bind(&mv.source_id).push_bind(mv.created_at_ms);
         });
-        q.build().execute(&mut **tx).await?;
+        q.build().execute(&mut *conn).await?;
     }
-    super::serials::record_sale_serials(tx, sale).await?;
-    super::customers::record_sale_customer(tx, sale).await?;
+    for chunk in levels.chunks(1000) {
+        let mut q = sqlx::QueryBuilder::new("INSERT INTO stock_levels (product_id, outlet_id, qty) ");
+        q.push_values(chunk, |mut b, l| {
+            b.push_bind(&l.product_id).push_bind(&l.outlet_id).push_bind(l.level);
+        });
+        q.push(" ON CONFLICT (outlet_id, product_id) DO UPDATE SET qty = EXCLUDED.qty");
+        q.build().execute(&mut *conn).await?;
+    }
     Ok(())
 }

@@ -6,14 +6,14 @@
 use super::{lock, text_array, transaction, Lock, PgStore};
 use crate::store::now_ms;
 use crate::store::{Conflict, SerialRefusal};
-use shared::catalog::Product;
-use shared::sale::{Sale, SaleLine};
-use shared::stock::{ReturnedOn, ReturnedSerial, SerialError, SerialNumber, SerialRegistry, SoldOn, SyncedSerial};
+use crate::store::page::Page;
+use shared::sale::Sale;
+use shared::stock::{ReturnedOn, SerialError, SerialNumber, SerialRegistry, SoldOn};
 use sqlx::postgres::PgRow;
-use sqlx::{Row, Postgres, PgConnection, Transaction};
+use sqlx::{PgConnection, Row};
 use std::collections::BTreeSet;
 
-fn serial_from_row(r: &PgRow) -> SerialNumber {
+pub(super) fn serial_from_row(r: &PgRow) -> SerialNumber {
     let sold_sale_id: Option<String> = r.get("sold_sale_id");
     let returned_sale_id: Option<String> = r.get("returned_sale_id");
     SerialNumber {
@@ -43,7 +43,7 @@ async fn load_serial(conn: &mut PgConnection, product_id: &str, serial: &str) ->
 }
 
 /// Inserts a serial, or rewrites the state of one on file (its creation time is kept).
-async fn save_serial(conn: &mut PgConnection, s: &SerialNumber, now: i64) -> anyhow::Result<()> {
+pub(super) async fn save_serial(conn: &mut PgConnection, s: &SerialNumber, now: i64) -> anyhow::Result<()> {
     sqlx::query(
         "INSERT INTO serials (product_id, serial, outlet_id, sold_sale_id, sold_at_ms, returned_sale_id,
                               returned_original_sale_id, returned_at_ms, created_at_ms)
@@ -71,19 +71,32 @@ async fn save_serial(conn: &mut PgConnection, s: &SerialNumber, now: i64) -> any
 }
 
 impl PgStore {
-    /// The serial numbers page: every serial (sold or not), optionally of one product and/or at one
-    /// outlet, by product then serial.
-    pub async fn list_serials(&self, product_id: Option<&str>, outlet_id: Option<&str>) -> anyhow::Result<Vec<SerialNumber>> {
+    /// The serial numbers page: serials (sold or not), optionally of one product and/or at one outlet,
+    /// at one of `outlets` (`None`: any), by product then serial (byte-wise), after the `after` cursor's.
+    pub async fn list_serials(
+        &self,
+        product_id: Option<&str>,
+        outlet_id: Option<&str>,
+        outlets: Option<&[String]>,
+        after: Option<&(String, String)>,
+        limit: u32,
+    ) -> anyhow::Result<Page<SerialNumber>> {
         let rows = sqlx::query(
             "SELECT product_id, serial, outlet_id, sold_sale_id, sold_at_ms, returned_sale_id, returned_original_sale_id, returned_at_ms
              FROM serials WHERE ($1::text IS NULL OR product_id = $1) AND ($2::text IS NULL OR outlet_id = $2)
-             ORDER BY product_id COLLATE \"C\", serial COLLATE \"C\"",
+               AND ($3::text[] IS NULL OR outlet_id = ANY($3))
+               AND ($4::text IS NULL OR product_id COLLATE \"C\" > $4 OR (product_id = $4 AND serial COLLATE \"C\" > $5))
+             ORDER BY product_id COLLATE \"C\", serial COLLATE \"C\" LIMIT $6",
         )
         .bind(product_id)
         .bind(outlet_id)
+        .bind(text_array(outlets))
+        .bind(after.map(|a| a.0.as_str()))
+        .bind(after.map(|a| a.1.as_str()))
+        .bind(i64::from(limit) + 1)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows.iter().map(serial_from_row).collect())
+        Ok(Page::of(rows.iter().map(serial_from_row).collect(), limit, |s| (s.product_id.clone(), s.serial.clone())))
     }
 
     /// Pre-registers a comma-separated list of serials for a product at an outlet: all of them in one
@@ -163,17 +176,21 @@ impl PgStore {
         })
     }
 
-    /// What sync recorded for a manager, oldest first: of sales at one of `outlets` (`None`: all).
-    pub async fn list_conflicts(&self, outlets: Option<&[String]>) -> anyhow::Result<Vec<Conflict>> {
+    /// What sync recorded for a manager, oldest first: of sales at one of `outlets` (`None`: all), after
+    /// the conflict with id `after`.
+    pub async fn list_conflicts(&self, outlets: Option<&[String]>, after: Option<i64>, limit: u32) -> anyhow::Result<Page<Conflict>> {
         let rows = sqlx::query(
-            "SELECT c.id, c.kind, c.sale_id, c.detail, c.created_at_ms, c.resolved FROM conflicts c
-             WHERE $1::text[] IS NULL OR (SELECT outlet_id FROM sales WHERE id = c.sale_id) = ANY($1)
-             ORDER BY c.id",
+            "SELECT id, kind, sale_id, detail, created_at_ms, resolved FROM conflicts
+             WHERE ($1::text[] IS NULL OR outlet_id = ANY($1)) AND id > $2
+             ORDER BY id LIMIT $3",
         )
         .bind(text_array(outlets))
+        .bind(after.unwrap_or(0))
+        .bind(i64::from(limit) + 1)
         .fetch_all(&self.pool)
-            .await?;
-        rows.into_iter()
+        .await?;
+        let rows = rows
+            .into_iter()
             .map(|r| {
                 let detail: String = r.get("detail");
                 Ok(Conflict {
@@ -185,157 +202,32 @@ impl PgStore {
                     resolved: r.get("resolved"),
                 })
             })
-            .collect()
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        Ok(Page::of(rows, limit, |c| c.id))
     }
 }
 
-/// The serials of a newly stored sale, inside its push's transaction. Never refuses (the customer has
-/// paid): a unit sold is marked sold (added first if it was not on file); a returned unit is back in
-/// stock; what the rules find wrong — a unit already sold in another sale, a return of a unit that sale
-/// did not sell — is kept as a `conflicts` row for a manager.
-pub(crate) async fn record_sale_serials(tx: &mut Transaction<'_, Postgres>, sale: &Sale) -> anyhow::Result<()> {
-    let lines: Vec<&SaleLine> = sale.lines.iter().filter(|l| !l.serials.is_empty()).collect();
-    if lines.is_empty() {
-        return Ok(());
-    }
+/// The records on file of the serials `sale` names (the push holds their products' `Lock::Serials`),
+/// for `shared::sync::effects_of_sale`.
+pub(super) async fn load_sale_serials(conn: &mut PgConnection, sale: &Sale) -> anyhow::Result<Vec<SerialNumber>> {
     let keys: BTreeSet<(&str, &str)> =
-        lines.iter().flat_map(|l| l.serials.iter().map(|s| (l.product_id.as_str(), s.trim()))).collect();
+        sale.lines.iter().flat_map(|l| l.serials.iter().map(|s| (l.product_id.as_str(), s.trim()))).collect();
     let mut on_file = Vec::with_capacity(keys.len());
     for (product_id, serial) in keys {
-        on_file.extend(load_serial(tx, product_id, serial).await?);
+        on_file.extend(load_serial(conn, product_id, serial).await?);
     }
-    let mut registry = SerialRegistry::from(on_file);
-    let before = registry.clone();
-    let mut conflicts: Vec<(&'static str, serde_json::Value)> = Vec::new();
-
-    for line in lines {
-        if line.qty > 0 {
-            for serial in &line.serials {
-                let sold_on = SoldOn { sale_id: sale.id.clone(), at_ms: sale.created_at_ms };
-                match registry.record_synced_sale(&line.product_id, &sale.outlet_id, serial, sold_on) {
-                    Ok(SyncedSerial::Recorded | SyncedSerial::AddedAndRecorded) => {}
-                    // Only new sales come here: the same serial twice in this one sale.
-                    Ok(SyncedSerial::AlreadyRecorded) => {
-                        conflicts.push(sold_twice(sale, line, serial, &sale.id));
-                    }
-                    Ok(SyncedSerial::SoldTwice { first_sale_id }) => {
-                        conflicts.push(sold_twice(sale, line, serial, &first_sale_id));
-                    }
-                    Err(e) => conflicts.push(invalid(sale, line, serial, &e)),
-                }
-            }
-        } else {
-            let tracks_serials: bool = sqlx::query_scalar("SELECT tracks_serials FROM products WHERE id = $1")
-                .bind(&line.product_id)
-                .fetch_optional(&mut **tx)
-                .await?
-                .unwrap_or(false);
-            let product = Product {
-                id: line.product_id.clone(),
-                sku: line.sku.clone(),
-                name: line.name.clone(),
-                price: line.unit_price,
-                tax_class: line.tax_class,
-                tracks_serials,
-                ..Product::default()
-            };
-            for serial in &line.serials {
-                // With a receipt, the unit must come from that sale; without one, from the sale it was sold in.
-                let original = line.return_of.as_ref().map(|r| r.sale_id.clone()).or_else(|| {
-                    registry.get(&line.product_id, serial).and_then(|s| s.sold_on.as_ref()).map(|s| s.sale_id.clone())
-                });
-                let result = match original {
-                    Some(original_sale_id) => registry.record_return(
-                        &product,
-                        &sale.outlet_id,
-                        Some(serial),
-                        ReturnedOn { return_sale_id: sale.id.clone(), original_sale_id, at_ms: sale.created_at_ms },
-                    ),
-                    None if registry.get(&line.product_id, serial).is_none() => {
-                        Err(SerialError::NotOnFile { serial: serial.trim().into() })
-                    }
-                    None => Ok(ReturnedSerial::NotTracked),
-                };
-                match result {
-                    Ok(ReturnedSerial::BackInStock { .. }) => {}
-                    // Returned without a receipt while not recorded as sold: nothing to put back.
-                    Ok(ReturnedSerial::NotTracked) => conflicts.push((
-                        "serial_return_mismatch",
-                        serde_json::json!({
-                            "serial": serial.trim(),
-                            "product_id": line.product_id,
-                            "return_sale_id": sale.id,
-                            "original_sale_id": null,
-                            "error": "serial_not_sold",
-                            "message": format!("serial number {} was returned but is not recorded as sold", serial.trim()),
-                        }),
-                    )),
-                    Err(e) => conflicts.push((
-                        "serial_return_mismatch",
-                        serde_json::json!({
-                            "serial": serial.trim(),
-                            "product_id": line.product_id,
-                            "return_sale_id": sale.id,
-                            "original_sale_id": line.return_of.as_ref().map(|r| r.sale_id.as_str()),
-                            "sold_in": match &e {
-                                SerialError::NotSoldInThatSale { sold_in, .. } => sold_in.clone(),
-                                _ => None,
-                            },
-                            "error": e.code(),
-                            "message": e.to_string(),
-                        }),
-                    )),
-                }
-            }
-        }
-    }
-
-    let now = now_ms();
-    for s in registry.all() {
-        if before.get(&s.product_id, &s.serial) != Some(s) {
-            save_serial(tx, s, now).await?;
-        }
-    }
-    for (kind, detail) in conflicts {
-        tracing::warn!(sale = %sale.id, kind, %detail, "serial conflict recorded");
-        sqlx::query("INSERT INTO conflicts (kind, sale_id, detail, created_at_ms) VALUES ($1, $2, $3, $4)")
-            .bind(kind)
-            .bind(&sale.id)
-            .bind(detail.to_string())
-            .bind(now)
-            .execute(&mut **tx)
-            .await?;
-    }
-    Ok(())
+    Ok(on_file)
 }
 
-fn sold_twice(sale: &Sale, line: &SaleLine, serial: &str, first_sale_id: &str) -> (&'static str, serde_json::Value) {
-    (
-        "serial_sold_twice",
-        serde_json::json!({
-            "serial": serial.trim(),
-            "product_id": line.product_id,
-            "product_name": line.name,
-            "first_sale_id": first_sale_id,
-            "second_sale_id": sale.id,
-            "second_outlet_id": sale.outlet_id,
-            "message": format!(
-                "serial number {} of {} was sold in sale {first_sale_id} and again in sale {}",
-                serial.trim(), line.name, sale.id
-            ),
-        }),
-    )
-}
-
-fn invalid(sale: &Sale, line: &SaleLine, serial: &str, e: &SerialError) -> (&'static str, serde_json::Value) {
-    (
-        "serial_invalid",
-        serde_json::json!({
-            "serial": serial,
-            "product_id": line.product_id,
-            "sale_id": sale.id,
-            "error": e.code(),
-            "message": e.to_string(),
-        }),
-    )
+/// Which products whose units `sale` returns with a serial track serials.
+pub(super) async fn returned_tracked_products(conn: &mut PgConnection, sale: &Sale) -> anyhow::Result<BTreeSet<String>> {
+    let mut out = BTreeSet::new();
+    for line in sale.lines.iter().filter(|l| l.qty <= 0 && !l.serials.is_empty()) {
+        let tracks: Option<bool> =
+            sqlx::query_scalar("SELECT tracks_serials FROM products WHERE id = $1").bind(&line.product_id).fetch_optional(&mut *conn).await?;
+        if tracks == Some(true) {
+            out.insert(line.product_id.clone());
+        }
+    }
+    Ok(out)
 }

@@ -3,6 +3,9 @@
 use super::{lock, text_array, transaction, u32_of, Lock, PgStore};
 use crate::store::now_ms;
 use shared::catalog::{Customer, Outlet, Product, Register};
+use crate::store::page::Page;
+use crate::store::sqlite::SalesKey;
+use shared::stock::{Movement, MovementReason, StockLevel};
 use shared::sync::{CatalogPage, Setup, StoredSale};
 use shared::tax::{TaxClass, TaxRates};
 use shared::Money;
@@ -141,31 +144,48 @@ impl PgStore {
         row.as_ref().map(register_from_row).transpose()
     }
 
-    pub async fn list_sales(&self, limit: u32, register_id: Option<&str>, outlets: Option<&[String]>) -> anyhow::Result<Vec<StoredSale>> {
+    /// The sales history, newest first (by arrival, then register, then sequence descending, byte-wise
+    /// as in SQLite), at one of `outlets` (`None`: all), of one register if given, after the `before`
+    /// cursor's sale. Reads one page by index.
+    pub async fn list_sales(&self, limit: u32, register_id: Option<&str>, outlets: Option<&[String]>, before: Option<&SalesKey>) -> anyhow::Result<Page<StoredSale>> {
         let rows = sqlx::query(
-            "SELECT body, received_at_ms FROM sales WHERE ($1::text IS NULL OR register_id = $1)
+            "SELECT body, received_at_ms, register_id, seq, id FROM sales
+             WHERE ($1::text IS NULL OR register_id = $1)
                AND ($3::text[] IS NULL OR outlet_id = ANY($3))
-             ORDER BY received_at_ms DESC, register_id COLLATE \"C\", seq DESC LIMIT $2",
+               AND received_at_ms <= $8
+               AND ($4::bigint IS NULL OR received_at_ms < $4 OR (received_at_ms = $4 AND (register_id COLLATE \"C\" > $5
+                    OR (register_id = $5 AND (seq < $6 OR (seq = $6 AND id COLLATE \"C\" > $7))))))
+             ORDER BY received_at_ms DESC, register_id COLLATE \"C\", seq DESC, id COLLATE \"C\" LIMIT $2",
         )
         .bind(register_id)
-        .bind(i64::from(limit))
+        .bind(i64::from(limit) + 1)
         .bind(text_array(outlets))
+        .bind(before.map(|k| k.0))
+        .bind(before.map(|k| k.1.as_str()))
+        .bind(before.map(|k| k.2))
+        .bind(before.map(|k| k.3.as_str()))
+        .bind(before.map_or(i64::MAX, |k| k.0))
         .fetch_all(&self.pool)
         .await?;
-        rows.into_iter()
-            .map(|r| Ok(StoredSale { sale: serde_json::from_str(r.get("body"))?, received_at_ms: r.get("received_at_ms") }))
-            .collect()
+        let rows = rows
+            .into_iter()
+            .map(|r| {
+                let body: String = r.get("body");
+                let key = SalesKey(r.get("received_at_ms"), r.get("register_id"), r.get("seq"), r.get("id"));
+                Ok((StoredSale { sale: serde_json::from_str(&body)?, received_at_ms: key.0 }, key))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let page = Page::of(rows, limit, |(_, key)| key.clone());
+        Ok(Page { items: page.items.into_iter().map(|(s, _)| s).collect(), next: page.next })
     }
 
+    /// Stock level per product at an outlet, as maintained with each movement.
     pub async fn stock_levels(&self, outlet_id: &str) -> anyhow::Result<Vec<(String, i64)>> {
-        let rows = sqlx::query(
-            "SELECT product_id, SUM(delta)::BIGINT AS level FROM stock_movements WHERE outlet_id = $1
-             GROUP BY product_id ORDER BY product_id COLLATE \"C\"",
-        )
-        .bind(outlet_id)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows.into_iter().map(|r| (r.get("product_id"), r.get("level"))).collect())
+        let rows = sqlx::query("SELECT product_id, qty FROM stock_levels WHERE outlet_id = $1 ORDER BY product_id COLLATE \"C\"")
+            .bind(outlet_id)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.into_iter().map(|r| (r.get("product_id"), r.get("qty"))).collect())
     }
 
     pub async fn customers(&self) -> anyhow::Result<Vec<Customer>> {
@@ -234,18 +254,29 @@ async fn insert_shop(tx: &mut Transaction<'_, Postgres>, shop: &crate::demo::Sho
                 .execute(&mut **tx)
                 .await?;
         }
-        for (product, outlet, qty) in &shop.opening_stock {
-            sqlx::query(
-                "INSERT INTO stock_movements (product_id, outlet_id, delta, reason, source_id, created_at_ms)
-                 VALUES ($1, $2, $3, 'receiving', 'opening-stock', $4)",
-            )
-            .bind(product)
-            .bind(outlet)
-            .bind(qty)
-            .bind(now)
-            .execute(&mut **tx)
-            .await?;
+        let opening: Vec<Movement> = shop
+            .opening_stock
+            .iter()
+            .enumerate()
+            .map(|(i, (product, outlet, qty))| Movement {
+                id: format!("opening-stock:{i}"),
+                product_id: product.clone(),
+                outlet_id: outlet.clone(),
+                delta: *qty,
+                reason: MovementReason::Receiving,
+                source_id: "opening-stock".into(),
+                created_at_ms: now,
+                version: None,
+            })
+            .collect();
+        // A seed may open at zero: that level is on file too.
+        let mut levels: std::collections::BTreeMap<(&str, &str), i64> = Default::default();
+        for m in &opening {
+            let l = levels.entry((m.product_id.as_str(), m.outlet_id.as_str())).or_default();
+            *l = l.saturating_add(m.delta);
         }
+        let levels: Vec<StockLevel> = levels.into_iter().map(|((p, o), l)| StockLevel::new(p, o, l)).collect();
+        super::push::write_movements(tx, &opening, &levels).await?;
         super::set_meta(tx, "catalog_version", &now.to_string()).await?;
         super::customers::load_accounts(tx, shop).await?;
         for s in &shop.staff {

@@ -4,7 +4,12 @@
 use crate::store::auth::{Attempt, Audit, DeviceRecord, EnrolRefusal, NewStaffRecord, StaffRecord, StaffRefusal};
 use crate::store::customers::{PaymentRefusal, PaymentStatus};
 use super::PgStore;
-use crate::store::{Conflict, SerialRefusal, Store};
+use crate::store::{Conflict, CursorAhead, DigestRefusal, SerialRefusal, Store};
+use crate::store::page::Page;
+use crate::store::sqlite::SalesKey;
+use crate::notifier::Notifier;
+use shared::sync::changes::{ChangePage, StockDigest, Version};
+use shared::sync::ops::{HeldOp, Operation, OpResult};
 use async_trait::async_trait;
 use shared::account::{AccountPayment, Statement};
 use shared::auth::{AuditEntry, EnrolledDevice, LockoutRule, OfflineStaff, StaffMember};
@@ -44,11 +49,11 @@ impl Store for PgStore {
     async fn push_sale(&self, device: &Device, device_outlet: Option<&str>, sale: &Sale) -> anyhow::Result<PushResult> {
         PgStore::push_sale(self, device, device_outlet, sale).await
     }
-    async fn held_sales(&self, pushed_by: Option<&str>, outlets: Option<&[String]>) -> anyhow::Result<Vec<HeldSale>> {
-        PgStore::held_sales(self, pushed_by, outlets).await
+    async fn held_sales(&self, pushed_by: Option<&str>, outlets: Option<&[String]>, after: Option<i64>, limit: u32) -> anyhow::Result<Page<HeldSale>> {
+        PgStore::held_sales(self, pushed_by, outlets, after, limit).await
     }
-    async fn list_sales(&self, limit: u32, register_id: Option<&str>, outlets: Option<&[String]>) -> anyhow::Result<Vec<StoredSale>> {
-        PgStore::list_sales(self, limit, register_id, outlets).await
+    async fn list_sales(&self, limit: u32, register_id: Option<&str>, outlets: Option<&[String]>, before: Option<&SalesKey>) -> anyhow::Result<Page<StoredSale>> {
+        PgStore::list_sales(self, limit, register_id, outlets, before).await
     }
     async fn stock_levels(&self, outlet_id: &str) -> anyhow::Result<Vec<(String, i64)>> {
         PgStore::stock_levels(self, outlet_id).await
@@ -56,8 +61,8 @@ impl Store for PgStore {
     async fn sales_and_payments_in(&self, scope: &ReportScope, period: Period) -> anyhow::Result<(Vec<Sale>, Vec<AccountPayment>)> {
         PgStore::sales_and_payments_in(self, scope, period).await
     }
-    async fn list_serials(&self, product_id: Option<&str>, outlet_id: Option<&str>) -> anyhow::Result<Vec<SerialNumber>> {
-        PgStore::list_serials(self, product_id, outlet_id).await
+    async fn list_serials(&self, product_id: Option<&str>, outlet_id: Option<&str>, outlets: Option<&[String]>, after: Option<&(String, String)>, limit: u32) -> anyhow::Result<Page<SerialNumber>> {
+        PgStore::list_serials(self, product_id, outlet_id, outlets, after, limit).await
     }
     async fn register_serials(&self, product_id: &str, outlet_id: &str, input: &str, audit: &Audit) -> anyhow::Result<Result<Vec<SerialNumber>, SerialRefusal>> {
         PgStore::register_serials(self, product_id, outlet_id, input, audit).await
@@ -65,11 +70,11 @@ impl Store for PgStore {
     async fn delete_serial(&self, product_id: &str, serial: &str, outlets: Option<&[String]>, audit: &Audit) -> anyhow::Result<Result<SerialNumber, Option<SerialError>>> {
         PgStore::delete_serial(self, product_id, serial, outlets, audit).await
     }
-    async fn list_conflicts(&self, outlets: Option<&[String]>) -> anyhow::Result<Vec<Conflict>> {
-        PgStore::list_conflicts(self, outlets).await
+    async fn list_conflicts(&self, outlets: Option<&[String]>, after: Option<i64>, limit: u32) -> anyhow::Result<Page<Conflict>> {
+        PgStore::list_conflicts(self, outlets, after, limit).await
     }
-    async fn customer_summaries(&self) -> anyhow::Result<Vec<CustomerSummary>> {
-        PgStore::customer_summaries(self).await
+    async fn customer_summaries(&self, after: Option<&(String, String)>, limit: u32) -> anyhow::Result<Page<CustomerSummary>> {
+        PgStore::customer_summaries(self, after, limit).await
     }
     async fn customer_summary(&self, id: &str) -> anyhow::Result<Option<CustomerSummary>> {
         PgStore::customer_summary(self, id).await
@@ -79,6 +84,24 @@ impl Store for PgStore {
     }
     async fn record_payment(&self, customer_id: &str, payment: AccountPayment, audit: &Audit) -> anyhow::Result<Result<(PaymentStatus, AccountPayment), PaymentRefusal>> {
         PgStore::record_payment(self, customer_id, payment, audit).await
+    }
+    async fn apply_op(&self, device: &Device, device_outlet: Option<&str>, op: &Operation) -> anyhow::Result<OpResult> {
+        PgStore::apply_op(self, device, device_outlet, op).await
+    }
+    async fn held_ops(&self, pushed_by: Option<&str>, outlets: Option<&[String]>) -> anyhow::Result<Vec<HeldOp>> {
+        PgStore::held_ops(self, pushed_by, outlets).await
+    }
+    async fn change_head(&self) -> anyhow::Result<Version> {
+        PgStore::change_head(self).await
+    }
+    async fn changes_page(&self, since: Version, limit: u32, outlets: Option<&[String]>) -> anyhow::Result<Result<ChangePage, CursorAhead>> {
+        PgStore::changes_page(self, since, limit, outlets).await
+    }
+    async fn stock_digest_at(&self, outlet_id: &str, version: Version, detail: bool) -> anyhow::Result<Result<StockDigest, DigestRefusal>> {
+        PgStore::stock_digest_at(self, outlet_id, version, detail).await
+    }
+    fn watch_changes(&self, notifier: Notifier) {
+        PgStore::watch_changes(self, notifier)
     }
     async fn staff_by_email(&self, email: &str) -> anyhow::Result<Option<StaffRecord>> {
         PgStore::staff_by_email(self, email).await
