@@ -414,3 +414,43 @@ async fn settling_operations_removes_them_and_keeps_the_held_ones_with_their_rea
     let held = db.held_op_list().await.unwrap();
     assert_eq!((held.len(), held[0].op.id.as_str(), &held[0].reason), (1, "b", &hold));
 }
+
+/// Schema 5 joins two version 4s made in parallel (operations; the pull): whichever a register has —
+/// the released 3 or either 4 — it opens with every store, its unsent sales kept, 3's catalog copy gone.
+#[wasm_bindgen_test]
+async fn a_database_at_version_3_or_at_either_version_4_opens_with_every_store_and_keeps_its_unsent_sales() {
+    use indexed_db_futures::database::Database;
+    use indexed_db_futures::prelude::*;
+    use indexed_db_futures::transaction::TransactionMode;
+    let v3: &'static [&str] = &["meta", "catalog", "sales", "outbox", "rejected", "cache", "held"];
+    let ops4: &'static [&str] = &["meta", "catalog", "sales", "outbox", "rejected", "cache", "held", "ops", "op_outbox", "held_ops"];
+    let pull4: &'static [&str] = &["meta", "sales", "outbox", "rejected", "cache", "held", "pulled", "pull_cursor"];
+    for (version, stores) in [(3u32, v3), (4, ops4), (4, pull4)] {
+        let name = format!("old-{version}-{}", js_sys::Math::random());
+        let old = Database::open(name.as_str())
+            .with_version(version)
+            .with_on_upgrade_needed(move |_, db| {
+                for store in stores {
+                    db.create_object_store(store).build()?;
+                }
+                Ok(())
+            })
+            .await
+            .unwrap();
+        let sale = fresh("old-source").await.commit_sale(&draft("unsent")).await.unwrap();
+        let tx = old.transaction("outbox").with_mode(TransactionMode::Readwrite).build().unwrap();
+        tx.object_store("outbox").unwrap().put(serde_json::to_string(&sale).unwrap()).with_key(sale.id.clone()).primitive().unwrap();
+        tx.commit().await.unwrap();
+        old.close();
+
+        let db = Db::open(&name).await.unwrap();
+        assert_eq!(db.pending_sales(10).await.unwrap(), vec![sale], "{stores:?}: the unsent sale is still queued");
+        let recorded = db.record_op(&op("damage", 1)).await.unwrap();
+        assert_eq!(db.pending_op_list(10).await.unwrap(), vec![recorded], "{stores:?}: operations have their stores");
+        assert!(db.held_op_list().await.unwrap().is_empty());
+        assert_eq!(db.pull_cursor().await.unwrap().version, 0, "{stores:?}: the pull has its stores");
+        assert_eq!(db.pulled_pages().await.unwrap(), 0);
+        let names: Vec<String> = Database::open(name.as_str()).await.unwrap().object_store_names().collect();
+        assert!(!names.iter().any(|n| n == "catalog"), "{stores:?}: the old catalog copy is dropped: {names:?}");
+    }
+}
