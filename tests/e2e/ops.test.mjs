@@ -38,6 +38,8 @@ describe('operations at the register', () => {
     await page.getByTestId('account-payment-card').click();
     await page.getByTestId('account-payment-record').dblclick();
     await eventually(async () => assert.equal(await reg.text('account-payment-state'), "Paiement en attente d'envoi : 25,00 $"));
+    // The views are the pulled state plus our outbox: the unsent payment is already in her balance.
+    await eventually(async () => assert.match(await reg.text('customer-balance'), /25,00/));
 
     // A sale to her, then one hat written off as damaged (scanned into the Stock dialog).
     await reg.scan(products.hat.barcode);
