@@ -77,7 +77,7 @@ async fn load_products(conn: &mut PgConnection, ids: &[&str]) -> anyhow::Result<
     .bind(ids)
     .fetch_all(conn)
     .await?;
-    Ok(rows
+    rows
         .into_iter()
         .map(|r| {
             let p = Product {
@@ -94,7 +94,7 @@ async fn load_products(conn: &mut PgConnection, ids: &[&str]) -> anyhow::Result<
             };
             Ok((p.id.clone(), p))
         })
-        .collect::<anyhow::Result<_>>()?)
+        .collect()
 }
 
 async fn load_serials(conn: &mut PgConnection, keys: &[(&str, &str)]) -> anyhow::Result<HashMap<(String, String), shared::stock::SerialNumber>> {
@@ -147,7 +147,7 @@ async fn load_outlets(conn: &mut PgConnection, ids: &[&str]) -> anyhow::Result<H
         .bind(ids)
         .fetch_all(conn)
         .await?;
-    Ok(rows
+    rows
         .into_iter()
         .map(|r| {
             let o = Outlet {
@@ -158,7 +158,7 @@ async fn load_outlets(conn: &mut PgConnection, ids: &[&str]) -> anyhow::Result<H
             };
             Ok((o.id.clone(), o))
         })
-        .collect::<anyhow::Result<_>>()?)
+        .collect()
 }
 
 async fn load_registers(conn: &mut PgConnection, ids: &[&str]) -> anyhow::Result<HashMap<String, Register>> {

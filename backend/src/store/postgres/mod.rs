@@ -183,12 +183,14 @@ impl PgStore {
 
 async fn listen(pool: &PgPool, notifier: &Notifier) -> anyhow::Result<()> {
     let mut listener = sqlx::postgres::PgListener::connect_with(pool).await?;
-    // Errors come back to the caller, which reconnects (with a fresh head) instead of silently retrying.
+    // The pool closing (the server stopping) ends the wait with an error, and the task with it.
     listener.ignore_pool_close_event(false);
     listener.listen("comptoir_changes").await?;
     let head: i64 = sqlx::query_scalar("SELECT version FROM change_counter WHERE id = 1").fetch_one(pool).await?;
     notifier.publish(u64::try_from(head)?);
     loop {
+        // `None`: the connection was lost. Reconnect through the caller, which publishes the head
+        // again (what was committed meanwhile was not notified to us).
         let Some(n) = listener.try_recv().await? else {
             anyhow::bail!("the listening connection was closed");
         };
