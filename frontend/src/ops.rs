@@ -62,14 +62,12 @@ pub fn apply_stock(levels: &mut HashMap<String, i64>, op: &Operation) {
     }
 }
 
-/// A new customer or a payment on account on the local customer list.
+/// A new customer or a payment on account on the local customer list (`refresh_views` sorts it after).
 pub fn apply_customer(list: &mut Vec<CustomerSummary>, op: &Operation) {
     match &op.body {
-        OpBody::NewCustomer { customer } => {
-            if !list.iter().any(|c| c.customer.id == customer.id) {
-                list.push(summary_of(customer));
-                list.sort_by(|a, b| a.customer.name.to_lowercase().cmp(&b.customer.name.to_lowercase()));
-            }
+        // Once the pulled state has them, the pulled copy stands.
+        OpBody::NewCustomer { customer } if !list.iter().any(|c| c.customer.id == customer.id) => {
+            list.push(summary_of(customer));
         }
         OpBody::AccountPayment { payment } => {
             if let Some(c) = list.iter_mut().find(|c| c.customer.id == payment.customer_id) {
