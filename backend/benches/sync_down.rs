@@ -61,7 +61,7 @@ async fn shop(dir: &std::path::Path, extra: usize) -> (SqliteStore, Router, Stri
     let store = SqliteStore::connect(&format!("sqlite://{}", dir.join("bench.sqlite").display())).await.unwrap();
     store.load_shop(&backend::demo::demo_shop_with_extra(extra)).await.unwrap();
     let router = backend::api(AppState::new(Arc::new(store.clone())));
-    let (device, number) = enrol(&router).await;
+    let Enrolled { device, number } = enrol(&router).await;
     (store, router, device, number)
 }
 
@@ -199,7 +199,8 @@ async fn start(store: Arc<dyn Store>) -> Instance {
 
 /// `clients` event streams held open at `to`, one-sale pushes made at `at` (in process, through its
 /// router): each client's latency from the push being sent to its event.
-async fn latency(label: &str, at: &Instance, to: &Instance, device: &str, number: u32, first_seq: u64, clients: usize, rounds: usize) {
+async fn latency(label: &str, at: &Instance, to: &Instance, enrolled: &Enrolled, first_seq: u64, clients: usize, rounds: usize) {
+    let (device, number) = (enrolled.device.as_str(), enrolled.number);
     let store = &at.state.store;
     let product = store.catalog_page(None, 1000).await.unwrap().products.into_iter().find(|p| !p.tracks_serials).unwrap();
 
@@ -256,20 +257,26 @@ async fn latency(label: &str, at: &Instance, to: &Instance, device: &str, number
     println!("sync_down: the last client's latency per round, sorted (ms): {round_max_ms:?}");
 }
 
-/// Enrols Montréal's bench device through `router`: its `Device …` authorization and number.
-async fn enrol(router: &Router) -> (String, u32) {
+/// Montréal's bench device: its `Device …` authorization and its number (receipt numbers).
+struct Enrolled {
+    device: String,
+    number: u32,
+}
+
+/// Enrols Montréal's bench device through `router`.
+async fn enrol(router: &Router) -> Enrolled {
     let admin = post(router, "/api/v1/auth/token", None, r#"{"email":"admin@demo.comptoir","password":"demo-admin-2026"}"#.into()).await;
     let admin = admin["token"].as_str().unwrap().to_string();
     let code = post(router, "/api/v1/devices/codes", Some(&format!("Bearer {admin}")), r#"{"register_id":"montreal-1"}"#.into()).await;
     let e = post(router, "/api/v1/devices/enrol", None, serde_json::json!({"device_id": "bench-device", "code": code["code"]}).to_string()).await;
-    (format!("Device {}", e["credential"].as_str().unwrap()), e["device"]["number"].as_u64().unwrap() as u32)
+    Enrolled { device: format!("Device {}", e["credential"].as_str().unwrap()), number: e["device"]["number"].as_u64().unwrap() as u32 }
 }
 
 async fn latency_sqlite(clients: usize, rounds: usize) {
     let dir = tempfile::tempdir().unwrap();
     let (store, _, device, number) = shop(dir.path(), 0).await;
     let one = start(Arc::new(store)).await;
-    latency("on one instance (SQLite)", &one, &one, &device, number, 1, clients, rounds).await;
+    latency("on one instance (SQLite)", &one, &one, &Enrolled { device, number }, 1, clients, rounds).await;
 }
 
 /// Two instances on one fresh PostgreSQL database (dropped after): two in-process servers on two
@@ -296,10 +303,10 @@ async fn latency_postgres(clients: usize, rounds: usize) -> anyhow::Result<()> {
     let pools = [a.pool().clone(), b.pool().clone()];
     a.load_shop(&backend::demo::demo_shop()).await?;
     let (a, b) = (start(Arc::new(a)).await, start(Arc::new(b)).await);
-    let (device, number) = enrol(&a.router).await;
-    latency("on one instance (PostgreSQL)", &a, &a, &device, number, 1, clients, rounds).await;
+    let enrolled = enrol(&a.router).await;
+    latency("on one instance (PostgreSQL)", &a, &a, &enrolled, 1, clients, rounds).await;
     let next = rounds as u64 + 2;
-    latency("at instance B, pushes at instance A (PostgreSQL LISTEN/NOTIFY)", &a, &b, &device, number, next, clients, rounds).await;
+    latency("at instance B, pushes at instance A (PostgreSQL LISTEN/NOTIFY)", &a, &b, &enrolled, next, clients, rounds).await;
 
     for p in &pools {
         p.close().await;
