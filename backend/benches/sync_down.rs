@@ -7,6 +7,12 @@
 //!    a one-sale push is made, and each client's `change` event for its version is timed from the
 //!    moment the push was sent (so it includes the push itself; the push's own round trip is printed
 //!    apart). p50 / p99 / max over every client and round.
+//! 3. The same across two instances: two servers (in process, two ports, two `PgStore` pools, each
+//!    with its own notifier fed by its own `LISTEN` task as `backend::serve` does) on one fresh
+//!    PostgreSQL database (`COMPTOIR_BENCH_PG_URL`, default `postgres://postgres@127.0.0.1:5432/postgres`;
+//!    dropped after; skipped with a line when unreachable). The 500 streams are held at B, the pushes
+//!    made at A, so each event crosses PostgreSQL's NOTIFY; the one-instance figure on PostgreSQL is
+//!    measured first in the same run, for comparison.
 //!
 //! `cargo bench -p comptoir-backend --bench sync_down` (`SYNC_BENCH_PRODUCTS`, `SYNC_BENCH_CLIENTS`,
 //! `SYNC_BENCH_ROUNDS` to change the sizes).
@@ -14,7 +20,7 @@
 use axum::body::Body;
 use axum::http::Request;
 use axum::Router;
-use backend::store::SqliteStore;
+use backend::store::{PgStore, SqliteStore, Store};
 use backend::AppState;
 use http_body_util::BodyExt;
 use hyper_util::rt::TokioIo;
@@ -25,6 +31,7 @@ use shared::sync::events::EventParser;
 use shared::sync::PushRequest;
 use shared::tax::TaxRates;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 use tower::ServiceExt;
@@ -53,12 +60,9 @@ async fn post(router: &Router, path: &str, authorization: Option<&str>, body: St
 async fn shop(dir: &std::path::Path, extra: usize) -> (SqliteStore, Router, String, u32) {
     let store = SqliteStore::connect(&format!("sqlite://{}", dir.join("bench.sqlite").display())).await.unwrap();
     store.load_shop(&backend::demo::demo_shop_with_extra(extra)).await.unwrap();
-    let router = backend::api(AppState::new(std::sync::Arc::new(store.clone())));
-    let admin = post(&router, "/api/v1/auth/token", None, r#"{"email":"admin@demo.comptoir","password":"demo-admin-2026"}"#.into()).await;
-    let admin = admin["token"].as_str().unwrap().to_string();
-    let code = post(&router, "/api/v1/devices/codes", Some(&format!("Bearer {admin}")), r#"{"register_id":"montreal-1"}"#.into()).await;
-    let e = post(&router, "/api/v1/devices/enrol", None, serde_json::json!({"device_id": "bench-device", "code": code["code"]}).to_string()).await;
-    (store, router, format!("Device {}", e["credential"].as_str().unwrap()), e["device"]["number"].as_u64().unwrap() as u32)
+    let router = backend::api(AppState::new(Arc::new(store.clone())));
+    let Enrolled { device, number } = enrol(&router).await;
+    (store, router, device, number)
 }
 
 fn sale(number: u32, seq: u64, product: &Product) -> Sale {
@@ -133,12 +137,23 @@ async fn full_pull(products: usize) {
     );
 }
 
+/// Aborts a task when dropped: a client's connection closes when its task is aborted.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 /// One client: opens `GET /events?since=…` over its own HTTP/1.1 connection and reports each version
 /// with the instant it arrived.
 async fn client(addr: SocketAddr, device: String, since: u64, out: mpsc::UnboundedSender<(u64, Instant)>, ready: mpsc::UnboundedSender<()>) {
     let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
     let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.unwrap();
-    tokio::spawn(conn);
+    let _conn = AbortOnDrop(tokio::spawn(async move {
+        let _ = conn.await;
+    }));
     let req = Request::get(format!("/api/v1/events?since={since}"))
         .header("host", addr.to_string())
         .header("authorization", device)
@@ -161,10 +176,17 @@ async fn client(addr: SocketAddr, device: String, since: u64, out: mpsc::Unbound
     }
 }
 
-async fn latency(clients: usize, rounds: usize) {
-    let dir = tempfile::tempdir().unwrap();
-    let (store, _, device, number) = shop(dir.path(), 0).await;
-    let state = AppState::new(std::sync::Arc::new(store.clone()));
+/// One server instance: the API on a port of its own, its notifier fed as `backend::serve` feeds it
+/// (`watch_changes`: a `LISTEN` task on PostgreSQL, nothing on SQLite).
+struct Instance {
+    state: AppState,
+    router: Router,
+    addr: SocketAddr,
+}
+
+async fn start(store: Arc<dyn Store>) -> Instance {
+    let state = AppState::new(store);
+    state.store.watch_changes(state.notifier.clone());
     let router = backend::api(state.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -172,40 +194,48 @@ async fn latency(clients: usize, rounds: usize) {
     tokio::spawn(async move {
         axum::serve(listener, served.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
     });
+    Instance { state, router, addr }
+}
+
+/// `clients` event streams held open at `to`, one-sale pushes made at `at` (in process, through its
+/// router): each client's latency from the push being sent to its event.
+async fn latency(label: &str, at: &Instance, to: &Instance, enrolled: &Enrolled, first_seq: u64, clients: usize, rounds: usize) {
+    let (device, number) = (enrolled.device.as_str(), enrolled.number);
+    let store = &at.state.store;
     let product = store.catalog_page(None, 1000).await.unwrap().products.into_iter().find(|p| !p.tracks_serials).unwrap();
 
     let (tx, mut rx) = mpsc::unbounded_channel();
     let (ready_tx, mut ready_rx) = mpsc::unbounded_channel();
     let since = store.change_head().await.unwrap();
-    for _ in 0..clients {
-        tokio::spawn(client(addr, device.clone(), since, tx.clone(), ready_tx.clone()));
-    }
+    // Dropped at the end: the streams close, so the next run starts with none open.
+    let _clients: Vec<AbortOnDrop> =
+        (0..clients).map(|_| AbortOnDrop(tokio::spawn(client(to.addr, device.to_string(), since, tx.clone(), ready_tx.clone())))).collect();
     for _ in 0..clients {
         ready_rx.recv().await.unwrap();
     }
-    let listeners = state.notifier.listeners();
+    let listeners = to.state.notifier.listeners();
     assert!(listeners >= clients, "{listeners} streams open");
 
     let (mut latencies, mut pushes, mut round_max) = (Vec::new(), Vec::new(), Vec::new());
     // Round 0 warms up (first writes on fresh connections) and is not counted.
     for round in 0..=rounds as u64 {
         tokio::time::sleep(Duration::from_millis(20)).await;
-        let body = serde_json::to_string(&PushRequest { device_id: "bench-device".into(), sales: vec![sale(number, round + 1, &product)], ops: Vec::new() }).unwrap();
+        let body = serde_json::to_string(&PushRequest { device_id: "bench-device".into(), sales: vec![sale(number, first_seq + round, &product)], ops: Vec::new() }).unwrap();
         let req = Request::post("/api/v1/sync/push")
             .header("content-type", "application/json")
-            .header("authorization", &device)
+            .header("authorization", device)
             .body(Body::from(body))
             .unwrap();
         let sent = Instant::now();
-        let (status, _) = send(&router, req).await;
+        let (status, _) = send(&at.router, req).await;
         pushes.push(sent.elapsed());
         assert_eq!(status, 200);
         let version = store.change_head().await.unwrap();
         let (mut got, mut slowest) = (0, Duration::ZERO);
         while got < clients {
-            let (v, at) = tokio::time::timeout(Duration::from_secs(10), rx.recv()).await.expect("every client hears of the push").unwrap();
+            let (v, arrived) = tokio::time::timeout(Duration::from_secs(10), rx.recv()).await.expect("every client hears of the push").unwrap();
             if v >= version {
-                let l = at.saturating_duration_since(sent);
+                let l = arrived.saturating_duration_since(sent);
                 slowest = slowest.max(l);
                 if round > 0 {
                     latencies.push(l);
@@ -222,13 +252,74 @@ async fn latency(clients: usize, rounds: usize) {
     let (p50, p99, max) = (percentile(&mut latencies, 0.5), percentile(&mut latencies, 0.99), percentile(&mut latencies, 1.0));
     let push50 = percentile(&mut pushes, 0.5);
     println!(
-        "sync_down: notification latency, {clients} SSE clients over HTTP on one instance ({listeners} streams open), {rounds} one-sale pushes: p50 {p50:.1} ms, p99 {p99:.1} ms, max {max:.1} ms from the push being sent (the push's own round trip: p50 {push50:.1} ms)"
+        "sync_down: notification latency, {clients} SSE clients over HTTP {label} ({listeners} streams open), {rounds} one-sale pushes: p50 {p50:.1} ms, p99 {p99:.1} ms, max {max:.1} ms from the push being sent (the push's own round trip: p50 {push50:.1} ms)"
     );
     println!("sync_down: the last client's latency per round, sorted (ms): {round_max_ms:?}");
+}
+
+/// Montréal's bench device: its `Device …` authorization and its number (receipt numbers).
+struct Enrolled {
+    device: String,
+    number: u32,
+}
+
+/// Enrols Montréal's bench device through `router`.
+async fn enrol(router: &Router) -> Enrolled {
+    let admin = post(router, "/api/v1/auth/token", None, r#"{"email":"admin@demo.comptoir","password":"demo-admin-2026"}"#.into()).await;
+    let admin = admin["token"].as_str().unwrap().to_string();
+    let code = post(router, "/api/v1/devices/codes", Some(&format!("Bearer {admin}")), r#"{"register_id":"montreal-1"}"#.into()).await;
+    let e = post(router, "/api/v1/devices/enrol", None, serde_json::json!({"device_id": "bench-device", "code": code["code"]}).to_string()).await;
+    Enrolled { device: format!("Device {}", e["credential"].as_str().unwrap()), number: e["device"]["number"].as_u64().unwrap() as u32 }
+}
+
+async fn latency_sqlite(clients: usize, rounds: usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _, device, number) = shop(dir.path(), 0).await;
+    let one = start(Arc::new(store)).await;
+    latency("on one instance (SQLite)", &one, &one, &Enrolled { device, number }, 1, clients, rounds).await;
+}
+
+/// Two instances on one fresh PostgreSQL database (dropped after): two in-process servers on two
+/// ports, each with its own `PgStore` (pool) and notifier fed by its own `LISTEN` task, which is what
+/// two `comptoir` processes are to LISTEN/NOTIFY. Skipped with a line when the server is unreachable.
+async fn latency_postgres(clients: usize, rounds: usize) -> anyhow::Result<()> {
+    use sqlx::Connection;
+    let admin_url = std::env::var("COMPTOIR_BENCH_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    match tokio::time::timeout(Duration::from_secs(5), sqlx::PgConnection::connect(&admin_url)).await {
+        Ok(Ok(c)) => c.close().await?,
+        Ok(Err(e)) => {
+            println!("sync_down on PostgreSQL: skipped ({admin_url} unreachable: {e})");
+            return Ok(());
+        }
+        Err(_) => {
+            println!("sync_down on PostgreSQL: skipped ({admin_url} did not answer in 5 s)");
+            return Ok(());
+        }
+    }
+    let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(b, _)| b).to_string();
+    let name = format!("comptoir_bench_sync_down_{}", std::process::id());
+    let url = format!("{base}/{name}");
+    let (a, b) = (PgStore::connect(&url).await?, PgStore::connect(&url).await?);
+    let pools = [a.pool().clone(), b.pool().clone()];
+    a.load_shop(&backend::demo::demo_shop()).await?;
+    let (a, b) = (start(Arc::new(a)).await, start(Arc::new(b)).await);
+    let enrolled = enrol(&a.router).await;
+    latency("on one instance (PostgreSQL)", &a, &a, &enrolled, 1, clients, rounds).await;
+    let next = rounds as u64 + 2;
+    latency("at instance B, pushes at instance A (PostgreSQL LISTEN/NOTIFY)", &a, &b, &enrolled, next, clients, rounds).await;
+
+    for p in &pools {
+        p.close().await;
+    }
+    let mut admin = sqlx::PgConnection::connect(&admin_url).await?;
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))).execute(&mut admin).await?;
+    Ok(())
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     full_pull(env("SYNC_BENCH_PRODUCTS", 100_000)).await;
-    latency(env("SYNC_BENCH_CLIENTS", 500), env("SYNC_BENCH_ROUNDS", 30)).await;
+    let (clients, rounds) = (env("SYNC_BENCH_CLIENTS", 500), env("SYNC_BENCH_ROUNDS", 30));
+    latency_sqlite(clients, rounds).await;
+    latency_postgres(clients, rounds).await.unwrap();
 }
