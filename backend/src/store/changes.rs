@@ -4,11 +4,12 @@
 //! and `next` on the last page is the snapshot's version. The stock digest at a version is the current
 //! levels minus the movements numbered after it.
 
+use crate::store::change_page::{assemble, bound, live_ids, live_pairs, LogRow, States};
 use super::sqlite::SqliteStore;
 use shared::catalog::{Outlet, Product, Register};
 use shared::limits::MAX_VERSION;
 use shared::stock::StockLevel;
-use shared::sync::changes::{Change, ChangePage, Entity, EntityKind, EntityRef, RecentSale, StockDigest, Version};
+use shared::sync::changes::{ChangePage, EntityKind, RecentSale, StockDigest, Version};
 use shared::tax::TaxRates;
 use shared::Money;
 use sqlx::{Row, SqliteConnection};
@@ -31,31 +32,6 @@ pub enum DigestRefusal {
 #[derive(Debug, PartialEq, Eq)]
 pub struct CursorAhead {
     pub head: Version,
-}
-
-/// One row of `changes`.
-struct LogRow {
-    kind: EntityKind,
-    entity_id: String,
-    sub_id: String,
-    outlet_id: String,
-    version: Version,
-    deleted: bool,
-}
-
-impl LogRow {
-    fn key(&self) -> EntityRef {
-        let id = self.entity_id.clone();
-        match self.kind {
-            EntityKind::Product => EntityRef::Product { id },
-            EntityKind::Stock => EntityRef::Stock { product_id: id, outlet_id: self.outlet_id.clone() },
-            EntityKind::Serial => EntityRef::Serial { product_id: id, serial: self.sub_id.clone() },
-            EntityKind::Customer => EntityRef::Customer { id },
-            EntityKind::Sale => EntityRef::Sale { id },
-            EntityKind::Outlet => EntityRef::Outlet { id },
-            EntityKind::Register => EntityRef::Register { id },
-        }
-    }
 }
 
 /// The SQL scope of a caller: shop-wide rows, and rows of `outlets` (`None`: every outlet, an admin).
@@ -233,7 +209,7 @@ impl SqliteStore {
         .bind(i64::from(limit) + 1)
         .fetch_all(&mut *tx)
         .await?;
-        let mut rows: Vec<LogRow> = rows
+        let rows: Vec<LogRow> = rows
             .into_iter()
             .map(|r| {
                 Ok(LogRow {
@@ -246,9 +222,7 @@ impl SqliteStore {
                 })
             })
             .collect::<anyhow::Result<_>>()?;
-        let more = rows.len() > limit as usize;
-        rows.truncate(limit as usize);
-        let next = if more { rows.last().map_or(since, |r| r.version) } else { head };
+        let (rows, more, next) = bound(rows, limit, since, head);
         let remaining = if more {
             let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM changes WHERE version > ?1 AND {SCOPE}")))
                 .bind(i64::try_from(next)?)
@@ -260,50 +234,25 @@ impl SqliteStore {
             0
         };
 
-        let live = |kind: EntityKind| rows.iter().filter(move |r| r.kind == kind && !r.deleted);
-        let ids = |kind: EntityKind| live(kind).map(|r| r.entity_id.as_str()).collect::<Vec<_>>();
-        let products = load_products(&mut tx, &ids(EntityKind::Product)).await?;
-        let stock_keys: Vec<(&str, &str)> = live(EntityKind::Stock).map(|r| (r.entity_id.as_str(), r.outlet_id.as_str())).collect();
-        let levels = stock_levels_of(&mut tx, &stock_keys).await?;
-        let serial_keys: Vec<(&str, &str)> = live(EntityKind::Serial).map(|r| (r.entity_id.as_str(), r.sub_id.as_str())).collect();
-        let serials = load_serials(&mut tx, &serial_keys).await?;
-        let sales = load_sales(&mut tx, &ids(EntityKind::Sale)).await?;
-        let outlets_ = load_outlets(&mut tx, &ids(EntityKind::Outlet)).await?;
-        let registers = load_registers(&mut tx, &ids(EntityKind::Register)).await?;
+        let mut states = States {
+            products: load_products(&mut tx, &live_ids(&rows, EntityKind::Product)).await?,
+            levels: stock_levels_of(&mut tx, &live_pairs(&rows, EntityKind::Stock)).await?,
+            serials: load_serials(&mut tx, &live_pairs(&rows, EntityKind::Serial)).await?,
+            sales: load_sales(&mut tx, &live_ids(&rows, EntityKind::Sale)).await?,
+            outlets: load_outlets(&mut tx, &live_ids(&rows, EntityKind::Outlet)).await?,
+            registers: load_registers(&mut tx, &live_ids(&rows, EntityKind::Register)).await?,
+            customers: HashMap::new(),
+        };
         tx.commit().await?;
         // Customers through the summary the customer routes answer (its own reads, just after the
         // snapshot: a state newer than its version is harmless, the next pull sends it again).
-        let mut customers = HashMap::new();
-        for id in ids(EntityKind::Customer) {
+        for id in live_ids(&rows, EntityKind::Customer) {
             if let Some(c) = self.customer_summary(id).await? {
-                customers.insert(id.to_string(), c);
+                states.customers.insert(id.to_string(), c);
             }
         }
 
-        let mut changes = Vec::with_capacity(rows.len());
-        let (mut products, mut serials, mut sales, mut outlets_, mut registers) = (products, serials, sales, outlets_, registers);
-        for r in &rows {
-            let gone = || Entity::Deleted { of: r.key() };
-            let entity = if r.deleted {
-                gone()
-            } else {
-                match r.kind {
-                    EntityKind::Product => products.remove(&r.entity_id).map(Entity::Product),
-                    EntityKind::Stock => {
-                        let level = levels.get(&(r.entity_id.clone(), r.outlet_id.clone())).copied().unwrap_or(0);
-                        Some(Entity::Stock(StockLevel::new(&r.entity_id, &r.outlet_id, level)))
-                    }
-                    EntityKind::Serial => serials.remove(&(r.entity_id.clone(), r.sub_id.clone())).map(Entity::Serial),
-                    EntityKind::Customer => customers.remove(&r.entity_id).map(Entity::Customer),
-                    EntityKind::Sale => sales.remove(&r.entity_id).map(Entity::Sale),
-                    EntityKind::Outlet => outlets_.remove(&r.entity_id).map(Entity::Outlet),
-                    EntityKind::Register => registers.remove(&r.entity_id).map(Entity::Register),
-                }
-                .unwrap_or_else(gone)
-            };
-            changes.push(Change { version: r.version, entity });
-        }
-        Ok(Ok(ChangePage { changes, next, more, remaining }))
+        Ok(Ok(assemble(&rows, states, more, next, remaining)))
     }
 
     /// The digest of `outlet_id`'s stock levels as of `version`: the current levels minus the

@@ -2,6 +2,7 @@
 //! SQLite is the default (a shop on one PC); PostgreSQL (`postgres/`) serves several instances.
 
 pub mod auth;
+mod change_page;
 mod changes;
 pub mod customers;
 mod database;
