@@ -3,6 +3,7 @@
 pub mod admin_cmd;
 pub mod allocate_cmd;
 pub mod auth;
+pub mod bridges;
 pub mod config;
 pub mod demo;
 pub mod error;

@@ -14,6 +14,7 @@ use std::fmt;
 
 /// How the customer gets the order ("Type" on the orders page).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum OrderType {
     Delivery,
@@ -22,6 +23,7 @@ pub enum OrderType {
 
 /// Where one outlet's part stands. Ordered: later statuses compare greater.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PartStatus {
     New,
@@ -342,6 +344,7 @@ impl OnlineOrder {
 // What each platform is told (ecommerce-platforms.md § 5, the contract).
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Platform {
     Shopify,

@@ -9,6 +9,7 @@ pub mod fulfilment;
 pub mod history;
 pub mod loyalty;
 pub mod money;
+pub mod online;
 pub mod report;
 pub mod sale;
 pub mod limits;

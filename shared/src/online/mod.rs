@@ -1,0 +1,10 @@
+//! Online orders from the e-commerce platforms (seeds 001, 002, 004): what a platform's order becomes in
+//! the shop. Each platform bridge (in the server) turns its payloads into an [`IncomingOrder`]; every
+//! decision about it — which customer, which outlets, what sale, what the platform hears back — is made
+//! here, once, and the server persists the result.
+
+pub mod order;
+pub mod view;
+
+pub use order::{IncomingLine, IncomingOrder, OrderPayment, PlatformOrderState};
+pub use view::{OrderLineView, OrderNote, OrderPartView, OrdersQuery};
