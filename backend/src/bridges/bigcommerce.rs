@@ -147,7 +147,7 @@ impl Bridge for BigCommerceBridge {
             Some(Value::Array(orders)) => orders,
             Some(other) => return Err(BridgeError::Malformed(format!("orders list: expected an array, got {}", kind(&other)))),
         };
-        let next = (listed.len() >= ORDERS_PAGE).then(|| (page_number + 1).to_string());
+        let next = (listed.len() >= ORDERS_PAGE).then(|| page_number.saturating_add(1).to_string());
         let mut orders = Vec::with_capacity(listed.len());
         for order in listed {
             orders.push(self.complete(&store, order).await?);
@@ -284,7 +284,7 @@ pub fn verify_signature(secret: &str, headers: &HeaderMap, body: &[u8], now_ms: 
     let timestamp = header("webhook-timestamp")?;
     let signatures = header("webhook-signature")?;
     let seconds: i64 = timestamp.parse().map_err(|_| WebhookRefusal::Stale)?;
-    if seconds.checked_sub(now_ms.div_euclid(1000)).is_none_or(|d| d.abs() > TIMESTAMP_TOLERANCE_S) {
+    if seconds.checked_sub(now_ms.div_euclid(1000)).is_none_or(|d| d.unsigned_abs() > TIMESTAMP_TOLERANCE_S.unsigned_abs()) {
         return Err(WebhookRefusal::Stale);
     }
     let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).map_err(|_| WebhookRefusal::BadSignature)?;

@@ -154,7 +154,7 @@ impl Bridge for EcwidBridge {
         };
         let request = store.request(&self.http, reqwest::Method::GET, &["orders"])?.query(&[
             ("updatedFrom", since_ms.max(0).div_euclid(1000)),
-            ("offset", offset as i64),
+            ("offset", offset.min(i64::MAX as u64) as i64),
             ("limit", ORDERS_PAGE as i64),
         ]);
         let answer = http_calls::json(request).await?.unwrap_or(Value::Null);
@@ -162,7 +162,7 @@ impl Bridge for EcwidBridge {
         let total = answer.get("total").and_then(Value::as_u64).unwrap_or(0);
         let count = items.len() as u64;
         let orders = items.iter().map(parse_order).collect::<Result<Vec<_>, _>>()?;
-        let next = (count > 0 && offset + count < total).then(|| (offset + count).to_string());
+        let next = (count > 0 && offset.saturating_add(count) < total).then(|| (offset + count).to_string());
         Ok(OrdersPage { orders, next })
     }
 

@@ -112,6 +112,11 @@ async fn a_delivery_more_than_five_minutes_off_is_refused_as_stale() {
     assert!(bridge().verify(&conn, &headers, &body, sent_ms + 299_000).is_ok());
     assert_eq!(bridge().verify(&conn, &headers, &body, sent_ms + 301_000), Err(WebhookRefusal::Stale));
     assert_eq!(bridge().verify(&conn, &headers, &body, sent_ms - 301_000), Err(WebhookRefusal::Stale));
+    for absurd in ["-9223372036854775808", "9223372036854775807", "1e9", "soon"] {
+        let mut odd = headers.clone();
+        odd.insert("webhook-timestamp", absurd.parse().unwrap());
+        assert_eq!(bridge().verify(&conn, &odd, &body, sent_ms), Err(WebhookRefusal::Stale), "{absurd}");
+    }
 }
 
 #[tokio::test]
