@@ -114,7 +114,7 @@ impl Bridge for BigCommerceBridge {
             _ => return Err(WebhookRefusal::OtherStore),
         };
         verify_signature(secret, headers, body, now_ms)?;
-        Ok(read_delivery(store_hash, headers, body)?)
+        read_delivery(store_hash, headers, body)
     }
 
     async fn fetch_order(&self, conn: &Connection, external_id: &str) -> Result<IncomingOrder, BridgeError> {

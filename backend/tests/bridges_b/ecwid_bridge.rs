@@ -309,3 +309,27 @@ async fn a_revoked_token_is_refused_and_a_server_error_is_retryable() {
     let err = bridge().fetch_order(&fake.connection("c2"), "NOPE").await.unwrap_err();
     assert!(matches!(err, BridgeError::Refused { status: 404, .. }), "{err:?}");
 }
+
+#[tokio::test]
+async fn the_bridge_for_each_platform_is_the_one_written_here() {
+    let http = reqwest::Client::new();
+    let ecwid_store = FakeEcwid::start().await;
+    ecwid_store.add_order(order_card());
+    let ecwid_bridge = backend::bridges::bridge_for(Platform::LightspeedEcom, &http);
+    assert_eq!(ecwid_bridge.platform(), Platform::LightspeedEcom);
+    let (headers, body) = ecwid_store.webhook("order.created", "XJ12H");
+    let conn = ecwid_store.connection("c2");
+    let DeliveryEvent::Order { external_id, .. } = ecwid_bridge.verify(&conn, &headers, &body, now_ms()).unwrap().event else {
+        panic!("an order delivery")
+    };
+    assert_eq!(ecwid_bridge.fetch_order(&conn, &external_id).await.unwrap().total, Money(3449));
+
+    let bc_store = crate::bigcommerce::FakeBigCommerce::start().await;
+    let bc_bridge = backend::bridges::bridge_for(Platform::BigCommerce, &http);
+    assert_eq!(bc_bridge.platform(), Platform::BigCommerce);
+    let (headers, body) = bc_store.webhook("store/order/created", 3);
+    assert!(bc_bridge.verify(&bc_store.connection("c1"), &headers, &body, now_ms()).is_ok());
+    // A connection of the other platform is refused, not misread.
+    assert_eq!(bc_bridge.verify(&conn, &headers, &body, now_ms()), Err(WebhookRefusal::OtherStore));
+    assert!(matches!(bc_bridge.fetch_order(&conn, "3").await, Err(BridgeError::Malformed(_))));
+}
