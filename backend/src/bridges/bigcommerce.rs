@@ -283,6 +283,10 @@ pub fn verify_signature(secret: &str, headers: &HeaderMap, body: &[u8], now_ms: 
     let id = header("webhook-id")?;
     let timestamp = header("webhook-timestamp")?;
     let signatures = header("webhook-signature")?;
+    // An empty key would let anyone sign: a connection without its secret accepts nothing.
+    if secret.is_empty() {
+        return Err(WebhookRefusal::BadSignature);
+    }
     let seconds: i64 = timestamp.parse().map_err(|_| WebhookRefusal::Stale)?;
     if seconds.checked_sub(now_ms.div_euclid(1000)).is_none_or(|d| d.unsigned_abs() > TIMESTAMP_TOLERANCE_S.unsigned_abs()) {
         return Err(WebhookRefusal::Stale);

@@ -301,6 +301,10 @@ pub fn verify_delivery(store_id: u64, client_secret: &str, headers: &HeaderMap, 
         .map(str::trim)
         .filter(|v| !v.is_empty())
         .ok_or(WebhookRefusal::MissingHeader(HEADER))?;
+    // An empty key would let anyone sign: a connection without its secret accepts nothing.
+    if client_secret.is_empty() {
+        return Err(WebhookRefusal::BadSignature);
+    }
     // The signed fields are in the body: a body we cannot read cannot be verified.
     let payload: Value = serde_json::from_slice(body).map_err(|_| WebhookRefusal::BadSignature)?;
     let event_id = payload.get("eventId").and_then(Value::as_str).filter(|s| !s.is_empty()).ok_or(WebhookRefusal::BadSignature)?;

@@ -83,6 +83,12 @@ async fn a_tampered_body_or_another_secret_is_refused() {
     let ts = headers["webhook-timestamp"].to_str().unwrap().parse().unwrap();
     let forged = fake::sign(headers["webhook-id"].to_str().unwrap(), ts, &body, "not-the-secret");
     assert_eq!(bridge().verify(&conn, &forged, &body, now_ms()), Err(WebhookRefusal::BadSignature));
+    let mut no_secret = conn.clone();
+    if let backend::bridges::Credentials::BigCommerce { client_secret, .. } = &mut no_secret.credentials {
+        client_secret.clear();
+    }
+    let signed_with_nothing = fake::sign(headers["webhook-id"].to_str().unwrap(), ts, &body, "");
+    assert_eq!(bridge().verify(&no_secret, &signed_with_nothing, &body, now_ms()), Err(WebhookRefusal::BadSignature));
     let mut changed_id = headers.clone();
     changed_id.insert("webhook-id", HeaderValue::from_static("msg_other"));
     assert_eq!(bridge().verify(&conn, &changed_id, &body, now_ms()), Err(WebhookRefusal::BadSignature));

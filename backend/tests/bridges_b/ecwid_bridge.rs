@@ -83,6 +83,13 @@ async fn a_wrong_or_missing_signature_is_refused() {
     let mut forged = headers.clone();
     forged.insert("x-ecwid-webhook-signature", fake::sign(created, v["eventId"].as_str().unwrap(), "secret_token-is-not-the-key").parse().unwrap());
     assert_eq!(bridge().verify(&conn, &forged, &body, now_ms()), Err(WebhookRefusal::BadSignature));
+    let mut no_secret = conn.clone();
+    if let backend::bridges::Credentials::LightspeedEcom { client_secret, .. } = &mut no_secret.credentials {
+        client_secret.clear();
+    }
+    let mut signed_with_nothing = headers.clone();
+    signed_with_nothing.insert("x-ecwid-webhook-signature", fake::sign(created, v["eventId"].as_str().unwrap(), "").parse().unwrap());
+    assert_eq!(bridge().verify(&no_secret, &signed_with_nothing, &body, now_ms()), Err(WebhookRefusal::BadSignature));
     let mut garbage = headers.clone();
     garbage.insert("x-ecwid-webhook-signature", "not base64!".parse().unwrap());
     assert_eq!(bridge().verify(&conn, &garbage, &body, now_ms()), Err(WebhookRefusal::BadSignature));
