@@ -150,7 +150,13 @@ impl Bridge for BigCommerceBridge {
         let next = (listed.len() >= ORDERS_PAGE).then(|| page_number.saturating_add(1).to_string());
         let mut orders = Vec::with_capacity(listed.len());
         for order in listed {
-            orders.push(self.complete(&store, order).await?);
+            match self.complete(&store, order).await {
+                Ok(order) => orders.push(order),
+                // One unreadable order must not stop the pull of the others for ever; its webhook's
+                // `fetch_order` reports it to the caller, which holds it for review.
+                Err(BridgeError::Malformed(why)) => tracing::warn!(connection = %conn.id, %why, "BigCommerce order skipped by reconciliation"),
+                Err(e) => return Err(e),
+            }
         }
         Ok(OrdersPage { orders, next })
     }

@@ -161,7 +161,16 @@ impl Bridge for EcwidBridge {
         let items = answer.get("items").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
         let total = answer.get("total").and_then(Value::as_u64).unwrap_or(0);
         let count = items.len() as u64;
-        let orders = items.iter().map(parse_order).collect::<Result<Vec<_>, _>>()?;
+        // One unreadable order must not stop the pull of the others for ever; its webhook's
+        // `fetch_order` reports it to the caller, which holds it for review.
+        let orders = items
+            .iter()
+            .filter_map(|item| {
+                parse_order(item)
+                    .map_err(|why| tracing::warn!(connection = %conn.id, %why, "Ecwid order skipped by reconciliation"))
+                    .ok()
+            })
+            .collect();
         let next = (count > 0 && offset.saturating_add(count) < total).then(|| (offset + count).to_string());
         Ok(OrdersPage { orders, next })
     }

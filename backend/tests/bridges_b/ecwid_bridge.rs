@@ -201,6 +201,11 @@ async fn reconciliation_pages_by_offset_through_orders_updated_since_a_time() {
         order["updateTimestamp"] = json!(if i < 10 { 1_700_000_000 } else { 1_725_434_700 });
         fake.add_order(order);
     }
+    // One of them cannot be read (no items): the others still come.
+    let mut bad = order_card();
+    bad["id"] = json!("R050");
+    bad["items"] = Value::Null;
+    fake.add_order(bad);
     let conn = fake.connection("c2");
     let since_ms = 1_725_434_000_123;
     let mut seen = Vec::new();
@@ -213,7 +218,8 @@ async fn reconciliation_pages_by_offset_through_orders_updated_since_a_time() {
             None => break,
         }
     }
-    assert_eq!(seen.len(), 220);
+    assert_eq!(seen.len(), 219);
+    assert!(!seen.contains(&"R050".to_string()));
     assert_eq!(seen.first().map(String::as_str), Some("R010"));
     let queries: Vec<String> = fake.calls().into_iter().map(|c| c.query).collect();
     assert_eq!(queries, vec![
