@@ -52,6 +52,11 @@ use serde::{Deserialize, Serialize};
 use std::cmp::Reverse;
 use std::collections::BTreeMap;
 
+mod search;
+mod sets;
+
+use sets::{Bits, Set};
+
 /// Search nodes allowed per order before falling back to a greedy plan.
 pub const DEFAULT_NODE_BUDGET: u64 = 200_000;
 
@@ -155,60 +160,6 @@ pub fn allocate_with_budget(request: &AllocationRequest, node_budget: u64) -> Re
 // ---------------------------------------------------------------------------------------------
 // The problem, in indices.
 
-/// A set of small indices (lines, or outlets), one bit each.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Bits(Vec<u64>);
-
-impl Bits {
-    fn new(len: usize) -> Bits {
-        Bits(vec![0; len.div_ceil(64)])
-    }
-    fn insert(&mut self, i: usize) {
-        self.0[i / 64] |= 1 << (i % 64);
-    }
-    fn remove(&mut self, i: usize) {
-        self.0[i / 64] &= !(1 << (i % 64));
-    }
-    fn contains(&self, i: usize) -> bool {
-        self.0[i / 64] & (1 << (i % 64)) != 0
-    }
-    fn is_empty(&self) -> bool {
-        self.0.iter().all(|w| *w == 0)
-    }
-    fn count(&self) -> usize {
-        self.0.iter().map(|w| w.count_ones() as usize).sum()
-    }
-    fn intersection_count(&self, other: &Bits) -> usize {
-        self.0.iter().zip(&other.0).map(|(a, b)| (a & b).count_ones() as usize).sum()
-    }
-    fn is_disjoint(&self, other: &Bits) -> bool {
-        self.0.iter().zip(&other.0).all(|(a, b)| a & b == 0)
-    }
-    fn minus(&self, other: &Bits) -> Bits {
-        Bits(self.0.iter().zip(&other.0).map(|(a, b)| a & !b).collect())
-    }
-    fn and(&self, other: &Bits) -> Bits {
-        Bits(self.0.iter().zip(&other.0).map(|(a, b)| a & b).collect())
-    }
-    fn union_with(&mut self, other: &Bits) {
-        for (a, b) in self.0.iter_mut().zip(&other.0) {
-            *a |= b;
-        }
-    }
-    fn iter(&self) -> impl Iterator<Item = usize> + '_ {
-        self.0.iter().enumerate().flat_map(|(i, w)| {
-            let mut w = *w;
-            std::iter::from_fn(move || {
-                (w != 0).then(|| {
-                    let b = w.trailing_zeros() as usize;
-                    w &= w - 1;
-                    i * 64 + b
-                })
-            })
-        })
-    }
-}
-
 /// Quantities by outlet then line: `q[o * m + l]`.
 pub(crate) type Matrix = Vec<u64>;
 
@@ -230,10 +181,6 @@ pub(crate) struct Problem {
     fillable: Bits,
     /// Lines no outlet can fill whole: they must be split.
     forced: Vec<usize>,
-    /// Per line: the outlets that can fill it whole.
-    fillers: Vec<Bits>,
-    /// Per line that must be split (same order as `forced`): the outlets holding some of it.
-    holders: Vec<Bits>,
     /// How many lines each outlet can fill whole.
     whole_count: Vec<usize>,
     /// Outlet rank (0 best): most lines filled whole, then priority order.
@@ -297,8 +244,8 @@ impl Problem {
         let m = skus.len();
         let avail: Vec<Vec<u64>> =
             req.outlets.iter().map(|o| skus.iter().zip(&demand).map(|(s, d)| held(o, s).min(*d)).collect()).collect();
-        let mut fills = vec![Bits::new(m); n];
-        let mut fillable = Bits::new(m);
+        let mut fills = vec![Bits::empty(m); n];
+        let mut fillable = Bits::empty(m);
         for o in 0..n {
             for l in 0..m {
                 if avail[o][l] == demand[l] {
@@ -308,21 +255,7 @@ impl Problem {
             }
         }
         let forced: Vec<usize> = (0..m).filter(|l| !fillable.contains(*l)).collect();
-        let mut fillers = vec![Bits::new(n); m];
-        for (o, f) in fills.iter().enumerate() {
-            for l in f.iter() {
-                fillers[l].insert(o);
-            }
-        }
-        let holders = forced
-            .iter()
-            .map(|&l| {
-                let mut h = Bits::new(n);
-                (0..n).filter(|&o| avail[o][l] > 0).for_each(|o| h.insert(o));
-                h
-            })
-            .collect();
-        let whole_count: Vec<usize> = fills.iter().map(Bits::count).collect();
+        let whole_count: Vec<usize> = fills.iter().map(|f| f.count() as usize).collect();
         let mut by_rank: Vec<usize> = (0..n).collect();
         by_rank.sort_by_key(|&o| (Reverse(whole_count[o]), o));
         let mut rank = vec![0; n];
@@ -340,8 +273,6 @@ impl Problem {
             fills,
             fillable,
             forced,
-            fillers,
-            holders,
             whole_count,
             rank,
             by_rank,
@@ -391,7 +322,7 @@ impl Problem {
         let mut whole = self.fillable.clone();
         let mut split: Vec<u64> = self.forced.iter().map(|&l| self.demand[l]).collect();
         for o in std::iter::once(main).chain(others) {
-            for l in self.fills[o].iter() {
+            for l in self.fills[o].members() {
                 if whole.contains(l) {
                     q[o * m + l] = self.demand[l];
                 }
@@ -404,11 +335,6 @@ impl Problem {
             }
         }
         (whole.is_empty() && split.iter().all(|r| *r == 0)).then_some(q)
-    }
-
-    fn takes_something(&self, rem: &Remaining, o: usize) -> bool {
-        self.fills[o].intersection_count(&rem.whole) > 0
-            || rem.split.iter().zip(&self.forced).any(|(r, &l)| *r > 0 && self.avail[o][l] > 0)
     }
 }
 
@@ -427,153 +353,7 @@ impl Remaining {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The search.
-
-struct OutOfBudget;
-
-struct Search<'p> {
-    p: &'p Problem,
-    nodes: u64,
-    budget: u64,
-}
-
-impl Search<'_> {
-    /// A set of at most `slots` outlets from `candidates` covering `rem`, if there is one.
-    fn cover(
-        &mut self,
-        rem: &Remaining,
-        candidates: &[usize],
-        slots: usize,
-    ) -> Result<Option<Vec<usize>>, OutOfBudget> {
-        let mut allowed = Bits::new(self.p.n);
-        candidates.iter().for_each(|&o| allowed.insert(o));
-        let mut chosen = Vec::new();
-        Ok(self.dfs(rem, &allowed, slots, &mut chosen)?.then_some(chosen))
-    }
-
-    fn dfs(
-        &mut self,
-        rem: &Remaining,
-        candidates: &Bits,
-        slots: usize,
-        chosen: &mut Vec<usize>,
-    ) -> Result<bool, OutOfBudget> {
-        self.nodes += 1;
-        if self.nodes > self.budget {
-            return Err(OutOfBudget);
-        }
-        if rem.is_done() {
-            return Ok(true);
-        }
-        if slots == 0 {
-            return Ok(false);
-        }
-        let p = self.p;
-        // The candidates that can still take something.
-        let mut useful = Bits::new(p.n);
-        for l in rem.whole.iter() {
-            useful.union_with(&p.fillers[l]);
-        }
-        for (fi, r) in rem.split.iter().enumerate() {
-            if *r > 0 {
-                useful.union_with(&p.holders[fi]);
-            }
-        }
-        let useful = useful.and(candidates);
-
-        // Lower bound: lines no single outlet can serve together each need outlets of their own.
-        // Each remaining whole line's fillers among `useful` sit in one flat buffer, `w` words each.
-        let w = useful.0.len();
-        let lines: Vec<usize> = rem.whole.iter().collect();
-        let mut fillers = vec![0u64; lines.len() * w];
-        let mut order: Vec<(u32, usize)> = Vec::with_capacity(lines.len());
-        for (i, &l) in lines.iter().enumerate() {
-            let f = &mut fillers[i * w..(i + 1) * w];
-            let mut count = 0;
-            for ((x, a), b) in f.iter_mut().zip(&p.fillers[l].0).zip(&useful.0) {
-                *x = a & b;
-                count += x.count_ones();
-            }
-            if count == 0 {
-                return Ok(false);
-            }
-            order.push((count, i));
-        }
-        order.sort_unstable();
-        let mut taken = Bits::new(p.n);
-        let mut bound = 0;
-        for &(_, i) in &order {
-            let f = &fillers[i * w..(i + 1) * w];
-            if f.iter().zip(&taken.0).all(|(a, b)| a & b == 0) {
-                bound += 1;
-                taken.0.iter_mut().zip(f).for_each(|(t, a)| *t |= a);
-            }
-        }
-        // A split line needs as many outlets as its largest remaining stocks take to reach its quantity.
-        let mut splits: Vec<(usize, Reverse<u64>, usize, usize, Bits)> = Vec::new();
-        for (fi, &r) in rem.split.iter().enumerate() {
-            if r == 0 {
-                continue;
-            }
-            let h = p.holders[fi].and(&useful);
-            let mut stocks: Vec<u64> = h.iter().map(|o| p.avail[o][p.forced[fi]]).collect();
-            stocks.sort_unstable_by(|a, b| b.cmp(a));
-            let (mut sum, mut need) = (0, 0);
-            for s in stocks {
-                if sum >= r {
-                    break;
-                }
-                sum += s;
-                need += 1;
-            }
-            if sum < r || need > slots {
-                return Ok(false);
-            }
-            splits.push((h.count(), Reverse(r), fi, need, h));
-        }
-        splits.sort_by_key(|(holders, r, fi, _, _)| (*holders, *r, *fi));
-        for (_, _, _, need, h) in &splits {
-            if h.is_disjoint(&taken) {
-                bound += need;
-                taken.union_with(h);
-            }
-        }
-        if bound > slots {
-            return Ok(false);
-        }
-        let uncovered = rem.whole.count();
-        if uncovered > 0 {
-            let most = useful.iter().map(|o| p.fills[o].intersection_count(&rem.whole)).max().unwrap_or(0);
-            if most == 0 || uncovered.div_ceil(most) > slots {
-                return Ok(false);
-            }
-        }
-
-        // Branch on the most constrained need: the whole line with fewest fillers, else a split line.
-        let mut branch: Vec<usize>;
-        if let Some(&(_, i)) = order.first() {
-            branch = Bits(fillers[i * w..(i + 1) * w].to_vec()).iter().collect();
-            let cover = |o: usize| p.fills[o].intersection_count(&rem.whole);
-            branch.sort_by_key(|&o| (Reverse(cover(o)), p.rank[o]));
-        } else {
-            let (_, _, fi, _, h) = &splits[0];
-            let l = p.forced[*fi];
-            branch = h.iter().collect();
-            branch.sort_by_key(|&o| (Reverse(p.avail[o][l]), p.rank[o]));
-        }
-        // An outlet tried in one branch is left out of the next ones: every set is visited once.
-        let mut allowed = useful;
-        for o in branch {
-            allowed.remove(o);
-            chosen.push(o);
-            if self.dfs(&p.after(rem, o), &allowed, slots - 1, chosen)? {
-                return Ok(true);
-            }
-            chosen.pop();
-        }
-        Ok(false)
-    }
-}
+// The search (in `search`), and what to do when its budget runs out.
 
 /// The cheapest plan seen so far, by [`PlanCost`].
 #[derive(Default)]
@@ -590,91 +370,33 @@ impl Best {
     }
 }
 
-/// The best plan found and whether it is proven best.
+/// The best plan found and whether it is proven best. The sets are as wide as the larger of outlets and
+/// lines needs: one word up to 64, a few words up to 256, a growable set beyond.
 fn solve(p: &Problem, budget: u64) -> (Matrix, bool) {
+    solve_in(p, budget, p.n.max(p.m).div_ceil(64))
+}
+
+fn solve_in(p: &Problem, budget: u64, words: usize) -> (Matrix, bool) {
     if p.m == 0 {
         return (Vec::new(), true);
     }
+    let outcome = match words {
+        0 | 1 => search::solve::<[u64; 1]>(p, budget),
+        2 => search::solve::<[u64; 2]>(p, budget),
+        3 | 4 => search::solve::<[u64; 4]>(p, budget),
+        _ => search::solve::<Bits>(p, budget),
+    };
+    if outcome.optimal {
+        let last = outcome.covers.last().expect("a complete search ends with a cover");
+        return (p.plan_for(last).expect("the last cover found covers the demand"), true);
+    }
     let mut best = Best::default();
-    let mut search = Search { p, nodes: 0, budget };
-    let optimal = exact_search(p, &mut search, &mut best).is_ok();
-    if !optimal {
-        best.consider(p, p.plan_for(&greedy_cover(p)));
+    for set in &outcome.covers {
+        best.consider(p, p.plan_for(set));
     }
+    best.consider(p, p.plan_for(&greedy_cover(p)));
     let (_, q) = best.0.expect("all outlets together always cover the capped demand");
-    (q, optimal)
-}
-
-/// The three stages of the module documentation. Every complete plan met on the way goes to `best`.
-fn exact_search(p: &Problem, s: &mut Search<'_>, best: &mut Best) -> Result<(), OutOfBudget> {
-    let full = p.full_demand();
-    // 1. The fewest outlets.
-    let mut k = 0;
-    let mut witness = Vec::new();
-    for slots in 1..=p.n {
-        if let Some(w) = s.cover(&full, &p.by_rank, slots)? {
-            k = slots;
-            witness = w;
-            break;
-        }
-    }
-    best.consider(p, p.plan_for(&witness));
-    // 2. The main outlet: the best-ranked one some k-outlet cover has with only worse-ranked outlets.
-    let mut main = *witness.iter().min_by_key(|&&o| p.rank[o]).expect("a cover is never empty");
-    witness.retain(|&o| o != main);
-    for &c in p.by_rank.iter().take(p.rank[main]) {
-        if !p.takes_something(&full, c) {
-            continue;
-        }
-        if let Some(w) = s.cover(&p.after(&full, c), &p.by_rank[p.rank[c] + 1..], k - 1)? {
-            main = c;
-            witness = w;
-            best.consider(p, p.plan_for(&[&witness[..], &[c]].concat()));
-            break;
-        }
-    }
-    // 3. The others, in priority order: each joins if it takes something and a cover can still be
-    //    completed with the slots left; an outlet of the last cover found joins without a search.
-    let mut chosen = vec![main];
-    let mut rem = p.after(&full, main);
-    let mut slots = k - 1;
-    for o in 0..p.n {
-        if rem.is_done() {
-            break;
-        }
-        if o == main || p.rank[o] < p.rank[main] {
-            continue;
-        }
-        if !p.takes_something(&rem, o) {
-            witness.retain(|&x| x != o);
-            continue;
-        }
-        let next = p.after(&rem, o);
-        let joins = if witness.contains(&o) {
-            witness.retain(|&x| x != o);
-            true
-        } else if slots > 0 {
-            let later: Vec<usize> = p.by_rank.iter().copied().filter(|&x| x > o && p.rank[x] > p.rank[main]).collect();
-            match s.cover(&next, &later, slots - 1)? {
-                Some(w) => {
-                    witness = w;
-                    best.consider(p, p.plan_for(&[&chosen[..], &[o], &witness[..]].concat()));
-                    true
-                }
-                None => false,
-            }
-        } else {
-            false
-        };
-        if joins {
-            chosen.push(o);
-            rem = next;
-            slots -= 1;
-        }
-    }
-    chosen.extend(&witness);
-    best.consider(p, p.plan_for(&chosen));
-    Ok(())
+    (q, false)
 }
 
 /// Takes the outlet that covers most (whole lines, then units of split lines), until all is covered.
@@ -683,7 +405,7 @@ fn greedy_cover(p: &Problem) -> Vec<usize> {
     let mut set = Vec::new();
     while !rem.is_done() {
         let gain = |o: usize| {
-            let lines = p.fills[o].intersection_count(&rem.whole);
+            let lines = p.fills[o].and(&rem.whole).count();
             let units: u64 = rem.split.iter().zip(&p.forced).map(|(r, &l)| (*r).min(p.avail[o][l])).sum();
             (lines, units)
         };
