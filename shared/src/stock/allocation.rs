@@ -192,6 +192,34 @@ pub(crate) struct Problem {
     merged_skus: Vec<String>,
 }
 
+/// What each outlet holds of each ordered SKU, `held[o * ordered.len() + i]`, negative levels as 0. A walk
+/// along both sorted lists when the outlet lists few SKUs, a lookup per SKU when it lists its whole catalogue.
+fn levels(outlets: &[OutletStock], ordered: &[(String, u64)]) -> Vec<u64> {
+    let k = ordered.len();
+    let mut sorted: Vec<usize> = (0..k).collect();
+    sorted.sort_unstable_by(|&a, &b| ordered[a].0.cmp(&ordered[b].0));
+    let mut held = vec![0; outlets.len() * k];
+    for (o, outlet) in outlets.iter().enumerate() {
+        let row = &mut held[o * k..(o + 1) * k];
+        if outlet.stock.len() > 4 * k {
+            for (i, (sku, _)) in ordered.iter().enumerate() {
+                row[i] = outlet.stock.get(sku).map_or(0, |q| (*q).max(0) as u64);
+            }
+            continue;
+        }
+        let mut wanted = sorted.iter().peekable();
+        for (sku, q) in &outlet.stock {
+            while wanted.next_if(|&&i| ordered[i].0 < *sku).is_some() {}
+            if let Some(&&i) = wanted.peek() {
+                if ordered[i].0 == *sku {
+                    row[i] = (*q).max(0) as u64;
+                }
+            }
+        }
+    }
+    held
+}
+
 impl Problem {
     pub(crate) fn new(req: &AllocationRequest) -> Result<Problem, AllocationError> {
         let mut seen = std::collections::BTreeSet::new();
@@ -226,12 +254,14 @@ impl Problem {
             return Err(AllocationError::NoOutlets);
         }
         let n = req.outlets.len();
-        let held = |o: &OutletStock, sku: &str| o.stock.get(sku).copied().unwrap_or(0).max(0) as u64;
+        let held = levels(&req.outlets, &ordered);
+        let k = ordered.len();
         let mut skus = Vec::new();
         let mut demand = Vec::new();
         let mut backorders = Vec::new();
-        for (sku, qty) in &ordered {
-            let total: u64 = req.outlets.iter().map(|o| held(o, sku)).fold(0, u64::saturating_add);
+        let mut active = Vec::new();
+        for (i, (sku, qty)) in ordered.iter().enumerate() {
+            let total: u64 = (0..n).map(|o| held[o * k + i]).fold(0, u64::saturating_add);
             let d = (*qty).min(total);
             if d < *qty {
                 backorders.push((sku.clone(), qty - d));
@@ -239,11 +269,13 @@ impl Problem {
             if d > 0 {
                 skus.push(sku.clone());
                 demand.push(d);
+                active.push(i);
             }
         }
         let m = skus.len();
-        let avail: Vec<Vec<u64>> =
-            req.outlets.iter().map(|o| skus.iter().zip(&demand).map(|(s, d)| held(o, s).min(*d)).collect()).collect();
+        let avail: Vec<Vec<u64>> = (0..n)
+            .map(|o| active.iter().zip(&demand).map(|(&i, d)| held[o * k + i].min(*d)).collect())
+            .collect();
         let mut fills = vec![Bits::empty(m); n];
         let mut fillable = Bits::empty(m);
         for o in 0..n {
@@ -887,6 +919,40 @@ mod tests {
             if plan.optimal {
                 prop_assert_eq!(plan.assignments, exact.assignments);
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod scratch_timing {
+    use super::*;
+    #[test]
+    #[ignore]
+    fn timing() {
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || { x ^= x << 13; x ^= x >> 7; x ^= x << 17; x };
+        for density in [80u64, 25, 15] {
+            let (mut tn, mut ts, mut tr) = (std::time::Duration::ZERO, std::time::Duration::ZERO, std::time::Duration::ZERO);
+            let mut stats = Vec::new();
+            for _ in 0..60 {
+                let outlets = (0..50).map(|o| OutletStock { id: format!("outlet-{o:02}"), stock: (0..30).filter_map(|l| (next() % 100 < density).then(|| (format!("SKU-{l:02}"), 1 + (next() % 12) as i64))).collect() }).collect();
+                let lines = (0..30).map(|l| OrderLine { sku: format!("SKU-{l:02}"), qty: if next() % 100 < 10 { 10 + (next() % 15) as u32 } else { 1 + (next() % 4) as u32 } }).collect();
+                let req = AllocationRequest { outlets, lines };
+                let t = std::time::Instant::now();
+                let p = Problem::new(&req).unwrap();
+                tn += t.elapsed();
+                let t = std::time::Instant::now();
+                let (q, opt) = solve(&p, DEFAULT_NODE_BUDGET);
+                let e = t.elapsed();
+                ts += e;
+                stats.push((e, p.forced.len()));
+                if e > std::time::Duration::from_millis(2) { let t = std::time::Instant::now(); let o = search::solve::<[u64;1]>(&p, DEFAULT_NODE_BUDGET); eprintln!("SLOW {e:?} again {:?} nodes {}", t.elapsed(), o.nodes); }
+                let t = std::time::Instant::now();
+                let _ = p.render(&q, opt);
+                tr += t.elapsed();
+            }
+            stats.sort();
+            println!("density {density}: new {:?} solve {:?} render {:?} (per order) worst {:?}", tn / 60, ts / 60, tr / 60, &stats[55..]);
         }
     }
 }

@@ -118,22 +118,33 @@ impl<S: Set> Cover<S> {
         self.fills[o].intersects(&rem.whole) || rem.left.members().any(|f| self.avail(o, f) > 0)
     }
 
-    /// Outlet `b` does at least what `a` does towards `rem`: every whole line `a` fills, and as many units
-    /// of every forced line. Ties go to the lower index, so that of two equal outlets exactly one is kept.
-    fn dominates(&self, b: usize, a: usize, whole: &S, left: &S, units: &[u64]) -> bool {
-        let (fa, fb) = (self.fills[a].and(whole), self.fills[b].and(whole));
-        if !fa.is_subset(&fb) {
-            return false;
-        }
-        let mut strict = fa != fb;
-        for f in left.members() {
-            let (xa, xb) = (self.avail(a, f).min(units[f]), self.avail(b, f).min(units[f]));
-            if xa > xb {
+    /// Some outlet of `cand` does at least what `a` does towards what remains: fills every remaining whole
+    /// line `a` fills, and holds as many units of every forced line. Of two equal outlets the lower index
+    /// is kept, so a branch on `a` can be skipped: any cover with `a` stays one with its dominator instead.
+    fn dominated(&self, a: usize, cand: &S, whole: &S, left: &S, units: &[u64]) -> bool {
+        let fa = self.fills[a].and(whole);
+        // Only an outlet filling every line `a` fills can dominate it.
+        let mut by = cand.clone();
+        by.remove(a);
+        for l in fa.members() {
+            by = by.and(&self.fillers[l]);
+            if by.is_empty() {
                 return false;
             }
-            strict |= xa < xb;
         }
-        strict || b < a
+        let count = fa.count();
+        let found = by.members().any(|b| {
+            let mut strict = self.fills[b].and(whole).count() > count;
+            for f in left.members() {
+                let (xa, xb) = (self.avail(a, f).min(units[f]), self.avail(b, f).min(units[f]));
+                if xa > xb {
+                    return false;
+                }
+                strict |= xa < xb;
+            }
+            strict || b < a
+        });
+        found
     }
 }
 
@@ -141,6 +152,7 @@ impl<S: Set> Cover<S> {
 pub(crate) struct Outcome {
     pub(crate) covers: Vec<Vec<usize>>,
     pub(crate) optimal: bool,
+    pub(crate) nodes: u64,
 }
 
 pub(crate) fn solve<S: Set>(p: &Problem, budget: u64) -> Outcome {
@@ -148,7 +160,7 @@ pub(crate) fn solve<S: Set>(p: &Problem, budget: u64) -> Outcome {
     let mut search = Search::new(&cover, budget);
     let mut covers = Vec::new();
     let optimal = stages(&cover, &mut search, &mut covers).is_ok();
-    Outcome { covers, optimal }
+    Outcome { covers, optimal, nodes: search.nodes }
 }
 
 /// The three stages. Every cover met on the way goes to `covers`.
@@ -244,6 +256,8 @@ pub(crate) struct Search<'c, S> {
     splits: Vec<(u32, Reverse<u64>, usize, u32)>,
     stocks: Vec<u64>,
     covers: Vec<u32>,
+    slack: Vec<f64>,
+    pending: Vec<u32>,
 }
 
 impl<'c, S: Set> Search<'c, S> {
@@ -259,15 +273,69 @@ impl<'c, S: Set> Search<'c, S> {
             splits: Vec::new(),
             stocks: Vec::new(),
             covers: vec![0; c.n],
+            slack: vec![0.0; c.n],
+            pending: vec![0; c.n],
         }
     }
 
     /// A set of at most `slots` outlets of `candidates` covering `rem`, if there is one.
     fn cover(&mut self, rem: &Rem<S>, candidates: &S, slots: usize) -> Result<Option<Vec<usize>>, OutOfBudget> {
+        let before = self.nodes;
+        let r = self.cover_(rem, candidates, slots);
+        if std::env::var("ALLOC_TRACE").is_ok() {
+            eprintln!("  query slots {slots} cands {} whole {} left {} -> {} nodes, found {:?}", candidates.count(), rem.whole.count(), rem.left.count(), self.nodes - before, r.as_ref().ok().map(|x| x.is_some()));
+        }
+        r
+    }
+    fn cover_(&mut self, rem: &Rem<S>, candidates: &S, slots: usize) -> Result<Option<Vec<usize>>, OutOfBudget> {
         let f = self.c.forced;
         self.units[..f].copy_from_slice(&rem.units);
         self.chosen.clear();
         Ok(self.dfs(0, rem.whole.clone(), rem.left.clone(), candidates.clone(), slots)?.then(|| self.chosen.clone()))
+    }
+
+    /// A lower bound on the outlets needed, from a feasible solution of the dual of the covering linear
+    /// program: each need (a whole line, or a forced line's units) gets a weight, and the needs an outlet
+    /// serves weigh at most 1 in all, so any cover has at least the total weight. Needs are weighed from the
+    /// most constrained, each outlet sharing what it has left evenly among the needs it has not yet met.
+    /// Also worth at least Σ 1/(most lines one of its fillers fills) over the whole lines.
+    fn dual_bound(&mut self, cand: &S, left: &S, row: usize) -> f64 {
+        let c = self.c;
+        for o in cand.members() {
+            self.slack[o] = 1.0;
+            self.pending[o] = self.covers[o] + left.members().filter(|&f| c.avail(o, f) > 0).count() as u32;
+        }
+        let mut total = 0.0;
+        let (mut i, mut j) = (0, 0);
+        while i < self.lines.len() || j < self.splits.len() {
+            if j == self.splits.len() || (i < self.lines.len() && self.lines[i].0 <= self.splits[j].0) {
+                let fl = c.fillers[self.lines[i].1].and(cand);
+                i += 1;
+                let y = fl.members().map(|o| self.slack[o] / f64::from(self.pending[o])).fold(f64::INFINITY, f64::min);
+                for o in fl.members() {
+                    self.slack[o] -= y;
+                    self.pending[o] -= 1;
+                }
+                total += y;
+            } else {
+                let (_, Reverse(r), f, _) = self.splits[j];
+                j += 1;
+                let hs = c.holders[f].and(cand);
+                // Outlet o serves the fraction share(o) of the units: weight y costs it share(o) * y.
+                let share = |o: usize| c.avail(o, f).min(r) as f64 / r as f64;
+                let y = hs
+                    .members()
+                    .map(|o| self.slack[o] / f64::from(self.pending[o]) / share(o))
+                    .fold(f64::INFINITY, f64::min);
+                for o in hs.members() {
+                    self.slack[o] -= share(o) * y;
+                    self.pending[o] -= 1;
+                }
+                total += y;
+            }
+        }
+        let _ = row;
+        total
     }
 
     fn dfs(&mut self, depth: usize, whole: S, left: S, cand: S, slots: usize) -> Result<bool, OutOfBudget> {
@@ -294,27 +362,43 @@ impl<'c, S: Set> Search<'c, S> {
             useful = useful.or(&c.holders[f]);
         }
         let cand = cand.and(&useful);
+        if slots == 1 {
+            let units = &self.units[row..row + fc];
+            let Some(o) = cand.members().find(|&o| {
+                whole.is_subset(&c.fills[o]) && left.members().all(|f| c.avail(o, f) >= units[f])
+            }) else {
+                return Ok(false);
+            };
+            self.chosen.push(o);
+            return Ok(true);
+        }
 
+        // A dominated outlet that holds none of the forced lines is left out of this whole subtree: in a
+        // cover, it can give way to its dominator, or is not needed beside it. (One holding some forced
+        // units may be needed beside its dominator, to add up: it is only not branched on, below.)
+        let units = &self.units[row..row + fc];
+        let mut keep = cand.clone();
+        let mut additive = S::empty(c.width());
+        for a in cand.members() {
+            if left.members().any(|f| c.avail(a, f) > 0) {
+                additive.insert(a);
+            } else if c.dominated(a, &cand, &whole, &left, units) {
+                keep.remove(a);
+            }
+        }
+        let cand = keep;
         // How many remaining whole lines each candidate fills.
         for o in cand.members() {
             self.covers[o] = c.fills[o].and(&whole).count();
         }
-        // Each whole line: its fillers among the candidates. None: uncoverable. Also the weight bound:
-        // an outlet filling line l fills at most `most(l)` lines, so the lines need Σ 1/most(l) outlets.
+        // Each whole line: its fillers among the candidates. None: uncoverable.
         self.lines.clear();
-        let mut weight = 0.0f64;
         for l in whole.members() {
-            let fl = c.fillers[l].and(&cand);
-            let count = fl.count();
+            let count = c.fillers[l].and(&cand).count();
             if count == 0 {
                 return Ok(false);
             }
-            let most = fl.members().map(|o| self.covers[o]).max().unwrap_or(1);
-            weight += 1.0 / f64::from(most);
             self.lines.push((count, l));
-        }
-        if weight > slots as f64 + 1e-9 {
-            return Ok(false);
         }
         // A forced line needs as many outlets as its largest remaining stocks take to reach its units.
         self.splits.clear();
@@ -356,29 +440,24 @@ impl<'c, S: Set> Search<'c, S> {
                 taken = taken.or(&hs);
             }
         }
-        if bound > slots {
+        if bound > slots || self.dual_bound(&cand, &left, row) > slots as f64 + 1e-9 {
             return Ok(false);
         }
 
         // Branch on the most constrained need: the whole line with fewest fillers, else a forced line.
         let base = self.branch.len();
+        // Not branching on a dominated outlet is safe: a cover with it and not its dominator has its
+        // dominator instead; one with both is found in the dominator's branch, where it is still allowed.
         let units = &self.units[row..row + fc];
+        let (need, rank) = (&left, &c.rank);
+        let not_dominated = |a: usize| !additive.contains(a) || !c.dominated(a, &cand, &whole, need, units);
         if let Some(&(_, l)) = self.lines.first() {
-            let fl = c.fillers[l].and(&cand);
-            for a in fl.members() {
-                if !cand.members().any(|b| b != a && c.dominates(b, a, &whole, &left, units)) {
-                    self.branch.push(a);
-                }
-            }
+            self.branch.extend(c.fillers[l].and(&cand).members().filter(|&a| not_dominated(a)));
             let covers = &self.covers;
-            self.branch[base..].sort_unstable_by_key(|&o| (Reverse(covers[o]), c.rank[o]));
+            self.branch[base..].sort_unstable_by_key(|&o| (Reverse(covers[o]), rank[o]));
         } else {
             let f = self.splits[0].2;
-            for a in c.holders[f].and(&cand).members() {
-                if !cand.members().any(|b| b != a && c.dominates(b, a, &whole, &left, units)) {
-                    self.branch.push(a);
-                }
-            }
+            self.branch.extend(c.holders[f].and(&cand).members().filter(|&a| not_dominated(a)));
             self.branch[base..].sort_unstable_by_key(|&o| (Reverse(c.avail(o, f)), c.rank[o]));
         }
         let end = self.branch.len();
