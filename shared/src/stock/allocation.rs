@@ -931,28 +931,20 @@ mod scratch_timing {
     fn timing() {
         let mut x = 0x9e37_79b9_7f4a_7c15u64;
         let mut next = move || { x ^= x << 13; x ^= x >> 7; x ^= x << 17; x };
-        for density in [80u64, 25, 15] {
-            let (mut tn, mut ts, mut tr) = (std::time::Duration::ZERO, std::time::Duration::ZERO, std::time::Duration::ZERO);
-            let mut stats = Vec::new();
-            for _ in 0..60 {
-                let outlets = (0..50).map(|o| OutletStock { id: format!("outlet-{o:02}"), stock: (0..30).filter_map(|l| (next() % 100 < density).then(|| (format!("SKU-{l:02}"), 1 + (next() % 12) as i64))).collect() }).collect();
-                let lines = (0..30).map(|l| OrderLine { sku: format!("SKU-{l:02}"), qty: if next() % 100 < 10 { 10 + (next() % 15) as u32 } else { 1 + (next() % 4) as u32 } }).collect();
-                let req = AllocationRequest { outlets, lines };
-                let t = std::time::Instant::now();
-                let p = Problem::new(&req).unwrap();
-                tn += t.elapsed();
-                let t = std::time::Instant::now();
-                let (q, opt) = solve(&p, DEFAULT_NODE_BUDGET);
-                let e = t.elapsed();
-                ts += e;
-                stats.push((e, p.forced.len()));
-                if e > std::time::Duration::from_millis(2) { let t = std::time::Instant::now(); let o = search::solve::<[u64;1]>(&p, DEFAULT_NODE_BUDGET); eprintln!("SLOW {e:?} again {:?} nodes {}", t.elapsed(), o.nodes); }
-                let t = std::time::Instant::now();
-                let _ = p.render(&q, opt);
-                tr += t.elapsed();
-            }
-            stats.sort();
-            println!("density {density}: new {:?} solve {:?} render {:?} (per order) worst {:?}", tn / 60, ts / 60, tr / 60, &stats[55..]);
+        let mut all = Vec::new();
+        let t0 = std::time::Instant::now();
+        for i in 0..300 {
+            let density = [80u64, 55, 40, 25, 15][i % 5];
+            let outlets = (0..50).map(|o| OutletStock { id: format!("outlet-{o:02}"), stock: (0..30).filter_map(|l| (next() % 100 < density).then(|| (format!("SKU-{l:02}"), 1 + (next() % 12) as i64))).collect() }).collect();
+            let lines = (0..30).map(|l| OrderLine { sku: format!("SKU-{l:02}"), qty: if next() % 100 < 10 { 10 + (next() % 15) as u32 } else { 1 + (next() % 4) as u32 } }).collect();
+            let req = AllocationRequest { outlets, lines };
+            let p = Problem::new(&req).unwrap();
+            let o = search::solve::<[u64;1]>(&p, DEFAULT_NODE_BUDGET);
+            all.push(o.nodes);
         }
+        let el = t0.elapsed();
+        let total: u64 = all.iter().sum();
+        all.sort();
+        println!("NODES total {total} p50 {} p95 {} p99 {} max {} time {:?} per node {:?}", all[150], all[285], all[297], all[299], el, el / total as u32);
     }
 }

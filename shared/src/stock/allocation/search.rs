@@ -444,14 +444,22 @@ impl<'c, S: Set> Search<'c, S> {
             return Ok(false);
         }
 
-        // Branch on the most constrained need: the whole line with fewest fillers, else a forced line.
+        // Branch on the most constrained need: the whole line with fewest fillers, or the forced line with
+        // fewest holders when it has fewer choices.
         let base = self.branch.len();
         // Not branching on a dominated outlet is safe: a cover with it and not its dominator has its
         // dominator instead; one with both is found in the dominator's branch, where it is still allowed.
         let units = &self.units[row..row + fc];
         let (need, rank) = (&left, &c.rank);
         let not_dominated = |a: usize| !additive.contains(a) || !c.dominated(a, &cand, &whole, need, units);
-        if let Some(&(_, l)) = self.lines.first() {
+        let on_line = match (self.lines.first(), self.splits.first()) {
+            // A forced line needing `need` of its `hc` holders: the first one chosen is among hc + 1 - need.
+            (Some(&(lc, _)), Some(&(hc, _, _, need))) => lc <= hc + 1 - need,
+            (Some(_), None) => true,
+            _ => false,
+        };
+        if on_line {
+            let l = self.lines[0].1;
             self.branch.extend(c.fillers[l].and(&cand).members().filter(|&a| not_dominated(a)));
             let covers = &self.covers;
             self.branch[base..].sort_unstable_by_key(|&o| (Reverse(covers[o]), rank[o]));
