@@ -114,6 +114,27 @@ impl<S: Set> Cover<S> {
         next
     }
 
+    /// Takes the outlet that serves most (whole lines, then units of forced lines), until all is served.
+    fn greedy(&self, rem: &Rem<S>) -> Vec<usize> {
+        let mut rem = rem.clone();
+        let mut set = Vec::new();
+        while !rem.is_done() {
+            let gain = |o: usize| {
+                let units: u64 = rem.left.members().map(|f| rem.units[f].min(self.avail(o, f))).sum();
+                (self.fills[o].and(&rem.whole).count(), units)
+            };
+            let best = (0..self.n).filter(|o| !set.contains(o)).max_by_key(|&o| (gain(o), Reverse(self.rank[o])));
+            match best {
+                Some(o) if gain(o) != (0, 0) => {
+                    rem = self.after(&rem, o);
+                    set.push(o);
+                }
+                _ => return Vec::new(),
+            }
+        }
+        set
+    }
+
     fn takes_something(&self, rem: &Rem<S>, o: usize) -> bool {
         self.fills[o].intersects(&rem.whole) || rem.left.members().any(|f| self.avail(o, f) > 0)
     }
@@ -173,7 +194,15 @@ fn stages<S: Set>(c: &Cover<S>, s: &mut Search<'_, S>, covers: &mut Vec<Vec<usiz
     // 1. The fewest outlets.
     let mut k = 0;
     let mut witness = Vec::new();
+    // A greedy cover (the outlet that serves most, until all is served) spares the search that finds one,
+    // when no smaller cover exists.
+    let greedy = c.greedy(&full);
     for slots in 1..=c.n {
+        if slots == greedy.len() {
+            k = slots;
+            witness = greedy;
+            break;
+        }
         if let Some(w) = s.cover(&full, &all, slots)? {
             k = slots;
             witness = w;
@@ -331,6 +360,15 @@ impl<'c, S: Set> Search<'c, S> {
                     self.slack[o] -= share(o) * y;
                     self.pending[o] -= 1;
                 }
+                total += y;
+            }
+        }
+        // What slack is left raises the weight of any need whose outlets all have some.
+        for &(_, l) in &self.lines {
+            let fl = c.fillers[l].and(cand);
+            let y = fl.members().map(|o| self.slack[o]).fold(f64::INFINITY, f64::min);
+            if y > 1e-12 {
+                fl.members().for_each(|o| self.slack[o] -= y);
                 total += y;
             }
         }
