@@ -770,6 +770,39 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_chain_of_three_hundred_outlets_is_allocated_by_the_same_rule() {
+        // Wider than one word (and than four): the outlets that can fill the order sit at the far end.
+        let mut outlets: Vec<OutletStock> = (0..300).map(|o| outlet(&format!("o{o}"), &[("HAT", 1)])).collect();
+        outlets[280] = outlet("o280", &[("HAT", 5), ("SHIRT", 2)]);
+        outlets[299] = outlet("o299", &[("HAT", 5), ("SHIRT", 2), ("SCARF", 1)]);
+        let plan = allocate(&AllocationRequest { outlets, lines: order(&[("HAT", 3), ("SHIRT", 2), ("SCARF", 1)]) })
+            .unwrap();
+        assert!(plan.optimal);
+        assert_eq!(
+            plan.assignments,
+            vec![Assignment { outlet: "o299".into(), lines: order(&[("HAT", 3), ("SHIRT", 2), ("SCARF", 1)]) }]
+        );
+    }
+
+    #[test]
+    fn seventy_lines_nobody_holds_whole_are_split_over_the_fewest_outlets() {
+        // 70 lines (two words): each of two outlets holds half of every line; a third holds a little.
+        let skus: Vec<String> = (0..70).map(|l| format!("S{l:02}")).collect();
+        let stock = |q: i64| OutletStock { id: String::new(), stock: skus.iter().map(|s| (s.clone(), q)).collect() };
+        let outlets = vec![
+            OutletStock { id: "small".into(), ..stock(1) },
+            OutletStock { id: "a".into(), ..stock(5) },
+            OutletStock { id: "b".into(), ..stock(5) },
+        ];
+        let lines = skus.iter().map(|s| OrderLine { sku: s.clone(), qty: 10 }).collect();
+        let plan = allocate(&AllocationRequest { outlets, lines }).unwrap();
+        assert!(plan.optimal);
+        let used: Vec<&str> = plan.assignments.iter().map(|a| a.outlet.as_str()).collect();
+        assert_eq!(used, ["a", "b"]);
+        assert!(plan.assignments.iter().all(|a| a.lines.len() == 70 && a.lines.iter().all(|l| l.qty == 5)));
+    }
+
     // ----- The brute-force oracle -----------------------------------------------------------
 
     /// Every plan: each line's demand distributed over the outlets in every way their stock allows.
@@ -910,6 +943,16 @@ mod tests {
         }
 
         #[test]
+        fn sets_of_every_width_find_the_same_plan(req in arb_request(12, 10, 8, 9)) {
+            let p = Problem::new(&req).unwrap();
+            let one = solve_in(&p, DEFAULT_NODE_BUDGET, 1);
+            prop_assert!(one.1);
+            for words in [2, 4, 5] {
+                prop_assert_eq!(&solve_in(&p, DEFAULT_NODE_BUDGET, words), &one);
+            }
+        }
+
+        #[test]
         fn with_a_tiny_budget_the_plan_is_still_sound(req in arb_request(8, 6, 6, 5), budget in 0u64..40) {
             let p = Problem::new(&req).unwrap();
             let plan = allocate_with_budget(&req, budget).unwrap();
@@ -920,31 +963,5 @@ mod tests {
                 prop_assert_eq!(plan.assignments, exact.assignments);
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod scratch_timing {
-    use super::*;
-    #[test]
-    #[ignore]
-    fn timing() {
-        let mut x = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = move || { x ^= x << 13; x ^= x >> 7; x ^= x << 17; x };
-        let mut all = Vec::new();
-        let t0 = std::time::Instant::now();
-        for i in 0..300 {
-            let density = [80u64, 55, 40, 25, 15][i % 5];
-            let outlets = (0..50).map(|o| OutletStock { id: format!("outlet-{o:02}"), stock: (0..30).filter_map(|l| (next() % 100 < density).then(|| (format!("SKU-{l:02}"), 1 + (next() % 12) as i64))).collect() }).collect();
-            let lines = (0..30).map(|l| OrderLine { sku: format!("SKU-{l:02}"), qty: if next() % 100 < 10 { 10 + (next() % 15) as u32 } else { 1 + (next() % 4) as u32 } }).collect();
-            let req = AllocationRequest { outlets, lines };
-            let p = Problem::new(&req).unwrap();
-            let o = search::solve::<[u64;1]>(&p, DEFAULT_NODE_BUDGET);
-            all.push(o.nodes);
-        }
-        let el = t0.elapsed();
-        let total: u64 = all.iter().sum();
-        all.sort();
-        println!("NODES total {total} p50 {} p95 {} p99 {} max {} time {:?} per node {:?}", all[150], all[285], all[297], all[299], el, el / total as u32);
     }
 }

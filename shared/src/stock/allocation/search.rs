@@ -173,7 +173,6 @@ impl<S: Set> Cover<S> {
 pub(crate) struct Outcome {
     pub(crate) covers: Vec<Vec<usize>>,
     pub(crate) optimal: bool,
-    pub(crate) nodes: u64,
 }
 
 pub(crate) fn solve<S: Set>(p: &Problem, budget: u64) -> Outcome {
@@ -181,7 +180,7 @@ pub(crate) fn solve<S: Set>(p: &Problem, budget: u64) -> Outcome {
     let mut search = Search::new(&cover, budget);
     let mut covers = Vec::new();
     let optimal = stages(&cover, &mut search, &mut covers).is_ok();
-    Outcome { covers, optimal, nodes: search.nodes }
+    Outcome { covers, optimal }
 }
 
 /// The three stages. Every cover met on the way goes to `covers`.
@@ -309,14 +308,6 @@ impl<'c, S: Set> Search<'c, S> {
 
     /// A set of at most `slots` outlets of `candidates` covering `rem`, if there is one.
     fn cover(&mut self, rem: &Rem<S>, candidates: &S, slots: usize) -> Result<Option<Vec<usize>>, OutOfBudget> {
-        let before = self.nodes;
-        let r = self.cover_(rem, candidates, slots);
-        if std::env::var("ALLOC_TRACE").is_ok() {
-            eprintln!("  query slots {slots} cands {} whole {} left {} -> {} nodes, found {:?}", candidates.count(), rem.whole.count(), rem.left.count(), self.nodes - before, r.as_ref().ok().map(|x| x.is_some()));
-        }
-        r
-    }
-    fn cover_(&mut self, rem: &Rem<S>, candidates: &S, slots: usize) -> Result<Option<Vec<usize>>, OutOfBudget> {
         let f = self.c.forced;
         self.units[..f].copy_from_slice(&rem.units);
         self.chosen.clear();
