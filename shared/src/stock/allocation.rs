@@ -39,21 +39,32 @@
 //!   completed with the slots left and later outlets; the cover found last is the witness that lets
 //!   most outlets be decided without searching.
 //!
-//! The search branches on the uncovered line with the fewest outlets able to fill it (or, once only
-//! lines that must be split remain, on their holders), never revisits a set (an outlet tried in one
-//! branch is excluded from its siblings) and prunes with lower bounds on the outlets still needed:
-//! lines whose possible fillers do not overlap each need an outlet of their own (a split line, as many
-//! as its largest stocks take to reach its quantity); uncovered lines ÷ the most lines one outlet can
-//! still fill. Every candidate plan met is compared with the same [`PlanCost`] the tests' brute force uses.
+//! Each "can what remains be covered by at most `s` outlets of these?" is an exact depth-first search
+//! ([`search`]) over sets of one machine word when outlets and lines are at most 64 each (wider sets
+//! beyond). It branches on the uncovered line with the fewest outlets able to fill it, or on the holders of
+//! a line that must be split when they offer fewer choices; never revisits a set (an outlet tried in one
+//! branch is excluded from its siblings); leaves out outlets another candidate dominates (fills every
+//! remaining line they fill, holds as much of every split line); and prunes with lower bounds on the
+//! outlets still needed: lines whose possible fillers do not overlap each need an outlet of their own (a
+//! split line, as many as its largest stocks take), and a feasible solution of the covering program's
+//! linear dual. A greedy cover of the minimal size spares the search for one.
 //! All searches of one order share a node budget; when it runs out the best plan found so far, or a
 //! greedy one (take the outlet that covers most, until covered), is returned with `optimal: false`.
+//! The property tests compare the plans with a brute force over every plan (small orders) and over every
+//! subset of outlets (a dozen outlets), and require `optimal`.
+//!
+//! At 50 outlets × 30 lines (`cargo bench -p comptoir-shared --bench allocation`), the realistic orders
+//! are all proven optimal within the default budget.
 
 use serde::{Deserialize, Serialize};
 use std::cmp::Reverse;
 use std::collections::BTreeMap;
 
+mod reasons;
 mod search;
 mod sets;
+
+pub use reasons::{AllocationReason, MainLead, SplitLine};
 
 use sets::{Bits, Set};
 
@@ -104,8 +115,11 @@ pub struct AllocationPlan {
     pub backordered: Vec<Backorder>,
     /// False when the search budget ran out before this plan was proven the best by [`PlanCost`].
     pub optimal: bool,
-    /// Why each outlet, in English, for the orders page and logs.
+    /// Why each outlet, in English, for logs: the English of each of `reasons`.
     pub explanation: Vec<String>,
+    /// Why each outlet, as data for the orders page to say in the user's language.
+    #[serde(default)]
+    pub reasons: Vec<AllocationReason>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -482,103 +496,95 @@ impl Problem {
             })
             .collect();
 
+        let reasons = self.reasons(&order, &assignments, &backordered, optimal);
+        let explanation = reasons.iter().map(AllocationReason::english).collect();
+        AllocationPlan { assignments, backordered, optimal, explanation, reasons }
+    }
+
+    fn reasons(
+        &self,
+        order: &[usize],
+        assignments: &[Assignment],
+        backordered: &[Backorder],
+        optimal: bool,
+    ) -> Vec<AllocationReason> {
+        let (n, m) = (self.n, self.m);
+        let ordered = |sku: &str| self.ordered.iter().find(|(s, _)| s == sku).map_or(0, |(_, q)| *q);
+        let name = |o: usize| self.outlet_ids[o].clone();
         let mut why = Vec::new();
         for sku in &self.merged_skus {
-            let total = self.ordered.iter().find(|(s, _)| s == sku).map_or(0, |(_, q)| *q);
-            why.push(format!("{sku} is on several lines of the order: {total} units in all, allocated together."));
+            why.push(AllocationReason::MergedLines { sku: sku.clone(), total: ordered(sku) });
         }
-        for b in &backordered {
-            let ordered = self.ordered.iter().find(|(s, _)| *s == b.sku).map_or(0, |(_, q)| *q);
-            why.push(format!(
-                "Not enough {} at the online outlets: {} of {} backordered to {}, the first outlet in priority order.",
-                b.sku, b.qty, ordered, b.outlet
-            ));
+        for b in backordered {
+            why.push(AllocationReason::Backordered {
+                sku: b.sku.clone(),
+                qty: b.qty,
+                ordered: ordered(&b.sku),
+                outlet: b.outlet.clone(),
+            });
         }
-        let Some(main) = main else {
-            if self.ordered.is_empty() {
-                why.push("The order has no lines: nothing to allocate.".into());
-            } else {
-                why.push("Nothing of this order is in stock at the online outlets.".into());
-            }
-            return AllocationPlan { assignments, backordered, optimal, explanation: why };
+        let Some(&main) = order.first() else {
+            why.push(if self.ordered.is_empty() { AllocationReason::NoLines } else { AllocationReason::NothingInStock });
+            return why;
         };
-        let list = |ls: &[OrderLine]| ls.iter().map(|l| format!("{} {}", l.qty, l.sku)).collect::<Vec<_>>().join(", ");
-        let name = |o: usize| self.outlet_ids[o].as_str();
-        if order.len() == 1 {
-            let able: Vec<&str> = (0..n).filter(|&o| self.whole_count[o] == m).map(name).collect();
-            if able.len() > 1 {
-                why.push(format!(
-                    "{} can fill the whole order alone, and comes first in priority order among the outlets that can ({}).",
-                    name(main),
-                    able.join(", ")
-                ));
+        let k = order.len();
+        if k == 1 {
+            let able = (0..n).filter(|&o| self.whole_count[o] == m).map(name).collect();
+            why.push(AllocationReason::WholeOrderAtOneOutlet { outlet: name(main), able });
+            if !optimal {
+                why.push(AllocationReason::NotProvenBest);
+            }
+            return why;
+        }
+        if self.forced.is_empty() {
+            why.push(AllocationReason::SplitAcrossOutlets { outlets: k, fewest: optimal });
+        } else {
+            let lines = self
+                .forced
+                .iter()
+                .map(|&l| SplitLine {
+                    sku: self.skus[l].clone(),
+                    qty: self.demand[l],
+                    most_at_one_outlet: (0..n).map(|o| self.avail[o][l]).max().unwrap_or(0),
+                })
+                .collect();
+            why.push(AllocationReason::SplitLines { lines, outlets: k, fewest: optimal });
+        }
+        let ahead: Vec<String> = self.by_rank[..self.rank[main]].iter().map(|&o| name(o)).collect();
+        let lead = if !ahead.is_empty() {
+            if optimal {
+                MainLead::OthersDoNotFit { ahead, outlets: k }
             } else {
-                why.push(format!("{} is the only online outlet that can fill the whole order alone.", name(main)));
+                MainLead::Unproven
             }
         } else {
-            let k = order.len();
-            let fewest = if optimal { format!("{k} outlets, the fewest possible") } else { format!("{k} outlets") };
-            if self.forced.is_empty() {
-                why.push(format!(
-                    "No single outlet can fill the whole order; it is split across {fewest}, without splitting any line's quantity."
-                ));
+            let tied: Vec<String> =
+                (0..n).filter(|&o| o != main && self.whole_count[o] == self.whole_count[main]).map(name).collect();
+            if tied.is_empty() {
+                MainLead::MostLines
             } else {
-                let split: Vec<String> = self
-                    .forced
-                    .iter()
-                    .map(|&l| {
-                        let most = (0..n).map(|o| self.avail[o][l]).max().unwrap_or(0);
-                        format!("{} {} (at most {} at one outlet)", self.demand[l], self.skus[l], most)
-                    })
-                    .collect();
-                why.push(format!(
-                    "No outlet holds the whole quantity of {}, so {} split between outlets; the order uses {fewest}.",
-                    split.join(", "),
-                    if split.len() == 1 { "that line is" } else { "those lines are" },
-                ));
+                MainLead::FirstAmongTied { tied }
             }
-            let mut main_why = format!(
-                "{} is the main outlet: it can fill {} of the {} lines whole",
-                name(main),
-                self.whole_count[main],
-                m
-            );
-            let passed_over: Vec<&str> = self.by_rank[..self.rank[main]].iter().map(|&o| name(o)).collect();
-            if passed_over.is_empty() {
-                let tied: Vec<&str> =
-                    (0..n).filter(|&o| o != main && self.whole_count[o] == self.whole_count[main]).map(name).collect();
-                if tied.is_empty() {
-                    main_why.push_str(" (more than any other outlet)");
-                } else {
-                    main_why
-                        .push_str(&format!(" (as many as {}, and it comes first in priority order)", tied.join(", ")));
-                }
-            } else if optimal {
-                main_why.push_str(&format!(
-                    " ({} can fill as many or more, but no {k}-outlet plan includes {})",
-                    passed_over.join(", "),
-                    if passed_over.len() == 1 { "it" } else { "them" }
-                ));
-            }
-            main_why.push_str(&format!(", and takes all it can: {}.", list(&assignments[0].lines)));
-            why.push(main_why);
-            for (a, &o) in assignments.iter().zip(&order).skip(1) {
-                why.push(format!(
-                    "{} (priority {} of {}) takes what remains that it holds: {}.",
-                    name(o),
-                    o + 1,
-                    n,
-                    list(&a.lines)
-                ));
-            }
+        };
+        why.push(AllocationReason::MainOutlet {
+            outlet: name(main),
+            whole_lines: self.whole_count[main],
+            lines: m,
+            lead,
+            takes: assignments[0].lines.clone(),
+        });
+        for (a, &o) in assignments.iter().zip(order).skip(1) {
+            why.push(AllocationReason::TakesWhatRemains {
+                outlet: name(o),
+                priority: o + 1,
+                outlets: n,
+                takes: a.lines.clone(),
+            });
         }
         if !optimal {
-            why.push(
-                "The search reached its budget before proving this plan the best; it may use more outlets than needed."
-                    .into(),
-            );
+            why.push(AllocationReason::NotProvenBest);
         }
-        AllocationPlan { assignments, backordered, optimal, explanation: why }
+        why
     }
 }
 
@@ -681,6 +687,47 @@ mod tests {
         assert!(text.contains("laval is the main outlet"), "{text}");
         assert!(text.contains("sherbrooke can fill as many or more, but no 2-outlet plan includes it"), "{text}");
         assert!(text.contains("montreal (priority 1 of 3) takes what remains that it holds: 2 SHIRT."), "{text}");
+    }
+
+    #[test]
+    fn the_plan_gives_each_reason_as_data_the_orders_page_can_translate() {
+        let plan = allocate(&AllocationRequest {
+            outlets: seed_outlets(),
+            lines: order(&[("SHIRT", 17), ("HAT", 6), ("SHOES", 6)]),
+        })
+        .unwrap();
+        assert_eq!(
+            plan.reasons,
+            vec![
+                AllocationReason::SplitLines {
+                    lines: vec![SplitLine { sku: "SHIRT".into(), qty: 17, most_at_one_outlet: 15 }],
+                    outlets: 2,
+                    fewest: true,
+                },
+                AllocationReason::MainOutlet {
+                    outlet: "laval".into(),
+                    whole_lines: 2,
+                    lines: 3,
+                    lead: MainLead::OthersDoNotFit { ahead: vec!["sherbrooke".into()], outlets: 2 },
+                    takes: order(&[("SHIRT", 15), ("HAT", 6), ("SHOES", 6)]),
+                },
+                AllocationReason::TakesWhatRemains {
+                    outlet: "montreal".into(),
+                    priority: 1,
+                    outlets: 3,
+                    takes: order(&[("SHIRT", 2)]),
+                },
+            ]
+        );
+        assert_eq!(plan.explanation, plan.reasons.iter().map(AllocationReason::english).collect::<Vec<_>>());
+        let json = serde_json::to_value(&plan).unwrap();
+        assert_eq!(json["reasons"][1]["reason"], "main_outlet");
+        assert_eq!(json["reasons"][1]["lead"]["lead"], "others_do_not_fit");
+        // A plan stored before reasons existed still reads.
+        let mut old = json.clone();
+        old.as_object_mut().unwrap().remove("reasons");
+        let read: AllocationPlan = serde_json::from_value(old).unwrap();
+        assert!(read.reasons.is_empty() && read.explanation == plan.explanation);
     }
 
     #[test]
