@@ -173,6 +173,7 @@ impl<S: Set> Cover<S> {
 pub(crate) struct Outcome {
     pub(crate) covers: Vec<Vec<usize>>,
     pub(crate) optimal: bool,
+    pub(crate) nodes: u64,
 }
 
 pub(crate) fn solve<S: Set>(p: &Problem, budget: u64) -> Outcome {
@@ -180,7 +181,7 @@ pub(crate) fn solve<S: Set>(p: &Problem, budget: u64) -> Outcome {
     let mut search = Search::new(&cover, budget);
     let mut covers = Vec::new();
     let optimal = stages(&cover, &mut search, &mut covers).is_ok();
-    Outcome { covers, optimal }
+    Outcome { covers, optimal, nodes: search.nodes }
 }
 
 /// The three stages. Every cover met on the way goes to `covers`.
@@ -360,6 +361,15 @@ impl<'c, S: Set> Search<'c, S> {
             let y = fl.members().map(|o| self.slack[o]).fold(f64::INFINITY, f64::min);
             if y > 1e-12 {
                 fl.members().for_each(|o| self.slack[o] -= y);
+                total += y;
+            }
+        }
+        for &(_, Reverse(r), f, _) in &self.splits {
+            let hs = c.holders[f].and(cand);
+            let share = |o: usize| c.avail(o, f).min(r) as f64 / r as f64;
+            let y = hs.members().map(|o| self.slack[o] / share(o)).fold(f64::INFINITY, f64::min);
+            if y > 1e-12 {
+                hs.members().for_each(|o| self.slack[o] -= share(o) * y);
                 total += y;
             }
         }
