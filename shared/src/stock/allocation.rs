@@ -39,18 +39,34 @@
 //!   completed with the slots left and later outlets; the cover found last is the witness that lets
 //!   most outlets be decided without searching.
 //!
-//! The search branches on the uncovered line with the fewest outlets able to fill it (or, once only
-//! lines that must be split remain, on their holders), never revisits a set (an outlet tried in one
-//! branch is excluded from its siblings) and prunes with lower bounds on the outlets still needed:
-//! lines whose possible fillers do not overlap each need an outlet of their own (a split line, as many
-//! as its largest stocks take to reach its quantity); uncovered lines ÷ the most lines one outlet can
-//! still fill. Every candidate plan met is compared with the same [`PlanCost`] the tests' brute force uses.
+//! Each "can what remains be covered by at most `s` outlets of these?" is an exact depth-first search
+//! ([`search`]) over sets of one machine word when outlets and lines are at most 64 each (wider sets
+//! beyond). It branches on the uncovered line with the fewest outlets able to fill it, or on the holders of
+//! a line that must be split when they offer fewer choices; never revisits a set (an outlet tried in one
+//! branch is excluded from its siblings); leaves out outlets another candidate dominates (fills every
+//! remaining line they fill, holds as much of every split line); and prunes with lower bounds on the
+//! outlets still needed: lines whose possible fillers do not overlap each need an outlet of their own (a
+//! split line, as many as its largest stocks take), and a feasible solution of the covering program's
+//! linear dual. A greedy cover of the minimal size spares the search for one.
 //! All searches of one order share a node budget; when it runs out the best plan found so far, or a
 //! greedy one (take the outlet that covers most, until covered), is returned with `optimal: false`.
+//! The property tests compare the plans with a brute force over every plan (small orders) and over every
+//! subset of outlets (a dozen outlets), and require `optimal`.
+//!
+//! At 50 outlets × 30 lines (`cargo bench -p comptoir-shared --bench allocation`), the realistic orders
+//! are all proven optimal within the default budget.
 
 use serde::{Deserialize, Serialize};
 use std::cmp::Reverse;
 use std::collections::BTreeMap;
+
+mod reasons;
+mod search;
+mod sets;
+
+pub use reasons::{AllocationReason, MainLead, SplitLine};
+
+use sets::{Bits, Set};
 
 /// Search nodes allowed per order before falling back to a greedy plan.
 pub const DEFAULT_NODE_BUDGET: u64 = 200_000;
@@ -99,8 +115,11 @@ pub struct AllocationPlan {
     pub backordered: Vec<Backorder>,
     /// False when the search budget ran out before this plan was proven the best by [`PlanCost`].
     pub optimal: bool,
-    /// Why each outlet, in English, for the orders page and logs.
+    /// Why each outlet, in English, for logs: the English of each of `reasons`.
     pub explanation: Vec<String>,
+    /// Why each outlet, as data for the orders page to say in the user's language.
+    #[serde(default)]
+    pub reasons: Vec<AllocationReason>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -155,60 +174,6 @@ pub fn allocate_with_budget(request: &AllocationRequest, node_budget: u64) -> Re
 // ---------------------------------------------------------------------------------------------
 // The problem, in indices.
 
-/// A set of small indices (lines, or outlets), one bit each.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Bits(Vec<u64>);
-
-impl Bits {
-    fn new(len: usize) -> Bits {
-        Bits(vec![0; len.div_ceil(64)])
-    }
-    fn insert(&mut self, i: usize) {
-        self.0[i / 64] |= 1 << (i % 64);
-    }
-    fn remove(&mut self, i: usize) {
-        self.0[i / 64] &= !(1 << (i % 64));
-    }
-    fn contains(&self, i: usize) -> bool {
-        self.0[i / 64] & (1 << (i % 64)) != 0
-    }
-    fn is_empty(&self) -> bool {
-        self.0.iter().all(|w| *w == 0)
-    }
-    fn count(&self) -> usize {
-        self.0.iter().map(|w| w.count_ones() as usize).sum()
-    }
-    fn intersection_count(&self, other: &Bits) -> usize {
-        self.0.iter().zip(&other.0).map(|(a, b)| (a & b).count_ones() as usize).sum()
-    }
-    fn is_disjoint(&self, other: &Bits) -> bool {
-        self.0.iter().zip(&other.0).all(|(a, b)| a & b == 0)
-    }
-    fn minus(&self, other: &Bits) -> Bits {
-        Bits(self.0.iter().zip(&other.0).map(|(a, b)| a & !b).collect())
-    }
-    fn and(&self, other: &Bits) -> Bits {
-        Bits(self.0.iter().zip(&other.0).map(|(a, b)| a & b).collect())
-    }
-    fn union_with(&mut self, other: &Bits) {
-        for (a, b) in self.0.iter_mut().zip(&other.0) {
-            *a |= b;
-        }
-    }
-    fn iter(&self) -> impl Iterator<Item = usize> + '_ {
-        self.0.iter().enumerate().flat_map(|(i, w)| {
-            let mut w = *w;
-            std::iter::from_fn(move || {
-                (w != 0).then(|| {
-                    let b = w.trailing_zeros() as usize;
-                    w &= w - 1;
-                    i * 64 + b
-                })
-            })
-        })
-    }
-}
-
 /// Quantities by outlet then line: `q[o * m + l]`.
 pub(crate) type Matrix = Vec<u64>;
 
@@ -230,10 +195,6 @@ pub(crate) struct Problem {
     fillable: Bits,
     /// Lines no outlet can fill whole: they must be split.
     forced: Vec<usize>,
-    /// Per line: the outlets that can fill it whole.
-    fillers: Vec<Bits>,
-    /// Per line that must be split (same order as `forced`): the outlets holding some of it.
-    holders: Vec<Bits>,
     /// How many lines each outlet can fill whole.
     whole_count: Vec<usize>,
     /// Outlet rank (0 best): most lines filled whole, then priority order.
@@ -243,6 +204,34 @@ pub(crate) struct Problem {
     /// Units nobody holds, by SKU in order of first appearance.
     backorders: Vec<(String, u64)>,
     merged_skus: Vec<String>,
+}
+
+/// What each outlet holds of each ordered SKU, `held[o * ordered.len() + i]`, negative levels as 0. A walk
+/// along both sorted lists when the outlet lists few SKUs, a lookup per SKU when it lists its whole catalogue.
+fn levels(outlets: &[OutletStock], ordered: &[(String, u64)]) -> Vec<u64> {
+    let k = ordered.len();
+    let mut sorted: Vec<usize> = (0..k).collect();
+    sorted.sort_unstable_by(|&a, &b| ordered[a].0.cmp(&ordered[b].0));
+    let mut held = vec![0; outlets.len() * k];
+    for (o, outlet) in outlets.iter().enumerate() {
+        let row = &mut held[o * k..(o + 1) * k];
+        if outlet.stock.len() > 4 * k {
+            for (i, (sku, _)) in ordered.iter().enumerate() {
+                row[i] = outlet.stock.get(sku).map_or(0, |q| (*q).max(0) as u64);
+            }
+            continue;
+        }
+        let mut wanted = sorted.iter().peekable();
+        for (sku, q) in &outlet.stock {
+            while wanted.next_if(|&&i| ordered[i].0 < *sku).is_some() {}
+            if let Some(&&i) = wanted.peek() {
+                if ordered[i].0 == *sku {
+                    row[i] = (*q).max(0) as u64;
+                }
+            }
+        }
+    }
+    held
 }
 
 impl Problem {
@@ -279,12 +268,14 @@ impl Problem {
             return Err(AllocationError::NoOutlets);
         }
         let n = req.outlets.len();
-        let held = |o: &OutletStock, sku: &str| o.stock.get(sku).copied().unwrap_or(0).max(0) as u64;
+        let held = levels(&req.outlets, &ordered);
+        let k = ordered.len();
         let mut skus = Vec::new();
         let mut demand = Vec::new();
         let mut backorders = Vec::new();
-        for (sku, qty) in &ordered {
-            let total: u64 = req.outlets.iter().map(|o| held(o, sku)).fold(0, u64::saturating_add);
+        let mut active = Vec::new();
+        for (i, (sku, qty)) in ordered.iter().enumerate() {
+            let total: u64 = (0..n).map(|o| held[o * k + i]).fold(0, u64::saturating_add);
             let d = (*qty).min(total);
             if d < *qty {
                 backorders.push((sku.clone(), qty - d));
@@ -292,13 +283,15 @@ impl Problem {
             if d > 0 {
                 skus.push(sku.clone());
                 demand.push(d);
+                active.push(i);
             }
         }
         let m = skus.len();
-        let avail: Vec<Vec<u64>> =
-            req.outlets.iter().map(|o| skus.iter().zip(&demand).map(|(s, d)| held(o, s).min(*d)).collect()).collect();
-        let mut fills = vec![Bits::new(m); n];
-        let mut fillable = Bits::new(m);
+        let avail: Vec<Vec<u64>> = (0..n)
+            .map(|o| active.iter().zip(&demand).map(|(&i, d)| held[o * k + i].min(*d)).collect())
+            .collect();
+        let mut fills = vec![Bits::empty(m); n];
+        let mut fillable = Bits::empty(m);
         for o in 0..n {
             for l in 0..m {
                 if avail[o][l] == demand[l] {
@@ -308,21 +301,7 @@ impl Problem {
             }
         }
         let forced: Vec<usize> = (0..m).filter(|l| !fillable.contains(*l)).collect();
-        let mut fillers = vec![Bits::new(n); m];
-        for (o, f) in fills.iter().enumerate() {
-            for l in f.iter() {
-                fillers[l].insert(o);
-            }
-        }
-        let holders = forced
-            .iter()
-            .map(|&l| {
-                let mut h = Bits::new(n);
-                (0..n).filter(|&o| avail[o][l] > 0).for_each(|o| h.insert(o));
-                h
-            })
-            .collect();
-        let whole_count: Vec<usize> = fills.iter().map(Bits::count).collect();
+        let whole_count: Vec<usize> = fills.iter().map(|f| f.count() as usize).collect();
         let mut by_rank: Vec<usize> = (0..n).collect();
         by_rank.sort_by_key(|&o| (Reverse(whole_count[o]), o));
         let mut rank = vec![0; n];
@@ -340,8 +319,6 @@ impl Problem {
             fills,
             fillable,
             forced,
-            fillers,
-            holders,
             whole_count,
             rank,
             by_rank,
@@ -391,7 +368,7 @@ impl Problem {
         let mut whole = self.fillable.clone();
         let mut split: Vec<u64> = self.forced.iter().map(|&l| self.demand[l]).collect();
         for o in std::iter::once(main).chain(others) {
-            for l in self.fills[o].iter() {
+            for l in self.fills[o].members() {
                 if whole.contains(l) {
                     q[o * m + l] = self.demand[l];
                 }
@@ -404,11 +381,6 @@ impl Problem {
             }
         }
         (whole.is_empty() && split.iter().all(|r| *r == 0)).then_some(q)
-    }
-
-    fn takes_something(&self, rem: &Remaining, o: usize) -> bool {
-        self.fills[o].intersection_count(&rem.whole) > 0
-            || rem.split.iter().zip(&self.forced).any(|(r, &l)| *r > 0 && self.avail[o][l] > 0)
     }
 }
 
@@ -427,153 +399,7 @@ impl Remaining {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The search.
-
-struct OutOfBudget;
-
-struct Search<'p> {
-    p: &'p Problem,
-    nodes: u64,
-    budget: u64,
-}
-
-impl Search<'_> {
-    /// A set of at most `slots` outlets from `candidates` covering `rem`, if there is one.
-    fn cover(
-        &mut self,
-        rem: &Remaining,
-        candidates: &[usize],
-        slots: usize,
-    ) -> Result<Option<Vec<usize>>, OutOfBudget> {
-        let mut allowed = Bits::new(self.p.n);
-        candidates.iter().for_each(|&o| allowed.insert(o));
-        let mut chosen = Vec::new();
-        Ok(self.dfs(rem, &allowed, slots, &mut chosen)?.then_some(chosen))
-    }
-
-    fn dfs(
-        &mut self,
-        rem: &Remaining,
-        candidates: &Bits,
-        slots: usize,
-        chosen: &mut Vec<usize>,
-    ) -> Result<bool, OutOfBudget> {
-        self.nodes += 1;
-        if self.nodes > self.budget {
-            return Err(OutOfBudget);
-        }
-        if rem.is_done() {
-            return Ok(true);
-        }
-        if slots == 0 {
-            return Ok(false);
-        }
-        let p = self.p;
-        // The candidates that can still take something.
-        let mut useful = Bits::new(p.n);
-        for l in rem.whole.iter() {
-            useful.union_with(&p.fillers[l]);
-        }
-        for (fi, r) in rem.split.iter().enumerate() {
-            if *r > 0 {
-                useful.union_with(&p.holders[fi]);
-            }
-        }
-        let useful = useful.and(candidates);
-
-        // Lower bound: lines no single outlet can serve together each need outlets of their own.
-        // Each remaining whole line's fillers among `useful` sit in one flat buffer, `w` words each.
-        let w = useful.0.len();
-        let lines: Vec<usize> = rem.whole.iter().collect();
-        let mut fillers = vec![0u64; lines.len() * w];
-        let mut order: Vec<(u32, usize)> = Vec::with_capacity(lines.len());
-        for (i, &l) in lines.iter().enumerate() {
-            let f = &mut fillers[i * w..(i + 1) * w];
-            let mut count = 0;
-            for ((x, a), b) in f.iter_mut().zip(&p.fillers[l].0).zip(&useful.0) {
-                *x = a & b;
-                count += x.count_ones();
-            }
-            if count == 0 {
-                return Ok(false);
-            }
-            order.push((count, i));
-        }
-        order.sort_unstable();
-        let mut taken = Bits::new(p.n);
-        let mut bound = 0;
-        for &(_, i) in &order {
-            let f = &fillers[i * w..(i + 1) * w];
-            if f.iter().zip(&taken.0).all(|(a, b)| a & b == 0) {
-                bound += 1;
-                taken.0.iter_mut().zip(f).for_each(|(t, a)| *t |= a);
-            }
-        }
-        // A split line needs as many outlets as its largest remaining stocks take to reach its quantity.
-        let mut splits: Vec<(usize, Reverse<u64>, usize, usize, Bits)> = Vec::new();
-        for (fi, &r) in rem.split.iter().enumerate() {
-            if r == 0 {
-                continue;
-            }
-            let h = p.holders[fi].and(&useful);
-            let mut stocks: Vec<u64> = h.iter().map(|o| p.avail[o][p.forced[fi]]).collect();
-            stocks.sort_unstable_by(|a, b| b.cmp(a));
-            let (mut sum, mut need) = (0, 0);
-            for s in stocks {
-                if sum >= r {
-                    break;
-                }
-                sum += s;
-                need += 1;
-            }
-            if sum < r || need > slots {
-                return Ok(false);
-            }
-            splits.push((h.count(), Reverse(r), fi, need, h));
-        }
-        splits.sort_by_key(|(holders, r, fi, _, _)| (*holders, *r, *fi));
-        for (_, _, _, need, h) in &splits {
-            if h.is_disjoint(&taken) {
-                bound += need;
-                taken.union_with(h);
-            }
-        }
-        if bound > slots {
-            return Ok(false);
-        }
-        let uncovered = rem.whole.count();
-        if uncovered > 0 {
-            let most = useful.iter().map(|o| p.fills[o].intersection_count(&rem.whole)).max().unwrap_or(0);
-            if most == 0 || uncovered.div_ceil(most) > slots {
-                return Ok(false);
-            }
-        }
-
-        // Branch on the most constrained need: the whole line with fewest fillers, else a split line.
-        let mut branch: Vec<usize>;
-        if let Some(&(_, i)) = order.first() {
-            branch = Bits(fillers[i * w..(i + 1) * w].to_vec()).iter().collect();
-            let cover = |o: usize| p.fills[o].intersection_count(&rem.whole);
-            branch.sort_by_key(|&o| (Reverse(cover(o)), p.rank[o]));
-        } else {
-            let (_, _, fi, _, h) = &splits[0];
-            let l = p.forced[*fi];
-            branch = h.iter().collect();
-            branch.sort_by_key(|&o| (Reverse(p.avail[o][l]), p.rank[o]));
-        }
-        // An outlet tried in one branch is left out of the next ones: every set is visited once.
-        let mut allowed = useful;
-        for o in branch {
-            allowed.remove(o);
-            chosen.push(o);
-            if self.dfs(&p.after(rem, o), &allowed, slots - 1, chosen)? {
-                return Ok(true);
-            }
-            chosen.pop();
-        }
-        Ok(false)
-    }
-}
+// The search (in `search`), and what to do when its budget runs out.
 
 /// The cheapest plan seen so far, by [`PlanCost`].
 #[derive(Default)]
@@ -590,91 +416,33 @@ impl Best {
     }
 }
 
-/// The best plan found and whether it is proven best.
+/// The best plan found and whether it is proven best. The sets are as wide as the larger of outlets and
+/// lines needs: one word up to 64, a few words up to 256, a growable set beyond.
 fn solve(p: &Problem, budget: u64) -> (Matrix, bool) {
+    solve_in(p, budget, p.n.max(p.m).div_ceil(64))
+}
+
+fn solve_in(p: &Problem, budget: u64, words: usize) -> (Matrix, bool) {
     if p.m == 0 {
         return (Vec::new(), true);
     }
+    let outcome = match words {
+        0 | 1 => search::solve::<[u64; 1]>(p, budget),
+        2 => search::solve::<[u64; 2]>(p, budget),
+        3 | 4 => search::solve::<[u64; 4]>(p, budget),
+        _ => search::solve::<Bits>(p, budget),
+    };
+    if outcome.optimal {
+        let last = outcome.covers.last().expect("a complete search ends with a cover");
+        return (p.plan_for(last).expect("the last cover found covers the demand"), true);
+    }
     let mut best = Best::default();
-    let mut search = Search { p, nodes: 0, budget };
-    let optimal = exact_search(p, &mut search, &mut best).is_ok();
-    if !optimal {
-        best.consider(p, p.plan_for(&greedy_cover(p)));
+    for set in &outcome.covers {
+        best.consider(p, p.plan_for(set));
     }
+    best.consider(p, p.plan_for(&greedy_cover(p)));
     let (_, q) = best.0.expect("all outlets together always cover the capped demand");
-    (q, optimal)
-}
-
-/// The three stages of the module documentation. Every complete plan met on the way goes to `best`.
-fn exact_search(p: &Problem, s: &mut Search<'_>, best: &mut Best) -> Result<(), OutOfBudget> {
-    let full = p.full_demand();
-    // 1. The fewest outlets.
-    let mut k = 0;
-    let mut witness = Vec::new();
-    for slots in 1..=p.n {
-        if let Some(w) = s.cover(&full, &p.by_rank, slots)? {
-            k = slots;
-            witness = w;
-            break;
-        }
-    }
-    best.consider(p, p.plan_for(&witness));
-    // 2. The main outlet: the best-ranked one some k-outlet cover has with only worse-ranked outlets.
-    let mut main = *witness.iter().min_by_key(|&&o| p.rank[o]).expect("a cover is never empty");
-    witness.retain(|&o| o != main);
-    for &c in p.by_rank.iter().take(p.rank[main]) {
-        if !p.takes_something(&full, c) {
-            continue;
-        }
-        if let Some(w) = s.cover(&p.after(&full, c), &p.by_rank[p.rank[c] + 1..], k - 1)? {
-            main = c;
-            witness = w;
-            best.consider(p, p.plan_for(&[&witness[..], &[c]].concat()));
-            break;
-        }
-    }
-    // 3. The others, in priority order: each joins if it takes something and a cover can still be
-    //    completed with the slots left; an outlet of the last cover found joins without a search.
-    let mut chosen = vec![main];
-    let mut rem = p.after(&full, main);
-    let mut slots = k - 1;
-    for o in 0..p.n {
-        if rem.is_done() {
-            break;
-        }
-        if o == main || p.rank[o] < p.rank[main] {
-            continue;
-        }
-        if !p.takes_something(&rem, o) {
-            witness.retain(|&x| x != o);
-            continue;
-        }
-        let next = p.after(&rem, o);
-        let joins = if witness.contains(&o) {
-            witness.retain(|&x| x != o);
-            true
-        } else if slots > 0 {
-            let later: Vec<usize> = p.by_rank.iter().copied().filter(|&x| x > o && p.rank[x] > p.rank[main]).collect();
-            match s.cover(&next, &later, slots - 1)? {
-                Some(w) => {
-                    witness = w;
-                    best.consider(p, p.plan_for(&[&chosen[..], &[o], &witness[..]].concat()));
-                    true
-                }
-                None => false,
-            }
-        } else {
-            false
-        };
-        if joins {
-            chosen.push(o);
-            rem = next;
-            slots -= 1;
-        }
-    }
-    chosen.extend(&witness);
-    best.consider(p, p.plan_for(&chosen));
-    Ok(())
+    (q, false)
 }
 
 /// Takes the outlet that covers most (whole lines, then units of split lines), until all is covered.
@@ -683,7 +451,7 @@ fn greedy_cover(p: &Problem) -> Vec<usize> {
     let mut set = Vec::new();
     while !rem.is_done() {
         let gain = |o: usize| {
-            let lines = p.fills[o].intersection_count(&rem.whole);
+            let lines = p.fills[o].and(&rem.whole).count();
             let units: u64 = rem.split.iter().zip(&p.forced).map(|(r, &l)| (*r).min(p.avail[o][l])).sum();
             (lines, units)
         };
@@ -728,103 +496,95 @@ impl Problem {
             })
             .collect();
 
+        let reasons = self.reasons(&order, &assignments, &backordered, optimal);
+        let explanation = reasons.iter().map(AllocationReason::english).collect();
+        AllocationPlan { assignments, backordered, optimal, explanation, reasons }
+    }
+
+    fn reasons(
+        &self,
+        order: &[usize],
+        assignments: &[Assignment],
+        backordered: &[Backorder],
+        optimal: bool,
+    ) -> Vec<AllocationReason> {
+        let (n, m) = (self.n, self.m);
+        let ordered = |sku: &str| self.ordered.iter().find(|(s, _)| s == sku).map_or(0, |(_, q)| *q);
+        let name = |o: usize| self.outlet_ids[o].clone();
         let mut why = Vec::new();
         for sku in &self.merged_skus {
-            let total = self.ordered.iter().find(|(s, _)| s == sku).map_or(0, |(_, q)| *q);
-            why.push(format!("{sku} is on several lines of the order: {total} units in all, allocated together."));
+            why.push(AllocationReason::MergedLines { sku: sku.clone(), total: ordered(sku) });
         }
-        for b in &backordered {
-            let ordered = self.ordered.iter().find(|(s, _)| *s == b.sku).map_or(0, |(_, q)| *q);
-            why.push(format!(
-                "Not enough {} at the online outlets: {} of {} backordered to {}, the first outlet in priority order.",
-                b.sku, b.qty, ordered, b.outlet
-            ));
+        for b in backordered {
+            why.push(AllocationReason::Backordered {
+                sku: b.sku.clone(),
+                qty: b.qty,
+                ordered: ordered(&b.sku),
+                outlet: b.outlet.clone(),
+            });
         }
-        let Some(main) = main else {
-            if self.ordered.is_empty() {
-                why.push("The order has no lines: nothing to allocate.".into());
-            } else {
-                why.push("Nothing of this order is in stock at the online outlets.".into());
-            }
-            return AllocationPlan { assignments, backordered, optimal, explanation: why };
+        let Some(&main) = order.first() else {
+            why.push(if self.ordered.is_empty() { AllocationReason::NoLines } else { AllocationReason::NothingInStock });
+            return why;
         };
-        let list = |ls: &[OrderLine]| ls.iter().map(|l| format!("{} {}", l.qty, l.sku)).collect::<Vec<_>>().join(", ");
-        let name = |o: usize| self.outlet_ids[o].as_str();
-        if order.len() == 1 {
-            let able: Vec<&str> = (0..n).filter(|&o| self.whole_count[o] == m).map(name).collect();
-            if able.len() > 1 {
-                why.push(format!(
-                    "{} can fill the whole order alone, and comes first in priority order among the outlets that can ({}).",
-                    name(main),
-                    able.join(", ")
-                ));
+        let k = order.len();
+        if k == 1 {
+            let able = (0..n).filter(|&o| self.whole_count[o] == m).map(name).collect();
+            why.push(AllocationReason::WholeOrderAtOneOutlet { outlet: name(main), able });
+            if !optimal {
+                why.push(AllocationReason::NotProvenBest);
+            }
+            return why;
+        }
+        if self.forced.is_empty() {
+            why.push(AllocationReason::SplitAcrossOutlets { outlets: k, fewest: optimal });
+        } else {
+            let lines = self
+                .forced
+                .iter()
+                .map(|&l| SplitLine {
+                    sku: self.skus[l].clone(),
+                    qty: self.demand[l],
+                    most_at_one_outlet: (0..n).map(|o| self.avail[o][l]).max().unwrap_or(0),
+                })
+                .collect();
+            why.push(AllocationReason::SplitLines { lines, outlets: k, fewest: optimal });
+        }
+        let ahead: Vec<String> = self.by_rank[..self.rank[main]].iter().map(|&o| name(o)).collect();
+        let lead = if !ahead.is_empty() {
+            if optimal {
+                MainLead::OthersDoNotFit { ahead, outlets: k }
             } else {
-                why.push(format!("{} is the only online outlet that can fill the whole order alone.", name(main)));
+                MainLead::Unproven
             }
         } else {
-            let k = order.len();
-            let fewest = if optimal { format!("{k} outlets, the fewest possible") } else { format!("{k} outlets") };
-            if self.forced.is_empty() {
-                why.push(format!(
-                    "No single outlet can fill the whole order; it is split across {fewest}, without splitting any line's quantity."
-                ));
+            let tied: Vec<String> =
+                (0..n).filter(|&o| o != main && self.whole_count[o] == self.whole_count[main]).map(name).collect();
+            if tied.is_empty() {
+                MainLead::MostLines
             } else {
-                let split: Vec<String> = self
-                    .forced
-                    .iter()
-                    .map(|&l| {
-                        let most = (0..n).map(|o| self.avail[o][l]).max().unwrap_or(0);
-                        format!("{} {} (at most {} at one outlet)", self.demand[l], self.skus[l], most)
-                    })
-                    .collect();
-                why.push(format!(
-                    "No outlet holds the whole quantity of {}, so {} split between outlets; the order uses {fewest}.",
-                    split.join(", "),
-                    if split.len() == 1 { "that line is" } else { "those lines are" },
-                ));
+                MainLead::FirstAmongTied { tied }
             }
-            let mut main_why = format!(
-                "{} is the main outlet: it can fill {} of the {} lines whole",
-                name(main),
-                self.whole_count[main],
-                m
-            );
-            let passed_over: Vec<&str> = self.by_rank[..self.rank[main]].iter().map(|&o| name(o)).collect();
-            if passed_over.is_empty() {
-                let tied: Vec<&str> =
-                    (0..n).filter(|&o| o != main && self.whole_count[o] == self.whole_count[main]).map(name).collect();
-                if tied.is_empty() {
-                    main_why.push_str(" (more than any other outlet)");
-                } else {
-                    main_why
-                        .push_str(&format!(" (as many as {}, and it comes first in priority order)", tied.join(", ")));
-                }
-            } else if optimal {
-                main_why.push_str(&format!(
-                    " ({} can fill as many or more, but no {k}-outlet plan includes {})",
-                    passed_over.join(", "),
-                    if passed_over.len() == 1 { "it" } else { "them" }
-                ));
-            }
-            main_why.push_str(&format!(", and takes all it can: {}.", list(&assignments[0].lines)));
-            why.push(main_why);
-            for (a, &o) in assignments.iter().zip(&order).skip(1) {
-                why.push(format!(
-                    "{} (priority {} of {}) takes what remains that it holds: {}.",
-                    name(o),
-                    o + 1,
-                    n,
-                    list(&a.lines)
-                ));
-            }
+        };
+        why.push(AllocationReason::MainOutlet {
+            outlet: name(main),
+            whole_lines: self.whole_count[main],
+            lines: m,
+            lead,
+            takes: assignments[0].lines.clone(),
+        });
+        for (a, &o) in assignments.iter().zip(order).skip(1) {
+            why.push(AllocationReason::TakesWhatRemains {
+                outlet: name(o),
+                priority: o + 1,
+                outlets: n,
+                takes: a.lines.clone(),
+            });
         }
         if !optimal {
-            why.push(
-                "The search reached its budget before proving this plan the best; it may use more outlets than needed."
-                    .into(),
-            );
+            why.push(AllocationReason::NotProvenBest);
         }
-        AllocationPlan { assignments, backordered, optimal, explanation: why }
+        why
     }
 }
 
@@ -930,6 +690,47 @@ mod tests {
     }
 
     #[test]
+    fn the_plan_gives_each_reason_as_data_the_orders_page_can_translate() {
+        let plan = allocate(&AllocationRequest {
+            outlets: seed_outlets(),
+            lines: order(&[("SHIRT", 17), ("HAT", 6), ("SHOES", 6)]),
+        })
+        .unwrap();
+        assert_eq!(
+            plan.reasons,
+            vec![
+                AllocationReason::SplitLines {
+                    lines: vec![SplitLine { sku: "SHIRT".into(), qty: 17, most_at_one_outlet: 15 }],
+                    outlets: 2,
+                    fewest: true,
+                },
+                AllocationReason::MainOutlet {
+                    outlet: "laval".into(),
+                    whole_lines: 2,
+                    lines: 3,
+                    lead: MainLead::OthersDoNotFit { ahead: vec!["sherbrooke".into()], outlets: 2 },
+                    takes: order(&[("SHIRT", 15), ("HAT", 6), ("SHOES", 6)]),
+                },
+                AllocationReason::TakesWhatRemains {
+                    outlet: "montreal".into(),
+                    priority: 1,
+                    outlets: 3,
+                    takes: order(&[("SHIRT", 2)]),
+                },
+            ]
+        );
+        assert_eq!(plan.explanation, plan.reasons.iter().map(AllocationReason::english).collect::<Vec<_>>());
+        let json = serde_json::to_value(&plan).unwrap();
+        assert_eq!(json["reasons"][1]["reason"], "main_outlet");
+        assert_eq!(json["reasons"][1]["lead"]["lead"], "others_do_not_fit");
+        // A plan stored before reasons existed still reads.
+        let mut old = json.clone();
+        old.as_object_mut().unwrap().remove("reasons");
+        let read: AllocationPlan = serde_json::from_value(old).unwrap();
+        assert!(read.reasons.is_empty() && read.explanation == plan.explanation);
+    }
+
+    #[test]
     fn what_nobody_holds_is_backordered_to_the_first_outlet_and_reported() {
         let plan = allocate(&AllocationRequest {
             outlets: seed_outlets(),
@@ -1014,6 +815,39 @@ mod tests {
             got,
             order(&[("HAT", 6), ("SHIRT", 17), ("SHOES", 6)]).into_iter().map(|l| (l.sku, l.qty)).collect()
         );
+    }
+
+    #[test]
+    fn a_chain_of_three_hundred_outlets_is_allocated_by_the_same_rule() {
+        // Wider than one word (and than four): the outlets that can fill the order sit at the far end.
+        let mut outlets: Vec<OutletStock> = (0..300).map(|o| outlet(&format!("o{o}"), &[("HAT", 1)])).collect();
+        outlets[280] = outlet("o280", &[("HAT", 5), ("SHIRT", 2)]);
+        outlets[299] = outlet("o299", &[("HAT", 5), ("SHIRT", 2), ("SCARF", 1)]);
+        let plan = allocate(&AllocationRequest { outlets, lines: order(&[("HAT", 3), ("SHIRT", 2), ("SCARF", 1)]) })
+            .unwrap();
+        assert!(plan.optimal);
+        assert_eq!(
+            plan.assignments,
+            vec![Assignment { outlet: "o299".into(), lines: order(&[("HAT", 3), ("SHIRT", 2), ("SCARF", 1)]) }]
+        );
+    }
+
+    #[test]
+    fn seventy_lines_nobody_holds_whole_are_split_over_the_fewest_outlets() {
+        // 70 lines (two words): each of two outlets holds half of every line; a third holds a little.
+        let skus: Vec<String> = (0..70).map(|l| format!("S{l:02}")).collect();
+        let stock = |q: i64| OutletStock { id: String::new(), stock: skus.iter().map(|s| (s.clone(), q)).collect() };
+        let outlets = vec![
+            OutletStock { id: "small".into(), ..stock(1) },
+            OutletStock { id: "a".into(), ..stock(5) },
+            OutletStock { id: "b".into(), ..stock(5) },
+        ];
+        let lines = skus.iter().map(|s| OrderLine { sku: s.clone(), qty: 10 }).collect();
+        let plan = allocate(&AllocationRequest { outlets, lines }).unwrap();
+        assert!(plan.optimal);
+        let used: Vec<&str> = plan.assignments.iter().map(|a| a.outlet.as_str()).collect();
+        assert_eq!(used, ["a", "b"]);
+        assert!(plan.assignments.iter().all(|a| a.lines.len() == 70 && a.lines.iter().all(|l| l.qty == 5)));
     }
 
     // ----- The brute-force oracle -----------------------------------------------------------
@@ -1153,6 +987,16 @@ mod tests {
             assert_sound(&req, &p, &plan)?;
             prop_assert!(plan.optimal);
             prop_assert_eq!(p.cost(&to_matrix(&p, &plan)), best_over_subsets(&p));
+        }
+
+        #[test]
+        fn sets_of_every_width_find_the_same_plan(req in arb_request(12, 10, 8, 9)) {
+            let p = Problem::new(&req).unwrap();
+            let one = solve_in(&p, DEFAULT_NODE_BUDGET, 1);
+            prop_assert!(one.1);
+            for words in [2, 4, 5] {
+                prop_assert_eq!(&solve_in(&p, DEFAULT_NODE_BUDGET, words), &one);
+            }
         }
 
         #[test]
