@@ -67,6 +67,7 @@ pub fn table() -> Vec<Route> {
         r(M::GET, "/api/v1/orders", Counter, get(crate::online::routes::orders)),
         r(M::GET, "/api/v1/orders/{id}", Counter, get(crate::online::routes::order)),
         r(M::GET, "/api/v1/held/orders", Staff(Manager), get(crate::online::routes::held)),
+        r(M::POST, "/api/v1/held/orders/{id}/retry", Staff(Manager), post(crate::online::routes::retry_held)),
     ]
 }
 

@@ -90,6 +90,7 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Row> {
         (("GET", "/api/v1/orders"), row("/api/v1/orders?outlet=montreal", None, Device, &[(Cashier, 403), (LavDevice, 403), (ManagerLaval, 403)])),
         (("GET", "/api/v1/orders/{id}"), row("/api/v1/orders/no-such-order", None, Device, &[(Cashier, 403)])),
         (("GET", "/api/v1/held/orders"), row("/api/v1/held/orders", None, Manager, &[(Cashier, 403), (Device, 401)])),
+        (("POST", "/api/v1/held/orders/{id}/retry"), row("/api/v1/held/orders/12345/retry", None, Manager, &[(Cashier, 403), (Device, 401)])),
     ])
 }
 

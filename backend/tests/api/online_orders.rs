@@ -372,6 +372,14 @@ async fn an_order_naming_an_unknown_sku_is_held_for_a_manager_and_taken_in_once_
     // (A device alone is no staff session: 401, as on every manager route.)
     assert_eq!(app.send(app.device(MTL_DEVICE, Some("julie")), "GET", "/api/v1/held/orders", None).await.0, StatusCode::UNAUTHORIZED);
 
+    // Retried as it is: held again, same reason, still one row.
+    let id = held[0]["id"].as_i64().unwrap();
+    let (status, again) = app.post(&format!("/api/v1/held/orders/{id}/retry"), "").await;
+    assert_eq!(status, StatusCode::OK, "{again}");
+    assert_eq!(again, json!({"outcome": "held", "code": "unknown_sku"}));
+    assert_eq!(app.get("/api/v1/held/orders").await.1.as_array().unwrap().len(), 1);
+    assert_eq!(app.post("/api/v1/held/orders/999999/retry", "").await.0, StatusCode::NOT_FOUND);
+
     // The shop fixes the order on the platform; the next delivery goes through and resolves the hold.
     let mut fixed = woo_order(750, &[("HAT", 1, "15.00")]);
     fixed["date_modified_gmt"] = json!("2026-11-24T16:00:00");
