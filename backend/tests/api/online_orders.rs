@@ -593,3 +593,35 @@ async fn signed_deliveries_of_malformed_orders_never_fail_the_server_nor_store_h
     let held: Vec<String> = sqlx::query_scalar("SELECT code FROM held_online_orders").fetch_all(&app.db).await.unwrap();
     assert!(!held.is_empty(), "orders out of range are held, not dropped");
 }
+
+#[tokio::test]
+async fn a_manager_with_the_orders_page_open_is_woken_by_a_new_order_and_pulls_its_part() {
+    use axum::body::Body;
+    use axum::http::Request;
+    use http_body_util::BodyExt;
+    use shared::sync::events::EventParser;
+    use tower::ServiceExt;
+    let app = spawn_app().await;
+    let conn = connect(&app, "https://shop.example").await;
+    let manager = app.token(MANAGER_MTL).await;
+    let head = app.store.change_head().await.unwrap();
+    let req = Request::get(format!("/api/v1/events?since={head}")).header("authorization", format!("Bearer {manager}")).body(Body::empty()).unwrap();
+    let resp = app.router.clone().oneshot(req).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let mut body = resp.into_body();
+
+    // No outlet holds 17 shirts: Montréal, first by priority, takes its 10, Laval the 7 others.
+    deliver(&app, &conn, &woo_order(810, &[("SHIRT", 17, "29.99")])).await;
+    let mut parser = EventParser::default();
+    let event = loop {
+        let frame = tokio::time::timeout(std::time::Duration::from_secs(5), body.frame()).await.expect("an event").unwrap().unwrap();
+        if let Some(e) = frame.data_ref().and_then(|d| parser.feed(std::str::from_utf8(d).unwrap()).last().copied()) {
+            break e;
+        }
+    };
+    assert!(event.version > head);
+    let (_, page) = app.send(As::Bearer(manager), "GET", &format!("/api/v1/sync/changes?since={head}&limit=1000"), None).await;
+    let parts: Vec<&Value> = page["changes"].as_array().unwrap().iter().map(|c| &c["entity"]).filter(|e| e["kind"] == "order_part").collect();
+    assert_eq!(parts.len(), 1, "only Montréal's part reaches Montréal's manager: {parts:?}");
+    assert_eq!((parts[0]["outlet_id"].as_str(), parts[0]["lines"][0]["ordered"].as_u64()), (Some("montreal"), Some(10)));
+}
