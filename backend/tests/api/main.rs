@@ -11,6 +11,7 @@ mod helpers;
 mod openapi;
 mod paging;
 mod ops;
+mod online_orders;
 mod push;
 mod reads;
 mod serials;

@@ -3,8 +3,14 @@
 //! decision about it — which customer, which outlets, what sale, what the platform hears back — is made
 //! here, once, and the server persists the result.
 
+pub mod connection;
+pub mod customer_match;
+pub mod intake;
 pub mod order;
 pub mod view;
 
+pub use connection::{ConnectionView, HeldOnlineOrder, OnlineOutletsRequest};
+pub use customer_match::{match_customer, CustomerDecision};
+pub use intake::{intake, update, Intake, IntakeHold, IntakeInput, OnlineOutlet, OrderState, OrderUpdate, SaleNumbering, StoredOrder};
 pub use order::{IncomingLine, IncomingOrder, OrderPayment, PlatformOrderState};
 pub use view::{OrderLineView, OrderNote, OrderPartView, OrdersQuery};
