@@ -57,6 +57,8 @@ impl Touched {
             OpBody::StockAdjustment { .. } => t.stock = true,
             OpBody::SerialRegistration { .. } => t.serials = true,
             OpBody::NewCustomer { .. } | OpBody::AccountPayment { .. } => t.customers = true,
+            // Online-order operations change no view of the register's.
+            _ => {}
         }
         t
     }
