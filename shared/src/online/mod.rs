@@ -3,7 +3,9 @@
 //! decision about it — which customer, which outlets, what sale, what the platform hears back — is made
 //! here, once, and the server persists the result.
 
+pub mod actions;
 pub mod order;
+pub mod retry;
 pub mod view;
 
 pub use order::{IncomingLine, IncomingOrder, OrderPayment, PlatformOrderState};

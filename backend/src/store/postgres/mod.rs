@@ -19,6 +19,7 @@ mod auth;
 mod changes;
 mod customers;
 mod ops;
+mod online_out;
 mod push;
 mod reports;
 mod serials;
