@@ -53,13 +53,22 @@ pub async fn load(ctx: &AppCtx, outlet_id: &str) -> (Result<Vec<OrderPartView>, 
             }
             (Ok(parts), false)
         }
-        Err(ApiFailure::Unreachable(e)) => match &db {
-            Some(db) => match db.get_cache::<Vec<OrderPartView>>(&cache_key(outlet_id)).await {
-                Ok(Some(parts)) => (Ok(parts), true),
-                _ => (Err(ApiFailure::Unreachable(e)), true),
-            },
-            None => (Err(ApiFailure::Unreachable(e)), true),
-        },
+        Err(ApiFailure::Unreachable(e)) => {
+            let cached = match &db {
+                Some(db) => db.get_cache::<Vec<OrderPartView>>(&cache_key(outlet_id)).await.ok().flatten(),
+                None => None,
+            };
+            // The parts the puller brought through the change log (entity `order_part`).
+            let pulled: Vec<OrderPartView> = ctx.pulled.with_value(|r| {
+                r.order_parts.values().filter(|p| p.outlet_id == outlet_id && !p.status.is_done()).cloned().collect()
+            });
+            // The pulled copy follows the live stream: newer than the last list read, when it has any.
+            match cached {
+                _ if !pulled.is_empty() => (Ok(pulled), true),
+                Some(parts) => (Ok(parts), true),
+                None => (Err(ApiFailure::Unreachable(e)), true),
+            }
+        }
         Err(e) => (Err(e), false),
     }
 }
