@@ -110,11 +110,12 @@ pub fn StoresPage() -> impl IntoView {
             creds.insert((*field).into(), value);
         }
         let body = json!({
+            "platform": code(p),
             "name": name.get_untracked().trim(),
             "base_url": base_url.get_untracked().trim(),
             "credentials": Value::Object(creds),
             "orders_register_id": register.get_untracked(),
-            "outlets": chosen.get_untracked(),
+            "online_outlets": chosen.get_untracked(),
         });
         busy.set(true);
         spawn_local(async move {
@@ -158,7 +159,7 @@ pub fn StoresPage() -> impl IntoView {
                                 let id = text(&c, "id");
                                 let hook = Some(text(&c, "webhook_url")).filter(|u| !u.is_empty())
                                     .unwrap_or_else(|| format!("{origin}/api/v1/webhooks/{id}"));
-                                let outlets: Vec<String> = c.get("outlets").and_then(Value::as_array).map(|a| a.iter().map(|o| match o {
+                                let outlets: Vec<String> = c.get("online_outlets").or_else(|| c.get("outlets")).and_then(Value::as_array).map(|a| a.iter().map(|o| match o {
                                     Value::String(s) => outlet_name(s),
                                     o => outlet_name(&text(o, "outlet_id")),
                                 }).collect()).unwrap_or_default();

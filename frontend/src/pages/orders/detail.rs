@@ -151,7 +151,7 @@ pub fn OrderDetail(part: Memo<Option<OrderPartView>>) -> impl IntoView {
             let tz = orders.time_zone.get();
             let paid = is_paid(&p);
             let pending = ctx.pending_ops.with(|ops| ops.iter().any(|o| super::data::concerns(o, &p)));
-            let held: Vec<String> = ctx.held_ops.with(|h| h.iter().filter(|h| super::data::concerns(&h.op, &p)).map(|h| h.reason.to_string()).collect());
+            let held: Vec<String> = ctx.held_ops.with(|h| h.iter().filter(|h| super::data::concerns(&h.op, &p)).map(|h| crate::i18n_ops::op_hold_text(l, &h.reason)).collect());
             let finish = finish_action(p.order_type);
             let finish_label = if p.order_type == OrderType::Delivery { tt.mark_shipped } else { tt.mark_picked_up };
             let finish_id = if p.order_type == OrderType::Delivery { "mark-shipped" } else { "mark-picked-up" };
