@@ -148,7 +148,8 @@ pub fn StoresPage() -> impl IntoView {
             {move || match list.get() {
                 None => ().into_any(),
                 Some(Err(ApiFailure::Refused { status: 401 | 403, .. })) => view! { <p class="notice bad" data-testid="stores-denied">{t().managers_only}</p> }.into_any(),
-                Some(Err(e)) => view! { <p class="notice bad">{format!("{e:?}")}</p> }.into_any(),
+                Some(Err(ApiFailure::Refused { error, .. })) => view! { <p class="notice bad">{format!("{} : {}", t().refused, error.message)}</p> }.into_any(),
+                Some(Err(ApiFailure::Unreachable(e))) => view! { <p class="notice bad">{e}</p> }.into_any(),
                 Some(Ok(v)) if v.is_empty() => view! { <p class="empty">{t().none}</p> }.into_any(),
                 Some(Ok(v)) => {
                     let st = t();
