@@ -86,6 +86,8 @@ impl Touched {
                 EntityKind::Customer => self.customers = true,
                 EntityKind::Sale => self.sales = true,
                 EntityKind::Outlet | EntityKind::Register => self.places = true,
+                // The orders page reads the replica's parts itself (pages/orders).
+                EntityKind::OrderPart => {}
             }
         }
     }

@@ -100,7 +100,7 @@ pub fn sale_entries(sale: &Sale) -> Result<Vec<AccountEntry>, Overflow> {
         .filter_map(|t| match t.kind {
             TenderKind::Account => Some((EntryKind::Charge, t.amount)),
             TenderKind::StoreCredit => Some((EntryKind::StoreCredit, t.amount)),
-            TenderKind::Cash | TenderKind::Card => None,
+            TenderKind::Cash | TenderKind::Card | TenderKind::Online => None,
         })
         .map(|(kind, amount)| {
             Ok(AccountEntry {

@@ -94,6 +94,9 @@ fn tender(prefix: &str, i: usize, t: &Tender) -> Result<(), OutOfRange> {
     for (name, m) in [("amount", t.amount), ("tendered", t.tendered), ("change", t.change)] {
         amount(|| format!("{prefix}tenders[{i}].{name}"), m)?;
     }
+    if let Some(p) = &t.processor {
+        text(|| format!("{prefix}tenders[{i}].processor"), p, MAX_TEXT_LEN, false)?;
+    }
     Ok(())
 }
 

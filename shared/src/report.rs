@@ -169,7 +169,10 @@ impl ZReport {
             }
             add(&mut r.total, sale.totals.total)?;
             let paid = r.take_tenders(&sale.tenders)?;
-            add(&mut r.cash_rounding, paid.checked_sub(sale.totals.total)?)?;
+            // Only cash is rounded; an online order's sale may still be unpaid (no tender yet).
+            if sale.tenders.iter().any(|t| t.kind == TenderKind::Cash) {
+                add(&mut r.cash_rounding, paid.checked_sub(sale.totals.total)?)?;
+            }
         }
         for p in
             payments.iter().filter(|p| scope.covers(&p.register_id, &p.outlet_id) && period.contains(p.created_at_ms))

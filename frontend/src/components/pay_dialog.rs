@@ -20,6 +20,7 @@ fn kind_label(t: &Texts, kind: TenderKind) -> &'static str {
         TenderKind::Card => t.card,
         TenderKind::Account => t.on_account,
         TenderKind::StoreCredit => t.store_credit_label,
+        TenderKind::Online => t.online_tender,
     }
 }
 

@@ -15,10 +15,17 @@ pub enum TenderKind {
     Account,
     /// Paid from the customer's store credit; a negative amount puts a refund on it as store credit.
     StoreCredit,
+    /// Paid on an e-commerce platform (an online order's sale): recorded, never charged by Comptoir. The
+    /// processor's name is in [`Tender::processor`]. Never offered at the register's pay dialog.
+    Online,
 }
 
 impl TenderKind {
-    pub const ALL: [TenderKind; 4] = [TenderKind::Cash, TenderKind::Card, TenderKind::Account, TenderKind::StoreCredit];
+    pub const ALL: [TenderKind; 5] =
+        [TenderKind::Cash, TenderKind::Card, TenderKind::Account, TenderKind::StoreCredit, TenderKind::Online];
+    /// What a cashier may choose at the register's pay dialog.
+    pub const AT_REGISTER: [TenderKind; 4] =
+        [TenderKind::Cash, TenderKind::Card, TenderKind::Account, TenderKind::StoreCredit];
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,13 +38,18 @@ pub struct Tender {
     pub tendered: Money,
     /// Given back: `tendered − amount`.
     pub change: Money,
+    /// The payment processor or method that took the money (online orders: "shopify_payments",
+    /// "Stripe"…), shown in sales history and payment reports (seed 004).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(length(max = crate::limits::MAX_TEXT_LEN)))]
+    pub processor: Option<String>,
 }
 
 impl Tender {
     /// A tender that pays exactly `amount` with no change: card, account, store credit.
     /// (Cash goes through [`settle_cash`], which rounds.)
     pub fn exact(kind: TenderKind, amount: Money) -> Tender {
-        Tender { kind, amount, tendered: amount, change: Money::ZERO }
+        Tender { kind, amount, tendered: amount, change: Money::ZERO, processor: None }
     }
 }
 
@@ -70,7 +82,7 @@ pub struct CashSettlement {
 
 impl CashSettlement {
     pub fn tender(&self) -> Tender {
-        Tender { kind: TenderKind::Cash, amount: self.due, tendered: self.tendered, change: self.change }
+        Tender { kind: TenderKind::Cash, amount: self.due, tendered: self.tendered, change: self.change, processor: None }
     }
 }
 
@@ -153,7 +165,7 @@ mod tests {
 
     #[test]
     fn card_pays_exactly_and_cash_the_rounded_rest() {
-        let card = Tender { kind: TenderKind::Card, amount: Money(1000), tendered: Money(1000), change: Money::ZERO };
+        let card = Tender { kind: TenderKind::Card, amount: Money(1000), tendered: Money(1000), change: Money::ZERO, processor: None };
         let cash = settle_cash(Money(4173), Money(5000)).unwrap().tender(); // 41,73 → 41,75
         assert_eq!(verify_tenders(&[card.clone(), cash], Money(5173)), Ok(()));
         assert!(verify_tenders(&[card], Money(5173)).is_err());
@@ -181,7 +193,7 @@ mod tests {
 
     #[test]
     fn a_card_cannot_give_change_nor_pay_more_than_the_total() {
-        let card = Tender { kind: TenderKind::Card, amount: Money(1000), tendered: Money(2000), change: Money(1000) };
+        let card = Tender { kind: TenderKind::Card, amount: Money(1000), tendered: Money(2000), change: Money(1000), processor: None };
         assert_eq!(verify_tenders(&[card], Money(1000)).unwrap_err().code(), "cash_mismatch");
         assert_eq!(
             verify_tenders(&[Tender::exact(TenderKind::Card, Money(1200))], Money(1000)),

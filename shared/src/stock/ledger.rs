@@ -22,8 +22,10 @@ pub enum MovementReason {
     Receiving,
     /// Between outlets: negative at the source, positive at the destination.
     Transfer,
-    /// Deducted for an online order (negative), or put back when one is cancelled (positive).
+    /// Deducted for an online order (negative).
     OnlineOrder,
+    /// Put back when an online order is cancelled or refunded on its platform (positive).
+    OnlineCancel,
 }
 
 impl MovementReason {
@@ -35,6 +37,7 @@ impl MovementReason {
             MovementReason::Receiving => "receiving",
             MovementReason::Transfer => "transfer",
             MovementReason::OnlineOrder => "online_order",
+            MovementReason::OnlineCancel => "online_cancel",
         }
     }
 }
@@ -71,7 +74,7 @@ impl Movement {
         }
         let sign_ok = match self.reason {
             MovementReason::Sale => self.delta < 0,
-            MovementReason::Return | MovementReason::Receiving => self.delta > 0,
+            MovementReason::Return | MovementReason::Receiving | MovementReason::OnlineCancel => self.delta > 0,
             MovementReason::Adjustment | MovementReason::Transfer | MovementReason::OnlineOrder => true,
         };
         if !sign_ok {

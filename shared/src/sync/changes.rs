@@ -23,6 +23,7 @@
 
 use crate::catalog::{Outlet, Product, Register};
 use crate::money::Money;
+use crate::online::OrderPartView;
 use crate::stock::{levels_digest, Digest, SerialNumber, StockLevel};
 use crate::sync::CustomerSummary;
 use serde::{Deserialize, Serialize};
@@ -50,6 +51,8 @@ pub enum EntityKind {
     Sale,
     Outlet,
     Register,
+    /// One outlet's part of an online order (orders page, scanner mode): key (order id, outlet id).
+    OrderPart,
 }
 
 /// Which entity a change is about: its kind and its key. Stock levels and serial numbers have
@@ -65,6 +68,7 @@ pub enum EntityRef {
     Sale { id: String },
     Outlet { id: String },
     Register { id: String },
+    OrderPart { order_id: String, outlet_id: String },
 }
 
 impl EntityRef {
@@ -77,6 +81,7 @@ impl EntityRef {
             EntityRef::Sale { .. } => EntityKind::Sale,
             EntityRef::Outlet { .. } => EntityKind::Outlet,
             EntityRef::Register { .. } => EntityKind::Register,
+            EntityRef::OrderPart { .. } => EntityKind::OrderPart,
         }
     }
 }
@@ -124,6 +129,9 @@ pub enum Entity {
     Sale(RecentSale),
     Outlet(Outlet),
     Register(Register),
+    /// An unfinished part of an online order at one of the caller's outlets. A part that is done, or
+    /// whose order is fulfilled or cancelled, arrives as a tombstone: it leaves the orders page.
+    OrderPart(OrderPartView),
     /// Gone (deleted, or no longer in the caller's scope): forget it.
     Deleted { of: EntityRef },
 }
@@ -139,6 +147,7 @@ impl Entity {
             Entity::Sale(s) => EntityRef::Sale { id: s.id.clone() },
             Entity::Outlet(o) => EntityRef::Outlet { id: o.id.clone() },
             Entity::Register(r) => EntityRef::Register { id: r.id.clone() },
+            Entity::OrderPart(p) => EntityRef::OrderPart { order_id: p.order_id.clone(), outlet_id: p.outlet_id.clone() },
             Entity::Deleted { of } => of.clone(),
         }
     }
@@ -271,6 +280,8 @@ pub struct Replica {
     pub sales: BTreeMap<String, RecentSale>,
     pub outlets: BTreeMap<String, Outlet>,
     pub registers: BTreeMap<String, Register>,
+    /// (order id, outlet id) → unfinished order part.
+    pub order_parts: BTreeMap<(String, String), OrderPartView>,
 }
 
 /// What applying a page did.
@@ -323,6 +334,9 @@ impl Replica {
             Entity::Register(r) => {
                 self.registers.insert(r.id.clone(), r);
             }
+            Entity::OrderPart(p) => {
+                self.order_parts.insert((p.order_id.clone(), p.outlet_id.clone()), p);
+            }
             Entity::Deleted { of } => self.forget(of),
         }
     }
@@ -349,6 +363,9 @@ impl Replica {
             }
             EntityRef::Register { id } => {
                 self.registers.remove(&id);
+            }
+            EntityRef::OrderPart { order_id, outlet_id } => {
+                self.order_parts.remove(&(order_id, outlet_id));
             }
         }
     }

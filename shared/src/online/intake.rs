@@ -1,0 +1,789 @@
+//! What a platform order becomes in the shop (seeds 001, 002, 004): a sale in sales history like an
+//! in-store sale, its customer, its allocation to the outlets that offer stock online, one order part per
+//! outlet for the orders page, and the stock movements at those outlets — or the reason it is held for a
+//! manager. And what a later delivery of the same order changes ([`update`]).
+//!
+//! Money: the sale is the order's lines at the platform's unit prices (the platform is the price of
+//! record for its orders: no price override) with the orders register's outlet taxes, so it verifies
+//! like any sale. Shipping and any other difference between the platform's total and the sale's are not
+//! part of the sale: they are written in the sale note ([`Intake::total_difference`]), and a paid order's
+//! `Online` tender pays exactly the sale's total.
+
+use super::customer_match::{match_customer, truncate, CustomerDecision};
+use super::order::{IncomingOrder, PlatformOrderState};
+use super::view::OrderLineView;
+use crate::catalog::{Customer, Product};
+use crate::fulfilment::{OnlineOrder, PartStatus, Platform};
+use crate::limits::{self, MAX_ID_LEN, MAX_LINES, MAX_QTY, MAX_TEXT_LEN, MAX_TIME_MS, MAX_UNIT_PRICE};
+use crate::money::Money;
+use crate::sale::{compute_sale_totals, Sale, SaleLine, Tender, TenderKind};
+use crate::stock::allocation::{allocate, AllocationPlan, AllocationRequest, OrderLine, OutletStock};
+use crate::stock::{Movement, MovementReason, StockLevel};
+use crate::tax::TaxRates;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The longest sale note kept (customer details and platform notes can be long; tracking is appended).
+pub const MAX_NOTE_LEN: usize = 4_000;
+
+/// The device an online order's sale is recorded under: one per connected store, numbered by the
+/// connection's own sequence, so its (device, seq) key never meets a register's.
+pub fn online_device_id(connection_id: &str) -> String {
+    format!("online:{connection_id}")
+}
+
+/// An online order's receipt number: the orders register's code, `W` (web) where an in-store receipt
+/// has its device number, and the connection's sequence — `MTL1-W-000042`. Never equal to an in-store
+/// receipt, whose middle part is a number.
+pub fn online_receipt(register_code: &str, seq: u64) -> String {
+    format!("{register_code}-W-{seq:06}")
+}
+
+/// Where an online order stands in the shop.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum OrderState {
+    /// Some part is still to ship or to be picked up: on the orders page.
+    Unfulfilled,
+    /// Every part is done: in sales history only.
+    Fulfilled,
+    /// Cancelled or refunded on the platform before it was done: off the orders page, stock put back.
+    Cancelled,
+}
+
+impl OrderState {
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+}
+
+/// What makes the sale's key and receipt, given by the store (the id is new, `seq` is the connection's
+/// next sequence, bumped in the same transaction).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SaleNumbering {
+    pub order_id: String,
+    pub connection_id: String,
+    pub seq: u64,
+    pub register_id: String,
+    pub register_code: String,
+    /// The orders register's outlet: the sale's outlet.
+    pub outlet_id: String,
+}
+
+/// An outlet offering its stock online, with its levels of the order's products (by product id; absent:
+/// zero). Given in priority order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OnlineOutlet {
+    pub id: String,
+    pub levels: BTreeMap<String, i64>,
+}
+
+/// Everything the intake of a new order reads.
+#[derive(Clone, Copy, Debug)]
+pub struct IntakeInput<'a> {
+    pub order: &'a IncomingOrder,
+    pub numbering: &'a SaleNumbering,
+    /// The catalog's products named by the order's SKUs, by SKU.
+    pub catalog: &'a BTreeMap<String, Product>,
+    /// The shop's customer with the order's e-mail (compared ignoring case), if any.
+    pub customer: Option<&'a Customer>,
+    /// The id a new customer gets.
+    pub new_customer_id: &'a str,
+    /// The outlets offering stock online for this store, in priority order.
+    pub outlets: &'a [OnlineOutlet],
+    /// The sale's outlet's tax rates.
+    pub rates: TaxRates,
+}
+
+/// A new order, accepted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Intake {
+    pub sale: Sale,
+    pub customer: CustomerDecision,
+    /// The name the orders page shows: the profile's for a matched customer, else the order's.
+    pub customer_name: String,
+    pub plan: AllocationPlan,
+    /// One part per outlet of the plan, in the plan's order.
+    pub parts: Vec<(String, Vec<OrderLineView>)>,
+    /// One movement per line of each part, at the part's outlet (reason `online_order`).
+    pub movements: Vec<Movement>,
+    /// The levels those movements leave.
+    pub levels: Vec<StockLevel>,
+    pub sale_note: String,
+    /// The sale's total (what the order is owed in the shop).
+    pub total: Money,
+    /// What the platform says it has collected: the total when paid through a processor, else zero.
+    pub paid: Money,
+    pub processor: Option<String>,
+    /// The platform's total minus the sale's (shipping, the platform's own taxes or discounts).
+    pub total_difference: Money,
+}
+
+/// Why an order cannot become a sale as it is: held whole for a manager, never dropped.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{reason}")]
+pub struct IntakeHold {
+    /// Stable: `empty_order`, `too_many_lines`, `quantity_out_of_range`, `price_out_of_range`,
+    /// `unknown_sku`, `no_online_outlets`, `out_of_range`, `cancelled_before_intake`, `overflow`.
+    pub code: String,
+    pub reason: String,
+}
+
+fn hold(code: &str, reason: impl Into<String>) -> IntakeHold {
+    IntakeHold { code: code.into(), reason: reason.into() }
+}
+
+/// The intake of a new order (see the module doc).
+pub fn intake(input: IntakeInput<'_>) -> Result<Intake, IntakeHold> {
+    let order = input.order;
+    let n = input.numbering;
+    if order.state != PlatformOrderState::Open {
+        return Err(hold(
+            "cancelled_before_intake",
+            format!("order {} was already cancelled or refunded on the platform when it first arrived", order.number),
+        ));
+    }
+    if order.lines.is_empty() {
+        return Err(hold("empty_order", format!("order {} has no lines", order.number)));
+    }
+    if order.lines.len() > MAX_LINES {
+        return Err(hold("too_many_lines", format!("order {} has {} lines, at most {MAX_LINES}", order.number, order.lines.len())));
+    }
+    if !(0..=MAX_TIME_MS).contains(&order.created_at_ms) {
+        return Err(hold("out_of_range", format!("order {}: its date is out of range", order.number)));
+    }
+    let mut sale_lines = Vec::with_capacity(order.lines.len());
+    for l in &order.lines {
+        if l.quantity == 0 || i64::from(l.quantity) > MAX_QTY {
+            return Err(hold("quantity_out_of_range", format!("{}: quantity {} is outside 1..={MAX_QTY}", l.sku, l.quantity)));
+        }
+        if l.unit_price.is_negative() || l.unit_price > MAX_UNIT_PRICE {
+            return Err(hold("price_out_of_range", format!("{}: unit price {} is out of range", l.sku, l.unit_price)));
+        }
+        let Some(product) = input.catalog.get(&l.sku).filter(|_| !l.sku.is_empty()) else {
+            return Err(hold("unknown_sku", format!("SKU '{}' ({}) is not in the catalog", l.sku, l.name)));
+        };
+        sale_lines.push(SaleLine {
+            unit_price: l.unit_price,
+            ..SaleLine::of(product, i64::from(l.quantity))
+        });
+    }
+    if input.outlets.is_empty() {
+        return Err(hold("no_online_outlets", "no outlet offers its stock online for this store"));
+    }
+
+    // Allocation works by SKU.
+    let sku_of: BTreeMap<&str, &Product> = input.catalog.iter().map(|(sku, p)| (sku.as_str(), p)).collect();
+    let request = AllocationRequest {
+        outlets: input
+            .outlets
+            .iter()
+            .map(|o| OutletStock {
+                id: o.id.clone(),
+                stock: sku_of.iter().map(|(sku, p)| (sku.to_string(), o.levels.get(&p.id).copied().unwrap_or(0))).collect(),
+            })
+            .collect(),
+        lines: order.lines.iter().map(|l| OrderLine { sku: l.sku.clone(), qty: l.quantity }).collect(),
+    };
+    let plan = allocate(&request).map_err(|e| hold(e.code(), e.to_string()))?;
+
+    let totals = compute_sale_totals(&sale_lines, &[], &input.rates).map_err(|_| hold("overflow", "amounts out of range"))?;
+    let total = totals.total;
+    let paid_on_platform = order.payment.paid;
+    let processor = paid_on_platform.then(|| truncate(order.payment.method.trim(), MAX_TEXT_LEN)).filter(|m| !m.is_empty());
+    let tenders = if paid_on_platform { vec![online_tender(total, processor.clone())] } else { vec![] };
+
+    let customer = match_customer(order.email.as_deref(), order.customer_name.as_deref(), input.customer, input.new_customer_id);
+    let customer_name = match (&customer, input.customer) {
+        (CustomerDecision::Existing { .. }, Some(c)) => c.name.clone(),
+        (CustomerDecision::New { customer }, _) => customer.name.clone(),
+        _ => order.customer_name.clone().map(|n| truncate(n.trim(), MAX_TEXT_LEN)).unwrap_or_default(),
+    };
+
+    let sale = Sale {
+        id: n.order_id.clone(),
+        device_id: online_device_id(&n.connection_id),
+        register_id: n.register_id.clone(),
+        outlet_id: n.outlet_id.clone(),
+        seq: n.seq,
+        receipt: online_receipt(&n.register_code, n.seq),
+        created_at_ms: order.created_at_ms,
+        lines: sale_lines,
+        totals,
+        tenders,
+        customer_id: customer.customer_id().map(String::from),
+        redemptions: vec![],
+        cashier_id: String::new(),
+    };
+    if let Err(e) = limits::check_sale(&sale) {
+        return Err(hold("out_of_range", format!("{}: {}", e.field, e.problem)));
+    }
+    if sale.id.len() > MAX_ID_LEN {
+        return Err(hold("out_of_range", "order id too long"));
+    }
+
+    let parts = parts_of(&plan, &n.order_id, order, input.catalog);
+    let movements = part_movements(&n.order_id, order.created_at_ms, &parts, MovementReason::OnlineOrder, "");
+    let before: BTreeMap<(String, String), i64> = input
+        .outlets
+        .iter()
+        .flat_map(|o| o.levels.iter().map(move |(p, q)| ((o.id.clone(), p.clone()), *q)))
+        .collect();
+    let levels = levels_after(&movements, &before);
+    let total_difference = order.total.checked_sub(total).map_err(|_| hold("overflow", "amounts out of range"))?;
+    let mut sale_note = platform_note(order);
+    if !total_difference.is_zero() {
+        sale_note.push_str(&format!(
+            "\nÉcart avec le total de la plateforme / Difference from the platform's total: {} ({} − {})",
+            total_difference.format_fr_ca(),
+            order.total.format_fr_ca(),
+            total.format_fr_ca()
+        ));
+    }
+    Ok(Intake {
+        paid: if paid_on_platform { total } else { Money::ZERO },
+        sale,
+        customer,
+        customer_name,
+        plan,
+        parts,
+        movements,
+        levels,
+        sale_note: truncate(&sale_note, MAX_NOTE_LEN),
+        total,
+        processor,
+        total_difference,
+    })
+}
+
+/// The tender of a payment collected by the platform: recorded, never charged by the shop.
+pub fn online_tender(amount: Money, processor: Option<String>) -> Tender {
+    Tender { processor, ..Tender::exact(TenderKind::Online, amount) }
+}
+
+/// The parts of a plan as the orders page shows them: every unit an outlet must hand over, those it did
+/// not hold when the order came (`backordered`) included in `ordered`.
+fn parts_of(
+    plan: &AllocationPlan,
+    order_id: &str,
+    order: &IncomingOrder,
+    catalog: &BTreeMap<String, Product>,
+) -> Vec<(String, Vec<OrderLineView>)> {
+    // Amounts do not matter here: only the grouping of the plan into parts.
+    let grouped = OnlineOrder::from_plan(order_id, order.platform, order.order_type, Money::ZERO, Money::ZERO, plan);
+    grouped
+        .parts
+        .iter()
+        .map(|p| {
+            let mut lines: Vec<OrderLineView> = Vec::new();
+            let mut add = |sku: &str, qty: u32, backordered: bool| {
+                if let Some(l) = lines.iter_mut().find(|l| l.sku == sku) {
+                    l.ordered += qty;
+                    l.backordered += if backordered { qty } else { 0 };
+                    return;
+                }
+                let (product_id, name) = catalog.get(sku).map_or((sku.to_string(), sku.to_string()), |c| (c.id.clone(), c.name.clone()));
+                lines.push(OrderLineView {
+                    product_id,
+                    sku: sku.into(),
+                    name,
+                    ordered: qty,
+                    picked: 0,
+                    backordered: if backordered { qty } else { 0 },
+                });
+            };
+            for l in &p.lines {
+                add(&l.sku, l.qty, false);
+            }
+            for l in &p.backordered {
+                add(&l.sku, l.qty, true);
+            }
+            (p.outlet_id.clone(), lines)
+        })
+        .collect()
+}
+
+/// One movement per line of each part at the part's outlet: out for an order, back in for a
+/// cancellation. Ids `{order id}:{n}` (`{order id}:cancel:{n}`), from 1 in part then line order.
+fn part_movements(
+    order_id: &str,
+    at_ms: i64,
+    parts: &[(String, Vec<OrderLineView>)],
+    reason: MovementReason,
+    id_infix: &str,
+) -> Vec<Movement> {
+    let sign = if reason == MovementReason::OnlineCancel { 1 } else { -1 };
+    parts
+        .iter()
+        .flat_map(|(outlet, lines)| lines.iter().map(move |l| (outlet, l)))
+        .filter(|(_, l)| l.ordered > 0)
+        .enumerate()
+        .map(|(i, (outlet, l))| Movement {
+            id: format!("{order_id}:{id_infix}{}", i + 1),
+            product_id: l.product_id.clone(),
+            outlet_id: outlet.clone(),
+            delta: sign * i64::from(l.ordered),
+            reason,
+            source_id: order_id.into(),
+            created_at_ms: at_ms,
+            version: None,
+        })
+        .collect()
+}
+
+/// The levels `movements` leave, from `before` by (outlet, product) (absent: zero); one per touched
+/// (outlet, product), negative ones flagged.
+pub fn levels_after(movements: &[Movement], before: &BTreeMap<(String, String), i64>) -> Vec<StockLevel> {
+    let mut after: BTreeMap<(String, String), i64> = BTreeMap::new();
+    for m in movements {
+        let key = (m.outlet_id.clone(), m.product_id.clone());
+        let level = after.entry(key.clone()).or_insert_with(|| before.get(&key).copied().unwrap_or(0));
+        *level = level.saturating_add(m.delta);
+    }
+    after.into_iter().map(|((outlet, product), level)| StockLevel::new(&product, &outlet, level)).collect()
+}
+
+fn platform_name(p: Platform) -> &'static str {
+    match p {
+        Platform::Shopify => "Shopify",
+        Platform::WooCommerce => "WooCommerce",
+        Platform::BigCommerce => "BigCommerce",
+        Platform::LightspeedEcom => "Lightspeed eCom",
+    }
+}
+
+/// The part of the sale note that comes from the platform: the order's number, the customer's details
+/// and the platform's note (delivery address, phone, the customer's note), shipping charged.
+pub fn platform_note(order: &IncomingOrder) -> String {
+    let mut note = format!("Commande / Order {} ({})", order.number, platform_name(order.platform));
+    let who = [order.customer_name.as_deref(), order.email.as_deref()]
+        .into_iter()
+        .flatten()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" · ");
+    if !who.is_empty() {
+        note.push('\n');
+        note.push_str(&who);
+    }
+    if !order.note.trim().is_empty() {
+        note.push('\n');
+        note.push_str(order.note.trim());
+    }
+    if !order.shipping.is_zero() {
+        note.push_str(&format!("\nLivraison / Shipping: {}", order.shipping.format_fr_ca()));
+    }
+    truncate(&note, MAX_NOTE_LEN)
+}
+
+// ---------------------------------------------------------------------------------------------
+// A later delivery of an order already taken in.
+
+/// What the shop holds of an order taken in, as an update needs it.
+#[derive(Clone, Copy, Debug)]
+pub struct StoredOrder<'a> {
+    pub order_id: &'a str,
+    pub state: OrderState,
+    pub total: Money,
+    pub paid: Money,
+    pub sale_note: &'a str,
+    /// The platform order as last applied.
+    pub last: &'a IncomingOrder,
+    /// Each part: outlet, status, lines.
+    pub parts: &'a [(String, PartStatus, Vec<OrderLineView>)],
+}
+
+/// What a later delivery changes. Applying the same delivery again yields [`OrderUpdate::is_empty`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OrderUpdate {
+    /// The order became paid on the platform: this tender is added to its sale (never a second sale).
+    pub tender: Option<Tender>,
+    /// The order was cancelled or refunded on the platform while parts were still open: it leaves the
+    /// orders page and the open parts' stock comes back (reason `online_cancel`).
+    pub cancel: Option<Vec<Movement>>,
+    /// The new sale note, when the platform's part of it changed.
+    pub sale_note: Option<String>,
+}
+
+impl OrderUpdate {
+    pub fn is_empty(&self) -> bool {
+        self.tender.is_none() && self.cancel.is_none() && self.sale_note.is_none()
+    }
+}
+
+/// What `incoming`, a later version of a stored order, changes: payment becoming paid, cancellation,
+/// the platform's note. Nothing else (lines, prices, customer) is taken from a later version: the sale
+/// is a fact. `now_ms` dates the movements of a cancellation.
+pub fn update(stored: StoredOrder<'_>, incoming: &IncomingOrder, now_ms: i64) -> OrderUpdate {
+    let mut out = OrderUpdate::default();
+    if stored.state == OrderState::Cancelled {
+        return out;
+    }
+    if incoming.state != PlatformOrderState::Open {
+        let open: Vec<(String, Vec<OrderLineView>)> = stored
+            .parts
+            .iter()
+            .filter(|(_, status, _)| !status.is_done())
+            .map(|(outlet, _, lines)| (outlet.clone(), lines.clone()))
+            .collect();
+        if !open.is_empty() {
+            out.cancel = Some(part_movements(stored.order_id, now_ms, &open, MovementReason::OnlineCancel, "cancel:"));
+        }
+    } else if incoming.payment.paid && stored.paid < stored.total {
+        let due = stored.total.checked_sub(stored.paid).unwrap_or(Money::ZERO);
+        let processor = Some(truncate(incoming.payment.method.trim(), MAX_TEXT_LEN)).filter(|m| !m.is_empty());
+        out.tender = Some(online_tender(due, processor));
+    }
+    let (old, new) = (platform_note(stored.last), platform_note(incoming));
+    if old != new {
+        let note = if stored.sale_note.contains(&old) {
+            stored.sale_note.replacen(&old, &new, 1)
+        } else {
+            format!("{}\n{new}", stored.sale_note)
+        };
+        out.sale_note = Some(truncate(&note, MAX_NOTE_LEN));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fulfilment::OrderType;
+    use crate::online::order::{IncomingLine, OrderPayment};
+    use crate::tax::TaxClass;
+    use proptest::prelude::*;
+
+    fn product(id: &str, sku: &str, cents: i64) -> Product {
+        Product { id: id.into(), sku: sku.into(), name: id.into(), price: Money(cents), tax_class: TaxClass::Taxable, ..Default::default() }
+    }
+
+    fn catalog() -> BTreeMap<String, Product> {
+        [product("shirt", "SHIRT", 2500), product("hat", "HAT", 1500), product("shoes", "SHOES", 9000)]
+            .into_iter()
+            .map(|p| (p.sku.clone(), p))
+            .collect()
+    }
+
+    /// Seed 002's outlets.
+    fn outlets() -> Vec<OnlineOutlet> {
+        let o = |id: &str, s: i64, h: i64, sh: i64| OnlineOutlet {
+            id: id.into(),
+            levels: [("shirt".to_string(), s), ("hat".to_string(), h), ("shoes".to_string(), sh)].into(),
+        };
+        vec![o("montreal", 10, 3, 5), o("sherbrooke", 0, 10, 10), o("laval", 15, 10, 10)]
+    }
+
+    fn line(sku: &str, qty: u32, cents: i64) -> IncomingLine {
+        IncomingLine {
+            external_id: format!("l-{sku}"),
+            external_product_id: String::new(),
+            sku: sku.into(),
+            name: sku.to_lowercase(),
+            quantity: qty,
+            unit_price: Money(cents),
+        }
+    }
+
+    fn order(lines: Vec<IncomingLine>, paid: bool) -> IncomingOrder {
+        IncomingOrder {
+            platform: Platform::WooCommerce,
+            external_id: "727".into(),
+            number: "727".into(),
+            created_at_ms: 1_764_000_000_000,
+            modified: "2026-11-24T10:00:00".into(),
+            email: Some("luc@example.ca".into()),
+            customer_name: Some("Luc Gagnon".into()),
+            order_type: OrderType::Delivery,
+            lines,
+            shipping: Money(1000),
+            total: Money(0),
+            payment: OrderPayment { paid, method: if paid { "Stripe".into() } else { "bacs".into() } },
+            state: PlatformOrderState::Open,
+            note: "12 rue des Érables, Sherbrooke".into(),
+        }
+    }
+
+    fn numbering() -> SaleNumbering {
+        SaleNumbering {
+            order_id: "o-1".into(),
+            connection_id: "c-1".into(),
+            seq: 7,
+            register_id: "mtl-1".into(),
+            register_code: "MTL1".into(),
+            outlet_id: "montreal".into(),
+        }
+    }
+
+    fn take(o: &IncomingOrder) -> Result<Intake, IntakeHold> {
+        let (cat, outs, n) = (catalog(), outlets(), numbering());
+        intake(IntakeInput {
+            order: o,
+            numbering: &n,
+            catalog: &cat,
+            customer: None,
+            new_customer_id: "c-new",
+            outlets: &outs,
+            rates: TaxRates::QUEBEC,
+        })
+    }
+
+    #[test]
+    fn a_paid_order_becomes_a_sale_paid_by_an_online_tender_naming_its_processor() {
+        let o = order(vec![line("SHIRT", 2, 2000), line("HAT", 1, 1500)], true);
+        let i = take(&o).unwrap();
+        assert_eq!(i.sale.receipt, "MTL1-W-000007");
+        assert_eq!(i.sale.device_id, "online:c-1");
+        // The platform's prices, not the catalog's, and no override.
+        assert_eq!(i.sale.lines[0].unit_price, Money(2000));
+        assert!(i.sale.lines.iter().all(|l| l.price_override.is_none()));
+        assert_eq!(i.sale.tenders.len(), 1);
+        assert_eq!(i.sale.tenders[0].kind, TenderKind::Online);
+        assert_eq!(i.sale.tenders[0].processor.as_deref(), Some("Stripe"));
+        assert_eq!(i.sale.verify(&TaxRates::QUEBEC), Ok(()));
+        assert_eq!(i.paid, i.total);
+        assert_eq!(i.processor.as_deref(), Some("Stripe"));
+    }
+
+    #[test]
+    fn an_unpaid_order_becomes_a_sale_with_no_tender() {
+        let i = take(&order(vec![line("SHIRT", 1, 2500)], false)).unwrap();
+        assert!(i.sale.tenders.is_empty());
+        assert_eq!(i.paid, Money::ZERO);
+        assert_eq!(i.processor, None);
+    }
+
+    #[test]
+    fn stock_moves_at_the_outlets_the_order_is_allocated_to() {
+        // Seed 002: 1 shirt and 5 hats go to Laval alone (rule 1 over the seed's second example).
+        let i = take(&order(vec![line("SHIRT", 1, 2500), line("HAT", 5, 1500)], true)).unwrap();
+        assert_eq!(i.parts.len(), 1);
+        assert_eq!(i.parts[0].0, "laval");
+        assert!(i.movements.iter().all(|m| m.outlet_id == "laval" && m.reason == MovementReason::OnlineOrder));
+        assert!(i.levels.contains(&StockLevel::new("hat", "laval", 5)));
+        assert!(i.levels.contains(&StockLevel::new("shirt", "laval", 14)));
+    }
+
+    #[test]
+    fn a_split_order_has_one_part_per_outlet() {
+        // Seed 002: 17 shirts, 6 hats, 6 shoes → Laval 15 shirts + hats + shoes, Montréal 2 shirts.
+        let i = take(&order(vec![line("SHIRT", 17, 2500), line("HAT", 6, 1500), line("SHOES", 6, 9000)], true)).unwrap();
+        let outlets: Vec<&str> = i.parts.iter().map(|(o, _)| o.as_str()).collect();
+        assert_eq!(outlets.len(), 2);
+        let mtl = &i.parts.iter().find(|(o, _)| o == "montreal").unwrap().1;
+        assert_eq!(mtl.len(), 1);
+        assert_eq!((mtl[0].sku.as_str(), mtl[0].ordered, mtl[0].picked), ("SHIRT", 2, 0));
+    }
+
+    #[test]
+    fn what_nobody_holds_is_backordered_and_still_moves_stock() {
+        let i = take(&order(vec![line("HAT", 30, 1500)], true)).unwrap();
+        let total: u32 = i.parts.iter().flat_map(|(_, l)| l).map(|l| l.ordered).sum();
+        let back: u32 = i.parts.iter().flat_map(|(_, l)| l).map(|l| l.backordered).sum();
+        assert_eq!((total, back), (30, 7));
+        assert_eq!(i.movements.iter().map(|m| m.delta).sum::<i64>(), -30);
+        assert!(i.levels.iter().any(|l| l.negative));
+    }
+
+    #[test]
+    fn shipping_and_the_platforms_total_are_recorded_in_the_sale_note_not_the_sale() {
+        let mut o = order(vec![line("SHIRT", 1, 2000)], true);
+        o.total = Money(3450); // 20,00 + taxes 3,00 (rounded) + shipping 10,00 + 1,50 of the platform's own
+        let i = take(&o).unwrap();
+        assert_eq!(i.total, Money(2300));
+        assert_eq!(i.total_difference, Money(1150));
+        assert!(i.sale_note.contains("Livraison / Shipping: 10,00\u{a0}$"));
+        assert!(i.sale_note.contains("11,50\u{a0}$"));
+        assert!(i.sale_note.contains("12 rue des Érables"));
+        assert!(i.sale_note.contains("Luc Gagnon · luc@example.ca"));
+    }
+
+    #[test]
+    fn what_the_shop_cannot_take_as_it_is_is_held_with_its_reason() {
+        let code = |o: IncomingOrder| take(&o).unwrap_err().code;
+        assert_eq!(code(order(vec![line("NOPE", 1, 100)], true)), "unknown_sku");
+        assert_eq!(code(order(vec![], true)), "empty_order");
+        assert_eq!(code(order(vec![line("HAT", 0, 100)], true)), "quantity_out_of_range");
+        assert_eq!(code(order(vec![line("HAT", 10_001, 100)], true)), "quantity_out_of_range");
+        assert_eq!(code(order(vec![line("HAT", 1, -1)], true)), "price_out_of_range");
+        assert_eq!(code(order(vec![line("HAT", 1, MAX_UNIT_PRICE.as_cents() + 1)], true)), "price_out_of_range");
+        let mut cancelled = order(vec![line("HAT", 1, 100)], true);
+        cancelled.state = PlatformOrderState::Cancelled;
+        assert_eq!(code(cancelled), "cancelled_before_intake");
+        let (cat, n) = (catalog(), numbering());
+        let o = order(vec![line("HAT", 1, 100)], true);
+        let none = intake(IntakeInput {
+            order: &o,
+            numbering: &n,
+            catalog: &cat,
+            customer: None,
+            new_customer_id: "x",
+            outlets: &[],
+            rates: TaxRates::QUEBEC,
+        });
+        assert_eq!(none.unwrap_err().code, "no_online_outlets");
+    }
+
+    #[test]
+    fn a_matched_customer_keeps_her_profile_name_on_the_orders_page() {
+        let (cat, outs, n) = (catalog(), outlets(), numbering());
+        let marie = Customer { id: "c-m".into(), name: "Marie T.".into(), email: Some("LUC@example.ca".into()) };
+        let o = order(vec![line("HAT", 1, 1500)], true);
+        let i = intake(IntakeInput {
+            order: &o,
+            numbering: &n,
+            catalog: &cat,
+            customer: Some(&marie),
+            new_customer_id: "x",
+            outlets: &outs,
+            rates: TaxRates::QUEBEC,
+        })
+        .unwrap();
+        assert_eq!(i.sale.customer_id.as_deref(), Some("c-m"));
+        assert_eq!(i.customer_name, "Marie T.");
+    }
+
+    fn stored_parts(i: &Intake) -> Vec<(String, PartStatus, Vec<OrderLineView>)> {
+        i.parts.iter().map(|(o, l)| (o.clone(), PartStatus::New, l.clone())).collect()
+    }
+
+    #[test]
+    fn an_order_paid_later_gets_one_platform_tender_for_what_is_due() {
+        let o = order(vec![line("HAT", 2, 1500)], false);
+        let i = take(&o).unwrap();
+        let parts = stored_parts(&i);
+        let mut later = o.clone();
+        later.payment = OrderPayment { paid: true, method: "Stripe".into() };
+        let stored = StoredOrder {
+            order_id: "o-1",
+            state: OrderState::Unfulfilled,
+            total: i.total,
+            paid: i.paid,
+            sale_note: &i.sale_note,
+            last: &o,
+            parts: &parts,
+        };
+        let u = update(stored, &later, 5);
+        assert_eq!(u.tender, Some(online_tender(i.total, Some("Stripe".into()))));
+        assert!(u.cancel.is_none() && u.sale_note.is_none());
+        // Once applied (paid = total), the same delivery changes nothing.
+        let again = update(StoredOrder { paid: i.total, last: &later, ..stored }, &later, 6);
+        assert!(again.is_empty());
+    }
+
+    #[test]
+    fn a_cancelled_order_puts_back_the_stock_of_its_open_parts_once() {
+        let o = order(vec![line("SHIRT", 17, 2500), line("HAT", 6, 1500)], true);
+        let i = take(&o).unwrap();
+        let mut parts = stored_parts(&i);
+        parts[0].1 = PartStatus::Shipped;
+        let mut later = o.clone();
+        later.state = PlatformOrderState::Cancelled;
+        let stored = StoredOrder {
+            order_id: "o-1",
+            state: OrderState::Unfulfilled,
+            total: i.total,
+            paid: i.paid,
+            sale_note: &i.sale_note,
+            last: &o,
+            parts: &parts,
+        };
+        let u = update(stored, &later, 9);
+        let back = u.cancel.unwrap();
+        let open_units: i64 = parts[1..].iter().flat_map(|(_, _, l)| l).map(|l| i64::from(l.ordered)).sum();
+        assert_eq!(back.iter().map(|m| m.delta).sum::<i64>(), open_units);
+        assert!(back.iter().all(|m| m.reason == MovementReason::OnlineCancel && m.validate().is_ok()));
+        assert!(u.tender.is_none());
+        assert!(update(StoredOrder { state: OrderState::Cancelled, ..stored }, &later, 10).is_empty());
+    }
+
+    #[test]
+    fn a_changed_platform_note_replaces_its_part_of_the_sale_note_and_keeps_tracking() {
+        let o = order(vec![line("HAT", 1, 1500)], true);
+        let i = take(&o).unwrap();
+        let parts = stored_parts(&i);
+        let note = format!("{}\nSuivi / Tracking: 1Z999", i.sale_note);
+        let mut later = o.clone();
+        later.note = "Laisser chez le voisin".into();
+        let stored = StoredOrder {
+            order_id: "o-1",
+            state: OrderState::Unfulfilled,
+            total: i.total,
+            paid: i.paid,
+            sale_note: &note,
+            last: &o,
+            parts: &parts,
+        };
+        let new = update(stored, &later, 1).sale_note.unwrap();
+        assert!(new.contains("Laisser chez le voisin") && new.contains("1Z999") && !new.contains("Érables"));
+    }
+
+    #[test]
+    fn receipts_of_online_orders_never_look_like_a_registers() {
+        assert_eq!(online_receipt("MTL1", 42), "MTL1-W-000042");
+        assert_ne!(online_receipt("MTL1", 42), crate::sale::receipt_number("MTL1", 0, 42));
+    }
+
+    proptest! {
+        #[test]
+        fn movements_take_exactly_what_was_ordered_and_parts_cover_the_plan(
+            shirts in 1u32..40, hats in 0u32..25, shoes in 0u32..25,
+            levels in proptest::collection::vec((-3i64..20, -3i64..20, -3i64..20), 1..4),
+        ) {
+            let mut lines = vec![line("SHIRT", shirts, 2500)];
+            if hats > 0 { lines.push(line("HAT", hats, 1500)); }
+            if shoes > 0 { lines.push(line("SHOES", shoes, 9000)); }
+            let o = order(lines, true);
+            let outs: Vec<OnlineOutlet> = levels.iter().enumerate().map(|(k, (s, h, sh))| OnlineOutlet {
+                id: format!("o{k}"),
+                levels: [("shirt".to_string(), *s), ("hat".to_string(), *h), ("shoes".to_string(), *sh)].into(),
+            }).collect();
+            let (cat, n) = (catalog(), numbering());
+            let i = intake(IntakeInput { order: &o, numbering: &n, catalog: &cat, customer: None, new_customer_id: "x", outlets: &outs, rates: TaxRates::QUEBEC }).unwrap();
+            for (pid, want) in [("shirt", shirts), ("hat", hats), ("shoes", shoes)] {
+                let moved: i64 = i.movements.iter().filter(|m| m.product_id == pid).map(|m| m.delta).sum();
+                prop_assert_eq!(moved, -i64::from(want));
+                let in_parts: u32 = i.parts.iter().flat_map(|(_, l)| l).filter(|l| l.product_id == pid).map(|l| l.ordered).sum();
+                prop_assert_eq!(in_parts, want);
+            }
+            // Parts are exactly the plan's outlets (assignments and backorders), each once.
+            let mut plan_outlets: Vec<&str> = i.plan.assignments.iter().map(|a| a.outlet.as_str())
+                .chain(i.plan.backordered.iter().map(|b| b.outlet.as_str())).collect();
+            plan_outlets.sort();
+            plan_outlets.dedup();
+            let mut part_outlets: Vec<&str> = i.parts.iter().map(|(o, _)| o.as_str()).collect();
+            part_outlets.sort();
+            prop_assert_eq!(part_outlets, plan_outlets);
+            // Every movement is at a part's outlet, and every level follows from the movements.
+            for m in &i.movements {
+                prop_assert!(i.parts.iter().any(|(o, _)| *o == m.outlet_id));
+                prop_assert!(m.validate().is_ok());
+            }
+            prop_assert_eq!(i.sale.verify(&TaxRates::QUEBEC), Ok(()));
+        }
+
+        #[test]
+        fn a_later_delivery_never_makes_a_second_sale_nor_moves_the_same_stock_twice(
+            paid_first in any::<bool>(), paid_later in any::<bool>(), cancel in any::<bool>(), note in "[a-z ]{0,12}",
+        ) {
+            let o = order(vec![line("SHIRT", 3, 2500), line("HAT", 2, 1500)], paid_first);
+            let i = take(&o).unwrap();
+            let parts = stored_parts(&i);
+            let mut later = o.clone();
+            later.payment.paid = paid_later;
+            later.note = note;
+            if cancel { later.state = PlatformOrderState::Cancelled; }
+            let stored = StoredOrder { order_id: "o-1", state: OrderState::Unfulfilled, total: i.total, paid: i.paid, sale_note: &i.sale_note, last: &o, parts: &parts };
+            let u = update(stored, &later, 1);
+            // Apply it, then deliver the same again: nothing more.
+            let paid = i.paid.checked_add(u.tender.as_ref().map_or(Money::ZERO, |t| t.amount)).unwrap();
+            prop_assert!(paid <= i.total);
+            let state = if u.cancel.is_some() { OrderState::Cancelled } else { OrderState::Unfulfilled };
+            let note = u.sale_note.clone().unwrap_or(i.sale_note.clone());
+            let again = update(StoredOrder { state, paid, sale_note: &note, last: &later, ..stored }, &later, 2);
+            prop_assert!(again.is_empty(), "{:?}", again);
+        }
+    }
+}
