@@ -8,6 +8,7 @@ pub mod config;
 pub mod demo;
 pub mod error;
 pub mod notifier;
+pub mod online;
 pub mod openapi;
 pub mod routes;
 pub mod store;
@@ -134,6 +135,7 @@ pub async fn serve(config: config::Config, shutdown: impl std::future::Future<Ou
     let state = AppState::with_auth(store, auth::AuthConfig { hosts, secure_cookies: config.https() });
     // Versions other processes commit (PostgreSQL): the event streams hear of them too.
     state.store.watch_changes(state.notifier.clone());
+    online::worker::spawn(state.clone());
     tracing::info!("Comptoir listening on http://{bound}");
     // Open event streams end when shutdown starts: graceful shutdown waits for every connection.
     let notifier = state.notifier.clone();
