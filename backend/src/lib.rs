@@ -8,6 +8,7 @@ pub mod config;
 pub mod demo;
 pub mod error;
 pub mod notifier;
+pub mod online;
 pub mod openapi;
 pub mod routes;
 pub mod store;
@@ -30,17 +31,28 @@ pub struct AppState {
     pub auth: Arc<auth::AuthConfig>,
     /// The newest committed version, for the event streams (`GET /events`).
     pub notifier: notifier::Notifier,
+    /// The client platform bridges call e-commerce platforms with (`online`, `bridges`).
+    pub http: reqwest::Client,
 }
 
 impl AppState {
     /// Default checks: loopback host names, cookies without `Secure` (tests, a shop on one PC).
     pub fn new(store: Arc<dyn Store>) -> AppState {
-        AppState { store, auth: Arc::new(auth::AuthConfig::default()), notifier: Default::default() }
+        AppState { store, auth: Arc::new(auth::AuthConfig::default()), notifier: Default::default(), http: platform_client() }
     }
 
     pub fn with_auth(store: Arc<dyn Store>, auth: auth::AuthConfig) -> AppState {
-        AppState { store, auth: Arc::new(auth), notifier: Default::default() }
+        AppState { store, auth: Arc::new(auth), notifier: Default::default(), http: platform_client() }
     }
+}
+
+/// The HTTP client for e-commerce platforms: bounded waits, so a slow platform never holds a webhook.
+pub fn platform_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .connect_timeout(std::time::Duration::from_secs(10))
+        .timeout(std::time::Duration::from_secs(30))
+        .build()
+        .unwrap_or_default()
 }
 
 /// The API alone (tests call it with `oneshot`), built from the route table: each route behind its guard.
@@ -134,6 +146,9 @@ pub async fn serve(config: config::Config, shutdown: impl std::future::Future<Ou
     let state = AppState::with_auth(store, auth::AuthConfig { hosts, secure_cookies: config.https() });
     // Versions other processes commit (PostgreSQL): the event streams hear of them too.
     state.store.watch_changes(state.notifier.clone());
+    online::worker::spawn(state.clone());
+    // Online orders a missed webhook did not bring (issue 11).
+    online::spawn_reconciliation(state.clone());
     tracing::info!("Comptoir listening on http://{bound}");
     // Open event streams end when shutdown starts: graceful shutdown waits for every connection.
     let notifier = state.notifier.clone();

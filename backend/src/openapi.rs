@@ -63,6 +63,27 @@ struct ConflictDoc {
     resolved: bool,
 }
 
+/// `POST /connections`'s body (`online::NewConnection`); `credentials` per platform, kept on the server.
+#[derive(JsonSchema)]
+#[schemars(rename = "NewConnection")]
+#[allow(dead_code)]
+struct NewConnectionDoc {
+    platform: shared::fulfilment::Platform,
+    #[schemars(length(min = 1, max = shared::limits::MAX_TEXT_LEN))]
+    name: String,
+    #[schemars(length(min = 8, max = shared::limits::MAX_TEXT_LEN))]
+    base_url: String,
+    /// `{"platform": "woocommerce", "consumer_key", "consumer_secret", "webhook_secret"}`, … (`bridges::Credentials`).
+    credentials: Map<String, Value>,
+    #[schemars(length(min = 1, max = MAX_ID_LEN))]
+    orders_register_id: String,
+    #[schemars(length(max = shared::limits::MAX_PARTS), inner(length(min = 1, max = MAX_ID_LEN)))]
+    online_outlets: Option<Vec<String>>,
+    options: Option<shared::fulfilment::PlatformOptions>,
+}
+
+use crate::online::routes as routes_online;
+
 /// The query of `GET /held` (`routes::sync::HeldQuery`).
 #[derive(JsonSchema)]
 #[allow(dead_code)]
@@ -364,6 +385,39 @@ pub fn document() -> Value {
     let q = d.query::<routes::audit::AuditQuery>();
     let s = d.schema::<Vec<AuditEntry>>();
     d.add(Op::new("get", "/api/v1/audit", "the audit log, newest first").query(q).ok(200, "entries", Some(s)));
+
+    // Online orders in (issue 11).
+    {
+        use shared::online::{ConnectionView, HeldOnlineOrder, OnlineOutletsRequest, OrderPartView};
+        let b = d.schema::<NewConnectionDoc>();
+        let s = d.schema::<ConnectionView>();
+        d.add(Op::new("post", "/api/v1/connections", "connect a store on an e-commerce platform").body(b).ok(201, "the connection (never its credentials)", Some(s)));
+        let s = d.schema::<Vec<ConnectionView>>();
+        d.add(Op::new("get", "/api/v1/connections", "connected stores of the caller's outlets").ok(200, "connections, without credentials", Some(s)));
+        let (b, s) = (d.schema::<OnlineOutletsRequest>(), d.schema::<ConnectionView>());
+        d.add(Op::new("put", "/api/v1/connections/{id}/outlets", "the outlets offering stock online, in priority order").body(b).ok(200, "the connection", Some(s)));
+        d.add(
+            Op::new("post", "/api/v1/webhooks/{connection_id}", "a platform's webhook delivery, verified by its signature (401 and nothing stored when bad; 503: deliver again)")
+                .body(json!({"type": "object"}))
+                .ok(200, "applied, or a repeat", Some(json!({"type": "object", "properties": {"outcome": {"type": "string"}}}))),
+        );
+        let q = d.query::<routes_online::OrdersQuery>();
+        let s = d.schema::<Vec<OrderPartView>>();
+        d.add(Op::new("get", "/api/v1/orders", "the orders page: order parts, oldest first").query(q).ok(200, "order parts", Some(s.clone())));
+        d.add(Op::new("get", "/api/v1/orders/{id}", "every part of one order").ok(200, "its parts", Some(s)));
+        let q = d.query::<routes::paging::PageQuery>();
+        let s = d.schema::<Vec<HeldOnlineOrder>>();
+        d.add(Op::new("get", "/api/v1/held/orders", "platform orders held for review").query(q).ok(200, "held orders, oldest first", Some(s)));
+    }
+    // Online orders out (issue 11).
+    {
+        let (b, s) = (d.schema::<shared::sync::Operation>(), d.schema::<shared::sync::OpResult>());
+        d.add(Op::new("post", "/api/v1/orders/ops", "a manager's order operation (applied once per id; 422 when held, with its reason)").body(b).ok(200, "applied or duplicate", Some(s)));
+        d.add(
+            Op::new("get", "/api/v1/connections/{id}/outbox", "status calls owed to a platform or refused by it")
+                .ok(200, "pending and failed calls", Some(json!({"type": "object", "properties": {"pending": {"type": "integer"}, "failed": {"type": "integer"}}}))),
+        );
+    }
 
     let mut components = Map::new();
     for (name, schema) in d.gen.take_definitions(true) {

@@ -359,6 +359,7 @@ pub enum Platform {
 
 /// Per-store choices the contract leaves open. All off by default: the table's main column.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct PlatformOptions {
     /// BigCommerce, mark shipped: create a shipment (status 2 Shipped, e-mails the customer) instead of 10 Completed.
     #[serde(default)]

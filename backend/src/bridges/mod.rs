@@ -189,3 +189,6 @@ pub mod bigcommerce;
 pub mod ecwid;
 pub mod shopify;
 pub mod woocommerce;
+pub mod decimal;
+pub mod http_calls;
+pub mod order_text;

@@ -5,7 +5,7 @@
 use crate::routes::{audit, auth, catalog, changes, customers, devices, events, reports, sales, serials, sync};
 use crate::AppState;
 use axum::http::Method;
-use axum::routing::{delete, get, post, MethodRouter};
+use axum::routing::{delete, get, post, put, MethodRouter};
 use shared::auth::Access::{self, Counter, Device, Public, Staff};
 use shared::auth::Role::{Admin, Cashier, Manager};
 
@@ -59,6 +59,17 @@ pub fn table() -> Vec<Route> {
         r(M::GET, "/api/v1/customers/{id}/statement", Counter, get(customers::statement)),
         r(M::GET, "/api/v1/reports/z", Staff(Manager), get(reports::z_report)),
         r(M::GET, "/api/v1/audit", Staff(Manager), get(audit::list)),
+        // Online orders in (issue 11).
+        r(M::POST, "/api/v1/connections", Staff(Manager), post(crate::online::routes::create)),
+        r(M::GET, "/api/v1/connections", Staff(Manager), get(crate::online::routes::list)),
+        r(M::PUT, "/api/v1/connections/{id}/outlets", Staff(Manager), put(crate::online::routes::set_outlets)),
+        r(M::POST, "/api/v1/webhooks/{connection_id}", Public, post(crate::online::routes::webhook)),
+        r(M::GET, "/api/v1/orders", Counter, get(crate::online::routes::orders)),
+        r(M::GET, "/api/v1/orders/{id}", Counter, get(crate::online::routes::order)),
+        r(M::GET, "/api/v1/held/orders", Staff(Manager), get(crate::online::routes::held)),
+        // Online orders out (issue 11).
+        r(M::POST, "/api/v1/orders/ops", Staff(Manager), post(crate::routes::orders_out::apply)),
+        r(M::GET, "/api/v1/connections/{id}/outbox", Staff(Manager), get(crate::routes::orders_out::outbox)),
     ]
 }
 

@@ -5,6 +5,7 @@
 use shared::catalog::{Outlet, Product, Register};
 use shared::stock::{SerialNumber, StockLevel};
 use shared::sync::changes::{Change, ChangePage, Entity, EntityKind, EntityRef, RecentSale, Version};
+use shared::online::OrderPartView;
 use shared::sync::CustomerSummary;
 use std::collections::HashMap;
 
@@ -29,6 +30,7 @@ impl LogRow {
             EntityKind::Sale => EntityRef::Sale { id },
             EntityKind::Outlet => EntityRef::Outlet { id },
             EntityKind::Register => EntityRef::Register { id },
+            EntityKind::OrderPart => EntityRef::OrderPart { order_id: id, outlet_id: self.outlet_id.clone() },
         }
     }
 }
@@ -51,7 +53,8 @@ pub(crate) fn live_ids(rows: &[LogRow], kind: EntityKind) -> Vec<&str> {
 /// The (first id, second id) keys of the live rows of a two-part kind: stock (product, outlet), serial
 /// (product, serial).
 pub(crate) fn live_pairs(rows: &[LogRow], kind: EntityKind) -> Vec<(&str, &str)> {
-    let stock = kind == EntityKind::Stock;
+    // Keyed by outlet: stock (product, outlet), an order part (order, outlet).
+    let stock = matches!(kind, EntityKind::Stock | EntityKind::OrderPart);
     rows.iter()
         .filter(|r| r.kind == kind && !r.deleted)
         .map(|r| (r.entity_id.as_str(), if stock { r.outlet_id.as_str() } else { r.sub_id.as_str() }))
@@ -68,6 +71,8 @@ pub(crate) struct States {
     pub sales: HashMap<String, RecentSale>,
     pub outlets: HashMap<String, Outlet>,
     pub registers: HashMap<String, Register>,
+    /// Unfinished order parts by (order id, outlet id); a part not here is finished: a tombstone.
+    pub order_parts: HashMap<(String, String), OrderPartView>,
 }
 
 /// The page: each row's entity from `states`, a tombstone for a deleted row or one whose entity is gone
@@ -92,6 +97,7 @@ pub(crate) fn assemble(rows: &[LogRow], mut s: States, more: bool, next: Version
                     EntityKind::Sale => s.sales.remove(&r.entity_id).map(Entity::Sale),
                     EntityKind::Outlet => s.outlets.remove(&r.entity_id).map(Entity::Outlet),
                     EntityKind::Register => s.registers.remove(&r.entity_id).map(Entity::Register),
+                    EntityKind::OrderPart => s.order_parts.remove(&(r.entity_id.clone(), r.outlet_id.clone())).map(Entity::OrderPart),
                 }
                 .unwrap_or_else(gone)
             };

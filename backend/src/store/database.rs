@@ -152,6 +152,28 @@ pub trait Store: Send + Sync + 'static {
     async fn stock_touched_since(&self, since: i64, outlets: &[String], limit: i64) -> anyhow::Result<super::online_out::StockTouch>;
     /// Releases the lease; after a success moves the stock cursor to `upto`.
     async fn finish_stock_push(&self, connection_id: &str, upto: Option<i64>) -> anyhow::Result<()>;
+    // ---- online orders in (issue 11; `store/online_in.rs`, `store/postgres/online_in.rs`)
+
+    /// A connected store under `id`; `outlets`: the caller's (`None`: an admin), which must hold the
+    /// orders register's outlet and every online outlet.
+    async fn create_connection(&self, new: &crate::online::NewConnection, id: &str, outlets: Option<&[String]>) -> anyhow::Result<Result<shared::online::ConnectionView, crate::online::ConnectionRefusal>>;
+    /// Connected stores whose orders register is at one of `outlets` (`None`: all); never credentials.
+    async fn connections(&self, outlets: Option<&[String]>) -> anyhow::Result<Vec<shared::online::ConnectionView>>;
+    /// One connection with its credentials (server side only: bridges, webhooks, reconciliation).
+    async fn connection(&self, id: &str) -> anyhow::Result<Option<crate::online::ConnectionRecord>>;
+    async fn set_online_outlets(&self, id: &str, chosen: &[String], outlets: Option<&[String]>) -> anyhow::Result<Result<shared::online::ConnectionView, crate::online::ConnectionRefusal>>;
+    /// Orders modified before this time were pulled (never moves back).
+    async fn set_reconciled_until(&self, id: &str, until_ms: i64) -> anyhow::Result<()>;
+    /// One webhook delivery (or reconciled order) in one transaction: its key recorded (a repeat is
+    /// `Duplicate`, nothing else done), the order taken in, updated, or held. Concurrent deliveries of
+    /// one order — from any number of instances — are decided one after the other.
+    async fn ingest_order(&self, connection_id: &str, delivery_key: &str, order: Option<&shared::online::IncomingOrder>) -> anyhow::Result<crate::online::IngestOutcome>;
+    /// The orders page: parts at one of `outlets` (`None`: all) matching `filter`, oldest first.
+    async fn list_orders(&self, filter: &crate::online::OrdersFilter, outlets: Option<&[String]>, after: Option<&crate::online::OrdersKey>, limit: u32) -> anyhow::Result<Page<shared::online::OrderPartView>>;
+    /// Every part of one order, finished or not.
+    async fn order(&self, order_id: &str) -> anyhow::Result<Vec<shared::online::OrderPartView>>;
+    /// Unresolved held platform orders of connections whose orders register is at one of `outlets`.
+    async fn held_online_orders(&self, outlets: Option<&[String]>, after: Option<i64>, limit: u32) -> anyhow::Result<Page<shared::online::HeldOnlineOrder>>;
 
     // ---- lifetime
 

@@ -9,6 +9,7 @@ mod database;
 pub mod page;
 mod ops;
 pub mod online_out;
+pub(crate) mod online_in;
 pub mod postgres;
 pub(crate) mod push;
 mod reports;

@@ -20,16 +20,7 @@ use serde::{Deserialize, Serialize};
 pub const MAX_ORDER_NOTES: usize = 100;
 pub const MAX_SALE_NOTE: usize = 10_000;
 
-/// Where the whole order stands in the store (`online_orders.status`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, strum::Display, strum::EnumString, strum::IntoStaticStr)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum OrderState {
-    Unfulfilled,
-    Fulfilled,
-    /// Cancelled or refunded on the platform: nothing more is done to it.
-    Cancelled,
-}
+pub use crate::online::intake::OrderState;
 
 /// One outlet's part as stored (`order_parts`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -376,7 +367,7 @@ mod tests {
         );
         assert_eq!(OpHold::OrderUnpaid { order_id: "o1".into(), due: Money(1) }.code(), "order_unpaid");
         // Cash pays the due rounded to 0,05 $ and settles the order.
-        let cash = Tender { kind: TenderKind::Cash, amount: Money(10_000), tendered: Money(10_000), change: Money::ZERO };
+        let cash = Tender { kind: TenderKind::Cash, amount: Money(10_000), tendered: Money(10_000), change: Money::ZERO, processor: None };
         let pay = op(OpBody::OrderPayment { order_id: "o1".into(), outlet_id: "mtl".into(), tender: cash });
         let e = run(&o, &pay).unwrap();
         assert!(matches!(e, OrderEffect::Payment { paid: Money(10_002), .. }), "{e:?}");

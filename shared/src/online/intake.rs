@@ -19,6 +19,7 @@ use crate::money::Money;
 use crate::sale::{compute_sale_totals, Sale, SaleLine, Tender, TenderKind};
 use crate::stock::allocation::{allocate, AllocationPlan, AllocationRequest, OrderLine, OutletStock};
 use crate::stock::{Movement, MovementReason, StockLevel};
+use crate::sync::effects::{effects_of_sale, Bearing, CustomerBearing, CustomerChange};
 use crate::tax::TaxRates;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -255,6 +256,18 @@ pub fn intake(input: IntakeInput<'_>) -> Result<Intake, IntakeHold> {
         processor,
         total_difference,
     })
+}
+
+/// What the order's sale does to its customer's figures (loyalty; an `Online` tender makes no account
+/// entry), by the rule of every sale (`shared::sync::effects_of_sale`). Its stock is not that rule's
+/// business: [`Intake::movements`] are, at the parts' outlets.
+pub fn customer_change(sale: &Sale, customer: Option<&CustomerBearing>) -> Option<CustomerChange> {
+    let (stock, tracked) = (BTreeMap::new(), std::collections::BTreeSet::new());
+    effects_of_sale(
+        sale,
+        Bearing { serials: &[], tracks_serials: &tracked, originals: &[], earlier_returns: &[], customer, stock: &stock },
+    )
+    .customer
 }
 
 /// The tender of a payment collected by the platform: recorded, never charged by the shop.

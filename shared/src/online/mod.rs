@@ -4,12 +4,14 @@
 //! here, once, and the server persists the result.
 
 pub mod actions;
+pub mod connection;
 pub mod customer_match;
 pub mod intake;
 pub mod order;
 pub mod retry;
 pub mod view;
 
+pub use connection::{ConnectionView, HeldOnlineOrder, OnlineOutletsRequest};
 pub use customer_match::{match_customer, CustomerDecision};
 pub use intake::{intake, update, Intake, IntakeHold, IntakeInput, OnlineOutlet, OrderState, OrderUpdate, SaleNumbering, StoredOrder};
 pub use order::{IncomingLine, IncomingOrder, OrderPayment, PlatformOrderState};

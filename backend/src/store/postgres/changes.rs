@@ -214,6 +214,7 @@ impl PgStore {
             outlets: load_outlets(&mut tx, &live_ids(&rows, EntityKind::Outlet)).await?,
             registers: load_registers(&mut tx, &live_ids(&rows, EntityKind::Register)).await?,
             customers: HashMap::new(),
+            order_parts: super::online_in::open_parts_of(&mut tx, &live_pairs(&rows, EntityKind::OrderPart)).await?,
         };
         tx.commit().await?;
         // Customers through the summary the customer routes answer (its own reads, just after the

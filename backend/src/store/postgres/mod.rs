@@ -20,6 +20,7 @@ mod changes;
 mod customers;
 mod ops;
 mod online_out;
+pub(crate) mod online_in;
 mod push;
 mod reports;
 mod serials;
@@ -61,6 +62,9 @@ pub(crate) enum Lock {
     Shop,
     /// A pushed operation's id.
     Op(String),
+    /// A platform order: (connection id, external id). Two deliveries of one order are decided one
+    /// after the other, whatever their delivery keys.
+    OnlineOrder(String, String),
 }
 
 impl Lock {
@@ -76,6 +80,7 @@ impl Lock {
             Lock::StaffEmail(e) => (8, e.clone()),
             Lock::Shop => (9, String::new()),
             Lock::Op(id) => (10, id.clone()),
+            Lock::OnlineOrder(c, e) => (11, format!("{c}\u{1f}{e}")),
         }
     }
 }

@@ -215,31 +215,7 @@ async fn store_sale(tx: &mut Transaction<'_, Postgres>, sale: &Sale, loaded: &Lo
             stock: &stock,
         },
     );
-    sqlx::query(
-        "INSERT INTO sales (id, device_id, seq, register_id, outlet_id, receipt, created_at_ms, received_at_ms, subtotal_cents, total_cents, body, customer_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-    )
-    .bind(&sale.id)
-    .bind(key_device(sale))
-    .bind(i64::try_from(sale.seq)?)
-    .bind(&sale.register_id)
-    .bind(&sale.outlet_id)
-    .bind(&sale.receipt)
-    .bind(sale.created_at_ms)
-    .bind(now_ms())
-    .bind(sale.totals.subtotal.as_cents())
-    .bind(sale.totals.total.as_cents())
-    .bind(serde_json::to_string(sale)?)
-    .bind(sale.customer_id.as_deref())
-    .execute(&mut **tx)
-    .await?;
-    if !sale.lines.is_empty() {
-        let mut lines = sqlx::QueryBuilder::new("INSERT INTO sale_lines (sale_id, line_no, product_id, qty, unit_price_cents) ");
-        lines.push_values(sale.lines.iter().enumerate(), |mut b, (i, line)| {
-            b.push_bind(&sale.id).push_bind(i as i64 + 1).push_bind(&line.product_id).push_bind(line.qty).push_bind(line.unit_price.as_cents());
-        });
-        lines.build().execute(&mut **tx).await?;
-    }
+    insert_sale(tx, sale).await?;
     write_movements(tx, &effects.movements, &effects.stock).await?;
     let now = now_ms();
     for s in &effects.serials {
@@ -265,6 +241,36 @@ async fn store_sale(tx: &mut Transaction<'_, Postgres>, sale: &Sale, loaded: &Lo
             .bind(now)
             .execute(&mut **tx)
             .await?;
+    }
+    Ok(())
+}
+
+/// The sale's row and its lines (the sales history and the indexes reports read), nothing else.
+pub(super) async fn insert_sale(tx: &mut Transaction<'_, Postgres>, sale: &Sale) -> anyhow::Result<()> {
+    sqlx::query(
+        "INSERT INTO sales (id, device_id, seq, register_id, outlet_id, receipt, created_at_ms, received_at_ms, subtotal_cents, total_cents, body, customer_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(&sale.id)
+    .bind(key_device(sale))
+    .bind(i64::try_from(sale.seq)?)
+    .bind(&sale.register_id)
+    .bind(&sale.outlet_id)
+    .bind(&sale.receipt)
+    .bind(sale.created_at_ms)
+    .bind(now_ms())
+    .bind(sale.totals.subtotal.as_cents())
+    .bind(sale.totals.total.as_cents())
+    .bind(serde_json::to_string(sale)?)
+    .bind(sale.customer_id.as_deref())
+    .execute(&mut **tx)
+    .await?;
+    if !sale.lines.is_empty() {
+        let mut lines = sqlx::QueryBuilder::new("INSERT INTO sale_lines (sale_id, line_no, product_id, qty, unit_price_cents) ");
+        lines.push_values(sale.lines.iter().enumerate(), |mut b, (i, line)| {
+            b.push_bind(&sale.id).push_bind(i as i64 + 1).push_bind(&line.product_id).push_bind(line.qty).push_bind(line.unit_price.as_cents());
+        });
+        lines.build().execute(&mut **tx).await?;
     }
     Ok(())
 }

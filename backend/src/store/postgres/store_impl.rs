@@ -187,6 +187,33 @@ impl Store for PgStore {
     async fn finish_stock_push(&self, connection_id: &str, upto: Option<i64>) -> anyhow::Result<()> {
         PgStore::finish_stock_push(self, connection_id, upto).await
     }
+    async fn create_connection(&self, new: &crate::online::NewConnection, id: &str, outlets: Option<&[String]>) -> anyhow::Result<Result<shared::online::ConnectionView, crate::online::ConnectionRefusal>> {
+        PgStore::create_connection(self, new, id, outlets).await
+    }
+    async fn connections(&self, outlets: Option<&[String]>) -> anyhow::Result<Vec<shared::online::ConnectionView>> {
+        PgStore::connections(self, outlets).await
+    }
+    async fn connection(&self, id: &str) -> anyhow::Result<Option<crate::online::ConnectionRecord>> {
+        PgStore::connection(self, id).await
+    }
+    async fn set_online_outlets(&self, id: &str, chosen: &[String], outlets: Option<&[String]>) -> anyhow::Result<Result<shared::online::ConnectionView, crate::online::ConnectionRefusal>> {
+        PgStore::set_online_outlets(self, id, chosen, outlets).await
+    }
+    async fn set_reconciled_until(&self, id: &str, until_ms: i64) -> anyhow::Result<()> {
+        PgStore::set_reconciled_until(self, id, until_ms).await
+    }
+    async fn ingest_order(&self, connection_id: &str, delivery_key: &str, order: Option<&shared::online::IncomingOrder>) -> anyhow::Result<crate::online::IngestOutcome> {
+        PgStore::ingest_order(self, connection_id, delivery_key, order).await
+    }
+    async fn list_orders(&self, filter: &crate::online::OrdersFilter, outlets: Option<&[String]>, after: Option<&crate::online::OrdersKey>, limit: u32) -> anyhow::Result<Page<shared::online::OrderPartView>> {
+        PgStore::list_orders(self, filter, outlets, after, limit).await
+    }
+    async fn order(&self, order_id: &str) -> anyhow::Result<Vec<shared::online::OrderPartView>> {
+        PgStore::order(self, order_id).await
+    }
+    async fn held_online_orders(&self, outlets: Option<&[String]>, after: Option<i64>, limit: u32) -> anyhow::Result<Page<shared::online::HeldOnlineOrder>> {
+        PgStore::held_online_orders(self, outlets, after, limit).await
+    }
     async fn close(&self) {
         self.pool().close().await
     }

@@ -1,0 +1,731 @@
+//! Online orders in, on SQLite (PostgreSQL: `postgres/online_in.rs`, same behaviour): connected stores,
+//! one webhook delivery = one `BEGIN IMMEDIATE` transaction (its delivery key, then the order taken in by
+//! `shared::online::intake` or updated by `shared::online::update`, or held), the orders page's parts.
+//! The record types and the row → view assembly below are shared by both stores.
+
+use super::auth::{write_audit, Audit};
+use super::now_ms;
+use super::page::Page;
+use super::sqlite::SqliteStore;
+use crate::bridges::{Connection, Credentials};
+use crate::online::{ConnectionRecord, ConnectionRefusal, IngestOutcome, NewConnection, OrdersFilter, OrdersKey};
+use shared::catalog::{Customer, Product};
+use shared::fulfilment::{PartStatus, PlatformOptions};
+use shared::online::intake::{customer_change, intake, levels_after, update, OrderState, StoredOrder};
+use shared::online::{
+    ConnectionView, CustomerDecision, HeldOnlineOrder, IncomingOrder, IntakeInput, OnlineOutlet, OrderLineView, OrderNote, OrderPartView,
+    SaleNumbering,
+};
+use shared::sale::Sale;
+use shared::stock::allocation::AllocationPlan;
+use shared::stock::OnlineStockSettings;
+use shared::sync::sale_audit;
+use shared::tax::TaxRates;
+use shared::Money;
+use sqlx::{Row, SqliteConnection};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+// ---------------------------------------------------------------------------------------------
+// Shared by both stores: records and their assembly.
+
+/// A connection's row.
+pub(crate) struct ConnectionRow {
+    pub id: String,
+    pub platform: String,
+    pub name: String,
+    pub base_url: String,
+    pub credentials: String,
+    pub options: String,
+    pub orders_register_id: String,
+    pub register_outlet: String,
+    pub active: bool,
+    pub reconciled_until_ms: i64,
+    pub created_at_ms: i64,
+}
+
+pub(crate) fn parse_text<T: serde::de::DeserializeOwned>(s: &str) -> anyhow::Result<T> {
+    Ok(serde_json::from_value(serde_json::Value::String(s.into()))?)
+}
+
+pub(crate) fn text_of<T: serde::Serialize>(v: &T) -> anyhow::Result<String> {
+    match serde_json::to_value(v)? {
+        serde_json::Value::String(s) => Ok(s),
+        other => anyhow::bail!("not a text value: {other}"),
+    }
+}
+
+/// The record of a connection: its online outlets in priority order, the orders outlet always in
+/// (`OnlineStockSettings::new`).
+pub(crate) fn connection_record(r: ConnectionRow, chosen: &[String]) -> anyhow::Result<ConnectionRecord> {
+    let chosen: Vec<&str> = chosen.iter().map(String::as_str).collect();
+    let settings = OnlineStockSettings::new(&r.register_outlet, &chosen);
+    let credentials: Credentials = serde_json::from_str(&r.credentials)?;
+    let options: PlatformOptions = serde_json::from_str(&r.options)?;
+    let view = ConnectionView {
+        id: r.id.clone(),
+        platform: parse_text(&r.platform)?,
+        name: r.name,
+        base_url: r.base_url.clone(),
+        orders_register_id: r.orders_register_id,
+        online_outlets: settings.outlet_ids().to_vec(),
+        options,
+        active: r.active,
+        reconciled_until_ms: r.reconciled_until_ms,
+        created_at_ms: r.created_at_ms,
+    };
+    Ok(ConnectionRecord { view, bridge: Connection { id: r.id, base_url: r.base_url, credentials }, outlet_id: r.register_outlet })
+}
+
+/// One row of the orders list: a part with its order.
+pub(crate) struct PartRow {
+    pub order_id: String,
+    pub outlet_id: String,
+    pub part_status: String,
+    pub lines: String,
+    pub notes: String,
+    pub assigned_to: Option<String>,
+    pub connection_id: String,
+    pub platform: String,
+    pub receipt: String,
+    pub number: String,
+    pub created_at_ms: i64,
+    pub order_type: String,
+    pub customer_id: Option<String>,
+    pub customer_name: String,
+    pub sale_note: String,
+    pub total_cents: i64,
+    pub paid_cents: i64,
+    pub plan: String,
+    pub processor: Option<String>,
+}
+
+/// The orders page's row; `siblings`: (order id, outlet id, status) of the parts of the same orders.
+pub(crate) fn part_view(r: PartRow, siblings: &[(String, String, PartStatus)]) -> anyhow::Result<OrderPartView> {
+    let plan: AllocationPlan = serde_json::from_str(&r.plan)?;
+    let lines: Vec<OrderLineView> = serde_json::from_str(&r.lines)?;
+    let notes: Vec<OrderNote> = serde_json::from_str(&r.notes)?;
+    let other_parts = siblings
+        .iter()
+        .filter(|(o, outlet, _)| *o == r.order_id && *outlet != r.outlet_id)
+        .map(|(_, outlet, s)| (outlet.clone(), *s))
+        .collect();
+    Ok(OrderPartView {
+        status: parse_text(&r.part_status)?,
+        platform: parse_text(&r.platform)?,
+        order_type: parse_text(&r.order_type)?,
+        order_id: r.order_id,
+        outlet_id: r.outlet_id,
+        connection_id: r.connection_id,
+        receipt: r.receipt,
+        number: r.number,
+        created_at_ms: r.created_at_ms,
+        customer_id: r.customer_id,
+        customer_name: r.customer_name,
+        lines,
+        sale_note: r.sale_note,
+        order_notes: notes,
+        assigned_to: r.assigned_to,
+        total: Money(r.total_cents),
+        paid: Money(r.paid_cents),
+        other_parts,
+        explanation: plan.explanation,
+        optimal: plan.optimal,
+        processor: r.processor,
+    })
+}
+
+/// `%q%` for a LIKE with `\` as escape.
+pub(crate) fn like_pattern(q: Option<&str>) -> Option<String> {
+    let q = q.map(str::trim).filter(|q| !q.is_empty())?;
+    let escaped = q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    Some(format!("%{escaped}%"))
+}
+
+/// A new id: a UUID v7 (milliseconds first, so ids sort by creation), random otherwise.
+pub(crate) fn new_id() -> String {
+    let ms = u64::try_from(now_ms()).unwrap_or(0) & 0xFFFF_FFFF_FFFF;
+    let r: u128 = rand::random();
+    let v = (u128::from(ms) << 80) | (r & ((1u128 << 80) - 1));
+    let v = (v & !(0xF << 76)) | (0x7 << 76); // version 7
+    let v = (v & !(0x3 << 62)) | (0x2 << 62); // RFC 4122 variant
+    let h = format!("{v:032x}");
+    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+}
+
+/// What the intake of a new order read, loaded by either store.
+pub(crate) struct IntakeLoad {
+    pub register_code: String,
+    pub rates: TaxRates,
+    pub next_seq: u64,
+    pub catalog: BTreeMap<String, Product>,
+    pub customer: Option<Customer>,
+    pub outlets: Vec<OnlineOutlet>,
+}
+
+/// The SKUs an order names, deduplicated.
+pub(crate) fn skus_of(order: &IncomingOrder) -> Vec<String> {
+    order.lines.iter().map(|l| l.sku.clone()).collect::<BTreeSet<_>>().into_iter().collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// SQLite.
+
+const CONNECTION_COLUMNS: &str = "c.id, c.platform, c.name, c.base_url, c.credentials, c.options, c.orders_register_id,
+     r.outlet_id AS register_outlet, c.active, c.reconciled_until_ms, c.created_at_ms";
+
+fn connection_row(r: &sqlx::sqlite::SqliteRow) -> ConnectionRow {
+    ConnectionRow {
+        id: r.get("id"),
+        platform: r.get("platform"),
+        name: r.get("name"),
+        base_url: r.get("base_url"),
+        credentials: r.get("credentials"),
+        options: r.get("options"),
+        orders_register_id: r.get("orders_register_id"),
+        register_outlet: r.get("register_outlet"),
+        active: r.get("active"),
+        reconciled_until_ms: r.get("reconciled_until_ms"),
+        created_at_ms: r.get("created_at_ms"),
+    }
+}
+
+async fn chosen_outlets(conn: &mut SqliteConnection, id: &str) -> anyhow::Result<Vec<String>> {
+    Ok(sqlx::query_scalar("SELECT outlet_id FROM connection_outlets WHERE connection_id = ? ORDER BY priority")
+        .bind(id)
+        .fetch_all(conn)
+        .await?)
+}
+
+async fn load_connection(conn: &mut SqliteConnection, id: &str) -> anyhow::Result<Option<ConnectionRecord>> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {CONNECTION_COLUMNS} FROM connections c JOIN registers r ON r.id = c.orders_register_id WHERE c.id = ?"
+    )))
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let chosen = chosen_outlets(conn, id).await?;
+    Ok(Some(connection_record(connection_row(&row), &chosen)?))
+}
+
+async fn outlets_exist(conn: &mut SqliteConnection, outlets: &[String]) -> anyhow::Result<Result<(), ConnectionRefusal>> {
+    for o in outlets {
+        let found: Option<String> = sqlx::query_scalar("SELECT id FROM outlets WHERE id = ?").bind(o).fetch_optional(&mut *conn).await?;
+        if found.is_none() {
+            return Ok(Err(ConnectionRefusal::UnknownOutlet(o.clone())));
+        }
+    }
+    Ok(Ok(()))
+}
+
+async fn write_outlets(conn: &mut SqliteConnection, id: &str, outlets: &[String]) -> anyhow::Result<()> {
+    sqlx::query("DELETE FROM connection_outlets WHERE connection_id = ?").bind(id).execute(&mut *conn).await?;
+    for (i, o) in outlets.iter().enumerate() {
+        sqlx::query("INSERT INTO connection_outlets (connection_id, outlet_id, priority) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
+            .bind(id)
+            .bind(o)
+            .bind(i as i64)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+impl SqliteStore {
+    pub async fn create_connection(&self, new: &NewConnection, id: &str, outlets: Option<&[String]>) -> anyhow::Result<Result<ConnectionView, ConnectionRefusal>> {
+        let _turn = self.write_turn().await;
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        let register_outlet: Option<String> =
+            sqlx::query_scalar("SELECT outlet_id FROM registers WHERE id = ?").bind(&new.orders_register_id).fetch_optional(&mut *tx).await?;
+        let Some(register_outlet) = register_outlet else {
+            return Ok(Err(ConnectionRefusal::UnknownRegister(new.orders_register_id.clone())));
+        };
+        if outlets.is_some_and(|o| !o.contains(&register_outlet) || new.online_outlets.iter().any(|x| !o.contains(x))) {
+            return Ok(Err(ConnectionRefusal::NotYourOutlet));
+        }
+        if let Err(e) = outlets_exist(&mut tx, &new.online_outlets).await? {
+            return Ok(Err(e));
+        }
+        sqlx::query(
+            "INSERT INTO connections (id, platform, name, base_url, credentials, options, orders_register_id, created_at_ms)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(id)
+        .bind(text_of(&new.platform)?)
+        .bind(&new.name)
+        .bind(&new.base_url)
+        .bind(serde_json::to_string(&new.credentials)?)
+        .bind(serde_json::to_string(&new.options)?)
+        .bind(&new.orders_register_id)
+        .bind(now_ms())
+        .execute(&mut *tx)
+        .await?;
+        write_outlets(&mut tx, id, &new.online_outlets).await?;
+        let record = load_connection(&mut tx, id).await?.ok_or_else(|| anyhow::anyhow!("connection vanished"))?;
+        tx.commit().await?;
+        Ok(Ok(record.view))
+    }
+
+    pub async fn connections(&self, outlets: Option<&[String]>) -> anyhow::Result<Vec<ConnectionView>> {
+        let mut conn = self.pool().acquire().await?;
+        let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM connections ORDER BY created_at_ms, id").fetch_all(&mut *conn).await?;
+        let mut out = Vec::new();
+        for id in ids {
+            if let Some(c) = load_connection(&mut conn, &id).await? {
+                if outlets.is_none_or(|o| o.contains(&c.outlet_id)) {
+                    out.push(c.view);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    pub async fn connection(&self, id: &str) -> anyhow::Result<Option<ConnectionRecord>> {
+        load_connection(&mut *self.pool().acquire().await?, id).await
+    }
+
+    pub async fn set_online_outlets(&self, id: &str, chosen: &[String], outlets: Option<&[String]>) -> anyhow::Result<Result<ConnectionView, ConnectionRefusal>> {
+        let _turn = self.write_turn().await;
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        let Some(record) = load_connection(&mut tx, id).await? else {
+            return Ok(Err(ConnectionRefusal::UnknownConnection(id.into())));
+        };
+        if outlets.is_some_and(|o| !o.contains(&record.outlet_id) || chosen.iter().any(|x| !o.contains(x))) {
+            return Ok(Err(ConnectionRefusal::NotYourOutlet));
+        }
+        if let Err(e) = outlets_exist(&mut tx, chosen).await? {
+            return Ok(Err(e));
+        }
+        write_outlets(&mut tx, id, chosen).await?;
+        let record = load_connection(&mut tx, id).await?.ok_or_else(|| anyhow::anyhow!("connection vanished"))?;
+        tx.commit().await?;
+        Ok(Ok(record.view))
+    }
+
+    pub async fn set_reconciled_until(&self, id: &str, until_ms: i64) -> anyhow::Result<()> {
+        let _turn = self.write_turn().await;
+        sqlx::query("UPDATE connections SET reconciled_until_ms = MAX(reconciled_until_ms, ?) WHERE id = ?")
+            .bind(until_ms)
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// One delivery, in one transaction (see the module doc). `order`: `None` for a delivery we do not
+    /// act on, recorded so that it is answered the same way again.
+    pub async fn ingest_order(&self, connection_id: &str, delivery_key: &str, order: Option<&IncomingOrder>) -> anyhow::Result<IngestOutcome> {
+        let _turn = self.write_turn().await;
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        let inserted = sqlx::query(
+            "INSERT INTO webhook_deliveries (connection_id, delivery_key, received_at_ms) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+        )
+        .bind(connection_id)
+        .bind(delivery_key)
+        .bind(now_ms())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if inserted == 0 {
+            return Ok(IngestOutcome::Duplicate);
+        }
+        let outcome = match order {
+            None => IngestOutcome::Ignored,
+            Some(order) => ingest_in(&mut tx, connection_id, order).await?,
+        };
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    pub async fn list_orders(&self, f: &OrdersFilter, outlets: Option<&[String]>, after: Option<&OrdersKey>, limit: u32) -> anyhow::Result<Page<OrderPartView>> {
+        let mut conn = self.pool().acquire().await?;
+        let (a_ms, a_id, a_outlet) = after.cloned().unwrap_or((i64::MIN, String::new(), String::new()));
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{PART_SELECT}
+             WHERE (?1 IS NULL OR p.outlet_id IN (SELECT value FROM json_each(?1)))
+               AND (?2 IS NULL OR p.outlet_id = ?2)
+               AND (CASE WHEN ?3 IS NULL THEN o.status = 'unfulfilled' AND p.status NOT IN ('shipped', 'picked_up') ELSE p.status = ?3 END)
+               AND (?4 IS NULL OR o.order_type = ?4)
+               AND (?5 IS NULL OR s.receipt LIKE ?5 ESCAPE '\\' OR o.number LIKE ?5 ESCAPE '\\' OR o.customer_name LIKE ?5 ESCAPE '\\')
+               AND (o.created_at_ms, o.id, p.outlet_id) > (?6, ?7, ?8)
+             ORDER BY o.created_at_ms, o.id, p.outlet_id LIMIT ?9"
+        )))
+        .bind(outlets.map(serde_json::to_string).transpose()?)
+        .bind(f.outlet.as_deref())
+        .bind(f.status.map(|s| s.as_str()))
+        .bind(f.order_type.map(|t| text_of(&t)).transpose()?)
+        .bind(like_pattern(f.q.as_deref()))
+        .bind(a_ms)
+        .bind(a_id)
+        .bind(a_outlet)
+        .bind(i64::from(limit) + 1)
+        .fetch_all(&mut *conn)
+        .await?;
+        let rows: Vec<PartRow> = rows.iter().map(part_row).collect();
+        let views = views_of(&mut conn, rows).await?;
+        Ok(Page::of(views, limit, |v| (v.created_at_ms, v.order_id.clone(), v.outlet_id.clone())))
+    }
+
+    pub async fn order(&self, order_id: &str) -> anyhow::Result<Vec<OrderPartView>> {
+        let mut conn = self.pool().acquire().await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("{PART_SELECT} WHERE p.order_id = ? ORDER BY p.outlet_id")))
+            .bind(order_id)
+            .fetch_all(&mut *conn)
+            .await?;
+        let rows: Vec<PartRow> = rows.iter().map(part_row).collect();
+        views_of(&mut conn, rows).await
+    }
+
+    pub async fn held_online_orders(&self, outlets: Option<&[String]>, after: Option<i64>, limit: u32) -> anyhow::Result<Page<HeldOnlineOrder>> {
+        let rows = sqlx::query(
+            "SELECT h.id, h.connection_id, h.external_id, h.body, h.code, h.reason, h.received_at_ms
+             FROM held_online_orders h JOIN connections c ON c.id = h.connection_id JOIN registers r ON r.id = c.orders_register_id
+             WHERE h.resolved = 0 AND h.id > ?1 AND (?2 IS NULL OR r.outlet_id IN (SELECT value FROM json_each(?2)))
+             ORDER BY h.id LIMIT ?3",
+        )
+        .bind(after.unwrap_or(0))
+        .bind(outlets.map(serde_json::to_string).transpose()?)
+        .bind(i64::from(limit) + 1)
+        .fetch_all(self.pool())
+        .await?;
+        let items = rows
+            .iter()
+            .map(|r| {
+                Ok(HeldOnlineOrder {
+                    id: r.get("id"),
+                    connection_id: r.get("connection_id"),
+                    external_id: r.get("external_id"),
+                    order: serde_json::from_str(r.get("body"))?,
+                    code: r.get("code"),
+                    reason: r.get("reason"),
+                    received_at_ms: r.get("received_at_ms"),
+                })
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        Ok(Page::of(items, limit, |h| h.id))
+    }
+}
+
+const PART_SELECT: &str = "SELECT p.order_id, p.outlet_id, p.status AS part_status, p.lines, p.notes, p.assigned_to,
+        o.connection_id, c.platform, s.receipt, o.number, o.created_at_ms, o.order_type, o.customer_id, o.customer_name,
+        o.sale_note, o.total_cents, o.paid_cents, o.plan, o.processor
+     FROM order_parts p JOIN online_orders o ON o.id = p.order_id JOIN connections c ON c.id = o.connection_id
+     JOIN sales s ON s.id = o.id";
+
+fn part_row(r: &sqlx::sqlite::SqliteRow) -> PartRow {
+    PartRow {
+        order_id: r.get("order_id"),
+        outlet_id: r.get("outlet_id"),
+        part_status: r.get("part_status"),
+        lines: r.get("lines"),
+        notes: r.get("notes"),
+        assigned_to: r.get("assigned_to"),
+        connection_id: r.get("connection_id"),
+        platform: r.get("platform"),
+        receipt: r.get("receipt"),
+        number: r.get("number"),
+        created_at_ms: r.get("created_at_ms"),
+        order_type: r.get("order_type"),
+        customer_id: r.get("customer_id"),
+        customer_name: r.get("customer_name"),
+        sale_note: r.get("sale_note"),
+        total_cents: r.get("total_cents"),
+        paid_cents: r.get("paid_cents"),
+        plan: r.get("plan"),
+        processor: r.get("processor"),
+    }
+}
+
+async fn views_of(conn: &mut SqliteConnection, rows: Vec<PartRow>) -> anyhow::Result<Vec<OrderPartView>> {
+    let ids: BTreeSet<&str> = rows.iter().map(|r| r.order_id.as_str()).collect();
+    let siblings = sqlx::query("SELECT order_id, outlet_id, status FROM order_parts WHERE order_id IN (SELECT value FROM json_each(?))")
+        .bind(serde_json::to_string(&ids)?)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| Ok((r.get("order_id"), r.get("outlet_id"), parse_text(r.get::<&str, _>("status"))?)))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    rows.into_iter().map(|r| part_view(r, &siblings)).collect()
+}
+
+/// The unfinished parts among `keys` (order id, outlet id), for the change log: a part not returned
+/// (done, or its order fulfilled or cancelled) goes to devices as a tombstone.
+pub(crate) async fn open_parts_of(conn: &mut SqliteConnection, keys: &[(&str, &str)]) -> anyhow::Result<HashMap<(String, String), OrderPartView>> {
+    if keys.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let pairs = serde_json::Value::Array(keys.iter().map(|(a, b)| serde_json::json!([a, b])).collect()).to_string();
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "{PART_SELECT}
+         WHERE (p.order_id, p.outlet_id) IN (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))
+           AND o.status = 'unfulfilled' AND p.status NOT IN ('shipped', 'picked_up')"
+    )))
+    .bind(pairs)
+    .fetch_all(&mut *conn)
+    .await?;
+    let rows: Vec<PartRow> = rows.iter().map(part_row).collect();
+    Ok(views_of(conn, rows).await?.into_iter().map(|v| ((v.order_id.clone(), v.outlet_id.clone()), v)).collect())
+}
+
+/// A delivery of an order, inside the delivery's transaction.
+async fn ingest_in(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, connection_id: &str, order: &IncomingOrder) -> anyhow::Result<IngestOutcome> {
+    let record = load_connection(tx, connection_id).await?.ok_or_else(|| anyhow::anyhow!("no connection {connection_id}"))?;
+    let existing = sqlx::query("SELECT id, status, total_cents, paid_cents, sale_note, body FROM online_orders WHERE connection_id = ? AND external_id = ?")
+        .bind(connection_id)
+        .bind(&order.external_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    if let Some(row) = existing {
+        return update_in(tx, &row, order).await;
+    }
+    let load = load_intake(tx, &record, order).await?;
+    let numbering = SaleNumbering {
+        order_id: new_id(),
+        connection_id: connection_id.into(),
+        seq: load.next_seq,
+        register_id: record.view.orders_register_id.clone(),
+        register_code: load.register_code.clone(),
+        outlet_id: record.outlet_id.clone(),
+    };
+    let new_customer_id = new_id();
+    let decided = intake(IntakeInput {
+        order,
+        numbering: &numbering,
+        catalog: &load.catalog,
+        customer: load.customer.as_ref(),
+        new_customer_id: &new_customer_id,
+        outlets: &load.outlets,
+        rates: load.rates,
+    });
+    let i = match decided {
+        Err(hold) => {
+            tracing::warn!(connection = connection_id, order = %order.external_id, code = %hold.code, "online order held: {}", hold.reason);
+            sqlx::query(
+                "INSERT INTO held_online_orders (connection_id, external_id, body, code, reason, received_at_ms) VALUES (?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (connection_id, external_id) DO UPDATE SET body = excluded.body, code = excluded.code, reason = excluded.reason,
+                     received_at_ms = excluded.received_at_ms, resolved = 0",
+            )
+            .bind(connection_id)
+            .bind(&order.external_id)
+            .bind(serde_json::to_string(order)?)
+            .bind(&hold.code)
+            .bind(&hold.reason)
+            .bind(now_ms())
+            .execute(&mut **tx)
+            .await?;
+            return Ok(IngestOutcome::Held { code: hold.code });
+        }
+        Ok(i) => i,
+    };
+    if let CustomerDecision::New { customer } = &i.customer {
+        sqlx::query("INSERT INTO customers (id, name, email) VALUES (?, ?, ?)")
+            .bind(&customer.id)
+            .bind(&customer.name)
+            .bind(&customer.email)
+            .execute(&mut **tx)
+            .await?;
+    }
+    sqlx::query("UPDATE connections SET next_seq = next_seq + 1 WHERE id = ?").bind(connection_id).execute(&mut **tx).await?;
+    super::push::insert_sale(tx, &i.sale).await?;
+    if let Some(id) = &i.sale.customer_id {
+        let bearing = super::customers::customer_bearing(tx, id).await?;
+        if let Some(change) = customer_change(&i.sale, Some(&bearing)) {
+            super::customers::write_customer_change(tx, &change, super::customers::EntrySource::Sale(&i.sale.id)).await?;
+        }
+    }
+    super::push::write_movements(tx, &i.movements, &i.levels).await?;
+    let now = now_ms();
+    sqlx::query(
+        "INSERT INTO online_orders (id, connection_id, external_id, number, order_type, total_cents, paid_cents, processor, customer_id,
+                                    customer_name, sale_note, plan, status, modified, body, created_at_ms, updated_at_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&i.sale.id)
+    .bind(connection_id)
+    .bind(&order.external_id)
+    .bind(&order.number)
+    .bind(text_of(&order.order_type)?)
+    .bind(i.total.as_cents())
+    .bind(i.paid.as_cents())
+    .bind(&i.processor)
+    .bind(&i.sale.customer_id)
+    .bind(&i.customer_name)
+    .bind(&i.sale_note)
+    .bind(serde_json::to_string(&i.plan)?)
+    .bind(OrderState::Unfulfilled.as_str())
+    .bind(&order.modified)
+    .bind(serde_json::to_string(order)?)
+    .bind(i.sale.created_at_ms)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    for (outlet, lines) in &i.parts {
+        sqlx::query("INSERT INTO order_parts (order_id, outlet_id, status, lines, updated_at_ms) VALUES (?, ?, ?, ?, ?)")
+            .bind(&i.sale.id)
+            .bind(outlet)
+            .bind(PartStatus::New.as_str())
+            .bind(serde_json::to_string(lines)?)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+    }
+    sqlx::query("UPDATE held_online_orders SET resolved = 1 WHERE connection_id = ? AND external_id = ?")
+        .bind(connection_id)
+        .bind(&order.external_id)
+        .execute(&mut **tx)
+        .await?;
+    for e in sale_audit(&i.sale, &i.sale.device_id) {
+        write_audit(tx, &Audit::new(e.action, &e.staff_id, &e.subject, e.detail).device(e.device_id.as_deref()).outlet(e.outlet_id.as_deref())).await?;
+    }
+    Ok(IngestOutcome::Created { order_id: i.sale.id })
+}
+
+async fn load_intake(tx: &mut SqliteConnection, record: &ConnectionRecord, order: &IncomingOrder) -> anyhow::Result<IntakeLoad> {
+    let reg = sqlx::query(
+        "SELECT r.code, o.gst_ppm, o.qst_ppm, c.next_seq FROM connections c JOIN registers r ON r.id = c.orders_register_id
+         JOIN outlets o ON o.id = r.outlet_id WHERE c.id = ?",
+    )
+    .bind(&record.view.id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let skus = skus_of(order);
+    let mut catalog = BTreeMap::new();
+    for r in sqlx::query(
+        "SELECT id, sku, barcode, name, price_cents, tax_class, tracks_serials, low_stock_threshold, quick_key, loyalty_points
+         FROM products WHERE sku IN (SELECT value FROM json_each(?))",
+    )
+    .bind(serde_json::to_string(&skus)?)
+    .fetch_all(&mut *tx)
+    .await?
+    {
+        let p = Product {
+            id: r.get("id"),
+            sku: r.get("sku"),
+            barcode: r.get("barcode"),
+            name: r.get("name"),
+            price: Money(r.get("price_cents")),
+            tax_class: super::sqlite::parse_tax_class(r.get("tax_class")),
+            tracks_serials: r.get("tracks_serials"),
+            low_stock_threshold: r.get("low_stock_threshold"),
+            quick_key: r.get("quick_key"),
+            loyalty_points: u32::try_from(r.get::<i64, _>("loyalty_points")).unwrap_or(0),
+        };
+        catalog.insert(p.sku.clone(), p);
+    }
+    let email = shared::online::customer_match::normalise_email(order.email.as_deref());
+    let customer = match &email {
+        None => None,
+        Some(e) => sqlx::query("SELECT id, name, email FROM customers WHERE lower(email) = ? ORDER BY id LIMIT 1")
+            .bind(e)
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|r| Customer { id: r.get("id"), name: r.get("name"), email: r.get("email") }),
+    };
+    let products: Vec<&str> = catalog.values().map(|p| p.id.as_str()).collect();
+    let mut levels: HashMap<String, BTreeMap<String, i64>> = HashMap::new();
+    for r in sqlx::query(
+        "SELECT outlet_id, product_id, qty FROM stock_levels
+         WHERE outlet_id IN (SELECT value FROM json_each(?1)) AND product_id IN (SELECT value FROM json_each(?2))",
+    )
+    .bind(serde_json::to_string(&record.view.online_outlets)?)
+    .bind(serde_json::to_string(&products)?)
+    .fetch_all(&mut *tx)
+    .await?
+    {
+        levels.entry(r.get("outlet_id")).or_default().insert(r.get("product_id"), r.get("qty"));
+    }
+    let outlets = record
+        .view
+        .online_outlets
+        .iter()
+        .map(|o| OnlineOutlet { id: o.clone(), levels: levels.remove(o).unwrap_or_default() })
+        .collect();
+    Ok(IntakeLoad {
+        register_code: reg.get("code"),
+        rates: TaxRates { gst_ppm: reg.get("gst_ppm"), qst_ppm: reg.get("qst_ppm") },
+        next_seq: u64::try_from(reg.get::<i64, _>("next_seq"))?,
+        catalog,
+        customer,
+        outlets,
+    })
+}
+
+/// A later delivery of a known order: what `shared::online::update` says changes.
+async fn update_in(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, row: &sqlx::sqlite::SqliteRow, incoming: &IncomingOrder) -> anyhow::Result<IngestOutcome> {
+    let order_id: String = row.get("id");
+    let last: IncomingOrder = serde_json::from_str(row.get("body"))?;
+    let state: OrderState = row.get::<&str, _>("status").parse()?;
+    let sale_note: String = row.get("sale_note");
+    let mut parts = Vec::new();
+    for r in sqlx::query("SELECT outlet_id, status, lines FROM order_parts WHERE order_id = ? ORDER BY outlet_id").bind(&order_id).fetch_all(&mut **tx).await? {
+        let lines: Vec<OrderLineView> = serde_json::from_str(r.get("lines"))?;
+        parts.push((r.get::<String, _>("outlet_id"), parse_text::<PartStatus>(r.get("status"))?, lines));
+    }
+    let (total, paid) = (Money(row.get("total_cents")), Money(row.get("paid_cents")));
+    let u = update(
+        StoredOrder { order_id: &order_id, state, total, paid, sale_note: &sale_note, last: &last, parts: &parts },
+        incoming,
+        now_ms(),
+    );
+    if u.is_empty() && last == *incoming {
+        return Ok(IngestOutcome::Updated { order_id });
+    }
+    let mut paid_after = paid;
+    if let Some(tender) = &u.tender {
+        let body: String = sqlx::query_scalar("SELECT body FROM sales WHERE id = ?").bind(&order_id).fetch_one(&mut **tx).await?;
+        let mut sale: Sale = serde_json::from_str(&body)?;
+        sale.tenders.push(tender.clone());
+        sqlx::query("UPDATE sales SET body = ? WHERE id = ?").bind(serde_json::to_string(&sale)?).bind(&order_id).execute(&mut **tx).await?;
+        paid_after = paid.checked_add(tender.amount)?;
+    }
+    let mut state_after = state;
+    if let Some(back) = &u.cancel {
+        let pairs: Vec<(String, String)> = back.iter().map(|m| (m.outlet_id.clone(), m.product_id.clone())).collect();
+        let mut before = BTreeMap::new();
+        for (outlet, product) in &pairs {
+            let q: Option<i64> = sqlx::query_scalar("SELECT qty FROM stock_levels WHERE outlet_id = ? AND product_id = ?")
+                .bind(outlet)
+                .bind(product)
+                .fetch_optional(&mut **tx)
+                .await?;
+            before.insert((outlet.clone(), product.clone()), q.unwrap_or(0));
+        }
+        super::push::write_movements(tx, back, &levels_after(back, &before)).await?;
+        state_after = OrderState::Cancelled;
+    }
+    sqlx::query(
+        "UPDATE online_orders SET status = ?, paid_cents = ?, processor = COALESCE(processor, ?), sale_note = ?, modified = ?, body = ?, updated_at_ms = ?
+         WHERE id = ?",
+    )
+    .bind(state_after.as_str())
+    .bind(paid_after.as_cents())
+    .bind(u.tender.as_ref().and_then(|t| t.processor.clone()))
+    .bind(u.sale_note.as_deref().unwrap_or(&sale_note))
+    .bind(&incoming.modified)
+    .bind(serde_json::to_string(incoming)?)
+    .bind(now_ms())
+    .bind(&order_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(IngestOutcome::Updated { order_id })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn new_ids_are_uuid_v7_and_sort_by_time() {
+        let a = new_id();
+        assert_eq!(a.len(), 36);
+        assert_eq!(&a[14..15], "7");
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        assert!(new_id() > a);
+    }
+
+    #[test]
+    fn a_search_escapes_like_wildcards() {
+        assert_eq!(like_pattern(Some(" 50%_off ")).as_deref(), Some("%50\\%\\_off%"));
+        assert_eq!(like_pattern(Some("  ")), None);
+    }
+}

@@ -1,0 +1,568 @@
+//! Online orders in on PostgreSQL (mirrors `store/online_in.rs`, sharing its records and assembly). A
+//! delivery's transaction first takes the advisory lock of its order (connection, external id), so two
+//! instances receiving the same order at once decide one after the other: the second sees the first's
+//! order and updates it (or sees the same delivery key and answers duplicate). Then the connection's
+//! row (its sequence) and the stock levels it moves (`FOR UPDATE`, outlet then product order), then the
+//! customer; unique keys (`webhook_deliveries`, `(connection_id, external_id)`, `(device_id, seq)`,
+//! customers' e-mail) stay the last line: a race that reaches one is run again from the start.
+
+use super::{lock, text_array, transaction, Lock, PgStore};
+use crate::store::auth::Audit;
+use crate::store::customers::EntrySource;
+use crate::store::now_ms;
+use crate::store::online_in::{connection_record, like_pattern, new_id, parse_text, part_view, skus_of, text_of, ConnectionRow, IntakeLoad, PartRow};
+use crate::store::page::Page;
+use crate::online::{ConnectionRecord, ConnectionRefusal, IngestOutcome, NewConnection, OrdersFilter, OrdersKey};
+use shared::catalog::{Customer, Product};
+use shared::fulfilment::PartStatus;
+use shared::online::intake::{customer_change, intake, levels_after, update, OrderState, StoredOrder};
+use shared::online::{ConnectionView, CustomerDecision, HeldOnlineOrder, IncomingOrder, IntakeInput, OnlineOutlet, OrderLineView, OrderPartView, SaleNumbering};
+use shared::sale::Sale;
+use shared::sync::sale_audit;
+use shared::tax::TaxRates;
+use shared::Money;
+use sqlx::postgres::PgRow;
+use sqlx::{PgConnection, Postgres, Row, Transaction};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+const CONNECTION_COLUMNS: &str = "c.id, c.platform, c.name, c.base_url, c.credentials, c.options, c.orders_register_id,
+     r.outlet_id AS register_outlet, c.active, c.reconciled_until_ms, c.created_at_ms";
+
+fn connection_row(r: &PgRow) -> ConnectionRow {
+    ConnectionRow {
+        id: r.get("id"),
+        platform: r.get("platform"),
+        name: r.get("name"),
+        base_url: r.get("base_url"),
+        credentials: r.get("credentials"),
+        options: r.get("options"),
+        orders_register_id: r.get("orders_register_id"),
+        register_outlet: r.get("register_outlet"),
+        active: r.get("active"),
+        reconciled_until_ms: r.get("reconciled_until_ms"),
+        created_at_ms: r.get("created_at_ms"),
+    }
+}
+
+async fn load_connection(conn: &mut PgConnection, id: &str) -> anyhow::Result<Option<ConnectionRecord>> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {CONNECTION_COLUMNS} FROM connections c JOIN registers r ON r.id = c.orders_register_id WHERE c.id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let chosen: Vec<String> = sqlx::query_scalar("SELECT outlet_id FROM connection_outlets WHERE connection_id = $1 ORDER BY priority")
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(Some(connection_record(connection_row(&row), &chosen)?))
+}
+
+async fn outlets_exist(conn: &mut PgConnection, outlets: &[String]) -> anyhow::Result<Result<(), ConnectionRefusal>> {
+    let found: Vec<String> = sqlx::query_scalar("SELECT id FROM outlets WHERE id = ANY($1)").bind(outlets).fetch_all(&mut *conn).await?;
+    Ok(match outlets.iter().find(|o| !found.contains(o)) {
+        Some(o) => Err(ConnectionRefusal::UnknownOutlet(o.clone())),
+        None => Ok(()),
+    })
+}
+
+async fn write_outlets(conn: &mut PgConnection, id: &str, outlets: &[String]) -> anyhow::Result<()> {
+    sqlx::query("DELETE FROM connection_outlets WHERE connection_id = $1").bind(id).execute(&mut *conn).await?;
+    for (i, o) in outlets.iter().enumerate() {
+        sqlx::query("INSERT INTO connection_outlets (connection_id, outlet_id, priority) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+            .bind(id)
+            .bind(o)
+            .bind(i as i64)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+const PART_SELECT: &str = "SELECT p.order_id, p.outlet_id, p.status AS part_status, p.lines, p.notes, p.assigned_to,
+        o.connection_id, c.platform, s.receipt, o.number, o.created_at_ms, o.order_type, o.customer_id, o.customer_name,
+        o.sale_note, o.total_cents, o.paid_cents, o.plan, o.processor
+     FROM order_parts p JOIN online_orders o ON o.id = p.order_id JOIN connections c ON c.id = o.connection_id
+     JOIN sales s ON s.id = o.id";
+
+fn part_row(r: &PgRow) -> PartRow {
+    PartRow {
+        order_id: r.get("order_id"),
+        outlet_id: r.get("outlet_id"),
+        part_status: r.get("part_status"),
+        lines: r.get("lines"),
+        notes: r.get("notes"),
+        assigned_to: r.get("assigned_to"),
+        connection_id: r.get("connection_id"),
+        platform: r.get("platform"),
+        receipt: r.get("receipt"),
+        number: r.get("number"),
+        created_at_ms: r.get("created_at_ms"),
+        order_type: r.get("order_type"),
+        customer_id: r.get("customer_id"),
+        customer_name: r.get("customer_name"),
+        sale_note: r.get("sale_note"),
+        total_cents: r.get("total_cents"),
+        paid_cents: r.get("paid_cents"),
+        plan: r.get("plan"),
+        processor: r.get("processor"),
+    }
+}
+
+async fn views_of(conn: &mut PgConnection, rows: Vec<PartRow>) -> anyhow::Result<Vec<OrderPartView>> {
+    let ids: Vec<String> = rows.iter().map(|r| r.order_id.clone()).collect::<BTreeSet<_>>().into_iter().collect();
+    let siblings = sqlx::query("SELECT order_id, outlet_id, status FROM order_parts WHERE order_id = ANY($1)")
+        .bind(&ids)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| Ok((r.get("order_id"), r.get("outlet_id"), parse_text(r.get::<&str, _>("status"))?)))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    rows.into_iter().map(|r| part_view(r, &siblings)).collect()
+}
+
+/// The unfinished parts among `keys` (order id, outlet id), for the change log (see the SQLite twin).
+pub(crate) async fn open_parts_of(conn: &mut PgConnection, keys: &[(&str, &str)]) -> anyhow::Result<HashMap<(String, String), OrderPartView>> {
+    if keys.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let orders: Vec<&str> = keys.iter().map(|k| k.0).collect();
+    let outlets: Vec<&str> = keys.iter().map(|k| k.1).collect();
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "{PART_SELECT}
+         WHERE (p.order_id, p.outlet_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+           AND o.status = 'unfulfilled' AND p.status NOT IN ('shipped', 'picked_up')"
+    )))
+    .bind(&orders)
+    .bind(&outlets)
+    .fetch_all(&mut *conn)
+    .await?;
+    let rows: Vec<PartRow> = rows.iter().map(part_row).collect();
+    Ok(views_of(conn, rows).await?.into_iter().map(|v| ((v.order_id.clone(), v.outlet_id.clone()), v)).collect())
+}
+
+impl PgStore {
+    pub async fn create_connection(&self, new: &NewConnection, id: &str, outlets: Option<&[String]>) -> anyhow::Result<Result<ConnectionView, ConnectionRefusal>> {
+        transaction!(self, |tx| {
+            let register_outlet: Option<String> =
+                sqlx::query_scalar("SELECT outlet_id FROM registers WHERE id = $1").bind(&new.orders_register_id).fetch_optional(&mut **tx).await?;
+            let Some(register_outlet) = register_outlet else {
+                return Ok(Err(ConnectionRefusal::UnknownRegister(new.orders_register_id.clone())));
+            };
+            if outlets.is_some_and(|o| !o.contains(&register_outlet) || new.online_outlets.iter().any(|x| !o.contains(x))) {
+                return Ok(Err(ConnectionRefusal::NotYourOutlet));
+            }
+            if let Err(e) = outlets_exist(tx, &new.online_outlets).await? {
+                return Ok(Err(e));
+            }
+            sqlx::query(
+                "INSERT INTO connections (id, platform, name, base_url, credentials, options, orders_register_id, created_at_ms)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(id)
+            .bind(text_of(&new.platform)?)
+            .bind(&new.name)
+            .bind(&new.base_url)
+            .bind(serde_json::to_string(&new.credentials)?)
+            .bind(serde_json::to_string(&new.options)?)
+            .bind(&new.orders_register_id)
+            .bind(now_ms())
+            .execute(&mut **tx)
+            .await?;
+            write_outlets(tx, id, &new.online_outlets).await?;
+            let record = load_connection(tx, id).await?.ok_or_else(|| anyhow::anyhow!("connection vanished"))?;
+            Ok(Ok(record.view))
+        })
+    }
+
+    pub async fn connections(&self, outlets: Option<&[String]>) -> anyhow::Result<Vec<ConnectionView>> {
+        let mut conn = self.pool().acquire().await?;
+        let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM connections ORDER BY created_at_ms, id COLLATE \"C\"").fetch_all(&mut *conn).await?;
+        let mut out = Vec::new();
+        for id in ids {
+            if let Some(c) = load_connection(&mut conn, &id).await? {
+                if outlets.is_none_or(|o| o.contains(&c.outlet_id)) {
+                    out.push(c.view);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    pub async fn connection(&self, id: &str) -> anyhow::Result<Option<ConnectionRecord>> {
+        load_connection(&mut *self.pool().acquire().await?, id).await
+    }
+
+    pub async fn set_online_outlets(&self, id: &str, chosen: &[String], outlets: Option<&[String]>) -> anyhow::Result<Result<ConnectionView, ConnectionRefusal>> {
+        transaction!(self, |tx| {
+            sqlx::query("SELECT id FROM connections WHERE id = $1 FOR UPDATE").bind(id).fetch_optional(&mut **tx).await?;
+            let Some(record) = load_connection(tx, id).await? else {
+                return Ok(Err(ConnectionRefusal::UnknownConnection(id.into())));
+            };
+            if outlets.is_some_and(|o| !o.contains(&record.outlet_id) || chosen.iter().any(|x| !o.contains(x))) {
+                return Ok(Err(ConnectionRefusal::NotYourOutlet));
+            }
+            if let Err(e) = outlets_exist(tx, chosen).await? {
+                return Ok(Err(e));
+            }
+            write_outlets(tx, id, chosen).await?;
+            let record = load_connection(tx, id).await?.ok_or_else(|| anyhow::anyhow!("connection vanished"))?;
+            Ok(Ok(record.view))
+        })
+    }
+
+    pub async fn set_reconciled_until(&self, id: &str, until_ms: i64) -> anyhow::Result<()> {
+        sqlx::query("UPDATE connections SET reconciled_until_ms = GREATEST(reconciled_until_ms, $1) WHERE id = $2")
+            .bind(until_ms)
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    pub async fn ingest_order(&self, connection_id: &str, delivery_key: &str, order: Option<&IncomingOrder>) -> anyhow::Result<IngestOutcome> {
+        transaction!(self, |tx| {
+            if let Some(o) = order {
+                lock(tx, [Lock::OnlineOrder(connection_id.into(), o.external_id.clone())]).await?;
+            }
+            let inserted = sqlx::query(
+                "INSERT INTO webhook_deliveries (connection_id, delivery_key, received_at_ms) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+            )
+            .bind(connection_id)
+            .bind(delivery_key)
+            .bind(now_ms())
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
+            if inserted == 0 {
+                return Ok(IngestOutcome::Duplicate);
+            }
+            match order {
+                None => Ok(IngestOutcome::Ignored),
+                Some(order) => ingest_in(tx, connection_id, order).await,
+            }
+        })
+    }
+
+    pub async fn list_orders(&self, f: &OrdersFilter, outlets: Option<&[String]>, after: Option<&OrdersKey>, limit: u32) -> anyhow::Result<Page<OrderPartView>> {
+        let mut conn = self.pool().acquire().await?;
+        let (a_ms, a_id, a_outlet) = after.cloned().unwrap_or((i64::MIN, String::new(), String::new()));
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{PART_SELECT}
+             WHERE ($1::text[] IS NULL OR p.outlet_id = ANY($1))
+               AND ($2::text IS NULL OR p.outlet_id = $2)
+               AND (CASE WHEN $3::text IS NULL THEN o.status = 'unfulfilled' AND p.status NOT IN ('shipped', 'picked_up') ELSE p.status = $3 END)
+               AND ($4::text IS NULL OR o.order_type = $4)
+               AND ($5::text IS NULL OR s.receipt ILIKE $5 ESCAPE '\\' OR o.number ILIKE $5 ESCAPE '\\' OR o.customer_name ILIKE $5 ESCAPE '\\')
+               AND (o.created_at_ms, o.id COLLATE \"C\", p.outlet_id COLLATE \"C\") > ($6, $7, $8)
+             ORDER BY o.created_at_ms, o.id COLLATE \"C\", p.outlet_id COLLATE \"C\" LIMIT $9"
+        )))
+        .bind(text_array(outlets))
+        .bind(f.outlet.as_deref())
+        .bind(f.status.map(|s| s.as_str()))
+        .bind(f.order_type.map(|t| text_of(&t)).transpose()?)
+        .bind(like_pattern(f.q.as_deref()))
+        .bind(a_ms)
+        .bind(a_id)
+        .bind(a_outlet)
+        .bind(i64::from(limit) + 1)
+        .fetch_all(&mut *conn)
+        .await?;
+        let rows: Vec<PartRow> = rows.iter().map(part_row).collect();
+        let views = views_of(&mut conn, rows).await?;
+        Ok(Page::of(views, limit, |v| (v.created_at_ms, v.order_id.clone(), v.outlet_id.clone())))
+    }
+
+    pub async fn order(&self, order_id: &str) -> anyhow::Result<Vec<OrderPartView>> {
+        let mut conn = self.pool().acquire().await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("{PART_SELECT} WHERE p.order_id = $1 ORDER BY p.outlet_id COLLATE \"C\"")))
+            .bind(order_id)
+            .fetch_all(&mut *conn)
+            .await?;
+        let rows: Vec<PartRow> = rows.iter().map(part_row).collect();
+        views_of(&mut conn, rows).await
+    }
+
+    pub async fn held_online_orders(&self, outlets: Option<&[String]>, after: Option<i64>, limit: u32) -> anyhow::Result<Page<HeldOnlineOrder>> {
+        let rows = sqlx::query(
+            "SELECT h.id, h.connection_id, h.external_id, h.body, h.code, h.reason, h.received_at_ms
+             FROM held_online_orders h JOIN connections c ON c.id = h.connection_id JOIN registers r ON r.id = c.orders_register_id
+             WHERE NOT h.resolved AND h.id > $1 AND ($2::text[] IS NULL OR r.outlet_id = ANY($2))
+             ORDER BY h.id LIMIT $3",
+        )
+        .bind(after.unwrap_or(0))
+        .bind(text_array(outlets))
+        .bind(i64::from(limit) + 1)
+        .fetch_all(self.pool())
+        .await?;
+        let items = rows
+            .iter()
+            .map(|r| {
+                Ok(HeldOnlineOrder {
+                    id: r.get("id"),
+                    connection_id: r.get("connection_id"),
+                    external_id: r.get("external_id"),
+                    order: serde_json::from_str(r.get("body"))?,
+                    code: r.get("code"),
+                    reason: r.get("reason"),
+                    received_at_ms: r.get("received_at_ms"),
+                })
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        Ok(Page::of(items, limit, |h| h.id))
+    }
+}
+
+/// The levels of (outlet, product) pairs, their rows locked (outlet then product order).
+async fn lock_levels(conn: &mut PgConnection, pairs: impl IntoIterator<Item = (String, String)>) -> anyhow::Result<BTreeMap<(String, String), i64>> {
+    let mut by_outlet: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (o, p) in pairs {
+        by_outlet.entry(o).or_default().insert(p);
+    }
+    let mut out = BTreeMap::new();
+    for (outlet, products) in by_outlet {
+        let products: Vec<String> = products.into_iter().collect();
+        for (p, q) in super::push::lock_stock_levels(conn, &outlet, &products).await? {
+            out.insert((outlet.clone(), p), q);
+        }
+    }
+    Ok(out)
+}
+
+async fn ingest_in(tx: &mut Transaction<'_, Postgres>, connection_id: &str, order: &IncomingOrder) -> anyhow::Result<IngestOutcome> {
+    let record = load_connection(tx, connection_id).await?.ok_or_else(|| anyhow::anyhow!("no connection {connection_id}"))?;
+    let existing = sqlx::query(
+        "SELECT id, status, total_cents, paid_cents, sale_note, body FROM online_orders WHERE connection_id = $1 AND external_id = $2 FOR UPDATE",
+    )
+    .bind(connection_id)
+    .bind(&order.external_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    if let Some(row) = existing {
+        return update_in(tx, &row, order).await;
+    }
+    let load = load_intake(tx, &record, order).await?;
+    let numbering = SaleNumbering {
+        order_id: new_id(),
+        connection_id: connection_id.into(),
+        seq: load.next_seq,
+        register_id: record.view.orders_register_id.clone(),
+        register_code: load.register_code.clone(),
+        outlet_id: record.outlet_id.clone(),
+    };
+    let new_customer_id = new_id();
+    let decided = intake(IntakeInput {
+        order,
+        numbering: &numbering,
+        catalog: &load.catalog,
+        customer: load.customer.as_ref(),
+        new_customer_id: &new_customer_id,
+        outlets: &load.outlets,
+        rates: load.rates,
+    });
+    let i = match decided {
+        Err(hold) => {
+            tracing::warn!(connection = connection_id, order = %order.external_id, code = %hold.code, "online order held: {}", hold.reason);
+            sqlx::query(
+                "INSERT INTO held_online_orders (connection_id, external_id, body, code, reason, received_at_ms) VALUES ($1, $2, $3, $4, $5, $6)
+                 ON CONFLICT (connection_id, external_id) DO UPDATE SET body = EXCLUDED.body, code = EXCLUDED.code, reason = EXCLUDED.reason,
+                     received_at_ms = EXCLUDED.received_at_ms, resolved = FALSE",
+            )
+            .bind(connection_id)
+            .bind(&order.external_id)
+            .bind(serde_json::to_string(order)?)
+            .bind(&hold.code)
+            .bind(&hold.reason)
+            .bind(now_ms())
+            .execute(&mut **tx)
+            .await?;
+            return Ok(IngestOutcome::Held { code: hold.code });
+        }
+        Ok(i) => i,
+    };
+    if let CustomerDecision::Existing { customer_id } = &i.customer {
+        lock(tx, [Lock::Customer(customer_id.clone())]).await?;
+    }
+    if let CustomerDecision::New { customer } = &i.customer {
+        sqlx::query("INSERT INTO customers (id, name, email) VALUES ($1, $2, $3)")
+            .bind(&customer.id)
+            .bind(&customer.name)
+            .bind(&customer.email)
+            .execute(&mut **tx)
+            .await?;
+    }
+    sqlx::query("UPDATE connections SET next_seq = next_seq + 1 WHERE id = $1").bind(connection_id).execute(&mut **tx).await?;
+    super::push::insert_sale(tx, &i.sale).await?;
+    if let Some(id) = &i.sale.customer_id {
+        let bearing = super::customers::customer_bearing(tx, id).await?;
+        if let Some(change) = customer_change(&i.sale, Some(&bearing)) {
+            super::customers::write_customer_change(tx, &change, EntrySource::Sale(&i.sale.id)).await?;
+        }
+    }
+    super::push::write_movements(tx, &i.movements, &i.levels).await?;
+    let now = now_ms();
+    sqlx::query(
+        "INSERT INTO online_orders (id, connection_id, external_id, number, order_type, total_cents, paid_cents, processor, customer_id,
+                                    customer_name, sale_note, plan, status, modified, body, created_at_ms, updated_at_ms)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+    )
+    .bind(&i.sale.id)
+    .bind(connection_id)
+    .bind(&order.external_id)
+    .bind(&order.number)
+    .bind(text_of(&order.order_type)?)
+    .bind(i.total.as_cents())
+    .bind(i.paid.as_cents())
+    .bind(&i.processor)
+    .bind(&i.sale.customer_id)
+    .bind(&i.customer_name)
+    .bind(&i.sale_note)
+    .bind(serde_json::to_string(&i.plan)?)
+    .bind(OrderState::Unfulfilled.as_str())
+    .bind(&order.modified)
+    .bind(serde_json::to_string(order)?)
+    .bind(i.sale.created_at_ms)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    for (outlet, lines) in &i.parts {
+        sqlx::query("INSERT INTO order_parts (order_id, outlet_id, status, lines, updated_at_ms) VALUES ($1, $2, $3, $4, $5)")
+            .bind(&i.sale.id)
+            .bind(outlet)
+            .bind(PartStatus::New.as_str())
+            .bind(serde_json::to_string(lines)?)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+    }
+    sqlx::query("UPDATE held_online_orders SET resolved = TRUE WHERE connection_id = $1 AND external_id = $2")
+        .bind(connection_id)
+        .bind(&order.external_id)
+        .execute(&mut **tx)
+        .await?;
+    for e in sale_audit(&i.sale, &i.sale.device_id) {
+        super::auth::write_audit(tx, &Audit::new(e.action, &e.staff_id, &e.subject, e.detail).device(e.device_id.as_deref()).outlet(e.outlet_id.as_deref()))
+            .await?;
+    }
+    Ok(IngestOutcome::Created { order_id: i.sale.id })
+}
+
+async fn load_intake(tx: &mut PgConnection, record: &ConnectionRecord, order: &IncomingOrder) -> anyhow::Result<IntakeLoad> {
+    // The connection's row first: its sequence is bumped by this transaction.
+    let next_seq: i64 = sqlx::query_scalar("SELECT next_seq FROM connections WHERE id = $1 FOR UPDATE").bind(&record.view.id).fetch_one(&mut *tx).await?;
+    let reg = sqlx::query(
+        "SELECT r.code, o.gst_ppm, o.qst_ppm FROM connections c JOIN registers r ON r.id = c.orders_register_id
+         JOIN outlets o ON o.id = r.outlet_id WHERE c.id = $1",
+    )
+    .bind(&record.view.id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let skus = skus_of(order);
+    let mut catalog = BTreeMap::new();
+    for r in sqlx::query(
+        "SELECT id, sku, barcode, name, price_cents, tax_class, tracks_serials, low_stock_threshold, quick_key, loyalty_points
+         FROM products WHERE sku = ANY($1)",
+    )
+    .bind(&skus)
+    .fetch_all(&mut *tx)
+    .await?
+    {
+        let p = Product {
+            id: r.get("id"),
+            sku: r.get("sku"),
+            barcode: r.get("barcode"),
+            name: r.get("name"),
+            price: Money(r.get("price_cents")),
+            tax_class: crate::store::sqlite::parse_tax_class(r.get("tax_class")),
+            tracks_serials: r.get("tracks_serials"),
+            low_stock_threshold: r.get("low_stock_threshold"),
+            quick_key: r.get("quick_key"),
+            loyalty_points: u32::try_from(r.get::<i64, _>("loyalty_points")).unwrap_or(0),
+        };
+        catalog.insert(p.sku.clone(), p);
+    }
+    let email = shared::online::customer_match::normalise_email(order.email.as_deref());
+    let customer = match &email {
+        None => None,
+        Some(e) => sqlx::query("SELECT id, name, email FROM customers WHERE lower(email) = $1 ORDER BY id COLLATE \"C\" LIMIT 1")
+            .bind(e)
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|r| Customer { id: r.get("id"), name: r.get("name"), email: r.get("email") }),
+    };
+    let pairs = record.view.online_outlets.iter().flat_map(|o| catalog.values().map(move |p| (o.clone(), p.id.clone())));
+    let levels = lock_levels(tx, pairs.collect::<Vec<_>>()).await?;
+    let outlets = record
+        .view
+        .online_outlets
+        .iter()
+        .map(|o| OnlineOutlet {
+            id: o.clone(),
+            levels: levels.iter().filter(|((lo, _), _)| lo == o).map(|((_, p), q)| (p.clone(), *q)).collect(),
+        })
+        .collect();
+    Ok(IntakeLoad {
+        register_code: reg.get("code"),
+        rates: TaxRates { gst_ppm: super::u32_of(reg.get("gst_ppm"))?, qst_ppm: super::u32_of(reg.get("qst_ppm"))? },
+        next_seq: u64::try_from(next_seq)?,
+        catalog,
+        customer,
+        outlets,
+    })
+}
+
+async fn update_in(tx: &mut Transaction<'_, Postgres>, row: &PgRow, incoming: &IncomingOrder) -> anyhow::Result<IngestOutcome> {
+    let order_id: String = row.get("id");
+    let last: IncomingOrder = serde_json::from_str(row.get("body"))?;
+    let state: OrderState = row.get::<&str, _>("status").parse()?;
+    let sale_note: String = row.get("sale_note");
+    let mut parts = Vec::new();
+    for r in sqlx::query("SELECT outlet_id, status, lines FROM order_parts WHERE order_id = $1 ORDER BY outlet_id COLLATE \"C\"")
+        .bind(&order_id)
+        .fetch_all(&mut **tx)
+        .await?
+    {
+        let lines: Vec<OrderLineView> = serde_json::from_str(r.get("lines"))?;
+        parts.push((r.get::<String, _>("outlet_id"), parse_text::<PartStatus>(r.get("status"))?, lines));
+    }
+    let (total, paid) = (Money(row.get("total_cents")), Money(row.get("paid_cents")));
+    let u = update(
+        StoredOrder { order_id: &order_id, state, total, paid, sale_note: &sale_note, last: &last, parts: &parts },
+        incoming,
+        now_ms(),
+    );
+    if u.is_empty() && last == *incoming {
+        return Ok(IngestOutcome::Updated { order_id });
+    }
+    let mut paid_after = paid;
+    if let Some(tender) = &u.tender {
+        let body: String = sqlx::query_scalar("SELECT body FROM sales WHERE id = $1 FOR UPDATE").bind(&order_id).fetch_one(&mut **tx).await?;
+        let mut sale: Sale = serde_json::from_str(&body)?;
+        sale.tenders.push(tender.clone());
+        sqlx::query("UPDATE sales SET body = $1 WHERE id = $2").bind(serde_json::to_string(&sale)?).bind(&order_id).execute(&mut **tx).await?;
+        paid_after = paid.checked_add(tender.amount)?;
+    }
+    let mut state_after = state;
+    if let Some(back) = &u.cancel {
+        let before = lock_levels(tx, back.iter().map(|m| (m.outlet_id.clone(), m.product_id.clone())).collect::<Vec<_>>()).await?;
+        super::push::write_movements(tx, back, &levels_after(back, &before)).await?;
+        state_after = OrderState::Cancelled;
+    }
+    sqlx::query(
+        "UPDATE online_orders SET status = $1, paid_cents = $2, processor = COALESCE(processor, $3), sale_note = $4, modified = $5, body = $6,
+                updated_at_ms = $7
+         WHERE id = $8",
+    )
+    .bind(state_after.as_str())
+    .bind(paid_after.as_cents())
+    .bind(u.tender.as_ref().and_then(|t| t.processor.clone()))
+    .bind(u.sale_note.as_deref().unwrap_or(&sale_note))
+    .bind(&incoming.modified)
+    .bind(serde_json::to_string(incoming)?)
+    .bind(now_ms())
+    .bind(&order_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(IngestOutcome::Updated { order_id })
+}

@@ -1,0 +1,49 @@
+//! A store on an e-commerce platform connected to the shop, as the back office sees it: never its
+//! credentials, which stay on the server. And the orders the shop could not take as they came.
+
+use super::order::IncomingOrder;
+use crate::fulfilment::{Platform, PlatformOptions};
+use serde::{Deserialize, Serialize};
+
+/// `GET /api/v1/connections`: one connected store, without its credentials.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct ConnectionView {
+    pub id: String,
+    pub platform: Platform,
+    pub name: String,
+    pub base_url: String,
+    /// The register that takes this store's orders; its outlet always offers stock online.
+    pub orders_register_id: String,
+    /// The outlets whose stock is offered online, in priority order (allocation order).
+    pub online_outlets: Vec<String>,
+    pub options: PlatformOptions,
+    pub active: bool,
+    /// Orders modified up to this time were pulled by the last reconciliation (0: never).
+    pub reconciled_until_ms: i64,
+    pub created_at_ms: i64,
+}
+
+/// `PUT /api/v1/connections/{id}/outlets`: the outlets offering stock online, in priority order. The
+/// orders register's outlet is always kept (first when not listed).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct OnlineOutletsRequest {
+    #[cfg_attr(feature = "openapi", schemars(length(max = crate::limits::MAX_PARTS), inner(length(min = 1, max = crate::limits::MAX_ID_LEN))))]
+    pub outlets: Vec<String>,
+}
+
+/// `GET /api/v1/held/orders`: a platform order held for a manager (an unknown SKU, no outlet online…),
+/// kept whole; taken in when a later delivery of it can be.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct HeldOnlineOrder {
+    pub id: i64,
+    pub connection_id: String,
+    pub external_id: String,
+    pub order: IncomingOrder,
+    /// `shared::online::IntakeHold::code`.
+    pub code: String,
+    pub reason: String,
+    pub received_at_ms: i64,
+}
