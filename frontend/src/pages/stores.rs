@@ -169,8 +169,7 @@ pub fn StoresPage() -> impl IntoView {
                                         <strong>{text(&c, "name")}</strong> " — " {text(&c, "platform")} " — " {text(&c, "base_url")}
                                         <br/>{st.online_outlets} " : " {outlets.join(", ")}
                                         <br/>{st.webhook_url} " : " <code data-testid="webhook-url">{hook}</code>
-                                        <br/>{st.pending_calls} " : " <span data-testid="pending-calls">{count(&c, "pending_calls")}</span>
-                                        " · " {st.failed_calls} " : " <span data-testid="failed-calls">{count(&c, "failed_calls")}</span>
+                                        <br/><Outbox id=id.clone()/>
                                     </li>
                                 }
                             }).collect_view()}
@@ -258,5 +257,38 @@ pub fn StoresPage() -> impl IntoView {
                 {move || notice.get().map(|(bad, m)| view! { <p class="notice" class:bad=bad class:info=!bad data-testid="store-notice">{m}</p> })}
             </form>
         </section>
+    }
+}
+
+/// A connection's platform calls still owed and those the platform refused
+/// (`GET /connections/{id}/outbox`).
+#[component]
+fn Outbox(id: String) -> impl IntoView {
+    let ctx = expect_context::<AppCtx>();
+    let lang = ctx.lang;
+    let summary = LocalResource::new(move || {
+        let url = format!("/api/v1/connections/{}/outbox", http::seg(&id));
+        async move { http::get::<Value>(&url).await.ok() }
+    });
+    move || {
+        let st = store_texts(lang.get());
+        summary.get().flatten().map(|s| {
+            let failed: Vec<String> = s
+                .get("calls")
+                .and_then(Value::as_array)
+                .map(|calls| {
+                    calls
+                        .iter()
+                        .filter(|c| text(c, "state") == "failed")
+                        .map(|c| format!("{} : {}", text(c, "external_id"), text(c, "last_error")))
+                        .collect()
+                })
+                .unwrap_or_default();
+            view! {
+                {st.pending_calls} " : " <span data-testid="pending-calls">{count(&s, "pending")}</span>
+                " · " {st.failed_calls} " : " <span data-testid="failed-calls">{count(&s, "failed")}</span>
+                <ul class="failed-calls">{failed.into_iter().map(|f| view! { <li>{f}</li> }).collect_view()}</ul>
+            }
+        })
     }
 }
