@@ -124,15 +124,27 @@ pub fn OrdersPage() -> impl IntoView {
     // manager's action, and when our outbox shrinks (the server has our operations). Only the newest
     // request's answer is kept.
     let generation = StoredValue::new(0u32);
+    // Operations of ours the server has just acknowledged, tagged with the first read that started
+    // after: until that read's answer carries them they stay replayed, so a pick never counts back
+    // down in between (a scan then would be taken against a stale count).
+    let seen_pending = StoredValue::new(Vec::<shared::sync::Operation>::new());
+    let acked = RwSignal::new(Vec::<(u32, shared::sync::Operation)>::new());
     Effect::new(move |_| {
         let o = outlet.get();
         ctx.announced.track();
         orders.reload.track();
-        ctx.pending_ops.with(Vec::len);
+        let pending = ctx.pending_ops.get();
+        let g = generation.get_value() + 1;
+        let gone: Vec<_> = seen_pending.with_value(|before| {
+            before.iter().filter(|b| b.body.order_id().is_some() && !pending.iter().any(|p| p.id == b.id)).cloned().collect()
+        });
+        seen_pending.set_value(pending);
+        if !gone.is_empty() {
+            acked.update(|a| a.extend(gone.into_iter().map(|op| (g, op))));
+        }
         if o.is_empty() {
             return;
         }
-        let g = generation.get_value() + 1;
         generation.set_value(g);
         spawn_local(async move {
             let (result, offline) = data::load(&ctx, &o).await;
@@ -142,6 +154,9 @@ pub fn OrdersPage() -> impl IntoView {
             match result {
                 Ok(rows) => {
                     server_rows.set(rows);
+                    if !offline {
+                        acked.update(|a| a.retain(|(tag, _)| *tag > g));
+                    }
                     load_state.set(Load::Ready { offline });
                 }
                 Err(e) => {
@@ -157,7 +172,11 @@ pub fn OrdersPage() -> impl IntoView {
     });
 
     // The server's rows with our unsent operations replayed; finished parts leave.
-    let rows = Memo::new(move |_| ctx.pending_ops.with(|pending| server_rows.with(|s| view_of(s, pending))));
+    let rows = Memo::new(move |_| {
+        let mut replayed: Vec<shared::sync::Operation> = acked.with(|a| a.iter().map(|(_, op)| op.clone()).collect());
+        ctx.pending_ops.with(|pending| replayed.extend(pending.iter().cloned()));
+        server_rows.with(|s| view_of(s, &replayed))
+    });
     let visible = Memo::new(move |_| filters.with(|f| rows.with(|r| r.iter().filter(|p| f.keeps(p)).cloned().collect::<Vec<_>>())));
     let selected_part = Memo::new(move |_| {
         let key = orders.selected.get()?;
