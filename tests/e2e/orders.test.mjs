@@ -313,4 +313,56 @@ describe('online orders: orders page, scanner mode, a store connected', () => {
     await lav.waitFor({ state: 'detached', ...LIVE });
     await eventually(async () => assert.deepEqual(woo.statuses(order.id), ['completed']), PLATFORM);
   });
+  test('an online sale returned at the register goes back to its online payment, flagged « à faire chez le processeur »', async () => {
+    // Léa Roy's delivery (paid with Stripe) is in her history at the register.
+    await tablet.getByTestId('leave-scanner').count() && await tablet.getByTestId('leave-scanner').click();
+    await tablet.locator('a[href="/"]').click();
+    await reg.ready();
+    await tablet.getByTestId('attach-customer').click();
+    await tablet.getByTestId('customer-search').fill('Léa Roy');
+    await tablet.getByRole('button', { name: 'Léa Roy' }).click();
+    const history = tablet.getByTestId('customer-history');
+    await history.locator('summary').click();
+    await history.locator('li', { hasText: '-W-' }).getByTestId('return-sale').click();
+    await tablet.getByTestId('pay').click();
+    await tablet.getByTestId('refund-online').click();
+    await tablet.getByTestId('sale-completed').waitFor();
+    assert.match(clean(await tablet.getByTestId('receipt-processor-refund').innerText()), /^Remboursement à faire chez le processeur \(Stripe\) /);
+    const refund = await reg.text('receipt-number');
+    await eventually(async () => {
+      const { body } = await server.api('/api/v1/sales?limit=1000');
+      const back = body.find((x) => x.receipt === refund);
+      assert.ok(back, 'the server stored the refund');
+      assert.deepEqual(back.tenders.map((t) => [t.kind, t.processor]), [['online', 'Stripe']]);
+    }, { timeout: 30_000 });
+    await tablet.locator('a[href="/commandes"]').click();
+    await tablet.getByTestId('orders-page').waitFor();
+  });
+
+  test("scanner mode offline: picks and notes wait in the tablet's outbox and reach the manager's page once the server is back", async () => {
+    const item = products.p015;
+    const order = wooOrder([{ product: item, qty: 2 }], { name: 'Hors Ligne', email: 'hors.ligne@example.com' });
+    assert.equal(await deliver(server, hookUrl, order), 200);
+    await manager.getByTestId('orders-outlet').selectOption('montreal');
+    const mrow = row(manager, 'Hors Ligne');
+    await mrow.waitFor(LIVE);
+    await tablet.getByTestId('open-scanner').click();
+    if (await tablet.getByTestId('scanner-back').count()) await tablet.getByTestId('scanner-back').click();
+    const choice = tablet.locator(`[data-testid="scanner-choose"]`, { hasText: 'Hors Ligne' });
+    await choice.waitFor(LIVE);
+
+    await server.stop();
+    await choice.click();
+    await tablet.getByTestId('assign-me').click();
+    await reg.scan(item.barcode);
+    await eventually(async () => assert.equal(clean(await tablet.getByTestId('scanner-qty').innerText()), '1 / 2 prélevé'));
+    await tablet.getByTestId('note-unavailable').click();
+    await eventually(async () => assert.match(clean(await tablet.getByTestId('scanner-notes').innerText()), /Indisponible/));
+    assert.equal(clean(await tablet.getByTestId('scanner-progress').innerText()), 'Prélèvement partiel');
+
+    await server.start();
+    await eventually(async () => assert.equal(clean(await mrow.getByTestId('row-qty').innerText()), '1 / 2 prélevé'), { timeout: 60_000, interval: 200 });
+    assert.match(clean(await mrow.getByTestId('row-notes').innerText()), /Indisponible/);
+    assert.equal(clean(await mrow.getByTestId('row-assigned').innerText()), 'julie');
+  });
 });
