@@ -7,10 +7,13 @@ mod auth;
 mod changes;
 mod customers;
 mod events;
+#[path = "../fakes/mod.rs"]
+mod fakes;
 mod helpers;
 mod openapi;
 mod paging;
 mod ops;
+mod orders_out;
 mod push;
 mod reads;
 mod serials;
