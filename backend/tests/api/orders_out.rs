@@ -8,6 +8,7 @@ use axum::http::{Request, StatusCode};
 use backend::online::worker::{run_once, RunReport};
 use backend::AppState;
 use serde_json::{json, Value};
+use shared::Money;
 
 const NOW: i64 = 1_800_000_000_000;
 
@@ -188,4 +189,58 @@ async fn a_failed_stock_push_keeps_its_range_and_sends_it_again_after_back_off()
     assert_eq!(s.work(NOW + 20).await.stock_batches_sent, 0, "waits");
     assert_eq!(s.work(NOW + 10 + 1_000).await.stock_batches_sent, 1);
     assert_eq!(s.fake.inventory().get(&p.sku).copied(), Some(s.app.level("montreal", &p.id).await.max(0)));
+}
+
+#[tokio::test]
+async fn a_floor_tablets_pushed_operations_pick_capped_and_a_wrong_item_and_an_unpaid_shipment_are_held() {
+    let s = shop().await;
+    let order = s.order(950, false).await;
+    let product = s.app.products[0].id.clone();
+    let op = |id: &str, body: Value| json!({"id": id, "device_id": MTL_DEVICE, "made_at_ms": NOW, "cashier_id": "julie", "body": body});
+    let ops = json!([
+        op("t-1", json!({"kind": "order_pick", "order_id": order, "outlet_id": "montreal", "product_id": product, "qty": 5})),
+        op("t-2", json!({"kind": "order_pick", "order_id": order, "outlet_id": "montreal", "product_id": "not-in-the-order", "qty": 1})),
+        op("t-3", json!({"kind": "order_note", "order_id": order, "outlet_id": "montreal", "text": "boîte abîmée"})),
+        op("t-4", json!({"kind": "order_action", "order_id": order, "outlet_id": "montreal", "action": "mark_packed"})),
+        op("t-5", json!({"kind": "order_action", "order_id": order, "outlet_id": "montreal", "action": "mark_shipped"})),
+    ]);
+    let push = json!({"device_id": MTL_DEVICE, "sales": [], "ops": ops}).to_string();
+    let (status, answer) = s.app.send(s.app.device(MTL_DEVICE, Some("julie")), "POST", "/api/v1/sync/push", Some(push.clone())).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let got: Vec<(String, String)> = answer["ops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["status"].as_str().unwrap().to_string(), r["hold"]["code"].as_str().unwrap_or("").to_string()))
+        .collect();
+    let want = [("applied", ""), ("held", "not_in_order"), ("applied", ""), ("applied", ""), ("held", "order_unpaid")];
+    assert_eq!(got, want.map(|(a, b)| (a.to_string(), b.to_string())), "{answer}");
+    // Pushed again (a lost answer): nothing applied twice.
+    let (_, again) = s.app.send(s.app.device(MTL_DEVICE, Some("julie")), "POST", "/api/v1/sync/push", Some(push)).await;
+    assert!(again["ops"].as_array().unwrap().iter().all(|r| r["status"] != "applied"), "{again}");
+    let (_, parts) = s.app.send(As::Bearer(s.manager.clone()), "GET", &format!("/api/v1/orders/{order}"), None).await;
+    let part = &parts[0];
+    assert_eq!((part["status"].as_str(), part["lines"][0]["picked"].as_u64()), (Some("packed"), Some(1)), "{part}");
+    assert_eq!(part["order_notes"].as_array().map(Vec::len), Some(1), "{part}");
+    assert_eq!(s.work(NOW).await.statuses_sent, 0, "nothing is owed to WooCommerce yet");
+}
+
+#[tokio::test]
+async fn an_online_sale_returned_at_the_register_goes_back_to_its_processor_flagged_and_its_stock_comes_back() {
+    let s = shop().await;
+    let order = s.order(990, true).await;
+    let (_, sales) = s.app.get("/api/v1/sales?limit=50").await;
+    let original: shared::sale::Sale = serde_json::from_value(sales.as_array().unwrap().iter().find(|x| x["id"] == order.as_str()).unwrap().clone()).unwrap();
+    assert_eq!(original.tenders[0].kind, shared::sale::TenderKind::Online);
+    let product = original.lines[0].product_id.clone();
+    let before = s.app.level("montreal", &product).await;
+    let mut back = s.app.return_sale(1, &original, 0, 1);
+    back.tenders = shared::sale::refund_tenders(back.totals.total, shared::sale::RefundMethod::OriginalTender, Some(&original)).unwrap();
+    assert!(back.needs_processor_refund());
+    let (status, answer) = s.app.push(&[back.clone()]).await;
+    assert_eq!((status, answer["results"][0]["status"].as_str()), (StatusCode::OK, Some("stored")), "{answer}");
+    assert_eq!(s.app.level("montreal", &product).await, before + 1);
+    let (_, sales) = s.app.get("/api/v1/sales?limit=50").await;
+    let stored: shared::sale::Sale = serde_json::from_value(sales.as_array().unwrap().iter().find(|x| x["id"] == back.id.as_str()).unwrap().clone()).unwrap();
+    assert_eq!(stored.processor_refunds(), vec![(original.tenders[0].processor.as_deref(), Money(-back.totals.total.as_cents()))]);
 }
