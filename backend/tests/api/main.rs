@@ -4,6 +4,8 @@
 mod access;
 mod attacks;
 mod auth;
+#[path = "../fakes/bigcommerce.rs"]
+mod bigcommerce_fake;
 mod changes;
 mod customers;
 mod events;

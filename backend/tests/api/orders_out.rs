@@ -244,3 +244,75 @@ async fn an_online_sale_returned_at_the_register_goes_back_to_its_processor_flag
     let stored: shared::sale::Sale = serde_json::from_value(sales.as_array().unwrap().iter().find(|x| x["id"] == back.id.as_str()).unwrap().clone()).unwrap();
     assert_eq!(stored.processor_refunds(), vec![(original.tenders[0].processor.as_deref(), Money(-back.totals.total.as_cents()))]);
 }
+
+#[tokio::test]
+async fn bigcommerce_hears_awaiting_shipment_when_packed_and_completed_with_the_tracking_when_shipped() {
+    use crate::bigcommerce_fake::{FakeBigCommerce, ACCESS_TOKEN, CLIENT_SECRET, LOCATION_ID, STORE_HASH};
+    let app = spawn_app().await;
+    let fake = FakeBigCommerce::start().await;
+    let body = json!({
+        "platform": "bigcommerce", "name": "Boutique BC", "base_url": fake.base_url(),
+        "credentials": {"platform": "bigcommerce", "store_hash": STORE_HASH, "access_token": ACCESS_TOKEN, "client_secret": CLIENT_SECRET, "location_id": LOCATION_ID},
+        "orders_register_id": "montreal-1",
+    });
+    let (status, conn) = app.post("/api/v1/connections", body.to_string()).await;
+    assert_eq!(status, StatusCode::CREATED, "{conn}");
+    let connection = conn["id"].as_str().unwrap().to_string();
+    let p = app.products[0].clone();
+    let price = format!("{}.{:02}00", p.price.as_cents() / 100, p.price.as_cents() % 100);
+    fake.add_order(
+        json!({"id": 100, "customer_id": 20, "date_created": "Wed, 10 Jan 2018 21:05:30 +0000", "status_id": 11, "status": "Awaiting Fulfillment",
+               "total_inc_tax": price, "items_total": 1, "payment_method": "Credit Card", "payment_status": "captured", "currency_code": "CAD",
+               "staff_notes": "", "customer_message": "", "shipping_cost_ex_tax": "0.0000",
+               "billing_address": {"first_name": "Jane", "last_name": "Doe", "email": "jane@example.com", "street_1": "12 rue Principale", "city": "Montréal"}}),
+        json!([{"id": 65, "order_id": 100, "product_id": 77, "order_address_id": 51, "sku": p.sku, "name": p.name, "quantity": 1,
+                "base_price": price, "price_inc_tax": price, "quantity_shipped": 0}]),
+        json!({"pickups": [], "shipping": [{"id": 51, "first_name": "Jane", "last_name": "Doe", "street_1": "12 rue Principale", "city": "Montréal", "shipping_method": "Flat Rate"}],
+               "downloads": [], "email": {"gift_certificates": []}}),
+    );
+    let (headers, raw) = fake.webhook("store/order/created", 100);
+    let mut req = Request::builder().method("POST").uri(format!("/api/v1/webhooks/{connection}"));
+    for (k, v) in &headers {
+        req = req.header(k, v);
+    }
+    let (status, answer) = app.call(req.body(Body::from(raw)).unwrap()).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let manager = app.token(MANAGER_MTL).await;
+    let (_, parts) = app.send(As::Bearer(manager.clone()), "GET", "/api/v1/orders", None).await;
+    let order = parts.as_array().unwrap().iter().find(|x| x["number"] == "100").unwrap_or_else(|| panic!("{parts}"))["order_id"].as_str().unwrap().to_string();
+    let send = |id: &str, body: Value| {
+        let op = json!({"id": id, "device_id": "-", "made_at_ms": NOW, "cashier_id": "-", "body": body}).to_string();
+        app.send(As::Bearer(manager.clone()), "POST", "/api/v1/orders/ops", Some(op))
+    };
+    let state = AppState::new(app.store.clone());
+    let status_puts = || fake.calls().iter().filter(|c| c.method == "PUT" && c.path.ends_with("/v2/orders/100")).map(|c| c.body["status_id"].clone()).collect::<Vec<_>>();
+
+    assert_eq!(send("b-1", json!({"kind": "order_action", "order_id": order, "outlet_id": "montreal", "action": "mark_packed"})).await.0, StatusCode::OK);
+    assert_eq!(run_once(&state, NOW).await.unwrap().statuses_sent, 1);
+    assert_eq!(status_puts(), vec![json!(9)], "Awaiting Shipment");
+    let tracking = "Postes Canada 7023 4567 8901";
+    assert_eq!(send("b-2", json!({"kind": "sale_note", "sale_id": order, "outlet_id": "montreal", "text": tracking})).await.0, StatusCode::OK);
+    assert_eq!(send("b-3", json!({"kind": "order_action", "order_id": order, "outlet_id": "montreal", "action": "mark_shipped"})).await.0, StatusCode::OK);
+    let (_, outbox) = app.send(As::Bearer(manager.clone()), "GET", &format!("/api/v1/connections/{connection}/outbox"), None).await;
+    assert_eq!(outbox["calls"][0]["tracking"], tracking, "{outbox}");
+    assert_eq!(run_once(&state, NOW + 1).await.unwrap().statuses_sent, 1);
+    assert_eq!(status_puts(), vec![json!(9), json!(10)], "then Completed");
+    let (_, sales) = app.get("/api/v1/sales?limit=50").await;
+    assert!(sales.as_array().unwrap().iter().any(|s| s["id"] == order.as_str()), "the order is in sales history");
+}
+
+#[tokio::test]
+async fn two_instances_running_the_worker_at_once_send_a_status_call_once() {
+    let s = shop().await;
+    let order = s.order(1200, true).await;
+    s.act("op-1", &order, "mark_packed").await;
+    s.act("op-2", &order, "mark_shipped").await;
+    let a = AppState::new(s.app.store.clone());
+    let b = AppState::new(backend::store::connect(&s.app.database.url).await.unwrap());
+    let (ra, rb) = tokio::join!(run_once(&a, NOW), run_once(&b, NOW));
+    assert_eq!(ra.unwrap().statuses_sent + rb.unwrap().statuses_sent, 1);
+    assert_eq!(s.status_calls(1200).len(), 1);
+    // The stock push too: one instance holds the connection's lease.
+    let stock_batches = s.fake.calls().iter().filter(|c| c.path.ends_with("/products/batch")).count();
+    assert!(stock_batches <= 1, "{stock_batches} stock batches for one range");
+}
