@@ -52,6 +52,8 @@ pub struct OutboxEntry {
     pub id: i64,
     pub external_id: String,
     pub update: PlatformUpdate,
+    /// Tracking details sent with it (from the sale note).
+    pub tracking: Option<String>,
     pub attempts: i64,
     pub next_attempt_at_ms: i64,
     pub last_error: Option<String>,
@@ -67,7 +69,7 @@ impl OutboxSummary {
         let mut calls = Vec::new();
         for (id, body, attempts, next_attempt_at_ms, last_error, state, created_at_ms) in rows {
             let u: StatusUpdate = serde_json::from_str(&body)?;
-            calls.push(OutboxEntry { id, external_id: u.external_id, update: u.update, attempts, next_attempt_at_ms, last_error, state, created_at_ms });
+            calls.push(OutboxEntry { id, external_id: u.external_id, update: u.update, tracking: u.tracking, attempts, next_attempt_at_ms, last_error, state, created_at_ms });
         }
         Ok(OutboxSummary {
             connection_id: connection_id.into(),

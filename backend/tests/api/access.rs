@@ -81,6 +81,18 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Row> {
         (("GET", "/api/v1/customers/{id}/statement"), row("/api/v1/customers/c-tremblay/statement?year=2026&month=11", None, Device, &[])),
         (("GET", "/api/v1/reports/z"), row("/api/v1/reports/z?register=montreal-1&date=2026-11-23", None, Manager, &[(ManagerLaval, 403), (Cashier, 403), (Device, 401)])),
         (("GET", "/api/v1/audit"), row("/api/v1/audit", None, Manager, &[(Cashier, 403), (Device, 401)])),
+        // Online orders in (issue 11). A webhook's credential is the platform's signature, checked
+        // against the connection's secret: for a connection that does not exist, 404.
+        (("POST", "/api/v1/connections"), row("/api/v1/connections", Some(r#"{"platform":"woocommerce","name":"Boutique {N}","base_url":"https://shop.example","credentials":{"platform":"woocommerce","consumer_key":"k","consumer_secret":"s","webhook_secret":"w"},"orders_register_id":"montreal-1"}"#), Manager, &[(ManagerLaval, 422), (Cashier, 403), (Device, 401)])),
+        (("GET", "/api/v1/connections"), row("/api/v1/connections", None, Manager, &[(Cashier, 403), (Device, 401)])),
+        (("PUT", "/api/v1/connections/{id}/outlets"), row("/api/v1/connections/no-such-connection/outlets", Some(r#"{"outlets":[]}"#), Manager, &[(Cashier, 403), (Device, 401)])),
+        (("POST", "/api/v1/webhooks/{connection_id}"), row("/api/v1/webhooks/no-such-connection", Some("{}"), Nobody, &[])),
+        (("GET", "/api/v1/orders"), row("/api/v1/orders?outlet=montreal", None, Device, &[(Cashier, 403), (LavDevice, 403), (ManagerLaval, 403)])),
+        (("GET", "/api/v1/orders/{id}"), row("/api/v1/orders/no-such-order", None, Device, &[(Cashier, 403)])),
+        (("GET", "/api/v1/held/orders"), row("/api/v1/held/orders", None, Manager, &[(Cashier, 403), (Device, 401)])),
+        // Online orders out (issue 11): a manager's order operations without a device; what a store is owed.
+        (("POST", "/api/v1/orders/ops"), row("/api/v1/orders/ops", Some(r#"{"id":"op-{N}","device_id":"-","made_at_ms":0,"cashier_id":"-","body":{"kind":"order_note","order_id":"no-such-order","outlet_id":"montreal","text":"abîmé"}}"#), Manager, &[(Cashier, 403), (Device, 401)])),
+        (("GET", "/api/v1/connections/{id}/outbox"), row("/api/v1/connections/no-such-connection/outbox", None, Manager, &[(Cashier, 403), (Device, 401)])),
     ])
 }
 
@@ -143,7 +155,9 @@ async fn every_route_refuses_nobody_and_the_wrong_caller_and_serves_the_right_on
 
         n += 1;
         let (status, resp) = send(As::Nobody, body(&app, row.body, n).await).await;
-        if access == Access::Public {
+        if path.starts_with("/api/v1/webhooks/") {
+            assert_eq!(status, StatusCode::NOT_FOUND, "{method} {path}: {resp}");
+        } else if access == Access::Public {
             assert!(status.is_success(), "{method} {path} is public: {status} {resp}");
         } else {
             assert_eq!(status, StatusCode::UNAUTHORIZED, "{method} {path} without a credential: {resp}");

@@ -13,8 +13,8 @@
 //! its scope — the moment a [`StockDigest`] comparison means something. Mid-catch-up (`more == true`)
 //! some entities may still be older than the cursor: compare only when caught up.
 //!
-//! Scope: products, customers are shop-wide; stock levels, serial numbers, sales, outlets and registers
-//! only for the caller's outlets (a device: its own outlet). A serial number that moves to another
+//! Scope: products, customers are shop-wide; stock levels, serial numbers, sales, outlets, registers and
+//! online order parts only for the caller's outlets (a device: its own outlet). A serial number that moves to another
 //! outlet arrives at its former outlet as a tombstone.
 //!
 //! [`Replica`] is the reference client: a device's cached state as plain maps, [`Replica::apply`] the

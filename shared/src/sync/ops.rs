@@ -798,6 +798,29 @@ mod tests {
     }
 
     #[test]
+    fn order_operations_travel_as_tagged_json_and_hold_out_of_range_text_or_quantity() {
+        let json = r#"{"id":"op1","device_id":"dev","made_at_ms":1000,"cashier_id":"julie",
+            "body":{"kind":"order_action","order_id":"o1","outlet_id":"mtl","action":"mark_packed"}}"#;
+        let o: Operation = serde_json::from_str(json).unwrap();
+        assert_eq!(o.body, OpBody::OrderAction { order_id: "o1".into(), outlet_id: "mtl".into(), action: FulfilmentAction::MarkPacked });
+        assert_eq!((o.body.kind(), o.body.outlet_id(), o.body.order_id()), ("order_action", Some("mtl"), Some("o1")));
+        let note = OpBody::SaleNote { sale_id: "o1".into(), outlet_id: "mtl".into(), text: "x".repeat(MAX_TEXT_LEN + 1) };
+        assert!(matches!(check_op(&op(note)), Err(OutOfRange { ref field, .. }) if field == "body.text"));
+        let pick = OpBody::OrderPick { order_id: "o1".into(), outlet_id: "mtl".into(), product_id: "hat".into(), qty: 0 };
+        assert!(matches!(check_op(&op(pick)), Err(OutOfRange { ref field, .. }) if field == "body.qty"));
+    }
+
+    #[test]
+    fn an_order_operation_by_a_cashier_of_another_outlet_or_on_an_unknown_order_is_held() {
+        let (d, s, p) = (device(), julie(), BTreeMap::new());
+        let body = OpBody::OrderAction { order_id: "o1".into(), outlet_id: "laval".into(), action: FulfilmentAction::MarkPacked };
+        let h = OpHoldings { device_outlet: None, ..holdings(&d, &s, &p) };
+        assert!(matches!(accept_op(&op(body), h), OpVerdict::Hold(OpHold::UnknownCashier { .. })));
+        let body = OpBody::OrderAction { order_id: "o1".into(), outlet_id: "mtl".into(), action: FulfilmentAction::MarkPacked };
+        assert_eq!(accept_op(&op(body), holdings(&d, &s, &p)), OpVerdict::Hold(OpHold::UnknownOrder { order_id: "o1".into() }));
+    }
+
+    #[test]
     fn a_second_count_line_of_a_product_counts_what_the_first_left_and_a_level_never_leaves_its_range() {
         let line = |qty| AdjustmentLine { product_id: "hat".into(), qty };
         assert_eq!(stock_deltas(AdjustmentReason::Count, &[line(4), line(6)], |_| 7), Ok(vec![("hat".to_string(), -3), ("hat".to_string(), 2)]));
