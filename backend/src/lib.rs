@@ -146,6 +146,7 @@ pub async fn serve(config: config::Config, shutdown: impl std::future::Future<Ou
     let state = AppState::with_auth(store, auth::AuthConfig { hosts, secure_cookies: config.https() });
     // Versions other processes commit (PostgreSQL): the event streams hear of them too.
     state.store.watch_changes(state.notifier.clone());
+    online::worker::spawn(state.clone());
     // Online orders a missed webhook did not bring (issue 11).
     online::spawn_reconciliation(state.clone());
     tracing::info!("Comptoir listening on http://{bound}");

@@ -413,6 +413,15 @@ pub fn document() -> Value {
                 .ok(200, "created, or held again with today's reason", Some(json!({"type": "object", "properties": {"outcome": {"type": "string"}}}))),
         );
     }
+    // Online orders out (issue 11).
+    {
+        let (b, s) = (d.schema::<shared::sync::Operation>(), d.schema::<shared::sync::OpResult>());
+        d.add(Op::new("post", "/api/v1/orders/ops", "a manager's order operation (applied once per id; 422 when held, with its reason)").body(b).ok(200, "applied or duplicate", Some(s)));
+        d.add(
+            Op::new("get", "/api/v1/connections/{id}/outbox", "status calls owed to a platform or refused by it")
+                .ok(200, "pending and failed calls", Some(json!({"type": "object", "properties": {"pending": {"type": "integer"}, "failed": {"type": "integer"}}}))),
+        );
+    }
 
     let mut components = Map::new();
     for (name, schema) in d.gen.take_definitions(true) {

@@ -7,10 +7,12 @@ use crate::i18n_auth::auth_texts;
 use crate::nav::{Link, Nav};
 use crate::pages::customers::CustomersPage;
 use crate::pages::enrol::EnrolPage;
+use crate::pages::orders::OrdersPage;
 use crate::pages::register::RegisterPage;
 use crate::pages::sales::SalesPage;
 use crate::pages::serials::SerialsPage;
 use crate::pages::sign_in::SignInPage;
+use crate::pages::stores::StoresPage;
 use crate::state::AppCtx;
 use leptos::prelude::*;
 
@@ -30,6 +32,8 @@ pub fn App() -> impl IntoView {
                 <Link href="/ventes">{move || t().sales_history}</Link>
                 <Link href="/numeros-de-serie">{move || crate::i18n_serials::serial_texts(ctx.lang.get()).title}</Link>
                 <Link href="/clients">{move || crate::i18n_customers::customer_texts(ctx.lang.get()).nav}</Link>
+                <Link href="/commandes">{move || crate::i18n_orders::order_texts(ctx.lang.get()).nav}</Link>
+                <Link href="/boutiques">{move || crate::i18n_orders::store_texts(ctx.lang.get()).nav}</Link>
                 <Link href="/connexion">
                     <span data-testid="nav-sign-in">{move || ctx.auth.session.with(|s| s.as_ref().map(|s| s.staff.name.clone()))
                         .unwrap_or_else(|| auth_texts(ctx.lang.get()).sign_in_title.to_string())}</span>
@@ -46,6 +50,8 @@ pub fn App() -> impl IntoView {
                 "/ventes" => view! { <SalesPage/> }.into_any(),
                 "/numeros-de-serie" => view! { <SerialsPage/> }.into_any(),
                 "/clients" => view! { <CustomersPage/> }.into_any(),
+                "/commandes" => view! { <OrdersPage/> }.into_any(),
+                "/boutiques" => view! { <StoresPage/> }.into_any(),
                 "/connexion" => view! { <SignInPage/> }.into_any(),
                 // A device without a credential enrols before it sells.
                 _ if ctx.auth.enrolment.get() == Some(None) => view! { <EnrolPage/> }.into_any(),

@@ -160,5 +160,9 @@ pub fn op_hold_text(lang: Lang, reason: &OpHold) -> String {
         OpHold::Rule { message, .. } => format!("refusé par les règles ({message})"),
         OpHold::Overflow { message } => format!("montant ou quantité hors limites ({message})"),
         OpHold::CustomerTaken { message, .. } => format!("client déjà au dossier ({message})"),
+        OpHold::UnknownOrder { order_id } => format!("commande en ligne inconnue du serveur ({order_id})"),
+        OpHold::NotOrderOutlet { outlet_id, .. } => format!("la commande n'a pas de partie à l'établissement {outlet_id}"),
+        OpHold::NotInOrder { product_id, .. } => format!("article absent de la commande ({product_id})"),
+        OpHold::OrderUnpaid { due, .. } => format!("commande non payée ({} dû) : ajoutez le paiement d'abord", due.format_fr_ca()),
     }
 }

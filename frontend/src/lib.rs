@@ -9,6 +9,7 @@ pub mod i18n;
 pub mod i18n_auth;
 pub mod i18n_customers;
 pub mod i18n_ops;
+pub mod i18n_orders;
 pub mod i18n_price;
 pub mod i18n_pull;
 pub mod i18n_serials;

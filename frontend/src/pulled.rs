@@ -57,6 +57,8 @@ impl Touched {
             OpBody::StockAdjustment { .. } => t.stock = true,
             OpBody::SerialRegistration { .. } => t.serials = true,
             OpBody::NewCustomer { .. } | OpBody::AccountPayment { .. } => t.customers = true,
+            // Order operations change the orders page's own view (`pages/orders/`), none of these.
+            _ => {}
         }
         t
     }

@@ -69,6 +69,9 @@ pub struct AppCtx {
     pub live: RwSignal<bool>,
     /// Set to pull now (a notification, our own push).
     pub wake_puller: RwSignal<bool>,
+    /// The newest version the live stream announced: pages that read the server directly (the orders
+    /// page) read it again when it moves.
+    pub announced: RwSignal<u64>,
     /// Views to recompute after the next successful pull: items of ours left the outbox (the server
     /// acknowledged them), and the pull brings the state that carries them.
     pub left_outbox: StoredValue<Touched>,
@@ -110,6 +113,7 @@ impl AppCtx {
             agreement: RwSignal::new(None),
             live: RwSignal::new(false),
             wake_puller: RwSignal::new(false),
+            announced: RwSignal::new(0),
             left_outbox: StoredValue::new(Touched::default()),
             auth: Auth::new(),
             syncing: StoredValue::new(false),

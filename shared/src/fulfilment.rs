@@ -67,6 +67,7 @@ impl fmt::Display for PartStatus {
 
 /// What staff do to a part.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FulfilmentAction {
     /// Picking has started (scanner mode).

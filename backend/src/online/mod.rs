@@ -1,9 +1,11 @@
 //! Online orders in (issue 11): connected stores, their webhooks, the reconciliation pull, and the orders
 //! API. A bridge (`crate::bridges`) checks and reads a platform's payloads; `shared::online::intake`
 //! decides what an order becomes; the store persists it in one transaction (`Store::ingest_order`).
+//! Orders out: `worker` sends the platforms their status calls and stock levels.
 
 pub mod reconcile;
 pub mod routes;
+pub mod worker;
 
 use crate::bridges::{Connection, Credentials};
 use serde::{Deserialize, Serialize};

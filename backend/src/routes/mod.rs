@@ -8,6 +8,7 @@ pub mod customers;
 pub mod devices;
 pub mod paging;
 pub mod events;
+pub mod orders_out;
 pub mod reports;
 pub mod sales;
 pub mod serials;

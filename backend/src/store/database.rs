@@ -137,6 +137,21 @@ pub trait Store: Send + Sync + 'static {
     async fn enrol(&self, device_id: &str, code_hash: &str, credential_hash: &str) -> anyhow::Result<Result<(Device, String, String), EnrolRefusal>>;
     async fn revoke_device(&self, id: &str, by: &str) -> anyhow::Result<Option<EnrolledDevice>>;
 
+    // ---- orders out: the platform worker (store/online_out.rs; order operations go through apply_op)
+
+    /// Claims up to `limit` status calls due at `now_ms` (an order's later call waits for its earlier
+    /// one), leased until `lease_until_ms`, their attempt counted: two instances never hold one row.
+    async fn claim_due_outbox(&self, now_ms: i64, lease_until_ms: i64, limit: i64) -> anyhow::Result<Vec<super::online_out::OutboxRow>>;
+    async fn settle_outbox(&self, id: i64, outcome: &super::online_out::Outcome, now_ms: i64) -> anyhow::Result<()>;
+    /// `None`: no such connection.
+    async fn outbox_summary(&self, connection_id: &str) -> anyhow::Result<Option<super::online_out::OutboxSummary>>;
+    async fn active_connections(&self) -> anyhow::Result<Vec<super::online_out::ConnectionRow>>;
+    /// Takes the connection's stock-push lease (`false`: someone holds it).
+    async fn claim_stock_push(&self, connection_id: &str, now_ms: i64, lease_until_ms: i64) -> anyhow::Result<bool>;
+    /// Products whose stock changed at `outlets` after version `since` (at most `limit`), with their levels there.
+    async fn stock_touched_since(&self, since: i64, outlets: &[String], limit: i64) -> anyhow::Result<super::online_out::StockTouch>;
+    /// Releases the lease; after a success moves the stock cursor to `upto`.
+    async fn finish_stock_push(&self, connection_id: &str, upto: Option<i64>) -> anyhow::Result<()>;
     // ---- online orders in (issue 11; `store/online_in.rs`, `store/postgres/online_in.rs`)
 
     /// A connected store under `id`; `outlets`: the caller's (`None`: an admin), which must hold the

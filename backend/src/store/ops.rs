@@ -47,7 +47,9 @@ impl SqliteStore {
         let _turn = self.write_turn().await;
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
         let l = load(&mut tx, op, device_outlet).await?;
+        let order = super::online_out::load_for_order(&mut tx, op).await?;
         let holdings = OpHoldings {
+            order: order.holdings(),
             same_id: l.same_id.as_ref(),
             held_same_id: &l.held,
             outlet_known: l.outlet_known,
@@ -66,7 +68,10 @@ impl SqliteStore {
         }
         let (status, hold) = match verdict {
             OpVerdict::Apply(effect) => {
-                write_effect(&mut tx, op, &device.id, effect).await?;
+                match effect {
+                    OpEffect::Order(e) => super::online_out::write_order_effect(&mut tx, &order, e).await?,
+                    effect => write_effect(&mut tx, op, &device.id, effect).await?,
+                }
                 record(&mut tx, op, &device.id, None).await?;
                 (OpStatus::Applied, None)
             }
@@ -196,6 +201,8 @@ async fn load(conn: &mut SqliteConnection, op: &Operation, device_outlet: Option
                 l.email_owner = sqlx::query_scalar("SELECT id FROM customers WHERE email = ?").bind(email).fetch_optional(&mut *conn).await?;
             }
         }
+        // Order operations: `online_out::load_for_order`.
+        _ => {}
     }
     Ok(l)
 }
@@ -303,6 +310,7 @@ async fn write_effect(conn: &mut SqliteConnection, op: &Operation, device_id: &s
                 write_audit(conn, &audit(AuditAction::CustomerCreated, &c.id, None, format!("customer {} created at a register", c.name))).await?;
             }
         }
+        OpEffect::Order(_) => unreachable!("order effects are written by online_out"),
     }
     Ok(())
 }

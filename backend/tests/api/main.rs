@@ -4,14 +4,19 @@
 mod access;
 mod attacks;
 mod auth;
+#[path = "../fakes/bigcommerce.rs"]
+mod bigcommerce_fake;
 mod changes;
 mod customers;
 mod events;
+#[path = "../fakes/mod.rs"]
+mod fakes;
 mod helpers;
 mod openapi;
 mod paging;
 mod ops;
 mod online_orders;
+mod orders_out;
 mod push;
 mod reads;
 mod serials;

@@ -33,6 +33,9 @@ pub fn PayDialog(
     customer: Option<CustomerSummary>,
     on_confirm: impl Fn(Vec<Tender>) + Copy + Send + Sync + 'static,
     on_cancel: impl Fn() + Copy + Send + Sync + 'static,
+    /// The online sale (paid through a processor) the cart's returns come from: its refund may go back
+    /// to that payment, which the processor must then be asked for by hand (seed 004).
+    online_original: Option<shared::sale::Sale>,
 ) -> impl IntoView {
     let ctx = expect_context::<AppCtx>();
     let lang = ctx.lang;
@@ -142,6 +145,25 @@ pub fn PayDialog(
     let has_customer = customer.with_value(Option::is_some);
     let has_credit = customer.with_value(|c| c.as_ref().is_some_and(|c| c.balance.is_positive()));
 
+    // Back to the online payment: `refund_tenders` gives it the processor's name; the receipt then says
+    // « Remboursement à faire chez le processeur ».
+    let processor = online_original.as_ref().and_then(|o| {
+        o.tenders.iter().find(|t| t.kind == TenderKind::Online).map(|t| t.processor.clone().unwrap_or_default())
+    });
+    let online_original = StoredValue::new(online_original);
+    let refund_online = move || {
+        if done.get_untracked() {
+            return;
+        }
+        let back = online_original.with_value(|o| shared::sale::refund_tenders(total, shared::sale::RefundMethod::OriginalTender, o.as_ref()));
+        match back {
+            Ok(back) => {
+                done.set(true);
+                on_confirm(back);
+            }
+            Err(e) => error.set(Some(e.to_string())),
+        }
+    };
     let refund_view = move || view! {
         <div class="total-row grand">
             <span>{tr(lang, |t| t.refund_due)}</span>
@@ -153,6 +175,12 @@ pub fn PayDialog(
             <Show when=move || has_customer>
                 <button data-testid="refund-store-credit" disabled=move || done.get() on:click=move |_| refund_with(TenderKind::StoreCredit)>{tr(lang, |t| t.refund_store_credit)}</button>
             </Show>
+            {processor.clone().map(|name| view! {
+                <button data-testid="refund-online" disabled=move || done.get() on:click=move |_| refund_online()>
+                    {tr(lang, |t| t.online_tender)} " (" {name.clone()} ") — "
+                    {move || crate::i18n_orders::order_texts(lang.get()).refund_at_processor}
+                </button>
+            })}
         </div>
     };
 

@@ -49,6 +49,12 @@ pub fn Receipt(sale: Sale) -> impl IntoView {
                 <p class="total-row"><span>{t.cash_tendered}</span><span class="num">{l.money(c.tendered)}</span></p>
                 <p class="total-row grand"><span>{t.change_due}</span><span class="num" data-testid="receipt-change">{l.money(c.change)}</span></p>
             })}
+            {sale.processor_refunds().into_iter().map(|(name, amount)| view! {
+                <p class="total-row" data-testid="receipt-processor-refund">
+                    <span>{crate::i18n_orders::order_texts(l).refund_at_processor} " (" {name.unwrap_or_default().to_string()} ")"</span>
+                    <span class="num">{l.money(amount)}</span>
+                </p>
+            }).collect_view()}
             <p class="thanks">{t.thanks}</p>
         </section>
     }

@@ -2,7 +2,9 @@
 
 pub mod customers;
 pub mod enrol;
+pub mod orders;
 pub mod register;
 pub mod sales;
 pub mod serials;
 pub mod sign_in;
+pub mod stores;

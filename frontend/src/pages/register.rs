@@ -258,6 +258,7 @@ pub fn RegisterPage() -> impl IntoView {
                         customer=cart.with_untracked(|c| attached(&ctx, c))
                         on_confirm=complete
                         on_cancel=move || step.set(Step::Cart)
+                        online_original=cart.with_untracked(|c| online_original(&ctx, c))
                     />
                 })}
             </Show>
@@ -288,4 +289,13 @@ pub fn RegisterPage() -> impl IntoView {
             })}
         </div>
     }
+}
+
+/// The online sale, paid through a processor, that the cart's returns come from (found in the attached
+/// customer's history), if any.
+fn online_original(ctx: &AppCtx, cart: &shared::sale::Cart) -> Option<shared::sale::Sale> {
+    let sale_id = cart.lines.iter().find_map(|l| l.return_of.as_ref().map(|r| r.sale_id.clone()))?;
+    let customer = attached(ctx, cart)?;
+    let sale = customer.history.into_iter().find(|s| s.id == sale_id)?;
+    sale.tenders.iter().any(|t| t.kind == shared::sale::TenderKind::Online).then_some(sale)
 }

@@ -3,6 +3,7 @@
 //! while the page is open.
 
 use crate::i18n::{date_time, tr};
+use crate::pages::orders::online_sale::{is_online_receipt, OnlineSaleBadge};
 use crate::state::AppCtx;
 use leptos::prelude::*;
 
@@ -40,7 +41,9 @@ pub fn SalesPage() -> impl IntoView {
                             <tbody>
                                 {list.iter().map(|s| view! {
                                     <tr id=format!("sale-{}", s.id) data-receipt=s.receipt.clone()>
-                                        <td>{s.receipt.clone()}</td>
+                                        <td>{s.receipt.clone()}
+                                            {is_online_receipt(&s.receipt).then(|| view! { " " <OnlineSaleBadge sale_id=s.id.clone()/> })}
+                                        </td>
                                         <td>{date_time(l, s.created_at_ms)}</td>
                                         <td>{s.register_id.clone()}</td>
                                         <td class="num">{s.lines}</td>

@@ -76,8 +76,15 @@ async fn listen(ctx: &AppCtx) -> Result<(), String> {
         let text = String::from_utf8_lossy(&bytes[..valid]).into_owned();
         bytes.drain(..valid);
         let cursor = ctx.pulled.with_value(|r| r.cursor);
-        if parser.feed(&text).iter().any(|e| e.version > cursor) {
-            ctx.wake_puller.set(true);
+        let newest = parser.feed(&text).iter().map(|e| e.version).max();
+        if let Some(v) = newest {
+            if v > cursor {
+                ctx.wake_puller.set(true);
+            }
+            // Whether or not the puller has it already: the orders page reads the server itself.
+            if v > ctx.announced.get_untracked() {
+                ctx.announced.set(v);
+            }
         }
     }
 }

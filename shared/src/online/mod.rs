@@ -3,10 +3,12 @@
 //! decision about it — which customer, which outlets, what sale, what the platform hears back — is made
 //! here, once, and the server persists the result.
 
+pub mod actions;
 pub mod connection;
 pub mod customer_match;
 pub mod intake;
 pub mod order;
+pub mod retry;
 pub mod view;
 
 pub use connection::{ConnectionView, HeldOnlineOrder, OnlineOutletsRequest};

@@ -282,6 +282,23 @@ pub fn verify_refunds(sale: &Sale, originals: &[Sale], earlier_returns: &[Sale])
     Ok(())
 }
 
+impl Sale {
+    /// A refund given back to an online payment (seed 004): Comptoir records it, but the money goes back
+    /// at the processor, by hand — "à faire chez le processeur" on the receipt and in sales history.
+    pub fn needs_processor_refund(&self) -> bool {
+        !self.processor_refunds().is_empty()
+    }
+
+    /// Each refund to make at a processor: its name (when the platform gave one) and the amount (positive).
+    pub fn processor_refunds(&self) -> Vec<(Option<&str>, Money)> {
+        self.tenders
+            .iter()
+            .filter(|t| t.kind == TenderKind::Online && t.amount.is_negative())
+            .map(|t| (t.processor.as_deref(), Money(t.amount.as_cents().saturating_neg())))
+            .collect()
+    }
+}
+
 /// Where a refund goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -315,7 +332,8 @@ pub fn refund_tenders(total: Money, method: RefundMethod, original: Option<&Sale
                     break;
                 }
                 let back = left.min(t.amount);
-                out.push(Tender::exact(t.kind, back.checked_neg()?));
+                // An online payment goes back through the processor that took it (seed 004).
+                out.push(Tender { processor: t.processor.clone(), ..Tender::exact(t.kind, back.checked_neg()?) });
                 left = left.checked_sub(back)?;
             }
             if !left.is_zero() {
@@ -373,6 +391,22 @@ mod tests {
         let mut cart = Cart::default();
         cart.add_returns(plan_return(original, earlier, picks).unwrap());
         checkout(id, seq, &cart)
+    }
+
+    #[test]
+    fn an_online_sale_is_refunded_to_its_processor_and_flagged_to_do_there() {
+        let mut s = original();
+        s.tenders = vec![Tender { processor: Some("shopify_payments".into()), ..Tender::exact(TenderKind::Online, s.totals.total) }];
+        assert!(!s.needs_processor_refund());
+        let mut cart = Cart::default();
+        cart.add_returns(plan_return(&s, &[], &[ReturnPick { line: 1, qty: 1 }]).unwrap());
+        let total = cart.totals(&Q).unwrap().total;
+        let tenders = refund_tenders(total, RefundMethod::OriginalTender, Some(&s)).unwrap();
+        assert_eq!(tenders, vec![Tender { processor: Some("shopify_payments".into()), ..Tender::exact(TenderKind::Online, total) }]);
+        let back = Sale::from_cart(header("s2", 2), &cart, &Q, tenders).unwrap();
+        assert!(back.needs_processor_refund());
+        assert_eq!(back.processor_refunds(), vec![(Some("shopify_payments"), Money(-total.as_cents()))]);
+        assert!(!original().needs_processor_refund());
     }
 
     #[test]

@@ -48,7 +48,13 @@ pub struct OnlineStockLevel {
 
 /// Σ over the online outlets of max(level, 0).
 pub fn online_stock(ledger: &Ledger, product_id: &str, settings: &OnlineStockSettings) -> i64 {
-    settings.outlet_ids.iter().map(|o| ledger.level(product_id, o).max(0)).fold(0i64, i64::saturating_add)
+    online_quantity(settings, |o| ledger.level(product_id, o))
+}
+
+/// The same from maintained levels (the server's `stock_levels`): `level_of(outlet)` is a product's
+/// level there (0 when it has none).
+pub fn online_quantity(settings: &OnlineStockSettings, level_of: impl Fn(&str) -> i64) -> i64 {
+    settings.outlet_ids.iter().map(|o| level_of(o).max(0)).fold(0i64, i64::saturating_add)
 }
 
 /// After `movements` were recorded in `ledger`: the new online quantity of every product they touched at

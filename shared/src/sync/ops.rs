@@ -13,6 +13,8 @@ use super::accept::StaffTerms;
 use super::Device;
 use crate::account::{AccountEntry, AccountPayment};
 use crate::catalog::Customer;
+use crate::fulfilment::FulfilmentAction;
+use crate::online::actions::{self, OrderEffect, OrderHoldings};
 use crate::limits::{self, OutOfRange, MAX_ID_LEN, MAX_LINES, MAX_STOCK_LEVEL, MAX_TEXT_LEN, MAX_TIME_MS};
 use crate::money::Money;
 use crate::stock::{MovementReason, SerialNumber, SerialRegistry, StockLevel};
@@ -86,6 +88,62 @@ pub enum OpBody {
     },
     /// A customer created at the register; the id is made there, so sales can name it at once.
     NewCustomer { customer: Customer },
+    /// Online orders (seed 001, `shared::online::actions`): a part marked started, packed, shipped or
+    /// picked up.
+    OrderAction {
+        #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = crate::limits::MAX_ID_LEN)))]
+        order_id: String,
+        #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = crate::limits::MAX_ID_LEN)))]
+        outlet_id: String,
+        action: FulfilmentAction,
+    },
+    /// Scanner mode: `qty` more units of a product of the part picked (capped at what was ordered).
+    OrderPick {
+        #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = crate::limits::MAX_ID_LEN)))]
+        order_id: String,
+        #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = crate::limits::MAX_ID_LEN)))]
+        outlet_id: String,
+        #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = crate::limits::MAX_ID_LEN)))]
+        product_id: String,
+        #[cfg_attr(feature = "openapi", schemars(range(min = 1, max = crate::limits::MAX_QTY)))]
+        qty: u32,
+    },
+    /// Scanner mode: a note on the part (damaged, unavailable…).
+    OrderNote {
+        #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = crate::limits::MAX_ID_LEN)))]
+        order_id: String,
+        #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = crate::limits::MAX_ID_LEN)))]
+        outlet_id: String,
+        #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = crate::limits::MAX_TEXT_LEN)))]
+        text: String,
+    },
+    /// Scanner mode: the part assigned to a staff member of its outlet.
+    OrderAssign {
+        #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = crate::limits::MAX_ID_LEN)))]
+        order_id: String,
+        #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = crate::limits::MAX_ID_LEN)))]
+        outlet_id: String,
+        #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = crate::limits::MAX_ID_LEN)))]
+        staff_id: String,
+    },
+    /// "Ajouter le paiement": money received outside Comptoir, recorded on the order's sale, never
+    /// charged. `outlet_id`: an outlet with a part of the order (where it is recorded).
+    OrderPayment {
+        #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = crate::limits::MAX_ID_LEN)))]
+        order_id: String,
+        #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = crate::limits::MAX_ID_LEN)))]
+        outlet_id: String,
+        tender: crate::sale::Tender,
+    },
+    /// Text appended to an online sale's note (tracking details, sent with the completion status).
+    SaleNote {
+        #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = crate::limits::MAX_ID_LEN)))]
+        sale_id: String,
+        #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = crate::limits::MAX_ID_LEN)))]
+        outlet_id: String,
+        #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = crate::limits::MAX_TEXT_LEN)))]
+        text: String,
+    },
 }
 
 impl OpBody {
@@ -95,6 +153,25 @@ impl OpBody {
             OpBody::AccountPayment { payment } => Some(payment.outlet_id.as_str()),
             OpBody::SerialRegistration { outlet_id, .. } | OpBody::StockAdjustment { outlet_id, .. } => Some(outlet_id),
             OpBody::NewCustomer { .. } => None,
+            OpBody::OrderAction { outlet_id, .. }
+            | OpBody::OrderPick { outlet_id, .. }
+            | OpBody::OrderNote { outlet_id, .. }
+            | OpBody::OrderAssign { outlet_id, .. }
+            | OpBody::OrderPayment { outlet_id, .. }
+            | OpBody::SaleNote { outlet_id, .. } => Some(outlet_id),
+        }
+    }
+
+    /// The online order an order operation acts on (a sale note's sale is its order); `None` for others.
+    pub fn order_id(&self) -> Option<&str> {
+        match self {
+            OpBody::OrderAction { order_id, .. }
+            | OpBody::OrderPick { order_id, .. }
+            | OpBody::OrderNote { order_id, .. }
+            | OpBody::OrderAssign { order_id, .. }
+            | OpBody::OrderPayment { order_id, .. } => Some(order_id),
+            OpBody::SaleNote { sale_id, .. } => Some(sale_id),
+            _ => None,
         }
     }
 
@@ -105,6 +182,12 @@ impl OpBody {
             OpBody::SerialRegistration { .. } => "serial_registration",
             OpBody::StockAdjustment { .. } => "stock_adjustment",
             OpBody::NewCustomer { .. } => "new_customer",
+            OpBody::OrderAction { .. } => "order_action",
+            OpBody::OrderPick { .. } => "order_pick",
+            OpBody::OrderNote { .. } => "order_note",
+            OpBody::OrderAssign { .. } => "order_assign",
+            OpBody::OrderPayment { .. } => "order_payment",
+            OpBody::SaleNote { .. } => "sale_note",
         }
     }
 }
@@ -145,6 +228,16 @@ pub enum OpHold {
     /// Another customer already has this id (with other details) or this e-mail.
     #[error("customer '{customer_id}': {message}")]
     CustomerTaken { customer_id: String, message: String },
+    #[error("unknown online order '{order_id}'")]
+    UnknownOrder { order_id: String },
+    #[error("order '{order_id}' has no part at outlet '{outlet_id}'")]
+    NotOrderOutlet { order_id: String, outlet_id: String },
+    /// Scanner mode: an item that is not in the part (a wrong item scanned).
+    #[error("'{product_id}' is not in order '{order_id}'")]
+    NotInOrder { order_id: String, product_id: String },
+    /// Shipped or picked up before it is paid: record the payment first (seed 001).
+    #[error("order '{order_id}' is unpaid ({due} due): record a payment before marking it shipped or picked up")]
+    OrderUnpaid { order_id: String, due: Money },
 }
 
 impl OpHold {
@@ -163,6 +256,10 @@ impl OpHold {
             OpHold::Rule { .. } => "rule",
             OpHold::Overflow { .. } => "overflow",
             OpHold::CustomerTaken { .. } => "customer_taken",
+            OpHold::UnknownOrder { .. } => "unknown_order",
+            OpHold::NotOrderOutlet { .. } => "not_order_outlet",
+            OpHold::NotInOrder { .. } => "not_in_order",
+            OpHold::OrderUnpaid { .. } => "order_unpaid",
         }
     }
 }
@@ -248,6 +345,35 @@ pub fn check_op(op: &Operation) -> Result<(), OutOfRange> {
             }
             Ok(())
         }
+        OpBody::OrderAction { order_id, outlet_id, .. } => {
+            limits::text(|| "body.order_id".into(), order_id, MAX_ID_LEN, true)?;
+            limits::text(|| "body.outlet_id".into(), outlet_id, MAX_ID_LEN, true)
+        }
+        OpBody::OrderPick { order_id, outlet_id, product_id, qty } => {
+            limits::text(|| "body.order_id".into(), order_id, MAX_ID_LEN, true)?;
+            limits::text(|| "body.outlet_id".into(), outlet_id, MAX_ID_LEN, true)?;
+            limits::text(|| "body.product_id".into(), product_id, MAX_ID_LEN, true)?;
+            limits::range(|| "body.qty".into(), i64::from(*qty), 1, limits::MAX_QTY)
+        }
+        OpBody::OrderNote { order_id, outlet_id, text } | OpBody::SaleNote { sale_id: order_id, outlet_id, text } => {
+            let id_field = if matches!(op.body, OpBody::SaleNote { .. }) { "body.sale_id" } else { "body.order_id" };
+            limits::text(|| id_field.into(), order_id, MAX_ID_LEN, true)?;
+            limits::text(|| "body.outlet_id".into(), outlet_id, MAX_ID_LEN, true)?;
+            limits::text(|| "body.text".into(), text, MAX_TEXT_LEN, true)
+        }
+        OpBody::OrderAssign { order_id, outlet_id, staff_id } => {
+            limits::text(|| "body.order_id".into(), order_id, MAX_ID_LEN, true)?;
+            limits::text(|| "body.outlet_id".into(), outlet_id, MAX_ID_LEN, true)?;
+            limits::text(|| "body.staff_id".into(), staff_id, MAX_ID_LEN, true)
+        }
+        OpBody::OrderPayment { order_id, outlet_id, tender } => {
+            limits::text(|| "body.order_id".into(), order_id, MAX_ID_LEN, true)?;
+            limits::text(|| "body.outlet_id".into(), outlet_id, MAX_ID_LEN, true)?;
+            for (name, m) in [("amount", tender.amount), ("tendered", tender.tendered), ("change", tender.change)] {
+                limits::range(|| format!("body.tender.{name}"), m.as_cents(), 0, limits::MAX_AMOUNT.as_cents())?;
+            }
+            Ok(())
+        }
     }
 }
 
@@ -279,6 +405,8 @@ pub struct OpHoldings<'a> {
     /// New customer: the customer already under its id, and the id of the customer holding its e-mail.
     pub existing_customer: Option<&'a Customer>,
     pub email_owner: Option<&'a str>,
+    /// Order operations: the order and what else bears on it.
+    pub order: OrderHoldings<'a>,
 }
 
 impl<'a> OpHoldings<'a> {
@@ -299,6 +427,7 @@ impl<'a> OpHoldings<'a> {
             products: &EMPTY,
             existing_customer: None,
             email_owner: None,
+            order: OrderHoldings::default(),
         }
     }
 }
@@ -316,6 +445,8 @@ pub enum OpEffect {
     Stock { outlet_id: String, reason: MovementReason, movements: Vec<(String, i64)>, levels: Vec<StockLevel> },
     /// A customer to create; `None` when the same customer is already on file (nothing to write).
     Customer { customer: Option<Customer> },
+    /// An online order's part, sale note or payment changed (`shared::online::actions`).
+    Order(OrderEffect),
 }
 
 /// The movements (product, signed delta) a stock adjustment makes, given each product's level before it:
@@ -405,6 +536,9 @@ fn effect(op: &Operation, h: &OpHoldings<'_>) -> Result<OpEffect, OpHold> {
     };
     if !h.cashier.is_some_and(|s| s.works_at(&outlet)) {
         return Err(OpHold::UnknownCashier { cashier_id: op.cashier_id.clone(), outlet_id: outlet });
+    }
+    if let Some(decision) = actions::decide(op, h.order) {
+        return decision.map(OpEffect::Order);
     }
     match &op.body {
         OpBody::AccountPayment { payment } => {
@@ -496,6 +630,7 @@ fn effect(op: &Operation, h: &OpHoldings<'_>) -> Result<OpEffect, OpHold> {
             }
             Ok(OpEffect::Customer { customer: Some(customer) })
         }
+        _ => unreachable!("order operations are decided by shared::online::actions above"),
     }
 }
 
@@ -660,6 +795,29 @@ mod tests {
         assert_eq!(json["body"]["kind"], "stock_adjustment");
         assert_eq!(json["body"]["reason"], "damage");
         assert_eq!(serde_json::from_value::<Operation>(json).unwrap(), o);
+    }
+
+    #[test]
+    fn order_operations_travel_as_tagged_json_and_hold_out_of_range_text_or_quantity() {
+        let json = r#"{"id":"op1","device_id":"dev","made_at_ms":1000,"cashier_id":"julie",
+            "body":{"kind":"order_action","order_id":"o1","outlet_id":"mtl","action":"mark_packed"}}"#;
+        let o: Operation = serde_json::from_str(json).unwrap();
+        assert_eq!(o.body, OpBody::OrderAction { order_id: "o1".into(), outlet_id: "mtl".into(), action: FulfilmentAction::MarkPacked });
+        assert_eq!((o.body.kind(), o.body.outlet_id(), o.body.order_id()), ("order_action", Some("mtl"), Some("o1")));
+        let note = OpBody::SaleNote { sale_id: "o1".into(), outlet_id: "mtl".into(), text: "x".repeat(MAX_TEXT_LEN + 1) };
+        assert!(matches!(check_op(&op(note)), Err(OutOfRange { ref field, .. }) if field == "body.text"));
+        let pick = OpBody::OrderPick { order_id: "o1".into(), outlet_id: "mtl".into(), product_id: "hat".into(), qty: 0 };
+        assert!(matches!(check_op(&op(pick)), Err(OutOfRange { ref field, .. }) if field == "body.qty"));
+    }
+
+    #[test]
+    fn an_order_operation_by_a_cashier_of_another_outlet_or_on_an_unknown_order_is_held() {
+        let (d, s, p) = (device(), julie(), BTreeMap::new());
+        let body = OpBody::OrderAction { order_id: "o1".into(), outlet_id: "laval".into(), action: FulfilmentAction::MarkPacked };
+        let h = OpHoldings { device_outlet: None, ..holdings(&d, &s, &p) };
+        assert!(matches!(accept_op(&op(body), h), OpVerdict::Hold(OpHold::UnknownCashier { .. })));
+        let body = OpBody::OrderAction { order_id: "o1".into(), outlet_id: "mtl".into(), action: FulfilmentAction::MarkPacked };
+        assert_eq!(accept_op(&op(body), holdings(&d, &s, &p)), OpVerdict::Hold(OpHold::UnknownOrder { order_id: "o1".into() }));
     }
 
     #[test]

@@ -19,6 +19,7 @@ mod auth;
 mod changes;
 mod customers;
 mod ops;
+mod online_out;
 pub(crate) mod online_in;
 mod push;
 mod reports;

@@ -50,7 +50,9 @@ impl PgStore {
         let (status, hold) = transaction!(self, |tx| {
         lock(tx, locks_of(op)).await?;
         let l = load(tx, op, device_outlet).await?;
+        let order = super::online_out::load_for_order(tx, op).await?;
         let holdings = OpHoldings {
+            order: order.holdings(),
             same_id: l.same_id.as_ref(),
             held_same_id: &l.held,
             outlet_known: l.outlet_known,
@@ -69,7 +71,10 @@ impl PgStore {
         }
         Ok(match verdict {
             OpVerdict::Apply(effect) => {
-                write_effect(tx, op, &device.id, effect, &l).await?;
+                match effect {
+                    OpEffect::Order(e) => super::online_out::write_order_effect(tx, &order, e).await?,
+                    effect => write_effect(tx, op, &device.id, effect, &l).await?,
+                }
                 record(tx, op, &device.id, None).await?;
                 (OpStatus::Applied, None)
             }
@@ -123,6 +128,8 @@ fn locks_of(op: &Operation) -> Vec<Lock> {
         OpBody::SerialRegistration { product_id, .. } => locks.push(Lock::Serials(product_id.clone())),
         OpBody::StockAdjustment { .. } => {}
         OpBody::NewCustomer { customer } => locks.push(Lock::Customer(customer.id.clone())),
+        // Order operations lock the order's row as they load it (`online_out::load_for_order`).
+        _ => {}
     }
     locks
 }
@@ -204,6 +211,8 @@ async fn load(conn: &mut PgConnection, op: &Operation, device_outlet: Option<&st
                 l.email_owner = sqlx::query_scalar("SELECT id FROM customers WHERE email = $1").bind(email).fetch_optional(&mut *conn).await?;
             }
         }
+        // Order operations: `online_out::load_for_order`.
+        _ => {}
     }
     Ok(l)
 }
@@ -311,6 +320,7 @@ async fn write_effect(conn: &mut PgConnection, op: &Operation, device_id: &str, 
                 write_audit(conn, &audit(AuditAction::CustomerCreated, &c.id, None, format!("customer {} created at a register", c.name))).await?;
             }
         }
+        OpEffect::Order(_) => unreachable!("order effects are written by online_out"),
     }
     Ok(())
 }

@@ -166,6 +166,27 @@ impl Store for PgStore {
     async fn revoke_device(&self, id: &str, by: &str) -> anyhow::Result<Option<EnrolledDevice>> {
         PgStore::revoke_device(self, id, by).await
     }
+    async fn claim_due_outbox(&self, now_ms: i64, lease_until_ms: i64, limit: i64) -> anyhow::Result<Vec<crate::store::online_out::OutboxRow>> {
+        PgStore::claim_due_outbox(self, now_ms, lease_until_ms, limit).await
+    }
+    async fn settle_outbox(&self, id: i64, outcome: &crate::store::online_out::Outcome, now_ms: i64) -> anyhow::Result<()> {
+        PgStore::settle_outbox(self, id, outcome, now_ms).await
+    }
+    async fn outbox_summary(&self, connection_id: &str) -> anyhow::Result<Option<crate::store::online_out::OutboxSummary>> {
+        PgStore::outbox_summary(self, connection_id).await
+    }
+    async fn active_connections(&self) -> anyhow::Result<Vec<crate::store::online_out::ConnectionRow>> {
+        PgStore::active_connections(self).await
+    }
+    async fn claim_stock_push(&self, connection_id: &str, now_ms: i64, lease_until_ms: i64) -> anyhow::Result<bool> {
+        PgStore::claim_stock_push(self, connection_id, now_ms, lease_until_ms).await
+    }
+    async fn stock_touched_since(&self, since: i64, outlets: &[String], limit: i64) -> anyhow::Result<crate::store::online_out::StockTouch> {
+        PgStore::stock_touched_since(self, since, outlets, limit).await
+    }
+    async fn finish_stock_push(&self, connection_id: &str, upto: Option<i64>) -> anyhow::Result<()> {
+        PgStore::finish_stock_push(self, connection_id, upto).await
+    }
     async fn create_connection(&self, new: &crate::online::NewConnection, id: &str, outlets: Option<&[String]>) -> anyhow::Result<Result<shared::online::ConnectionView, crate::online::ConnectionRefusal>> {
         PgStore::create_connection(self, new, id, outlets).await
     }
