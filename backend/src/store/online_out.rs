@@ -116,13 +116,16 @@ impl ConnectionRow {
     }
 }
 
+/// One touched product: its id, SKU and level at each online outlet that has one.
+pub type TouchedProduct = (String, String, Vec<(String, i64)>);
+
 /// Products whose stock changed at a connection's online outlets, up to a change-log version.
 #[derive(Clone, Debug, Default)]
 pub struct StockTouch {
     /// The version this batch covers up to (the cursor after a successful push).
     pub upto: i64,
     /// (product id, SKU, its level at each online outlet that has one).
-    pub products: Vec<(String, String, Vec<(String, i64)>)>,
+    pub products: Vec<TouchedProduct>,
 }
 
 /// What an order operation's decision borrows from, and where its outbox row goes.

@@ -59,7 +59,8 @@ impl Shop {
         assert_eq!(status, StatusCode::OK, "{answer}");
         let (status, parts) = self.app.send(As::Bearer(self.manager.clone()), "GET", "/api/v1/orders", None).await;
         assert_eq!(status, StatusCode::OK, "{parts}");
-        let part = parts.as_array().unwrap().iter().find(|p| p["number"] == external.to_string()).unwrap_or_else(|| panic!("order {external} on the page: {parts}"));
+        let number = external.to_string();
+        let part = parts.as_array().unwrap().iter().find(|p| p["number"] == number.as_str()).unwrap_or_else(|| panic!("order {external} on the page: {parts}"));
         part["order_id"].as_str().unwrap().to_string()
     }
 
