@@ -180,7 +180,6 @@ impl<S: Set> Cover<S> {
 pub(crate) struct Outcome {
     pub(crate) covers: Vec<Vec<usize>>,
     pub(crate) optimal: bool,
-    pub(crate) nodes: u64,
 }
 
 pub(crate) fn solve<S: Set>(p: &Problem, budget: u64) -> Outcome {
@@ -188,7 +187,7 @@ pub(crate) fn solve<S: Set>(p: &Problem, budget: u64) -> Outcome {
     let mut search = Search::new(&cover, budget);
     let mut covers = Vec::new();
     let optimal = stages(&cover, &mut search, &mut covers).is_ok();
-    Outcome { covers, optimal, nodes: search.nodes }
+    Outcome { covers, optimal }
 }
 
 /// The three stages. Every cover met on the way goes to `covers`.
@@ -416,9 +415,10 @@ impl<'c, S: Set> Search<'c, S> {
         let cand = cand.and(&useful);
         if slots == 1 {
             let units = &self.units[row..row + fc];
-            let Some(o) = cand.members().find(|&o| {
-                whole.is_subset(&c.fills[o]) && left.members().all(|f| c.avail(o, f) >= units[f])
-            }) else {
+            let Some(o) = cand
+                .members()
+                .find(|&o| whole.is_subset(&c.fills[o]) && left.members().all(|f| c.avail(o, f) >= units[f]))
+            else {
                 return Ok(false);
             };
             self.chosen.push(o);
