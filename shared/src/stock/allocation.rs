@@ -287,9 +287,8 @@ impl Problem {
             }
         }
         let m = skus.len();
-        let avail: Vec<Vec<u64>> = (0..n)
-            .map(|o| active.iter().zip(&demand).map(|(&i, d)| held[o * k + i].min(*d)).collect())
-            .collect();
+        let avail: Vec<Vec<u64>> =
+            (0..n).map(|o| active.iter().zip(&demand).map(|(&i, d)| held[o * k + i].min(*d)).collect()).collect();
         let mut fills = vec![Bits::empty(m); n];
         let mut fillable = Bits::empty(m);
         for o in 0..n {
@@ -524,7 +523,11 @@ impl Problem {
             });
         }
         let Some(&main) = order.first() else {
-            why.push(if self.ordered.is_empty() { AllocationReason::NoLines } else { AllocationReason::NothingInStock });
+            why.push(if self.ordered.is_empty() {
+                AllocationReason::NoLines
+            } else {
+                AllocationReason::NothingInStock
+            });
             return why;
         };
         let k = order.len();
@@ -823,8 +826,8 @@ mod tests {
         let mut outlets: Vec<OutletStock> = (0..300).map(|o| outlet(&format!("o{o}"), &[("HAT", 1)])).collect();
         outlets[280] = outlet("o280", &[("HAT", 5), ("SHIRT", 2)]);
         outlets[299] = outlet("o299", &[("HAT", 5), ("SHIRT", 2), ("SCARF", 1)]);
-        let plan = allocate(&AllocationRequest { outlets, lines: order(&[("HAT", 3), ("SHIRT", 2), ("SCARF", 1)]) })
-            .unwrap();
+        let plan =
+            allocate(&AllocationRequest { outlets, lines: order(&[("HAT", 3), ("SHIRT", 2), ("SCARF", 1)]) }).unwrap();
         assert!(plan.optimal);
         assert_eq!(
             plan.assignments,

@@ -9,22 +9,51 @@ use serde::{Deserialize, Serialize};
 #[serde(tag = "reason", rename_all = "snake_case")]
 pub enum AllocationReason {
     /// `sku` is on several lines of the order: `total` units, allocated together.
-    MergedLines { sku: String, total: u64 },
+    MergedLines {
+        sku: String,
+        total: u64,
+    },
     /// Not enough `sku` at the online outlets: `qty` of `ordered` go to `outlet`, the first in priority.
-    Backordered { sku: String, qty: u32, ordered: u64, outlet: String },
+    Backordered {
+        sku: String,
+        qty: u32,
+        ordered: u64,
+        outlet: String,
+    },
     NoLines,
     NothingInStock,
     /// `outlet` fills the whole order alone; `able` are all the outlets that could, in priority order.
-    WholeOrderAtOneOutlet { outlet: String, able: Vec<String> },
+    WholeOrderAtOneOutlet {
+        outlet: String,
+        able: Vec<String>,
+    },
     /// No outlet can fill the whole order: split across `outlets` (proven the fewest when `fewest`),
     /// without splitting any line's quantity.
-    SplitAcrossOutlets { outlets: usize, fewest: bool },
+    SplitAcrossOutlets {
+        outlets: usize,
+        fewest: bool,
+    },
     /// These lines are held whole nowhere, so they are split; the order uses `outlets`.
-    SplitLines { lines: Vec<SplitLine>, outlets: usize, fewest: bool },
+    SplitLines {
+        lines: Vec<SplitLine>,
+        outlets: usize,
+        fewest: bool,
+    },
     /// The main outlet fills `whole_lines` of the order's `lines` lines whole and takes all it can.
-    MainOutlet { outlet: String, whole_lines: usize, lines: usize, lead: MainLead, takes: Vec<OrderLine> },
+    MainOutlet {
+        outlet: String,
+        whole_lines: usize,
+        lines: usize,
+        lead: MainLead,
+        takes: Vec<OrderLine>,
+    },
     /// `outlet`, `priority` (from 1) of `outlets`, takes what remains that it holds.
-    TakesWhatRemains { outlet: String, priority: usize, outlets: usize, takes: Vec<OrderLine> },
+    TakesWhatRemains {
+        outlet: String,
+        priority: usize,
+        outlets: usize,
+        takes: Vec<OrderLine>,
+    },
     /// The search budget ran out before this plan was proven best; it may use more outlets than needed.
     NotProvenBest,
 }

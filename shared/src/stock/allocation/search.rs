@@ -135,6 +135,13 @@ impl<S: Set> Cover<S> {
         set
     }
 
+    /// Outlet `b` does at least what `a` does towards `rem`: fills every whole line `a` fills, and holds as
+    /// many units of every forced line (up to what remains of it).
+    fn does_as_much(&self, b: usize, a: usize, rem: &Rem<S>) -> bool {
+        self.fills[a].and(&rem.whole).is_subset(&self.fills[b])
+            && rem.left.members().all(|f| self.avail(a, f).min(rem.units[f]) <= self.avail(b, f).min(rem.units[f]))
+    }
+
     fn takes_something(&self, rem: &Rem<S>, o: usize) -> bool {
         self.fills[o].intersects(&rem.whole) || rem.left.members().any(|f| self.avail(o, f) > 0)
     }
@@ -173,7 +180,6 @@ impl<S: Set> Cover<S> {
 pub(crate) struct Outcome {
     pub(crate) covers: Vec<Vec<usize>>,
     pub(crate) optimal: bool,
-    pub(crate) nodes: u64,
 }
 
 pub(crate) fn solve<S: Set>(p: &Problem, budget: u64) -> Outcome {
@@ -181,7 +187,7 @@ pub(crate) fn solve<S: Set>(p: &Problem, budget: u64) -> Outcome {
     let mut search = Search::new(&cover, budget);
     let mut covers = Vec::new();
     let optimal = stages(&cover, &mut search, &mut covers).is_ok();
-    Outcome { covers, optimal, nodes: search.nodes }
+    Outcome { covers, optimal }
 }
 
 /// The three stages. Every cover met on the way goes to `covers`.
@@ -231,6 +237,7 @@ fn stages<S: Set>(c: &Cover<S>, s: &mut Search<'_, S>, covers: &mut Vec<Vec<usiz
     let mut chosen = vec![main];
     let mut rem = c.after(&full, main);
     let mut slots = k - 1;
+    let mut rejected = Vec::new();
     for o in 0..c.n {
         if rem.is_done() {
             break;
@@ -246,6 +253,9 @@ fn stages<S: Set>(c: &Cover<S>, s: &mut Search<'_, S>, covers: &mut Vec<Vec<usiz
         let joins = if witness.contains(&o) {
             witness.retain(|&x| x != o);
             true
+        } else if rejected.iter().any(|&p| c.does_as_much(p, o, &rem)) {
+            // Had `o` a cover, outlet `p` (earlier, refused) would have had one: with `p` in place of `o`.
+            false
         } else if slots > 0 {
             let later = worse_than_main.minus(&worse_than_main.below(o + 1));
             match s.cover(&next, &later, slots - 1)? {
@@ -263,6 +273,8 @@ fn stages<S: Set>(c: &Cover<S>, s: &mut Search<'_, S>, covers: &mut Vec<Vec<usiz
             chosen.push(o);
             rem = next;
             slots -= 1;
+        } else {
+            rejected.push(o);
         }
     }
     chosen.extend(&witness);
@@ -403,9 +415,10 @@ impl<'c, S: Set> Search<'c, S> {
         let cand = cand.and(&useful);
         if slots == 1 {
             let units = &self.units[row..row + fc];
-            let Some(o) = cand.members().find(|&o| {
-                whole.is_subset(&c.fills[o]) && left.members().all(|f| c.avail(o, f) >= units[f])
-            }) else {
+            let Some(o) = cand
+                .members()
+                .find(|&o| whole.is_subset(&c.fills[o]) && left.members().all(|f| c.avail(o, f) >= units[f]))
+            else {
                 return Ok(false);
             };
             self.chosen.push(o);

@@ -167,7 +167,7 @@ mod tests {
         assert_eq!(a.minus(&b).and(&b), S::empty(len));
         assert!(a.intersects(&b) && a.or(&b) == a);
         assert_eq!(a.below(len / 2).members().collect::<Vec<_>>(), (0..len / 2).step_by(3).collect::<Vec<_>>());
-        assert!(a.contains(len - len % 3 - if len % 3 == 0 { 3 } else { 0 }));
+        assert!(a.contains((len - 1) / 3 * 3));
     }
 
     #[test]
