@@ -160,5 +160,11 @@ pub fn op_hold_text(lang: Lang, reason: &OpHold) -> String {
         OpHold::Rule { message, .. } => format!("refusé par les règles ({message})"),
         OpHold::Overflow { message } => format!("montant ou quantité hors limites ({message})"),
         OpHold::CustomerTaken { message, .. } => format!("client déjà au dossier ({message})"),
+        OpHold::UnknownOrder { order_id } => format!("commande inconnue du serveur ({order_id})"),
+        OpHold::NotOrderOutlet { outlet_id, .. } => format!("cette commande n'a pas de partie à l'établissement {outlet_id}"),
+        OpHold::NotInOrder { product_id, .. } => format!("article absent de la commande ({product_id})"),
+        OpHold::OrderUnpaid { due, .. } => {
+            format!("commande impayée ({} dus) : enregistrez le paiement avant de l'expédier ou de la remettre", due.format_fr_ca())
+        }
     }
 }
