@@ -408,6 +408,10 @@ pub fn document() -> Value {
         let q = d.query::<routes::paging::PageQuery>();
         let s = d.schema::<Vec<HeldOnlineOrder>>();
         d.add(Op::new("get", "/api/v1/held/orders", "platform orders held for review").query(q).ok(200, "held orders, oldest first", Some(s)));
+        d.add(
+            Op::new("post", "/api/v1/held/orders/{id}/retry", "take a held platform order in again, as received")
+                .ok(200, "created, or held again with today's reason", Some(json!({"type": "object", "properties": {"outcome": {"type": "string"}}}))),
+        );
     }
     // Online orders out (issue 11).
     {

@@ -6,8 +6,8 @@
 //!   pickup is known only from the order's fulfillment orders, a second call `verify` cannot make, so
 //!   every order delivery names the order and the ingest path calls [`Bridge::fetch_order`].
 //! - Orders: REST `orders/{id}.json` + `orders/{id}/fulfillment_orders.json`; reconciliation pages
-//!   `orders.json?updated_at_min=…` by the `Link` header, and reads the page's delivery methods in one
-//!   GraphQL `nodes` query (not one REST call per order: a page of 250 would exhaust the rate limit).
+//!   `orders.json?updated_at_min=…` by the `Link` header, and reads the page's delivery methods with GraphQL
+//!   `nodes` queries of 50 orders (not one REST call per order: a page of 250 would exhaust the rate limit).
 //! - Status: `fulfillmentCreate` (whole open fulfillment orders, `notifyCustomer: false`), optionally
 //!   `fulfillmentOrderLineItemsPreparedForPickup`.
 //! - Stock: `inventorySetQuantities` (`name: "available"`, `changeFromQuantity: null`, `@idempotent`),
@@ -35,6 +35,9 @@ pub const ORDERS_PAGE: usize = 250;
 pub const MAX_QUANTITIES_PER_CALL: usize = 250;
 /// SKUs per `productVariants` search (the search text stays short; 250 variants come back at most).
 pub const SKUS_PER_LOOKUP: usize = 50;
+/// Orders per delivery-method query: 50 × 5 fulfillment orders keeps the query's cost well under
+/// Shopify's 1 000-point ceiling for one query.
+pub const ORDERS_PER_METHODS_QUERY: usize = 50;
 
 /// Topics that announce an order to (re)read.
 pub const ORDER_TOPICS: [&str; 4] = ["orders/create", "orders/updated", "orders/paid", "orders/cancelled"];
@@ -198,7 +201,8 @@ fn verify_delivery(conn: &Connection, headers: &HeaderMap, body: &[u8]) -> Resul
     let shop = header(headers, "x-shopify-shop-domain")?;
     header(headers, "x-shopify-api-version")?;
     let webhook_id = header(headers, "x-shopify-webhook-id")?;
-    let secrets = std::iter::once(client_secret.as_str()).chain(previous_client_secret.as_deref().filter(|s| !s.is_empty()));
+    // An empty secret would let anyone sign: such a connection accepts nothing.
+    let secrets = std::iter::once(client_secret.as_str()).chain(previous_client_secret.as_deref()).filter(|s| !s.trim().is_empty());
     if !secrets.into_iter().any(|secret| signature_matches(secret, body, signature)) {
         return Err(WebhookRefusal::BadSignature);
     }
@@ -477,7 +481,7 @@ pub fn next_page_info(headers: &reqwest::header::HeaderMap) -> Option<String> {
     })
 }
 
-const DELIVERY_METHODS: &str = "query DeliveryMethods($ids: [ID!]!) { nodes(ids: $ids) { ... on Order { id fulfillmentOrders(first: 10) { nodes { deliveryMethod { methodType } } } } } }";
+const DELIVERY_METHODS: &str = "query DeliveryMethods($ids: [ID!]!) { nodes(ids: $ids) { ... on Order { id fulfillmentOrders(first: 5) { nodes { deliveryMethod { methodType } } } } } }";
 
 const FULFILLMENT_CREATE: &str = "mutation FulfillmentCreate($fulfillment: FulfillmentInput!) { fulfillmentCreate(fulfillment: $fulfillment) { fulfillment { id status } userErrors { field message } } }";
 
@@ -546,7 +550,7 @@ impl Bridge for ShopifyBridge {
         // One query for the page's delivery methods.
         let ids: Vec<String> = raw.iter().filter_map(|o| o.get("id").and_then(Value::as_u64)).map(|id| format!("gid://shopify/Order/{id}")).collect();
         let mut pickup_ids = std::collections::HashSet::new();
-        if !ids.is_empty() {
+        for ids in ids.chunks(ORDERS_PER_METHODS_QUERY) {
             let data = api.graphql(DELIVERY_METHODS, json!({ "ids": ids })).await?;
             for node in data.get("nodes").and_then(Value::as_array).into_iter().flatten() {
                 let pickup = node

@@ -132,6 +132,10 @@ fn verify_delivery(conn: &Connection, headers: &HeaderMap, body: &[u8]) -> Resul
     let signature = header(headers, "x-wc-webhook-signature")?;
     let topic = header(headers, "x-wc-webhook-topic")?;
     let webhook_id = header(headers, "x-wc-webhook-id")?;
+    // An empty secret would let anyone sign: such a connection accepts nothing.
+    if webhook_secret.trim().is_empty() {
+        return Err(WebhookRefusal::BadSignature);
+    }
     let decoded = decoded_secret(webhook_secret);
     if !(signature_matches(webhook_secret, body, signature) || (decoded != *webhook_secret && signature_matches(&decoded, body, signature))) {
         return Err(WebhookRefusal::BadSignature);

@@ -168,3 +168,15 @@ pub async fn held(State(state): State<AppState>, Authenticated(caller): Authenti
     let after: Option<i64> = cursor(q.after.as_deref())?;
     Ok(Paged(state.store.held_online_orders(caller.outlets().as_deref(), after, limit(q.limit, 200)).await?))
 }
+
+/// `POST /held/orders/{id}/retry`: takes a held order in again as it was received (once its SKUs are in
+/// the catalog, an outlet offers stock online…): created, or held again with the reason of now.
+pub async fn retry_held(State(state): State<AppState>, Authenticated(caller): Authenticated, AppPath(id): AppPath<i64>) -> Result<Response, AppError> {
+    let held = state.store.held_online_orders(caller.outlets().as_deref(), Some(id.saturating_sub(1)), 1).await?;
+    let Some(h) = held.items.into_iter().find(|h| h.id == id) else {
+        return Err(AppError::NotFound(format!("no held order {id}")));
+    };
+    let key = format!("retry:{id}:{}", now_ms());
+    let outcome = state.store.ingest_order(&h.connection_id, &key, Some(&h.order)).await?;
+    Ok(Json(outcome).into_response())
+}

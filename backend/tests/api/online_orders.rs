@@ -204,6 +204,10 @@ async fn a_pickup_order_is_listed_as_a_pickup_and_filters_by_type() {
     assert_eq!(found.as_array().unwrap().len(), 1);
     let (_, found) = orders(&app, admin(), "?q=gagnon").await;
     assert_eq!(found.as_array().unwrap().len(), 2);
+    // Pages: one part at a time, in order, following the cursor.
+    let (items, pages) = app.all_pages("/api/v1/orders", "after", 1).await;
+    assert_eq!((items.len(), pages), (2, 2));
+    assert_eq!(items.iter().map(|p| p["number"].as_str().unwrap()).collect::<Vec<_>>(), vec!["729", "730"]);
     let (_, none) = orders(&app, admin(), "?q=%25").await;
     assert_eq!(none.as_array().unwrap().len(), 0, "a wildcard searches for itself");
 }
@@ -368,6 +372,14 @@ async fn an_order_naming_an_unknown_sku_is_held_for_a_manager_and_taken_in_once_
     // (A device alone is no staff session: 401, as on every manager route.)
     assert_eq!(app.send(app.device(MTL_DEVICE, Some("julie")), "GET", "/api/v1/held/orders", None).await.0, StatusCode::UNAUTHORIZED);
 
+    // Retried as it is: held again, same reason, still one row.
+    let id = held[0]["id"].as_i64().unwrap();
+    let (status, again) = app.post(&format!("/api/v1/held/orders/{id}/retry"), "").await;
+    assert_eq!(status, StatusCode::OK, "{again}");
+    assert_eq!(again, json!({"outcome": "held", "code": "unknown_sku"}));
+    assert_eq!(app.get("/api/v1/held/orders").await.1.as_array().unwrap().len(), 1);
+    assert_eq!(app.post("/api/v1/held/orders/999999/retry", "").await.0, StatusCode::NOT_FOUND);
+
     // The shop fixes the order on the platform; the next delivery goes through and resolves the hold.
     let mut fixed = woo_order(750, &[("HAT", 1, "15.00")]);
     fixed["date_modified_gmt"] = json!("2026-11-24T16:00:00");
@@ -531,4 +543,85 @@ async fn an_order_only_the_reconciliation_pull_finds_is_taken_in_once() {
     assert_eq!(count(&app, "sales").await, 1);
     let (_, list) = app.get("/api/v1/connections").await;
     assert!(list[0]["reconciled_until_ms"].as_i64().unwrap() > 0);
+}
+
+#[tokio::test]
+async fn signed_deliveries_of_malformed_orders_never_fail_the_server_nor_store_half_an_order() {
+    let app = spawn_app().await;
+    // A platform nobody answers at: an order the bridge cannot read is fetched, fails, and is a 503
+    // (delivered again later), never a 500.
+    let conn = connect(&app, "http://127.0.0.1:9").await;
+    let good = woo_order(800, &[("SHIRT", 1, "29.99")]);
+    let mut cases: Vec<Value> = Vec::new();
+    let mut with = |path: &[&str], v: Value| {
+        let mut o = good.clone();
+        let mut at = &mut o;
+        for p in &path[..path.len() - 1] {
+            at = if let Ok(i) = p.parse::<usize>() { &mut at[i] } else { &mut at[*p] };
+        }
+        at[path[path.len() - 1]] = v;
+        cases.push(o);
+    };
+    with(&["line_items", "0", "quantity"], json!(-3));
+    with(&["line_items", "0", "quantity"], json!(4_000_000_000u64));
+    with(&["line_items", "0", "quantity"], json!(50_000));
+    with(&["line_items", "0", "total"], json!("abc"));
+    with(&["line_items", "0", "total"], json!("99999999999999999999.99"));
+    with(&["line_items", "0", "sku"], json!("X".repeat(5000)));
+    with(&["line_items"], json!(null));
+    with(&["line_items"], json!([]));
+    with(&["total"], json!("-5"));
+    with(&["date_created_gmt"], json!("hier"));
+    with(&["billing", "email"], json!("é".repeat(3000)));
+    with(&["customer_note"], json!("n".repeat(100_000)));
+    with(&["id"], json!("not a number"));
+    cases.push(json!([1, 2, 3]));
+    cases.push(json!("text"));
+    for (i, case) in cases.iter().enumerate() {
+        let (status, body) = deliver_signed(&app, &conn, case, &format!("w{i}"), Some(SECRET)).await;
+        assert!(matches!(status, StatusCode::OK | StatusCode::SERVICE_UNAVAILABLE), "case {i}: {status} {body}");
+    }
+    // Whatever was stored is whole: every order has its sale and its parts.
+    let orphans: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM online_orders o WHERE NOT EXISTS (SELECT 1 FROM sales s WHERE s.id = o.id)
+            OR NOT EXISTS (SELECT 1 FROM order_parts p WHERE p.order_id = o.id)",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(orphans, 0);
+    let held: Vec<String> = sqlx::query_scalar("SELECT code FROM held_online_orders").fetch_all(&app.db).await.unwrap();
+    assert!(!held.is_empty(), "orders out of range are held, not dropped");
+}
+
+#[tokio::test]
+async fn a_manager_with_the_orders_page_open_is_woken_by_a_new_order_and_pulls_its_part() {
+    use axum::body::Body;
+    use axum::http::Request;
+    use http_body_util::BodyExt;
+    use shared::sync::events::EventParser;
+    use tower::ServiceExt;
+    let app = spawn_app().await;
+    let conn = connect(&app, "https://shop.example").await;
+    let manager = app.token(MANAGER_MTL).await;
+    let head = app.store.change_head().await.unwrap();
+    let req = Request::get(format!("/api/v1/events?since={head}")).header("authorization", format!("Bearer {manager}")).body(Body::empty()).unwrap();
+    let resp = app.router.clone().oneshot(req).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let mut body = resp.into_body();
+
+    // No outlet holds 17 shirts: Montréal, first by priority, takes its 10, Laval the 7 others.
+    deliver(&app, &conn, &woo_order(810, &[("SHIRT", 17, "29.99")])).await;
+    let mut parser = EventParser::default();
+    let event = loop {
+        let frame = tokio::time::timeout(std::time::Duration::from_secs(5), body.frame()).await.expect("an event").unwrap().unwrap();
+        if let Some(e) = frame.data_ref().and_then(|d| parser.feed(std::str::from_utf8(d).unwrap()).last().copied()) {
+            break e;
+        }
+    };
+    assert!(event.version > head);
+    let (_, page) = app.send(As::Bearer(manager), "GET", &format!("/api/v1/sync/changes?since={head}&limit=1000"), None).await;
+    let parts: Vec<&Value> = page["changes"].as_array().unwrap().iter().map(|c| &c["entity"]).filter(|e| e["kind"] == "order_part").collect();
+    assert_eq!(parts.len(), 1, "only Montréal's part reaches Montréal's manager: {parts:?}");
+    assert_eq!((parts[0]["outlet_id"].as_str(), parts[0]["lines"][0]["ordered"].as_u64()), (Some("montreal"), Some(10)));
 }

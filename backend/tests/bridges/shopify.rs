@@ -334,3 +334,15 @@ async fn a_wrong_token_is_refused_and_not_retried() {
     assert!(matches!(err, BridgeError::Refused { status: 401, .. }) && !err.is_retryable());
     let _ = CLIENT_SECRET;
 }
+
+#[tokio::test]
+async fn a_connection_without_a_client_secret_accepts_no_delivery() {
+    let shop = FakeShopify::start().await;
+    let (headers, body) = shop.webhook_signed_with("orders/create", &shopify_doc_order(), "");
+    let mut conn = shop.connection("c");
+    if let Credentials::Shopify { client_secret, previous_client_secret, .. } = &mut conn.credentials {
+        *client_secret = String::new();
+        *previous_client_secret = Some(" ".into());
+    }
+    assert_eq!(bridge().verify(&conn, &headers, &body, 0), Err(WebhookRefusal::BadSignature));
+}

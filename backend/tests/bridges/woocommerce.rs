@@ -257,3 +257,14 @@ async fn a_429_is_rate_limited_with_its_retry_after_and_a_5xx_unavailable() {
     assert!(matches!(bridge().fetch_order(&conn, "999").await, Err(BridgeError::Refused { status: 404, .. })));
     assert!(bridge().fetch_order(&conn, "727").await.is_ok());
 }
+
+#[tokio::test]
+async fn a_connection_without_a_webhook_secret_accepts_no_delivery() {
+    let site = FakeWooCommerce::start().await;
+    let (headers, body) = site.webhook_signed_with("order.created", &woo_doc_order(), "");
+    let mut conn = site.connection("c");
+    if let Credentials::WooCommerce { webhook_secret, .. } = &mut conn.credentials {
+        *webhook_secret = String::new();
+    }
+    assert_eq!(bridge().verify(&conn, &headers, &body, 0), Err(WebhookRefusal::BadSignature));
+}

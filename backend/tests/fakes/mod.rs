@@ -3,9 +3,12 @@
 //! (`ecommerce-platforms.md`), checking credentials, recording every call, failing on demand, and
 //! producing signed webhook deliveries to post to our webhook route.
 //!
+//! BigCommerce and Ecwid fakes are self-contained (the `bridges_b` target includes them by path).
 //! Include from a test target with `#[path = "../fakes/mod.rs"] mod fakes;`.
 #![allow(dead_code)]
 
+pub mod bigcommerce;
+pub mod ecwid;
 pub mod shopify;
 pub mod woocommerce;
 

@@ -777,6 +777,28 @@ mod tests {
             prop_assert_eq!(i.sale.verify(&TaxRates::QUEBEC), Ok(()));
         }
 
+        /// Whatever a bridge reads from a platform (any quantities, prices, totals, texts, dates), the
+        /// intake never panics: it answers a sale that verifies, within every range, or a hold.
+        #[test]
+        fn no_order_makes_the_intake_panic_or_a_sale_out_of_range(
+            lines in proptest::collection::vec(("(SHIRT|HAT|SHOES|NOPE|)", 0u32..=20_000, -5i64..=200_000_000), 0..6),
+            total in any::<i64>(), shipping in any::<i64>(), created in any::<i64>(),
+            name in proptest::option::of(".{0,600}"), email in proptest::option::of("[a-zA-Z@. ]{0,30}"), note in ".{0,50}",
+            paid in any::<bool>(), method in ".{0,20}",
+        ) {
+            let mut o = order(lines.iter().map(|(sku, q, p)| line(sku, *q, *p)).collect(), paid);
+            (o.total, o.shipping, o.created_at_ms, o.customer_name, o.email, o.note, o.payment.method) =
+                (Money(total), Money(shipping), created, name, email, note, method);
+            match take(&o) {
+                Ok(i) => {
+                    prop_assert_eq!(i.sale.verify(&TaxRates::QUEBEC).is_ok() || i.sale.tenders.is_empty(), true);
+                    prop_assert!(limits::check_sale(&i.sale).is_ok());
+                    prop_assert!(i.sale_note.len() <= MAX_NOTE_LEN && i.customer_name.len() <= MAX_TEXT_LEN);
+                }
+                Err(h) => prop_assert!(!h.code.is_empty()),
+            }
+        }
+
         #[test]
         fn a_later_delivery_never_makes_a_second_sale_nor_moves_the_same_stock_twice(
             paid_first in any::<bool>(), paid_later in any::<bool>(), cancel in any::<bool>(), note in "[a-z ]{0,12}",
