@@ -4,8 +4,6 @@
 mod access;
 mod attacks;
 mod auth;
-#[path = "../fakes/bigcommerce.rs"]
-mod bigcommerce_fake;
 mod changes;
 mod customers;
 mod events;

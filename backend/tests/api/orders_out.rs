@@ -248,7 +248,7 @@ async fn an_online_sale_returned_at_the_register_goes_back_to_its_processor_flag
 
 #[tokio::test]
 async fn bigcommerce_hears_awaiting_shipment_when_packed_and_completed_with_the_tracking_when_shipped() {
-    use crate::bigcommerce_fake::{FakeBigCommerce, ACCESS_TOKEN, CLIENT_SECRET, LOCATION_ID, STORE_HASH};
+    use crate::fakes::bigcommerce::{FakeBigCommerce, ACCESS_TOKEN, CLIENT_SECRET, LOCATION_ID, STORE_HASH};
     let app = spawn_app().await;
     let fake = FakeBigCommerce::start().await;
     let body = json!({
