@@ -734,6 +734,20 @@ mod tests {
     }
 
     #[test]
+    fn the_z_report_shows_online_payments_on_their_own_line_and_an_unpaid_order_rounds_no_cash() {
+        use crate::report::{Period, ReportScope, ZReport};
+        let paid = take(&order(vec![line("HAT", 2, 1500)], true)).unwrap().sale;
+        let mut unpaid = take(&order(vec![line("SHIRT", 1, 2500)], false)).unwrap().sale;
+        unpaid.id = "o-2".into();
+        let period = Period { from_ms: 0, to_ms: i64::MAX };
+        let z = ZReport::build(ReportScope::Outlet("montreal".into()), period, &[paid.clone(), unpaid], &[], Money::ZERO).unwrap();
+        let online = z.tenders.iter().find(|t| t.kind == TenderKind::Online).unwrap();
+        assert_eq!((online.count, online.amount), (1, paid.totals.total));
+        assert_eq!(z.cash_rounding, Money::ZERO);
+        assert_eq!(z.expected_cash, Money::ZERO);
+    }
+
+    #[test]
     fn receipts_of_online_orders_never_look_like_a_registers() {
         assert_eq!(online_receipt("MTL1", 42), "MTL1-W-000042");
         assert_ne!(online_receipt("MTL1", 42), crate::sale::receipt_number("MTL1", 0, 42));
