@@ -47,6 +47,16 @@ pub enum Credentials {
 }
 
 impl Credentials {
+    /// What names the store beside the API base URL: BigCommerce and Ecwid share one API host for
+    /// every store, so their store hash or id is part of the store's identity.
+    pub fn store_key(&self) -> String {
+        match self {
+            Credentials::Shopify { .. } | Credentials::WooCommerce { .. } => String::new(),
+            Credentials::BigCommerce { store_hash, .. } => store_hash.clone(),
+            Credentials::LightspeedEcom { store_id, .. } => store_id.to_string(),
+        }
+    }
+
     pub fn platform(&self) -> Platform {
         match self {
             Credentials::Shopify { .. } => Platform::Shopify,

@@ -40,6 +40,9 @@ pub enum ConnectionRefusal {
     UnknownConnection(String),
     #[error("the register's outlet is not one of yours")]
     NotYourOutlet,
+    /// The same store connected twice would take every order twice.
+    #[error("this store is already connected (connection '{0}')")]
+    AlreadyConnected(String),
 }
 
 impl ConnectionRefusal {
@@ -49,6 +52,7 @@ impl ConnectionRefusal {
             ConnectionRefusal::UnknownOutlet(_) => "unknown_outlet",
             ConnectionRefusal::UnknownConnection(_) => "unknown_connection",
             ConnectionRefusal::NotYourOutlet => "not_your_outlet",
+            ConnectionRefusal::AlreadyConnected(_) => "already_connected",
         }
     }
 }

@@ -41,9 +41,18 @@ pub async fn reconcile_once(state: &AppState) -> anyhow::Result<Vec<Reconciled>>
                 Ok(p) => {
                     for order in &p.orders {
                         let key = format!("reconcile:{}:{}", order.external_id, order.modified);
-                        let outcome = state.store.ingest_order(&view.id, &key, Some(order)).await?;
-                        r.orders += 1;
-                        r.created += usize::from(matches!(outcome, super::IngestOutcome::Created { .. }));
+                        // One order the store cannot take must not stop the pull of the others, nor of
+                        // the other stores; the window is read again next run (the mark stays).
+                        match state.store.ingest_order(&view.id, &key, Some(order)).await {
+                            Ok(outcome) => {
+                                r.orders += 1;
+                                r.created += usize::from(matches!(outcome, super::IngestOutcome::Created { .. }));
+                            }
+                            Err(e) => {
+                                tracing::warn!(connection = %view.id, order = %order.external_id, "reconciliation: {e:#}");
+                                r.error = Some(format!("order {}: {e}", order.external_id));
+                            }
+                        }
                     }
                     page = p.next;
                     if page.is_none() {
@@ -58,7 +67,7 @@ pub async fn reconcile_once(state: &AppState) -> anyhow::Result<Vec<Reconciled>>
                 }
             }
         }
-        if complete {
+        if complete && r.error.is_none() {
             state.store.set_reconciled_until(&view.id, started).await?;
         }
         out.push(r);

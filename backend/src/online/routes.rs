@@ -19,6 +19,9 @@ use shared::limits::{MAX_ID_LEN, MAX_PARTS, MAX_TEXT_LEN};
 use shared::online::{ConnectionView, HeldOnlineOrder, OnlineOutletsRequest, OrderPartView};
 
 fn refused(e: super::ConnectionRefusal) -> AppError {
+    if let super::ConnectionRefusal::AlreadyConnected(_) = e {
+        return AppError::Conflict { message: e.to_string(), seq: None };
+    }
     AppError::unprocessable(e.code(), e.to_string())
 }
 

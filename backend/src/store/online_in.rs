@@ -246,9 +246,20 @@ impl SqliteStore {
         if let Err(e) = outlets_exist(&mut tx, &new.online_outlets).await? {
             return Ok(Err(e));
         }
+        // One active connection per store: a second would take every order twice.
+        let same: Vec<(String, String)> = sqlx::query_as("SELECT id, credentials FROM connections WHERE platform = ? AND base_url = ? AND active = 1")
+            .bind(text_of(&new.platform)?)
+            .bind(&new.base_url)
+            .fetch_all(&mut *tx)
+            .await?;
+        for (other, credentials) in same {
+            if serde_json::from_str::<Credentials>(&credentials).is_ok_and(|c| c.store_key() == new.credentials.store_key()) {
+                return Ok(Err(ConnectionRefusal::AlreadyConnected(other)));
+            }
+        }
         sqlx::query(
-            "INSERT INTO connections (id, platform, name, base_url, credentials, options, orders_register_id, created_at_ms)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO connections (id, platform, name, base_url, credentials, options, orders_register_id, created_at_ms, reconciled_until_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
         )
         .bind(id)
         .bind(text_of(&new.platform)?)

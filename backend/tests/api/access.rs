@@ -83,7 +83,7 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Row> {
         (("GET", "/api/v1/audit"), row("/api/v1/audit", None, Manager, &[(Cashier, 403), (Device, 401)])),
         // Online orders in (issue 11). A webhook's credential is the platform's signature, checked
         // against the connection's secret: for a connection that does not exist, 404.
-        (("POST", "/api/v1/connections"), row("/api/v1/connections", Some(r#"{"platform":"woocommerce","name":"Boutique {N}","base_url":"https://shop.example","credentials":{"platform":"woocommerce","consumer_key":"k","consumer_secret":"s","webhook_secret":"w"},"orders_register_id":"montreal-1"}"#), Manager, &[(ManagerLaval, 422), (Cashier, 403), (Device, 401)])),
+        (("POST", "/api/v1/connections"), row("/api/v1/connections", Some(r#"{"platform":"woocommerce","name":"Boutique {N}","base_url":"https://shop{N}.example","credentials":{"platform":"woocommerce","consumer_key":"k","consumer_secret":"s","webhook_secret":"w"},"orders_register_id":"montreal-1"}"#), Manager, &[(ManagerLaval, 422), (Cashier, 403), (Device, 401)])),
         (("GET", "/api/v1/connections"), row("/api/v1/connections", None, Manager, &[(Cashier, 403), (Device, 401)])),
         (("PUT", "/api/v1/connections/{id}/outlets"), row("/api/v1/connections/no-such-connection/outlets", Some(r#"{"outlets":[]}"#), Manager, &[(Cashier, 403), (Device, 401)])),
         (("POST", "/api/v1/webhooks/{connection_id}"), row("/api/v1/webhooks/no-such-connection", Some("{}"), Nobody, &[])),

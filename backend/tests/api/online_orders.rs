@@ -497,6 +497,15 @@ async fn connecting_a_store_is_for_managers_of_its_outlets_and_checks_what_it_na
     let mut bad = base.clone();
     bad["base_url"] = json!("ftp://x");
     assert_eq!(post(As::Bearer(app.admin.clone()), bad).await.0, StatusCode::BAD_REQUEST);
+    // The same store connected a second time would take every order twice: 409, nothing created.
+    let (status, again) = post(As::Bearer(app.admin.clone()), base.clone()).await;
+    assert_eq!((status, again["error"].as_str()), (StatusCode::CONFLICT, Some("conflict")), "{again}");
+    let mut trailing = base.clone();
+    trailing["base_url"] = json!("https://shop.example/");
+    assert_eq!(post(As::Bearer(app.admin.clone()), trailing).await.0, StatusCode::CONFLICT);
+    assert_eq!(app.get("/api/v1/connections").await.1.as_array().unwrap().len(), 1);
+    // A connection's reconciliation starts at its creation: the store's history before it is not imported.
+    assert!(view["reconciled_until_ms"].as_i64().unwrap() > 1_700_000_000_000, "{view}");
 
     // The online outlets, in priority order; Montréal stays (first when not listed).
     let id = view["id"].as_str().unwrap();

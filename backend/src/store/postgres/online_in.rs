@@ -9,6 +9,7 @@
 use super::{lock, text_array, transaction, Lock, PgStore};
 use crate::store::auth::Audit;
 use crate::store::customers::EntrySource;
+use crate::bridges::Credentials;
 use crate::store::now_ms;
 use crate::store::online_in::{connection_record, like_pattern, new_id, parse_text, part_view, skus_of, text_of, ConnectionRow, IntakeLoad, PartRow};
 use crate::store::page::Page;
@@ -156,9 +157,20 @@ impl PgStore {
             if let Err(e) = outlets_exist(tx, &new.online_outlets).await? {
                 return Ok(Err(e));
             }
+            // One active connection per store: a second would take every order twice.
+            let same: Vec<(String, String)> = sqlx::query_as("SELECT id, credentials FROM connections WHERE platform = $1 AND base_url = $2 AND active = TRUE")
+                .bind(text_of(&new.platform)?)
+                .bind(&new.base_url)
+                .fetch_all(&mut **tx)
+                .await?;
+            for (other, credentials) in same {
+                if serde_json::from_str::<Credentials>(&credentials).is_ok_and(|c| c.store_key() == new.credentials.store_key()) {
+                    return Ok(Err(ConnectionRefusal::AlreadyConnected(other)));
+                }
+            }
             sqlx::query(
-                "INSERT INTO connections (id, platform, name, base_url, credentials, options, orders_register_id, created_at_ms)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                "INSERT INTO connections (id, platform, name, base_url, credentials, options, orders_register_id, created_at_ms, reconciled_until_ms)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
             )
             .bind(id)
             .bind(text_of(&new.platform)?)
