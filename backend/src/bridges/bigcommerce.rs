@@ -327,11 +327,10 @@ pub fn read_delivery(store_hash: &str, headers: &HeaderMap, body: &[u8]) -> Resu
             return Err(WebhookRefusal::OtherStore);
         }
     }
-    // The same event sent twice carries the same `hash`: the documented dedupe key.
-    let key = match payload.get("hash").and_then(Value::as_str).filter(|h| !h.is_empty()) {
-        Some(hash) => hash.to_string(),
-        None => webhook_id,
-    };
+    // Dedupe on the signed message id: Standard Webhooks keeps it across retries of one message. Not on
+    // `hash`, the SHA-1 of `data`, which is the same `{type, id}` for every `store/order/updated` of an
+    // order, so a later update (paid, cancelled) would be taken for a repeat.
+    let key = if webhook_id.is_empty() { payload.get("hash").and_then(Value::as_str).unwrap_or_default().to_string() } else { webhook_id };
     let scope = payload.get("scope").and_then(Value::as_str).unwrap_or_default();
     if !ORDER_SCOPES.contains(&scope) {
         return Ok(Delivery { key, event: DeliveryEvent::Ignored { why: format!("scope {scope:?}") } });

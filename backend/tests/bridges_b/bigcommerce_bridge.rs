@@ -35,12 +35,12 @@ fn shipping_consignment() -> Value {
 }
 
 #[tokio::test]
-async fn a_signed_delivery_names_the_order_to_fetch_and_dedupes_on_its_hash() {
+async fn a_signed_delivery_names_the_order_to_fetch_and_dedupes_on_its_message_id() {
     let fake = FakeBigCommerce::start().await;
     let conn = fake.connection("c1");
     let (headers, body) = fake.webhook("store/order/created", 250);
     let delivery = bridge().verify(&conn, &headers, &body, now_ms()).unwrap();
-    let hash = serde_json::from_slice::<Value>(&body).unwrap()["hash"].as_str().unwrap().to_string();
+    let hash = headers["webhook-id"].to_str().unwrap().to_string();
     assert_eq!(delivery.key, hash);
     assert_eq!(delivery.event, DeliveryEvent::Order { external_id: "250".into(), order: None });
     // A retry of the same delivery carries the same key; a new event on the same order does not.
@@ -60,8 +60,21 @@ async fn the_documented_webhook_fixture_is_read_as_order_250() {
     let now = now_ms();
     let headers = fake::sign("msg_2Kc1", now / 1000, body.as_bytes(), fake::CLIENT_SECRET);
     let delivery = bridge().verify(&fake.connection("c1"), &headers, body.as_bytes(), now).unwrap();
-    assert_eq!(delivery.key, "dd70c0976e06b67aaf671e73f49dcb79230ebf9d");
+    assert_eq!(delivery.key, "msg_2Kc1");
     assert_eq!(delivery.event, DeliveryEvent::Order { external_id: "250".into(), order: None });
+}
+
+#[tokio::test]
+async fn two_updates_of_one_order_with_the_same_hash_are_two_deliveries() {
+    // `hash` is the SHA-1 of `data`, the same `{type, id}` for every update of an order: a payment and a
+    // cancellation must not be taken for a repeat of the first update.
+    let fake = FakeBigCommerce::start().await;
+    let conn = fake.connection("c1");
+    let body = r#"{"scope":"store/order/updated","store_id":"1025646","data":{"type":"order","id":250},"hash":"same","created_at":1561479335}"#;
+    let now = now_ms();
+    let first = bridge().verify(&conn, &fake::sign("msg_1", now / 1000, body.as_bytes(), fake::CLIENT_SECRET), body.as_bytes(), now).unwrap();
+    let second = bridge().verify(&conn, &fake::sign("msg_2", now / 1000, body.as_bytes(), fake::CLIENT_SECRET), body.as_bytes(), now).unwrap();
+    assert_ne!(first.key, second.key);
 }
 
 #[tokio::test]
@@ -132,7 +145,7 @@ async fn other_scopes_are_ignored_and_another_stores_deliveries_refused() {
     let now = now_ms();
     let product = br#"{"scope":"store/product/updated","data":{"type":"product","id":5},"hash":"h1"}"#;
     let delivery = bridge().verify(&conn, &fake::sign("m1", now / 1000, product, fake::CLIENT_SECRET), product, now).unwrap();
-    assert_eq!(delivery.key, "h1");
+    assert_eq!(delivery.key, "m1");
     assert!(matches!(delivery.event, DeliveryEvent::Ignored { .. }));
     let foreign = br#"{"scope":"store/order/created","data":{"type":"order","id":5},"hash":"h2","producer":"stores/zzz"}"#;
     assert_eq!(
