@@ -419,7 +419,16 @@ pub fn document() -> Value {
         d.add(Op::new("post", "/api/v1/orders/ops", "a manager's order operation (applied once per id; 422 when held, with its reason)").body(b).ok(200, "applied or duplicate", Some(s)));
         d.add(
             Op::new("get", "/api/v1/connections/{id}/outbox", "status calls owed to a platform or refused by it")
-                .ok(200, "pending and failed calls", Some(json!({"type": "object", "properties": {"pending": {"type": "integer"}, "failed": {"type": "integer"}}}))),
+                .ok(200, "pending and failed calls", Some(json!({"type": "object", "properties": {"pending": {"type": "integer", "minimum": 0, "maximum": 1000}, "failed": {"type": "integer", "minimum": 0, "maximum": 1000}}}))),
+        );
+        let retried = json!({"type": "object", "properties": {"calls": {"type": "integer", "minimum": 0, "maximum": u32::MAX}, "stock_levels": {"type": "integer", "minimum": 0, "maximum": u32::MAX}}});
+        d.add(
+            Op::new("post", "/api/v1/connections/{id}/outbox/retry", "send again everything the platform refused (failed calls not superseded, refused stock levels)")
+                .ok(200, "what was re-queued", Some(retried.clone())),
+        );
+        d.add(
+            Op::new("post", "/api/v1/connections/{id}/outbox/{call_id}/retry", "send again a status call the platform refused (409 when not failed or superseded)")
+                .ok(200, "what was re-queued", Some(retried)),
         );
     }
 

@@ -176,7 +176,7 @@ impl Bridge for BigCommerceBridge {
         }
     }
 
-    async fn send_stock(&self, conn: &Connection, levels: &[StockLevel], _idempotency_key: &str) -> Result<(), BridgeError> {
+    async fn send_stock(&self, conn: &Connection, levels: &[StockLevel], _idempotency_key: &str) -> Result<Vec<StockRefusal>, BridgeError> {
         // Absolute levels: resending a batch (a retry with the same key) sets the same values, so
         // BigCommerce needs no idempotency key of its own.
         let store = Store::of(conn)?;
@@ -185,7 +185,7 @@ impl Bridge for BigCommerceBridge {
             let request = store.auth(self.http.put(target.clone())).json(&batch);
             http_calls::json(request).await?;
         }
-        Ok(())
+        Ok(Vec::new())
     }
 }
 

@@ -57,7 +57,8 @@ enum StockTarget {
 struct Memory {
     targets: HashMap<(String, u64, String), StockTarget>,
     /// (connection, idempotency key) → levels already set: a retried batch resumes after them.
-    progress: HashMap<(String, String), usize>,
+    /// The refusals met so far are kept with it.
+    progress: HashMap<(String, String), (usize, Vec<StockRefusal>)>,
 }
 
 static MEMORY: LazyLock<Arc<Mutex<Memory>>> = LazyLock::new(Default::default);
@@ -192,22 +193,32 @@ impl Bridge for EcwidBridge {
     /// One call per product, spaced by the stock call interval; a 429 stops the batch at once. Ecwid's
     /// inventory endpoint (`PUT /products/{id}/inventory`) takes deltas only, which a retry would apply
     /// twice; setting `quantity` on the product is the absolute set a system of record makes.
-    async fn send_stock(&self, conn: &Connection, levels: &[StockLevel], idempotency_key: &str) -> Result<(), BridgeError> {
+    async fn send_stock(&self, conn: &Connection, levels: &[StockLevel], idempotency_key: &str) -> Result<Vec<StockRefusal>, BridgeError> {
         let store = Store::of(conn)?;
         let progress_key = (conn.id.clone(), idempotency_key.to_string());
-        let done = self.memory().progress.get(&progress_key).copied().unwrap_or(0);
+        let (done, mut refused) = self.memory().progress.get(&progress_key).cloned().unwrap_or_default();
         for (i, level) in levels.iter().enumerate().skip(done) {
             if i > done {
                 tokio::time::sleep(self.stock_call_interval).await;
             }
-            let sent = self.set_quantity(&store, level).await;
-            if let Err(e) = sent {
-                self.memory().progress.insert(progress_key, i);
-                return Err(e);
+            match self.set_quantity(&store, level).await {
+                Ok(()) => {}
+                // One product refused (deleted since we learnt its id, a bad value): the others go on; the
+                // caller records it. Its remembered id is forgotten, so the next try looks the SKU up again.
+                // A refused token (401, 403) refuses the whole push, not each product.
+                Err(BridgeError::Refused { status, body }) if !matches!(status, 401 | 403) => {
+                    let sku = level.sku.trim().to_string();
+                    self.memory().targets.remove(&(store.base_url.to_string(), store.store_id, sku.clone()));
+                    refused.push(StockRefusal { sku, error: format!("HTTP {status}: {body}") });
+                }
+                Err(e) => {
+                    self.memory().progress.insert(progress_key, (i, refused));
+                    return Err(e);
+                }
             }
         }
         self.memory().progress.remove(&progress_key);
-        Ok(())
+        Ok(refused)
     }
 }
 

@@ -141,6 +141,16 @@ pub struct StockLevel {
     pub quantity: i64,
 }
 
+/// A level the platform refused inside a call it otherwise took (WooCommerce's batch answers 200 with
+/// an error per refused item; Ecwid refuses one product's call): the worker records it for managers and
+/// sends it again later, rather than losing it behind the stock cursor.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StockRefusal {
+    pub sku: String,
+    /// The platform's message.
+    pub error: String,
+}
+
 /// The order a status update is about.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatusUpdate {
@@ -182,7 +192,8 @@ pub trait Bridge: Send + Sync {
     async fn send_status(&self, conn: &Connection, update: &StatusUpdate) -> Result<(), BridgeError>;
 
     /// Sets absolute stock levels, in as few calls as the platform's documented batch limits allow.
-    async fn send_stock(&self, conn: &Connection, levels: &[StockLevel], idempotency_key: &str) -> Result<(), BridgeError>;
+    /// `Ok` lists the levels the platform refused one by one (the others were taken).
+    async fn send_stock(&self, conn: &Connection, levels: &[StockLevel], idempotency_key: &str) -> Result<Vec<StockRefusal>, BridgeError>;
 }
 
 /// The bridge for a platform.

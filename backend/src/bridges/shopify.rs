@@ -615,7 +615,7 @@ impl Bridge for ShopifyBridge {
         }
     }
 
-    async fn send_stock(&self, conn: &Connection, levels: &[StockLevel], idempotency_key: &str) -> Result<(), BridgeError> {
+    async fn send_stock(&self, conn: &Connection, levels: &[StockLevel], idempotency_key: &str) -> Result<Vec<StockRefusal>, BridgeError> {
         let (api, location) = api(&self.http, conn)?;
         let location = if location.starts_with("gid://") { location.to_string() } else { format!("gid://shopify/Location/{location}") };
         // Inventory items of the SKUs not seen yet.
@@ -671,7 +671,7 @@ impl Bridge for ShopifyBridge {
             let data = api.graphql(SET_QUANTITIES, json!({ "input": input, "idempotencyKey": batch_key(idempotency_key, n, batches) })).await?;
             user_errors(&data, "inventorySetQuantities")?;
         }
-        Ok(())
+        Ok(Vec::new())
     }
 }
 

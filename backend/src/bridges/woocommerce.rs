@@ -442,11 +442,11 @@ impl Bridge for WooCommerceBridge {
         }
     }
 
-    async fn send_stock(&self, conn: &Connection, levels: &[StockLevel], _idempotency_key: &str) -> Result<(), BridgeError> {
+    async fn send_stock(&self, conn: &Connection, levels: &[StockLevel], _idempotency_key: &str) -> Result<Vec<StockRefusal>, BridgeError> {
         // Absolute values: sending the same batch twice leaves the same stock, so no key is needed.
         let api = api(&self.http, conn)?;
         let known = self.products.lock().expect("not poisoned").get(&conn.id).cloned().unwrap_or_default();
-        let mut targets: Vec<(Target, i64)> = Vec::with_capacity(levels.len());
+        let mut targets: Vec<(Target, i64, &str)> = Vec::with_capacity(levels.len());
         let mut found = HashMap::new();
         for l in levels {
             let sku = l.sku.trim();
@@ -465,7 +465,7 @@ impl Bridge for WooCommerceBridge {
                 },
             };
             match target {
-                Some(t) => targets.push((t, l.quantity.clamp(0, 1_000_000_000))),
+                Some(t) => targets.push((t, l.quantity.clamp(0, 1_000_000_000), sku)),
                 None => tracing::info!(connection = %conn.id, sku = %l.sku, "no WooCommerce product with this SKU: stock not published"),
             }
         }
@@ -473,14 +473,14 @@ impl Bridge for WooCommerceBridge {
 
         // Products in one list, variations per parent product (each has its own batch route).
         let mut products = Vec::new();
-        let mut variations: BTreeMap<u64, Vec<(u64, i64)>> = BTreeMap::new();
-        for (t, q) in targets {
+        let mut variations: BTreeMap<u64, Vec<(u64, i64, &str)>> = BTreeMap::new();
+        for (t, q, sku) in targets {
             match t {
-                Target::Product(id) => products.push((id, q)),
-                Target::Variation { parent, id } => variations.entry(parent).or_default().push((id, q)),
+                Target::Product(id) => products.push((id, q, sku)),
+                Target::Variation { parent, id } => variations.entry(parent).or_default().push((id, q, sku)),
             }
         }
-        let mut calls: Vec<(reqwest::Url, Vec<(u64, i64)>)> = Vec::new();
+        let mut calls: Vec<(reqwest::Url, Vec<(u64, i64, &str)>)> = Vec::new();
         for chunk in products.chunks(MAX_BATCH) {
             calls.push((api.url(&["products", "batch"])?, chunk.to_vec()));
         }
@@ -489,18 +489,29 @@ impl Bridge for WooCommerceBridge {
                 calls.push((api.url(&["products", &parent.to_string(), "variations", "batch"])?, chunk.to_vec()));
             }
         }
+        let mut refused = Vec::new();
         for (url, items) in calls {
-            let update: Vec<Value> = items.iter().map(|(id, q)| json!({"id": id, "manage_stock": true, "stock_quantity": q})).collect();
+            let update: Vec<Value> = items.iter().map(|(id, q, _)| json!({"id": id, "manage_stock": true, "stock_quantity": q})).collect();
             let (_, answer) = send(api.auth(api.http.post(url)).json(&json!({ "update": update }))).await?;
-            // Per-item refusals (a product deleted since) do not fail the others: logged, not retried.
-            for item in answer.get("update").and_then(Value::as_array).into_iter().flatten() {
-                if let Some(error) = item.get("error") {
-                    let (id, error) = (order_text::excerpt(item.get("id").unwrap_or(&Value::Null)), order_text::excerpt(error));
-                    tracing::warn!(connection = %conn.id, product = %id, error = %error, "WooCommerce refused a stock level");
+            // The batch answers 200 with an error per refused item (a product deleted since): the others
+            // were taken; the refused ones go back to the caller, which keeps them for a manager and
+            // sends them again. The answer lists items in the order sent; the id is checked when given.
+            for (i, item) in answer.get("update").and_then(Value::as_array).into_iter().flatten().enumerate() {
+                let Some(error) = item.get("error") else { continue };
+                let by_id = item.get("id").and_then(Value::as_u64).and_then(|id| items.iter().find(|x| x.0 == id));
+                let Some((_, _, sku)) = by_id.or(items.get(i)) else { continue };
+                let message = error.get("message").and_then(Value::as_str).map(str::to_string).unwrap_or_else(|| order_text::excerpt(error));
+                let code = error.get("code").and_then(Value::as_str).unwrap_or("");
+                tracing::warn!(connection = %conn.id, %sku, %code, %message, "WooCommerce refused a stock level");
+                // A remembered id may be stale (the product deleted and created again): look it up next time.
+                if let Some(cache) = self.products.lock().expect("not poisoned").get_mut(&conn.id) {
+                    cache.remove(*sku);
                 }
+                let error = if code.is_empty() { message } else { format!("{code}: {message}") };
+                refused.push(StockRefusal { sku: sku.to_string(), error });
             }
         }
-        Ok(())
+        Ok(refused)
     }
 }
 

@@ -3,10 +3,12 @@
 
 use crate::auth::Authenticated;
 use crate::error::{parse_json, AppError, AppPath};
-use crate::store::online_out::OutboxSummary;
+use crate::store::online_out::{OutboxSummary, Retried, RetryRefusal};
+use crate::store::now_ms;
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::Json;
 use shared::sync::{Device, OpResult, OpStatus, Operation};
 
@@ -32,9 +34,54 @@ pub async fn apply(State(state): State<AppState>, Authenticated(caller): Authent
 }
 
 /// `GET /connections/{id}/outbox` (manager): status calls still owed to the platform and those it
-/// refused, with the stock push's version.
+/// refused, the stock push's state and the stock levels it refused.
 pub async fn outbox(State(state): State<AppState>, Authenticated(caller): Authenticated, AppPath(id): AppPath<String>) -> Result<Json<OutboxSummary>, AppError> {
     let visible = state.store.connections(caller.outlets().as_deref()).await?.iter().any(|c| c.id == id);
     let summary = state.store.outbox_summary(&id).await?.filter(|_| visible);
     summary.map(Json).ok_or_else(|| AppError::NotFound(format!("no connection '{id}'")))
+}
+
+/// A manager of the connection's orders outlet, or an admin: else 404 (the connection is not theirs to see).
+async fn check_visible(state: &AppState, caller: &shared::auth::Caller, id: &str) -> Result<(), AppError> {
+    let visible = state.store.connections(caller.outlets().as_deref()).await?.iter().any(|c| c.id == id);
+    if visible {
+        Ok(())
+    } else {
+        Err(AppError::NotFound(format!("no connection '{id}'")))
+    }
+}
+
+/// `POST /connections/{id}/outbox/{call_id}/retry` (a manager of the connection's outlet, or an admin):
+/// a status call the platform refused (a 401 after a key rotation…) is due again now, its attempts
+/// reset; audited. 404: no such connection or call; 409 `not_failed` (pending or done) or `superseded`
+/// (a later status of the same order was sent or is owed: this one would undo it).
+pub async fn retry_call(
+    State(state): State<AppState>,
+    Authenticated(caller): Authenticated,
+    AppPath((id, call_id)): AppPath<(String, i64)>,
+) -> Result<Json<Retried>, AppError> {
+    let staff = caller.staff.as_ref().ok_or_else(AppError::unauthenticated)?;
+    check_visible(&state, &caller, &id).await?;
+    match state.store.retry_outbox(&id, Some(call_id), &staff.id, now_ms()).await? {
+        Ok(r) => Ok(Json(r)),
+        Err(RetryRefusal::UnknownCall) => Err(AppError::NotFound(format!("no call {call_id} for connection '{id}'"))),
+        Err(RetryRefusal::NotFailed) => Err(AppError::refused(StatusCode::CONFLICT, "not_failed", format!("call {call_id} was not refused: it is pending or done"))),
+        Err(RetryRefusal::Superseded) => Err(AppError::refused(
+            StatusCode::CONFLICT,
+            "superseded",
+            format!("a later status of this order was sent or is owed after call {call_id}: sending it now would undo that one"),
+        )),
+    }
+}
+
+/// `POST /connections/{id}/outbox/retry`: everything the platform refused, sent again — every failed
+/// status call no later status of its order superseded (due now, attempts reset), and every refused
+/// stock level (with the next run) — after the connection's credentials were fixed, say. Audited.
+pub async fn retry_all(State(state): State<AppState>, Authenticated(caller): Authenticated, AppPath(id): AppPath<String>) -> Result<Json<Retried>, AppError> {
+    let staff = caller.staff.as_ref().ok_or_else(AppError::unauthenticated)?;
+    check_visible(&state, &caller, &id).await?;
+    match state.store.retry_outbox(&id, None, &staff.id, now_ms()).await? {
+        Ok(r) => Ok(Json(r)),
+        Err(_) => Err(AppError::NotFound(format!("no connection '{id}'"))),
+    }
 }

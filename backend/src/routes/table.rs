@@ -70,6 +70,8 @@ pub fn table() -> Vec<Route> {
         // Online orders out (issue 11).
         r(M::POST, "/api/v1/orders/ops", Staff(Manager), post(crate::routes::orders_out::apply)),
         r(M::GET, "/api/v1/connections/{id}/outbox", Staff(Manager), get(crate::routes::orders_out::outbox)),
+        r(M::POST, "/api/v1/connections/{id}/outbox/retry", Staff(Manager), post(crate::routes::orders_out::retry_all)),
+        r(M::POST, "/api/v1/connections/{id}/outbox/{call_id}/retry", Staff(Manager), post(crate::routes::orders_out::retry_call)),
         r(M::POST, "/api/v1/held/orders/{id}/retry", Staff(Manager), post(crate::online::routes::retry_held)),
     ]
 }

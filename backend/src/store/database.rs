@@ -140,18 +140,31 @@ pub trait Store: Send + Sync + 'static {
     // ---- orders out: the platform worker (store/online_out.rs; order operations go through apply_op)
 
     /// Claims up to `limit` status calls due at `now_ms` (an order's later call waits for its earlier
-    /// one), leased until `lease_until_ms`, their attempt counted: two instances never hold one row.
-    async fn claim_due_outbox(&self, now_ms: i64, lease_until_ms: i64, limit: i64) -> anyhow::Result<Vec<super::online_out::OutboxRow>>;
-    async fn settle_outbox(&self, id: i64, outcome: &super::online_out::Outcome, now_ms: i64) -> anyhow::Result<()>;
+    /// one), leased to `token` until `lease_until_ms`, their attempt counted: two instances never hold one row.
+    async fn claim_due_outbox(&self, now_ms: i64, lease_until_ms: i64, limit: i64, token: &str) -> anyhow::Result<Vec<super::online_out::OutboxRow>>;
+    /// Extends the lease of the calls `token` still holds; their ids.
+    async fn renew_outbox(&self, token: &str, lease_until_ms: i64) -> anyhow::Result<Vec<i64>>;
+    /// `false`: `token` no longer holds the call (taken over), nothing written.
+    async fn settle_outbox(&self, id: i64, token: &str, outcome: &super::online_out::Outcome, now_ms: i64) -> anyhow::Result<bool>;
     /// `None`: no such connection.
     async fn outbox_summary(&self, connection_id: &str) -> anyhow::Result<Option<super::online_out::OutboxSummary>>;
+    /// A manager's retry of one failed call (`Some`) or of everything refused (`None`), audited.
+    async fn retry_outbox(&self, connection_id: &str, call: Option<i64>, staff_id: &str, now_ms: i64) -> anyhow::Result<Result<super::online_out::Retried, super::online_out::RetryRefusal>>;
     async fn active_connections(&self) -> anyhow::Result<Vec<super::online_out::ConnectionRow>>;
-    /// Takes the connection's stock-push lease (`false`: someone holds it).
-    async fn claim_stock_push(&self, connection_id: &str, now_ms: i64, lease_until_ms: i64) -> anyhow::Result<bool>;
+    /// Takes the connection's stock-push lease for `token` (`None`: someone holds it, or its back-off runs).
+    async fn claim_stock_push(&self, connection_id: &str, now_ms: i64, lease_until_ms: i64, token: &str) -> anyhow::Result<Option<super::online_out::StockLease>>;
+    /// `false`: the lease was taken over.
+    async fn renew_stock_push(&self, connection_id: &str, token: &str, lease_until_ms: i64) -> anyhow::Result<bool>;
     /// Products whose stock changed at `outlets` after version `since` (at most `limit`), with their levels there.
     async fn stock_touched_since(&self, since: i64, outlets: &[String], limit: i64) -> anyhow::Result<super::online_out::StockTouch>;
-    /// Releases the lease; after a success moves the stock cursor to `upto`.
-    async fn finish_stock_push(&self, connection_id: &str, upto: Option<i64>) -> anyhow::Result<()>;
+    /// Products whose level the platform refused (only those due again when `due_only`), with their levels now.
+    async fn refused_stock(&self, connection_id: &str, outlets: &[String], due_only: bool, limit: i64) -> anyhow::Result<Vec<super::online_out::TouchedProduct>>;
+    /// A batch taken: cursor, refusals and lease in one transaction (`false`: taken over, nothing written).
+    #[allow(clippy::too_many_arguments)]
+    async fn finish_stock_batch(&self, connection_id: &str, token: &str, upto: i64, taken: &[String], refused: &[super::online_out::RefusedLevel], now_ms: i64, lease_until_ms: i64) -> anyhow::Result<bool>;
+    /// A push not taken: back-off until `at_ms`, lease released (`false`: taken over, nothing written).
+    async fn fail_stock_push(&self, connection_id: &str, token: &str, at_ms: i64, error: &str) -> anyhow::Result<bool>;
+    async fn release_stock_push(&self, connection_id: &str, token: &str) -> anyhow::Result<()>;
     // ---- online orders in (issue 11; `store/online_in.rs`, `store/postgres/online_in.rs`)
 
     /// A connected store under `id`; `outlets`: the caller's (`None`: an admin), which must hold the

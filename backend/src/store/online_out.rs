@@ -25,6 +25,42 @@ pub struct OutboxRow {
     pub attempts: u32,
 }
 
+/// A stock push's lease, once taken: where its cursor stands and how many pushes failed in a row.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StockLease {
+    pub since: i64,
+    pub attempts: u32,
+}
+
+/// A product's level the platform refused inside a batch it otherwise took, as the worker records it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefusedLevel {
+    pub product_id: String,
+    pub sku: String,
+    pub quantity: i64,
+    pub error: String,
+}
+
+/// `POST /connections/{id}/outbox/{call_id}/retry` refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RetryRefusal {
+    /// No such call for this connection.
+    UnknownCall,
+    /// Pending or done: nothing to retry.
+    NotFailed,
+    /// A later status of the same order was sent or is owed: sending this one now would undo it.
+    Superseded,
+}
+
+/// What a retry re-queued.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Retried {
+    /// Status calls due again now.
+    pub calls: u64,
+    /// Refused stock levels sent again with the next run.
+    pub stock_levels: u64,
+}
+
 /// How a claimed status call went.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outcome {
@@ -43,8 +79,39 @@ pub struct OutboxSummary {
     pub done: u64,
     /// The change-log version up to which online stock was sent.
     pub stock_pushed_version: i64,
+    /// Failed stock pushes in a row (0 when the last one went through), when the next is tried, and
+    /// the platform's last error.
+    pub stock_attempts: i64,
+    pub stock_next_attempt_at_ms: i64,
+    pub stock_last_error: Option<String>,
     /// Pending and failed calls, oldest first (at most 1 000).
     pub calls: Vec<OutboxEntry>,
+    /// Stock levels the platform refused one by one (at most 1 000, oldest first): sent again when
+    /// the stock next moves, or with the next run after `POST …/outbox/retry`.
+    pub stock_refused: Vec<StockRefusalEntry>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct StockRefusalEntry {
+    pub product_id: String,
+    pub sku: String,
+    /// The level refused (the online quantity then).
+    pub quantity: i64,
+    /// The platform's message.
+    pub error: String,
+    pub attempts: i64,
+    /// A manager asked for it to be sent again.
+    pub due: bool,
+    pub refused_at_ms: i64,
+}
+
+/// The connection's stock push state, as the outbox listing shows it.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct StockState {
+    pub pushed_version: i64,
+    pub attempts: i64,
+    pub next_attempt_at_ms: i64,
+    pub last_error: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -60,27 +127,65 @@ pub struct OutboxEntry {
     /// pending or failed
     pub state: String,
     pub created_at_ms: i64,
+    /// A failed call after which a later status of the same order was sent or is owed: retrying it
+    /// would undo that one (the retry route answers 409), so the page offers no retry.
+    pub superseded: bool,
 }
 
-type EntryRow = (i64, String, i64, i64, Option<String>, String, i64);
+type EntryRow = (i64, String, i64, i64, Option<String>, String, i64, bool);
 
 impl OutboxSummary {
-    pub(crate) fn from_rows(connection_id: &str, stock_pushed_version: i64, done: i64, rows: impl Iterator<Item = EntryRow>) -> anyhow::Result<OutboxSummary> {
+    pub(crate) fn from_rows(
+        connection_id: &str,
+        stock: StockState,
+        done: i64,
+        rows: impl Iterator<Item = EntryRow>,
+        stock_refused: Vec<StockRefusalEntry>,
+    ) -> anyhow::Result<OutboxSummary> {
         let mut calls = Vec::new();
-        for (id, body, attempts, next_attempt_at_ms, last_error, state, created_at_ms) in rows {
+        for (id, body, attempts, next_attempt_at_ms, last_error, state, created_at_ms, superseded) in rows {
             let u: StatusUpdate = serde_json::from_str(&body)?;
-            calls.push(OutboxEntry { id, external_id: u.external_id, update: u.update, tracking: u.tracking, attempts, next_attempt_at_ms, last_error, state, created_at_ms });
+            calls.push(OutboxEntry {
+                id,
+                external_id: u.external_id,
+                update: u.update,
+                tracking: u.tracking,
+                attempts,
+                next_attempt_at_ms,
+                last_error,
+                superseded: superseded && state == "failed",
+                state,
+                created_at_ms,
+            });
         }
         Ok(OutboxSummary {
             connection_id: connection_id.into(),
             pending: calls.iter().filter(|c| c.state == "pending").count() as u64,
             failed: calls.iter().filter(|c| c.state == "failed").count() as u64,
             done: u64::try_from(done).unwrap_or(0),
-            stock_pushed_version,
+            stock_pushed_version: stock.pushed_version,
+            stock_attempts: stock.attempts,
+            stock_next_attempt_at_ms: stock.next_attempt_at_ms,
+            stock_last_error: stock.last_error,
             calls,
+            stock_refused,
         })
     }
 }
+
+/// The audit entry of a retry asked by a manager.
+pub(crate) fn retry_audit(staff_id: &str, connection_id: &str, call: Option<i64>, outlet: Option<&str>, retried: &Retried) -> super::auth::Audit {
+    let subject = match call {
+        Some(id) => format!("{connection_id}/outbox/{id}"),
+        None => format!("{connection_id}/outbox"),
+    };
+    let detail = format!("{} status call(s) and {} refused stock level(s) sent again", retried.calls, retried.stock_levels);
+    super::auth::Audit::new(shared::auth::AuditAction::PlatformCallRetried, staff_id, &subject, detail).outlet(outlet)
+}
+
+/// The condition, on an outbox row `o`, that a later status of its order was sent or is owed.
+pub(crate) const SUPERSEDED: &str = "EXISTS (SELECT 1 FROM platform_outbox l WHERE l.connection_id = o.connection_id AND l.order_id = o.order_id
+                   AND l.id > o.id AND l.state IN ('pending', 'done'))";
 
 /// An active connection as the worker needs it.
 #[derive(Clone, Debug)]
@@ -290,10 +395,27 @@ pub(crate) async fn write_order_effect(conn: &mut SqliteConnection, l: &LoadedFo
     Ok(())
 }
 
+/// Each product's SKU and levels at `outlets_json` (a JSON array), in the order given.
+async fn levels_of(conn: &mut SqliteConnection, products: &[String], outlets_json: &str) -> anyhow::Result<Vec<TouchedProduct>> {
+    let mut out = Vec::with_capacity(products.len());
+    for product_id in products {
+        let sku: Option<String> = sqlx::query_scalar("SELECT sku FROM products WHERE id = ?").bind(product_id).fetch_optional(&mut *conn).await?;
+        let levels: Vec<(String, i64)> =
+            sqlx::query_as("SELECT outlet_id, qty FROM stock_levels WHERE product_id = ? AND outlet_id IN (SELECT value FROM json_each(?))")
+                .bind(product_id)
+                .bind(outlets_json)
+                .fetch_all(&mut *conn)
+                .await?;
+        out.push((product_id.clone(), sku.unwrap_or_default(), levels));
+    }
+    Ok(out)
+}
+
 impl SqliteStore {
     /// Claims up to `limit` status calls due at `now_ms` (oldest first; an order's later call waits for
-    /// its earlier one): each is leased until `lease_until_ms` and its attempt counted before it is sent.
-    pub async fn claim_due_outbox(&self, now_ms: i64, lease_until_ms: i64, limit: i64) -> anyhow::Result<Vec<OutboxRow>> {
+    /// its earlier one): each is leased to `token` until `lease_until_ms` and its attempt counted before
+    /// it is sent.
+    pub async fn claim_due_outbox(&self, now_ms: i64, lease_until_ms: i64, limit: i64, token: &str) -> anyhow::Result<Vec<OutboxRow>> {
         let _turn = self.write_turn().await;
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
         let rows = sqlx::query(
@@ -310,8 +432,9 @@ impl SqliteStore {
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             let id: i64 = r.get("id");
-            sqlx::query("UPDATE platform_outbox SET attempts = attempts + 1, next_attempt_at_ms = ? WHERE id = ?")
+            sqlx::query("UPDATE platform_outbox SET attempts = attempts + 1, next_attempt_at_ms = ?, lease_token = ? WHERE id = ?")
                 .bind(lease_until_ms)
+                .bind(token)
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
@@ -326,30 +449,62 @@ impl SqliteStore {
         Ok(out)
     }
 
-    /// Records how a claimed status call went: done, to retry at `retry_at_ms`, or failed for good.
-    pub async fn settle_outbox(&self, id: i64, outcome: &Outcome, now_ms: i64) -> anyhow::Result<()> {
+    /// Extends the lease of the calls `token` still holds (pending, not taken over); their ids.
+    pub async fn renew_outbox(&self, token: &str, lease_until_ms: i64) -> anyhow::Result<Vec<i64>> {
         let _turn = self.write_turn().await;
-        let q = match outcome {
-            Outcome::Done => sqlx::query("UPDATE platform_outbox SET state = 'done', done_at_ms = ?, last_error = NULL WHERE id = ?").bind(now_ms).bind(id),
-            Outcome::Retry { at_ms, error } => {
-                sqlx::query("UPDATE platform_outbox SET next_attempt_at_ms = ?, last_error = ? WHERE id = ?").bind(*at_ms).bind(error.clone()).bind(id)
-            }
-            Outcome::Failed { error } => {
-                sqlx::query("UPDATE platform_outbox SET state = 'failed', last_error = ?, done_at_ms = ? WHERE id = ?").bind(error.clone()).bind(now_ms).bind(id)
-            }
-        };
-        q.execute(self.pool()).await?;
-        Ok(())
+        Ok(sqlx::query_scalar("UPDATE platform_outbox SET next_attempt_at_ms = ? WHERE lease_token = ? AND state = 'pending' RETURNING id")
+            .bind(lease_until_ms)
+            .bind(token)
+            .fetch_all(self.pool())
+            .await?)
     }
 
-    /// A connection's status calls: pending and failed counts, and the failed rows for a manager.
+    /// Records how a claimed status call went: done, to retry at `retry_at_ms`, or failed for good —
+    /// if `token` still holds it (`false`: another run took it over and records its own outcome).
+    pub async fn settle_outbox(&self, id: i64, token: &str, outcome: &Outcome, now_ms: i64) -> anyhow::Result<bool> {
+        let _turn = self.write_turn().await;
+        let q = match outcome {
+            Outcome::Done => sqlx::query(
+                "UPDATE platform_outbox SET state = 'done', done_at_ms = ?, last_error = NULL, lease_token = NULL
+                 WHERE id = ? AND lease_token = ? AND state = 'pending'",
+            )
+            .bind(now_ms),
+            Outcome::Retry { at_ms, error } => sqlx::query(
+                "UPDATE platform_outbox SET next_attempt_at_ms = ?, last_error = ?, lease_token = NULL
+                 WHERE id = ? AND lease_token = ? AND state = 'pending'",
+            )
+            .bind(*at_ms)
+            .bind(error.clone()),
+            Outcome::Failed { error } => sqlx::query(
+                "UPDATE platform_outbox SET state = 'failed', last_error = ?, done_at_ms = ?, lease_token = NULL
+                 WHERE id = ? AND lease_token = ? AND state = 'pending'",
+            )
+            .bind(error.clone())
+            .bind(now_ms),
+        };
+        Ok(q.bind(id).bind(token).execute(self.pool()).await?.rows_affected() == 1)
+    }
+
+    /// A connection's status calls (pending and failed, each failed one marked when a later status of
+    /// its order superseded it), its stock push state and the stock levels the platform refused.
     pub async fn outbox_summary(&self, connection_id: &str) -> anyhow::Result<Option<OutboxSummary>> {
-        let known: Option<i64> = sqlx::query_scalar("SELECT stock_pushed_version FROM connections WHERE id = ?").bind(connection_id).fetch_optional(self.pool()).await?;
-        let Some(stock_pushed_version) = known else { return Ok(None) };
-        let rows = sqlx::query(
-            "SELECT id, body, attempts, next_attempt_at_ms, last_error, state, created_at_ms FROM platform_outbox
-             WHERE connection_id = ? AND state <> 'done' ORDER BY id LIMIT 1000",
+        let known = sqlx::query(
+            "SELECT stock_pushed_version, stock_attempts, stock_next_attempt_at_ms, stock_last_error FROM connections WHERE id = ?",
         )
+        .bind(connection_id)
+        .fetch_optional(self.pool())
+        .await?;
+        let Some(c) = known else { return Ok(None) };
+        let stock = StockState {
+            pushed_version: c.get("stock_pushed_version"),
+            attempts: c.get("stock_attempts"),
+            next_attempt_at_ms: c.get("stock_next_attempt_at_ms"),
+            last_error: c.get("stock_last_error"),
+        };
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT o.id, o.body, o.attempts, o.next_attempt_at_ms, o.last_error, o.state, o.created_at_ms, {SUPERSEDED} AS superseded
+             FROM platform_outbox o WHERE o.connection_id = ? AND o.state <> 'done' ORDER BY o.id LIMIT 1000"
+        )))
         .bind(connection_id)
         .fetch_all(self.pool())
         .await?;
@@ -357,15 +512,96 @@ impl SqliteStore {
             .bind(connection_id)
             .fetch_one(self.pool())
             .await?;
+        let refused = sqlx::query(
+            "SELECT product_id, sku, quantity, error, attempts, due, refused_at_ms FROM stock_refusals
+             WHERE connection_id = ? ORDER BY refused_at_ms, product_id LIMIT 1000",
+        )
+        .bind(connection_id)
+        .fetch_all(self.pool())
+        .await?
+        .into_iter()
+        .map(|r| StockRefusalEntry {
+            product_id: r.get("product_id"),
+            sku: r.get("sku"),
+            quantity: r.get("quantity"),
+            error: r.get("error"),
+            attempts: r.get("attempts"),
+            due: r.get::<i64, _>("due") != 0,
+            refused_at_ms: r.get("refused_at_ms"),
+        })
+        .collect();
         OutboxSummary::from_rows(
             connection_id,
-            stock_pushed_version,
+            stock,
             done,
             rows.into_iter().map(|r| {
-                (r.get("id"), r.get::<String, _>("body"), r.get::<i64, _>("attempts"), r.get("next_attempt_at_ms"), r.get("last_error"), r.get::<String, _>("state"), r.get("created_at_ms"))
+                (
+                    r.get("id"),
+                    r.get::<String, _>("body"),
+                    r.get::<i64, _>("attempts"),
+                    r.get("next_attempt_at_ms"),
+                    r.get("last_error"),
+                    r.get::<String, _>("state"),
+                    r.get("created_at_ms"),
+                    r.get::<i64, _>("superseded") != 0,
+                )
             }),
+            refused,
         )
         .map(Some)
+    }
+
+    /// Re-queues a failed status call (`call`), or every failed call of the connection that no later
+    /// status of its order superseded and every refused stock level (`None`): due now, attempts reset,
+    /// audited as `staff_id`'s, in one transaction.
+    pub async fn retry_outbox(&self, connection_id: &str, call: Option<i64>, staff_id: &str, now_ms: i64) -> anyhow::Result<Result<Retried, RetryRefusal>> {
+        let _turn = self.write_turn().await;
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        const REQUEUE: &str = "UPDATE platform_outbox SET state = 'pending', attempts = 0, next_attempt_at_ms = ?, done_at_ms = NULL, lease_token = NULL";
+        let retried = match call {
+            Some(id) => {
+                let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "SELECT o.state, {SUPERSEDED} AS superseded FROM platform_outbox o WHERE o.id = ? AND o.connection_id = ?"
+                )))
+                .bind(id)
+                .bind(connection_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some(row) = row else { return Ok(Err(RetryRefusal::UnknownCall)) };
+                if row.get::<String, _>("state") != "failed" {
+                    return Ok(Err(RetryRefusal::NotFailed));
+                }
+                if row.get::<i64, _>("superseded") != 0 {
+                    return Ok(Err(RetryRefusal::Superseded));
+                }
+                sqlx::query(sqlx::AssertSqlSafe(format!("{REQUEUE} WHERE id = ?"))).bind(now_ms).bind(id).execute(&mut *tx).await?;
+                Retried { calls: 1, stock_levels: 0 }
+            }
+            None => {
+                // Failed calls are re-queued oldest first in one statement: the claim's order rule sends
+                // an order's earlier call before its later one.
+                let calls = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "{REQUEUE} WHERE id IN (SELECT o.id FROM platform_outbox o WHERE o.connection_id = ? AND o.state = 'failed' AND NOT {SUPERSEDED})"
+                )))
+                .bind(now_ms)
+                .bind(connection_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                let stock_levels = sqlx::query("UPDATE stock_refusals SET due = 1 WHERE connection_id = ?").bind(connection_id).execute(&mut *tx).await?.rows_affected();
+                Retried { calls, stock_levels }
+            }
+        };
+        if retried != Retried::default() {
+            let outlet: Option<String> =
+                sqlx::query_scalar("SELECT r.outlet_id FROM connections c JOIN registers r ON r.id = c.orders_register_id WHERE c.id = ?")
+                    .bind(connection_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            super::auth::write_audit(&mut tx, &retry_audit(staff_id, connection_id, call, outlet.as_deref(), &retried)).await?;
+        }
+        tx.commit().await?;
+        Ok(Ok(retried))
     }
 
     /// Active connections with their online outlets (priority order) and stock cursor.
@@ -392,14 +628,33 @@ impl SqliteStore {
             .collect()
     }
 
-    /// Takes the connection's stock-push lease if nobody holds it (another instance, a crashed run whose
-    /// lease has not expired yet): `true` when this caller may push.
-    pub async fn claim_stock_push(&self, connection_id: &str, now_ms: i64, lease_until_ms: i64) -> anyhow::Result<bool> {
+    /// Takes the connection's stock-push lease for `token` if nobody holds it (another instance, a
+    /// crashed run whose lease has not expired yet) and its back-off is over: the cursor and failed
+    /// pushes so far, or `None`.
+    pub async fn claim_stock_push(&self, connection_id: &str, now_ms: i64, lease_until_ms: i64, token: &str) -> anyhow::Result<Option<StockLease>> {
         let _turn = self.write_turn().await;
-        let n = sqlx::query("UPDATE connections SET stock_lease_until_ms = ? WHERE id = ? AND stock_lease_until_ms <= ?")
+        let row: Option<(i64, i64)> = sqlx::query_as(
+            "UPDATE connections SET stock_lease_until_ms = ?, stock_lease_token = ?
+             WHERE id = ? AND stock_lease_until_ms <= ? AND stock_next_attempt_at_ms <= ?
+             RETURNING stock_pushed_version, stock_attempts",
+        )
+        .bind(lease_until_ms)
+        .bind(token)
+        .bind(connection_id)
+        .bind(now_ms)
+        .bind(now_ms)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.map(|(since, attempts)| StockLease { since, attempts: u32::try_from(attempts).unwrap_or(u32::MAX) }))
+    }
+
+    /// Extends `token`'s stock lease (`false`: another run took it over).
+    pub async fn renew_stock_push(&self, connection_id: &str, token: &str, lease_until_ms: i64) -> anyhow::Result<bool> {
+        let _turn = self.write_turn().await;
+        let n = sqlx::query("UPDATE connections SET stock_lease_until_ms = ? WHERE id = ? AND stock_lease_token = ?")
             .bind(lease_until_ms)
             .bind(connection_id)
-            .bind(now_ms)
+            .bind(token)
             .execute(self.pool())
             .await?
             .rows_affected();
@@ -427,32 +682,110 @@ impl SqliteStore {
         let picked: Vec<(String, i64)> = rows.iter().take(limit as usize).map(|r| (r.get("entity_id"), r.get("v"))).collect();
         // A full page ends at its last product's version; otherwise everything up to the head is covered.
         let upto = if more { picked.last().map_or(head, |p| p.1) } else { head };
-        let mut products = Vec::with_capacity(picked.len());
-        for (product_id, _) in picked.iter().filter(|p| p.1 <= upto) {
-            let sku: Option<String> = sqlx::query_scalar("SELECT sku FROM products WHERE id = ?").bind(product_id).fetch_optional(&mut *tx).await?;
-            let levels: Vec<(String, i64)> = sqlx::query_as(
-                "SELECT outlet_id, qty FROM stock_levels WHERE product_id = ? AND outlet_id IN (SELECT value FROM json_each(?))",
-            )
-            .bind(product_id)
-            .bind(&outlets_json)
-            .fetch_all(&mut *tx)
-            .await?;
-            products.push((product_id.clone(), sku.unwrap_or_default(), levels));
-        }
+        let ids: Vec<String> = picked.iter().filter(|p| p.1 <= upto).map(|p| p.0.clone()).collect();
+        let products = levels_of(&mut tx, &ids, &outlets_json).await?;
         Ok(StockTouch { upto, products })
     }
 
-    /// Ends a stock push: after a success the cursor moves forward to `upto` (never back); the lease is
-    /// released either way.
-    pub async fn finish_stock_push(&self, connection_id: &str, upto: Option<i64>) -> anyhow::Result<()> {
+    /// The products whose level the platform refused (only those a manager asked to send again when
+    /// `due_only`), oldest first, with their levels now.
+    pub async fn refused_stock(&self, connection_id: &str, outlets: &[String], due_only: bool, limit: i64) -> anyhow::Result<Vec<TouchedProduct>> {
+        let mut conn = self.pool().acquire().await?;
+        let ids: Vec<String> = sqlx::query_scalar(
+            "SELECT product_id FROM stock_refusals WHERE connection_id = ? AND (due = 1 OR ? = 0) ORDER BY refused_at_ms, product_id LIMIT ?",
+        )
+        .bind(connection_id)
+        .bind(due_only)
+        .bind(limit)
+        .fetch_all(&mut *conn)
+        .await?;
+        levels_of(&mut conn, &ids, &serde_json::to_string(outlets)?).await
+    }
+
+    /// Records a batch the platform took, if `token` still holds the lease (`false`: taken over, nothing
+    /// written): the cursor moves to `upto` (never back), the levels taken leave the refusals, the ones
+    /// refused are kept — in one transaction, so the cursor never passes a refusal it did not record.
+    /// The lease is extended to `lease_until_ms` for the next batch; the back-off is cleared.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn finish_stock_batch(
+        &self,
+        connection_id: &str,
+        token: &str,
+        upto: i64,
+        taken: &[String],
+        refused: &[RefusedLevel],
+        now_ms: i64,
+        lease_until_ms: i64,
+    ) -> anyhow::Result<bool> {
         let _turn = self.write_turn().await;
-        sqlx::query(
-            "UPDATE connections SET stock_pushed_version = MAX(stock_pushed_version, COALESCE(?, stock_pushed_version)), stock_lease_until_ms = 0 WHERE id = ?",
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        let n = sqlx::query(
+            "UPDATE connections SET stock_pushed_version = MAX(stock_pushed_version, ?), stock_lease_until_ms = ?,
+                    stock_attempts = 0, stock_next_attempt_at_ms = 0, stock_last_error = NULL
+             WHERE id = ? AND stock_lease_token = ?",
         )
         .bind(upto)
+        .bind(lease_until_ms)
         .bind(connection_id)
+        .bind(token)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if n != 1 {
+            return Ok(false);
+        }
+        sqlx::query("DELETE FROM stock_refusals WHERE connection_id = ? AND product_id IN (SELECT value FROM json_each(?))")
+            .bind(connection_id)
+            .bind(serde_json::to_string(taken)?)
+            .execute(&mut *tx)
+            .await?;
+        for r in refused {
+            sqlx::query(
+                "INSERT INTO stock_refusals (connection_id, product_id, sku, quantity, error, attempts, due, refused_at_ms)
+                 VALUES (?, ?, ?, ?, ?, 1, 0, ?)
+                 ON CONFLICT (connection_id, product_id) DO UPDATE SET sku = excluded.sku, quantity = excluded.quantity,
+                    error = excluded.error, attempts = stock_refusals.attempts + 1, due = 0, refused_at_ms = excluded.refused_at_ms",
+            )
+            .bind(connection_id)
+            .bind(&r.product_id)
+            .bind(&r.sku)
+            .bind(r.quantity)
+            .bind(&r.error)
+            .bind(now_ms)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// A push the platform did not take: the lease is released and the next push waits until `at_ms`
+    /// (if `token` still held it; `false` otherwise, nothing written). The cursor stays.
+    pub async fn fail_stock_push(&self, connection_id: &str, token: &str, at_ms: i64, error: &str) -> anyhow::Result<bool> {
+        let _turn = self.write_turn().await;
+        let n = sqlx::query(
+            "UPDATE connections SET stock_attempts = stock_attempts + 1, stock_next_attempt_at_ms = ?, stock_last_error = ?,
+                    stock_lease_until_ms = 0, stock_lease_token = NULL
+             WHERE id = ? AND stock_lease_token = ?",
+        )
+        .bind(at_ms)
+        .bind(error)
+        .bind(connection_id)
+        .bind(token)
         .execute(self.pool())
-        .await?;
+        .await?
+        .rows_affected();
+        Ok(n == 1)
+    }
+
+    /// Releases `token`'s stock lease (nothing when another run holds it now).
+    pub async fn release_stock_push(&self, connection_id: &str, token: &str) -> anyhow::Result<()> {
+        let _turn = self.write_turn().await;
+        sqlx::query("UPDATE connections SET stock_lease_until_ms = 0, stock_lease_token = NULL WHERE id = ? AND stock_lease_token = ?")
+            .bind(connection_id)
+            .bind(token)
+            .execute(self.pool())
+            .await?;
         Ok(())
     }
 }

@@ -159,26 +159,44 @@ impl Store for SqliteStore {
     async fn revoke_device(&self, id: &str, by: &str) -> anyhow::Result<Option<EnrolledDevice>> {
         SqliteStore::revoke_device(self, id, by).await
     }
-    async fn claim_due_outbox(&self, now_ms: i64, lease_until_ms: i64, limit: i64) -> anyhow::Result<Vec<crate::store::online_out::OutboxRow>> {
-        SqliteStore::claim_due_outbox(self, now_ms, lease_until_ms, limit).await
+    async fn claim_due_outbox(&self, now_ms: i64, lease_until_ms: i64, limit: i64, token: &str) -> anyhow::Result<Vec<crate::store::online_out::OutboxRow>> {
+        SqliteStore::claim_due_outbox(self, now_ms, lease_until_ms, limit, token).await
     }
-    async fn settle_outbox(&self, id: i64, outcome: &crate::store::online_out::Outcome, now_ms: i64) -> anyhow::Result<()> {
-        SqliteStore::settle_outbox(self, id, outcome, now_ms).await
+    async fn renew_outbox(&self, token: &str, lease_until_ms: i64) -> anyhow::Result<Vec<i64>> {
+        SqliteStore::renew_outbox(self, token, lease_until_ms).await
+    }
+    async fn settle_outbox(&self, id: i64, token: &str, outcome: &crate::store::online_out::Outcome, now_ms: i64) -> anyhow::Result<bool> {
+        SqliteStore::settle_outbox(self, id, token, outcome, now_ms).await
     }
     async fn outbox_summary(&self, connection_id: &str) -> anyhow::Result<Option<crate::store::online_out::OutboxSummary>> {
         SqliteStore::outbox_summary(self, connection_id).await
     }
+    async fn retry_outbox(&self, connection_id: &str, call: Option<i64>, staff_id: &str, now_ms: i64) -> anyhow::Result<Result<crate::store::online_out::Retried, crate::store::online_out::RetryRefusal>> {
+        SqliteStore::retry_outbox(self, connection_id, call, staff_id, now_ms).await
+    }
     async fn active_connections(&self) -> anyhow::Result<Vec<crate::store::online_out::ConnectionRow>> {
         SqliteStore::active_connections(self).await
     }
-    async fn claim_stock_push(&self, connection_id: &str, now_ms: i64, lease_until_ms: i64) -> anyhow::Result<bool> {
-        SqliteStore::claim_stock_push(self, connection_id, now_ms, lease_until_ms).await
+    async fn claim_stock_push(&self, connection_id: &str, now_ms: i64, lease_until_ms: i64, token: &str) -> anyhow::Result<Option<crate::store::online_out::StockLease>> {
+        SqliteStore::claim_stock_push(self, connection_id, now_ms, lease_until_ms, token).await
+    }
+    async fn renew_stock_push(&self, connection_id: &str, token: &str, lease_until_ms: i64) -> anyhow::Result<bool> {
+        SqliteStore::renew_stock_push(self, connection_id, token, lease_until_ms).await
     }
     async fn stock_touched_since(&self, since: i64, outlets: &[String], limit: i64) -> anyhow::Result<crate::store::online_out::StockTouch> {
         SqliteStore::stock_touched_since(self, since, outlets, limit).await
     }
-    async fn finish_stock_push(&self, connection_id: &str, upto: Option<i64>) -> anyhow::Result<()> {
-        SqliteStore::finish_stock_push(self, connection_id, upto).await
+    async fn refused_stock(&self, connection_id: &str, outlets: &[String], due_only: bool, limit: i64) -> anyhow::Result<Vec<crate::store::online_out::TouchedProduct>> {
+        SqliteStore::refused_stock(self, connection_id, outlets, due_only, limit).await
+    }
+    async fn finish_stock_batch(&self, connection_id: &str, token: &str, upto: i64, taken: &[String], refused: &[crate::store::online_out::RefusedLevel], now_ms: i64, lease_until_ms: i64) -> anyhow::Result<bool> {
+        SqliteStore::finish_stock_batch(self, connection_id, token, upto, taken, refused, now_ms, lease_until_ms).await
+    }
+    async fn fail_stock_push(&self, connection_id: &str, token: &str, at_ms: i64, error: &str) -> anyhow::Result<bool> {
+        SqliteStore::fail_stock_push(self, connection_id, token, at_ms, error).await
+    }
+    async fn release_stock_push(&self, connection_id: &str, token: &str) -> anyhow::Result<()> {
+        SqliteStore::release_stock_push(self, connection_id, token).await
     }
     async fn create_connection(&self, new: &crate::online::NewConnection, id: &str, outlets: Option<&[String]>) -> anyhow::Result<Result<shared::online::ConnectionView, crate::online::ConnectionRefusal>> {
         SqliteStore::create_connection(self, new, id, outlets).await

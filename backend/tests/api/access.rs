@@ -93,6 +93,8 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Row> {
         // Online orders out (issue 11): a manager's order operations without a device; what a store is owed.
         (("POST", "/api/v1/orders/ops"), row("/api/v1/orders/ops", Some(r#"{"id":"op-{N}","device_id":"-","made_at_ms":0,"cashier_id":"-","body":{"kind":"order_note","order_id":"no-such-order","outlet_id":"montreal","text":"abîmé"}}"#), Manager, &[(Cashier, 403), (Device, 401)])),
         (("GET", "/api/v1/connections/{id}/outbox"), row("/api/v1/connections/no-such-connection/outbox", None, Manager, &[(Cashier, 403), (Device, 401)])),
+        (("POST", "/api/v1/connections/{id}/outbox/retry"), row("/api/v1/connections/no-such-connection/outbox/retry", None, Manager, &[(Cashier, 403), (Device, 401)])),
+        (("POST", "/api/v1/connections/{id}/outbox/{call_id}/retry"), row("/api/v1/connections/no-such-connection/outbox/1/retry", None, Manager, &[(Cashier, 403), (Device, 401)])),
         (("POST", "/api/v1/held/orders/{id}/retry"), row("/api/v1/held/orders/12345/retry", None, Manager, &[(Cashier, 403), (Device, 401)])),
     ])
 }

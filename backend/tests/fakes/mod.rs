@@ -59,6 +59,8 @@ pub struct Recorder {
     calls: Mutex<Vec<Call>>,
     /// (calls left to fail, status, Retry-After sent with a 429)
     failing: Mutex<Option<(u32, u16, String)>>,
+    /// How long every answer takes (a slow platform), after the call is recorded.
+    delay: Mutex<std::time::Duration>,
 }
 
 impl Recorder {
@@ -70,6 +72,10 @@ impl Recorder {
     }
     pub fn fail_next(&self, n: u32, status: u16, retry_after: &str) {
         *self.failing.lock().unwrap() = (n > 0).then(|| (n, status, retry_after.to_string()));
+    }
+    /// Every answer from now on comes `d` after the call arrived (`Duration::ZERO`: at once).
+    pub fn set_delay(&self, d: std::time::Duration) {
+        *self.delay.lock().unwrap() = d;
     }
 
     /// Records the request, then answers the failure asked for or lets the fake answer.
@@ -83,6 +89,10 @@ impl Recorder {
             headers: parts.headers.clone(),
             body: bytes.to_vec(),
         });
+        let delay = *self.delay.lock().unwrap();
+        if !delay.is_zero() {
+            tokio::time::sleep(delay).await;
+        }
         let fault = {
             let mut failing = self.failing.lock().unwrap();
             match failing.as_mut() {

@@ -166,6 +166,16 @@ impl FakeWooCommerce {
     pub fn fail_next(&self, n: u32, status: u16) {
         self.recorder.fail_next(n, status, "3");
     }
+
+    /// Every answer takes `d` (a slow site); `Duration::ZERO` again for a fast one.
+    pub fn set_delay(&self, d: std::time::Duration) {
+        self.recorder.set_delay(d);
+    }
+
+    /// Deletes a product (or variation): a batch naming it gets a per-item `Invalid ID.` error.
+    pub fn remove_product(&self, id: u64) {
+        self.site.lock().unwrap().products.remove(&id);
+    }
 }
 
 async fn check_basic_auth(req: axum::extract::Request, next: axum::middleware::Next) -> Response {

@@ -196,6 +196,8 @@ pub enum AuditAction {
     CustomerCreated,
     /// An operation from a register's outbox held for review.
     OpHeld,
+    /// A manager sent again a status call or stock level a platform had refused.
+    PlatformCallRetried,
 }
 
 /// One audit log entry: who (a staff member, and the device they acted through), did what, to what,
