@@ -214,7 +214,8 @@ async fn send_statuses(
                 // An inactive (disconnected) store: the call waits, it is not dropped.
                 None => Outcome::Retry { at_ms: retry::next_attempt_at_ms(now_ms, row.attempts, None), error: "the store is not connected".into() },
                 Some(c) => {
-                    let call = tokio::time::timeout(STATUS_CALL_BUDGET, bridge(c.platform).send_status(&connection(c), &row.update));
+                    let conn = connection(c);
+                    let call = tokio::time::timeout(STATUS_CALL_BUDGET, bridge(c.platform).send_status(&conn, &row.update));
                     match holding(state, Lease::Call { token: &token, id: row.id }, clock, s, call).await {
                         None => {
                             tracing::warn!(row = row.id, "status call taken over by another run while in flight");
@@ -317,7 +318,8 @@ async fn push_batches(
         let mut refused = Vec::new();
         if !levels.is_empty() {
             let key = format!("stock:{}:{}-{}", c.id, since, touch.upto);
-            let call = bridge(c.platform).send_stock(&connection(c), &levels, &key);
+            let conn = connection(c);
+            let call = bridge(c.platform).send_stock(&conn, &levels, &key);
             match holding(state, Lease::Stock { connection_id: &c.id, token }, clock, s, call).await {
                 None => return Ok(Pushed::Lost),
                 Some(Err(e)) => {

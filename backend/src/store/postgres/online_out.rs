@@ -202,12 +202,12 @@ impl PgStore {
                  WHERE id = $2 AND lease_token = $3 AND state = 'pending'",
             )
             .bind(now_ms),
-            Outcome::Retry { at_ms, error } => sqlx::query(
+            Outcome::Retry { at_ms, .. } => sqlx::query(
                 "UPDATE platform_outbox SET next_attempt_at_ms = $1, last_error = $4, lease_token = NULL
                  WHERE id = $2 AND lease_token = $3 AND state = 'pending'",
             )
             .bind(*at_ms),
-            Outcome::Failed { error } => sqlx::query(
+            Outcome::Failed { .. } => sqlx::query(
                 "UPDATE platform_outbox SET state = 'failed', done_at_ms = $1, last_error = $4, lease_token = NULL
                  WHERE id = $2 AND lease_token = $3 AND state = 'pending'",
             )
