@@ -433,3 +433,73 @@ async fn a_split_ecwid_order_is_marked_shipped_once_with_its_tracking_when_both_
     assert_eq!(puts()[0].body, json!({"fulfillmentStatus": "SHIPPED", "trackingNumber": "Postes Canada 7023 4567 8901"}));
     assert_eq!(fake.order("K8XTQ").unwrap()["fulfillmentStatus"], "SHIPPED");
 }
+
+#[tokio::test]
+async fn a_refused_packed_status_superseded_by_the_completion_is_not_sent_again_for_it_would_undo_it() {
+    use crate::fakes::bigcommerce::{FakeBigCommerce, ACCESS_TOKEN, CLIENT_SECRET, LOCATION_ID, STORE_HASH};
+    let app = spawn_app().await;
+    let fake = FakeBigCommerce::start().await;
+    let credentials = json!({"platform": "bigcommerce", "store_hash": STORE_HASH, "access_token": ACCESS_TOKEN, "client_secret": CLIENT_SECRET, "location_id": LOCATION_ID});
+    let connection = connect(&app, "bigcommerce", &fake.base_url(), credentials, &["montreal"]).await;
+    let p = app.products[0].clone();
+    let price = format!("{}.{:02}00", p.price.as_cents() / 100, p.price.as_cents() % 100);
+    fake.add_order(
+        json!({"id": 100, "customer_id": 20, "date_created": "Wed, 10 Jan 2018 21:05:30 +0000", "status_id": 11, "status": "Awaiting Fulfillment",
+               "total_inc_tax": price, "items_total": 1, "payment_method": "Credit Card", "payment_status": "captured", "currency_code": "CAD",
+               "staff_notes": "", "customer_message": "", "shipping_cost_ex_tax": "0.0000",
+               "billing_address": {"first_name": "Jane", "last_name": "Doe", "email": "jane@example.com", "street_1": "12 rue Principale", "city": "Montréal"}}),
+        json!([{"id": 65, "order_id": 100, "product_id": 77, "order_address_id": 51, "sku": p.sku, "name": p.name, "quantity": 1,
+                "base_price": price, "price_inc_tax": price, "quantity_shipped": 0}]),
+        json!({"pickups": [], "shipping": [{"id": 51, "first_name": "Jane", "last_name": "Doe", "street_1": "12 rue Principale", "city": "Montréal", "shipping_method": "Flat Rate"}],
+               "downloads": [], "email": {"gift_certificates": []}}),
+    );
+    let (headers, body) = fake.webhook("store/order/created", 100);
+    deliver(&app, &connection, &headers, body).await;
+    let order = order_id(&app, "100").await;
+    let manager = app.token(MANAGER_MTL).await;
+    let state = AppState::new(app.store.clone());
+    act(&app, &manager, "b-pack", &order, "montreal", "mark_packed").await;
+    fake.fail_next(1, 401);
+    assert_eq!(run_once(&state, NOW).await.unwrap().statuses_failed, 1, "Awaiting Shipment refused");
+    act(&app, &manager, "b-ship", &order, "montreal", "mark_shipped").await;
+    assert_eq!(run_once(&state, NOW + 1).await.unwrap().statuses_sent, 1, "Completed taken");
+    let o = outbox(&app, &manager, &connection).await;
+    assert_eq!((o["calls"][0]["state"].as_str(), o["calls"][0]["superseded"].as_bool()), (Some("failed"), Some(true)), "{o}");
+    let id = o["calls"][0]["id"].as_i64().unwrap();
+    let retry = |path: String| {
+        let (app, who) = (&app, As::Bearer(manager.clone()));
+        async move { app.send(who, "POST", &path, None).await }
+    };
+    let (status, answer) = retry(format!("/api/v1/connections/{connection}/outbox/{id}/retry")).await;
+    assert_eq!((status, answer["error"].as_str()), (StatusCode::CONFLICT, Some("superseded")), "{answer}");
+    let (status, answer) = retry(format!("/api/v1/connections/{connection}/outbox/retry")).await;
+    assert_eq!((status, answer["calls"].as_u64()), (StatusCode::OK, Some(0)), "{answer}");
+    run_once(&state, NOW + 10_000_000).await.unwrap();
+    let statuses: Vec<Value> = fake.calls().iter().filter(|c| c.method == "PUT" && c.path.ends_with("/v2/orders/100")).map(|c| c.body["status_id"].clone()).collect();
+    assert_eq!(statuses, vec![json!(9), json!(10)], "the refused 9, then 10 — never 9 after it");
+}
+
+#[tokio::test]
+async fn an_ecwid_product_deleted_since_is_a_refused_level_kept_for_managers_and_the_others_are_set() {
+    use crate::fakes::ecwid::{FakeEcwid, CLIENT_SECRET, SECRET_TOKEN, STORE_ID};
+    let app = spawn_app().await;
+    let fake = FakeEcwid::start().await;
+    let (p, q) = (app.products[0].clone(), app.products[1].clone());
+    fake.add_product(json!({"id": 500, "sku": p.sku, "quantity": 0}));
+    fake.add_product(json!({"id": 501, "sku": q.sku, "quantity": 0}));
+    let credentials = json!({"platform": "lightspeed_ecom", "store_id": STORE_ID, "secret_token": SECRET_TOKEN, "client_secret": CLIENT_SECRET});
+    let connection = connect(&app, "lightspeed_ecom", &fake.base_url(), credentials, &["montreal"]).await;
+    let state = AppState::new(app.store.clone());
+    run_once(&state, NOW).await.unwrap();
+    assert_eq!(fake.inventory().get(&p.sku).copied(), Some(app.level("montreal", &p.id).await.max(0)));
+    fake.remove_product(500);
+    app.push(&[app.sale(1, &[&p.id, &q.id])]).await;
+    let r = run_once(&state, NOW + 1).await.unwrap();
+    assert_eq!((r.stock_batches_sent, r.stock_levels_refused, r.stock_batches_retried), (1, 1, 0), "{r:?}");
+    assert_eq!(fake.inventory().get(&q.sku).copied(), Some(app.level("montreal", &q.id).await.max(0)), "the other product was set");
+    let manager = app.token(MANAGER_MTL).await;
+    let o = outbox(&app, &manager, &connection).await;
+    assert_eq!(o["stock_refused"][0]["sku"], p.sku.as_str(), "{o}");
+    assert!(o["stock_refused"][0]["error"].as_str().unwrap().contains("404"), "{o}");
+    assert_eq!(o["stock_attempts"], 0, "the push itself went through: {o}");
+}

@@ -110,6 +110,11 @@ impl FakeEcwid {
         self.inner.lock().unwrap().products.insert(id, product);
     }
 
+    /// Deletes a product: calls naming it answer 404.
+    pub fn remove_product(&self, id: u64) {
+        self.inner.lock().unwrap().products.remove(&id);
+    }
+
     /// The order as the store now has it.
     pub fn order(&self, id: &str) -> Option<Value> {
         self.inner.lock().unwrap().orders.get(id).cloned()
