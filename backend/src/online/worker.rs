@@ -317,7 +317,10 @@ async fn push_batches(
             .collect();
         let mut refused = Vec::new();
         if !levels.is_empty() {
-            let key = format!("stock:{}:{}-{}", c.id, since, touch.upto);
+            // A range's key is reused when it is sent again after a failure; levels a manager asked to
+            // send again without any stock movement get a key of their own (Shopify would take a reused
+            // key for a repeat and apply nothing).
+            let key = if moves { format!("stock:{}:{}-{}", c.id, since, touch.upto) } else { format!("stock:{}:{}:again:{}", c.id, since, now_ms) };
             let conn = connection(c);
             let call = bridge(c.platform).send_stock(&conn, &levels, &key);
             match holding(state, Lease::Stock { connection_id: &c.id, token }, clock, s, call).await {
