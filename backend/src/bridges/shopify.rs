@@ -643,17 +643,20 @@ impl Bridge for ShopifyBridge {
             entry.extend(found);
             entry.clone()
         };
-        let quantities: Vec<Value> = levels
+        let quantities: Vec<(Value, &str)> = levels
             .iter()
             .filter_map(|l| match items.get(l.sku.trim()) {
-                Some(item) => Some(json!({
-                    "inventoryItemId": item,
-                    "locationId": location,
-                    "quantity": l.quantity.clamp(0, 1_000_000_000),
-                    // 2026-04: required on every quantity; null = set it whatever it is now (we are the
-                    // system of record).
-                    "changeFromQuantity": null,
-                })),
+                Some(item) => Some((
+                    json!({
+                        "inventoryItemId": item,
+                        "locationId": location,
+                        "quantity": l.quantity.clamp(0, 1_000_000_000),
+                        // 2026-04: required on every quantity; null = set it whatever it is now (we are the
+                        // system of record).
+                        "changeFromQuantity": null,
+                    }),
+                    l.sku.trim(),
+                )),
                 None => {
                     tracing::info!(connection = %conn.id, sku = %l.sku, "no Shopify variant with this SKU: stock not published");
                     None
@@ -661,18 +664,70 @@ impl Bridge for ShopifyBridge {
             })
             .collect();
         let batches = quantities.len().div_ceil(MAX_QUANTITIES_PER_CALL);
+        let mut refused = Vec::new();
         for (n, chunk) in quantities.chunks(MAX_QUANTITIES_PER_CALL).enumerate() {
-            let input = json!({
-                "name": "available",
-                "reason": "correction",
-                "referenceDocumentUri": format!("comptoir://stock/{idempotency_key}"),
-                "quantities": chunk,
-            });
-            let data = api.graphql(SET_QUANTITIES, json!({ "input": input, "idempotencyKey": batch_key(idempotency_key, n, batches) })).await?;
-            user_errors(&data, "inventorySetQuantities")?;
+            let mut sending: Vec<&(Value, &str)> = chunk.iter().collect();
+            let mut key = batch_key(idempotency_key, n, batches);
+            // A quantity Shopify refuses (an inventory item deleted since we learnt it) fails the whole
+            // call: it goes back to the caller as a refusal, and the others are sent once more without
+            // it, under a key derived from the first (the same on every retry of these levels).
+            for round in 0..2 {
+                let input = json!({
+                    "name": "available",
+                    "reason": "correction",
+                    "referenceDocumentUri": format!("comptoir://stock/{idempotency_key}"),
+                    "quantities": sending.iter().map(|q| q.0.clone()).collect::<Vec<_>>(),
+                });
+                let data = api.graphql(SET_QUANTITIES, json!({ "input": input, "idempotencyKey": key })).await?;
+                let Some(per_item) = refused_quantities(&data) else {
+                    return user_errors(&data, "inventorySetQuantities").map(|()| Vec::new());
+                };
+                if per_item.is_empty() {
+                    break;
+                }
+                if round > 0 {
+                    return user_errors(&data, "inventorySetQuantities").map(|()| Vec::new());
+                }
+                {
+                    let mut cache = self.inventory_items.lock().expect("not poisoned");
+                    for (i, error) in &per_item {
+                        let Some((_, sku)) = sending.get(*i) else { continue };
+                        tracing::warn!(connection = %conn.id, %sku, %error, "Shopify refused a stock level");
+                        // The remembered item may be stale: look the SKU up again next time.
+                        if let Some(known) = cache.get_mut(&conn.id) {
+                            known.remove(*sku);
+                        }
+                        refused.push(StockRefusal { sku: sku.to_string(), error: error.clone() });
+                    }
+                }
+                sending = sending.iter().enumerate().filter(|(i, _)| !per_item.iter().any(|(r, _)| r == i)).map(|(_, q)| *q).collect();
+                key = batch_key(&format!("{key}/without-refused"), 1, 2);
+                if sending.is_empty() {
+                    break;
+                }
+            }
         }
-        Ok(Vec::new())
+        Ok(refused)
     }
+}
+
+/// The quantities `inventorySetQuantities` refused, by their place in the call, with the message:
+/// `Some(empty)` when it took them all, `None` when an error is not about one quantity (or no payload).
+fn refused_quantities(data: &Value) -> Option<Vec<(usize, String)>> {
+    let errors = data.pointer("/inventorySetQuantities/userErrors").and_then(Value::as_array)?;
+    errors
+        .iter()
+        .map(|e| {
+            let field = e.get("field").and_then(Value::as_array)?;
+            let at = match field.as_slice() {
+                [input, quantities, i, ..] if input == "input" && quantities == "quantities" => i.as_str()?.parse::<usize>().ok()?,
+                _ => return None,
+            };
+            let message = e.get("message").and_then(Value::as_str).unwrap_or("refused");
+            let code = e.get("code").and_then(Value::as_str).unwrap_or("");
+            Some((at, if code.is_empty() { message.to_string() } else { format!("{code}: {message}") }))
+        })
+        .collect()
 }
 
 /// What fuzzing and the integrator's tests reach: the order reader over any JSON.

@@ -503,3 +503,32 @@ async fn an_ecwid_product_deleted_since_is_a_refused_level_kept_for_managers_and
     assert!(o["stock_refused"][0]["error"].as_str().unwrap().contains("404"), "{o}");
     assert_eq!(o["stock_attempts"], 0, "the push itself went through: {o}");
 }
+
+#[tokio::test]
+async fn a_shopify_inventory_item_deleted_since_is_a_refused_level_and_the_others_are_set_without_it() {
+    use crate::fakes::shopify::{FakeShopify, ACCESS_TOKEN, CLIENT_SECRET, LOCATION_ID};
+    let app = spawn_app().await;
+    let fake = FakeShopify::start().await;
+    let (p, q) = (app.products[0].clone(), app.products[1].clone());
+    fake.add_product(&p.sku);
+    fake.add_product(&q.sku);
+    let credentials = json!({"platform": "shopify", "access_token": ACCESS_TOKEN, "client_secret": CLIENT_SECRET, "location_id": LOCATION_ID});
+    let connection = connect(&app, "shopify", &fake.base_url(), credentials, &["montreal"]).await;
+    let state = AppState::new(app.store.clone());
+    run_once(&state, NOW).await.unwrap();
+    fake.remove_product(&p.sku);
+    app.push(&[app.sale(1, &[&p.id, &q.id])]).await;
+    let r = run_once(&state, NOW + 1).await.unwrap();
+    assert_eq!((r.stock_batches_sent, r.stock_levels_refused, r.stock_batches_retried), (1, 1, 0), "{r:?}");
+    assert_eq!(fake.inventory().get(&q.sku).copied(), Some(app.level("montreal", &q.id).await.max(0)), "the other level was set");
+    let manager = app.token(MANAGER_MTL).await;
+    let o = outbox(&app, &manager, &connection).await;
+    assert_eq!(o["stock_refused"][0]["sku"], p.sku.as_str(), "{o}");
+    assert!(o["stock_refused"][0]["error"].as_str().unwrap().contains("INVALID_INVENTORY_ITEM"), "{o}");
+    // Created again in Shopify (a new inventory item): a manager's retry publishes it.
+    fake.add_product(&p.sku);
+    assert_eq!(app.send(As::Bearer(manager.clone()), "POST", &format!("/api/v1/connections/{connection}/outbox/retry"), None).await.0, StatusCode::OK);
+    let r = run_once(&state, NOW + 2).await.unwrap();
+    assert_eq!((r.stock_levels_sent, r.stock_levels_refused), (1, 0), "{r:?}");
+    assert_eq!(fake.inventory().get(&p.sku).copied(), Some(app.level("montreal", &p.id).await.max(0)));
+}

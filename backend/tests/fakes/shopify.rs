@@ -136,6 +136,14 @@ impl FakeShopify {
         item
     }
 
+    /// Deletes the variant with this SKU and its inventory item: a quantity naming the item is refused.
+    pub fn remove_product(&self, sku: &str) {
+        let mut shop = self.shop.lock().unwrap();
+        if let Some(item) = shop.variants.remove(sku) {
+            shop.available.remove(&item);
+        }
+    }
+
     /// Orders per page (Shopify: `limit`, at most 250); smaller to test paging.
     pub fn set_page_size(&self, n: usize) {
         self.shop.lock().unwrap().page_size = n.max(1);
