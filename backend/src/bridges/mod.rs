@@ -142,8 +142,9 @@ pub struct StockLevel {
 }
 
 /// A level the platform refused inside a call it otherwise took (WooCommerce's batch answers 200 with
-/// an error per refused item; Ecwid refuses one product's call): the worker records it for managers and
-/// sends it again later, rather than losing it behind the stock cursor.
+/// an error per refused item; Ecwid refuses one product's call; Shopify's `userErrors` name a quantity,
+/// and the others are sent again without it): the worker records it for managers and sends it again
+/// later, rather than losing it behind the stock cursor or letting it block every other level.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StockRefusal {
     pub sku: String,
