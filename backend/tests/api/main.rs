@@ -15,6 +15,7 @@ mod paging;
 mod ops;
 mod online_orders;
 mod orders_out;
+mod orders_page;
 mod push;
 mod reads;
 mod serials;
