@@ -408,6 +408,8 @@ describe('online orders: orders page, scanner mode, a store connected', () => {
     assert.equal(await deliver(server, hookUrl, pickup), 200);
     assert.equal(await deliver(server, hookUrl, delivery), 200);
     const names = async (page) => (await page.getByTestId('row-customer').allInnerTexts()).map(clean).sort();
+    await row(manager, 'Filtre Ramassage').waitFor(LIVE);
+    const receipt = await row(manager, 'Filtre Ramassage').getAttribute('data-receipt');
     for (const page of [manager, remote]) {
       await row(page, 'Filtre Ramassage').waitFor(LIVE);
       await row(page, 'Filtre Livraison').waitFor(LIVE);
@@ -421,7 +423,7 @@ describe('online orders: orders page, scanner mode, a store connected', () => {
       await page.getByTestId('orders-status').selectOption('');
       await page.getByTestId('orders-search').fill('filtre liv');
       await eventually(async () => assert.deepEqual(await names(page), ['Filtre Livraison']));
-      await page.getByTestId('orders-search').fill(await row(manager, 'Filtre Ramassage').getAttribute('data-receipt'));
+      await page.getByTestId('orders-search').fill(receipt);
       await eventually(async () => assert.deepEqual(await names(page), ['Filtre Ramassage']));
       await page.getByTestId('orders-search').fill('');
       await eventually(async () => assert.deepEqual(await names(page), everything));
