@@ -105,12 +105,10 @@ pub fn replay(part: &mut OrderPartView, op: &Operation) {
         OpBody::OrderNote { text, .. } => {
             part.order_notes.push(OrderNote { at_ms: op.made_at_ms, by: op.cashier_id.clone(), text: text.clone() })
         }
-        OpBody::OrderAssign { staff_id, .. } => {
-            if part.assigned_to.as_ref() != Some(staff_id) {
-                part.assigned_to = Some(staff_id.clone());
-                // The server names them once it has the assignment; until then `staff_name` does.
-                part.assigned_name = None;
-            }
+        OpBody::OrderAssign { staff_id, .. } if part.assigned_to.as_ref() != Some(staff_id) => {
+            part.assigned_to = Some(staff_id.clone());
+            // The server names them once it has the assignment; until then `staff_name` does.
+            part.assigned_name = None;
         }
         OpBody::OrderPayment { tender, .. } => part.paid = part.paid.checked_add(tender.amount).unwrap_or(part.paid),
         OpBody::SaleNote { text, .. } => {
