@@ -72,6 +72,8 @@ pub struct AppCtx {
     /// The newest version the live stream announced: pages that read the server directly (the orders
     /// page) read it again when it moves.
     pub announced: RwSignal<u64>,
+    /// How the last pull ended (`None` before the first): the orders page takes the pulled parts then.
+    pub pulls: RwSignal<Option<puller::PullDone>>,
     /// Views to recompute after the next successful pull: items of ours left the outbox (the server
     /// acknowledged them), and the pull brings the state that carries them.
     pub left_outbox: StoredValue<Touched>,
@@ -114,6 +116,7 @@ impl AppCtx {
             live: RwSignal::new(false),
             wake_puller: RwSignal::new(false),
             announced: RwSignal::new(0),
+            pulls: RwSignal::new(None),
             left_outbox: StoredValue::new(Touched::default()),
             auth: Auth::new(),
             syncing: StoredValue::new(false),

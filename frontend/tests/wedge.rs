@@ -41,3 +41,19 @@ fn a_pause_inside_a_burst_starts_over() {
     let actions = feed(&mut w, &["4", "5", "6", "7", "Enter"], 2000.0, 5.0);
     assert_eq!(actions[4], Action::Scan("4567".into()));
 }
+
+#[wasm_bindgen_test]
+fn a_code_with_capitals_typed_with_shift_is_one_scan() {
+    let mut w = Wedge::default();
+    let actions = feed(&mut w, &["Shift", "H", "Shift", "A", "-", "0", "1", "Enter"], 1000.0, 4.0);
+    assert_eq!(actions[7], Action::Scan("HA-01".into()));
+}
+
+#[wasm_bindgen_test]
+fn two_scans_back_to_back_are_two_codes() {
+    let mut w = Wedge::default();
+    let actions = feed(&mut w, &["1", "2", "3", "4", "Enter", "5", "6", "7", "8", "Enter"], 1000.0, 3.0);
+    assert_eq!(actions[4], Action::Scan("1234".into()));
+    assert_eq!(actions[5], Action::Start);
+    assert_eq!(actions[9], Action::Scan("5678".into()));
+}

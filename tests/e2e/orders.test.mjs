@@ -87,6 +87,24 @@ function wooOrder(lines, { pickup = false, paid = true, name = 'Léa Roy', email
   };
 }
 
+/**
+ * A keyboard-wedge scanner on `page`: the code's keys then Enter, each key event stamped 5 ms after the
+ * one before, as the scanner's USB reports are stamped when they arrive. The wedge detector tells a scan
+ * from typing by those times, so a loaded test machine dispatching the events late cannot split a burst
+ * (without a stamp, Chromium stamps each event when it gets to it).
+ */
+async function wedgeScan(page, code) {
+  page.__cdp ??= await page.context().newCDPSession(page);
+  const t0 = Date.now() / 1000;
+  let i = 0;
+  const key = (type, k, extra = {}) => page.__cdp.send('Input.dispatchKeyEvent', { type, key: k, timestamp: t0 + 0.005 * i++, ...extra });
+  const sent = [];
+  for (const ch of code) sent.push(key('keyDown', ch, { text: ch, unmodifiedText: ch }), key('keyUp', ch));
+  const enter = { code: 'Enter', windowsVirtualKeyCode: 13 };
+  sent.push(key('keyDown', 'Enter', { ...enter, text: '\r', unmodifiedText: '\r' }), key('keyUp', 'Enter', enter));
+  await Promise.all(sent);
+}
+
 /** Posts `order` to Comptoir as WooCommerce does: the exact body, signed with the webhook secret. */
 async function deliver(server, hookUrl, order, { event = 'created', secret = SECRET } = {}) {
   const body = JSON.stringify(order);
@@ -191,23 +209,29 @@ describe('online orders: orders page, scanner mode, a store connected', () => {
     await tablet.getByTestId('assign-me').click();
     await tablet.getByTestId('scanner-assigned').waitFor();
     const beeps = () => tablet.evaluate(() => window.__comptoirBeeps || 0);
-    await reg.scan(products.p012.barcode);
-    await tablet.getByTestId('scan-refused').waitFor();
+    const qty = async () => clean(await tablet.getByTestId('scanner-qty').innerText());
+    // Each scan is applied (a count moves, or a refusal beeps) before the next one.
+    await wedgeScan(tablet, products.p012.barcode);
+    await eventually(async () => assert.equal(await beeps(), 1));
     assert.match(clean(await tablet.getByTestId('scan-refused').innerText()), /Article absent de cette commande/);
-    assert.equal(await beeps(), 1);
-    await reg.scan(item.barcode);
-    await eventually(async () => assert.equal(clean(await tablet.getByTestId('scanner-qty').innerText()), '1 / 2 prélevé'));
+    await wedgeScan(tablet, item.barcode);
+    await eventually(async () => assert.equal(await qty(), '1 / 2 prélevé'));
     // The partial pick shows on the manager's page, live.
     const pickSent = Date.now();
     await eventually(async () => assert.equal(clean(await mrow.getByTestId('row-qty').innerText()), '1 / 2 prélevé'), LIVE);
     console.log(`orders live latency (a pick on the tablet to the manager's page): ${Date.now() - pickSent} ms`);
     assert.equal(clean(await mrow.getByTestId('row-status').innerText()), 'En cours');
-    assert.equal(clean(await mrow.getByTestId('row-assigned').innerText()), 'julie');
-    await reg.scan(item.barcode);
-    await eventually(async () => assert.equal(clean(await tablet.getByTestId('scanner-qty').innerText()), '2 / 2 prélevé'));
-    await reg.scan(item.barcode);
-    await eventually(async () => assert.match(clean(await tablet.getByTestId('scan-refused').innerText()), /Quantité commandée déjà prélevée/));
-    assert.equal(await beeps(), 2);
+    // The assigned user by name, not by id.
+    assert.equal(clean(await mrow.getByTestId('row-assigned').innerText()), 'Julie');
+    // Pushed and pulled back meanwhile: still one unit picked, at the tablet too.
+    assert.equal(await qty(), '1 / 2 prélevé');
+    await wedgeScan(tablet, item.barcode);
+    await eventually(async () => assert.equal(await qty(), '2 / 2 prélevé'));
+    assert.equal(await beeps(), 1, 'the second unit is taken, not refused');
+    await wedgeScan(tablet, item.barcode);
+    await eventually(async () => assert.equal(await beeps(), 2));
+    assert.match(clean(await tablet.getByTestId('scan-refused').innerText()), /Quantité commandée déjà prélevée/);
+    assert.equal(await qty(), '2 / 2 prélevé', 'capped at what was ordered');
     // An order note, only here.
     await tablet.getByTestId('note-damaged').click();
     await tablet.getByTestId('scanner-packed').click();
@@ -240,7 +264,7 @@ describe('online orders: orders page, scanner mode, a store connected', () => {
     if (await tablet.getByTestId('scanner-back').count()) await tablet.getByTestId('scanner-back').click();
     await tablet.locator(`[data-testid="scanner-choose"]`, { hasText: 'Paul Côté' }).click();
     await tablet.getByTestId('assign-me').click();
-    await reg.scan(item.barcode);
+    await wedgeScan(tablet, item.barcode);
     await eventually(async () => assert.equal(clean(await tablet.getByTestId('scanner-qty').innerText()), '1 / 1 prélevé'));
     await tablet.getByTestId('scanner-packed').click();
     await eventually(async () => assert.equal(clean(await mrow.getByTestId('row-status').innerText()), 'Emballé'), LIVE);
@@ -354,7 +378,8 @@ describe('online orders: orders page, scanner mode, a store connected', () => {
     await server.stop();
     await choice.click();
     await tablet.getByTestId('assign-me').click();
-    await reg.scan(item.barcode);
+    await tablet.getByTestId('scanner-assigned').waitFor();
+    await wedgeScan(tablet, item.barcode);
     await eventually(async () => assert.equal(clean(await tablet.getByTestId('scanner-qty').innerText()), '1 / 2 prélevé'));
     await tablet.getByTestId('note-unavailable').click();
     await eventually(async () => assert.match(clean(await tablet.getByTestId('scanner-notes').innerText()), /Indisponible/));
@@ -363,6 +388,62 @@ describe('online orders: orders page, scanner mode, a store connected', () => {
     await server.start();
     await eventually(async () => assert.equal(clean(await mrow.getByTestId('row-qty').innerText()), '1 / 2 prélevé'), { timeout: 60_000, interval: 200 });
     assert.match(clean(await mrow.getByTestId('row-notes').innerText()), /Indisponible/);
-    assert.equal(clean(await mrow.getByTestId('row-assigned').innerText()), 'julie');
+    assert.equal(clean(await mrow.getByTestId('row-assigned').innerText()), 'Julie');
+    // The tablet's own page, from its pulled copy: the same row once its outbox is empty.
+    await eventually(async () => assert.equal(clean(await tablet.getByTestId('scanner-qty').innerText()), '1 / 2 prélevé'), LIVE);
+  });
+  test('filters, search and finished orders hold alike on the pulled copy and on the server\'s list; a browser with no copy is live too', async () => {
+    // A manager's browser whose pulls never succeed has no local copy: it reads GET /orders.
+    const bare = await browser.newContext();
+    await bare.route('**/api/v1/sync/changes**', (r) => r.abort());
+    const remote = await bare.newPage();
+    await signIn(remote, server, ADMIN);
+    await remote.goto(`${server.url}/commandes`);
+    await remote.getByTestId('orders-page').waitFor();
+    await remote.getByTestId('orders-outlet').selectOption('montreal');
+    await manager.getByTestId('orders-outlet').selectOption('montreal');
+
+    const pickup = wooOrder([{ product: products.p016, qty: 1 }], { pickup: true, name: 'Filtre Ramassage', email: 'filtre.r@example.com' });
+    const delivery = wooOrder([{ product: products.p017, qty: 1 }], { name: 'Filtre Livraison', email: 'filtre.l@example.com' });
+    assert.equal(await deliver(server, hookUrl, pickup), 200);
+    assert.equal(await deliver(server, hookUrl, delivery), 200);
+    const names = async (page) => (await page.getByTestId('row-customer').allInnerTexts()).map(clean).sort();
+    await row(manager, 'Filtre Ramassage').waitFor(LIVE);
+    const receipt = await row(manager, 'Filtre Ramassage').getAttribute('data-receipt');
+    for (const page of [manager, remote]) {
+      await row(page, 'Filtre Ramassage').waitFor(LIVE);
+      await row(page, 'Filtre Livraison').waitFor(LIVE);
+      const everything = await names(page);
+      assert.ok(everything.includes('Hors Ligne'), everything.join(', '));
+      await page.getByTestId('orders-type').selectOption('pickup');
+      await eventually(async () => assert.deepEqual(await names(page), ['Filtre Ramassage']));
+      await page.getByTestId('orders-type').selectOption('');
+      await page.getByTestId('orders-status').selectOption('in_progress');
+      await eventually(async () => assert.deepEqual(await names(page), ['Hors Ligne']));
+      await page.getByTestId('orders-status').selectOption('');
+      await page.getByTestId('orders-search').fill('filtre liv');
+      await eventually(async () => assert.deepEqual(await names(page), ['Filtre Livraison']));
+      await page.getByTestId('orders-search').fill(receipt);
+      await eventually(async () => assert.deepEqual(await names(page), ['Filtre Ramassage']));
+      await page.getByTestId('orders-search').fill('');
+      await eventually(async () => assert.deepEqual(await names(page), everything));
+    }
+    assert.equal(await remote.evaluate(() => window.__comptoirStreamConnections > 0), true, 'the bare browser listens to the stream');
+
+    // Live without a copy: a new order, then a status change from the other manager.
+    const late = wooOrder([{ product: products.p018, qty: 1 }], { name: 'Sans Copie', email: 'sans.copie@example.com' });
+    const sent = Date.now();
+    assert.equal(await deliver(server, hookUrl, late), 200);
+    await row(remote, 'Sans Copie').waitFor(LIVE);
+    console.log(`orders live latency without a local copy (GET /orders on each version): ${Date.now() - sent} ms`);
+    await row(manager, 'Sans Copie').click();
+    await manager.getByTestId('mark-packed').click();
+    await eventually(async () => assert.equal(clean(await row(remote, 'Sans Copie').getByTestId('row-status').innerText()), 'Emballé'), LIVE);
+    // Finished from the browser without a copy: it leaves both pages.
+    await row(remote, 'Sans Copie').click();
+    await remote.getByTestId('mark-shipped').click();
+    await row(remote, 'Sans Copie').waitFor({ state: 'detached', ...LIVE });
+    await row(manager, 'Sans Copie').waitFor({ state: 'detached', ...LIVE });
+    await bare.close();
   });
 });

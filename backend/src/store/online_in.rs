@@ -84,6 +84,7 @@ pub(crate) struct PartRow {
     pub lines: String,
     pub notes: String,
     pub assigned_to: Option<String>,
+    pub assigned_name: Option<String>,
     pub connection_id: String,
     pub platform: String,
     pub receipt: String,
@@ -125,6 +126,7 @@ pub(crate) fn part_view(r: PartRow, siblings: &[(String, String, PartStatus)]) -
         sale_note: r.sale_note,
         order_notes: notes,
         assigned_to: r.assigned_to,
+        assigned_name: r.assigned_name,
         total: Money(r.total_cents),
         paid: Money(r.paid_cents),
         other_parts,
@@ -417,11 +419,11 @@ impl SqliteStore {
     }
 }
 
-const PART_SELECT: &str = "SELECT p.order_id, p.outlet_id, p.status AS part_status, p.lines, p.notes, p.assigned_to,
+const PART_SELECT: &str = "SELECT p.order_id, p.outlet_id, p.status AS part_status, p.lines, p.notes, p.assigned_to, st.name AS assigned_name,
         o.connection_id, c.platform, s.receipt, o.number, o.created_at_ms, o.order_type, o.customer_id, o.customer_name,
         o.sale_note, o.total_cents, o.paid_cents, o.plan, o.processor
      FROM order_parts p JOIN online_orders o ON o.id = p.order_id JOIN connections c ON c.id = o.connection_id
-     JOIN sales s ON s.id = o.id";
+     JOIN sales s ON s.id = o.id LEFT JOIN staff st ON st.id = p.assigned_to";
 
 fn part_row(r: &sqlx::sqlite::SqliteRow) -> PartRow {
     PartRow {
@@ -431,6 +433,7 @@ fn part_row(r: &sqlx::sqlite::SqliteRow) -> PartRow {
         lines: r.get("lines"),
         notes: r.get("notes"),
         assigned_to: r.get("assigned_to"),
+        assigned_name: r.get("assigned_name"),
         connection_id: r.get("connection_id"),
         platform: r.get("platform"),
         receipt: r.get("receipt"),

@@ -16,6 +16,7 @@ mod ops;
 mod online_orders;
 mod orders_out;
 mod orders_out_worker;
+mod orders_page;
 mod push;
 mod reads;
 mod serials;

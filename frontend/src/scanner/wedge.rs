@@ -47,6 +47,8 @@ impl Wedge {
             _ if key == "Enter" && gap <= MAX_GAP_MS && self.buf.chars().count() >= MIN_LEN => {
                 Action::Scan(std::mem::take(&mut self.buf))
             }
+            // A scanner types a capital with Shift held, as a keyboard does: the burst goes on.
+            _ if matches!(key, "Shift" | "CapsLock") => Action::Pass,
             _ => {
                 self.buf.clear();
                 Action::Pass

@@ -28,6 +28,7 @@ impl sync_client::Transport for HttpTransport {
         hello(req).await
     }
     async fn push(&self, req: &PushRequest) -> Result<PushResponse, ApiFailure> {
+        super::pusher::push_sent();
         push(req).await
     }
 }

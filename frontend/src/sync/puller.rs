@@ -52,6 +52,30 @@ impl ChangeStore for Absorbing<'_> {
     }
 }
 
+/// How a pull ended (`AppCtx::pulls`), for views that take the pulled state at chosen moments.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PullDone {
+    /// This pull's number: pulls are numbered as they begin ([`started`]).
+    pub seq: u64,
+    /// It caught up with the server.
+    pub ok: bool,
+    /// A push of ours was answered while it ran: the state it brought may carry operations our outbox
+    /// listed meanwhile (`pusher::PushWindow`). Another pull follows at once.
+    pub overlapped: bool,
+    /// Some pull has caught up since the app started.
+    pub ever_ok: bool,
+}
+
+thread_local! {
+    static STARTED: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// How many pulls have begun: an operation acknowledged now is carried by the pulled state once pull
+/// `started() + 1` or a later one ends caught up and not overlapped.
+pub fn started() -> u64 {
+    STARTED.with(std::cell::Cell::get)
+}
+
 const TICK_MS: u32 = 100;
 /// A pull even without a notification (one may be lost while the stream reconnects).
 const FALLBACK_MS: f64 = 60_000.0;
@@ -65,7 +89,21 @@ pub async fn run(ctx: AppCtx, db: Db) {
         let refused = ctx.auth.device_refused.get_untracked().is_some();
         if (wake.get_untracked() && !refused) || js_sys::Date::now() >= next_attempt {
             wake.set(false);
-            let delay = match once(&ctx, &db, &mut introduced).await {
+            let seq = STARTED.with(|n| {
+                n.set(n.get() + 1);
+                n.get()
+            });
+            let before = super::pusher::window();
+            let pulled = once(&ctx, &db, &mut introduced).await;
+            let after = super::pusher::window();
+            let overlapped = before.open || after.open || before.closed != after.closed;
+            let ever_ok = pulled.is_ok() || ctx.pulls.with_untracked(|p| p.is_some_and(|p| p.ever_ok));
+            ctx.pulls.set(Some(PullDone { seq, ok: pulled.is_ok(), overlapped, ever_ok }));
+            if overlapped && !after.open {
+                // The window closed during this pull: the next one is clean (an open one wakes us on closing).
+                wake.set(true);
+            }
+            let delay = match pulled {
                 Ok(()) => {
                     backoff = backoff.succeeded();
                     FALLBACK_MS

@@ -9,7 +9,41 @@ use crate::state::AppCtx;
 use crate::store::Db;
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
+use std::cell::Cell;
 use sync_client::{drain, Backoff, DrainError};
+
+/// While a drain that sent something runs, the server may have applied operations our outbox (and
+/// `AppCtx::pending_ops`) still lists: a pull meanwhile may bring state that carries them. Views that
+/// replay the outbox over the pulled state (the orders page) skip such a pull's state ([`PushWindow`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PushWindow {
+    /// A drain has sent a push and its answers have not reached `pending_ops` yet.
+    pub open: bool,
+    /// How many such windows have closed.
+    pub closed: u64,
+}
+
+thread_local! {
+    static WINDOW: Cell<PushWindow> = Cell::new(PushWindow::default());
+}
+
+pub fn window() -> PushWindow {
+    WINDOW.with(Cell::get)
+}
+
+/// A push is being sent (`api::HttpTransport`).
+pub(super) fn push_sent() {
+    WINDOW.with(|w| w.set(PushWindow { open: true, ..w.get() }));
+}
+
+/// The drain's answers are in `pending_ops`: `true` if a window closed.
+fn close_window() -> bool {
+    WINDOW.with(|w| {
+        let now = w.get();
+        w.set(PushWindow { open: false, closed: now.closed + u64::from(now.open) });
+        now.open
+    })
+}
 
 const TICK_MS: u32 = 200;
 const HEARTBEAT_MS: f64 = 3000.0;
@@ -96,6 +130,10 @@ async fn once(ctx: &AppCtx, db: &Db) -> bool {
         }
     };
     refresh_counts(ctx, db).await;
+    if close_window() {
+        // The pull that carries what we pushed, now that `pending_ops` no longer lists it.
+        ctx.wake_puller.set(true);
+    }
     ok
 }
 

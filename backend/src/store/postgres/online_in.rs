@@ -81,11 +81,11 @@ async fn write_outlets(conn: &mut PgConnection, id: &str, outlets: &[String]) ->
     Ok(())
 }
 
-const PART_SELECT: &str = "SELECT p.order_id, p.outlet_id, p.status AS part_status, p.lines, p.notes, p.assigned_to,
+const PART_SELECT: &str = "SELECT p.order_id, p.outlet_id, p.status AS part_status, p.lines, p.notes, p.assigned_to, st.name AS assigned_name,
         o.connection_id, c.platform, s.receipt, o.number, o.created_at_ms, o.order_type, o.customer_id, o.customer_name,
         o.sale_note, o.total_cents, o.paid_cents, o.plan, o.processor
      FROM order_parts p JOIN online_orders o ON o.id = p.order_id JOIN connections c ON c.id = o.connection_id
-     JOIN sales s ON s.id = o.id";
+     JOIN sales s ON s.id = o.id LEFT JOIN staff st ON st.id = p.assigned_to";
 
 fn part_row(r: &PgRow) -> PartRow {
     PartRow {
@@ -95,6 +95,7 @@ fn part_row(r: &PgRow) -> PartRow {
         lines: r.get("lines"),
         notes: r.get("notes"),
         assigned_to: r.get("assigned_to"),
+        assigned_name: r.get("assigned_name"),
         connection_id: r.get("connection_id"),
         platform: r.get("platform"),
         receipt: r.get("receipt"),

@@ -197,9 +197,9 @@ pub fn OrderDetail(part: Memo<Option<OrderPartView>>) -> impl IntoView {
                     <p class="sale-note" data-testid="detail-sale-note">{p.sale_note.clone()}</p>
                     <h3>{tt.order_notes}</h3>
                     <ul data-testid="detail-order-notes">
-                        {p.order_notes.iter().map(|n| view! { <li>{n.text.clone()} " — " <small>{n.by.clone()}</small></li> }).collect_view()}
+                        {p.order_notes.iter().map(|n| view! { <li>{n.text.clone()} " — " <small>{super::data::staff_name(&ctx, &n.by)}</small></li> }).collect_view()}
                     </ul>
-                    <p>{tt.assigned} " : " <span data-testid="detail-assigned">{p.assigned_to.clone().unwrap_or_default()}</span></p>
+                    <p>{tt.assigned} " : " <span data-testid="detail-assigned">{super::data::assigned_label(&ctx, &p)}</span></p>
                     <h3>{tt.allocation}</h3>
                     <ul class="explanation" data-testid="detail-explanation">
                         {p.explanation.iter().map(|e| view! { <li>{e.clone()}</li> }).collect_view()}

@@ -3,9 +3,12 @@
 //! Emballé), type (Livraison / Ramassage), customer, items with quantities ordered and picked, sale note,
 //! order notes, assigned user — filtered by outlet, status and type, searched by receipt or customer, with
 //! a detail view (`detail.rs`) and scanner mode (`scanner.rs`) for an enrolled device on the floor.
-//! For managers (a staff session, anywhere) and enrolled devices (their outlet). Live: a version announced
-//! by the server's event stream reads the rows again, so a new order, a pick or a status change shows
-//! without reloading. A module of its own so the back-office app can take it (issue 13).
+//! For managers (a staff session, anywhere) and enrolled devices (their outlet). The rows are the order
+//! parts this browser pulled through the change log, our unsent operations replayed over them (`data`):
+//! the same page online and offline, live as the puller follows the server's event stream, so a new
+//! order, a pick or a status change shows without reloading. A manager's browser with no local replica
+//! reads `GET /orders` again on each version the stream announces. A module of its own so the
+//! back-office app can take it (issue 13).
 
 pub mod actions;
 pub mod data;
@@ -19,13 +22,13 @@ use crate::i18n_orders::{order_texts, status_label, type_label};
 use crate::state::AppCtx;
 use crate::sync::api;
 use crate::sync::http::ApiFailure;
-use data::{view_of, Filters};
+use data::Local;
 use detail::OrderDetail;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use scanner::ScannerMode;
 use shared::fulfilment::{OrderType, PartStatus};
-use shared::online::{OrderLineView, OrderPartView};
+use shared::online::{OrderLineView, OrderPartView, OrdersQuery};
 
 /// What the page's pieces share.
 #[derive(Clone, Copy)]
@@ -71,7 +74,7 @@ pub fn qty_text(lang: Lang, line: &OrderLineView) -> String {
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Load {
     Loading,
-    /// `offline`: the device's last copy, the server unreachable.
+    /// `offline`: the device's own copy, the server unreachable.
     Ready { offline: bool },
     Failed(String),
 }
@@ -92,9 +95,8 @@ pub fn OrdersPage() -> impl IntoView {
     let enrolled = ctx.auth.enrolled();
     let device_outlet = enrolled.as_ref().map(|e| e.outlet_id.clone()).filter(|o| !o.is_empty());
     let outlet = RwSignal::new(device_outlet.clone().unwrap_or_default());
-    let server_rows = RwSignal::new(Vec::<OrderPartView>::new());
-    let load_state = RwSignal::new(Load::Loading);
-    let filters = RwSignal::new(Filters::default());
+    // Status, type and search; the outlet is `outlet`.
+    let filters = RwSignal::new(OrdersQuery::default());
 
     // The outlets this caller may see (names, time zones); a manager without a device picks one.
     let setup = LocalResource::new(api::setup);
@@ -120,48 +122,67 @@ pub fn OrdersPage() -> impl IntoView {
         }
     });
 
-    // Read the rows: at start, on another outlet, on every version the live stream announces, after a
-    // manager's action, and when our outbox shrinks (the server has our operations). Only the newest
-    // request's answer is kept.
-    let generation = StoredValue::new(0u32);
-    // Operations of ours the server has just acknowledged, tagged with the first read that started
-    // after: until that read's answer carries them they stay replayed, so a pick never counts back
-    // down in between (a scan then would be taken against a stale count).
-    let seen_pending = StoredValue::new(Vec::<shared::sync::Operation>::new());
-    let acked = RwSignal::new(Vec::<(u32, shared::sync::Operation)>::new());
+    // The source (see `data`): the pulled parts, or `GET /orders` for a manager's browser without them;
+    // our operations replayed over it.
+    let replica = Memo::new(move |_| data::reads_replica(&ctx));
+    let local = RwSignal::new(Local::default());
+    let answered = RwSignal::new(Load::Loading);
+    Effect::new(move |was: Option<bool>| {
+        let now = replica.get();
+        if now && was != Some(true) {
+            local.set(Local::new(data::pulled_parts(&ctx), &ctx.pending_ops.get_untracked()));
+        }
+        now
+    });
+    // Our outbox moved: what the server acknowledged stays shown until a pull carries it.
     Effect::new(move |_| {
+        let pending = ctx.pending_ops.get();
+        let held = ctx.held_ops.get();
+        let held: Vec<&str> = held.iter().map(|h| h.op.id.as_str()).collect();
+        let next_pull = crate::sync::puller::started() + 1;
+        local.update(|l| l.outbox(&pending, &held, next_pull));
+    });
+    // A pull ended: its parts, when they cannot double an operation we replay.
+    Effect::new(move |_| {
+        let Some(done) = ctx.pulls.get() else { return };
+        if replica.get_untracked() {
+            let mut next = local.get_untracked();
+            if next.pulled(done, || data::pulled_parts(&ctx)) {
+                local.set(next);
+            }
+        }
+    });
+    // Without a replica: read the server's list at start, on another outlet, on every version the live
+    // stream announces and after a manager's action; only the newest request's answer is kept.
+    let generation = StoredValue::new(0u32);
+    Effect::new(move |_| {
+        if replica.get() {
+            // A manager's action is on the server: pull it now rather than wait for the stream's word.
+            orders.reload.track();
+            ctx.wake_puller.set(true);
+            return;
+        }
         let o = outlet.get();
         ctx.announced.track();
         orders.reload.track();
-        let pending = ctx.pending_ops.get();
-        let g = generation.get_value() + 1;
-        let gone: Vec<_> = seen_pending.with_value(|before| {
-            before.iter().filter(|b| b.body.order_id().is_some() && !pending.iter().any(|p| p.id == b.id)).cloned().collect()
-        });
-        seen_pending.set_value(pending);
-        if !gone.is_empty() {
-            acked.update(|a| a.extend(gone.into_iter().map(|op| (g, op))));
-        }
         if o.is_empty() {
             return;
         }
+        let g = generation.get_value() + 1;
         generation.set_value(g);
         spawn_local(async move {
-            let (result, offline) = data::load(&ctx, &o).await;
-            if generation.get_value() != g {
+            let result = data::fetch_parts(&o).await;
+            if generation.get_value() != g || replica.get_untracked() {
                 return;
             }
             match result {
-                Ok(rows) => {
-                    server_rows.set(rows);
-                    if !offline {
-                        acked.update(|a| a.retain(|(tag, _)| *tag > g));
-                    }
-                    load_state.set(Load::Ready { offline });
+                Ok(parts) => {
+                    local.update(|l| l.answered(parts));
+                    answered.set(Load::Ready { offline: false });
                 }
                 Err(e) => {
                     let l = ctx.lang.get_untracked();
-                    load_state.set(Load::Failed(match e {
+                    answered.set(Load::Failed(match e {
                         ApiFailure::Refused { status: 401, .. } => crate::i18n_auth::auth_texts(l).need_access.to_string(),
                         ApiFailure::Refused { error, .. } => format!("{} : {}", order_texts(l).refused, error.message),
                         ApiFailure::Unreachable(m) => format!("{} ({m})", order_texts(l).unreachable),
@@ -170,14 +191,27 @@ pub fn OrdersPage() -> impl IntoView {
             }
         });
     });
-
-    // The server's rows with our unsent operations replayed; finished parts leave.
-    let rows = Memo::new(move |_| {
-        let mut replayed: Vec<shared::sync::Operation> = acked.with(|a| a.iter().map(|(_, op)| op.clone()).collect());
-        ctx.pending_ops.with(|pending| replayed.extend(pending.iter().cloned()));
-        server_rows.with(|s| view_of(s, &replayed))
+    let load_state = Memo::new(move |_| {
+        if !replica.get() {
+            return answered.get();
+        }
+        match ctx.pulls.get() {
+            Some(done) => Load::Ready { offline: !done.ok },
+            None if ctx.pulled.with_value(|r| r.cursor) > 0 => Load::Ready { offline: false },
+            None => Load::Loading,
+        }
     });
-    let visible = Memo::new(move |_| filters.with(|f| rows.with(|r| r.iter().filter(|p| f.keeps(p)).cloned().collect::<Vec<_>>())));
+
+    // Every unfinished part of the outlet (the detail and scanner mode find theirs here), then the ones
+    // the filters keep: one rule for both (`OrdersQuery::keeps`).
+    let rows = Memo::new(move |_| {
+        let query = OrdersQuery { outlet: Some(outlet.get()), ..OrdersQuery::default() };
+        local.with(|l| l.rows(&query))
+    });
+    let visible = Memo::new(move |_| {
+        let query = OrdersQuery { outlet: Some(outlet.get()), ..filters.get() };
+        rows.with(|r| r.iter().filter(|p| query.keeps(p)).cloned().collect::<Vec<_>>())
+    });
     let selected_part = Memo::new(move |_| {
         let key = orders.selected.get()?;
         rows.with(|r| r.iter().find(|p| p.order_id == key.0 && p.outlet_id == key.1).cloned())
@@ -237,7 +271,7 @@ pub fn OrdersPage() -> impl IntoView {
                 </label>
                 <label>{move || t().search} " "
                     <input type="search" data-testid="orders-search" placeholder=move || t().search_hint
-                        on:input=move |ev| { let q = event_target_value(&ev); filters.update(|f| f.q = q); }/>
+                        on:input=move |ev| { let q = event_target_value(&ev); filters.update(|f| f.q = Some(q)); }/>
                 </label>
                 {can_scan.then(|| view! {
                     <button class="primary" data-testid="open-scanner" on:click=move |_| orders.scanner.update(|s| *s = !*s)>
@@ -300,7 +334,7 @@ fn OrdersTable(rows: Memo<Vec<OrderPartView>>) -> impl IntoView {
                                     }).collect_view()}</ul></td>
                                     <td class="sale-note">{p.sale_note.clone()}</td>
                                     <td><ul data-testid="row-notes">{p.order_notes.iter().map(|n| view! { <li>{n.text.clone()}</li> }).collect_view()}</ul></td>
-                                    <td data-testid="row-assigned">{p.assigned_to.clone().unwrap_or_default()}</td>
+                                    <td data-testid="row-assigned" data-staff=p.assigned_to.clone().unwrap_or_default()>{data::assigned_label(&ctx, p)}</td>
                                 </tr>
                             }
                         }).collect_view()}

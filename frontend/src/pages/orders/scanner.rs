@@ -6,7 +6,7 @@
 //! While scanner mode is open the wedge scanner's codes come here (the sell screen is not mounted).
 
 use super::actions::actor;
-use super::data::is_paid;
+use super::data::{is_paid, replay};
 use super::detail::{run_action, Outcome};
 use super::OrdersCtx;
 use crate::i18n_orders::{order_texts, status_label, type_label};
@@ -16,7 +16,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::fulfilment::{FulfilmentAction, PartStatus};
 use shared::online::OrderPartView;
-use shared::sync::OpBody;
+use shared::sync::{OpBody, Operation};
 
 /// A short low beep (Web Audio) for a refused scan; tests count them in `window.__comptoirBeeps`.
 fn beep() {
@@ -53,14 +53,29 @@ pub fn ScannerMode(rows: Memo<Vec<OrderPartView>>, part: Memo<Option<OrderPartVi
     let note = RwSignal::new(String::new());
     let t = move || order_texts(lang.get());
 
+    // Operations recorded here whose recording has not finished: not in the outbox's list yet, so not in
+    // `part` either. A scan is judged with them (two fast scans of the last unit: the second is refused).
+    let recording = StoredValue::new(Vec::<Operation>::new());
     // Records an operation straight into the outbox (scans come fast: no waiting on the one before).
     let record = move |body: OpBody| {
         let id = crate::ops::new_id();
+        let op = Operation { id: id.clone(), device_id: String::new(), made_at_ms: js_sys::Date::now() as i64, cashier_id: actor(&ctx).unwrap_or_default(), body: body.clone() };
+        recording.update_value(|ops| ops.push(op));
         spawn_local(async move {
-            if let Err(e) = crate::ops::record(&ctx, id, body).await {
+            let recorded = crate::ops::record(&ctx, id.clone(), body).await;
+            // Recorded: `pending_ops` lists it now, and so does `part`.
+            recording.update_value(|ops| ops.retain(|o| o.id != id));
+            if let Err(e) = recorded {
                 message.set(Some((true, e)));
             }
         });
+    };
+    // The part as the next scan must see it.
+    let current = move || {
+        part.get_untracked().map(|mut p| {
+            recording.with_value(|ops| ops.iter().for_each(|op| replay(&mut p, op)));
+            p
+        })
     };
 
     let scan = move |code: String| {
@@ -69,7 +84,7 @@ pub fn ScannerMode(rows: Memo<Vec<OrderPartView>>, part: Memo<Option<OrderPartVi
             return;
         }
         let tt = order_texts(lang.get_untracked());
-        let Some(p) = part.get_untracked() else {
+        let Some(p) = current() else {
             beep();
             message.set(Some((true, tt.choose.to_string())));
             return;
@@ -98,7 +113,7 @@ pub fn ScannerMode(rows: Memo<Vec<OrderPartView>>, part: Memo<Option<OrderPartVi
     use_wedge_scanner(move |code| scan(code));
 
     let assign_me = move |_| {
-        let (Some(p), Some(me)) = (part.get_untracked(), actor(&ctx)) else { return };
+        let (Some(p), Some(me)) = (current(), actor(&ctx)) else { return };
         if p.status == PartStatus::New {
             record(OpBody::OrderAction { order_id: p.order_id.clone(), outlet_id: p.outlet_id.clone(), action: FulfilmentAction::Start });
         }
@@ -155,7 +170,7 @@ pub fn ScannerMode(rows: Memo<Vec<OrderPartView>>, part: Memo<Option<OrderPartVi
                                 {(!is_paid(&p)).then(|| view! { " · " <span class="badge bad">{tt.unpaid}</span> })}
                             </p>
                             {if mine {
-                                view! { <p data-testid="scanner-assigned">{tt.assigned_to_you} " " {p.assigned_to.clone().unwrap_or_default()}</p> }.into_any()
+                                view! { <p data-testid="scanner-assigned">{tt.assigned_to_you} " " {super::data::assigned_label(&ctx, &p)}</p> }.into_any()
                             } else {
                                 view! { <button class="primary" data-testid="assign-me" on:click=assign_me>{tt.assign_me}</button> }.into_any()
                             }}
