@@ -47,7 +47,9 @@
 //! remaining line they fill, holds as much of every split line); and prunes with lower bounds on the
 //! outlets still needed: lines whose possible fillers do not overlap each need an outlet of their own (a
 //! split line, as many as its largest stocks take), and a feasible solution of the covering program's
-//! linear dual. A greedy cover of the minimal size spares the search for one.
+//! linear dual. The last three slots are searched exactly without those bounds (cheaper than computing
+//! them on so small a node): with one slot left, the outlets able to take the rest are an intersection of
+//! fillers. A greedy cover of the minimal size spares the search for one.
 //! All searches of one order share a node budget; when it runs out the best plan found so far, or a
 //! greedy one (take the outlet that covers most, until covered), is returned with `optimal: false`.
 //! The property tests compare the plans with a brute force over every plan (small orders) and over every
