@@ -32,7 +32,8 @@
 //! takes what remains that it can (a whole line it can fill whole, or as much as it holds of a line nobody
 //! can fill whole). What is left is choosing the set, a covering problem:
 //!
-//! * the fewest outlets `k`: an exact depth-first search for a cover of at most `k` outlets, `k = 1, 2, …`;
+//! * the fewest outlets `k`: down from a greedy cover, an exact depth-first search for a cover of one outlet
+//!   fewer, until there is none (that one failure proves every smaller size impossible);
 //! * the main outlet: the best-ranked outlet that some `k`-outlet cover includes with only worse-ranked
 //!   outlets beside it, tried in rank order;
 //! * the others: in priority order, an outlet joins if it takes something and a cover can still be

@@ -201,25 +201,32 @@ fn stages<S: Set>(c: &Cover<S>, s: &mut Search<'_, S>, covers: &mut Vec<Vec<usiz
         return Ok(());
     }
     let all = c.outlets(|_| true);
-    // 1. The fewest outlets.
-    let mut k = 0;
-    let mut witness = Vec::new();
-    // A greedy cover (the outlet that serves most, until all is served) spares the search that finds one,
-    // when no smaller cover exists.
-    let greedy = c.greedy(&full);
-    for slots in 1..=c.n {
-        if slots == greedy.len() {
-            k = slots;
-            witness = greedy;
-            break;
-        }
-        if let Some(w) = s.cover(&full, &all, slots)? {
-            k = slots;
-            witness = w;
-            break;
+    // 1. The fewest outlets: down from a greedy cover (the outlet that serves most, until all is served),
+    //    a search for a cover one outlet smaller, until there is none. That one failed search proves the
+    //    smaller sizes impossible too, so only one size is searched in vain.
+    // Each cover goes to `covers` when found: should the budget run out, the best of them is the plan.
+    let mut witness = c.greedy(&full);
+    covers.push(witness.clone());
+    while !witness.is_empty() {
+        match s.cover(&full, &all, witness.len() - 1)? {
+            Some(w) => {
+                covers.push(w.clone());
+                witness = w;
+            }
+            None => break,
         }
     }
-    covers.push(witness.clone());
+    if witness.is_empty() {
+        // No greedy cover (cannot happen: all outlets together serve the capped demand): up from one.
+        for slots in 1..=c.n {
+            if let Some(w) = s.cover(&full, &all, slots)? {
+                covers.push(w.clone());
+                witness = w;
+                break;
+            }
+        }
+    }
+    let k = witness.len();
     // 2. The main outlet: the best-ranked one some k-outlet cover has with only worse-ranked outlets.
     let mut main = *witness.iter().min_by_key(|&&o| c.rank[o]).expect("all outlets together cover the demand");
     witness.retain(|&o| o != main);
