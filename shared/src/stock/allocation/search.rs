@@ -4,7 +4,8 @@
 //! Every question the stages ask is "can what remains be covered by at most `slots` outlets of
 //! `candidates`?", answered by [`Search::dfs`]: a depth-first search that branches on the most
 //! constrained need, skips branches that an outlet beside them does better (dominance), never revisits a
-//! set, and prunes with lower bounds. The search allocates nothing per node.
+//! set, and prunes with lower bounds; with three slots or fewer left it goes on exactly without them
+//! ([`Search::small`]). The search allocates nothing per node.
 
 use super::sets::Set;
 use super::Problem;
@@ -12,9 +13,8 @@ use std::cmp::Reverse;
 
 pub(crate) struct OutOfBudget;
 
+/// From this many slots left down, the search goes on exactly without bounds ([`Search::small`]).
 const SMALL: usize = 3;
-
-
 
 /// The covering view of a [`Problem`]: which lines each outlet fills whole, and what it holds of the lines
 /// that must be split (the *forced* lines, numbered in `Problem::forced` order).
