@@ -91,8 +91,9 @@ fn report(label: &str, runs: &[(Duration, AllocationPlan)]) {
     );
 }
 
-/// A tight budget, to show the greedy fallback: bounded time, some plans not proven optimal.
-const TIGHT_BUDGET: u64 = 2_000;
+/// A tighter budget, to show the trade: bounded time, some plans not proven optimal (the best cover found
+/// so far, or a greedy one). At this one, about 1 % of these orders (the thinnest chains) stop unproven.
+const TIGHT_BUDGET: u64 = 25_000;
 
 /// Each order is planned this many times and its fastest time kept: on a shared machine, the time an
 /// order takes, not how often the scheduler preempted it.

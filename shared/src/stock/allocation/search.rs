@@ -4,13 +4,17 @@
 //! Every question the stages ask is "can what remains be covered by at most `slots` outlets of
 //! `candidates`?", answered by [`Search::dfs`]: a depth-first search that branches on the most
 //! constrained need, skips branches that an outlet beside them does better (dominance), never revisits a
-//! set, and prunes with lower bounds. The search allocates nothing per node.
+//! set, and prunes with lower bounds; with three slots or fewer left it goes on exactly without them
+//! ([`Search::small`]). The search allocates nothing per node.
 
 use super::sets::Set;
 use super::Problem;
 use std::cmp::Reverse;
 
 pub(crate) struct OutOfBudget;
+
+/// From this many slots left down, the search goes on exactly without bounds ([`Search::small`]).
+const SMALL: usize = 3;
 
 /// The covering view of a [`Problem`]: which lines each outlet fills whole, and what it holds of the lines
 /// that must be split (the *forced* lines, numbered in `Problem::forced` order).
@@ -197,25 +201,32 @@ fn stages<S: Set>(c: &Cover<S>, s: &mut Search<'_, S>, covers: &mut Vec<Vec<usiz
         return Ok(());
     }
     let all = c.outlets(|_| true);
-    // 1. The fewest outlets.
-    let mut k = 0;
-    let mut witness = Vec::new();
-    // A greedy cover (the outlet that serves most, until all is served) spares the search that finds one,
-    // when no smaller cover exists.
-    let greedy = c.greedy(&full);
-    for slots in 1..=c.n {
-        if slots == greedy.len() {
-            k = slots;
-            witness = greedy;
-            break;
-        }
-        if let Some(w) = s.cover(&full, &all, slots)? {
-            k = slots;
-            witness = w;
-            break;
+    // 1. The fewest outlets: down from a greedy cover (the outlet that serves most, until all is served),
+    //    a search for a cover one outlet smaller, until there is none. That one failed search proves the
+    //    smaller sizes impossible too, so only one size is searched in vain.
+    // Each cover goes to `covers` when found: should the budget run out, the best of them is the plan.
+    let mut witness = c.greedy(&full);
+    covers.push(witness.clone());
+    while !witness.is_empty() {
+        match s.cover(&full, &all, witness.len() - 1)? {
+            Some(w) => {
+                covers.push(w.clone());
+                witness = w;
+            }
+            None => break,
         }
     }
-    covers.push(witness.clone());
+    if witness.is_empty() {
+        // No greedy cover (cannot happen: all outlets together serve the capped demand): up from one.
+        for slots in 1..=c.n {
+            if let Some(w) = s.cover(&full, &all, slots)? {
+                covers.push(w.clone());
+                witness = w;
+                break;
+            }
+        }
+    }
+    let k = witness.len();
     // 2. The main outlet: the best-ranked one some k-outlet cover has with only worse-ranked outlets.
     let mut main = *witness.iter().min_by_key(|&&o| c.rank[o]).expect("all outlets together cover the demand");
     witness.retain(|&o| o != main);
@@ -389,6 +400,88 @@ impl<'c, S: Set> Search<'c, S> {
         total
     }
 
+    /// The one outlet of `cand` that covers what remains (units in row `row`), if any: the lowest index.
+    fn one(&self, row: usize, whole: &S, left: &S, cand: &S) -> Option<usize> {
+        let c = self.c;
+        let mut able = cand.clone();
+        for l in whole.members() {
+            able = able.and(&c.fillers[l]);
+            if able.is_empty() {
+                return None;
+            }
+        }
+        for f in left.members() {
+            able = able.and(&c.holders[f]);
+        }
+        let units = &self.units[row..row + c.forced];
+        let found = able.members().find(|&o| left.members().all(|f| c.avail(o, f) >= units[f]));
+        found
+    }
+
+    /// The last levels, exactly and without the bounds (cheaper than bounding these small nodes): with one
+    /// slot, the outlets filling every remaining line are an intersection of fillers; with more, one of them
+    /// serves the most constrained need, and each such outlet is tried with a slot fewer.
+    fn small(&mut self, row: usize, whole: &S, left: &S, cand: S, slots: usize) -> Result<bool, OutOfBudget> {
+        // Each call counts as a node of the budget: the budget bounds the work, these included.
+        self.nodes += 1;
+        if self.nodes > self.budget {
+            return Err(OutOfBudget);
+        }
+        let c = self.c;
+        if slots == 1 {
+            return Ok(match self.one(row, whole, left, &cand) {
+                Some(o) => {
+                    self.chosen.push(o);
+                    true
+                }
+                None => false,
+            });
+        }
+        // Needs no outlet serves together each take an outlet of their own.
+        let mut taken = S::empty(c.width());
+        let mut apart = 0;
+        let mut branch: Option<S> = None;
+        for l in whole.members() {
+            let fl = c.fillers[l].and(&cand);
+            if !fl.intersects(&taken) {
+                apart += 1;
+                if apart > slots {
+                    return Ok(false);
+                }
+                taken = taken.or(&fl);
+            }
+            if branch.as_ref().is_none_or(|b| fl.count() < b.count()) {
+                branch = Some(fl);
+            }
+        }
+        if branch.is_none() {
+            branch = left.members().map(|f| c.holders[f].and(&cand)).min_by_key(|s| s.count());
+        }
+        let branch = branch.expect("something remains");
+        let fc = c.forced;
+        let next = row + fc;
+        // An outlet tried is left out of the later tries: a set with it was already looked at.
+        let mut allowed = cand;
+        for a in branch.members() {
+            allowed.remove(a);
+            let w = whole.minus(&c.fills[a]);
+            let mut lf = left.clone();
+            for f in left.members() {
+                let r = self.units[row + f].saturating_sub(c.avail(a, f));
+                self.units[next + f] = r;
+                if r == 0 {
+                    lf.remove(f);
+                }
+            }
+            self.chosen.push(a);
+            if (w.is_empty() && lf.is_empty()) || self.small(next, &w, &lf, allowed.clone(), slots - 1)? {
+                return Ok(true);
+            }
+            self.chosen.pop();
+        }
+        Ok(false)
+    }
+
     fn dfs(&mut self, depth: usize, whole: S, left: S, cand: S, slots: usize) -> Result<bool, OutOfBudget> {
         self.nodes += 1;
         if self.nodes > self.budget {
@@ -403,6 +496,10 @@ impl<'c, S: Set> Search<'c, S> {
         let c = self.c;
         let fc = c.forced;
         let row = depth * fc;
+        if slots <= SMALL {
+            self.nodes -= 1;
+            return self.small(row, &whole, &left, cand, slots);
+        }
 
         // The candidates that can still take something.
         let mut useful = S::empty(c.width());

@@ -88,8 +88,23 @@ impl<const W: usize> Set for [u64; W] {
     fn intersects(&self, other: &Self) -> bool {
         self.iter().zip(other).any(|(a, b)| a & b != 0)
     }
+    #[inline]
     fn members(&self) -> impl Iterator<Item = usize> + '_ {
-        self.iter().enumerate().flat_map(|(k, w)| word_bits(*w, k * 64))
+        // A plain loop over the words: a `flat_map` here costs the search a good share of its time.
+        let mut k = 0;
+        let mut w = self[0];
+        std::iter::from_fn(move || {
+            while w == 0 {
+                k += 1;
+                if k >= W {
+                    return None;
+                }
+                w = self[k];
+            }
+            let b = w.trailing_zeros() as usize;
+            w &= w - 1;
+            Some(k * 64 + b)
+        })
     }
     fn below(&self, i: usize) -> Self {
         std::array::from_fn(|k| self[k] & below_word(k, i))
