@@ -56,8 +56,9 @@
 //! The property tests compare the plans with a brute force over every plan (small orders) and over every
 //! subset of outlets (a dozen outlets), and require `optimal`.
 //!
-//! At 50 outlets × 30 lines (`cargo bench -p comptoir-shared --bench allocation`), the realistic orders
-//! are all proven optimal within the default budget.
+//! At 50 outlets × 30 lines (`cargo bench -p comptoir-shared --bench allocation`), the default budget
+//! keeps p99 under 1 ms; the orders it leaves unproven are thin-stock ones, and the bench says how many of
+//! their plans are the exhaustive search's anyway.
 
 use serde::{Deserialize, Serialize};
 use std::cmp::Reverse;
@@ -71,10 +72,16 @@ pub use reasons::{AllocationReason, MainLead, SplitLine};
 
 use sets::{Bits, Set};
 
-/// Search nodes allowed per order before falling back to a greedy plan. Every step of the exact last levels
-/// counts as a node, so a node is a few hundred nanoseconds of work: this bounds an order at some tens of
-/// milliseconds, about eight times what the bench's hardest 50 × 30 order needs (about 130 000 nodes).
-pub const DEFAULT_NODE_BUDGET: u64 = 1_000_000;
+/// Search nodes allowed per order before settling for the best plan found so far, flagged not proven
+/// optimal. Issue 11 asks for allocation under 1 ms at p99 at 50 outlets × 30 lines, saying whether the
+/// plan is proven: at this budget the bench measures p99 about 0,7 ms with about 96 % of plans proven,
+/// the rest thin-stock orders whose plan the bench compares with an exhaustive search. Deterministic (a
+/// node count, never a clock). [`EXHAUSTIVE_NODE_BUDGET`] proves every bench order (p99 about 1,1 ms).
+pub const DEFAULT_NODE_BUDGET: u64 = 12_000;
+
+/// A budget large enough to prove every plan of the bench's hardest orders (about 130 000 nodes), for
+/// offline tools and tests that want the proof whatever it costs.
+pub const EXHAUSTIVE_NODE_BUDGET: u64 = 1_000_000;
 
 /// An outlet offering stock online, with what it holds by SKU. A SKU it does not list counts as 0;
 /// a negative level (oversold) counts as 0 too.
