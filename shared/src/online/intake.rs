@@ -393,8 +393,7 @@ fn parts_of(
 }
 
 /// One movement per line of each part at the part's outlet: out for an order, back in for a
-/// cancellation. Source: the order's sale (the cancellation's return sale); ids `{source}:{id_infix}{n}`,
-/// from 1 in part then line order.
+/// cancellation. Ids `{order id}:{n}` (`{order id}:cancel:{n}`), from 1 in part then line order.
 fn part_movements(
     order_id: &str,
     at_ms: i64,
@@ -506,7 +505,7 @@ pub struct Cancellation {
     /// register return (so sales history, the Z report and the customer's figures see it, and those
     /// units can never be returned again). `None` when every such unit had already come back.
     pub return_sale: Option<Sale>,
-    /// Those units back in stock at the parts' outlets (reason `online_cancel`, source: the return).
+    /// Those units back in stock at the parts' outlets (reason `online_cancel`, source: the order).
     /// The return's own lines move no stock: these are its movements, never both.
     pub movements: Vec<Movement>,
 }
@@ -666,7 +665,8 @@ fn cancellation(stored: StoredOrder<'_>, n: &ReturnNumbering, now_ms: i64) -> Re
             (outlet.clone(), lines)
         })
         .collect();
-    let movements = part_movements(&n.sale_id, now_ms, &open_parts, MovementReason::OnlineCancel, "");
+    // Sourced to the order, like the movements that took the units: the order's trail in the ledger.
+    let movements = part_movements(stored.order_id, now_ms, &open_parts, MovementReason::OnlineCancel, "cancel:");
     Ok(Some(Cancellation { return_sale: Some(return_sale), movements }))
 }
 
@@ -923,7 +923,7 @@ mod tests {
         let c = u.cancel.unwrap();
         let open_units: i64 = parts[1..].iter().flat_map(|(_, _, l)| l).map(|l| i64::from(l.ordered)).sum();
         assert_eq!(c.movements.iter().map(|m| m.delta).sum::<i64>(), open_units);
-        assert!(c.movements.iter().all(|m| m.reason == MovementReason::OnlineCancel && m.validate().is_ok() && m.source_id == "r-1"));
+        assert!(c.movements.iter().all(|m| m.reason == MovementReason::OnlineCancel && m.validate().is_ok() && m.source_id == "o-1"));
         // Each movement is at the outlet of the part that held the units.
         for m in &c.movements {
             assert!(parts[1..].iter().any(|(outlet, _, lines)| *outlet == m.outlet_id && lines.iter().any(|l| l.product_id == m.product_id)));
