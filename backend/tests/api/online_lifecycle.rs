@@ -188,3 +188,60 @@ async fn an_order_awaiting_payment_takes_nothing_until_it_is_placed() {
     assert_eq!(outcome["outcome"], "created", "{outcome}");
     assert_eq!(shirts(&app).await, stock - 2);
 }
+
+/// A return at Montréal's register of `qty` units of line `line` of `original`, given the returns
+/// already made of it (as the register computes it from the sale's history), refunded in cash.
+fn register_return(seq: u64, original: &Sale, earlier: &[Sale], line: usize, qty: i64) -> Sale {
+    use shared::sale::{plan_return, receipt_number, refund_tenders, Cart, RefundMethod, ReturnPick};
+    let mut cart = Cart::default();
+    cart.add_returns(plan_return(original, earlier, &[ReturnPick { line, qty }]).unwrap());
+    let totals = cart.totals(&shared::tax::TaxRates::QUEBEC).unwrap();
+    Sale {
+        id: format!("return-mtl-{seq}"),
+        device_id: MTL_DEVICE.into(),
+        register_id: "montreal-1".into(),
+        outlet_id: "montreal".into(),
+        seq,
+        receipt: receipt_number("MTL1", 1, seq),
+        created_at_ms: 1_700_000_100_000 + seq as i64,
+        lines: cart.lines,
+        tenders: refund_tenders(totals.total, RefundMethod::Cash, Some(original)).unwrap(),
+        totals,
+        cashier_id: "julie".into(),
+        ..Default::default()
+    }
+}
+
+#[tokio::test]
+async fn a_split_order_cancelled_after_one_part_shipped_returns_only_the_other_part_and_the_shipped_units_stay_sold() {
+    let app = spawn_app().await;
+    let conn = connect(&app, "https://shop.example").await;
+    // Seed 002: 17 shirts → 10 from Montréal, 7 from Laval.
+    let order = woo_order(906, &[("SHIRT", 17, "29.99")]);
+    let (_, outcome) = deliver(&app, &conn, &order).await;
+    let order_id = outcome["order_id"].as_str().unwrap().to_string();
+    let (mtl, lav) = (app.level("montreal", "shirt").await, app.level("laval", "shirt").await);
+    for (i, action) in ["mark_packed", "mark_shipped"].iter().enumerate() {
+        let op = json!({"id": format!("ship-{i}"), "device_id": "-", "made_at_ms": 1_764_000_000_000i64, "cashier_id": "-",
+            "body": {"kind": "order_action", "order_id": order_id, "outlet_id": "montreal", "action": action}});
+        let (status, answer) = app.send(As::Bearer(app.admin.clone()), "POST", "/api/v1/orders/ops", Some(op.to_string())).await;
+        assert_eq!(status, StatusCode::OK, "{answer}");
+    }
+    let (_, outcome) = deliver(&app, &conn, &with_status(&order, "cancelled", "2026-11-24T17:00:00")).await;
+    assert_eq!(outcome["outcome"], "updated", "{outcome}");
+    // Laval's 7 come back at Laval; Montréal's 10 left the shop and stay sold.
+    assert_eq!((app.level("montreal", "shirt").await, app.level("laval", "shirt").await), (mtl, lav + 7));
+    let returns = returns_of(&app, &order_id).await;
+    assert_eq!(returns.iter().flat_map(|r| &r.lines).map(|l| l.qty).sum::<i64>(), -7);
+    // The customer brings the 10 shipped shirts back to the register: accepted, stock back at Montréal.
+    let original: Sale = sales(&app).await.into_iter().find(|s| s.id == order_id).unwrap();
+    let ten = register_return(1, &original, &returns, 0, 10);
+    let (_, answer) = app.push(&[ten.clone()]).await;
+    assert_eq!(answer["results"][0]["status"], "stored", "{answer}");
+    assert_eq!(app.level("montreal", "shirt").await, mtl + 10);
+    // One more (a register that had not heard of its own first return) would be a unit the platform
+    // already took back: held.
+    let one_more = register_return(2, &original, &returns, 0, 1);
+    let (_, answer) = app.push(&[one_more]).await;
+    assert_eq!((answer["results"][0]["status"].as_str(), answer["results"][0]["hold"]["code"].as_str()), (Some("held"), Some("refund_mismatch")), "{answer}");
+}
