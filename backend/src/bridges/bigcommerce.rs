@@ -43,9 +43,10 @@ const OFFLINE_METHODS: [&str; 10] = [
     "offline",
 ];
 
-/// `payment_status` values meaning a processor took (or holds) the money. An authorised card counts:
-/// the processor holds the funds and the merchant captures them on BigCommerce.
-const PAID_STATUSES: [&str; 6] = ["authorized", "captured", "capture pending", "paid", "partially refunded", "refunded"];
+/// `payment_status` values meaning a processor took the money. An authorised card does not: the funds
+/// are only held until the merchant captures them, and the hold can expire or be voided (as Shopify's
+/// `authorized`); the order is unpaid until a later version says captured.
+const PAID_STATUSES: [&str; 5] = ["captured", "capture pending", "paid", "partially refunded", "refunded"];
 
 pub struct BigCommerceBridge {
     http: reqwest::Client,
@@ -423,8 +424,13 @@ pub fn parse_order(order: &Value, products: &Value, consignments: &Value) -> Res
 
     let state = match order.get("status_id").and_then(Value::as_u64) {
         Some(4) => PlatformOrderState::Refunded,
-        // 5 Cancelled, 6 Declined; 0 Incomplete is an abandoned checkout, not an order to fulfil.
-        Some(0 | 5 | 6) => PlatformOrderState::Cancelled,
+        // 5 Cancelled; 6 Declined (the merchant or the processor refused it).
+        Some(5 | 6) => PlatformOrderState::Cancelled,
+        // 0 Incomplete, 1 Pending: a checkout the customer did not finish; not an order yet.
+        Some(0 | 1) => PlatformOrderState::Pending,
+        // 7 Awaiting Payment (an offline method: an order, unpaid — seed 004), 11 Awaiting Fulfillment,
+        // 12 Manual Verification Required, 13 Disputed, 14 Partially Refunded, the shipped and
+        // completed ones, and custom statuses.
         _ => PlatformOrderState::Open,
     };
 
@@ -442,7 +448,7 @@ pub fn parse_order(order: &Value, products: &Value, consignments: &Value) -> Res
         external_id: id.to_string(),
         number: id.to_string(),
         created_at_ms,
-        modified: text(order, "/date_modified").to_string(),
+        modified: super::order_text::modified(jiff::fmt::rfc2822::parse(text(order, "/date_modified")).ok().map(|z| z.timestamp().as_millisecond())),
         email,
         customer_name,
         order_type,

@@ -441,8 +441,11 @@ pub fn parse_order(order: &Value) -> Result<IncomingOrder, BridgeError> {
 
     let state = match (payment_status.as_str(), text(order, "/fulfillmentStatus")) {
         ("REFUNDED", _) => PlatformOrderState::Refunded,
-        // INCOMPLETE is a checkout never finished: not an order to fulfil.
-        ("CANCELLED" | "INCOMPLETE", _) | (_, "WILL_NOT_DELIVER") => PlatformOrderState::Cancelled,
+        ("CANCELLED", _) | (_, "WILL_NOT_DELIVER") => PlatformOrderState::Cancelled,
+        // A checkout never finished (the customer left at the payment step): not an order yet.
+        ("INCOMPLETE", _) => PlatformOrderState::Pending,
+        // AWAITING_PAYMENT is an order placed with an offline method (or a processor not yet settled):
+        // an order, unpaid (seed 004).
         _ => PlatformOrderState::Open,
     };
 
@@ -454,10 +457,12 @@ pub fn parse_order(order: &Value) -> Result<IncomingOrder, BridgeError> {
         Some(_) => amount(shipping_option, "shippingRate", &context)?,
         None => Money::ZERO,
     };
-    let modified = match order.get("updateTimestamp") {
-        Some(Value::Number(n)) => n.to_string(),
-        _ => text(order, "/updateDate").to_string(),
+    // Seconds (`updateTimestamp`), else the text date ("2024-09-04 07:15:29 +0000").
+    let modified_ms = match order.get("updateTimestamp").and_then(Value::as_i64) {
+        Some(s) => s.checked_mul(1000),
+        None => jiff::Timestamp::strptime("%Y-%m-%d %H:%M:%S %z", text(order, "/updateDate")).ok().map(|t| t.as_millisecond()),
     };
+    let modified = super::order_text::modified(modified_ms);
 
     Ok(IncomingOrder {
         platform: Platform::LightspeedEcom,

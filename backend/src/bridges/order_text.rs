@@ -34,6 +34,12 @@ pub fn timestamp_ms(text: &str) -> Option<i64> {
     Some(civil.to_zoned(jiff::tz::TimeZone::UTC).ok()?.timestamp().as_millisecond())
 }
 
+/// An order's last-modified stamp as `IncomingOrder::modified` wants it: milliseconds since the epoch in
+/// decimal, comparable across versions and platforms; empty when the platform gave none.
+pub fn modified(ms: Option<i64>) -> String {
+    ms.filter(|ms| *ms >= 0).map(|ms| ms.to_string()).unwrap_or_default()
+}
+
 /// An ISO 8601 UTC time for a platform query parameter (`2026-12-02T13:00:00Z`).
 pub fn iso_utc(ms: i64) -> String {
     let ts = jiff::Timestamp::from_millisecond(ms.max(0)).unwrap_or(jiff::Timestamp::UNIX_EPOCH);

@@ -419,7 +419,8 @@ fn read_order(order: &Value, pickup: bool) -> Result<IncomingOrder, String> {
     let offline = !o.payment_gateway_names.is_empty()
         && o.payment_gateway_names.iter().all(|g| OFFLINE_GATEWAYS.contains(&g.trim().to_ascii_lowercase().as_str()));
     // Money was taken in full (refunds come later and are the state's business); `partially_paid`,
-    // `pending`, `authorized`, `voided`, `expired` leave the sale due.
+    // `pending`, `authorized` (held on the card, not captured: it may still expire or be voided),
+    // `voided`, `expired` leave the sale due. Every Shopify order is a placed order: none is pending.
     let captured = matches!(status.as_str(), "paid" | "partially_refunded" | "refunded");
     let payment = OrderPayment { paid: captured && !offline, method };
     let state = if status == "refunded" {
@@ -458,7 +459,7 @@ fn read_order(order: &Value, pickup: bool) -> Result<IncomingOrder, String> {
         external_id: o.id.to_string(),
         number: o.name.clone().or_else(|| o.order_number.map(|n| n.to_string())).unwrap_or_else(|| o.id.to_string()),
         created_at_ms,
-        modified: o.updated_at.clone().unwrap_or_default(),
+        modified: order_text::modified(o.updated_at.as_deref().and_then(order_text::timestamp_ms)),
         email,
         customer_name,
         order_type: if pickup { OrderType::Pickup } else { OrderType::Delivery },

@@ -329,6 +329,12 @@ fn read_order(order: &Value) -> Result<IncomingOrder, String> {
     let state = match status.as_str() {
         "cancelled" | "trash" => PlatformOrderState::Cancelled,
         "refunded" => PlatformOrderState::Refunded,
+        // `pending`: awaiting payment (WooCommerce has not reduced its stock); `failed`: the payment
+        // failed or was declined, the customer may pay again; `checkout-draft`: a block checkout not
+        // placed. None is an order yet: taken once it moves to processing, on-hold or completed.
+        "pending" | "failed" | "checkout-draft" => PlatformOrderState::Pending,
+        // processing, on-hold (awaiting an offline payment: unpaid, seed 004), completed, and statuses
+        // plugins add.
         _ => PlatformOrderState::Open,
     };
 
@@ -362,7 +368,7 @@ fn read_order(order: &Value) -> Result<IncomingOrder, String> {
         external_id: o.id.to_string(),
         number: non_empty(&o.number).map(str::to_string).unwrap_or_else(|| o.id.to_string()),
         created_at_ms,
-        modified: o.date_modified_gmt.clone().unwrap_or_default(),
+        modified: order_text::modified(non_empty(&o.date_modified_gmt).and_then(order_text::timestamp_ms)),
         email,
         customer_name,
         order_type: if pickup_line.is_some() { OrderType::Pickup } else { OrderType::Delivery },

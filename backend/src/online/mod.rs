@@ -80,6 +80,13 @@ pub enum IngestOutcome {
     Held { code: String },
     /// A delivery we do not act on (recorded).
     Ignored,
+    /// An older version of the order than the one the shop holds (the platforms deliver updates out of
+    /// order; a replayed body): recorded, not applied. `order_id` when the order was taken in.
+    Stale { order_id: Option<String> },
+    /// Nothing taken, and nothing for a manager to do: still awaiting payment or checkout on the
+    /// platform (`not_yet_an_order`; taken once it is placed), or cancelled there before the shop took
+    /// it (`cancelled_before_intake`; remembered, so that its late create never makes it live).
+    NotTaken { code: String },
 }
 
 /// `GET /api/v1/orders` filters (see `Store::list_orders`).

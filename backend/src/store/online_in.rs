@@ -11,7 +11,7 @@ use crate::bridges::{Connection, Credentials};
 use crate::online::{ConnectionRecord, ConnectionRefusal, IngestOutcome, NewConnection, OrdersFilter, OrdersKey};
 use shared::catalog::{Customer, Product};
 use shared::fulfilment::{PartStatus, PlatformOptions};
-use shared::online::intake::{customer_change, intake, levels_after, update, OrderState, StoredOrder};
+use shared::online::intake::{customer_change, first_sight, intake, levels_after, update, FirstSight, OrderState, ReturnNumbering, StoredOrder};
 use shared::online::{
     ConnectionView, CustomerDecision, HeldOnlineOrder, IncomingOrder, IntakeInput, OnlineOutlet, OrderLineView, OrderNote, OrderPartView,
     SaleNumbering,
@@ -490,7 +490,10 @@ async fn ingest_in(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, connection_id: 
         .fetch_optional(&mut **tx)
         .await?;
     if let Some(row) = existing {
-        return update_in(tx, &row, order).await;
+        return update_in(tx, connection_id, &row, order).await;
+    }
+    if let Some(outcome) = first_sight_in(tx, connection_id, order).await? {
+        return Ok(outcome);
     }
     let load = load_intake(tx, &record, order).await?;
     let numbering = SaleNumbering {
@@ -664,8 +667,70 @@ async fn load_intake(tx: &mut SqliteConnection, record: &ConnectionRecord, order
     })
 }
 
-/// A later delivery of a known order: what `shared::online::update` says changes.
-async fn update_in(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, row: &sqlx::sqlite::SqliteRow, incoming: &IncomingOrder) -> anyhow::Result<IngestOutcome> {
+/// An order the shop has not taken in: what its first version seen (and a cancelled one remembered)
+/// says (`shared::online::intake::first_sight`). `None`: take it in.
+async fn first_sight_in(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, connection_id: &str, order: &IncomingOrder) -> anyhow::Result<Option<IngestOutcome>> {
+    let remembered: Option<String> = sqlx::query_scalar("SELECT body FROM cancelled_online_orders WHERE connection_id = ? AND external_id = ?")
+        .bind(connection_id)
+        .bind(&order.external_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    let remembered: Option<IncomingOrder> = remembered.as_deref().map(serde_json::from_str).transpose()?;
+    Ok(match first_sight(order, remembered.as_ref()) {
+        FirstSight::Take => None,
+        FirstSight::Stale => {
+            tracing::info!(connection = connection_id, order = %order.external_id, "an older version of an order first seen cancelled: not applied");
+            Some(IngestOutcome::Stale { order_id: None })
+        }
+        FirstSight::NotYet(h) => Some(IngestOutcome::NotTaken { code: h.code }),
+        FirstSight::Remember(h) => {
+            sqlx::query(
+                "INSERT INTO cancelled_online_orders (connection_id, external_id, body, received_at_ms) VALUES (?, ?, ?, ?)
+                 ON CONFLICT (connection_id, external_id) DO UPDATE SET body = excluded.body, received_at_ms = excluded.received_at_ms",
+            )
+            .bind(connection_id)
+            .bind(&order.external_id)
+            .bind(serde_json::to_string(order)?)
+            .bind(now_ms())
+            .execute(&mut **tx)
+            .await?;
+            Some(IngestOutcome::NotTaken { code: h.code })
+        }
+        FirstSight::Hold(h) => {
+            hold_order(tx, connection_id, order, &h.code, &h.reason).await?;
+            Some(IngestOutcome::Held { code: h.code })
+        }
+    })
+}
+
+/// Holds a version of an order for a manager (`held_online_orders`: one row per order, the latest).
+async fn hold_order(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, connection_id: &str, order: &IncomingOrder, code: &str, reason: &str) -> anyhow::Result<()> {
+    tracing::warn!(connection = connection_id, order = %order.external_id, code, "online order held: {reason}");
+    sqlx::query(
+        "INSERT INTO held_online_orders (connection_id, external_id, body, code, reason, received_at_ms) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (connection_id, external_id) DO UPDATE SET body = excluded.body, code = excluded.code, reason = excluded.reason,
+             received_at_ms = excluded.received_at_ms, resolved = 0",
+    )
+    .bind(connection_id)
+    .bind(&order.external_id)
+    .bind(serde_json::to_string(order)?)
+    .bind(code)
+    .bind(reason)
+    .bind(now_ms())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// A later delivery of a known order: what `shared::online::update` says changes. A cancellation's
+/// return is written like a register's (sale, returns index, customer figures, audit) with the
+/// decision's own movements at the parts' outlets.
+async fn update_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    connection_id: &str,
+    row: &sqlx::sqlite::SqliteRow,
+    incoming: &IncomingOrder,
+) -> anyhow::Result<IngestOutcome> {
     let order_id: String = row.get("id");
     let last: IncomingOrder = serde_json::from_str(row.get("body"))?;
     let state: OrderState = row.get::<&str, _>("status").parse()?;
@@ -676,33 +741,74 @@ async fn update_in(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, row: &sqlx::sql
         parts.push((r.get::<String, _>("outlet_id"), parse_text::<PartStatus>(r.get("status"))?, lines));
     }
     let (total, paid) = (Money(row.get("total_cents")), Money(row.get("paid_cents")));
+    let body: String = sqlx::query_scalar("SELECT body FROM sales WHERE id = ?").bind(&order_id).fetch_one(&mut **tx).await?;
+    let mut sale: Sale = serde_json::from_str(&body)?;
+    let returns = super::customers::returns_of(tx, &BTreeSet::from([order_id.as_str()])).await?;
+    let reg = sqlx::query(
+        "SELECT r.code, o.gst_ppm, o.qst_ppm, c.next_seq FROM connections c JOIN registers r ON r.id = c.orders_register_id
+         JOIN outlets o ON o.id = r.outlet_id WHERE c.id = ?",
+    )
+    .bind(connection_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    let numbering = ReturnNumbering {
+        sale_id: new_id(),
+        seq: u64::try_from(reg.get::<i64, _>("next_seq"))?,
+        register_code: reg.get("code"),
+        rates: TaxRates { gst_ppm: reg.get("gst_ppm"), qst_ppm: reg.get("qst_ppm") },
+    };
     let u = update(
-        StoredOrder { order_id: &order_id, state, total, paid, sale_note: &sale_note, last: &last, parts: &parts },
+        StoredOrder { order_id: &order_id, state, total, paid, sale_note: &sale_note, last: &last, parts: &parts, sale: &sale, returns: &returns },
         incoming,
+        &numbering,
         now_ms(),
     );
+    if u.stale {
+        tracing::info!(connection = connection_id, order = %incoming.external_id, modified = %incoming.modified, applied = %last.modified, "an older version of an order: not applied");
+        return Ok(IngestOutcome::Stale { order_id: Some(order_id) });
+    }
+    if let Some(h) = &u.held {
+        hold_order(tx, connection_id, incoming, &h.code, &h.reason).await?;
+        return Ok(IngestOutcome::Held { code: h.code.clone() });
+    }
     if u.is_empty() && last == *incoming {
         return Ok(IngestOutcome::Updated { order_id });
     }
     let mut paid_after = paid;
     if let Some(tender) = &u.tender {
-        let body: String = sqlx::query_scalar("SELECT body FROM sales WHERE id = ?").bind(&order_id).fetch_one(&mut **tx).await?;
-        let mut sale: Sale = serde_json::from_str(&body)?;
         sale.tenders.push(tender.clone());
         sqlx::query("UPDATE sales SET body = ? WHERE id = ?").bind(serde_json::to_string(&sale)?).bind(&order_id).execute(&mut **tx).await?;
         paid_after = paid.checked_add(tender.amount)?;
     }
     let mut state_after = state;
-    if let Some(back) = &u.cancel {
-        let pairs: Vec<(String, String)> = back.iter().map(|m| (m.outlet_id.clone(), m.product_id.clone())).collect();
+    if let Some(cancel) = &u.cancel {
+        if let Some(back) = &cancel.return_sale {
+            sqlx::query("UPDATE connections SET next_seq = next_seq + 1 WHERE id = ?").bind(connection_id).execute(&mut **tx).await?;
+            super::push::insert_sale(tx, back).await?;
+            sqlx::query("INSERT INTO sale_returns (original_sale_id, return_sale_id) VALUES (?, ?) ON CONFLICT DO NOTHING")
+                .bind(&order_id)
+                .bind(&back.id)
+                .execute(&mut **tx)
+                .await?;
+            if let Some(id) = &back.customer_id {
+                let bearing = super::customers::customer_bearing(tx, id).await?;
+                if let Some(change) = customer_change(back, Some(&bearing)) {
+                    super::customers::write_customer_change(tx, &change, super::customers::EntrySource::Sale(&back.id)).await?;
+                }
+            }
+            for e in sale_audit(back, &back.device_id) {
+                write_audit(tx, &Audit::new(e.action, &e.staff_id, &e.subject, e.detail).device(e.device_id.as_deref()).outlet(e.outlet_id.as_deref())).await?;
+            }
+        }
+        let back = &cancel.movements;
         let mut before = BTreeMap::new();
-        for (outlet, product) in &pairs {
+        for m in back {
             let q: Option<i64> = sqlx::query_scalar("SELECT qty FROM stock_levels WHERE outlet_id = ? AND product_id = ?")
-                .bind(outlet)
-                .bind(product)
+                .bind(&m.outlet_id)
+                .bind(&m.product_id)
                 .fetch_optional(&mut **tx)
                 .await?;
-            before.insert((outlet.clone(), product.clone()), q.unwrap_or(0));
+            before.insert((m.outlet_id.clone(), m.product_id.clone()), q.unwrap_or(0));
         }
         super::push::write_movements(tx, back, &levels_after(back, &before)).await?;
         state_after = OrderState::Cancelled;

@@ -14,6 +14,7 @@ mod openapi;
 mod paging;
 mod ops;
 mod online_orders;
+mod online_lifecycle;
 mod orders_out;
 mod orders_out_worker;
 mod orders_page;

@@ -6,12 +6,12 @@ use crate::helpers::*;
 use axum::http::StatusCode;
 use serde_json::{json, Value};
 
-const SECRET: &str = "wc-webhook-secret-éà";
+pub(crate) const SECRET: &str = "wc-webhook-secret-éà";
 const CONSUMER_SECRET: &str = "cs_never_shown_anywhere";
 
 /// Connects a WooCommerce store whose orders are taken at Montréal's register, offering Montréal's,
 /// Sherbrooke's and Laval's stock online (seed 002's table). Its id.
-async fn connect(app: &TestApp, base_url: &str) -> String {
+pub(crate) async fn connect(app: &TestApp, base_url: &str) -> String {
     let body = json!({
         "platform": "woocommerce",
         "name": "Boutique en ligne",
@@ -26,7 +26,7 @@ async fn connect(app: &TestApp, base_url: &str) -> String {
 }
 
 /// A WooCommerce order as its webhooks and REST API give it.
-fn woo_order(id: u64, lines: &[(&str, u32, &str)]) -> Value {
+pub(crate) fn woo_order(id: u64, lines: &[(&str, u32, &str)]) -> Value {
     let items: Vec<Value> = lines
         .iter()
         .enumerate()
@@ -53,7 +53,7 @@ fn woo_order(id: u64, lines: &[(&str, u32, &str)]) -> Value {
     })
 }
 
-fn unpaid_bank_transfer(mut order: Value) -> Value {
+pub(crate) fn unpaid_bank_transfer(mut order: Value) -> Value {
     order["status"] = json!("on-hold");
     order["payment_method"] = json!("bacs");
     order["payment_method_title"] = json!("Virement bancaire");
@@ -62,7 +62,7 @@ fn unpaid_bank_transfer(mut order: Value) -> Value {
 }
 
 /// Delivers `order` as WooCommerce does (`order.updated` under webhook 7), signed with `secret`.
-async fn deliver_signed(app: &TestApp, conn: &str, order: &Value, webhook_id: &str, secret: Option<&str>) -> (StatusCode, Value) {
+pub(crate) async fn deliver_signed(app: &TestApp, conn: &str, order: &Value, webhook_id: &str, secret: Option<&str>) -> (StatusCode, Value) {
     use axum::body::Body;
     use axum::http::Request;
     let body = order.to_string();
@@ -79,26 +79,26 @@ async fn deliver_signed(app: &TestApp, conn: &str, order: &Value, webhook_id: &s
     app.call(req.body(Body::from(body)).unwrap()).await
 }
 
-async fn deliver(app: &TestApp, conn: &str, order: &Value) -> (StatusCode, Value) {
+pub(crate) async fn deliver(app: &TestApp, conn: &str, order: &Value) -> (StatusCode, Value) {
     deliver_signed(app, conn, order, "7", Some(SECRET)).await
 }
 
-async fn count(app: &TestApp, table: &str) -> i64 {
+pub(crate) async fn count(app: &TestApp, table: &str) -> i64 {
     sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}"))).fetch_one(&app.db).await.unwrap()
 }
 
-async fn orders(app: &TestApp, who: As, query: &str) -> (StatusCode, Value) {
+pub(crate) async fn orders(app: &TestApp, who: As, query: &str) -> (StatusCode, Value) {
     app.send(who, "GET", &format!("/api/v1/orders{query}"), None).await
 }
 
 /// The stored sale of an order, from sales history.
-async fn sale_of(app: &TestApp, order_id: &str) -> Value {
+pub(crate) async fn sale_of(app: &TestApp, order_id: &str) -> Value {
     let (status, sales) = app.get("/api/v1/sales?limit=1000").await;
     assert_eq!(status, StatusCode::OK);
     sales.as_array().unwrap().iter().find(|s| s["sale"]["id"] == order_id || s["id"] == order_id).cloned().unwrap_or_else(|| panic!("no sale {order_id} in {sales}"))
 }
 
-fn body_of(stored: &Value) -> &Value {
+pub(crate) fn body_of(stored: &Value) -> &Value {
     if stored.get("sale").is_some() { &stored["sale"] } else { stored }
 }
 

@@ -346,3 +346,14 @@ async fn a_connection_without_a_client_secret_accepts_no_delivery() {
     }
     assert_eq!(bridge().verify(&conn, &headers, &body, 0), Err(WebhookRefusal::BadSignature));
 }
+
+#[test]
+fn an_authorized_payment_is_not_captured_so_the_order_is_open_and_unpaid_until_paid() {
+    let authorized = parse_order(&order_with(1, "2026-01-01T00:00:00Z", json!({"financial_status": "authorized"})), false).unwrap();
+    assert_eq!((authorized.state, authorized.payment.paid), (PlatformOrderState::Open, false));
+    let captured = parse_order(&order_with(1, "2026-01-01T00:05:00-05:00", json!({"financial_status": "paid"})), false).unwrap();
+    assert_eq!((captured.state, captured.payment.paid), (PlatformOrderState::Open, true));
+    // `updated_at` with any offset, in milliseconds: the capture is the later version.
+    assert_eq!(authorized.modified, "1767225600000");
+    assert_eq!(shared::online::intake::is_older(&authorized, &captured), Some(true));
+}

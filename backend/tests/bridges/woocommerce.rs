@@ -116,7 +116,8 @@ fn a_card_order_for_pickup_is_paid_with_the_pickup_place_in_the_note() {
     assert_eq!(read.order_type, OrderType::Pickup);
     assert_eq!(read.payment, OrderPayment { paid: true, method: "Stripe".into() });
     assert_eq!(read.created_at_ms, "2026-12-01T15:00:00Z".parse::<jiff::Timestamp>().unwrap().as_millisecond());
-    assert_eq!(read.modified, "2026-12-01T15:00:05");
+    // The last-modified stamp in milliseconds: versions compare (updates arrive out of order).
+    assert_eq!(read.modified, "2026-12-01T15:00:05Z".parse::<jiff::Timestamp>().unwrap().as_millisecond().to_string());
     assert_eq!(read.note, "Je passe après 17 h\nCueillette / Pickup : Boutique Plateau, 1 rue Saint-Denis, Montréal\nTél. / Phone : (555) 555-5555");
     let mut legacy = paid_pickup_order(729, "x");
     legacy["shipping_lines"][0]["method_id"] = json!("local_pickup");
@@ -267,4 +268,37 @@ async fn a_connection_without_a_webhook_secret_accepts_no_delivery() {
         *webhook_secret = String::new();
     }
     assert_eq!(bridge().verify(&conn, &headers, &body, 0), Err(WebhookRefusal::BadSignature));
+}
+
+#[test]
+fn pending_and_failed_orders_are_not_orders_yet_and_on_hold_processing_and_completed_are() {
+    // `pending`: awaiting payment (WooCommerce has not reduced its stock); `failed`: payment declined;
+    // `checkout-draft`: a block checkout not placed. Nothing is taken until the order moves on.
+    for status in ["pending", "failed", "checkout-draft", "Pending"] {
+        let mut o = paid_pickup_order(1, "2026-12-01T15:00:05");
+        o["status"] = json!(status);
+        o["date_paid_gmt"] = Value::Null;
+        o["date_paid"] = Value::Null;
+        let read = parse_order(&o).unwrap();
+        assert_eq!((read.state, read.payment.paid), (PlatformOrderState::Pending, false), "{status}");
+    }
+    // On hold for a bank transfer: an order, unpaid (seed 004). Processing and completed: paid by card.
+    for (status, method, paid) in [("on-hold", "bacs", false), ("processing", "stripe", true), ("completed", "stripe", true)] {
+        let mut o = paid_pickup_order(1, "2026-12-01T15:00:05");
+        o["status"] = json!(status);
+        o["payment_method"] = json!(method);
+        let read = parse_order(&o).unwrap();
+        assert_eq!((read.state, read.payment.paid), (PlatformOrderState::Open, paid), "{status}");
+    }
+}
+
+#[test]
+fn a_later_modification_has_a_larger_stamp_and_a_missing_one_none() {
+    let early = parse_order(&paid_pickup_order(1, "2026-12-01T15:00:05")).unwrap();
+    let later = parse_order(&paid_pickup_order(1, "2026-12-01T15:00:06")).unwrap();
+    assert_eq!(shared::online::intake::is_older(&early, &later), Some(true));
+    assert_eq!(shared::online::intake::is_older(&later, &early), Some(false));
+    let mut none = paid_pickup_order(1, "");
+    none["date_modified_gmt"] = Value::Null;
+    assert_eq!(parse_order(&none).unwrap().modified, "");
 }

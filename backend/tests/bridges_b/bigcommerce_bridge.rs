@@ -166,7 +166,8 @@ async fn a_card_order_for_delivery_is_read_whole_in_exact_cents() {
             external_id: "100".into(),
             number: "100".into(),
             created_at_ms: 1_515_618_330_000,
-            modified: "Wed, 10 Jan 2018 21:05:30 +0000".into(),
+            // `date_modified` (RFC 2822; the fake's default, the creation) in milliseconds.
+            modified: "1515618330000".into(),
             email: Some("janedoe@example.com".into()),
             customer_name: Some("Jane Doe".into()),
             order_type: OrderType::Delivery,
@@ -180,7 +181,8 @@ async fn a_card_order_for_delivery_is_read_whole_in_exact_cents() {
             }],
             shipping: Money(1000),
             total: Money(36195),
-            payment: OrderPayment { paid: true, method: "Credit Card".into() },
+            // `authorized`: the card is only held, not captured; unpaid until a later version says captured.
+            payment: OrderPayment { paid: false, method: "Credit Card".into() },
             state: PlatformOrderState::Open,
             note: "Leave it at the back door\n\
                    Livraison / Shipping : Jane Doe, 12 rue Principale, Montréal Québec H2X 1Y4, Canada\n\
@@ -442,4 +444,30 @@ async fn a_platform_that_cannot_be_reached_is_unavailable() {
     conn.base_url = closed;
     let err = bridge().fetch_order(&conn, "100").await.unwrap_err();
     assert!(matches!(err, BridgeError::Unavailable(_)), "{err:?}");
+}
+
+#[tokio::test]
+async fn incomplete_and_pending_checkouts_are_not_orders_yet_and_awaiting_payment_is_an_unpaid_order() {
+    let fake = FakeBigCommerce::start().await;
+    let cases = [
+        (20, 0, "pending", PlatformOrderState::Pending, false),
+        (21, 1, "pending", PlatformOrderState::Pending, false),
+        (22, 7, "pending", PlatformOrderState::Open, false),
+        (23, 11, "authorized", PlatformOrderState::Open, false),
+        (24, 11, "captured", PlatformOrderState::Open, true),
+        (25, 12, "captured", PlatformOrderState::Open, true),
+        (26, 6, "declined", PlatformOrderState::Cancelled, false),
+    ];
+    for (id, status_id, payment_status, state, paid) in cases {
+        let mut order = order_100();
+        order["id"] = json!(id);
+        order["status_id"] = json!(status_id);
+        order["payment_status"] = json!(payment_status);
+        order["date_modified"] = json!("Thu, 11 Jan 2018 10:00:00 +0000");
+        fake.add_order(order, json!([product_65()]), Value::Null);
+        let got = bridge().fetch_order(&fake.connection("c1"), &id.to_string()).await.unwrap();
+        assert_eq!((got.state, got.payment.paid), (state, paid), "status {status_id}, payment {payment_status}");
+        // `date_modified` (RFC 2822) in milliseconds, to put versions in order.
+        assert_eq!(got.modified, "1515664800000");
+    }
 }

@@ -122,7 +122,8 @@ async fn the_documented_order_paid_offline_arrives_unpaid_for_pickup() {
             external_id: "K8XTQ".into(),
             number: "K8XTQ".into(),
             created_at_ms: 1_725_434_529_000,
-            modified: "1725434529".into(),
+            // `updateTimestamp` (seconds) in milliseconds, to put versions in order.
+            modified: "1725434529000".into(),
             email: Some("ex@example.com".into()),
             customer_name: Some("Jane Doe".into()),
             order_type: OrderType::Pickup,
@@ -170,6 +171,8 @@ async fn awaiting_payment_cancelled_and_refunded_orders_say_so() {
         ("A2", "CANCELLED", "AWAITING_PROCESSING", false, PlatformOrderState::Cancelled),
         ("A3", "REFUNDED", "SHIPPED", true, PlatformOrderState::Refunded),
         ("A4", "PAID", "WILL_NOT_DELIVER", true, PlatformOrderState::Cancelled),
+        // A checkout left at the payment step: not an order yet (nothing taken until it is placed).
+        ("A5", "INCOMPLETE", "AWAITING_PROCESSING", false, PlatformOrderState::Pending),
     ];
     for (id, payment, fulfilment, paid, state) in cases {
         let mut order = order_card();
@@ -345,4 +348,14 @@ async fn the_bridge_for_each_platform_is_the_one_written_here() {
     // A connection of the other platform is refused, not misread.
     assert_eq!(bc_bridge.verify(&conn, &headers, &body, now_ms()), Err(WebhookRefusal::OtherStore));
     assert!(matches!(bc_bridge.fetch_order(&conn, "3").await, Err(BridgeError::Malformed(_))));
+}
+
+#[test]
+fn the_text_update_date_is_read_when_the_timestamp_is_missing() {
+    let mut order = order_card();
+    order.as_object_mut().unwrap().remove("updateTimestamp");
+    order["updateDate"] = json!("2024-09-04 07:15:29 +0000");
+    assert_eq!(backend::bridges::ecwid::parse_order(&order).unwrap().modified, "1725434129000");
+    order.as_object_mut().unwrap().remove("updateDate");
+    assert_eq!(backend::bridges::ecwid::parse_order(&order).unwrap().modified, "");
 }

@@ -16,7 +16,7 @@ use crate::catalog::{Customer, Product};
 use crate::fulfilment::{OnlineOrder, PartStatus, Platform};
 use crate::limits::{self, MAX_ID_LEN, MAX_LINES, MAX_QTY, MAX_TEXT_LEN, MAX_TIME_MS, MAX_UNIT_PRICE};
 use crate::money::Money;
-use crate::sale::{compute_sale_totals, Sale, SaleLine, Tender, TenderKind};
+use crate::sale::{compute_sale_totals, plan_return, returnable, ReturnPick, Sale, SaleLine, Tender, TenderKind};
 use crate::stock::allocation::{allocate, AllocationPlan, AllocationRequest, OrderLine, OutletStock};
 use crate::stock::{Movement, MovementReason, StockLevel};
 use crate::sync::effects::{effects_of_sale, Bearing, CustomerBearing, CustomerChange};
@@ -38,6 +38,75 @@ pub fn online_device_id(connection_id: &str) -> String {
 /// receipt, whose middle part is a number.
 pub fn online_receipt(register_code: &str, seq: u64) -> String {
     format!("{register_code}-W-{seq:06}")
+}
+
+/// Whether a sale was recorded from a connected store (an order's sale, or the return a platform
+/// cancellation made) rather than at a register.
+pub fn is_online_device(device_id: &str) -> bool {
+    device_id.starts_with("online:")
+}
+
+/// An order version's last-modified time (see [`IncomingOrder::modified`]); `None` when the bridge gave
+/// none, or a stamp from before bridges wrote milliseconds.
+pub fn modified_ms(order: &IncomingOrder) -> Option<i64> {
+    let m = order.modified.trim();
+    (!m.is_empty() && m.bytes().all(|b| b.is_ascii_digit())).then(|| m.parse().ok()).flatten()
+}
+
+/// `Some(true)` when `incoming` is an older version than `known` (a late or replayed delivery: the
+/// platforms deliver updates out of order, and a dedupe key from unsigned headers lets an old signed
+/// body come again); `None` when the two cannot be compared.
+pub fn is_older(incoming: &IncomingOrder, known: &IncomingOrder) -> Option<bool> {
+    Some(modified_ms(incoming)? < modified_ms(known)?)
+}
+
+/// What to do with the first version seen of an order the shop has not taken in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FirstSight {
+    /// An open order: take it in ([`intake`]).
+    Take,
+    /// Not an order yet (pending payment, checkout not finished): nothing taken; a later open version
+    /// will be.
+    NotYet(IntakeHold),
+    /// Cancelled or refunded before the shop took it: nothing to take, but remember this version, so
+    /// that an older one (its create, arriving late) never makes it live.
+    Remember(IntakeHold),
+    /// Older than the cancelled version remembered: recorded, not applied.
+    Stale,
+    /// Open again after a cancellation remembered, and the two cannot be put in order: a manager
+    /// decides (never made live by a version that may be the late create).
+    Hold(IntakeHold),
+}
+
+/// The decision on an order not taken in (see [`FirstSight`]); `remembered`: the cancelled version kept
+/// by an earlier [`FirstSight::Remember`].
+pub fn first_sight(order: &IncomingOrder, remembered: Option<&IncomingOrder>) -> FirstSight {
+    if let Some(known) = remembered {
+        match is_older(order, known) {
+            Some(true) => return FirstSight::Stale,
+            None if order.state == PlatformOrderState::Open => {
+                return FirstSight::Hold(hold(
+                    "reopened",
+                    format!(
+                        "order {} was first seen cancelled on the platform, and this open version cannot be dated against it: check its status on the platform, then take it at the register if it stands",
+                        order.number
+                    ),
+                ));
+            }
+            // A newer version: it stands on its own (reopened before the shop ever took it: taken now).
+            _ => {}
+        }
+    }
+    match order.state {
+        PlatformOrderState::Open => FirstSight::Take,
+        PlatformOrderState::Pending => {
+            FirstSight::NotYet(hold("not_yet_an_order", format!("order {}: awaiting payment or checkout on the platform; taken once it is placed", order.number)))
+        }
+        PlatformOrderState::Cancelled | PlatformOrderState::Refunded => FirstSight::Remember(hold(
+            "cancelled_before_intake",
+            format!("order {} was cancelled or refunded on the platform before the shop took it: nothing taken", order.number),
+        )),
+    }
 }
 
 /// Where an online order stands in the shop.
@@ -139,11 +208,17 @@ fn hold(code: &str, reason: impl Into<String>) -> IntakeHold {
 pub fn intake(input: IntakeInput<'_>) -> Result<Intake, IntakeHold> {
     let order = input.order;
     let n = input.numbering;
-    if order.state != PlatformOrderState::Open {
-        return Err(hold(
-            "cancelled_before_intake",
-            format!("order {} was already cancelled or refunded on the platform when it first arrived", order.number),
-        ));
+    match order.state {
+        PlatformOrderState::Open => {}
+        PlatformOrderState::Pending => {
+            return Err(hold("not_yet_an_order", format!("order {} is not an order yet: its checkout or payment is not done", order.number)));
+        }
+        PlatformOrderState::Cancelled | PlatformOrderState::Refunded => {
+            return Err(hold(
+                "cancelled_before_intake",
+                format!("order {} was already cancelled or refunded on the platform when it first arrived", order.number),
+            ));
+        }
     }
     if order.lines.is_empty() {
         return Err(hold("empty_order", format!("order {} has no lines", order.number)));
@@ -406,6 +481,33 @@ pub struct StoredOrder<'a> {
     pub last: &'a IncomingOrder,
     /// Each part: outlet, status, lines.
     pub parts: &'a [(String, PartStatus, Vec<OrderLineView>)],
+    /// The order's sale, as stored (with any tender added since).
+    pub sale: &'a Sale,
+    /// The returns already made of it (at a register, or by an earlier cancellation).
+    pub returns: &'a [Sale],
+}
+
+/// What the return sale of a cancellation is numbered and taxed with, given by the store: a new id and
+/// the connection's next sequence (bumped only when a return is written), the orders register's code,
+/// its outlet's rates.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReturnNumbering {
+    pub sale_id: String,
+    pub seq: u64,
+    pub register_code: String,
+    pub rates: TaxRates,
+}
+
+/// An order cancelled or refunded on the platform while some of it was still to hand over.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cancellation {
+    /// The return of the units not yet shipped or picked up, linked to the order's sale like a
+    /// register return (so sales history, the Z report and the customer's figures see it, and those
+    /// units can never be returned again). `None` when every such unit had already come back.
+    pub return_sale: Option<Sale>,
+    /// Those units back in stock at the parts' outlets (reason `online_cancel`, source: the order).
+    /// The return's own lines move no stock: these are its movements, never both.
+    pub movements: Vec<Movement>,
 }
 
 /// What a later delivery changes. Applying the same delivery again yields [`OrderUpdate::is_empty`].
@@ -414,37 +516,58 @@ pub struct OrderUpdate {
     /// The order became paid on the platform: this tender is added to its sale (never a second sale).
     pub tender: Option<Tender>,
     /// The order was cancelled or refunded on the platform while parts were still open: it leaves the
-    /// orders page and the open parts' stock comes back (reason `online_cancel`).
-    pub cancel: Option<Vec<Movement>>,
+    /// orders page and what was not handed over is returned.
+    pub cancel: Option<Cancellation>,
     /// The new sale note, when the platform's part of it changed.
     pub sale_note: Option<String>,
+    /// Held for a manager, nothing else applied: an order reopened on the platform after the shop
+    /// recorded its cancellation (code `reopened`).
+    pub held: Option<IntakeHold>,
+    /// An older version than the one applied: nothing applied.
+    pub stale: bool,
 }
 
 impl OrderUpdate {
     pub fn is_empty(&self) -> bool {
-        self.tender.is_none() && self.cancel.is_none() && self.sale_note.is_none()
+        self.tender.is_none() && self.cancel.is_none() && self.sale_note.is_none() && self.held.is_none() && !self.stale
     }
 }
 
 /// What `incoming`, a later version of a stored order, changes: payment becoming paid, cancellation,
 /// the platform's note. Nothing else (lines, prices, customer) is taken from a later version: the sale
-/// is a fact. `now_ms` dates the movements of a cancellation.
-pub fn update(stored: StoredOrder<'_>, incoming: &IncomingOrder, now_ms: i64) -> OrderUpdate {
+/// is a fact. A version older than the one applied changes nothing ([`OrderUpdate::stale`]).
+/// `numbering` numbers the return of a cancellation; `now_ms` dates it.
+pub fn update(stored: StoredOrder<'_>, incoming: &IncomingOrder, numbering: &ReturnNumbering, now_ms: i64) -> OrderUpdate {
     let mut out = OrderUpdate::default();
-    if stored.state == OrderState::Cancelled {
+    if is_older(incoming, stored.last) == Some(true) {
+        out.stale = true;
         return out;
     }
-    if incoming.state != PlatformOrderState::Open {
-        let open: Vec<(String, Vec<OrderLineView>)> = stored
-            .parts
-            .iter()
-            .filter(|(_, status, _)| !status.is_done())
-            .map(|(outlet, _, lines)| (outlet.clone(), lines.clone()))
-            .collect();
-        if !open.is_empty() {
-            out.cancel = Some(part_movements(stored.order_id, now_ms, &open, MovementReason::OnlineCancel, "cancel:"));
+    let cancelled = matches!(incoming.state, PlatformOrderState::Cancelled | PlatformOrderState::Refunded);
+    if stored.state == OrderState::Cancelled {
+        // Open again on the platform: the shop has already given back its stock and its money. Taking
+        // it again (a second sale for one platform order) or ignoring it are both a manager's call.
+        if incoming.state == PlatformOrderState::Open {
+            out.held = Some(hold(
+                "reopened",
+                format!(
+                    "order {} was reopened on the platform after its cancellation was recorded (its unshipped items returned to stock, its payment refunded): check it on the platform, then sell it again at the register if it stands",
+                    incoming.number
+                ),
+            ));
         }
-    } else if incoming.payment.paid && stored.paid < stored.total {
+        return out;
+    }
+    if cancelled {
+        match cancellation(stored, numbering, now_ms) {
+            Ok(Some(c)) => out.cancel = Some(c),
+            Ok(None) => {}
+            Err(h) => {
+                out.held = Some(h);
+                return out;
+            }
+        }
+    } else if incoming.state == PlatformOrderState::Open && incoming.payment.paid && stored.paid < stored.total {
         let due = stored.total.checked_sub(stored.paid).unwrap_or(Money::ZERO);
         let processor = Some(truncate(incoming.payment.method.trim(), MAX_TEXT_LEN)).filter(|m| !m.is_empty());
         out.tender = Some(online_tender(due, processor));
@@ -459,6 +582,92 @@ pub fn update(stored: StoredOrder<'_>, incoming: &IncomingOrder, now_ms: i64) ->
         out.sale_note = Some(truncate(&note, MAX_NOTE_LEN));
     }
     out
+}
+
+/// The return of a cancelled order's units not yet handed over (see [`Cancellation`]); `None` when no
+/// part is open. Each product's open units are returned from the sale's lines of that product, no more
+/// than those lines can still give back (a register may have returned some already); the money goes
+/// back to the order's `Online` payment up to what it paid — refunded by the platform, not to do at a
+/// processor — and what it did not pay stays unpaid, as on the original.
+fn cancellation(stored: StoredOrder<'_>, n: &ReturnNumbering, now_ms: i64) -> Result<Option<Cancellation>, IntakeHold> {
+    let open: Vec<&(String, PartStatus, Vec<OrderLineView>)> = stored.parts.iter().filter(|(_, status, _)| !status.is_done()).collect();
+    if open.is_empty() {
+        return Ok(None);
+    }
+    let mut wanted: BTreeMap<&str, i64> = BTreeMap::new();
+    for l in open.iter().flat_map(|(_, _, lines)| lines) {
+        *wanted.entry(l.product_id.as_str()).or_insert(0) += i64::from(l.ordered);
+    }
+    let sale = stored.sale;
+    // An earlier cancellation's return already brought open units back (a cancellation applied twice).
+    for l in stored.returns.iter().filter(|r| is_online_device(&r.device_id)).flat_map(|r| &r.lines) {
+        if let (Some(want), Some(_)) = (wanted.get_mut(l.product_id.as_str()), l.return_of.as_ref().filter(|r| r.sale_id == sale.id)) {
+            *want = want.saturating_add(l.qty).max(0);
+        }
+    }
+    let mut picks = Vec::new();
+    let mut returned: BTreeMap<&str, i64> = BTreeMap::new();
+    for r in returnable(sale, stored.returns) {
+        let product = sale.lines[r.line].product_id.as_str();
+        let Some(want) = wanted.get_mut(product) else { continue };
+        let take = r.left().min(*want);
+        if take > 0 {
+            picks.push(ReturnPick { line: r.line, qty: take });
+            *want -= take;
+            *returned.entry(product).or_insert(0) += take;
+        }
+    }
+    if picks.is_empty() {
+        return Ok(Some(Cancellation { return_sale: None, movements: vec![] }));
+    }
+    let failed = |e: String| hold("cancel_failed", format!("order {}: its cancellation cannot be returned: {e}", stored.last.number));
+    let lines = plan_return(sale, stored.returns, &picks).map_err(|e| failed(e.to_string()))?;
+    let totals = compute_sale_totals(&lines, &[], &n.rates).map_err(|_| failed("amounts out of range".into()))?;
+    // The platform's payments, less what returns already gave back to them.
+    let online = |s: &Sale| Money::sum(s.tenders.iter().filter(|t| t.kind == TenderKind::Online).map(|t| t.amount));
+    let paid_online = online(sale).and_then(|p| stored.returns.iter().try_fold(p, |left, r| left.checked_add(online(r)?)));
+    let paid_online = paid_online.map_err(|_| failed("amounts out of range".into()))?.max(Money::ZERO);
+    let owed = totals.total.checked_neg().map_err(|_| failed("amounts out of range".into()))?;
+    let back = owed.min(paid_online);
+    let processor = sale.tenders.iter().find(|t| t.kind == TenderKind::Online).and_then(|t| t.processor.clone());
+    let tenders = if back.is_positive() { vec![online_tender(Money(back.as_cents().saturating_neg()), processor)] } else { vec![] };
+    let return_sale = Sale {
+        id: n.sale_id.clone(),
+        device_id: sale.device_id.clone(),
+        register_id: sale.register_id.clone(),
+        outlet_id: sale.outlet_id.clone(),
+        seq: n.seq,
+        receipt: online_receipt(&n.register_code, n.seq),
+        created_at_ms: now_ms,
+        lines,
+        totals,
+        tenders,
+        customer_id: sale.customer_id.clone(),
+        redemptions: vec![],
+        cashier_id: String::new(),
+    };
+    if let Err(e) = limits::check_sale(&return_sale) {
+        return Err(failed(format!("{}: {}", e.field, e.problem)));
+    }
+    // The units returned, back at the outlets that gave them, in part then line order.
+    let open_parts: Vec<(String, Vec<OrderLineView>)> = open
+        .iter()
+        .map(|(outlet, _, lines)| {
+            let lines = lines
+                .iter()
+                .filter_map(|l| {
+                    let left = returned.get_mut(l.product_id.as_str())?;
+                    let qty = u32::try_from((*left).min(i64::from(l.ordered))).ok().filter(|q| *q > 0)?;
+                    *left -= i64::from(qty);
+                    Some(OrderLineView { ordered: qty, ..l.clone() })
+                })
+                .collect();
+            (outlet.clone(), lines)
+        })
+        .collect();
+    // Sourced to the order, like the movements that took the units: the order's trail in the ledger.
+    let movements = part_movements(stored.order_id, now_ms, &open_parts, MovementReason::OnlineCancel, "cancel:");
+    Ok(Some(Cancellation { return_sale: Some(return_sale), movements }))
 }
 
 #[cfg(test)]
@@ -662,6 +871,29 @@ mod tests {
         i.parts.iter().map(|(o, l)| (o.clone(), PartStatus::New, l.clone())).collect()
     }
 
+    fn stored<'a>(i: &'a Intake, last: &'a IncomingOrder, parts: &'a [(String, PartStatus, Vec<OrderLineView>)]) -> StoredOrder<'a> {
+        StoredOrder {
+            order_id: "o-1",
+            state: OrderState::Unfulfilled,
+            total: i.total,
+            paid: i.paid,
+            sale_note: &i.sale_note,
+            last,
+            parts,
+            sale: &i.sale,
+            returns: &[],
+        }
+    }
+
+    fn ret() -> ReturnNumbering {
+        ReturnNumbering { sale_id: "r-1".into(), seq: 8, register_code: "MTL1".into(), rates: TaxRates::QUEBEC }
+    }
+
+    /// `o` modified `ms` after the first version.
+    fn at(o: &IncomingOrder, ms: i64) -> IncomingOrder {
+        IncomingOrder { modified: (1_764_000_000_000 + ms).to_string(), ..o.clone() }
+    }
+
     #[test]
     fn an_order_paid_later_gets_one_platform_tender_for_what_is_due() {
         let o = order(vec![line("HAT", 2, 1500)], false);
@@ -669,47 +901,141 @@ mod tests {
         let parts = stored_parts(&i);
         let mut later = o.clone();
         later.payment = OrderPayment { paid: true, method: "Stripe".into() };
-        let stored = StoredOrder {
-            order_id: "o-1",
-            state: OrderState::Unfulfilled,
-            total: i.total,
-            paid: i.paid,
-            sale_note: &i.sale_note,
-            last: &o,
-            parts: &parts,
-        };
-        let u = update(stored, &later, 5);
+        let stored = stored(&i, &o, &parts);
+        let u = update(stored, &later, &ret(), 5);
         assert_eq!(u.tender, Some(online_tender(i.total, Some("Stripe".into()))));
         assert!(u.cancel.is_none() && u.sale_note.is_none());
         // Once applied (paid = total), the same delivery changes nothing.
-        let again = update(StoredOrder { paid: i.total, last: &later, ..stored }, &later, 6);
+        let again = update(StoredOrder { paid: i.total, last: &later, ..stored }, &later, &ret(), 6);
         assert!(again.is_empty());
     }
 
     #[test]
-    fn a_cancelled_order_puts_back_the_stock_of_its_open_parts_once() {
+    fn a_cancelled_order_returns_its_unshipped_units_once_linked_to_its_sale_and_refunded_by_the_platform() {
         let o = order(vec![line("SHIRT", 17, 2500), line("HAT", 6, 1500)], true);
         let i = take(&o).unwrap();
         let mut parts = stored_parts(&i);
         parts[0].1 = PartStatus::Shipped;
         let mut later = o.clone();
         later.state = PlatformOrderState::Cancelled;
-        let stored = StoredOrder {
-            order_id: "o-1",
-            state: OrderState::Unfulfilled,
-            total: i.total,
-            paid: i.paid,
-            sale_note: &i.sale_note,
-            last: &o,
-            parts: &parts,
-        };
-        let u = update(stored, &later, 9);
-        let back = u.cancel.unwrap();
+        let stored = stored(&i, &o, &parts);
+        let u = update(stored, &later, &ret(), 9);
+        let c = u.cancel.unwrap();
         let open_units: i64 = parts[1..].iter().flat_map(|(_, _, l)| l).map(|l| i64::from(l.ordered)).sum();
-        assert_eq!(back.iter().map(|m| m.delta).sum::<i64>(), open_units);
-        assert!(back.iter().all(|m| m.reason == MovementReason::OnlineCancel && m.validate().is_ok()));
+        assert_eq!(c.movements.iter().map(|m| m.delta).sum::<i64>(), open_units);
+        assert!(c.movements.iter().all(|m| m.reason == MovementReason::OnlineCancel && m.validate().is_ok() && m.source_id == "o-1"));
+        // Each movement is at the outlet of the part that held the units.
+        for m in &c.movements {
+            assert!(parts[1..].iter().any(|(outlet, _, lines)| *outlet == m.outlet_id && lines.iter().any(|l| l.product_id == m.product_id)));
+        }
+        let back = c.return_sale.unwrap();
+        assert_eq!((back.id.as_str(), back.receipt.as_str(), back.device_id.as_str()), ("r-1", "MTL1-W-000008", "online:c-1"));
+        assert_eq!(back.lines.iter().map(|l| -l.qty).sum::<i64>(), open_units);
+        assert!(back.lines.iter().all(|l| l.return_of.as_ref().is_some_and(|r| r.sale_id == "o-1")));
+        // Exactly what the sale charged for those units, refunded to its platform payment, already done there.
+        assert_eq!(crate::sale::verify_refunds(&back, std::slice::from_ref(&i.sale), &[]), Ok(()));
+        assert_eq!(back.verify(&TaxRates::QUEBEC), Ok(()));
+        assert_eq!(back.tenders, vec![online_tender(back.totals.total, Some("Stripe".into()))]);
+        assert!(!back.needs_processor_refund());
+        // The shipped units stay sold: only the rest can still be returned, and a second cancellation
+        // (or a register refund of those units) finds nothing left.
+        let left: i64 = crate::sale::returnable(&i.sale, std::slice::from_ref(&back)).iter().map(|r| r.left()).sum();
+        let shipped: i64 = parts[0].2.iter().map(|l| i64::from(l.ordered)).sum();
+        assert_eq!(left, shipped);
         assert!(u.tender.is_none());
-        assert!(update(StoredOrder { state: OrderState::Cancelled, ..stored }, &later, 10).is_empty());
+        assert!(update(StoredOrder { state: OrderState::Cancelled, ..stored }, &later, &ret(), 10).is_empty());
+        let again = update(StoredOrder { returns: std::slice::from_ref(&back), ..stored }, &later, &ret(), 10).cancel.unwrap();
+        assert_eq!((again.return_sale, again.movements), (None, vec![]));
+    }
+
+    #[test]
+    fn an_unpaid_cancelled_order_is_returned_with_no_refund() {
+        let o = order(vec![line("HAT", 2, 1500)], false);
+        let i = take(&o).unwrap();
+        let parts = stored_parts(&i);
+        let mut later = o.clone();
+        later.state = PlatformOrderState::Refunded;
+        let c = update(stored(&i, &o, &parts), &later, &ret(), 9).cancel.unwrap();
+        let back = c.return_sale.unwrap();
+        assert_eq!(back.totals.total, Money(-i.total.as_cents()));
+        assert!(back.tenders.is_empty());
+        assert_eq!(c.movements.iter().map(|m| m.delta).sum::<i64>(), 2);
+    }
+
+    #[test]
+    fn units_a_register_already_returned_are_not_returned_again_by_a_cancellation() {
+        let o = order(vec![line("HAT", 3, 1500)], true);
+        let i = take(&o).unwrap();
+        let parts = stored_parts(&i);
+        let earlier = Sale {
+            id: "reg-1".into(),
+            lines: crate::sale::plan_return(&i.sale, &[], &[ReturnPick { line: 0, qty: 1 }]).unwrap(),
+            tenders: vec![online_tender(Money(-1725), Some("Stripe".into()))],
+            ..Sale::default()
+        };
+        let mut later = o.clone();
+        later.state = PlatformOrderState::Cancelled;
+        let c = update(StoredOrder { returns: std::slice::from_ref(&earlier), ..stored(&i, &o, &parts) }, &later, &ret(), 9).cancel.unwrap();
+        let back = c.return_sale.unwrap();
+        assert_eq!(back.lines[0].qty, -2);
+        assert_eq!(c.movements.iter().map(|m| m.delta).sum::<i64>(), 2);
+        assert_eq!(crate::sale::verify_refunds(&back, std::slice::from_ref(&i.sale), std::slice::from_ref(&earlier)), Ok(()));
+        // Refunded: what the platform took, less what the register already gave back to it.
+        assert_eq!(back.tenders[0].amount, back.totals.total);
+    }
+
+    #[test]
+    fn an_older_version_changes_nothing() {
+        let o = at(&order(vec![line("HAT", 1, 1500)], false), 5_000);
+        let i = take(&o).unwrap();
+        let parts = stored_parts(&i);
+        // The create, replayed or late, after a newer update was applied: not a cancel, not a payment.
+        let mut old = at(&o, 1_000);
+        old.state = PlatformOrderState::Cancelled;
+        old.payment.paid = true;
+        let u = update(stored(&i, &o, &parts), &old, &ret(), 9);
+        assert!(u.stale && u.cancel.is_none() && u.tender.is_none() && u.sale_note.is_none());
+        // The same stamp, or a newer one, applies.
+        assert!(update(stored(&i, &o, &parts), &at(&old, 5_000), &ret(), 9).cancel.is_some());
+        assert!(update(stored(&i, &o, &parts), &at(&old, 6_000), &ret(), 9).cancel.is_some());
+        // Stamps that cannot be compared (none given): applied, as before stamps were kept.
+        let undated = IncomingOrder { modified: String::new(), ..old.clone() };
+        assert!(update(stored(&i, &o, &parts), &undated, &ret(), 9).cancel.is_some());
+    }
+
+    #[test]
+    fn an_order_reopened_after_its_cancellation_was_recorded_is_held_for_a_manager() {
+        let o = at(&order(vec![line("HAT", 1, 1500)], true), 0);
+        let i = take(&o).unwrap();
+        let parts = stored_parts(&i);
+        let cancelled = IncomingOrder { state: PlatformOrderState::Cancelled, ..at(&o, 1_000) };
+        let reopened = at(&o, 2_000);
+        let s = StoredOrder { state: OrderState::Cancelled, last: &cancelled, ..stored(&i, &o, &parts) };
+        let u = update(s, &reopened, &ret(), 9);
+        assert_eq!(u.held.map(|h| h.code).as_deref(), Some("reopened"));
+        assert!(u.cancel.is_none() && u.tender.is_none());
+        // The late create (older than the cancel) is not a reopening.
+        assert!(update(s, &o, &ret(), 9).stale);
+        // Still pending payment on the platform: nothing.
+        assert!(update(s, &IncomingOrder { state: PlatformOrderState::Pending, ..at(&o, 3_000) }, &ret(), 9).is_empty());
+    }
+
+    #[test]
+    fn the_first_version_seen_decides_whether_an_order_is_taken() {
+        let open = at(&order(vec![line("HAT", 1, 1500)], true), 1_000);
+        assert_eq!(first_sight(&open, None), FirstSight::Take);
+        let pending = IncomingOrder { state: PlatformOrderState::Pending, ..open.clone() };
+        assert!(matches!(first_sight(&pending, None), FirstSight::NotYet(h) if h.code == "not_yet_an_order"));
+        assert_eq!(take(&pending).unwrap_err().code, "not_yet_an_order");
+        // A cancel before its create: remembered, and the late create does not make the order live.
+        let cancelled = IncomingOrder { state: PlatformOrderState::Cancelled, ..at(&open, 2_000) };
+        assert!(matches!(first_sight(&cancelled, None), FirstSight::Remember(h) if h.code == "cancelled_before_intake"));
+        assert_eq!(first_sight(&open, Some(&cancelled)), FirstSight::Stale);
+        // Reopened later on the platform, before the shop ever took it: nothing was undone, so it is taken.
+        assert_eq!(first_sight(&at(&open, 3_000), Some(&cancelled)), FirstSight::Take);
+        // Undated against the cancel: a manager looks.
+        let undated = IncomingOrder { modified: String::new(), ..open.clone() };
+        assert!(matches!(first_sight(&undated, Some(&cancelled)), FirstSight::Hold(h) if h.code == "reopened"));
     }
 
     #[test]
@@ -720,16 +1046,7 @@ mod tests {
         let note = format!("{}\nSuivi / Tracking: 1Z999", i.sale_note);
         let mut later = o.clone();
         later.note = "Laisser chez le voisin".into();
-        let stored = StoredOrder {
-            order_id: "o-1",
-            state: OrderState::Unfulfilled,
-            total: i.total,
-            paid: i.paid,
-            sale_note: &note,
-            last: &o,
-            parts: &parts,
-        };
-        let new = update(stored, &later, 1).sale_note.unwrap();
+        let new = update(StoredOrder { sale_note: &note, ..stored(&i, &o, &parts) }, &later, &ret(), 1).sale_note.unwrap();
         assert!(new.contains("Laisser chez le voisin") && new.contains("1Z999") && !new.contains("Érables"));
     }
 
@@ -824,14 +1141,19 @@ mod tests {
             later.payment.paid = paid_later;
             later.note = note;
             if cancel { later.state = PlatformOrderState::Cancelled; }
-            let stored = StoredOrder { order_id: "o-1", state: OrderState::Unfulfilled, total: i.total, paid: i.paid, sale_note: &i.sale_note, last: &o, parts: &parts };
-            let u = update(stored, &later, 1);
+            let stored = stored(&i, &o, &parts);
+            let u = update(stored, &later, &ret(), 1);
             // Apply it, then deliver the same again: nothing more.
             let paid = i.paid.checked_add(u.tender.as_ref().map_or(Money::ZERO, |t| t.amount)).unwrap();
             prop_assert!(paid <= i.total);
             let state = if u.cancel.is_some() { OrderState::Cancelled } else { OrderState::Unfulfilled };
             let note = u.sale_note.clone().unwrap_or(i.sale_note.clone());
-            let again = update(StoredOrder { state, paid, sale_note: &note, last: &later, ..stored }, &later, 2);
+            let returns: Vec<Sale> = u.cancel.iter().filter_map(|c| c.return_sale.clone()).collect();
+            if let Some(c) = &u.cancel {
+                // Stock back: exactly the units ordered (nothing was shipped), once.
+                prop_assert_eq!(c.movements.iter().map(|m| m.delta).sum::<i64>(), 5);
+            }
+            let again = update(StoredOrder { state, paid, sale_note: &note, last: &later, returns: &returns, ..stored }, &later, &ret(), 2);
             prop_assert!(again.is_empty(), "{:?}", again);
         }
     }

@@ -35,7 +35,7 @@ pub struct OrderPayment {
 }
 
 /// Where the platform says the order stands (beyond payment): a cancelled or refunded order must not be
-/// fulfilled.
+/// fulfilled; a pending one is not an order yet.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
@@ -43,6 +43,10 @@ pub enum PlatformOrderState {
     Open,
     Cancelled,
     Refunded,
+    /// Not an order yet: a checkout not finished or a payment awaited or failed (WooCommerce `pending`,
+    /// `failed`; BigCommerce Incomplete, Pending; Ecwid `INCOMPLETE`). Nothing is taken — no sale, no
+    /// stock — until a later version says it is open.
+    Pending,
 }
 
 /// A platform order, normalised by its bridge.
@@ -56,7 +60,10 @@ pub struct IncomingOrder {
     pub number: String,
     /// Milliseconds since the Unix epoch.
     pub created_at_ms: i64,
-    /// The platform's own last-modified stamp, as given (dedupe of WooCommerce deliveries, reconciliation).
+    /// The platform's last-modified stamp in milliseconds since the Unix epoch, written in decimal by the
+    /// bridge (Shopify `updated_at`, WooCommerce `date_modified_gmt`, BigCommerce `date_modified`, Ecwid
+    /// `updateTimestamp`), so that versions of an order compare across platforms
+    /// ([`crate::online::intake::modified_ms`]); empty when the platform gave none.
     #[serde(default)]
     pub modified: String,
     /// The customer's e-mail, lower-cased and trimmed by the bridge; `None` when the order has none.

@@ -290,7 +290,11 @@ impl Sale {
     }
 
     /// Each refund to make at a processor: its name (when the platform gave one) and the amount (positive).
+    /// None for a return the platform itself made (an order cancelled or refunded there): it refunded.
     pub fn processor_refunds(&self) -> Vec<(Option<&str>, Money)> {
+        if crate::online::intake::is_online_device(&self.device_id) {
+            return vec![];
+        }
         self.tenders
             .iter()
             .filter(|t| t.kind == TenderKind::Online && t.amount.is_negative())

@@ -250,7 +250,15 @@ fn refund_hold(sale: &Sale, h: &Holdings<'_>) -> Option<HoldReason> {
     let Err(e) = verify_refunds(sale, h.originals, h.earlier_returns) else {
         return None;
     };
-    let own: Vec<Sale> = h.earlier_returns.iter().filter(|s| s.device_id == sale.device_id).cloned().collect();
+    // A return made by a connected store (an order cancelled on the platform) counts for every device:
+    // its units went back to stock and its money back to the customer at once, so a register refund of
+    // the same units would give them twice.
+    let own: Vec<Sale> = h
+        .earlier_returns
+        .iter()
+        .filter(|s| s.device_id == sale.device_id || crate::online::intake::is_online_device(&s.device_id))
+        .cloned()
+        .collect();
     if own.len() < h.earlier_returns.len() && verify_refunds(sale, h.originals, &own).is_ok() {
         return None;
     }

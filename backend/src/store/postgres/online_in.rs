@@ -16,7 +16,7 @@ use crate::store::page::Page;
 use crate::online::{ConnectionRecord, ConnectionRefusal, IngestOutcome, NewConnection, OrdersFilter, OrdersKey};
 use shared::catalog::{Customer, Product};
 use shared::fulfilment::PartStatus;
-use shared::online::intake::{customer_change, intake, levels_after, update, OrderState, StoredOrder};
+use shared::online::intake::{customer_change, first_sight, intake, levels_after, update, FirstSight, OrderState, ReturnNumbering, StoredOrder};
 use shared::online::{ConnectionView, CustomerDecision, HeldOnlineOrder, IncomingOrder, IntakeInput, OnlineOutlet, OrderLineView, OrderPartView, SaleNumbering};
 use shared::sale::Sale;
 use shared::sync::sale_audit;
@@ -353,7 +353,10 @@ async fn ingest_in(tx: &mut Transaction<'_, Postgres>, connection_id: &str, orde
     .fetch_optional(&mut **tx)
     .await?;
     if let Some(row) = existing {
-        return update_in(tx, &row, order).await;
+        return update_in(tx, connection_id, &row, order).await;
+    }
+    if let Some(outcome) = first_sight_in(tx, connection_id, order).await? {
+        return Ok(outcome);
     }
     let load = load_intake(tx, &record, order).await?;
     let numbering = SaleNumbering {
@@ -525,11 +528,80 @@ async fn load_intake(tx: &mut PgConnection, record: &ConnectionRecord, order: &I
     })
 }
 
-async fn update_in(tx: &mut Transaction<'_, Postgres>, row: &PgRow, incoming: &IncomingOrder) -> anyhow::Result<IngestOutcome> {
+/// An order the shop has not taken in: what its first version seen (and a cancelled one remembered)
+/// says (`shared::online::intake::first_sight`). `None`: take it in.
+async fn first_sight_in(tx: &mut Transaction<'_, Postgres>, connection_id: &str, order: &IncomingOrder) -> anyhow::Result<Option<IngestOutcome>> {
+    let remembered: Option<String> = sqlx::query_scalar("SELECT body FROM cancelled_online_orders WHERE connection_id = $1 AND external_id = $2")
+        .bind(connection_id)
+        .bind(&order.external_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    let remembered: Option<IncomingOrder> = remembered.as_deref().map(serde_json::from_str).transpose()?;
+    Ok(match first_sight(order, remembered.as_ref()) {
+        FirstSight::Take => None,
+        FirstSight::Stale => {
+            tracing::info!(connection = connection_id, order = %order.external_id, "an older version of an order first seen cancelled: not applied");
+            Some(IngestOutcome::Stale { order_id: None })
+        }
+        FirstSight::NotYet(h) => Some(IngestOutcome::NotTaken { code: h.code }),
+        FirstSight::Remember(h) => {
+            sqlx::query(
+                "INSERT INTO cancelled_online_orders (connection_id, external_id, body, received_at_ms) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (connection_id, external_id) DO UPDATE SET body = EXCLUDED.body, received_at_ms = EXCLUDED.received_at_ms",
+            )
+            .bind(connection_id)
+            .bind(&order.external_id)
+            .bind(serde_json::to_string(order)?)
+            .bind(now_ms())
+            .execute(&mut **tx)
+            .await?;
+            Some(IngestOutcome::NotTaken { code: h.code })
+        }
+        FirstSight::Hold(h) => {
+            hold_order(tx, connection_id, order, &h.code, &h.reason).await?;
+            Some(IngestOutcome::Held { code: h.code })
+        }
+    })
+}
+
+/// Holds a version of an order for a manager (`held_online_orders`: one row per order, the latest).
+async fn hold_order(tx: &mut Transaction<'_, Postgres>, connection_id: &str, order: &IncomingOrder, code: &str, reason: &str) -> anyhow::Result<()> {
+    tracing::warn!(connection = connection_id, order = %order.external_id, code, "online order held: {reason}");
+    sqlx::query(
+        "INSERT INTO held_online_orders (connection_id, external_id, body, code, reason, received_at_ms) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (connection_id, external_id) DO UPDATE SET body = EXCLUDED.body, code = EXCLUDED.code, reason = EXCLUDED.reason,
+             received_at_ms = EXCLUDED.received_at_ms, resolved = FALSE",
+    )
+    .bind(connection_id)
+    .bind(&order.external_id)
+    .bind(serde_json::to_string(order)?)
+    .bind(code)
+    .bind(reason)
+    .bind(now_ms())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// A later delivery of a known order (see the SQLite twin). The order's sale and its returns are read
+/// under the locks a register return of the same sale takes (its original, its customer), so a
+/// cancellation and a refund at a register are decided one after the other.
+async fn update_in(tx: &mut Transaction<'_, Postgres>, connection_id: &str, row: &PgRow, incoming: &IncomingOrder) -> anyhow::Result<IngestOutcome> {
     let order_id: String = row.get("id");
     let last: IncomingOrder = serde_json::from_str(row.get("body"))?;
     let state: OrderState = row.get::<&str, _>("status").parse()?;
     let sale_note: String = row.get("sale_note");
+    // The connection's row (its sequence numbers a cancellation's return) before the advisory locks, as
+    // an intake takes it before its customer's: one order, no deadlock between the two.
+    let reg = sqlx::query(
+        "SELECT r.code, o.gst_ppm, o.qst_ppm, c.next_seq FROM connections c JOIN registers r ON r.id = c.orders_register_id
+         JOIN outlets o ON o.id = r.outlet_id WHERE c.id = $1 FOR UPDATE OF c",
+    )
+    .bind(connection_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    let customer_id: Option<String> = sqlx::query_scalar("SELECT customer_id FROM sales WHERE id = $1").bind(&order_id).fetch_one(&mut **tx).await?;
+    lock(tx, std::iter::once(Lock::Original(order_id.clone())).chain(customer_id.map(Lock::Customer))).await?;
     let mut parts = Vec::new();
     for r in sqlx::query("SELECT outlet_id, status, lines FROM order_parts WHERE order_id = $1 ORDER BY outlet_id COLLATE \"C\"")
         .bind(&order_id)
@@ -540,24 +612,60 @@ async fn update_in(tx: &mut Transaction<'_, Postgres>, row: &PgRow, incoming: &I
         parts.push((r.get::<String, _>("outlet_id"), parse_text::<PartStatus>(r.get("status"))?, lines));
     }
     let (total, paid) = (Money(row.get("total_cents")), Money(row.get("paid_cents")));
+    let body: String = sqlx::query_scalar("SELECT body FROM sales WHERE id = $1 FOR UPDATE").bind(&order_id).fetch_one(&mut **tx).await?;
+    let mut sale: Sale = serde_json::from_str(&body)?;
+    let returns = super::customers::returns_of(tx, &BTreeSet::from([order_id.as_str()])).await?;
+    let numbering = ReturnNumbering {
+        sale_id: new_id(),
+        seq: u64::try_from(reg.get::<i64, _>("next_seq"))?,
+        register_code: reg.get("code"),
+        rates: TaxRates { gst_ppm: super::u32_of(reg.get("gst_ppm"))?, qst_ppm: super::u32_of(reg.get("qst_ppm"))? },
+    };
     let u = update(
-        StoredOrder { order_id: &order_id, state, total, paid, sale_note: &sale_note, last: &last, parts: &parts },
+        StoredOrder { order_id: &order_id, state, total, paid, sale_note: &sale_note, last: &last, parts: &parts, sale: &sale, returns: &returns },
         incoming,
+        &numbering,
         now_ms(),
     );
+    if u.stale {
+        tracing::info!(connection = connection_id, order = %incoming.external_id, modified = %incoming.modified, applied = %last.modified, "an older version of an order: not applied");
+        return Ok(IngestOutcome::Stale { order_id: Some(order_id) });
+    }
+    if let Some(h) = &u.held {
+        hold_order(tx, connection_id, incoming, &h.code, &h.reason).await?;
+        return Ok(IngestOutcome::Held { code: h.code.clone() });
+    }
     if u.is_empty() && last == *incoming {
         return Ok(IngestOutcome::Updated { order_id });
     }
     let mut paid_after = paid;
     if let Some(tender) = &u.tender {
-        let body: String = sqlx::query_scalar("SELECT body FROM sales WHERE id = $1 FOR UPDATE").bind(&order_id).fetch_one(&mut **tx).await?;
-        let mut sale: Sale = serde_json::from_str(&body)?;
         sale.tenders.push(tender.clone());
         sqlx::query("UPDATE sales SET body = $1 WHERE id = $2").bind(serde_json::to_string(&sale)?).bind(&order_id).execute(&mut **tx).await?;
         paid_after = paid.checked_add(tender.amount)?;
     }
     let mut state_after = state;
-    if let Some(back) = &u.cancel {
+    if let Some(cancel) = &u.cancel {
+        if let Some(back) = &cancel.return_sale {
+            sqlx::query("UPDATE connections SET next_seq = next_seq + 1 WHERE id = $1").bind(connection_id).execute(&mut **tx).await?;
+            super::push::insert_sale(tx, back).await?;
+            sqlx::query("INSERT INTO sale_returns (original_sale_id, return_sale_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                .bind(&order_id)
+                .bind(&back.id)
+                .execute(&mut **tx)
+                .await?;
+            if let Some(id) = &back.customer_id {
+                let bearing = super::customers::customer_bearing(tx, id).await?;
+                if let Some(change) = customer_change(back, Some(&bearing)) {
+                    super::customers::write_customer_change(tx, &change, EntrySource::Sale(&back.id)).await?;
+                }
+            }
+            for e in sale_audit(back, &back.device_id) {
+                super::auth::write_audit(tx, &Audit::new(e.action, &e.staff_id, &e.subject, e.detail).device(e.device_id.as_deref()).outlet(e.outlet_id.as_deref()))
+                    .await?;
+            }
+        }
+        let back = &cancel.movements;
         let before = lock_levels(tx, back.iter().map(|m| (m.outlet_id.clone(), m.product_id.clone())).collect::<Vec<_>>()).await?;
         super::push::write_movements(tx, back, &levels_after(back, &before)).await?;
         state_after = OrderState::Cancelled;
