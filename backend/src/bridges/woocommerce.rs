@@ -122,10 +122,10 @@ fn verify_delivery(conn: &Connection, headers: &HeaderMap, body: &[u8]) -> Resul
     };
     if headers.get("x-wc-webhook-signature").is_none() {
         // The creation ping is unsigned. WooCommerce reports anything but a 2xx to it as an error and
-        // the merchant cannot save the webhook; it carries nothing we act on, so it is answered (200,
-        // recorded under its own key) rather than refused. Anything else unsigned is refused.
+        // the merchant cannot save the webhook; it carries nothing we act on, so it is answered 200 —
+        // and, unsigned, it writes nothing. Anything else unsigned is refused.
         if let Some(id) = ping_id(headers, body) {
-            return Ok(Delivery { key: format!("ping:{id}"), event: DeliveryEvent::Ignored { why: "WooCommerce webhook creation ping".into() } });
+            return Ok(Delivery { key: format!("ping:{id}"), event: DeliveryEvent::Ping });
         }
         return Err(WebhookRefusal::MissingHeader("x-wc-webhook-signature"));
     }
@@ -152,7 +152,8 @@ fn verify_delivery(conn: &Connection, headers: &HeaderMap, body: &[u8]) -> Resul
         return Ok(Delivery { key, event: DeliveryEvent::Ignored { why: format!("topic {topic} is not about orders we take") } });
     }
     let Some(id) = id else {
-        return Ok(Delivery { key, event: DeliveryEvent::Ignored { why: format!("{topic} delivery without an order id") } });
+        // Signed by the store, about an order, yet naming none: held with its body, never dropped.
+        return Ok(Delivery { key, event: DeliveryEvent::Unreadable { external_id: None, why: format!("{topic} delivery without an order id") } });
     };
     // An order we cannot read is named without its content: the ingest path fetches it, and holds it
     // for review if it still cannot be read. Never dropped.
@@ -389,6 +390,15 @@ impl Bridge for WooCommerceBridge {
 
     fn verify(&self, conn: &Connection, headers: &HeaderMap, body: &[u8], _now_ms: i64) -> Result<Delivery, WebhookRefusal> {
         verify_delivery(conn, headers, body)
+    }
+
+    /// The body is the whole order: read it as it was signed; fetched when it cannot be read.
+    async fn reread(&self, conn: &Connection, external_id: &str, raw: &[u8]) -> Result<IncomingOrder, BridgeError> {
+        match serde_json::from_slice::<Value>(raw).map_err(|e| BridgeError::Malformed(e.to_string())).and_then(|v| parse_order(&v)) {
+            Ok(order) => Ok(order),
+            Err(_) if external_id.parse::<u64>().is_ok() => self.fetch_order(conn, external_id).await,
+            Err(e) => Err(e),
+        }
     }
 
     async fn fetch_order(&self, conn: &Connection, external_id: &str) -> Result<IncomingOrder, BridgeError> {

@@ -6,12 +6,12 @@ use crate::helpers::*;
 use axum::http::StatusCode;
 use serde_json::{json, Value};
 
-const SECRET: &str = "wc-webhook-secret-éà";
+pub(crate) const SECRET: &str = "wc-webhook-secret-éà";
 const CONSUMER_SECRET: &str = "cs_never_shown_anywhere";
 
 /// Connects a WooCommerce store whose orders are taken at Montréal's register, offering Montréal's,
 /// Sherbrooke's and Laval's stock online (seed 002's table). Its id.
-async fn connect(app: &TestApp, base_url: &str) -> String {
+pub(crate) async fn connect(app: &TestApp, base_url: &str) -> String {
     let body = json!({
         "platform": "woocommerce",
         "name": "Boutique en ligne",
@@ -26,7 +26,7 @@ async fn connect(app: &TestApp, base_url: &str) -> String {
 }
 
 /// A WooCommerce order as its webhooks and REST API give it.
-fn woo_order(id: u64, lines: &[(&str, u32, &str)]) -> Value {
+pub(crate) fn woo_order(id: u64, lines: &[(&str, u32, &str)]) -> Value {
     let items: Vec<Value> = lines
         .iter()
         .enumerate()
@@ -39,7 +39,8 @@ fn woo_order(id: u64, lines: &[(&str, u32, &str)]) -> Value {
         "id": id,
         "number": id.to_string(),
         "status": "processing",
-        "date_created_gmt": "2026-11-24T15:00:00",
+        // Placed now: an order placed before its store was connected is held (`before_connection`).
+        "date_created_gmt": now_gmt(),
         "date_modified_gmt": "2026-11-24T15:00:00",
         "total": "99.99",
         "customer_note": "Sonner deux fois",
@@ -53,6 +54,11 @@ fn woo_order(id: u64, lines: &[(&str, u32, &str)]) -> Value {
     })
 }
 
+/// Now, as WooCommerce writes its GMT dates.
+pub(crate) fn now_gmt() -> String {
+    jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%S").to_string()
+}
+
 fn unpaid_bank_transfer(mut order: Value) -> Value {
     order["status"] = json!("on-hold");
     order["payment_method"] = json!("bacs");
@@ -62,7 +68,7 @@ fn unpaid_bank_transfer(mut order: Value) -> Value {
 }
 
 /// Delivers `order` as WooCommerce does (`order.updated` under webhook 7), signed with `secret`.
-async fn deliver_signed(app: &TestApp, conn: &str, order: &Value, webhook_id: &str, secret: Option<&str>) -> (StatusCode, Value) {
+pub(crate) async fn deliver_signed(app: &TestApp, conn: &str, order: &Value, webhook_id: &str, secret: Option<&str>) -> (StatusCode, Value) {
     use axum::body::Body;
     use axum::http::Request;
     let body = order.to_string();
@@ -79,11 +85,11 @@ async fn deliver_signed(app: &TestApp, conn: &str, order: &Value, webhook_id: &s
     app.call(req.body(Body::from(body)).unwrap()).await
 }
 
-async fn deliver(app: &TestApp, conn: &str, order: &Value) -> (StatusCode, Value) {
+pub(crate) async fn deliver(app: &TestApp, conn: &str, order: &Value) -> (StatusCode, Value) {
     deliver_signed(app, conn, order, "7", Some(SECRET)).await
 }
 
-async fn count(app: &TestApp, table: &str) -> i64 {
+pub(crate) async fn count(app: &TestApp, table: &str) -> i64 {
     sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}"))).fetch_one(&app.db).await.unwrap()
 }
 
