@@ -136,6 +136,27 @@ impl BridgeError {
     }
 }
 
+/// An order a platform's listing gave that its bridge cannot read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnreadableOrder {
+    /// Its `id`, when it has one.
+    pub external_id: Option<String>,
+    /// The order's JSON as listed.
+    pub raw: String,
+    pub why: String,
+}
+
+impl UnreadableOrder {
+    pub fn of(order: &serde_json::Value, why: impl std::fmt::Display) -> UnreadableOrder {
+        let external_id = match order.get("id") {
+            Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+            Some(serde_json::Value::String(s)) if !s.is_empty() && s.len() <= 100 => Some(s.clone()),
+            _ => None,
+        };
+        UnreadableOrder { external_id, raw: order.to_string(), why: why.to_string() }
+    }
+}
+
 /// An absolute online stock level to publish for one product (the sum over the store's online outlets).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StockLevel {
@@ -162,6 +183,9 @@ pub struct StatusUpdate {
 #[derive(Clone, Debug, Default)]
 pub struct OrdersPage {
     pub orders: Vec<IncomingOrder>,
+    /// Orders of the page that cannot be read: reconciliation holds them with their JSON, since a
+    /// missed webhook (WooCommerce never retries) may leave it the only one to see them.
+    pub unreadable: Vec<UnreadableOrder>,
     /// Where the next page starts; `None` on the last.
     pub next: Option<String>,
 }

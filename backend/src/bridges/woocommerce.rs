@@ -425,17 +425,18 @@ impl Bridge for WooCommerceBridge {
             .append_pair("page", &page.to_string());
         let (headers, body) = send(api.auth(api.http.get(url))).await?;
         let total_pages: u32 = headers.get("x-wp-totalpages").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse().ok()).unwrap_or(1);
-        let mut orders = Vec::new();
+        let (mut orders, mut unreadable) = (Vec::new(), Vec::new());
         for o in body.as_array().into_iter().flatten() {
             match parse_order(o) {
                 Ok(order) => orders.push(order),
                 Err(e) => {
                     let id = order_text::excerpt(o.get("id").unwrap_or(&Value::Null));
-                    tracing::warn!(connection = %conn.id, order = %id, error = %e, "WooCommerce order skipped by reconciliation")
+                    tracing::warn!(connection = %conn.id, order = %id, error = %e, "WooCommerce order unreadable: held by reconciliation");
+                    unreadable.push(UnreadableOrder::of(o, e));
                 }
             }
         }
-        Ok(OrdersPage { orders, next: (page < total_pages).then(|| (page + 1).to_string()) })
+        Ok(OrdersPage { orders, unreadable, next: (page < total_pages).then(|| (page + 1).to_string()) })
     }
 
     async fn send_status(&self, conn: &Connection, update: &StatusUpdate) -> Result<(), BridgeError> {

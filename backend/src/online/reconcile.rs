@@ -10,7 +10,9 @@
 //! (`store_error`), not retried for ever; webhook orders whose fetch failed (`platform_unreachable`) are
 //! fetched again first.
 
+use super::held::{synthetic_id, NewHold};
 use super::routes::{retry, take_in};
+use sha2::{Digest, Sha256};
 use super::IngestOutcome;
 use crate::bridges::{bridge_for, BridgeError};
 use crate::store::now_ms;
@@ -119,6 +121,15 @@ async fn reconcile_connection(state: &AppState, view: &ConnectionView, r: &mut R
                 IngestOutcome::Held { .. } => r.held += 1,
                 _ => {}
             }
+        }
+        for u in &p.unreadable {
+            // Held with its JSON (one row per order: a later sweep rewrites it); a store that cannot even
+            // hold it stops the run here, and the page is read again next run.
+            let external_id = u.external_id.clone().unwrap_or_else(|| synthetic_id(&format!("reconcile:{:x}", Sha256::digest(u.raw.as_bytes()))));
+            let reason = format!("the platform's order cannot be read: {}", u.why);
+            let h = NewHold { connection_id: &view.id, external_id: &external_id, order: None, raw: Some(&u.raw), delivery_key: None, code: codes::UNREADABLE, reason: &reason };
+            state.store.hold_online_order(&h).await?;
+            r.held += 1;
         }
         r.pages += 1;
         sweep.pages += 1;

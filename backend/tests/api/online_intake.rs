@@ -308,3 +308,32 @@ async fn a_signed_order_delivery_naming_no_order_is_held_with_its_body_not_dropp
     let after = rows(&app).await;
     assert_eq!(after, held_one_more(before), "nothing but the held row");
 }
+
+#[tokio::test]
+async fn an_order_only_reconciliation_finds_and_cannot_read_is_held_with_its_json_not_just_logged() {
+    let app = spawn_app().await;
+    let site = FakeWooCommerce::start().await;
+    let conn = connect_site(&app, &site).await;
+    let mut bad = woo_order(905, &[("HAT", 1, "15.00")]);
+    bad["date_modified_gmt"] = json!(now_gmt());
+    bad["line_items"][0]["quantity"] = json!(-3);
+    site.add_order(bad);
+    let before = rows(&app).await;
+    let state = AppState::new(app.store.clone());
+    let r = reconcile_once(&state).await.unwrap();
+    assert_eq!((r[0].orders, r[0].held, r[0].complete, r[0].error.clone()), (0, 1, true, None), "{r:?}");
+    assert_eq!(rows(&app).await, held_one_more(before));
+    let h = held(&app).await;
+    assert_eq!((h[0]["code"].as_str(), h[0]["external_id"].as_str(), &h[0]["order"]), (Some("unreadable"), Some("905"), &Value::Null));
+    assert!(h[0]["raw"].as_str().unwrap().contains("\"quantity\":-3"), "{}", h[0]["raw"]);
+    // Fixed on the platform: the retry reads it from there and takes it in, once.
+    let mut good = woo_order(905, &[("HAT", 1, "15.00")]);
+    good["date_modified_gmt"] = json!(now_gmt());
+    site.add_order(good);
+    assert_eq!(retry(&app, &h[0]["id"]).await.1["outcome"], "created");
+    let r = reconcile_once(&state).await.unwrap();
+    assert_eq!((r[0].held, r[0].created), (0, 0), "{r:?}");
+    let after = rows(&app).await;
+    assert_eq!((after[0], after[6]), (before[0] + 1, before[6]));
+    let _ = conn;
+}
