@@ -149,17 +149,21 @@ impl Bridge for BigCommerceBridge {
             Some(other) => return Err(BridgeError::Malformed(format!("orders list: expected an array, got {}", kind(&other)))),
         };
         let next = (listed.len() >= ORDERS_PAGE).then(|| page_number.saturating_add(1).to_string());
-        let mut orders = Vec::with_capacity(listed.len());
+        let (mut orders, mut unreadable) = (Vec::with_capacity(listed.len()), Vec::new());
         for order in listed {
+            let listed_as = order.clone();
             match self.complete(&store, order).await {
                 Ok(order) => orders.push(order),
-                // One unreadable order must not stop the pull of the others for ever; its webhook's
-                // `fetch_order` reports it to the caller, which holds it for review.
-                Err(BridgeError::Malformed(why)) => tracing::warn!(connection = %conn.id, %why, "BigCommerce order skipped by reconciliation"),
+                // One unreadable order must not stop the pull of the others for ever: held by
+                // reconciliation with its JSON.
+                Err(BridgeError::Malformed(why)) => {
+                    tracing::warn!(connection = %conn.id, %why, "BigCommerce order unreadable: held by reconciliation");
+                    unreadable.push(crate::bridges::UnreadableOrder::of(&listed_as, why));
+                }
                 Err(e) => return Err(e),
             }
         }
-        Ok(OrdersPage { orders, next })
+        Ok(OrdersPage { orders, unreadable, next })
     }
 
     async fn send_status(&self, conn: &Connection, update: &StatusUpdate) -> Result<(), BridgeError> {

@@ -164,16 +164,20 @@ impl Bridge for EcwidBridge {
         let count = items.len() as u64;
         // One unreadable order must not stop the pull of the others for ever; its webhook's
         // `fetch_order` reports it to the caller, which holds it for review.
+        let mut unreadable = Vec::new();
         let orders = items
             .iter()
             .filter_map(|item| {
                 parse_order(item)
-                    .map_err(|why| tracing::warn!(connection = %conn.id, %why, "Ecwid order skipped by reconciliation"))
+                    .map_err(|why| {
+                        tracing::warn!(connection = %conn.id, %why, "Ecwid order unreadable: held by reconciliation");
+                        unreadable.push(crate::bridges::UnreadableOrder::of(item, why));
+                    })
                     .ok()
             })
             .collect();
         let next = (count > 0 && offset.saturating_add(count) < total).then(|| (offset + count).to_string());
-        Ok(OrdersPage { orders, next })
+        Ok(OrdersPage { orders, unreadable, next })
     }
 
     async fn send_status(&self, conn: &Connection, update: &StatusUpdate) -> Result<(), BridgeError> {

@@ -91,8 +91,13 @@ pub enum DeliveryEvent {
     /// A new or changed order. `order` is filled when the payload carries the whole order (Shopify,
     /// WooCommerce); thin webhooks (BigCommerce, Ecwid) name it and the bridge fetches it.
     Order { external_id: String, order: Option<Box<IncomingOrder>> },
-    /// A delivery we do not act on (a ping, another topic): answered 200 and recorded.
+    /// A delivery we do not act on (another topic): answered 200 and recorded.
     Ignored { why: String },
+    /// A check that the address answers (WooCommerce's unsigned creation ping): answered 200, nothing
+    /// written (it is not signed, so it may come from anyone).
+    Ping,
+    /// Signed and about an order, but not readable (no order id, not JSON): held with its raw body.
+    Unreadable { external_id: Option<String>, why: String },
 }
 
 /// Why a webhook is refused: always 401, nothing stored.
@@ -128,6 +133,27 @@ pub enum BridgeError {
 impl BridgeError {
     pub fn is_retryable(&self) -> bool {
         matches!(self, BridgeError::RateLimited { .. } | BridgeError::Unavailable(_))
+    }
+}
+
+/// An order a platform's listing gave that its bridge cannot read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnreadableOrder {
+    /// Its `id`, when it has one.
+    pub external_id: Option<String>,
+    /// The order's JSON as listed.
+    pub raw: String,
+    pub why: String,
+}
+
+impl UnreadableOrder {
+    pub fn of(order: &serde_json::Value, why: impl std::fmt::Display) -> UnreadableOrder {
+        let external_id = match order.get("id") {
+            Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+            Some(serde_json::Value::String(s)) if !s.is_empty() && s.len() <= 100 => Some(s.clone()),
+            _ => None,
+        };
+        UnreadableOrder { external_id, raw: order.to_string(), why: why.to_string() }
     }
 }
 
@@ -168,6 +194,9 @@ pub struct StatusUpdate {
 #[derive(Clone, Debug, Default)]
 pub struct OrdersPage {
     pub orders: Vec<IncomingOrder>,
+    /// Orders of the page that cannot be read: reconciliation holds them with their JSON, since a
+    /// missed webhook (WooCommerce never retries) may leave it the only one to see them.
+    pub unreadable: Vec<UnreadableOrder>,
     /// Where the next page starts; `None` on the last.
     pub next: Option<String>,
 }
@@ -183,6 +212,13 @@ pub trait Bridge: Send + Sync {
     /// The whole order, read over the platform's API (thin webhooks, reconciliation, pickup detection
     /// that needs a second call).
     async fn fetch_order(&self, conn: &Connection, external_id: &str) -> Result<IncomingOrder, BridgeError>;
+
+    /// A held delivery's order once more (`POST /held/orders/{id}/retry`, reconciliation's pending
+    /// fetches): read again from the raw body the platform signed when it came (no signature check
+    /// here), or fetched when the body only names it. Default: fetched.
+    async fn reread(&self, conn: &Connection, external_id: &str, _raw: &[u8]) -> Result<IncomingOrder, BridgeError> {
+        self.fetch_order(conn, external_id).await
+    }
 
     /// Orders modified at or after `since_ms`, a page at a time: catches what a missed webhook did not
     /// bring (WooCommerce never retries).

@@ -563,16 +563,19 @@ impl Bridge for ShopifyBridge {
                 }
             }
         }
-        let mut orders = Vec::with_capacity(raw.len());
+        let (mut orders, mut unreadable) = (Vec::with_capacity(raw.len()), Vec::new());
         for o in &raw {
             let id = o.get("id").and_then(Value::as_u64).map(|i| i.to_string()).unwrap_or_default();
             match parse_order(o, pickup_ids.contains(&id)) {
                 Ok(order) => orders.push(order),
-                // Not fatal for the page: the same order's webhook path fetches it and holds it for review.
-                Err(e) => tracing::warn!(connection = %conn.id, order = %id, error = %e, "Shopify order skipped by reconciliation"),
+                // Not fatal for the page: held by reconciliation with its JSON.
+                Err(e) => {
+                    tracing::warn!(connection = %conn.id, order = %id, error = %e, "Shopify order unreadable: held by reconciliation");
+                    unreadable.push(crate::bridges::UnreadableOrder::of(o, e));
+                }
             }
         }
-        Ok(OrdersPage { orders, next: next_page_info(&headers) })
+        Ok(OrdersPage { orders, unreadable, next: next_page_info(&headers) })
     }
 
     async fn send_status(&self, conn: &Connection, update: &StatusUpdate) -> Result<(), BridgeError> {

@@ -122,10 +122,10 @@ fn verify_delivery(conn: &Connection, headers: &HeaderMap, body: &[u8]) -> Resul
     };
     if headers.get("x-wc-webhook-signature").is_none() {
         // The creation ping is unsigned. WooCommerce reports anything but a 2xx to it as an error and
-        // the merchant cannot save the webhook; it carries nothing we act on, so it is answered (200,
-        // recorded under its own key) rather than refused. Anything else unsigned is refused.
+        // the merchant cannot save the webhook; it carries nothing we act on, so it is answered 200 —
+        // and, unsigned, it writes nothing. Anything else unsigned is refused.
         if let Some(id) = ping_id(headers, body) {
-            return Ok(Delivery { key: format!("ping:{id}"), event: DeliveryEvent::Ignored { why: "WooCommerce webhook creation ping".into() } });
+            return Ok(Delivery { key: format!("ping:{id}"), event: DeliveryEvent::Ping });
         }
         return Err(WebhookRefusal::MissingHeader("x-wc-webhook-signature"));
     }
@@ -152,7 +152,8 @@ fn verify_delivery(conn: &Connection, headers: &HeaderMap, body: &[u8]) -> Resul
         return Ok(Delivery { key, event: DeliveryEvent::Ignored { why: format!("topic {topic} is not about orders we take") } });
     }
     let Some(id) = id else {
-        return Ok(Delivery { key, event: DeliveryEvent::Ignored { why: format!("{topic} delivery without an order id") } });
+        // Signed by the store, about an order, yet naming none: held with its body, never dropped.
+        return Ok(Delivery { key, event: DeliveryEvent::Unreadable { external_id: None, why: format!("{topic} delivery without an order id") } });
     };
     // An order we cannot read is named without its content: the ingest path fetches it, and holds it
     // for review if it still cannot be read. Never dropped.
@@ -397,6 +398,15 @@ impl Bridge for WooCommerceBridge {
         verify_delivery(conn, headers, body)
     }
 
+    /// The body is the whole order: read it as it was signed; fetched when it cannot be read.
+    async fn reread(&self, conn: &Connection, external_id: &str, raw: &[u8]) -> Result<IncomingOrder, BridgeError> {
+        match serde_json::from_slice::<Value>(raw).map_err(|e| BridgeError::Malformed(e.to_string())).and_then(|v| parse_order(&v)) {
+            Ok(order) => Ok(order),
+            Err(_) if external_id.parse::<u64>().is_ok() => self.fetch_order(conn, external_id).await,
+            Err(e) => Err(e),
+        }
+    }
+
     async fn fetch_order(&self, conn: &Connection, external_id: &str) -> Result<IncomingOrder, BridgeError> {
         let api = api(&self.http, conn)?;
         let (_, body) = send(api.auth(api.http.get(api.url(&["orders", external_id])?))).await?;
@@ -421,17 +431,18 @@ impl Bridge for WooCommerceBridge {
             .append_pair("page", &page.to_string());
         let (headers, body) = send(api.auth(api.http.get(url))).await?;
         let total_pages: u32 = headers.get("x-wp-totalpages").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse().ok()).unwrap_or(1);
-        let mut orders = Vec::new();
+        let (mut orders, mut unreadable) = (Vec::new(), Vec::new());
         for o in body.as_array().into_iter().flatten() {
             match parse_order(o) {
                 Ok(order) => orders.push(order),
                 Err(e) => {
                     let id = order_text::excerpt(o.get("id").unwrap_or(&Value::Null));
-                    tracing::warn!(connection = %conn.id, order = %id, error = %e, "WooCommerce order skipped by reconciliation")
+                    tracing::warn!(connection = %conn.id, order = %id, error = %e, "WooCommerce order unreadable: held by reconciliation");
+                    unreadable.push(UnreadableOrder::of(o, e));
                 }
             }
         }
-        Ok(OrdersPage { orders, next: (page < total_pages).then(|| (page + 1).to_string()) })
+        Ok(OrdersPage { orders, unreadable, next: (page < total_pages).then(|| (page + 1).to_string()) })
     }
 
     async fn send_status(&self, conn: &Connection, update: &StatusUpdate) -> Result<(), BridgeError> {

@@ -1,8 +1,9 @@
 //! The routes of online orders in: connecting a store, its webhooks, the orders page's data.
 
-use super::{NewConnection, OrdersFilter, OrdersKey};
+use super::held::{IngestOptions, NewHold};
+use super::{held, IngestOutcome, NewConnection, OrdersFilter, OrdersKey};
 use crate::auth::{require_outlet, Authenticated};
-use crate::bridges::bridge_for;
+use crate::bridges::{bridge_for, BridgeError, DeliveryEvent};
 use crate::error::{parse_json, AppError, AppPath, AppQuery};
 use crate::routes::paging::{cursor, limit, Paged, PageQuery, MAX_CURSOR_LEN};
 use crate::store::now_ms;
@@ -16,7 +17,8 @@ use serde::Deserialize;
 use shared::auth::{Caller, Role};
 use shared::fulfilment::{OrderType, PartStatus};
 use shared::limits::{MAX_ID_LEN, MAX_PARTS, MAX_TEXT_LEN};
-use shared::online::{ConnectionView, HeldOnlineOrder, OnlineOutletsRequest, OrderPartView};
+use shared::online::held as codes;
+use shared::online::{ConnectionView, HeldOnlineOrder, IncomingOrder, OnlineOutletsRequest, OrderPartView};
 
 fn refused(e: super::ConnectionRefusal) -> AppError {
     if let super::ConnectionRefusal::AlreadyConnected(_) = e {
@@ -79,8 +81,9 @@ pub async fn set_outlets(
 }
 
 /// `POST /webhooks/{connection_id}` (public: the platform's signature is the credential). A bad or
-/// missing signature: 401, nothing stored. A platform we cannot reach to read a thin webhook's order:
-/// 503, so the platform delivers again. Otherwise 200, a repeat included.
+/// missing signature: 401, nothing stored. Once the signature checks out the answer is 200, a repeat
+/// included: what cannot be read, fetched or stored is held with its raw body (`online::held`), since
+/// every platform disables a webhook that keeps failing. Only a store that cannot even hold it: 503.
 pub async fn webhook(
     State(state): State<AppState>,
     AppPath(connection_id): AppPath<String>,
@@ -95,21 +98,81 @@ pub async fn webhook(
     let delivery = bridge
         .verify(&record.bridge, &headers, &body, now_ms())
         .map_err(|e| AppError::refused(StatusCode::UNAUTHORIZED, "bad_signature", e.to_string()))?;
+    let raw = held::raw_text(&body);
+    let key = delivery.key.as_str();
+    let hold = |external_id: String, code: &'static str, reason: String| HeldRaw { external_id, code, reason };
     let outcome = match delivery.event {
-        crate::bridges::DeliveryEvent::Ignored { why } => {
+        // Unsigned: nothing written.
+        DeliveryEvent::Ping => IngestOutcome::Ignored,
+        DeliveryEvent::Ignored { why } => {
             tracing::debug!(connection = %connection_id, "webhook ignored: {why}");
-            state.store.ingest_order(&connection_id, &delivery.key, None).await?
+            state.store.ingest_order(&connection_id, key, None).await.map_err(unavailable)?
         }
-        crate::bridges::DeliveryEvent::Order { order: Some(order), .. } => state.store.ingest_order(&connection_id, &delivery.key, Some(&order)).await?,
-        crate::bridges::DeliveryEvent::Order { external_id, order: None } => {
-            let order = bridge.fetch_order(&record.bridge, &external_id).await.map_err(|e| {
+        DeliveryEvent::Unreadable { external_id, why } => {
+            let external_id = external_id.unwrap_or_else(|| held::synthetic_id(key));
+            hold(external_id, codes::UNREADABLE, why).write(&state, &connection_id, &raw, key).await?
+        }
+        DeliveryEvent::Order { order: Some(order), .. } => take_in(&state, &connection_id, key, &order, IngestOptions { raw: Some(&raw), ..Default::default() }).await?,
+        DeliveryEvent::Order { external_id, order: None } => match bridge.fetch_order(&record.bridge, &external_id).await {
+            Ok(order) => take_in(&state, &connection_id, key, &order, IngestOptions { raw: Some(&raw), ..Default::default() }).await?,
+            Err(e) => {
                 tracing::warn!(connection = %connection_id, order = %external_id, "fetching a webhook's order: {e}");
-                AppError::refused(StatusCode::SERVICE_UNAVAILABLE, "platform_unavailable", format!("could not read order {external_id} from the platform: {e}"))
-            })?;
-            state.store.ingest_order(&connection_id, &delivery.key, Some(&order)).await?
-        }
+                let (code, reason) = fetch_failure(&e);
+                hold(external_id, code, reason).write(&state, &connection_id, &raw, key).await?
+            }
+        },
     };
     Ok(Json(outcome).into_response())
+}
+
+/// A delivery held before any order could be read from it.
+struct HeldRaw {
+    external_id: String,
+    code: &'static str,
+    reason: String,
+}
+
+impl HeldRaw {
+    async fn write(self, state: &AppState, connection_id: &str, raw: &str, key: &str) -> Result<IngestOutcome, AppError> {
+        let h = NewHold { connection_id, external_id: &self.external_id, order: None, raw: Some(raw), delivery_key: Some(key), code: self.code, reason: &self.reason };
+        hold_or_unavailable(state, &h).await
+    }
+}
+
+/// The hold code of an order the platform's API did not give, and its reason. Unreachable (5xx, 429, a
+/// network failure) is fetched again by every reconciliation run; refused (a 4xx: revoked credentials,
+/// an order gone) and unreadable wait for a manager's retry.
+fn fetch_failure(e: &BridgeError) -> (&'static str, String) {
+    match e {
+        BridgeError::Malformed(why) => (codes::UNREADABLE, format!("the platform's order cannot be read: {why}")),
+        BridgeError::Refused { .. } => (codes::PLATFORM_REFUSED, format!("the platform would not give the order: {e}")),
+        BridgeError::RateLimited { .. } | BridgeError::Unavailable(_) => (codes::PLATFORM_UNREACHABLE, format!("the platform could not be reached: {e}")),
+    }
+}
+
+/// A store that cannot write (it could hold nothing): 503, so the platform delivers again.
+fn unavailable(e: anyhow::Error) -> AppError {
+    tracing::error!("webhook: the store cannot write: {e:#}");
+    AppError::refused(StatusCode::SERVICE_UNAVAILABLE, "store_unavailable", "the order could not be stored; deliver it again later")
+}
+
+async fn hold_or_unavailable(state: &AppState, h: &NewHold<'_>) -> Result<IngestOutcome, AppError> {
+    state.store.hold_online_order(h).await.map_err(unavailable)?;
+    Ok(IngestOutcome::Held { code: h.code.into() })
+}
+
+/// An order read: taken in, or — when the store refuses it with an error — held whole, in a
+/// transaction of its own (the failed one wrote nothing).
+pub(crate) async fn take_in(state: &AppState, connection_id: &str, key: &str, order: &IncomingOrder, opts: IngestOptions<'_>) -> Result<IngestOutcome, AppError> {
+    match state.store.ingest_order_with(connection_id, key, Some(order), opts).await {
+        Ok(outcome) => Ok(outcome),
+        Err(e) => {
+            tracing::warn!(connection = %connection_id, order = %order.external_id, "the store refused an order: {e:#}");
+            let reason: String = format!("the store could not take it in: {e}").chars().take(MAX_TEXT_LEN).collect();
+            let h = NewHold { connection_id, external_id: &order.external_id, order: Some(order), raw: opts.raw, delivery_key: Some(key), code: codes::STORE_ERROR, reason: &reason };
+            hold_or_unavailable(state, &h).await
+        }
+    }
 }
 
 /// Managers (their outlets), admins, and enrolled devices (their outlet) read orders; a cashier signed
@@ -172,14 +235,39 @@ pub async fn held(State(state): State<AppState>, Authenticated(caller): Authenti
     Ok(Paged(state.store.held_online_orders(caller.outlets().as_deref(), after, limit(q.limit, 200)).await?))
 }
 
-/// `POST /held/orders/{id}/retry`: takes a held order in again as it was received (once its SKUs are in
-/// the catalog, an outlet offers stock online…): created, or held again with the reason of now.
+/// `POST /held/orders/{id}/retry`: takes a held order in again (once its SKUs are in the catalog, an
+/// outlet offers stock online, the platform answers…), on purpose even when it was placed before the
+/// connection: created, or held again with the reason of now. With no order read, its raw body is read
+/// again by the bridge (or the order fetched when the body only names it).
 pub async fn retry_held(State(state): State<AppState>, Authenticated(caller): Authenticated, AppPath(id): AppPath<i64>) -> Result<Response, AppError> {
     let held = state.store.held_online_orders(caller.outlets().as_deref(), Some(id.saturating_sub(1)), 1).await?;
     let Some(h) = held.items.into_iter().find(|h| h.id == id) else {
         return Err(AppError::NotFound(format!("no held order {id}")));
     };
-    let key = format!("retry:{id}:{}", now_ms());
-    let outcome = state.store.ingest_order(&h.connection_id, &key, Some(&h.order)).await?;
-    Ok(Json(outcome).into_response())
+    Ok(Json(retry(&state, &h, true).await?).into_response())
+}
+
+/// One held order taken in again: by a manager (`by_manager`: an order placed before the connection is
+/// taken in on purpose), or by reconciliation's pending fetches.
+pub(crate) async fn retry(state: &AppState, h: &HeldOnlineOrder, by_manager: bool) -> Result<IngestOutcome, AppError> {
+    let key = format!("retry:{}:{}", h.id, now_ms());
+    let opts = IngestOptions { raw: h.raw.as_deref(), take_before_connection: by_manager, resolves: Some(h.id) };
+    let order = match &h.order {
+        Some(order) => order.clone(),
+        None => {
+            let Some(record) = state.store.connection(&h.connection_id).await? else {
+                return Err(AppError::NotFound(format!("no connection '{}'", h.connection_id)));
+            };
+            let bridge = bridge_for(record.view.platform, &state.http);
+            match bridge.reread(&record.bridge, &h.external_id, h.raw.as_deref().unwrap_or_default().as_bytes()).await {
+                Ok(order) => order,
+                Err(e) => {
+                    let (code, reason) = fetch_failure(&e);
+                    let again = NewHold { connection_id: &h.connection_id, external_id: &h.external_id, order: None, raw: h.raw.as_deref(), delivery_key: h.delivery_key.as_deref(), code, reason: &reason };
+                    return hold_or_unavailable(state, &again).await;
+                }
+            }
+        }
+    };
+    take_in(state, &h.connection_id, &key, &order, opts).await
 }

@@ -187,6 +187,18 @@ pub trait Store: Send + Sync + 'static {
     async fn order(&self, order_id: &str) -> anyhow::Result<Vec<shared::online::OrderPartView>>;
     /// Unresolved held platform orders of connections whose orders register is at one of `outlets`.
     async fn held_online_orders(&self, outlets: Option<&[String]>, after: Option<i64>, limit: u32) -> anyhow::Result<Page<shared::online::HeldOnlineOrder>>;
+    /// `ingest_order` with its options (`online::held::IngestOptions`): the raw body kept with a hold the
+    /// store decides, a manager's retry taking in an order placed before the connection, the held row
+    /// resolved in the same transaction.
+    async fn ingest_order_with(&self, connection_id: &str, delivery_key: &str, order: Option<&shared::online::IncomingOrder>, opts: crate::online::held::IngestOptions<'_>) -> anyhow::Result<crate::online::IngestOutcome>;
+    /// Holds what could not be taken in (one row per order, rewritten), in its own transaction.
+    async fn hold_online_order(&self, hold: &crate::online::held::NewHold<'_>) -> anyhow::Result<i64>;
+    /// A connection's unresolved `platform_unreachable` holds, oldest first.
+    async fn pending_fetches(&self, connection_id: &str, limit: u32) -> anyhow::Result<Vec<shared::online::HeldOnlineOrder>>;
+    /// The reconciliation sweep under way for a connection.
+    async fn reconcile_progress(&self, connection_id: &str) -> anyhow::Result<Option<crate::online::reconcile::ReconcileProgress>>;
+    /// Saves (or clears) a sweep's progress and, when it ended, moves the connection's mark; at once.
+    async fn save_reconcile_progress(&self, connection_id: &str, progress: Option<&crate::online::reconcile::ReconcileProgress>, mark: Option<i64>) -> anyhow::Result<()>;
 
     // ---- lifetime
 

@@ -8,7 +8,10 @@ use super::now_ms;
 use super::page::Page;
 use super::sqlite::SqliteStore;
 use crate::bridges::{Connection, Credentials};
+use crate::online::held::{IngestOptions, NewHold};
+use crate::online::reconcile::ReconcileProgress;
 use crate::online::{ConnectionRecord, ConnectionRefusal, IngestOutcome, NewConnection, OrdersFilter, OrdersKey};
+use shared::online::held;
 use shared::catalog::{Customer, Product};
 use shared::fulfilment::{PartStatus, PlatformOptions};
 use shared::online::intake::{customer_change, first_sight, intake, levels_after, update, FirstSight, OrderState, ReturnNumbering, StoredOrder};
@@ -167,6 +170,20 @@ pub(crate) struct IntakeLoad {
 /// The SKUs an order names, deduplicated.
 pub(crate) fn skus_of(order: &IncomingOrder) -> Vec<String> {
     order.lines.iter().map(|l| l.sku.clone()).collect::<BTreeSet<_>>().into_iter().collect()
+}
+
+/// The `before_connection` hold of an order, given (connection created at, order already taken in).
+pub(crate) fn history_hold_of<'a>(connection_id: &'a str, order: &'a IncomingOrder, opts: IngestOptions<'a>, row: Option<(i64, bool)>) -> Option<NewHold<'a>> {
+    let (connected_ms, exists) = row?;
+    (!exists && held::placed_before_connection(order.created_at_ms, connected_ms)).then_some(NewHold {
+        connection_id,
+        external_id: &order.external_id,
+        order: Some(order),
+        raw: opts.raw,
+        delivery_key: None,
+        code: held::BEFORE_CONNECTION,
+        reason: "placed before the store was connected: its history is not imported unless a manager takes it in",
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -328,6 +345,16 @@ impl SqliteStore {
     /// One delivery, in one transaction (see the module doc). `order`: `None` for a delivery we do not
     /// act on, recorded so that it is answered the same way again.
     pub async fn ingest_order(&self, connection_id: &str, delivery_key: &str, order: Option<&IncomingOrder>) -> anyhow::Result<IngestOutcome> {
+        self.ingest_order_with(connection_id, delivery_key, order, IngestOptions::default()).await
+    }
+
+    pub async fn ingest_order_with(
+        &self,
+        connection_id: &str,
+        delivery_key: &str,
+        order: Option<&IncomingOrder>,
+        opts: IngestOptions<'_>,
+    ) -> anyhow::Result<IngestOutcome> {
         let _turn = self.write_turn().await;
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
         let inserted = sqlx::query(
@@ -339,15 +366,98 @@ impl SqliteStore {
         .execute(&mut *tx)
         .await?
         .rows_affected();
-        if inserted == 0 {
-            return Ok(IngestOutcome::Duplicate);
-        }
-        let outcome = match order {
-            None => IngestOutcome::Ignored,
-            Some(order) => ingest_in(&mut tx, connection_id, order).await?,
+        let outcome = if inserted == 0 {
+            IngestOutcome::Duplicate
+        } else {
+            match order {
+                None => IngestOutcome::Ignored,
+                Some(order) => match history_hold(&mut tx, connection_id, order, opts).await? {
+                    Some(hold) => {
+                        write_hold(&mut tx, &hold).await?;
+                        IngestOutcome::Held { code: hold.code.into() }
+                    }
+                    None => ingest_in(&mut tx, connection_id, order).await?,
+                },
+            }
         };
+        if inserted == 0 {
+            return Ok(outcome);
+        }
+        if let (Some(order), IngestOutcome::Created { .. } | IngestOutcome::Updated { .. }) = (order, &outcome) {
+            // Taken in: what was held of it is done.
+            sqlx::query("UPDATE held_online_orders SET resolved = 1 WHERE (connection_id = ? AND external_id = ? OR id = ?) AND resolved = 0")
+                .bind(connection_id)
+                .bind(&order.external_id)
+                .bind(opts.resolves)
+                .execute(&mut *tx)
+                .await?;
+        }
         tx.commit().await?;
         Ok(outcome)
+    }
+
+    /// Holds an order we could not take in (`online::held`), in its own transaction. Its row's id.
+    pub async fn hold_online_order(&self, hold: &NewHold<'_>) -> anyhow::Result<i64> {
+        let _turn = self.write_turn().await;
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        let id = write_hold(&mut tx, hold).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Held orders of a connection whose fetch from the platform failed, oldest first.
+    pub async fn pending_fetches(&self, connection_id: &str, limit: u32) -> anyhow::Result<Vec<HeldOnlineOrder>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{HELD_SELECT} WHERE h.resolved = 0 AND h.connection_id = ? AND h.code = ? ORDER BY h.id LIMIT ?"
+        )))
+        .bind(connection_id)
+        .bind(held::PLATFORM_UNREACHABLE)
+        .bind(i64::from(limit))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(held_row).collect()
+    }
+
+    pub async fn reconcile_progress(&self, connection_id: &str) -> anyhow::Result<Option<ReconcileProgress>> {
+        let row = sqlx::query("SELECT since_ms, started_ms, next, pages FROM reconcile_progress WHERE connection_id = ?")
+            .bind(connection_id)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.map(|r| ReconcileProgress { since_ms: r.get("since_ms"), started_ms: r.get("started_ms"), next: r.get("next"), pages: r.get("pages") }))
+    }
+
+    /// Saves a sweep's progress (`None`: no sweep under way), and moves the mark when it ended.
+    pub async fn save_reconcile_progress(&self, connection_id: &str, progress: Option<&ReconcileProgress>, mark: Option<i64>) -> anyhow::Result<()> {
+        let _turn = self.write_turn().await;
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        match progress {
+            Some(p) => {
+                sqlx::query(
+                    "INSERT INTO reconcile_progress (connection_id, since_ms, started_ms, next, pages) VALUES (?, ?, ?, ?, ?)
+                     ON CONFLICT (connection_id) DO UPDATE SET since_ms = excluded.since_ms, started_ms = excluded.started_ms,
+                         next = excluded.next, pages = excluded.pages",
+                )
+                .bind(connection_id)
+                .bind(p.since_ms)
+                .bind(p.started_ms)
+                .bind(&p.next)
+                .bind(p.pages)
+                .execute(&mut *tx)
+                .await?;
+            }
+            None => {
+                sqlx::query("DELETE FROM reconcile_progress WHERE connection_id = ?").bind(connection_id).execute(&mut *tx).await?;
+            }
+        }
+        if let Some(until) = mark {
+            sqlx::query("UPDATE connections SET reconciled_until_ms = MAX(reconciled_until_ms, ?) WHERE id = ?")
+                .bind(until)
+                .bind(connection_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     pub async fn list_orders(&self, f: &OrdersFilter, outlets: Option<&[String]>, after: Option<&OrdersKey>, limit: u32) -> anyhow::Result<Page<OrderPartView>> {
@@ -390,33 +500,74 @@ impl SqliteStore {
     }
 
     pub async fn held_online_orders(&self, outlets: Option<&[String]>, after: Option<i64>, limit: u32) -> anyhow::Result<Page<HeldOnlineOrder>> {
-        let rows = sqlx::query(
-            "SELECT h.id, h.connection_id, h.external_id, h.body, h.code, h.reason, h.received_at_ms
-             FROM held_online_orders h JOIN connections c ON c.id = h.connection_id JOIN registers r ON r.id = c.orders_register_id
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{HELD_SELECT} JOIN connections c ON c.id = h.connection_id JOIN registers r ON r.id = c.orders_register_id
              WHERE h.resolved = 0 AND h.id > ?1 AND (?2 IS NULL OR r.outlet_id IN (SELECT value FROM json_each(?2)))
-             ORDER BY h.id LIMIT ?3",
-        )
+             ORDER BY h.id LIMIT ?3"
+        )))
         .bind(after.unwrap_or(0))
         .bind(outlets.map(serde_json::to_string).transpose()?)
         .bind(i64::from(limit) + 1)
         .fetch_all(self.pool())
         .await?;
-        let items = rows
-            .iter()
-            .map(|r| {
-                Ok(HeldOnlineOrder {
-                    id: r.get("id"),
-                    connection_id: r.get("connection_id"),
-                    external_id: r.get("external_id"),
-                    order: serde_json::from_str(r.get("body"))?,
-                    code: r.get("code"),
-                    reason: r.get("reason"),
-                    received_at_ms: r.get("received_at_ms"),
-                })
-            })
-            .collect::<anyhow::Result<Vec<_>>>()?;
+        let items = rows.iter().map(held_row).collect::<anyhow::Result<Vec<_>>>()?;
         Ok(Page::of(items, limit, |h| h.id))
     }
+}
+
+const HELD_SELECT: &str = "SELECT h.id, h.connection_id, h.external_id, h.body, h.raw, h.delivery_key, h.code, h.reason, h.received_at_ms
+     FROM held_online_orders h";
+
+fn held_row(r: &sqlx::sqlite::SqliteRow) -> anyhow::Result<HeldOnlineOrder> {
+    Ok(HeldOnlineOrder {
+        id: r.get("id"),
+        connection_id: r.get("connection_id"),
+        external_id: r.get("external_id"),
+        order: serde_json::from_str(r.get("body"))?,
+        raw: r.get("raw"),
+        delivery_key: r.get("delivery_key"),
+        code: r.get("code"),
+        reason: r.get("reason"),
+        received_at_ms: r.get("received_at_ms"),
+    })
+}
+
+/// Writes (or rewrites: one row per order) a held order; its id.
+async fn write_hold(conn: &mut SqliteConnection, h: &NewHold<'_>) -> anyhow::Result<i64> {
+    tracing::warn!(connection = h.connection_id, order = %h.external_id, code = %h.code, "online order held: {}", h.reason);
+    Ok(sqlx::query_scalar(
+        "INSERT INTO held_online_orders (connection_id, external_id, body, raw, delivery_key, code, reason, received_at_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (connection_id, external_id) DO UPDATE SET body = excluded.body, raw = excluded.raw, delivery_key = excluded.delivery_key,
+             code = excluded.code, reason = excluded.reason, received_at_ms = excluded.received_at_ms, resolved = 0
+         RETURNING id",
+    )
+    .bind(h.connection_id)
+    .bind(h.external_id)
+    .bind(serde_json::to_string(&h.order)?)
+    .bind(h.raw)
+    .bind(h.delivery_key)
+    .bind(h.code)
+    .bind(h.reason)
+    .bind(now_ms())
+    .fetch_one(conn)
+    .await?)
+}
+
+/// An order we do not have yet, placed before its store was connected, arriving by an update: the
+/// store's history is not imported unless a manager says so.
+async fn history_hold<'a>(conn: &mut SqliteConnection, connection_id: &'a str, order: &'a IncomingOrder, opts: IngestOptions<'a>) -> anyhow::Result<Option<NewHold<'a>>> {
+    if opts.take_before_connection {
+        return Ok(None);
+    }
+    let row: Option<(i64, bool)> = sqlx::query_as(
+        "SELECT c.created_at_ms, EXISTS (SELECT 1 FROM online_orders o WHERE o.connection_id = c.id AND o.external_id = ?) FROM connections c WHERE c.id = ?",
+    )
+    .bind(&order.external_id)
+    .bind(connection_id)
+    .fetch_optional(conn)
+    .await?;
+    Ok(history_hold_of(connection_id, order, opts, row))
 }
 
 const PART_SELECT: &str = "SELECT p.order_id, p.outlet_id, p.status AS part_status, p.lines, p.notes, p.assigned_to, st.name AS assigned_name,

@@ -13,6 +13,7 @@ mod helpers;
 mod openapi;
 mod paging;
 mod ops;
+mod online_intake;
 mod online_orders;
 mod online_lifecycle;
 mod orders_out;

@@ -39,7 +39,8 @@ pub(crate) fn woo_order(id: u64, lines: &[(&str, u32, &str)]) -> Value {
         "id": id,
         "number": id.to_string(),
         "status": "processing",
-        "date_created_gmt": "2026-11-24T15:00:00",
+        // Placed now: an order placed before its store was connected is held (`before_connection`).
+        "date_created_gmt": now_gmt(),
         "date_modified_gmt": "2026-11-24T15:00:00",
         "total": "99.99",
         "customer_note": "Sonner deux fois",
@@ -51,6 +52,11 @@ pub(crate) fn woo_order(id: u64, lines: &[(&str, u32, &str)]) -> Value {
         "line_items": items,
         "shipping_lines": [{"method_id": "flat_rate", "method_title": "Livraison", "total": "10.00"}],
     })
+}
+
+/// Now, as WooCommerce writes its GMT dates.
+pub(crate) fn now_gmt() -> String {
+    jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%S").to_string()
 }
 
 pub(crate) fn unpaid_bank_transfer(mut order: Value) -> Value {

@@ -40,7 +40,7 @@ impl Shop {
         let total = format!("{}.{:02}", p.price.as_cents() / 100, p.price.as_cents() % 100);
         let order = json!({
             "id": external, "number": external.to_string(), "status": if paid { "processing" } else { "on-hold" }, "currency": "CAD",
-            "date_created_gmt": "2026-11-30T15:00:00", "date_modified_gmt": "2026-11-30T15:00:00", "total": total, "customer_note": "",
+            "date_created_gmt": jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%S").to_string(), "date_modified_gmt": "2026-11-30T15:00:00", "total": total, "customer_note": "",
             "billing": {"first_name": "Léa", "last_name": "Tremblay", "email": "lea@example.com"},
             "shipping": {"first_name": "Léa", "last_name": "Tremblay", "address_1": "12 rue X", "city": "Montréal"},
             "payment_method": if paid { "stripe" } else { "cod" }, "payment_method_title": if paid { "Stripe" } else { "Paiement à la livraison" },
@@ -262,7 +262,7 @@ async fn bigcommerce_hears_awaiting_shipment_when_packed_and_completed_with_the_
     let p = app.products[0].clone();
     let price = format!("{}.{:02}00", p.price.as_cents() / 100, p.price.as_cents() % 100);
     fake.add_order(
-        json!({"id": 100, "customer_id": 20, "date_created": "Wed, 10 Jan 2018 21:05:30 +0000", "status_id": 11, "status": "Awaiting Fulfillment",
+        json!({"id": 100, "customer_id": 20, "date_created": jiff::fmt::rfc2822::to_string(&jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC)).unwrap(), "status_id": 11, "status": "Awaiting Fulfillment",
                "total_inc_tax": price, "items_total": 1, "payment_method": "Credit Card", "payment_status": "captured", "currency_code": "CAD",
                "staff_notes": "", "customer_message": "", "shipping_cost_ex_tax": "0.0000",
                "billing_address": {"first_name": "Jane", "last_name": "Doe", "email": "jane@example.com", "street_1": "12 rue Principale", "city": "Montréal"}}),

@@ -1,7 +1,6 @@
 //! A store on an e-commerce platform connected to the shop, as the back office sees it: never its
 //! credentials, which stay on the server. And the orders the shop could not take as they came.
 
-use super::order::IncomingOrder;
 use crate::fulfilment::{Platform, PlatformOptions};
 use serde::{Deserialize, Serialize};
 
@@ -31,19 +30,4 @@ pub struct ConnectionView {
 pub struct OnlineOutletsRequest {
     #[cfg_attr(feature = "openapi", schemars(length(max = crate::limits::MAX_PARTS), inner(length(min = 1, max = crate::limits::MAX_ID_LEN))))]
     pub outlets: Vec<String>,
-}
-
-/// `GET /api/v1/held/orders`: a platform order held for a manager (an unknown SKU, no outlet online…),
-/// kept whole; taken in when a later delivery of it can be.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
-pub struct HeldOnlineOrder {
-    pub id: i64,
-    pub connection_id: String,
-    pub external_id: String,
-    pub order: IncomingOrder,
-    /// `shared::online::IntakeHold::code`.
-    pub code: String,
-    pub reason: String,
-    pub received_at_ms: i64,
 }

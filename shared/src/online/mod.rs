@@ -6,12 +6,14 @@
 pub mod actions;
 pub mod connection;
 pub mod customer_match;
+pub mod held;
 pub mod intake;
 pub mod order;
 pub mod retry;
 pub mod view;
 
-pub use connection::{ConnectionView, HeldOnlineOrder, OnlineOutletsRequest};
+pub use connection::{ConnectionView, OnlineOutletsRequest};
+pub use held::HeldOnlineOrder;
 pub use customer_match::{match_customer, CustomerDecision};
 pub use intake::{intake, update, Intake, IntakeHold, IntakeInput, OnlineOutlet, OrderState, OrderUpdate, SaleNumbering, StoredOrder};
 pub use order::{IncomingLine, IncomingOrder, OrderPayment, PlatformOrderState};

@@ -11,9 +11,12 @@ use crate::store::auth::Audit;
 use crate::store::customers::EntrySource;
 use crate::bridges::Credentials;
 use crate::store::now_ms;
-use crate::store::online_in::{connection_record, like_pattern, new_id, parse_text, part_view, skus_of, text_of, ConnectionRow, IntakeLoad, PartRow};
+use crate::store::online_in::{connection_record, history_hold_of, like_pattern, new_id, parse_text, part_view, skus_of, text_of, ConnectionRow, IntakeLoad, PartRow};
 use crate::store::page::Page;
+use crate::online::held::{IngestOptions, NewHold};
+use crate::online::reconcile::ReconcileProgress;
 use crate::online::{ConnectionRecord, ConnectionRefusal, IngestOutcome, NewConnection, OrdersFilter, OrdersKey};
+use shared::online::held;
 use shared::catalog::{Customer, Product};
 use shared::fulfilment::PartStatus;
 use shared::online::intake::{customer_change, first_sight, intake, levels_after, update, FirstSight, OrderState, ReturnNumbering, StoredOrder};
@@ -235,6 +238,16 @@ impl PgStore {
     }
 
     pub async fn ingest_order(&self, connection_id: &str, delivery_key: &str, order: Option<&IncomingOrder>) -> anyhow::Result<IngestOutcome> {
+        self.ingest_order_with(connection_id, delivery_key, order, IngestOptions::default()).await
+    }
+
+    pub async fn ingest_order_with(
+        &self,
+        connection_id: &str,
+        delivery_key: &str,
+        order: Option<&IncomingOrder>,
+        opts: IngestOptions<'_>,
+    ) -> anyhow::Result<IngestOutcome> {
         transaction!(self, |tx| {
             if let Some(o) = order {
                 lock(tx, [Lock::OnlineOrder(connection_id.into(), o.external_id.clone())]).await?;
@@ -248,13 +261,89 @@ impl PgStore {
             .execute(&mut **tx)
             .await?
             .rows_affected();
-            if inserted == 0 {
-                return Ok(IngestOutcome::Duplicate);
+            let outcome = if inserted == 0 {
+                IngestOutcome::Duplicate
+            } else {
+                match order {
+                    None => IngestOutcome::Ignored,
+                    Some(order) => match history_hold(tx, connection_id, order, opts).await? {
+                        Some(hold) => {
+                            write_hold(tx, &hold).await?;
+                            IngestOutcome::Held { code: hold.code.into() }
+                        }
+                        None => ingest_in(tx, connection_id, order).await?,
+                    },
+                }
+            };
+            if let (Some(order), IngestOutcome::Created { .. } | IngestOutcome::Updated { .. }) = (order, &outcome) {
+                // Taken in: what was held of it is done.
+                sqlx::query("UPDATE held_online_orders SET resolved = TRUE WHERE (connection_id = $1 AND external_id = $2 OR id = $3) AND NOT resolved")
+                    .bind(connection_id)
+                    .bind(&order.external_id)
+                    .bind(opts.resolves)
+                    .execute(&mut **tx)
+                    .await?;
             }
-            match order {
-                None => Ok(IngestOutcome::Ignored),
-                Some(order) => ingest_in(tx, connection_id, order).await,
+            Ok(outcome)
+        })
+    }
+
+    /// Holds an order we could not take in (`online::held`), in its own transaction. Its row's id.
+    pub async fn hold_online_order(&self, hold: &NewHold<'_>) -> anyhow::Result<i64> {
+        transaction!(self, |tx| { write_hold(tx, hold).await })
+    }
+
+    /// Held orders of a connection whose fetch from the platform failed, oldest first.
+    pub async fn pending_fetches(&self, connection_id: &str, limit: u32) -> anyhow::Result<Vec<HeldOnlineOrder>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{HELD_SELECT} WHERE NOT h.resolved AND h.connection_id = $1 AND h.code = $2 ORDER BY h.id LIMIT $3"
+        )))
+        .bind(connection_id)
+        .bind(held::PLATFORM_UNREACHABLE)
+        .bind(i64::from(limit))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(held_row).collect()
+    }
+
+    pub async fn reconcile_progress(&self, connection_id: &str) -> anyhow::Result<Option<ReconcileProgress>> {
+        let row = sqlx::query("SELECT since_ms, started_ms, next, pages FROM reconcile_progress WHERE connection_id = $1")
+            .bind(connection_id)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.map(|r| ReconcileProgress { since_ms: r.get("since_ms"), started_ms: r.get("started_ms"), next: r.get("next"), pages: r.get("pages") }))
+    }
+
+    /// Saves a sweep's progress (`None`: no sweep under way), and moves the mark when it ended.
+    pub async fn save_reconcile_progress(&self, connection_id: &str, progress: Option<&ReconcileProgress>, mark: Option<i64>) -> anyhow::Result<()> {
+        transaction!(self, |tx| {
+            match progress {
+                Some(p) => {
+                    sqlx::query(
+                        "INSERT INTO reconcile_progress (connection_id, since_ms, started_ms, next, pages) VALUES ($1, $2, $3, $4, $5)
+                         ON CONFLICT (connection_id) DO UPDATE SET since_ms = EXCLUDED.since_ms, started_ms = EXCLUDED.started_ms,
+                             next = EXCLUDED.next, pages = EXCLUDED.pages",
+                    )
+                    .bind(connection_id)
+                    .bind(p.since_ms)
+                    .bind(p.started_ms)
+                    .bind(&p.next)
+                    .bind(p.pages)
+                    .execute(&mut **tx)
+                    .await?;
+                }
+                None => {
+                    sqlx::query("DELETE FROM reconcile_progress WHERE connection_id = $1").bind(connection_id).execute(&mut **tx).await?;
+                }
             }
+            if let Some(until) = mark {
+                sqlx::query("UPDATE connections SET reconciled_until_ms = GREATEST(reconciled_until_ms, $1) WHERE id = $2")
+                    .bind(until)
+                    .bind(connection_id)
+                    .execute(&mut **tx)
+                    .await?;
+            }
+            Ok(())
         })
     }
 
@@ -298,33 +387,73 @@ impl PgStore {
     }
 
     pub async fn held_online_orders(&self, outlets: Option<&[String]>, after: Option<i64>, limit: u32) -> anyhow::Result<Page<HeldOnlineOrder>> {
-        let rows = sqlx::query(
-            "SELECT h.id, h.connection_id, h.external_id, h.body, h.code, h.reason, h.received_at_ms
-             FROM held_online_orders h JOIN connections c ON c.id = h.connection_id JOIN registers r ON r.id = c.orders_register_id
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{HELD_SELECT} JOIN connections c ON c.id = h.connection_id JOIN registers r ON r.id = c.orders_register_id
              WHERE NOT h.resolved AND h.id > $1 AND ($2::text[] IS NULL OR r.outlet_id = ANY($2))
-             ORDER BY h.id LIMIT $3",
-        )
+             ORDER BY h.id LIMIT $3"
+        )))
         .bind(after.unwrap_or(0))
         .bind(text_array(outlets))
         .bind(i64::from(limit) + 1)
         .fetch_all(self.pool())
         .await?;
-        let items = rows
-            .iter()
-            .map(|r| {
-                Ok(HeldOnlineOrder {
-                    id: r.get("id"),
-                    connection_id: r.get("connection_id"),
-                    external_id: r.get("external_id"),
-                    order: serde_json::from_str(r.get("body"))?,
-                    code: r.get("code"),
-                    reason: r.get("reason"),
-                    received_at_ms: r.get("received_at_ms"),
-                })
-            })
-            .collect::<anyhow::Result<Vec<_>>>()?;
+        let items = rows.iter().map(held_row).collect::<anyhow::Result<Vec<_>>>()?;
         Ok(Page::of(items, limit, |h| h.id))
     }
+}
+
+const HELD_SELECT: &str = "SELECT h.id, h.connection_id, h.external_id, h.body, h.raw, h.delivery_key, h.code, h.reason, h.received_at_ms
+     FROM held_online_orders h";
+
+fn held_row(r: &PgRow) -> anyhow::Result<HeldOnlineOrder> {
+    Ok(HeldOnlineOrder {
+        id: r.get("id"),
+        connection_id: r.get("connection_id"),
+        external_id: r.get("external_id"),
+        order: serde_json::from_str(r.get("body"))?,
+        raw: r.get("raw"),
+        delivery_key: r.get("delivery_key"),
+        code: r.get("code"),
+        reason: r.get("reason"),
+        received_at_ms: r.get("received_at_ms"),
+    })
+}
+
+/// Writes (or rewrites: one row per order) a held order; its id.
+async fn write_hold(conn: &mut PgConnection, h: &NewHold<'_>) -> anyhow::Result<i64> {
+    tracing::warn!(connection = h.connection_id, order = %h.external_id, code = %h.code, "online order held: {}", h.reason);
+    Ok(sqlx::query_scalar(
+        "INSERT INTO held_online_orders (connection_id, external_id, body, raw, delivery_key, code, reason, received_at_ms)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (connection_id, external_id) DO UPDATE SET body = EXCLUDED.body, raw = EXCLUDED.raw, delivery_key = EXCLUDED.delivery_key,
+             code = EXCLUDED.code, reason = EXCLUDED.reason, received_at_ms = EXCLUDED.received_at_ms, resolved = FALSE
+         RETURNING id",
+    )
+    .bind(h.connection_id)
+    .bind(h.external_id)
+    .bind(serde_json::to_string(&h.order)?)
+    .bind(h.raw)
+    .bind(h.delivery_key)
+    .bind(h.code)
+    .bind(h.reason)
+    .bind(now_ms())
+    .fetch_one(conn)
+    .await?)
+}
+
+/// See `store::online_in::history_hold_of`.
+async fn history_hold<'a>(conn: &mut PgConnection, connection_id: &'a str, order: &'a IncomingOrder, opts: IngestOptions<'a>) -> anyhow::Result<Option<NewHold<'a>>> {
+    if opts.take_before_connection {
+        return Ok(None);
+    }
+    let row: Option<(i64, bool)> = sqlx::query_as(
+        "SELECT c.created_at_ms, EXISTS (SELECT 1 FROM online_orders o WHERE o.connection_id = c.id AND o.external_id = $1) FROM connections c WHERE c.id = $2",
+    )
+    .bind(&order.external_id)
+    .bind(connection_id)
+    .fetch_optional(conn)
+    .await?;
+    Ok(history_hold_of(connection_id, order, opts, row))
 }
 
 /// The levels of (outlet, product) pairs, their rows locked (outlet then product order).

@@ -232,6 +232,21 @@ impl Store for PgStore {
     async fn held_online_orders(&self, outlets: Option<&[String]>, after: Option<i64>, limit: u32) -> anyhow::Result<Page<shared::online::HeldOnlineOrder>> {
         PgStore::held_online_orders(self, outlets, after, limit).await
     }
+    async fn ingest_order_with(&self, connection_id: &str, delivery_key: &str, order: Option<&shared::online::IncomingOrder>, opts: crate::online::held::IngestOptions<'_>) -> anyhow::Result<crate::online::IngestOutcome> {
+        PgStore::ingest_order_with(self, connection_id, delivery_key, order, opts).await
+    }
+    async fn hold_online_order(&self, hold: &crate::online::held::NewHold<'_>) -> anyhow::Result<i64> {
+        PgStore::hold_online_order(self, hold).await
+    }
+    async fn pending_fetches(&self, connection_id: &str, limit: u32) -> anyhow::Result<Vec<shared::online::HeldOnlineOrder>> {
+        PgStore::pending_fetches(self, connection_id, limit).await
+    }
+    async fn reconcile_progress(&self, connection_id: &str) -> anyhow::Result<Option<crate::online::reconcile::ReconcileProgress>> {
+        PgStore::reconcile_progress(self, connection_id).await
+    }
+    async fn save_reconcile_progress(&self, connection_id: &str, progress: Option<&crate::online::reconcile::ReconcileProgress>, mark: Option<i64>) -> anyhow::Result<()> {
+        PgStore::save_reconcile_progress(self, connection_id, progress, mark).await
+    }
     async fn close(&self) {
         self.pool().close().await
     }
