@@ -88,7 +88,7 @@ impl Woo {
         let total = format!("{}.{:02}", p.price.as_cents() / 100, p.price.as_cents() % 100);
         let order = json!({
             "id": external, "number": external.to_string(), "status": "processing", "currency": "CAD",
-            "date_created_gmt": "2026-11-30T15:00:00", "date_modified_gmt": "2026-11-30T15:00:00", "total": total, "customer_note": "",
+            "date_created_gmt": jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%S").to_string(), "date_modified_gmt": "2026-11-30T15:00:00", "total": total, "customer_note": "",
             "billing": {"first_name": "Léa", "last_name": "Tremblay", "email": "lea@example.com"},
             "payment_method": "stripe", "payment_method_title": "Stripe", "date_paid_gmt": "2026-11-30T15:00:00",
             "line_items": [{"id": 1, "name": p.name, "product_id": 1000, "variation_id": 0, "quantity": 1, "sku": p.sku,
@@ -378,7 +378,7 @@ async fn a_split_shopify_order_is_fulfilled_once_with_its_fulfillment_order_and_
     let connection = connect(&app, "shopify", &fake.base_url(), credentials, &["montreal", "sherbrooke", "laval"]).await;
     let order = json!({
         "id": 820982911946154508u64, "admin_graphql_api_id": "gid://shopify/Order/820982911946154508", "name": "#9999", "order_number": 9999,
-        "email": "jon@example.com", "created_at": "2026-11-30T10:00:00-05:00", "currency": "CAD", "total_price": "1139.77",
+        "email": "jon@example.com", "created_at": jiff::Timestamp::now().to_string(), "currency": "CAD", "total_price": "1139.77",
         "financial_status": "paid", "fulfillment_status": null, "payment_gateway_names": ["shopify_payments"], "note": null,
         "customer": {"id": 115310627314723954u64, "email": "jon@example.com", "first_name": "Jon", "last_name": "Snow"},
         "shipping_address": {"first_name": "Jon", "last_name": "Snow", "address1": "12 rue X", "city": "Montréal", "country_code": "CA"},
@@ -413,7 +413,7 @@ async fn a_split_ecwid_order_is_marked_shipped_once_with_its_tracking_when_both_
     fake.add_order(json!({
         "id": "K8XTQ", "internalId": 516483487, "orderNumber": 516483487, "email": "ex@example.com", "paymentMethod": "Stripe",
         "paymentModule": "Stripe", "paymentStatus": "PAID", "fulfillmentStatus": "AWAITING_PROCESSING", "total": 1139.77,
-        "orderComments": "", "createTimestamp": 1_764_500_000,
+        "orderComments": "", "createTimestamp": jiff::Timestamp::now().as_second(),
         "items": [
             {"id": 1, "productId": 21, "price": 29.99, "sku": "SHIRT", "quantity": 17, "name": "Chemise"},
             {"id": 2, "productId": 22, "price": 15.0, "sku": "HAT", "quantity": 6, "name": "Chapeau"},
@@ -444,7 +444,7 @@ async fn a_refused_packed_status_superseded_by_the_completion_is_not_sent_again_
     let p = app.products[0].clone();
     let price = format!("{}.{:02}00", p.price.as_cents() / 100, p.price.as_cents() % 100);
     fake.add_order(
-        json!({"id": 100, "customer_id": 20, "date_created": "Wed, 10 Jan 2018 21:05:30 +0000", "status_id": 11, "status": "Awaiting Fulfillment",
+        json!({"id": 100, "customer_id": 20, "date_created": jiff::fmt::rfc2822::to_string(&jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC)).unwrap(), "status_id": 11, "status": "Awaiting Fulfillment",
                "total_inc_tax": price, "items_total": 1, "payment_method": "Credit Card", "payment_status": "captured", "currency_code": "CAD",
                "staff_notes": "", "customer_message": "", "shipping_cost_ex_tax": "0.0000",
                "billing_address": {"first_name": "Jane", "last_name": "Doe", "email": "jane@example.com", "street_1": "12 rue Principale", "city": "Montréal"}}),

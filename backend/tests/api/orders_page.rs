@@ -22,7 +22,7 @@ async fn an_assigned_order_part_names_its_staff_member_in_the_orders_list_and_th
     let total = format!("{}.{:02}", p.price.as_cents() / 100, p.price.as_cents() % 100);
     let order = json!({
         "id": 4242, "number": "4242", "status": "processing", "currency": "CAD",
-        "date_created_gmt": "2026-11-30T15:00:00", "date_modified_gmt": "2026-11-30T15:00:00", "total": total, "customer_note": "",
+        "date_created_gmt": jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%S").to_string(), "date_modified_gmt": "2026-11-30T15:00:00", "total": total, "customer_note": "",
         "billing": {"first_name": "Léa", "last_name": "Tremblay", "email": "lea@example.com"},
         "shipping": {"first_name": "Léa", "last_name": "Tremblay", "address_1": "12 rue X", "city": "Montréal"},
         "payment_method": "stripe", "payment_method_title": "Stripe", "date_paid_gmt": "2026-11-30T15:00:00",
