@@ -3,6 +3,7 @@
 //! decides what an order becomes; the store persists it in one transaction (`Store::ingest_order`).
 //! Orders out: `worker` sends the platforms their status calls and stock levels.
 
+pub mod connections;
 pub mod reconcile;
 pub mod routes;
 pub mod worker;
