@@ -4,7 +4,7 @@
 use super::{OrdersFilter, OrdersKey};
 use crate::auth::{require_outlet, Authenticated};
 use crate::bridges::bridge_for;
-use crate::error::{parse_json, AppError, AppPath, AppQuery};
+use crate::error::{AppError, AppPath, AppQuery};
 use crate::routes::paging::{cursor, limit, Paged, PageQuery, MAX_CURSOR_LEN};
 use crate::store::now_ms;
 use crate::AppState;
@@ -30,6 +30,7 @@ pub async fn webhook(
 ) -> Result<Response, AppError> {
     let record = match state.store.connection(&connection_id).await? {
         Some(r) if r.view.active => r,
+        Some(r) => return super::connections::inactive_webhook(&state, &r, &headers, &body),
         _ => return Err(AppError::NotFound(format!("no connection '{connection_id}'"))),
     };
     let bridge = bridge_for(record.view.platform, &state.http);
