@@ -195,7 +195,7 @@ async fn moving_the_orders_register_numbers_its_receipts_past_those_already_prin
     let (status, view) = patch(&app, As::Bearer(app.admin.clone()), &web, json!({"orders_register_id": "laval-1"})).await;
     assert_eq!(status, StatusCode::OK, "{view}");
     assert_eq!(view["orders_register_id"], "laval-1");
-    assert_eq!(view["online_outlets"][0], "laval", "the register's outlet always offers its stock: {view}");
+    assert!(view["online_outlets"].as_array().unwrap().contains(&json!("laval")), "the register's outlet always offers its stock: {view}");
     // Its next order is a sale at Laval's register, numbered after Laval's online receipts (its own
     // sequence alone would print LAV1-W-000002 a second time).
     let (_, next) = deliver(&app, &web, &woo_order(2), SECRET).await;
@@ -211,7 +211,9 @@ async fn moving_the_orders_register_numbers_its_receipts_past_those_already_prin
 async fn a_deactivated_store_is_answered_but_not_acted_on_and_its_reactivation_takes_in_what_it_missed() {
     let app = spawn_app().await;
     let fake = FakeWooCommerce::start().await;
-    let conn = connect_at(&app, &fake.base_url(), "montreal-1", woo_credentials(fake_woo::CONSUMER_SECRET, fake_woo::WEBHOOK_SECRET)).await;
+    let mut credentials = woo_credentials(fake_woo::CONSUMER_SECRET, fake_woo::WEBHOOK_SECRET);
+    credentials["consumer_key"] = json!(fake_woo::CONSUMER_KEY);
+    let conn = connect_at(&app, &fake.base_url(), "montreal-1", credentials).await;
     let (_, taken) = deliver(&app, &conn, &woo_order(10), fake_woo::WEBHOOK_SECRET).await;
     assert_eq!(taken["outcome"], "created");
 
