@@ -292,6 +292,18 @@ mod tests {
     }
 
     #[test]
+    fn a_read_with_no_store_at_hand_opens_with_whichever_installed_key_sealed_it() {
+        let (a, b) = (key(21), key(22));
+        install(&a);
+        install(&b);
+        install(&a);
+        assert_eq!(open_installed(&b.seal("x", "row").unwrap(), "row").unwrap(), "x");
+        assert_eq!(open_installed(&a.seal("y", "row").unwrap(), "row").unwrap(), "y");
+        assert!(open_installed(&key(23).seal("z", "row").unwrap(), "row").is_err(), "a key never installed");
+        assert!(open_installed(&a.seal("y", "row").unwrap(), "other-row").is_err());
+    }
+
+    #[test]
     fn the_data_directory_is_the_sqlite_files_folder() {
         assert_eq!(data_dir("sqlite://data/comptoir.sqlite"), PathBuf::from("data"));
         assert_eq!(data_dir("sqlite:///var/lib/comptoir/shop.sqlite"), PathBuf::from("/var/lib/comptoir"));
