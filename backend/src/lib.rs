@@ -11,6 +11,7 @@ pub mod notifier;
 pub mod online;
 pub mod openapi;
 pub mod routes;
+pub mod secrets;
 pub mod store;
 pub mod time_zone;
 

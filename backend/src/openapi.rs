@@ -82,6 +82,23 @@ struct NewConnectionDoc {
     options: Option<shared::fulfilment::PlatformOptions>,
 }
 
+/// `PATCH /connections/{id}`'s body (`online::ConnectionPatch`): what changes; absent fields stay.
+#[derive(JsonSchema)]
+#[schemars(rename = "ConnectionPatch")]
+#[allow(dead_code)]
+struct ConnectionPatchDoc {
+    #[schemars(length(min = 1, max = shared::limits::MAX_TEXT_LEN))]
+    name: Option<String>,
+    #[schemars(length(min = 8, max = shared::limits::MAX_TEXT_LEN))]
+    base_url: Option<String>,
+    /// New credentials, replacing the old ones whole (same shape as at creation); never sent back.
+    credentials: Option<Map<String, Value>>,
+    options: Option<shared::fulfilment::PlatformOptions>,
+    /// Another register of the caller's outlets; receipts go on past those already printed there.
+    #[schemars(length(min = 1, max = MAX_ID_LEN))]
+    orders_register_id: Option<String>,
+}
+
 use crate::online::routes as routes_online;
 
 /// The query of `GET /held` (`routes::sync::HeldQuery`).
@@ -396,6 +413,11 @@ pub fn document() -> Value {
         d.add(Op::new("get", "/api/v1/connections", "connected stores of the caller's outlets").ok(200, "connections, without credentials", Some(s)));
         let (b, s) = (d.schema::<OnlineOutletsRequest>(), d.schema::<ConnectionView>());
         d.add(Op::new("put", "/api/v1/connections/{id}/outlets", "the outlets offering stock online, in priority order").body(b).ok(200, "the connection", Some(s)));
+        let (b, s) = (d.schema::<ConnectionPatchDoc>(), d.schema::<ConnectionView>());
+        d.add(Op::new("patch", "/api/v1/connections/{id}", "edit a connected store (credentials replaced whole; 409 other_store, already_connected)").body(b).ok(200, "the connection (never its credentials)", Some(s)));
+        let s = d.schema::<ConnectionView>();
+        d.add(Op::new("post", "/api/v1/connections/{id}/deactivate", "deactivate a connected store: webhooks answered and not acted on, no pull, no push; its orders stay").ok(200, "the connection", Some(s.clone())));
+        d.add(Op::new("post", "/api/v1/connections/{id}/activate", "reactivate a connected store (409 already_connected while another connection of it is active)").ok(200, "the connection", Some(s)));
         d.add(
             Op::new("post", "/api/v1/webhooks/{connection_id}", "a platform's webhook delivery, verified by its signature (401 and nothing stored when bad; 503: deliver again)")
                 .body(json!({"type": "object"}))

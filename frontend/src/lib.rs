@@ -13,6 +13,7 @@ pub mod i18n_orders;
 pub mod i18n_price;
 pub mod i18n_pull;
 pub mod i18n_serials;
+pub mod i18n_stores;
 pub mod i18n_sync;
 pub mod nav;
 pub mod ops;

@@ -3,6 +3,7 @@
 //! decides what an order becomes; the store persists it in one transaction (`Store::ingest_order`).
 //! Orders out: `worker` sends the platforms their status calls and stock levels.
 
+pub mod connections;
 pub mod held;
 pub mod reconcile;
 pub mod routes;
@@ -30,7 +31,19 @@ pub struct NewConnection {
     pub options: PlatformOptions,
 }
 
-/// Why a connection is refused (422, nothing written).
+/// `PATCH /api/v1/connections/{id}`: what changes; an absent field stays as it is. New credentials
+/// replace the old ones whole (a key rotation) and are never sent back.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectionPatch {
+    pub name: Option<String>,
+    pub base_url: Option<String>,
+    pub credentials: Option<Credentials>,
+    pub options: Option<PlatformOptions>,
+    pub orders_register_id: Option<String>,
+}
+
+/// Why a connection is refused (422, nothing written; 409 for `AlreadyConnected` and `OtherStore`).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ConnectionRefusal {
     #[error("no register '{0}'")]
@@ -44,6 +57,12 @@ pub enum ConnectionRefusal {
     /// The same store connected twice would take every order twice.
     #[error("this store is already connected (connection '{0}')")]
     AlreadyConnected(String),
+    #[error("the credentials are for another platform")]
+    PlatformMismatch,
+    /// New credentials naming another store (BigCommerce store hash, Ecwid store id) on a connection
+    /// that has taken orders: that store's order ids would be read as this one's.
+    #[error("these credentials are for another store than the one whose orders this connection took ({0}); connect that store as a new connection")]
+    OtherStore(String),
 }
 
 impl ConnectionRefusal {
@@ -54,6 +73,8 @@ impl ConnectionRefusal {
             ConnectionRefusal::UnknownConnection(_) => "unknown_connection",
             ConnectionRefusal::NotYourOutlet => "not_your_outlet",
             ConnectionRefusal::AlreadyConnected(_) => "already_connected",
+            ConnectionRefusal::PlatformMismatch => "platform_mismatch",
+            ConnectionRefusal::OtherStore(_) => "other_store",
         }
     }
 }

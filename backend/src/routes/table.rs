@@ -5,7 +5,7 @@
 use crate::routes::{audit, auth, catalog, changes, customers, devices, events, reports, sales, serials, sync};
 use crate::AppState;
 use axum::http::Method;
-use axum::routing::{delete, get, post, put, MethodRouter};
+use axum::routing::{delete, get, patch, post, put, MethodRouter};
 use shared::auth::Access::{self, Counter, Device, Public, Staff};
 use shared::auth::Role::{Admin, Cashier, Manager};
 
@@ -60,9 +60,12 @@ pub fn table() -> Vec<Route> {
         r(M::GET, "/api/v1/reports/z", Staff(Manager), get(reports::z_report)),
         r(M::GET, "/api/v1/audit", Staff(Manager), get(audit::list)),
         // Online orders in (issue 11).
-        r(M::POST, "/api/v1/connections", Staff(Manager), post(crate::online::routes::create)),
-        r(M::GET, "/api/v1/connections", Staff(Manager), get(crate::online::routes::list)),
-        r(M::PUT, "/api/v1/connections/{id}/outlets", Staff(Manager), put(crate::online::routes::set_outlets)),
+        r(M::POST, "/api/v1/connections", Staff(Manager), post(crate::online::connections::create)),
+        r(M::GET, "/api/v1/connections", Staff(Manager), get(crate::online::connections::list)),
+        r(M::PUT, "/api/v1/connections/{id}/outlets", Staff(Manager), put(crate::online::connections::set_outlets)),
+        r(M::PATCH, "/api/v1/connections/{id}", Staff(Manager), patch(crate::online::connections::update)),
+        r(M::POST, "/api/v1/connections/{id}/deactivate", Staff(Manager), post(crate::online::connections::deactivate)),
+        r(M::POST, "/api/v1/connections/{id}/activate", Staff(Manager), post(crate::online::connections::activate)),
         r(M::POST, "/api/v1/webhooks/{connection_id}", Public, post(crate::online::routes::webhook)),
         r(M::GET, "/api/v1/orders", Counter, get(crate::online::routes::orders)),
         r(M::GET, "/api/v1/orders/{id}", Counter, get(crate::online::routes::order)),

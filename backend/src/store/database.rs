@@ -175,6 +175,11 @@ pub trait Store: Send + Sync + 'static {
     /// One connection with its credentials (server side only: bridges, webhooks, reconciliation).
     async fn connection(&self, id: &str) -> anyhow::Result<Option<crate::online::ConnectionRecord>>;
     async fn set_online_outlets(&self, id: &str, chosen: &[String], outlets: Option<&[String]>) -> anyhow::Result<Result<shared::online::ConnectionView, crate::online::ConnectionRefusal>>;
+    /// Edits a connection (name, base URL, credentials, options, orders register), audited under
+    /// `staff_id`; `UnknownConnection` also for one at another outlet than `outlets`.
+    async fn update_connection(&self, id: &str, patch: &crate::online::ConnectionPatch, outlets: Option<&[String]>, staff_id: &str) -> anyhow::Result<Result<shared::online::ConnectionView, crate::online::ConnectionRefusal>>;
+    /// Deactivates or reactivates a connection, audited; reactivating keeps one active connection per store.
+    async fn set_connection_active(&self, id: &str, active: bool, outlets: Option<&[String]>, staff_id: &str) -> anyhow::Result<Result<shared::online::ConnectionView, crate::online::ConnectionRefusal>>;
     /// Orders modified before this time were pulled (never moves back).
     async fn set_reconciled_until(&self, id: &str, until_ms: i64) -> anyhow::Result<()>;
     /// One webhook delivery (or reconciled order) in one transaction: its key recorded (a repeat is

@@ -28,10 +28,16 @@ use std::sync::Arc;
 /// Opens (creating and migrating it if needed) the database `url` names: `sqlite:…` or
 /// `postgres:…` / `postgresql:…`.
 pub async fn connect(url: &str) -> anyhow::Result<Arc<dyn Store>> {
+    connect_with_key(url, || crate::secrets::load_key(url)).await
+}
+
+/// `connect` with the key that seals connected stores' credentials (`crate::secrets`), asked only once
+/// the URL is known to be a database's.
+pub async fn connect_with_key(url: &str, key: impl FnOnce() -> anyhow::Result<crate::secrets::SecretKey>) -> anyhow::Result<Arc<dyn Store>> {
     if url.starts_with("sqlite:") {
-        Ok(Arc::new(SqliteStore::connect(url).await?))
+        Ok(Arc::new(SqliteStore::connect_with_key(url, key()?).await?))
     } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-        Ok(Arc::new(PgStore::connect(url).await?))
+        Ok(Arc::new(PgStore::connect_with_key(url, key()?).await?))
     } else {
         // Only the scheme is shown: the rest may hold a password.
         anyhow::bail!("DATABASE_URL must start with sqlite: or postgres: (got '{}:…')", url.split(':').next().unwrap_or(""))

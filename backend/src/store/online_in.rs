@@ -62,7 +62,7 @@ pub(crate) fn text_of<T: serde::Serialize>(v: &T) -> anyhow::Result<String> {
 pub(crate) fn connection_record(r: ConnectionRow, chosen: &[String]) -> anyhow::Result<ConnectionRecord> {
     let chosen: Vec<&str> = chosen.iter().map(String::as_str).collect();
     let settings = OnlineStockSettings::new(&r.register_outlet, &chosen);
-    let credentials: Credentials = serde_json::from_str(&r.credentials)?;
+    let credentials: Credentials = crate::secrets::credentials_of(&r.credentials, &r.id)?;
     let options: PlatformOptions = serde_json::from_str(&r.options)?;
     let view = ConnectionView {
         id: r.id.clone(),
@@ -77,6 +77,63 @@ pub(crate) fn connection_record(r: ConnectionRow, chosen: &[String]) -> anyhow::
         created_at_ms: r.created_at_ms,
     };
     Ok(ConnectionRecord { view, bridge: Connection { id: r.id, base_url: r.base_url, credentials }, outlet_id: r.register_outlet })
+}
+
+/// What a `PATCH /connections/{id}` makes of a connection, decided alike by both stores.
+pub(crate) struct PatchPlan {
+    pub name: String,
+    pub base_url: String,
+    pub credentials: Credentials,
+    pub options: PlatformOptions,
+    pub orders_register_id: String,
+    /// The store named by (base URL, store key) is another than before: the one-active-connection rule
+    /// is checked again.
+    pub identity_changed: bool,
+    /// The store key (BigCommerce store hash, Ecwid store id) changed: provably another store.
+    pub store_key_changed: bool,
+    /// For the audit log: what changed, never a secret.
+    pub detail: String,
+}
+
+pub(crate) fn plan_patch(current: &ConnectionRecord, patch: &crate::online::ConnectionPatch) -> Result<PatchPlan, ConnectionRefusal> {
+    let old = &current.bridge.credentials;
+    if patch.credentials.as_ref().is_some_and(|c| c.platform() != current.view.platform) {
+        return Err(ConnectionRefusal::PlatformMismatch);
+    }
+    let credentials = patch.credentials.clone().unwrap_or_else(|| old.clone());
+    let plan = PatchPlan {
+        name: patch.name.clone().unwrap_or_else(|| current.view.name.clone()),
+        base_url: patch.base_url.clone().unwrap_or_else(|| current.view.base_url.clone()),
+        options: patch.options.unwrap_or(current.view.options),
+        orders_register_id: patch.orders_register_id.clone().unwrap_or_else(|| current.view.orders_register_id.clone()),
+        identity_changed: false,
+        store_key_changed: credentials.store_key() != old.store_key(),
+        detail: String::new(),
+        credentials,
+    };
+    let mut changed = Vec::new();
+    if plan.name != current.view.name {
+        changed.push(format!("name '{}' → '{}'", current.view.name, plan.name));
+    }
+    if plan.base_url != current.view.base_url {
+        changed.push(format!("base URL {} → {}", current.view.base_url, plan.base_url));
+    }
+    if plan.credentials != *old {
+        changed.push("credentials replaced".to_owned());
+    }
+    if plan.options != current.view.options {
+        changed.push("options".to_owned());
+    }
+    if plan.orders_register_id != current.view.orders_register_id {
+        changed.push(format!("orders register {} → {}", current.view.orders_register_id, plan.orders_register_id));
+    }
+    let identity_changed = plan.base_url != current.view.base_url || plan.store_key_changed;
+    Ok(PatchPlan { identity_changed, detail: if changed.is_empty() { "nothing changed".into() } else { changed.join(", ") }, ..plan })
+}
+
+/// The audit entry of a change to a connection.
+pub(crate) fn connection_audit(staff_id: &str, record: &ConnectionRecord, detail: &str) -> Audit {
+    Audit::new(shared::auth::AuditAction::ConnectionChanged, staff_id, &record.view.id, format!("{}: {detail}", record.view.name)).outlet(Some(&record.outlet_id))
 }
 
 /// One row of the orders list: a part with its order.
@@ -227,6 +284,26 @@ async fn load_connection(conn: &mut SqliteConnection, id: &str) -> anyhow::Resul
     Ok(Some(connection_record(connection_row(&row), &chosen)?))
 }
 
+/// A connection the caller may act on: `UnknownConnection` for none, and for another outlet's.
+async fn visible_connection(conn: &mut SqliteConnection, id: &str, outlets: Option<&[String]>) -> anyhow::Result<Result<ConnectionRecord, ConnectionRefusal>> {
+    Ok(match load_connection(conn, id).await? {
+        Some(r) if outlets.is_none_or(|o| o.contains(&r.outlet_id)) => Ok(r),
+        _ => Err(ConnectionRefusal::UnknownConnection(id.into())),
+    })
+}
+
+/// Another active connection (not `except`) of the store (platform, base URL, store key): one active
+/// connection per store, since a second would take every order twice.
+async fn active_same_store(conn: &mut SqliteConnection, platform: &str, base_url: &str, credentials: &Credentials, except: &str) -> anyhow::Result<Option<String>> {
+    let same: Vec<(String, String)> = sqlx::query_as("SELECT id, credentials FROM connections WHERE platform = ? AND base_url = ? AND active = 1 AND id <> ?")
+        .bind(platform)
+        .bind(base_url)
+        .bind(except)
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(same.into_iter().find(|(other, stored)| crate::secrets::credentials_of(stored, other).is_ok_and(|c| c.store_key() == credentials.store_key())).map(|(id, _)| id))
+}
+
 async fn outlets_exist(conn: &mut SqliteConnection, outlets: &[String]) -> anyhow::Result<Result<(), ConnectionRefusal>> {
     for o in outlets {
         let found: Option<String> = sqlx::query_scalar("SELECT id FROM outlets WHERE id = ?").bind(o).fetch_optional(&mut *conn).await?;
@@ -266,15 +343,8 @@ impl SqliteStore {
             return Ok(Err(e));
         }
         // One active connection per store: a second would take every order twice.
-        let same: Vec<(String, String)> = sqlx::query_as("SELECT id, credentials FROM connections WHERE platform = ? AND base_url = ? AND active = 1")
-            .bind(text_of(&new.platform)?)
-            .bind(&new.base_url)
-            .fetch_all(&mut *tx)
-            .await?;
-        for (other, credentials) in same {
-            if serde_json::from_str::<Credentials>(&credentials).is_ok_and(|c| c.store_key() == new.credentials.store_key()) {
-                return Ok(Err(ConnectionRefusal::AlreadyConnected(other)));
-            }
+        if let Some(other) = active_same_store(&mut tx, &text_of(&new.platform)?, &new.base_url, &new.credentials, id).await? {
+            return Ok(Err(ConnectionRefusal::AlreadyConnected(other)));
         }
         sqlx::query(
             "INSERT INTO connections (id, platform, name, base_url, credentials, options, orders_register_id, created_at_ms, reconciled_until_ms)
@@ -284,7 +354,7 @@ impl SqliteStore {
         .bind(text_of(&new.platform)?)
         .bind(&new.name)
         .bind(&new.base_url)
-        .bind(serde_json::to_string(&new.credentials)?)
+        .bind(self.secrets().seal(&serde_json::to_string(&new.credentials)?, id)?)
         .bind(serde_json::to_string(&new.options)?)
         .bind(&new.orders_register_id)
         .bind(now_ms())
@@ -330,6 +400,126 @@ impl SqliteStore {
         let record = load_connection(&mut tx, id).await?.ok_or_else(|| anyhow::anyhow!("connection vanished"))?;
         tx.commit().await?;
         Ok(Ok(record.view))
+    }
+
+    /// `PATCH /connections/{id}` (see `plan_patch`): `UnknownConnection` also for a connection at
+    /// another outlet than the caller's.
+    pub async fn update_connection(
+        &self,
+        id: &str,
+        patch: &crate::online::ConnectionPatch,
+        outlets: Option<&[String]>,
+        staff_id: &str,
+    ) -> anyhow::Result<Result<ConnectionView, ConnectionRefusal>> {
+        let _turn = self.write_turn().await;
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        let record = match visible_connection(&mut tx, id, outlets).await? {
+            Ok(r) => r,
+            Err(e) => return Ok(Err(e)),
+        };
+        let plan = match plan_patch(&record, patch) {
+            Ok(p) => p,
+            Err(e) => return Ok(Err(e)),
+        };
+        let moved = plan.orders_register_id != record.view.orders_register_id;
+        if moved {
+            let outlet: Option<String> =
+                sqlx::query_scalar("SELECT outlet_id FROM registers WHERE id = ?").bind(&plan.orders_register_id).fetch_optional(&mut *tx).await?;
+            let Some(outlet) = outlet else {
+                return Ok(Err(ConnectionRefusal::UnknownRegister(plan.orders_register_id)));
+            };
+            if outlets.is_some_and(|o| !o.contains(&outlet)) {
+                return Ok(Err(ConnectionRefusal::NotYourOutlet));
+            }
+        }
+        if plan.identity_changed && record.view.active {
+            if let Some(other) = active_same_store(&mut tx, &text_of(&record.view.platform)?, &plan.base_url, &plan.credentials, id).await? {
+                return Ok(Err(ConnectionRefusal::AlreadyConnected(other)));
+            }
+        }
+        if plan.store_key_changed {
+            let took: bool = sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM online_orders WHERE connection_id = ?1) OR EXISTS (SELECT 1 FROM webhook_deliveries WHERE connection_id = ?1)",
+            )
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+            if took {
+                return Ok(Err(ConnectionRefusal::OtherStore(record.bridge.credentials.store_key())));
+            }
+        }
+        sqlx::query("UPDATE connections SET name = ?, base_url = ?, credentials = ?, options = ?, orders_register_id = ? WHERE id = ?")
+            .bind(&plan.name)
+            .bind(&plan.base_url)
+            .bind(self.secrets().seal(&serde_json::to_string(&plan.credentials)?, id)?)
+            .bind(serde_json::to_string(&plan.options)?)
+            .bind(&plan.orders_register_id)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        if moved {
+            // Receipts read `<register code>-W-<the connection's sequence>`: at its new register the
+            // sequence goes on past every online receipt already printed there, so none is printed twice.
+            sqlx::query(
+                "UPDATE connections SET next_seq = MAX(next_seq, 1 + COALESCE((SELECT MAX(seq) FROM sales WHERE register_id = ? AND device_id LIKE 'online:%'), 0))
+                 WHERE id = ?",
+            )
+            .bind(&plan.orders_register_id)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        write_audit(&mut tx, &connection_audit(staff_id, &record, &plan.detail)).await?;
+        let record = load_connection(&mut tx, id).await?.ok_or_else(|| anyhow::anyhow!("connection vanished"))?;
+        tx.commit().await?;
+        Ok(Ok(record.view))
+    }
+
+    /// Deactivates or reactivates a connection. Reactivating is refused while another connection of the
+    /// same store is active. Its orders stay; an inactive connection's webhooks are answered and not
+    /// acted on, reconciliation and the worker skip it, and its reconciliation mark waits for it.
+    pub async fn set_connection_active(&self, id: &str, active: bool, outlets: Option<&[String]>, staff_id: &str) -> anyhow::Result<Result<ConnectionView, ConnectionRefusal>> {
+        let _turn = self.write_turn().await;
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        let record = match visible_connection(&mut tx, id, outlets).await? {
+            Ok(r) => r,
+            Err(e) => return Ok(Err(e)),
+        };
+        if record.view.active == active {
+            return Ok(Ok(record.view));
+        }
+        if active {
+            if let Some(other) = active_same_store(&mut tx, &text_of(&record.view.platform)?, &record.view.base_url, &record.bridge.credentials, id).await? {
+                return Ok(Err(ConnectionRefusal::AlreadyConnected(other)));
+            }
+        }
+        sqlx::query("UPDATE connections SET active = ? WHERE id = ?").bind(active).bind(id).execute(&mut *tx).await?;
+        write_audit(&mut tx, &connection_audit(staff_id, &record, if active { "reactivated" } else { "deactivated" })).await?;
+        let record = load_connection(&mut tx, id).await?.ok_or_else(|| anyhow::anyhow!("connection vanished"))?;
+        tx.commit().await?;
+        Ok(Ok(record.view))
+    }
+
+    /// At start: refuses a key other than the database's (`secret_key_check`), then seals credentials
+    /// still stored plain (written before encryption), each only if it opens back to the same text.
+    pub(crate) async fn seal_credentials(&self) -> anyhow::Result<()> {
+        let key = self.secrets();
+        let _turn = self.write_turn().await;
+        sqlx::query("INSERT INTO secret_key_check (id, check_value) VALUES (1, ?) ON CONFLICT DO NOTHING").bind(key.check_value()?).execute(self.pool()).await?;
+        let check: String = sqlx::query_scalar("SELECT check_value FROM secret_key_check WHERE id = 1").fetch_one(self.pool()).await?;
+        key.verify_check(&check)?;
+        crate::secrets::install(key);
+        let plain: Vec<(String, String)> =
+            sqlx::query_as("SELECT id, credentials FROM connections WHERE credentials NOT LIKE 'enc:v1:%'").fetch_all(self.pool()).await?;
+        for (id, text) in &plain {
+            let sealed = key.seal(text, id)?;
+            anyhow::ensure!(key.open(&sealed, id)? == *text, "sealing connection {id}'s credentials did not round-trip");
+            sqlx::query("UPDATE connections SET credentials = ? WHERE id = ? AND credentials = ?").bind(&sealed).bind(id).bind(text).execute(self.pool()).await?;
+        }
+        if !plain.is_empty() {
+            tracing::info!("encrypted the credentials of {} connected store(s) with the key from {}", plain.len(), key.source());
+        }
+        Ok(())
     }
 
     pub async fn set_reconciled_until(&self, id: &str, until_ms: i64) -> anyhow::Result<()> {

@@ -210,11 +210,12 @@ impl ConnectionRow {
         chosen: Vec<String>,
     ) -> anyhow::Result<ConnectionRow> {
         let chosen: Vec<&str> = chosen.iter().map(String::as_str).collect();
+        let credentials = crate::secrets::credentials_of(credentials, &id)?;
         Ok(ConnectionRow {
             id,
             platform: platform(platform_name)?,
             base_url,
-            credentials: serde_json::from_str(credentials)?,
+            credentials,
             stock_pushed_version,
             online: OnlineStockSettings::new(orders_outlet, &chosen),
         })

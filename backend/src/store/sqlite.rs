@@ -24,11 +24,19 @@ pub struct SqliteStore {
     /// one-sale push for seconds (`benches/push_lock.rs`). Tokio's mutex queues waiters first come, first
     /// served, so a push waits at most for the sales queued before it, never behind a whole large push.
     writer: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// Seals connected stores' credentials (`crate::secrets`).
+    secrets: crate::secrets::SecretKey,
 }
 
 impl SqliteStore {
-    /// Opens (creating the file and its folder if needed) and migrates.
+    /// Opens (creating the file and its folder if needed) and migrates; the secret key from the
+    /// environment or the database's folder.
     pub async fn connect(url: &str) -> anyhow::Result<SqliteStore> {
+        Self::connect_with_key(url, crate::secrets::load_key(url)?).await
+    }
+
+    /// Opens and migrates; refuses a key other than the one the database's credentials are sealed with.
+    pub async fn connect_with_key(url: &str, secrets: crate::secrets::SecretKey) -> anyhow::Result<SqliteStore> {
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
@@ -43,7 +51,13 @@ impl SqliteStore {
         let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
         super::customers::fill_customer_figures(&pool).await?;
-        Ok(SqliteStore { pool, writer: Default::default() })
+        let store = SqliteStore { pool, writer: Default::default(), secrets };
+        store.seal_credentials().await?;
+        Ok(store)
+    }
+
+    pub(crate) fn secrets(&self) -> &crate::secrets::SecretKey {
+        &self.secrets
     }
 
     pub fn pool(&self) -> &SqlitePool {

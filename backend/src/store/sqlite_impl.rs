@@ -210,6 +210,12 @@ impl Store for SqliteStore {
     async fn set_online_outlets(&self, id: &str, chosen: &[String], outlets: Option<&[String]>) -> anyhow::Result<Result<shared::online::ConnectionView, crate::online::ConnectionRefusal>> {
         SqliteStore::set_online_outlets(self, id, chosen, outlets).await
     }
+    async fn update_connection(&self, id: &str, patch: &crate::online::ConnectionPatch, outlets: Option<&[String]>, staff_id: &str) -> anyhow::Result<Result<shared::online::ConnectionView, crate::online::ConnectionRefusal>> {
+        SqliteStore::update_connection(self, id, patch, outlets, staff_id).await
+    }
+    async fn set_connection_active(&self, id: &str, active: bool, outlets: Option<&[String]>, staff_id: &str) -> anyhow::Result<Result<shared::online::ConnectionView, crate::online::ConnectionRefusal>> {
+        SqliteStore::set_connection_active(self, id, active, outlets, staff_id).await
+    }
     async fn set_reconciled_until(&self, id: &str, until_ms: i64) -> anyhow::Result<()> {
         SqliteStore::set_reconciled_until(self, id, until_ms).await
     }

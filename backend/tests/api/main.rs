@@ -5,6 +5,7 @@ mod access;
 mod attacks;
 mod auth;
 mod changes;
+mod connections;
 mod customers;
 mod events;
 #[path = "../fakes/mod.rs"]

@@ -505,7 +505,7 @@ async fn connecting_a_store_is_for_managers_of_its_outlets_and_checks_what_it_na
     assert_eq!(post(As::Bearer(app.admin.clone()), bad).await.0, StatusCode::BAD_REQUEST);
     // The same store connected a second time would take every order twice: 409, nothing created.
     let (status, again) = post(As::Bearer(app.admin.clone()), base.clone()).await;
-    assert_eq!((status, again["error"].as_str()), (StatusCode::CONFLICT, Some("conflict")), "{again}");
+    assert_eq!((status, again["error"].as_str()), (StatusCode::CONFLICT, Some("already_connected")), "{again}");
     let mut trailing = base.clone();
     trailing["base_url"] = json!("https://shop.example/");
     assert_eq!(post(As::Bearer(app.admin.clone()), trailing).await.0, StatusCode::CONFLICT);

@@ -190,6 +190,8 @@ pub enum AuditAction {
     DeviceEnrolled,
     DeviceRevoked,
     StaffCreated,
+    /// A connected store edited, deactivated or reactivated (never its credentials' values).
+    ConnectionChanged,
     /// Receiving, a count or damage recorded at a register.
     StockAdjusted,
     /// A customer created at a register.

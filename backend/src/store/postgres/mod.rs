@@ -36,6 +36,8 @@ use std::str::FromStr;
 #[derive(Clone)]
 pub struct PgStore {
     pool: PgPool,
+    /// Seals connected stores' credentials (`crate::secrets`); the same on every instance.
+    secrets: crate::secrets::SecretKey,
 }
 
 /// What a write locks before it reads (`pg_advisory_xact_lock(class, hashtext(key))`). The class keeps
@@ -147,6 +149,11 @@ impl PgStore {
     /// Creates the database if it is missing, connects and migrates (the migrator takes its own
     /// advisory lock: several instances starting at once migrate once).
     pub async fn connect(url: &str) -> anyhow::Result<PgStore> {
+        Self::connect_with_key(url, crate::secrets::load_key(url)?).await
+    }
+
+    /// `connect` with the key that seals credentials; refuses a key other than the database's.
+    pub async fn connect_with_key(url: &str, secrets: crate::secrets::SecretKey) -> anyhow::Result<PgStore> {
         use sqlx::migrate::MigrateDatabase;
         // Asking needs the server's maintenance database; a user who may not see it connects to an
         // existing database as before. Another instance may create it at the same moment: what
@@ -162,9 +169,14 @@ impl PgStore {
         let max = std::env::var("COMPTOIR_PG_POOL").ok().and_then(|v| v.parse().ok()).unwrap_or(8);
         let pool = PgPoolOptions::new().max_connections(max).connect_with(options).await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
-        let store = PgStore { pool };
+        let store = PgStore { pool, secrets };
         customers::fill_customer_figures(&store).await?;
+        store.seal_credentials().await?;
         Ok(store)
+    }
+
+    pub(crate) fn secrets(&self) -> &crate::secrets::SecretKey {
+        &self.secrets
     }
 
     pub fn pool(&self) -> &PgPool {

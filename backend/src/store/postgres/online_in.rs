@@ -11,7 +11,7 @@ use crate::store::auth::Audit;
 use crate::store::customers::EntrySource;
 use crate::bridges::Credentials;
 use crate::store::now_ms;
-use crate::store::online_in::{connection_record, history_hold_of, like_pattern, new_id, parse_text, part_view, skus_of, text_of, ConnectionRow, IntakeLoad, PartRow};
+use crate::store::online_in::{connection_audit, connection_record, history_hold_of, plan_patch, like_pattern, new_id, parse_text, part_view, skus_of, text_of, ConnectionRow, IntakeLoad, PartRow};
 use crate::store::page::Page;
 use crate::online::held::{IngestOptions, NewHold};
 use crate::online::reconcile::ReconcileProgress;
@@ -61,6 +61,33 @@ async fn load_connection(conn: &mut PgConnection, id: &str) -> anyhow::Result<Op
         .fetch_all(&mut *conn)
         .await?;
     Ok(Some(connection_record(connection_row(&row), &chosen)?))
+}
+
+/// Connections are created, edited and (re)activated one at a time across instances: the
+/// one-active-connection-per-store rule reads every connection of the store. (Webhooks and the worker
+/// only update rows and are not held up beyond such a short transaction.)
+async fn lock_connections(conn: &mut PgConnection) -> anyhow::Result<()> {
+    sqlx::query("LOCK TABLE connections IN SHARE ROW EXCLUSIVE MODE").execute(conn).await?;
+    Ok(())
+}
+
+/// A connection the caller may act on: `UnknownConnection` for none, and for another outlet's.
+async fn visible_connection(conn: &mut PgConnection, id: &str, outlets: Option<&[String]>) -> anyhow::Result<Result<ConnectionRecord, ConnectionRefusal>> {
+    Ok(match load_connection(conn, id).await? {
+        Some(r) if outlets.is_none_or(|o| o.contains(&r.outlet_id)) => Ok(r),
+        _ => Err(ConnectionRefusal::UnknownConnection(id.into())),
+    })
+}
+
+/// Another active connection (not `except`) of the store (platform, base URL, store key).
+async fn active_same_store(conn: &mut PgConnection, platform: &str, base_url: &str, credentials: &Credentials, except: &str) -> anyhow::Result<Option<String>> {
+    let same: Vec<(String, String)> = sqlx::query_as("SELECT id, credentials FROM connections WHERE platform = $1 AND base_url = $2 AND active AND id <> $3")
+        .bind(platform)
+        .bind(base_url)
+        .bind(except)
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(same.into_iter().find(|(other, stored)| crate::secrets::credentials_of(stored, other).is_ok_and(|c| c.store_key() == credentials.store_key())).map(|(id, _)| id))
 }
 
 async fn outlets_exist(conn: &mut PgConnection, outlets: &[String]) -> anyhow::Result<Result<(), ConnectionRefusal>> {
@@ -161,16 +188,11 @@ impl PgStore {
             if let Err(e) = outlets_exist(tx, &new.online_outlets).await? {
                 return Ok(Err(e));
             }
-            // One active connection per store: a second would take every order twice.
-            let same: Vec<(String, String)> = sqlx::query_as("SELECT id, credentials FROM connections WHERE platform = $1 AND base_url = $2 AND active = TRUE")
-                .bind(text_of(&new.platform)?)
-                .bind(&new.base_url)
-                .fetch_all(&mut **tx)
-                .await?;
-            for (other, credentials) in same {
-                if serde_json::from_str::<Credentials>(&credentials).is_ok_and(|c| c.store_key() == new.credentials.store_key()) {
-                    return Ok(Err(ConnectionRefusal::AlreadyConnected(other)));
-                }
+            // One active connection per store: a second would take every order twice. Two instances
+            // connecting one store at once decide one after the other (`lock_connections`).
+            lock_connections(tx).await?;
+            if let Some(other) = active_same_store(tx, &text_of(&new.platform)?, &new.base_url, &new.credentials, id).await? {
+                return Ok(Err(ConnectionRefusal::AlreadyConnected(other)));
             }
             sqlx::query(
                 "INSERT INTO connections (id, platform, name, base_url, credentials, options, orders_register_id, created_at_ms, reconciled_until_ms)
@@ -180,7 +202,7 @@ impl PgStore {
             .bind(text_of(&new.platform)?)
             .bind(&new.name)
             .bind(&new.base_url)
-            .bind(serde_json::to_string(&new.credentials)?)
+            .bind(self.secrets().seal(&serde_json::to_string(&new.credentials)?, id)?)
             .bind(serde_json::to_string(&new.options)?)
             .bind(&new.orders_register_id)
             .bind(now_ms())
@@ -226,6 +248,122 @@ impl PgStore {
             let record = load_connection(tx, id).await?.ok_or_else(|| anyhow::anyhow!("connection vanished"))?;
             Ok(Ok(record.view))
         })
+    }
+
+    /// `PATCH /connections/{id}` (see the SQLite twin).
+    pub async fn update_connection(
+        &self,
+        id: &str,
+        patch: &crate::online::ConnectionPatch,
+        outlets: Option<&[String]>,
+        staff_id: &str,
+    ) -> anyhow::Result<Result<ConnectionView, ConnectionRefusal>> {
+        transaction!(self, |tx| {
+            lock_connections(tx).await?;
+            let record = match visible_connection(tx, id, outlets).await? {
+                Ok(r) => r,
+                Err(e) => return Ok(Err(e)),
+            };
+            let plan = match plan_patch(&record, patch) {
+                Ok(p) => p,
+                Err(e) => return Ok(Err(e)),
+            };
+            let moved = plan.orders_register_id != record.view.orders_register_id;
+            if moved {
+                let outlet: Option<String> =
+                    sqlx::query_scalar("SELECT outlet_id FROM registers WHERE id = $1").bind(&plan.orders_register_id).fetch_optional(&mut **tx).await?;
+                let Some(outlet) = outlet else {
+                    return Ok(Err(ConnectionRefusal::UnknownRegister(plan.orders_register_id)));
+                };
+                if outlets.is_some_and(|o| !o.contains(&outlet)) {
+                    return Ok(Err(ConnectionRefusal::NotYourOutlet));
+                }
+            }
+            if plan.identity_changed && record.view.active {
+                if let Some(other) = active_same_store(tx, &text_of(&record.view.platform)?, &plan.base_url, &plan.credentials, id).await? {
+                    return Ok(Err(ConnectionRefusal::AlreadyConnected(other)));
+                }
+            }
+            if plan.store_key_changed {
+                let took: bool = sqlx::query_scalar(
+                    "SELECT EXISTS (SELECT 1 FROM online_orders WHERE connection_id = $1) OR EXISTS (SELECT 1 FROM webhook_deliveries WHERE connection_id = $1)",
+                )
+                .bind(id)
+                .fetch_one(&mut **tx)
+                .await?;
+                if took {
+                    return Ok(Err(ConnectionRefusal::OtherStore(record.bridge.credentials.store_key())));
+                }
+            }
+            sqlx::query("UPDATE connections SET name = $1, base_url = $2, credentials = $3, options = $4, orders_register_id = $5 WHERE id = $6")
+                .bind(&plan.name)
+                .bind(&plan.base_url)
+                .bind(self.secrets().seal(&serde_json::to_string(&plan.credentials)?, id)?)
+                .bind(serde_json::to_string(&plan.options)?)
+                .bind(&plan.orders_register_id)
+                .bind(id)
+                .execute(&mut **tx)
+                .await?;
+            if moved {
+                // Receipts go on past every online receipt already printed at the new register.
+                sqlx::query(
+                    "UPDATE connections SET next_seq = GREATEST(next_seq, 1 + COALESCE((SELECT MAX(seq) FROM sales WHERE register_id = $1 AND device_id LIKE 'online:%'), 0))
+                     WHERE id = $2",
+                )
+                .bind(&plan.orders_register_id)
+                .bind(id)
+                .execute(&mut **tx)
+                .await?;
+            }
+            super::auth::write_audit(tx, &connection_audit(staff_id, &record, &plan.detail)).await?;
+            let record = load_connection(tx, id).await?.ok_or_else(|| anyhow::anyhow!("connection vanished"))?;
+            Ok(Ok(record.view))
+        })
+    }
+
+    /// Deactivates or reactivates a connection (see the SQLite twin).
+    pub async fn set_connection_active(&self, id: &str, active: bool, outlets: Option<&[String]>, staff_id: &str) -> anyhow::Result<Result<ConnectionView, ConnectionRefusal>> {
+        transaction!(self, |tx| {
+            lock_connections(tx).await?;
+            let record = match visible_connection(tx, id, outlets).await? {
+                Ok(r) => r,
+                Err(e) => return Ok(Err(e)),
+            };
+            if record.view.active == active {
+                return Ok(Ok(record.view));
+            }
+            if active {
+                if let Some(other) = active_same_store(tx, &text_of(&record.view.platform)?, &record.view.base_url, &record.bridge.credentials, id).await? {
+                    return Ok(Err(ConnectionRefusal::AlreadyConnected(other)));
+                }
+            }
+            sqlx::query("UPDATE connections SET active = $1 WHERE id = $2").bind(active).bind(id).execute(&mut **tx).await?;
+            super::auth::write_audit(tx, &connection_audit(staff_id, &record, if active { "reactivated" } else { "deactivated" })).await?;
+            let record = load_connection(tx, id).await?.ok_or_else(|| anyhow::anyhow!("connection vanished"))?;
+            Ok(Ok(record.view))
+        })
+    }
+
+    /// At start: refuses a key other than the database's, then seals credentials still stored plain
+    /// (see the SQLite twin). Instances starting at once: the first check value written wins, and a
+    /// row is sealed only while it still holds the plain text read.
+    pub(crate) async fn seal_credentials(&self) -> anyhow::Result<()> {
+        let key = self.secrets();
+        sqlx::query("INSERT INTO secret_key_check (id, check_value) VALUES (1, $1) ON CONFLICT DO NOTHING").bind(key.check_value()?).execute(self.pool()).await?;
+        let check: String = sqlx::query_scalar("SELECT check_value FROM secret_key_check WHERE id = 1").fetch_one(self.pool()).await?;
+        key.verify_check(&check)?;
+        crate::secrets::install(key);
+        let plain: Vec<(String, String)> =
+            sqlx::query_as("SELECT id, credentials FROM connections WHERE credentials NOT LIKE 'enc:v1:%'").fetch_all(self.pool()).await?;
+        for (id, text) in &plain {
+            let sealed = key.seal(text, id)?;
+            anyhow::ensure!(key.open(&sealed, id)? == *text, "sealing connection {id}'s credentials did not round-trip");
+            sqlx::query("UPDATE connections SET credentials = $1 WHERE id = $2 AND credentials = $3").bind(&sealed).bind(id).bind(text).execute(self.pool()).await?;
+        }
+        if !plain.is_empty() {
+            tracing::info!("encrypted the credentials of {} connected store(s) with the key from {}", plain.len(), key.source());
+        }
+        Ok(())
     }
 
     pub async fn set_reconciled_until(&self, id: &str, until_ms: i64) -> anyhow::Result<()> {
