@@ -292,16 +292,19 @@ async fn visible_connection(conn: &mut SqliteConnection, id: &str, outlets: Opti
     })
 }
 
-/// Another active connection (not `except`) of the store (platform, base URL, store key): one active
-/// connection per store, since a second would take every order twice.
-async fn active_same_store(conn: &mut SqliteConnection, platform: &str, base_url: &str, credentials: &Credentials, except: &str) -> anyhow::Result<Option<String>> {
-    let same: Vec<(String, String)> = sqlx::query_as("SELECT id, credentials FROM connections WHERE platform = ? AND base_url = ? AND active = 1 AND id <> ?")
+/// Another connection (not `except`) of the store (platform, base URL, store key), active or, with
+/// `even_inactive`, not: a store is connected once, since a second connection (even made while the first
+/// is deactivated) would take every order again under its own ids; a row we cannot read counts as the
+/// same store.
+async fn same_store(conn: &mut SqliteConnection, platform: &str, base_url: &str, credentials: &Credentials, except: &str, even_inactive: bool) -> anyhow::Result<Option<String>> {
+    let same: Vec<(String, String)> = sqlx::query_as("SELECT id, credentials FROM connections WHERE platform = ? AND base_url = ? AND (active = 1 OR ?) AND id <> ?")
         .bind(platform)
         .bind(base_url)
+        .bind(even_inactive)
         .bind(except)
         .fetch_all(&mut *conn)
         .await?;
-    Ok(same.into_iter().find(|(other, stored)| crate::secrets::credentials_of(stored, other).is_ok_and(|c| c.store_key() == credentials.store_key())).map(|(id, _)| id))
+    Ok(same.into_iter().find(|(other, stored)| crate::secrets::credentials_of(stored, other).map_or(true, |c| c.store_key() == credentials.store_key())).map(|(id, _)| id))
 }
 
 async fn outlets_exist(conn: &mut SqliteConnection, outlets: &[String]) -> anyhow::Result<Result<(), ConnectionRefusal>> {
@@ -343,7 +346,7 @@ impl SqliteStore {
             return Ok(Err(e));
         }
         // One active connection per store: a second would take every order twice.
-        if let Some(other) = active_same_store(&mut tx, &text_of(&new.platform)?, &new.base_url, &new.credentials, id).await? {
+        if let Some(other) = same_store(&mut tx, &text_of(&new.platform)?, &new.base_url, &new.credentials, id, true).await? {
             return Ok(Err(ConnectionRefusal::AlreadyConnected(other)));
         }
         sqlx::query(
@@ -432,12 +435,12 @@ impl SqliteStore {
                 return Ok(Err(ConnectionRefusal::NotYourOutlet));
             }
         }
-        if plan.identity_changed && record.view.active {
-            if let Some(other) = active_same_store(&mut tx, &text_of(&record.view.platform)?, &plan.base_url, &plan.credentials, id).await? {
+        if plan.identity_changed {
+            if let Some(other) = same_store(&mut tx, &text_of(&record.view.platform)?, &plan.base_url, &plan.credentials, id, true).await? {
                 return Ok(Err(ConnectionRefusal::AlreadyConnected(other)));
             }
         }
-        if plan.store_key_changed {
+        if plan.identity_changed {
             let took: bool = sqlx::query_scalar(
                 "SELECT EXISTS (SELECT 1 FROM online_orders WHERE connection_id = ?1) OR EXISTS (SELECT 1 FROM webhook_deliveries WHERE connection_id = ?1)",
             )
@@ -489,7 +492,7 @@ impl SqliteStore {
             return Ok(Ok(record.view));
         }
         if active {
-            if let Some(other) = active_same_store(&mut tx, &text_of(&record.view.platform)?, &record.view.base_url, &record.bridge.credentials, id).await? {
+            if let Some(other) = same_store(&mut tx, &text_of(&record.view.platform)?, &record.view.base_url, &record.bridge.credentials, id, false).await? {
                 return Ok(Err(ConnectionRefusal::AlreadyConnected(other)));
             }
         }
@@ -507,7 +510,18 @@ impl SqliteStore {
         let _turn = self.write_turn().await;
         sqlx::query("INSERT INTO secret_key_check (id, check_value) VALUES (1, ?) ON CONFLICT DO NOTHING").bind(key.check_value()?).execute(self.pool()).await?;
         let check: String = sqlx::query_scalar("SELECT check_value FROM secret_key_check WHERE id = 1").fetch_one(self.pool()).await?;
-        key.verify_check(&check)?;
+        if let Err(e) = key.verify_check(&check) {
+            // Nothing sealed with the other key (no store connected yet, say, and the key file not copied
+            // with a restored database): nothing to lose, and a point of sale that will not start over a
+            // key it never needed would stop selling. One process per SQLite file, so no other instance
+            // holds the old key (PostgreSQL keeps refusing: its instances must share one key).
+            let sealed: i64 = sqlx::query_scalar("SELECT count(*) FROM connections WHERE credentials LIKE 'enc:v1:%'").fetch_one(self.pool()).await?;
+            if sealed > 0 {
+                return Err(e);
+            }
+            tracing::warn!("the secret key changed while no credentials were sealed with the old one: the new key ({}) is kept", key.source());
+            sqlx::query("UPDATE secret_key_check SET check_value = ? WHERE id = 1").bind(key.check_value()?).execute(self.pool()).await?;
+        }
         crate::secrets::install(key);
         let plain: Vec<(String, String)> =
             sqlx::query_as("SELECT id, credentials FROM connections WHERE credentials NOT LIKE 'enc:v1:%'").fetch_all(self.pool()).await?;
@@ -1092,11 +1106,17 @@ async fn update_in(
     .bind(connection_id)
     .fetch_one(&mut **tx)
     .await?;
+    // The return is made at the order's own register (its sale's): its code and its outlet's rates, even
+    // when the connection's orders register has moved since.
+    let at = sqlx::query("SELECT r.code, o.gst_ppm, o.qst_ppm FROM registers r JOIN outlets o ON o.id = r.outlet_id WHERE r.id = ?")
+        .bind(&sale.register_id)
+        .fetch_one(&mut **tx)
+        .await?;
     let numbering = ReturnNumbering {
         sale_id: new_id(),
         seq: u64::try_from(reg.get::<i64, _>("next_seq"))?,
-        register_code: reg.get("code"),
-        rates: TaxRates { gst_ppm: reg.get("gst_ppm"), qst_ppm: reg.get("qst_ppm") },
+        register_code: at.get("code"),
+        rates: TaxRates { gst_ppm: at.get("gst_ppm"), qst_ppm: at.get("qst_ppm") },
     };
     let u = update(
         StoredOrder { order_id: &order_id, state, total, paid, sale_note: &sale_note, last: &last, parts: &parts, sale: &sale, returns: &returns },

@@ -257,21 +257,26 @@ async fn a_deactivated_store_is_answered_but_not_acted_on_and_its_reactivation_t
 }
 
 #[tokio::test]
-async fn reactivating_is_refused_while_another_connection_of_the_same_store_is_active() {
+async fn a_store_is_connected_once_even_while_its_connection_rests_and_an_edit_cannot_point_at_another() {
     let app = spawn_app().await;
     let first = connect(&app, "https://shop.example").await;
     assert_eq!(set_active(&app, &first, false).await.0, StatusCode::OK);
-    // The store connected anew (say, with a fresh key) while the first connection rests.
-    let second = connect(&app, "https://shop.example").await;
-    let (status, resp) = set_active(&app, &first, true).await;
+    // A second connection of the store, even while the first rests, would take its orders again under
+    // ids of its own (each order's later update a new sale): refused, the first is to be reactivated.
+    let body = json!({"platform": "woocommerce", "name": "Encore", "base_url": "https://shop.example/",
+        "credentials": woo_credentials(CONSUMER_SECRET, SECRET), "orders_register_id": "montreal-1"});
+    let (status, resp) = app.post("/api/v1/connections", body.to_string()).await;
     assert_eq!((status, resp["error"].as_str()), (StatusCode::CONFLICT, Some("already_connected")), "{resp}");
-    assert_eq!(connection_view(&app, &first).await["active"], false);
-    // Nor may an edit make an active connection name a store another active one takes.
+    // Nor may an edit make a connection name a store another one takes, active or not.
     let third = connect(&app, "https://other.example").await;
     let (status, resp) = patch(&app, As::Bearer(app.admin.clone()), &third, json!({"base_url": "https://shop.example/"})).await;
     assert_eq!((status, resp["error"].as_str()), (StatusCode::CONFLICT, Some("already_connected")), "{resp}");
-    assert_eq!(set_active(&app, &second, false).await.0, StatusCode::OK);
     assert_eq!(set_active(&app, &first, true).await.1["active"], true);
+    // Once the third took an order, its URL cannot move to another site (WooCommerce order ids are per
+    // site: another site's #1 would be read as this one's).
+    assert_eq!(deliver(&app, &third, &woo_order(1), SECRET).await.1["outcome"], "created");
+    let (status, resp) = patch(&app, As::Bearer(app.admin.clone()), &third, json!({"base_url": "https://elsewhere.example"})).await;
+    assert_eq!((status, resp["error"].as_str()), (StatusCode::CONFLICT, Some("other_store")), "{resp}");
 }
 
 #[tokio::test]
@@ -338,4 +343,23 @@ async fn plain_credentials_from_before_encryption_are_read_and_sealed_at_the_nex
     assert_eq!(serde_json::to_value(&record.bridge.credentials).unwrap(), serde_json::from_str::<Value>(&plain).unwrap(), "never lost");
     again.close().await;
     assert_eq!(deliver(&app, &conn, &woo_order(31), SECRET).await.1["outcome"], "created");
+}
+
+#[tokio::test]
+async fn a_restored_sqlite_database_with_no_sealed_credentials_starts_with_a_new_key() {
+    let app = spawn_app().await;
+    // No store connected: nothing was sealed with the data directory's key.
+    let other_key = || Ok(backend::secrets::SecretKey::from_bytes([7; 32], "a new key file"));
+    let started = backend::store::connect_with_key(&app.database.url, other_key).await;
+    match crate::test_db::kind() {
+        // One process per file: the point of sale starts, and keeps the new key from then on.
+        crate::test_db::Kind::Sqlite => {
+            let store = started.expect("a key nothing needed does not stop the point of sale");
+            store.close().await;
+            let again = backend::store::connect_with_key(&app.database.url, other_key).await;
+            again.expect("the new key is now the database's").close().await;
+        }
+        // Several instances share the database: a different key stays refused, whatever is sealed.
+        crate::test_db::Kind::Postgres => assert!(started.is_err(), "instances with different keys are refused"),
+    }
 }

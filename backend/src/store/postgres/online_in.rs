@@ -79,15 +79,17 @@ async fn visible_connection(conn: &mut PgConnection, id: &str, outlets: Option<&
     })
 }
 
-/// Another active connection (not `except`) of the store (platform, base URL, store key).
-async fn active_same_store(conn: &mut PgConnection, platform: &str, base_url: &str, credentials: &Credentials, except: &str) -> anyhow::Result<Option<String>> {
-    let same: Vec<(String, String)> = sqlx::query_as("SELECT id, credentials FROM connections WHERE platform = $1 AND base_url = $2 AND active AND id <> $3")
+/// Another connection (not `except`) of the store (platform, base URL, store key), active or, with
+/// `even_inactive`, not (see the SQLite twin).
+async fn same_store(conn: &mut PgConnection, platform: &str, base_url: &str, credentials: &Credentials, except: &str, even_inactive: bool) -> anyhow::Result<Option<String>> {
+    let same: Vec<(String, String)> = sqlx::query_as("SELECT id, credentials FROM connections WHERE platform = $1 AND base_url = $2 AND (active OR $4) AND id <> $3")
         .bind(platform)
         .bind(base_url)
         .bind(except)
+        .bind(even_inactive)
         .fetch_all(&mut *conn)
         .await?;
-    Ok(same.into_iter().find(|(other, stored)| crate::secrets::credentials_of(stored, other).is_ok_and(|c| c.store_key() == credentials.store_key())).map(|(id, _)| id))
+    Ok(same.into_iter().find(|(other, stored)| crate::secrets::credentials_of(stored, other).map_or(true, |c| c.store_key() == credentials.store_key())).map(|(id, _)| id))
 }
 
 async fn outlets_exist(conn: &mut PgConnection, outlets: &[String]) -> anyhow::Result<Result<(), ConnectionRefusal>> {
@@ -191,7 +193,7 @@ impl PgStore {
             // One active connection per store: a second would take every order twice. Two instances
             // connecting one store at once decide one after the other (`lock_connections`).
             lock_connections(tx).await?;
-            if let Some(other) = active_same_store(tx, &text_of(&new.platform)?, &new.base_url, &new.credentials, id).await? {
+            if let Some(other) = same_store(tx, &text_of(&new.platform)?, &new.base_url, &new.credentials, id, true).await? {
                 return Ok(Err(ConnectionRefusal::AlreadyConnected(other)));
             }
             sqlx::query(
@@ -279,12 +281,12 @@ impl PgStore {
                     return Ok(Err(ConnectionRefusal::NotYourOutlet));
                 }
             }
-            if plan.identity_changed && record.view.active {
-                if let Some(other) = active_same_store(tx, &text_of(&record.view.platform)?, &plan.base_url, &plan.credentials, id).await? {
+            if plan.identity_changed {
+                if let Some(other) = same_store(tx, &text_of(&record.view.platform)?, &plan.base_url, &plan.credentials, id, true).await? {
                     return Ok(Err(ConnectionRefusal::AlreadyConnected(other)));
                 }
             }
-            if plan.store_key_changed {
+            if plan.identity_changed {
                 let took: bool = sqlx::query_scalar(
                     "SELECT EXISTS (SELECT 1 FROM online_orders WHERE connection_id = $1) OR EXISTS (SELECT 1 FROM webhook_deliveries WHERE connection_id = $1)",
                 )
@@ -333,7 +335,7 @@ impl PgStore {
                 return Ok(Ok(record.view));
             }
             if active {
-                if let Some(other) = active_same_store(tx, &text_of(&record.view.platform)?, &record.view.base_url, &record.bridge.credentials, id).await? {
+                if let Some(other) = same_store(tx, &text_of(&record.view.platform)?, &record.view.base_url, &record.bridge.credentials, id, false).await? {
                     return Ok(Err(ConnectionRefusal::AlreadyConnected(other)));
                 }
             }
@@ -882,11 +884,17 @@ async fn update_in(tx: &mut Transaction<'_, Postgres>, connection_id: &str, row:
     let body: String = sqlx::query_scalar("SELECT body FROM sales WHERE id = $1 FOR UPDATE").bind(&order_id).fetch_one(&mut **tx).await?;
     let mut sale: Sale = serde_json::from_str(&body)?;
     let returns = super::customers::returns_of(tx, &BTreeSet::from([order_id.as_str()])).await?;
+    // The return is made at the order's own register (its sale's): its code and its outlet's rates, even
+    // when the connection's orders register has moved since.
+    let at = sqlx::query("SELECT r.code, o.gst_ppm, o.qst_ppm FROM registers r JOIN outlets o ON o.id = r.outlet_id WHERE r.id = $1")
+        .bind(&sale.register_id)
+        .fetch_one(&mut **tx)
+        .await?;
     let numbering = ReturnNumbering {
         sale_id: new_id(),
         seq: u64::try_from(reg.get::<i64, _>("next_seq"))?,
-        register_code: reg.get("code"),
-        rates: TaxRates { gst_ppm: super::u32_of(reg.get("gst_ppm"))?, qst_ppm: super::u32_of(reg.get("qst_ppm"))? },
+        register_code: at.get("code"),
+        rates: TaxRates { gst_ppm: super::u32_of(at.get("gst_ppm"))?, qst_ppm: super::u32_of(at.get("qst_ppm"))? },
     };
     let u = update(
         StoredOrder { order_id: &order_id, state, total, paid, sale_note: &sale_note, last: &last, parts: &parts, sale: &sale, returns: &returns },
