@@ -62,13 +62,22 @@ impl IntoResponse for AppError {
             AppError::Conflict { seq, .. } => (StatusCode::CONFLICT, "conflict", *seq),
             AppError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found", None),
             AppError::Refused { status, code, .. } => (*status, *code, None),
+            AppError::Internal(e) if e.downcast_ref::<crate::secrets::CredentialsUnreadable>().is_some() => {
+                // A store whose credentials this server cannot open: platforms retry a 503 later; a
+                // manager is told to enter them again.
+                tracing::error!("{e:#}");
+                (StatusCode::SERVICE_UNAVAILABLE, "credentials_unreadable", None)
+            }
             AppError::Internal(e) => {
                 tracing::error!("internal error: {e:#}");
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal", None)
             }
         };
         let message = match &self {
-            AppError::Internal(_) => "internal server error".to_string(),
+            AppError::Internal(e) => match e.downcast_ref::<crate::secrets::CredentialsUnreadable>() {
+                Some(u) => u.to_string(),
+                None => "internal server error".to_string(),
+            },
             other => other.to_string(),
         };
         (status, Json(ApiError { error: code.to_string(), message, seq, sale_id })).into_response()

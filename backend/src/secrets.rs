@@ -146,9 +146,19 @@ pub fn open_installed(stored: &str, aad: &str) -> Result<String, Unreadable> {
     })
 }
 
+/// A connection whose stored credentials cannot be opened with this server's keys, or are damaged.
+#[derive(Debug, thiserror::Error)]
+#[error("the credentials of connection '{connection_id}' cannot be read by this server ({why}); enter them again on the connection")]
+pub struct CredentialsUnreadable {
+    pub connection_id: String,
+    pub why: String,
+}
+
 /// A connection's credentials from their stored value (`aad`: the connection's id).
-pub fn credentials_of(stored: &str, connection_id: &str) -> anyhow::Result<crate::bridges::Credentials> {
-    Ok(serde_json::from_str(&open_installed(stored, connection_id)?)?)
+pub fn credentials_of(stored: &str, connection_id: &str) -> Result<crate::bridges::Credentials, CredentialsUnreadable> {
+    let unreadable = |why: String| CredentialsUnreadable { connection_id: connection_id.to_owned(), why };
+    let plain = open_installed(stored, connection_id).map_err(|e| unreadable(e.to_string()))?;
+    serde_json::from_str(&plain).map_err(|e| unreadable(format!("not credentials: {e}")))
 }
 
 /// Whether a stored value is sealed.

@@ -27,6 +27,7 @@ pub struct StoreEditTexts {
     pub deactivated: &'static str,
     pub activated: &'static str,
     pub inactive_help: &'static str,
+    pub unreadable: &'static str,
 }
 
 pub const FR: StoreEditTexts = StoreEditTexts {
@@ -53,6 +54,7 @@ pub const FR: StoreEditTexts = StoreEditTexts {
     deactivated: "Boutique désactivée",
     activated: "Boutique réactivée",
     inactive_help: "Désactivée : webhooks ignorés, ni récupération ni envoi de statut ou de stock.",
+    unreadable: "Le serveur ne peut plus lire les identifiants de cette boutique (clé changée ou donnée abîmée) : rien ne lui est envoyé et ses webhooks attendent. Modifiez la boutique et saisissez-les de nouveau.",
 };
 
 pub const EN: StoreEditTexts = StoreEditTexts {
@@ -79,6 +81,7 @@ pub const EN: StoreEditTexts = StoreEditTexts {
     deactivated: "Store deactivated",
     activated: "Store reactivated",
     inactive_help: "Deactivated: webhooks ignored, no pull, no status or stock sent.",
+    unreadable: "The server can no longer read this store's credentials (key changed or damaged data): nothing is sent to it and its webhooks wait. Edit the store and enter them again.",
 };
 
 pub fn store_edit_texts(lang: Lang) -> &'static StoreEditTexts {

@@ -40,11 +40,24 @@ fn check_name(name: &str) -> Result<String, AppError> {
     Ok(name.into())
 }
 
-/// An http(s) URL, without trailing slashes (so `https://x/` and `https://x` name one store).
+/// An http(s) URL naming a host, without trailing slashes (so `https://x/` and `https://x` name one
+/// store). No user and password (`https://user:pass@x` would put a secret where every page shows the
+/// URL), no query, no fragment: the bridges append their own paths and queries.
 fn check_base_url(url: &str) -> Result<String, AppError> {
     let url = url.trim();
+    let bad = |why: &str| AppError::BadRequest(format!("invalid JSON body at base_url: {why}"));
     if url.len() > MAX_TEXT_LEN || !(url.starts_with("https://") || url.starts_with("http://")) || url.contains(char::is_whitespace) {
-        return Err(AppError::BadRequest(format!("invalid JSON body at base_url: an http(s) URL of at most {MAX_TEXT_LEN} characters")));
+        return Err(bad(&format!("an http(s) URL of at most {MAX_TEXT_LEN} characters")));
+    }
+    let parsed = reqwest::Url::parse(url).map_err(|e| bad(&format!("not a URL ({e})")))?;
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Err(bad("a URL with a host"));
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(bad("no user or password in the URL; credentials go in their own fields"));
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(bad("the store's address only, without ? or #"));
     }
     Ok(url.trim_end_matches('/').into())
 }

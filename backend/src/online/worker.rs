@@ -289,7 +289,10 @@ async fn push_batches(
     s: &Settings,
     report: &mut RunReport,
 ) -> anyhow::Result<Pushed> {
-    let outlets = c.online.outlet_ids().to_vec();
+    // Products touched at the online outlets, and at those that left since the push last reached the
+    // head; each is published as the sum over the online outlets only.
+    let mut outlets = c.online.outlet_ids().to_vec();
+    outlets.extend(c.repush_outlets.iter().filter(|o| !c.online.includes(o)).cloned());
     let mut first = true;
     loop {
         let touch = state.store.stock_touched_since(since, &outlets, s.stock_batch).await?;

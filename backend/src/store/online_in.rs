@@ -59,24 +59,49 @@ pub(crate) fn text_of<T: serde::Serialize>(v: &T) -> anyhow::Result<String> {
 
 /// The record of a connection: its online outlets in priority order, the orders outlet always in
 /// (`OnlineStockSettings::new`).
-pub(crate) fn connection_record(r: ConnectionRow, chosen: &[String]) -> anyhow::Result<ConnectionRecord> {
+/// `fallback` is taken for credentials this server cannot open (`CredentialsUnreadable` without it):
+/// a manager entering them again (PATCH) must reach a connection whose stored ones are unreadable.
+pub(crate) fn connection_record_or(r: ConnectionRow, chosen: &[String], fallback: Option<&Credentials>) -> anyhow::Result<ConnectionRecord> {
+    let credentials: Credentials = match (crate::secrets::credentials_of(&r.credentials, &r.id), fallback) {
+        (Ok(c), _) => c,
+        (Err(_), Some(f)) => f.clone(),
+        (Err(e), None) => return Err(e.into()),
+    };
+    let (view, outlet_id) = connection_view(r, chosen, true)?;
+    Ok(ConnectionRecord { bridge: Connection { id: view.id.clone(), base_url: view.base_url.clone(), credentials }, view, outlet_id })
+}
+
+/// A connection as listed: a row whose credentials cannot be opened is still shown (flagged), so one
+/// damaged row never hides every other store from the manager.
+pub(crate) fn listed_connection(r: ConnectionRow, chosen: &[String]) -> anyhow::Result<(ConnectionView, String)> {
+    let readable = crate::secrets::credentials_of(&r.credentials, &r.id).is_ok();
+    connection_view(r, chosen, readable)
+}
+
+fn connection_view(r: ConnectionRow, chosen: &[String], credentials_readable: bool) -> anyhow::Result<(ConnectionView, String)> {
     let chosen: Vec<&str> = chosen.iter().map(String::as_str).collect();
     let settings = OnlineStockSettings::new(&r.register_outlet, &chosen);
-    let credentials: Credentials = crate::secrets::credentials_of(&r.credentials, &r.id)?;
     let options: PlatformOptions = serde_json::from_str(&r.options)?;
     let view = ConnectionView {
-        id: r.id.clone(),
+        id: r.id,
         platform: parse_text(&r.platform)?,
         name: r.name,
-        base_url: r.base_url.clone(),
+        base_url: r.base_url,
         orders_register_id: r.orders_register_id,
         online_outlets: settings.outlet_ids().to_vec(),
         options,
         active: r.active,
         reconciled_until_ms: r.reconciled_until_ms,
         created_at_ms: r.created_at_ms,
+        credentials_readable,
     };
-    Ok(ConnectionRecord { view, bridge: Connection { id: r.id, base_url: r.base_url, credentials }, outlet_id: r.register_outlet })
+    Ok((view, r.register_outlet))
+}
+
+/// The online outlets of a connection as the stock rules take them.
+pub(crate) fn online_settings(r: &ConnectionRecord) -> OnlineStockSettings {
+    let chosen: Vec<&str> = r.view.online_outlets.iter().map(String::as_str).collect();
+    OnlineStockSettings::new(&r.outlet_id, &chosen)
 }
 
 /// What a `PATCH /connections/{id}` makes of a connection, decided alike by both stores.
@@ -273,6 +298,11 @@ async fn chosen_outlets(conn: &mut SqliteConnection, id: &str) -> anyhow::Result
 }
 
 async fn load_connection(conn: &mut SqliteConnection, id: &str) -> anyhow::Result<Option<ConnectionRecord>> {
+    load_connection_or(conn, id, None).await
+}
+
+/// `load_connection`, with `fallback` for credentials this server cannot open (`connection_record_or`).
+async fn load_connection_or(conn: &mut SqliteConnection, id: &str, fallback: Option<&Credentials>) -> anyhow::Result<Option<ConnectionRecord>> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {CONNECTION_COLUMNS} FROM connections c JOIN registers r ON r.id = c.orders_register_id WHERE c.id = ?"
     )))
@@ -281,12 +311,21 @@ async fn load_connection(conn: &mut SqliteConnection, id: &str) -> anyhow::Resul
     .await?;
     let Some(row) = row else { return Ok(None) };
     let chosen = chosen_outlets(conn, id).await?;
-    Ok(Some(connection_record(connection_row(&row), &chosen)?))
+    Ok(Some(connection_record_or(connection_row(&row), &chosen, fallback)?))
 }
 
 /// A connection the caller may act on: `UnknownConnection` for none, and for another outlet's.
 async fn visible_connection(conn: &mut SqliteConnection, id: &str, outlets: Option<&[String]>) -> anyhow::Result<Result<ConnectionRecord, ConnectionRefusal>> {
-    Ok(match load_connection(conn, id).await? {
+    visible_connection_or(conn, id, outlets, None).await
+}
+
+async fn visible_connection_or(
+    conn: &mut SqliteConnection,
+    id: &str,
+    outlets: Option<&[String]>,
+    fallback: Option<&Credentials>,
+) -> anyhow::Result<Result<ConnectionRecord, ConnectionRefusal>> {
+    Ok(match load_connection_or(conn, id, fallback).await? {
         Some(r) if outlets.is_none_or(|o| o.contains(&r.outlet_id)) => Ok(r),
         _ => Err(ConnectionRefusal::UnknownConnection(id.into())),
     })
@@ -315,6 +354,24 @@ async fn outlets_exist(conn: &mut SqliteConnection, outlets: &[String]) -> anyho
         }
     }
     Ok(Ok(()))
+}
+
+/// After the online outlets of `before` may have changed: restarts the stock push when their set did
+/// (`restart_after_outlet_change`). The lease token is cleared, so a push under way cannot move the
+/// cursor past the restart; its lease time is kept, so the next push waits for it to end rather than
+/// race its last call.
+async fn restart_stock_push_if_outlets_changed(conn: &mut SqliteConnection, before: &ConnectionRecord, after: &ConnectionRecord) -> anyhow::Result<()> {
+    let pending: String = sqlx::query_scalar("SELECT stock_repush_outlets FROM connections WHERE id = ?").bind(&after.view.id).fetch_one(&mut *conn).await?;
+    let pending: Vec<String> = serde_json::from_str(&pending)?;
+    let Some(repush) = shared::stock::online::restart_after_outlet_change(&online_settings(before), &online_settings(after), &pending) else {
+        return Ok(());
+    };
+    sqlx::query("UPDATE connections SET stock_pushed_version = 0, stock_repush_outlets = ?, stock_lease_token = NULL, stock_attempts = 0, stock_next_attempt_at_ms = 0 WHERE id = ?")
+        .bind(serde_json::to_string(&repush)?)
+        .bind(&after.view.id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 async fn write_outlets(conn: &mut SqliteConnection, id: &str, outlets: &[String]) -> anyhow::Result<()> {
@@ -371,13 +428,18 @@ impl SqliteStore {
 
     pub async fn connections(&self, outlets: Option<&[String]>) -> anyhow::Result<Vec<ConnectionView>> {
         let mut conn = self.pool().acquire().await?;
-        let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM connections ORDER BY created_at_ms, id").fetch_all(&mut *conn).await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {CONNECTION_COLUMNS} FROM connections c JOIN registers r ON r.id = c.orders_register_id ORDER BY c.created_at_ms, c.id"
+        )))
+        .fetch_all(&mut *conn)
+        .await?;
         let mut out = Vec::new();
-        for id in ids {
-            if let Some(c) = load_connection(&mut conn, &id).await? {
-                if outlets.is_none_or(|o| o.contains(&c.outlet_id)) {
-                    out.push(c.view);
-                }
+        for row in rows {
+            let row = connection_row(&row);
+            let chosen = chosen_outlets(&mut conn, &row.id).await?;
+            let (view, outlet) = listed_connection(row, &chosen)?;
+            if outlets.is_none_or(|o| o.contains(&outlet)) {
+                out.push(view);
             }
         }
         Ok(out)
@@ -400,7 +462,9 @@ impl SqliteStore {
             return Ok(Err(e));
         }
         write_outlets(&mut tx, id, chosen).await?;
-        let record = load_connection(&mut tx, id).await?.ok_or_else(|| anyhow::anyhow!("connection vanished"))?;
+        let after = load_connection(&mut tx, id).await?.ok_or_else(|| anyhow::anyhow!("connection vanished"))?;
+        restart_stock_push_if_outlets_changed(&mut tx, &record, &after).await?;
+        let record = after;
         tx.commit().await?;
         Ok(Ok(record.view))
     }
@@ -416,7 +480,7 @@ impl SqliteStore {
     ) -> anyhow::Result<Result<ConnectionView, ConnectionRefusal>> {
         let _turn = self.write_turn().await;
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
-        let record = match visible_connection(&mut tx, id, outlets).await? {
+        let record = match visible_connection_or(&mut tx, id, outlets, patch.credentials.as_ref()).await? {
             Ok(r) => r,
             Err(e) => return Ok(Err(e)),
         };
@@ -473,7 +537,9 @@ impl SqliteStore {
             .await?;
         }
         write_audit(&mut tx, &connection_audit(staff_id, &record, &plan.detail)).await?;
-        let record = load_connection(&mut tx, id).await?.ok_or_else(|| anyhow::anyhow!("connection vanished"))?;
+        let after = load_connection(&mut tx, id).await?.ok_or_else(|| anyhow::anyhow!("connection vanished"))?;
+        restart_stock_push_if_outlets_changed(&mut tx, &record, &after).await?;
+        let record = after;
         tx.commit().await?;
         Ok(Ok(record.view))
     }

@@ -6,6 +6,7 @@
 use super::now_ms;
 use super::sqlite::SqliteStore;
 use crate::bridges::{Credentials, StatusUpdate};
+use anyhow::Context;
 use serde::Serialize;
 use shared::fulfilment::{OrderType, PartStatus, Platform, PlatformOptions, PlatformUpdate};
 use shared::online::actions::{LoadedOrder, OrderEffect, OrderHoldings, OwedStatus, PartState};
@@ -197,6 +198,9 @@ pub struct ConnectionRow {
     pub stock_pushed_version: i64,
     /// The outlets whose stock is published, in priority order (the orders register's outlet included).
     pub online: OnlineStockSettings,
+    /// Outlets that left the online ones since the push last reached the head: products stocked there
+    /// are published again too (`restart_after_outlet_change`).
+    pub repush_outlets: Vec<String>,
 }
 
 impl ConnectionRow {
@@ -208,9 +212,10 @@ impl ConnectionRow {
         stock_pushed_version: i64,
         orders_outlet: &str,
         chosen: Vec<String>,
+        repush_outlets: &str,
     ) -> anyhow::Result<ConnectionRow> {
         let chosen: Vec<&str> = chosen.iter().map(String::as_str).collect();
-        let credentials = crate::secrets::credentials_of(credentials, &id)?;
+        let credentials = crate::secrets::credentials_of(credentials, &id).with_context(|| format!("the credentials of connection {id} cannot be read"))?;
         Ok(ConnectionRow {
             id,
             platform: platform(platform_name)?,
@@ -218,8 +223,15 @@ impl ConnectionRow {
             credentials,
             stock_pushed_version,
             online: OnlineStockSettings::new(orders_outlet, &chosen),
+            repush_outlets: serde_json::from_str(repush_outlets)?,
         })
     }
+}
+
+/// A row the worker can use, else `None` with the reason logged: one store whose credentials cannot
+/// be opened (key changed, damaged row) must not stop the calls of every other store.
+pub(crate) fn readable(row: anyhow::Result<ConnectionRow>) -> Option<ConnectionRow> {
+    row.map_err(|e| tracing::error!("platform worker skips a connection: {e:#}")).ok()
 }
 
 /// One touched product: its id, SKU and level at each online outlet that has one.
@@ -608,13 +620,13 @@ impl SqliteStore {
     /// Active connections with their online outlets (priority order) and stock cursor.
     pub async fn active_connections(&self) -> anyhow::Result<Vec<ConnectionRow>> {
         let rows = sqlx::query(
-            "SELECT c.id, c.platform, c.base_url, c.credentials, c.stock_pushed_version, r.outlet_id AS orders_outlet,
+            "SELECT c.id, c.platform, c.base_url, c.credentials, c.stock_pushed_version, c.stock_repush_outlets, r.outlet_id AS orders_outlet,
                     (SELECT json_group_array(outlet_id) FROM (SELECT outlet_id FROM connection_outlets WHERE connection_id = c.id ORDER BY priority)) AS outlets
              FROM connections c JOIN registers r ON r.id = c.orders_register_id WHERE c.active = 1 ORDER BY c.id",
         )
         .fetch_all(self.pool())
         .await?;
-        rows.into_iter()
+        Ok(rows.into_iter()
             .map(|r| {
                 ConnectionRow::new(
                     r.get("id"),
@@ -624,9 +636,11 @@ impl SqliteStore {
                     r.get("stock_pushed_version"),
                     r.get::<&str, _>("orders_outlet"),
                     serde_json::from_str(r.get::<Option<&str>, _>("outlets").unwrap_or("[]"))?,
+                    r.get::<&str, _>("stock_repush_outlets"),
                 )
             })
-            .collect()
+            .filter_map(readable)
+            .collect::<Vec<_>>())
     }
 
     /// Takes the connection's stock-push lease for `token` if nobody holds it (another instance, a
@@ -782,7 +796,8 @@ impl SqliteStore {
     /// Releases `token`'s stock lease (nothing when another run holds it now).
     pub async fn release_stock_push(&self, connection_id: &str, token: &str) -> anyhow::Result<()> {
         let _turn = self.write_turn().await;
-        sqlx::query("UPDATE connections SET stock_lease_until_ms = 0, stock_lease_token = NULL WHERE id = ? AND stock_lease_token = ?")
+        // The push reached the head: the outlets that left were published again.
+        sqlx::query("UPDATE connections SET stock_lease_until_ms = 0, stock_lease_token = NULL, stock_repush_outlets = '[]' WHERE id = ? AND stock_lease_token = ?")
             .bind(connection_id)
             .bind(token)
             .execute(self.pool())

@@ -146,6 +146,9 @@ async fn an_edit_is_checked_as_a_creation_is_and_a_refused_one_changes_nothing()
     for (body, status, code) in [
         (json!({"name": "  "}), 400, "bad_request"),
         (json!({"base_url": "ftp://shop.example"}), 400, "bad_request"),
+        (json!({"base_url": "https://admin:hunter2@shop.example"}), 400, "bad_request"),
+        (json!({"base_url": "https://shop.example/?next=evil"}), 400, "bad_request"),
+        (json!({"base_url": "https://"}), 400, "bad_request"),
         (json!({"active": false}), 400, "bad_request"),
         (json!({"credentials": woo_credentials("", SECRET)}), 400, "bad_request"),
         (json!({"credentials": {"platform": "shopify", "access_token": "t", "client_secret": "s", "location_id": "l"}}), 422, "platform_mismatch"),
@@ -362,4 +365,39 @@ async fn a_restored_sqlite_database_with_no_sealed_credentials_starts_with_a_new
         // Several instances share the database: a different key stays refused, whatever is sealed.
         crate::test_db::Kind::Postgres => assert!(started.is_err(), "instances with different keys are refused"),
     }
+}
+
+#[tokio::test]
+async fn one_store_whose_credentials_cannot_be_read_is_flagged_and_answered_503_while_every_other_store_works_until_they_are_entered_again() {
+    let app = spawn_app().await;
+    let broken = connect(&app, "https://shop.example").await;
+    let fine = connect_at(&app, "https://other.example", "montreal-1", woo_credentials("cs_other", "other_secret")).await;
+    // As after a lost key file or a damaged row.
+    sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE connections SET credentials = 'enc:v1:AAAAAAAAAAAAAAAAAAAAAAAAAAAA' WHERE id = '{broken}'")))
+        .execute(&app.db)
+        .await
+        .unwrap();
+
+    // The list still answers, and says which store needs its credentials again.
+    assert_eq!(connection_view(&app, &broken).await["credentials_readable"], false);
+    assert_eq!(connection_view(&app, &fine).await["credentials_readable"], true);
+    // Its webhooks are answered 503 (the platform retries), with what to do; nothing stored.
+    let (status, resp) = deliver(&app, &broken, &woo_order(40), SECRET).await;
+    assert_eq!((status, resp["error"].as_str()), (StatusCode::SERVICE_UNAVAILABLE, Some("credentials_unreadable")), "{resp}");
+    assert!(resp["message"].as_str().unwrap().contains("enter them again"), "{resp}");
+    assert_eq!(count(&app, &format!("SELECT COUNT(*) FROM online_orders WHERE connection_id = '{broken}'")).await, 0);
+    // The other store takes orders, and the platform worker still serves it.
+    assert_eq!(deliver(&app, &fine, &woo_order(41), "other_secret").await.1["outcome"], "created");
+    let served: Vec<String> = app.store.active_connections().await.unwrap().into_iter().map(|c| c.id).collect();
+    assert_eq!(served, vec![fine.clone()]);
+
+    // An edit that does not bring credentials cannot be checked against the store: it says so.
+    let (status, resp) = patch(&app, As::Bearer(app.admin.clone()), &broken, json!({"name": "Renommée"})).await;
+    assert_eq!((status, resp["error"].as_str()), (StatusCode::SERVICE_UNAVAILABLE, Some("credentials_unreadable")), "{resp}");
+    // Entered again, the store is whole: listed readable, its orders taken, served by the worker.
+    let (status, resp) = patch(&app, As::Bearer(app.admin.clone()), &broken, json!({"credentials": woo_credentials(CONSUMER_SECRET, SECRET)})).await;
+    assert_eq!(status, StatusCode::OK, "{resp}");
+    assert_eq!(connection_view(&app, &broken).await["credentials_readable"], true);
+    assert_eq!(deliver(&app, &broken, &woo_order(40), SECRET).await.1["outcome"], "created");
+    assert_eq!(app.store.active_connections().await.unwrap().len(), 2);
 }

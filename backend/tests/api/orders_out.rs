@@ -78,6 +78,11 @@ impl Shop {
         run_once(&AppState::new(self.app.store.clone()), at).await.unwrap()
     }
 
+    async fn online_outlets(&self, list: Value) -> (StatusCode, Value) {
+        let path = format!("/api/v1/connections/{}/outlets", self.connection);
+        self.app.send(As::Bearer(self.app.admin.clone()), "PUT", &path, Some(json!({ "outlets": list }).to_string())).await
+    }
+
     /// The status calls the fake received for an order (PUT /orders/{id}), with their answers' bodies.
     fn status_calls(&self, external: u64) -> Vec<Value> {
         self.fake.calls().iter().filter(|c| c.method == "PUT" && c.path.ends_with(&format!("/orders/{external}"))).map(|c| c.json()).collect()
@@ -175,6 +180,34 @@ async fn an_in_store_sale_at_an_online_outlet_pushes_the_absolute_level_and_one_
     s.fake.clear_calls();
     assert_eq!(s.work(NOW + 2).await, RunReport::default(), "Laval does not sell online");
     assert!(s.fake.calls().is_empty());
+}
+
+#[tokio::test]
+async fn choosing_other_online_outlets_publishes_every_level_again_with_no_stock_moving() {
+    let s = shop().await;
+    let p = s.app.products[0].clone();
+    s.fake.add_product(501, &p.sku);
+    let (montreal, laval) = (s.app.level("montreal", &p.id).await.max(0), s.app.level("laval", &p.id).await.max(0));
+    assert!(laval > 0, "the fixture holds this product at Laval");
+    s.work(NOW).await;
+    assert_eq!(s.fake.inventory().get(&p.sku).copied(), Some(montreal));
+
+    // Laval now offers its stock online: the store hears the sum at once, though nothing sold.
+    assert_eq!(s.online_outlets(json!(["montreal", "laval"])).await.0, StatusCode::OK);
+    s.work(NOW + 1).await;
+    assert_eq!(s.fake.inventory().get(&p.sku).copied(), Some(montreal + laval));
+    // The same outlets in another order change no sum: nothing is sent.
+    assert_eq!(s.online_outlets(json!(["laval", "montreal"])).await.0, StatusCode::OK);
+    s.fake.clear_calls();
+    assert_eq!(s.work(NOW + 2).await.stock_batches_sent, 0);
+    // Laval leaves: its units are no longer offered online, though no stock moved at Montréal.
+    assert_eq!(s.online_outlets(json!(["montreal"])).await.0, StatusCode::OK);
+    s.work(NOW + 3).await;
+    assert_eq!(s.fake.inventory().get(&p.sku).copied(), Some(montreal));
+    // And a sale at Laval afterwards publishes nothing.
+    s.app.push_from(LAV_DEVICE, &[s.app.laval_sale(1, &[&p.id])]).await;
+    s.fake.clear_calls();
+    assert_eq!(s.work(NOW + 4).await.stock_batches_sent, 0);
 }
 
 #[tokio::test]

@@ -164,6 +164,7 @@ pub fn StoresPage() -> impl IntoView {
                                 let hook = Some(text(&c, "webhook_url")).filter(|u| !u.is_empty())
                                     .unwrap_or_else(|| format!("{origin}/api/v1/webhooks/{id}"));
                                 let active = c.get("active").and_then(Value::as_bool).unwrap_or(true);
+                                let readable = c.get("credentials_readable").and_then(Value::as_bool).unwrap_or(true);
                                 let et = store_edit_texts(lang.get_untracked());
                                 let on_changed = Callback::new(move |_| list.refetch());
                                 let actions = view! { <ConnectionActions conn=c.clone() on_changed=on_changed/> };
@@ -178,6 +179,7 @@ pub fn StoresPage() -> impl IntoView {
                                             {if active { et.active } else { et.inactive }}
                                         </span>
                                         {(!active).then(|| view! { <br/><span class="hint">{et.inactive_help}</span> })}
+                                        {(!readable).then(|| view! { <p class="notice bad" data-testid="credentials-unreadable">{et.unreadable}</p> })}
                                         <br/>{st.online_outlets} " : " {outlets.join(", ")}
                                         <br/>{st.webhook_url} " : " <code data-testid="webhook-url">{hook}</code>
                                         <br/><Outbox id=id.clone()/>

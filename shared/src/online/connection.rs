@@ -21,6 +21,14 @@ pub struct ConnectionView {
     /// Orders modified up to this time were pulled by the last reconciliation (0: never).
     pub reconciled_until_ms: i64,
     pub created_at_ms: i64,
+    /// False when the server cannot open this connection's credentials (its key changed, the row is
+    /// damaged): nothing is sent to or read from the store until they are entered again.
+    #[serde(default = "readable_by_default")]
+    pub credentials_readable: bool,
+}
+
+fn readable_by_default() -> bool {
+    true
 }
 
 /// `PUT /api/v1/connections/{id}/outlets`: the outlets offering stock online, in priority order. The

@@ -72,6 +72,22 @@ pub fn online_stock_updates(
         .collect()
 }
 
+/// What a change of a store's online outlets (chosen, or moved with its orders register) asks of the
+/// stock push: `None` when the set is unchanged (priority order does not change a sum); else every
+/// product's online quantity may have changed, so the push starts again from the beginning, over the
+/// new outlets and the ones that left (`pending`: those a push not yet finished still owes) — a
+/// product held only at an outlet that left must be published as 0, or the store sells what it no
+/// longer offers.
+pub fn restart_after_outlet_change(before: &OnlineStockSettings, after: &OnlineStockSettings, pending: &[String]) -> Option<Vec<String>> {
+    let old: BTreeSet<&str> = before.outlet_ids.iter().map(String::as_str).collect();
+    let new: BTreeSet<&str> = after.outlet_ids.iter().map(String::as_str).collect();
+    if old == new {
+        return None;
+    }
+    let left: BTreeSet<&str> = pending.iter().map(String::as_str).chain(old.difference(&new).copied()).filter(|o| !new.contains(o)).collect();
+    Some(left.into_iter().map(String::from).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,6 +111,21 @@ mod tests {
         assert_eq!(s.outlet_ids(), ["laval", "montreal", "sherbrooke"]);
         let s = OnlineStockSettings::new("laval", &["montreal", "laval"]);
         assert_eq!(s.outlet_ids(), ["montreal", "laval"]);
+    }
+
+    #[test]
+    fn a_change_of_online_outlets_restarts_the_push_over_the_outlets_that_left_too() {
+        let before = OnlineStockSettings::new("montreal", &["laval", "sherbrooke"]);
+        // Same outlets in another order: the sums are the same, nothing to send again.
+        assert_eq!(restart_after_outlet_change(&before, &OnlineStockSettings::new("montreal", &["sherbrooke", "laval"]), &[]), None);
+        // Laval leaves: its products go again (their online quantity drops), with what was still owed.
+        let after = OnlineStockSettings::new("montreal", &["sherbrooke"]);
+        assert_eq!(restart_after_outlet_change(&before, &after, &["quebec".into()]), Some(vec!["laval".into(), "quebec".into()]));
+        // An outlet comes back: it is no longer one that left.
+        let back = OnlineStockSettings::new("montreal", &["sherbrooke", "quebec"]);
+        assert_eq!(restart_after_outlet_change(&after, &back, &["laval".into(), "quebec".into()]), Some(vec!["laval".into()]));
+        // The orders register moves to Laval: Laval joins, Montréal leaves.
+        assert_eq!(restart_after_outlet_change(&after, &OnlineStockSettings::new("laval", &["sherbrooke"]), &[]), Some(vec!["montreal".into()]));
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::store::auth::Audit;
 use crate::store::customers::EntrySource;
 use crate::bridges::Credentials;
 use crate::store::now_ms;
-use crate::store::online_in::{connection_audit, connection_record, history_hold_of, plan_patch, like_pattern, new_id, parse_text, part_view, skus_of, text_of, ConnectionRow, IntakeLoad, PartRow};
+use crate::store::online_in::{online_settings, connection_audit, connection_record_or, listed_connection, history_hold_of, plan_patch, like_pattern, new_id, parse_text, part_view, skus_of, text_of, ConnectionRow, IntakeLoad, PartRow};
 use crate::store::page::Page;
 use crate::online::held::{IngestOptions, NewHold};
 use crate::online::reconcile::ReconcileProgress;
@@ -48,7 +48,16 @@ fn connection_row(r: &PgRow) -> ConnectionRow {
     }
 }
 
+async fn chosen_outlets(conn: &mut PgConnection, id: &str) -> anyhow::Result<Vec<String>> {
+    Ok(sqlx::query_scalar("SELECT outlet_id FROM connection_outlets WHERE connection_id = $1 ORDER BY priority").bind(id).fetch_all(&mut *conn).await?)
+}
+
 async fn load_connection(conn: &mut PgConnection, id: &str) -> anyhow::Result<Option<ConnectionRecord>> {
+    load_connection_or(conn, id, None).await
+}
+
+/// `load_connection`, with `fallback` for credentials this server cannot open (`connection_record_or`).
+async fn load_connection_or(conn: &mut PgConnection, id: &str, fallback: Option<&Credentials>) -> anyhow::Result<Option<ConnectionRecord>> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {CONNECTION_COLUMNS} FROM connections c JOIN registers r ON r.id = c.orders_register_id WHERE c.id = $1"
     )))
@@ -56,11 +65,8 @@ async fn load_connection(conn: &mut PgConnection, id: &str) -> anyhow::Result<Op
     .fetch_optional(&mut *conn)
     .await?;
     let Some(row) = row else { return Ok(None) };
-    let chosen: Vec<String> = sqlx::query_scalar("SELECT outlet_id FROM connection_outlets WHERE connection_id = $1 ORDER BY priority")
-        .bind(id)
-        .fetch_all(&mut *conn)
-        .await?;
-    Ok(Some(connection_record(connection_row(&row), &chosen)?))
+    let chosen = chosen_outlets(conn, id).await?;
+    Ok(Some(connection_record_or(connection_row(&row), &chosen, fallback)?))
 }
 
 /// Connections are created, edited and (re)activated one at a time across instances: the
@@ -73,7 +79,16 @@ async fn lock_connections(conn: &mut PgConnection) -> anyhow::Result<()> {
 
 /// A connection the caller may act on: `UnknownConnection` for none, and for another outlet's.
 async fn visible_connection(conn: &mut PgConnection, id: &str, outlets: Option<&[String]>) -> anyhow::Result<Result<ConnectionRecord, ConnectionRefusal>> {
-    Ok(match load_connection(conn, id).await? {
+    visible_connection_or(conn, id, outlets, None).await
+}
+
+async fn visible_connection_or(
+    conn: &mut PgConnection,
+    id: &str,
+    outlets: Option<&[String]>,
+    fallback: Option<&Credentials>,
+) -> anyhow::Result<Result<ConnectionRecord, ConnectionRefusal>> {
+    Ok(match load_connection_or(conn, id, fallback).await? {
         Some(r) if outlets.is_none_or(|o| o.contains(&r.outlet_id)) => Ok(r),
         _ => Err(ConnectionRefusal::UnknownConnection(id.into())),
     })
@@ -98,6 +113,24 @@ async fn outlets_exist(conn: &mut PgConnection, outlets: &[String]) -> anyhow::R
         Some(o) => Err(ConnectionRefusal::UnknownOutlet(o.clone())),
         None => Ok(()),
     })
+}
+
+/// After the online outlets of `before` may have changed: restarts the stock push when their set did
+/// (`restart_after_outlet_change`). The lease token is cleared, so a push under way cannot move the
+/// cursor past the restart; its lease time is kept, so the next push waits for it to end rather than
+/// race its last call.
+async fn restart_stock_push_if_outlets_changed(conn: &mut PgConnection, before: &ConnectionRecord, after: &ConnectionRecord) -> anyhow::Result<()> {
+    let pending: String = sqlx::query_scalar("SELECT stock_repush_outlets FROM connections WHERE id = $1").bind(&after.view.id).fetch_one(&mut *conn).await?;
+    let pending: Vec<String> = serde_json::from_str(&pending)?;
+    let Some(repush) = shared::stock::online::restart_after_outlet_change(&online_settings(before), &online_settings(after), &pending) else {
+        return Ok(());
+    };
+    sqlx::query("UPDATE connections SET stock_pushed_version = 0, stock_repush_outlets = $1, stock_lease_token = NULL, stock_attempts = 0, stock_next_attempt_at_ms = 0 WHERE id = $2")
+        .bind(serde_json::to_string(&repush)?)
+        .bind(&after.view.id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 async fn write_outlets(conn: &mut PgConnection, id: &str, outlets: &[String]) -> anyhow::Result<()> {
@@ -218,13 +251,18 @@ impl PgStore {
 
     pub async fn connections(&self, outlets: Option<&[String]>) -> anyhow::Result<Vec<ConnectionView>> {
         let mut conn = self.pool().acquire().await?;
-        let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM connections ORDER BY created_at_ms, id COLLATE \"C\"").fetch_all(&mut *conn).await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {CONNECTION_COLUMNS} FROM connections c JOIN registers r ON r.id = c.orders_register_id ORDER BY c.created_at_ms, c.id COLLATE \"C\""
+        )))
+        .fetch_all(&mut *conn)
+        .await?;
         let mut out = Vec::new();
-        for id in ids {
-            if let Some(c) = load_connection(&mut conn, &id).await? {
-                if outlets.is_none_or(|o| o.contains(&c.outlet_id)) {
-                    out.push(c.view);
-                }
+        for row in rows {
+            let row = connection_row(&row);
+            let chosen = chosen_outlets(&mut conn, &row.id).await?;
+            let (view, outlet) = listed_connection(row, &chosen)?;
+            if outlets.is_none_or(|o| o.contains(&outlet)) {
+                out.push(view);
             }
         }
         Ok(out)
@@ -247,7 +285,9 @@ impl PgStore {
                 return Ok(Err(e));
             }
             write_outlets(tx, id, chosen).await?;
-            let record = load_connection(tx, id).await?.ok_or_else(|| anyhow::anyhow!("connection vanished"))?;
+            let after = load_connection(tx, id).await?.ok_or_else(|| anyhow::anyhow!("connection vanished"))?;
+            restart_stock_push_if_outlets_changed(tx, &record, &after).await?;
+            let record = after;
             Ok(Ok(record.view))
         })
     }
@@ -262,7 +302,7 @@ impl PgStore {
     ) -> anyhow::Result<Result<ConnectionView, ConnectionRefusal>> {
         transaction!(self, |tx| {
             lock_connections(tx).await?;
-            let record = match visible_connection(tx, id, outlets).await? {
+            let record = match visible_connection_or(tx, id, outlets, patch.credentials.as_ref()).await? {
                 Ok(r) => r,
                 Err(e) => return Ok(Err(e)),
             };
@@ -318,7 +358,9 @@ impl PgStore {
                 .await?;
             }
             super::auth::write_audit(tx, &connection_audit(staff_id, &record, &plan.detail)).await?;
-            let record = load_connection(tx, id).await?.ok_or_else(|| anyhow::anyhow!("connection vanished"))?;
+            let after = load_connection(tx, id).await?.ok_or_else(|| anyhow::anyhow!("connection vanished"))?;
+            restart_stock_push_if_outlets_changed(tx, &record, &after).await?;
+            let record = after;
             Ok(Ok(record.view))
         })
     }

@@ -7,7 +7,7 @@
 use super::PgStore;
 use crate::store::now_ms;
 use crate::store::online_out::{
-    order_type, part_status, platform, retry_audit, status_row, ConnectionRow, LoadedForOrder, OutboxRow, OutboxSummary, Outcome, RefusedLevel, Retried,
+    order_type, part_status, platform, readable, retry_audit, status_row, ConnectionRow, LoadedForOrder, OutboxRow, OutboxSummary, Outcome, RefusedLevel, Retried,
     RetryRefusal, StockLease, StockRefusalEntry, StockState, StockTouch, TouchedProduct, SUPERSEDED,
 };
 use shared::fulfilment::PlatformOptions;
@@ -335,13 +335,13 @@ impl PgStore {
 
     pub async fn active_connections(&self) -> anyhow::Result<Vec<ConnectionRow>> {
         let rows = sqlx::query(
-            "SELECT c.id, c.platform, c.base_url, c.credentials, c.stock_pushed_version, r.outlet_id AS orders_outlet,
+            "SELECT c.id, c.platform, c.base_url, c.credentials, c.stock_pushed_version, c.stock_repush_outlets, r.outlet_id AS orders_outlet,
                     ARRAY(SELECT outlet_id FROM connection_outlets WHERE connection_id = c.id ORDER BY priority) AS outlets
              FROM connections c JOIN registers r ON r.id = c.orders_register_id WHERE c.active ORDER BY c.id",
         )
         .fetch_all(&self.pool)
         .await?;
-        rows.into_iter()
+        Ok(rows.into_iter()
             .map(|r| {
                 ConnectionRow::new(
                     r.get("id"),
@@ -351,9 +351,11 @@ impl PgStore {
                     r.get("stock_pushed_version"),
                     r.get::<&str, _>("orders_outlet"),
                     r.get("outlets"),
+                    r.get::<&str, _>("stock_repush_outlets"),
                 )
             })
-            .collect()
+            .filter_map(readable)
+            .collect::<Vec<_>>())
     }
 
     pub async fn claim_stock_push(&self, connection_id: &str, now_ms: i64, lease_until_ms: i64, token: &str) -> anyhow::Result<Option<StockLease>> {
@@ -489,7 +491,8 @@ impl PgStore {
     }
 
     pub async fn release_stock_push(&self, connection_id: &str, token: &str) -> anyhow::Result<()> {
-        sqlx::query("UPDATE connections SET stock_lease_until_ms = 0, stock_lease_token = NULL WHERE id = $1 AND stock_lease_token = $2")
+        // The push reached the head: the outlets that left were published again.
+        sqlx::query("UPDATE connections SET stock_lease_until_ms = 0, stock_lease_token = NULL, stock_repush_outlets = '[]' WHERE id = $1 AND stock_lease_token = $2")
             .bind(connection_id)
             .bind(token)
             .execute(&self.pool)
