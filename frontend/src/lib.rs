@@ -1,5 +1,7 @@
 //! Comptoir's register: a Leptos client-side app. Business rules come from `shared`; this crate is the
-//! browser adapter: screens, IndexedDB, the outbox pusher and scanner input.
+//! browser adapter: screens, IndexedDB, the outbox pusher and scanner input. As a library it is also what
+//! the back office (`backoffice/`, a second app) builds on: state, auth, sync, local data, i18n core,
+//! navigation and the header.
 
 pub mod app;
 pub mod auth;
