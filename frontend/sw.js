@@ -7,10 +7,15 @@
 // (no skipWaiting at install): the page shows "Nouvelle version prête" and sends `skip-waiting` only
 // between sales (index.html), then reloads. The outbox is in IndexedDB, which a reload keeps.
 //
-// Requests: a navigation (/, /ventes, /clients, any client route) gets the cached index.html; the
-// build's files come from the cache; /api/ is never cached (network only, not even touched here).
+// Requests: a navigation to a register page (/, /connexion, any path of the register's) gets the cached
+// index.html; the build's files come from the cache; /api/ is never cached (network only, not even
+// touched here). The back office is another app that loads from the server: a navigation to one of its
+// pages (BACK_OFFICE, copied from shared/src/apps.rs) and its files under /gestion/ go to the network,
+// never answered with the register's index.html (offline, the browser says so: the page needs the server).
 const VERSION = /*@version*/ 'dev';
 const PRECACHE = /*@precache*/ [];
+const BACK_OFFICE = /*@backoffice*/ [];
+const BACK_OFFICE_FILES = /*@backofficedir*/ '/gestion/';
 const CACHE = `comptoir-${VERSION}`;
 
 const hex = (buf) => Array.from(new Uint8Array(buf), (b) => b.toString(16).padStart(2, '0')).join('');
@@ -58,6 +63,8 @@ self.addEventListener('fetch', (event) => {
   const url = new URL(req.url);
   if (url.origin !== self.location.origin) return;
   if (url.pathname === '/api' || url.pathname.startsWith('/api/')) return; // network only
+  if (url.pathname.startsWith(BACK_OFFICE_FILES)) return; // the back office's build: network only
+  if (req.mode === 'navigate' && BACK_OFFICE.some((p) => url.pathname === p || url.pathname.startsWith(`${p}/`))) return;
   const key = req.mode === 'navigate' ? '/index.html' : url.pathname;
   event.respondWith((async () => {
     const hit = await caches.match(key, { cacheName: CACHE });

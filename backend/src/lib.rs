@@ -23,6 +23,7 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 use store::Store;
+use shared::apps::{web_app_for, WebApp, BACK_OFFICE_DIR};
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -89,18 +90,37 @@ async fn publish_after_writes(State(state): State<AppState>, req: Request, next:
     res
 }
 
-/// The API plus the built register app; unknown paths get `index.html` so client-side routes reload.
+/// The API plus the two built apps ([`static_files`]).
 pub fn app(state: AppState, dist: &Path) -> Router {
-    let static_files = ServeDir::new(dist)
-        .precompressed_gzip()
-        .fallback(ServeFile::new(dist.join("index.html")));
-    let static_files = Router::new().fallback_service(static_files).layer(axum::middleware::from_fn(static_cache));
     Router::new()
         .nest("/api/v1", Router::new().fallback(|| async { error::AppError::NotFound("no such API route".into()) }))
         .merge(api(state.clone()))
-        .fallback_service(static_files)
+        .fallback_service(static_files(dist))
         .layer(from_fn_with_state(state, auth::check_host))
         .layer(tower_http::compression::CompressionLayer::new())
+}
+
+/// The two web apps' builds (`shared::apps`): the register's in `dist/`, the back office's in
+/// `dist/gestion/` (its files are asked for under `/gestion/`). A back-office page (`/commandes`, and
+/// anything under it) gets the back office's `index.html`; every other path that is no file gets the
+/// register's, so each app's client-side routes reload.
+pub fn static_files(dist: &Path) -> Router {
+    let files = ServeDir::new(dist).precompressed_gzip().fallback(ServeFile::new(dist.join("index.html")));
+    Router::new()
+        .fallback_service(files)
+        .layer(axum::middleware::from_fn(back_office_pages))
+        .layer(axum::middleware::from_fn(static_cache))
+}
+
+/// Serves the back office's `index.html` at its pages' paths (the query string is the page's).
+async fn back_office_pages(mut req: Request, next: Next) -> axum::response::Response {
+    if web_app_for(req.uri().path()) == WebApp::BackOffice {
+        let index = format!("/{BACK_OFFICE_DIR}/index.html");
+        if let Ok(uri) = index.parse() {
+            *req.uri_mut() = uri;
+        }
+    }
+    next.run(req).await
 }
 
 /// `Cache-Control` of the app's files. Trunk's hashed names (`main-2503386e73a397c1.css`,
@@ -135,8 +155,10 @@ pub async fn serve(config: config::Config, shutdown: impl std::future::Future<Ou
     if config.demo {
         demo::print_demo_access(&*store).await?;
     }
-    if !config.dist.join("index.html").exists() {
-        tracing::warn!("no built frontend at {} (run the README's run command)", config.dist.display());
+    for index in [config.dist.join("index.html"), config.dist.join(BACK_OFFICE_DIR).join("index.html")] {
+        if !index.exists() {
+            tracing::warn!("no built app at {} (run the README's run command)", index.display());
+        }
     }
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     let bound = listener.local_addr()?;
@@ -173,5 +195,57 @@ mod tests {
         for path in ["/", "/index.html", "/sw.js", "/manifest.webmanifest", "/icons/icon-192.png", "/numeros-de-serie", "/clients"] {
             assert!(!super::is_hashed_name(path), "{path}");
         }
+        assert!(super::is_hashed_name("/gestion/comptoir-backoffice-4f264bab6e01a9b_bg.wasm"));
+    }
+
+    /// A `dist/` as the two Trunk builds leave it, each file saying which it is.
+    fn two_builds() -> tempfile::TempDir {
+        let dist = tempfile::tempdir().unwrap();
+        let write = |path: &str, body: &str| {
+            let file = dist.path().join(path);
+            std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+            std::fs::write(file, body).unwrap();
+        };
+        write("index.html", "<html>register</html>");
+        write("comptoir-frontend-4f264bab6e01a9b.js", "register js");
+        write("sw.js", "worker");
+        write("gestion/index.html", "<html>back office</html>");
+        write("gestion/comptoir-backoffice-0123456789abcdef_bg.wasm", "back office wasm");
+        dist
+    }
+
+    async fn get(dist: &std::path::Path, path: &str) -> (axum::http::StatusCode, String, String) {
+        use http_body_util::BodyExt;
+        use tower::ServiceExt;
+        let req = axum::http::Request::get(path).body(axum::body::Body::empty()).unwrap();
+        let res = super::static_files(dist).oneshot(req).await.unwrap();
+        let cache = res.headers().get(axum::http::header::CACHE_CONTROL).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+        let status = res.status();
+        let body = String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+        (status, body, cache)
+    }
+
+    #[tokio::test]
+    async fn back_office_pages_get_the_back_offices_index_and_every_other_page_the_registers() {
+        let dist = two_builds();
+        for path in ["/ventes", "/numeros-de-serie", "/clients", "/commandes", "/boutiques", "/commandes/42", "/clients?x=1"] {
+            assert_eq!(get(dist.path(), path).await, (axum::http::StatusCode::OK, "<html>back office</html>".into(), "no-cache".into()), "{path}");
+        }
+        for path in ["/", "/connexion", "/?register=montreal-1", "/commandesx", "/anything/else"] {
+            assert_eq!(get(dist.path(), path).await, (axum::http::StatusCode::OK, "<html>register</html>".into(), "no-cache".into()), "{path}");
+        }
+    }
+
+    #[tokio::test]
+    async fn each_builds_hashed_files_are_immutable_and_the_rest_revalidated() {
+        let dist = two_builds();
+        let immutable = "public, max-age=31536000, immutable".to_string();
+        assert_eq!(get(dist.path(), "/comptoir-frontend-4f264bab6e01a9b.js").await.2, immutable);
+        let (status, body, cache) = get(dist.path(), "/gestion/comptoir-backoffice-0123456789abcdef_bg.wasm").await;
+        assert_eq!((status, body.as_str(), cache), (axum::http::StatusCode::OK, "back office wasm", immutable));
+        assert_eq!(get(dist.path(), "/sw.js").await.2, "no-cache");
+        // A hashed name that is no file: the register's index.html, never immutable.
+        let (_, body, cache) = get(dist.path(), "/gestion/comptoir-backoffice-ffffffffffffffff.js").await;
+        assert_eq!((body.as_str(), cache.as_str()), ("<html>register</html>", "no-cache"));
     }
 }

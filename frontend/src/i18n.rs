@@ -41,8 +41,6 @@ impl Lang {
 }
 
 pub struct Texts {
-    pub sell: &'static str,
-    pub sales_history: &'static str,
     pub register: &'static str,
     pub scan_hint: &'static str,
     pub code_placeholder: &'static str,
@@ -148,11 +146,11 @@ pub struct Texts {
     pub export_pending_help: &'static str,
     pub serial_not_sold: &'static str,
     pub return_sale: &'static str,
+    /// An online sale's refund: the register cannot reverse the processor's charge.
+    pub refund_at_processor: &'static str,
 }
 
 pub const FR: Texts = Texts {
-    sell: "Vente",
-    sales_history: "Historique des ventes",
     register: "Caisse",
     scan_hint: "Scannez un article ou tapez son code puis Entrée",
     code_placeholder: "Code-barres ou SKU",
@@ -257,11 +255,10 @@ pub const FR: Texts = Texts {
     export_pending_help: "Enregistre les ventes en attente dans un fichier que le serveur peut importer",
     serial_not_sold: "Refusé : ce numéro de série n'a pas été vendu. Un retour doit nommer l'unité vendue.",
     return_sale: "Retourner les articles",
+    refund_at_processor: "Remboursement à faire chez le processeur",
 };
 
 pub const EN: Texts = Texts {
-    sell: "Sell",
-    sales_history: "Sales history",
     register: "Register",
     scan_hint: "Scan an item or type its code, then Enter",
     code_placeholder: "Barcode or SKU",
@@ -366,6 +363,7 @@ pub const EN: Texts = Texts {
     export_pending_help: "Saves the pending sales to a file the server can import",
     serial_not_sold: "Refused: this serial number was not sold. A return must name the unit that was sold.",
     return_sale: "Return the items",
+    refund_at_processor: "Refund to be made at the processor",
 };
 
 /// "2 ventes en attente" / "1 vente en attente" / "2 sales pending".

@@ -6,7 +6,6 @@ use crate::i18n::Lang;
 use shared::account::EntryKind;
 
 pub struct CustomerTexts {
-    pub nav: &'static str,
     pub title: &'static str,
     pub refresh: &'static str,
     pub loading: &'static str,
@@ -62,7 +61,6 @@ pub struct CustomerTexts {
 }
 
 pub const FR: CustomerTexts = CustomerTexts {
-    nav: "Clients",
     title: "Comptes clients",
     refresh: "Actualiser",
     loading: "Chargement…",
@@ -116,7 +114,6 @@ pub const FR: CustomerTexts = CustomerTexts {
 };
 
 pub const EN: CustomerTexts = CustomerTexts {
-    nav: "Customers",
     title: "Customer accounts",
     refresh: "Refresh",
     loading: "Loading…",

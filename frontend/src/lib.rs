@@ -1,5 +1,7 @@
 //! Comptoir's register: a Leptos client-side app. Business rules come from `shared`; this crate is the
-//! browser adapter: screens, IndexedDB, the outbox pusher and scanner input.
+//! browser adapter: screens, IndexedDB, the outbox pusher and scanner input. As a library it is also what
+//! the back office (`backoffice/`, a second app) builds on: state, auth, sync, local data, i18n core,
+//! navigation and the header.
 
 pub mod app;
 pub mod auth;
@@ -8,12 +10,10 @@ pub mod components;
 pub mod i18n;
 pub mod i18n_auth;
 pub mod i18n_customers;
+pub mod i18n_nav;
 pub mod i18n_ops;
-pub mod i18n_orders;
 pub mod i18n_price;
 pub mod i18n_pull;
-pub mod i18n_serials;
-pub mod i18n_stores;
 pub mod i18n_sync;
 pub mod nav;
 pub mod ops;

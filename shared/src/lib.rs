@@ -2,6 +2,7 @@
 //! Builds for `wasm32-unknown-unknown` (the register) and native (the server), which both call it.
 
 pub mod account;
+pub mod apps;
 pub mod auth;
 pub mod barcode;
 pub mod catalog;

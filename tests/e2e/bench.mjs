@@ -1,5 +1,5 @@
 // Benchmarks of the register in headless Chromium (figures printed, nothing asserted):
-//  - release .wasm size, gzipped;
+//  - release .wasm and JS sizes, gzipped: the register's (dist/) and the back office's (dist/gestion/);
 //  - navigation → ready to scan (first load with catalog download, and reload from IndexedDB);
 //  - scan → line rendered (median, p95 over 200 scans), against a baseline measured in the same page:
 //    appending a table row with plain DOM calls.
@@ -14,11 +14,14 @@ const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.
 const ms = (x) => `${x.toFixed(2)} ms`;
 
 function sizes() {
-  const dist = join(ROOT, 'dist');
-  for (const f of readdirSync(dist)) {
-    if (f.endsWith('.wasm') || f.endsWith('.js')) {
-      const raw = readFileSync(join(dist, f));
-      console.log(`${f.endsWith('.wasm') ? 'wasm' : 'js  '}  ${(raw.length / 1024).toFixed(1)} KB raw, ${(gzipSync(raw, { level: 9 }).length / 1024).toFixed(1)} KB gzip`);
+  for (const [app, dir] of [['register', 'dist'], ['back office', join('dist', 'gestion')]]) {
+    const dist = join(ROOT, dir);
+    for (const f of readdirSync(dist)) {
+      // sw.js is the service worker, not the app's code.
+      if (f.endsWith('.wasm') || (f.endsWith('.js') && f !== 'sw.js')) {
+        const raw = readFileSync(join(dist, f));
+        console.log(`${app}: ${f.endsWith('.wasm') ? 'wasm' : 'js  '}  ${(raw.length / 1024).toFixed(1)} KB raw, ${(gzipSync(raw, { level: 9 }).length / 1024).toFixed(1)} KB gzip`);
+      }
     }
   }
 }

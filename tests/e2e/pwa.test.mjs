@@ -1,6 +1,7 @@
 // Installable, reloads offline: the service worker (frontend/sw.js, its precache written at build time by
 // scripts/pwa-precache.mjs) serves the app with no network at all, after a reload and after a browser
-// restart; a new version is applied between sales and never strands an unsent sale.
+// restart; a new version is applied between sales and never strands an unsent sale. The worker is the
+// register's only: the back office (dist/gestion/) is never precached and its pages come from the server.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -54,6 +55,14 @@ describe('installable app that reloads offline', () => {
       const r = await head(url);
       assert.equal(r.headers.get('cache-control'), 'public, max-age=31536000, immutable', url);
     }
+    // The register only: nothing of the back office's build is precached.
+    assert.deepEqual(urls.filter((u) => u.startsWith('/gestion/')), []);
+    // The back office's page at its paths, its own hashed files immutable under /gestion/.
+    const backOffice = await (await fetch(`${server.url}/commandes`)).text();
+    const boWasm = backOffice.match(/\/gestion\/comptoir-backoffice-[0-9a-f]+_bg\.wasm/)?.[0];
+    assert.ok(boWasm, 'the back office\'s index.html at /commandes');
+    assert.equal((await head(boWasm)).headers.get('cache-control'), 'public, max-age=31536000, immutable');
+    assert.ok(!(await (await fetch(`${server.url}/`)).text()).includes('/gestion/'), 'the register\'s page loads nothing of the back office');
     // An old hashed name (a previous build) gets index.html, never cached for a year under that name.
     assert.equal((await head('/comptoir-frontend-0123456789abcdef.js')).headers.get('cache-control'), 'no-cache');
     const manifest = await (await fetch(`${server.url}/manifest.webmanifest`)).json();
@@ -75,6 +84,12 @@ describe('installable app that reloads offline', () => {
       const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors');
       assert.deepEqual(installabilityErrors, []);
       assert.equal(await reg.page.getByTestId('update-ready').count(), 0, 'a first install is not an update');
+      // Under the worker's control, a back-office page is still the back office's, from the server.
+      await reg.page.goto(`${server.url}/commandes`);
+      await reg.page.getByTestId('orders-page').waitFor();
+      assert.equal(await reg.page.title(), 'Comptoir — gestion');
+      await reg.page.goto(server.url);
+      await reg.ready();
 
       // No network at all: the browser offline and the server gone.
       await context.setOffline(true);
@@ -84,9 +99,11 @@ describe('installable app that reloads offline', () => {
       await reg.scan(products.hat.barcode);
       const first = await reg.pay('20');
       await eventually(async () => assert.equal(await reg.status(), 'hors ligne — 1 vente en attente'));
-      // Any client route reloads offline too.
-      await reg.page.goto(`${server.url}/clients`);
-      await reg.page.locator('header.topbar').waitFor();
+      // The register's other route reloads offline too.
+      await reg.page.goto(`${server.url}/connexion`);
+      await reg.page.getByTestId('sign-in-page').waitFor();
+      // A back-office page is another app, which needs the server: never the register's page in its place.
+      await assert.rejects(reg.page.goto(`${server.url}/clients`), /ERR_INTERNET_DISCONNECTED|ERR_CONNECTION_REFUSED|ERR_FAILED/);
 
       // The browser restarts, still offline.
       await context.close();

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::account::AccountPayment;
 use shared::catalog::Customer;
-use shared::sale::TenderKind;
+use shared::sale::{round_cash, settle_cash, Tender, TenderKind};
 use shared::sync::{CustomerSummary, OpBody};
 use shared::Money;
 
@@ -22,6 +22,15 @@ pub fn op_state(ctx: &AppCtx, id: &str) -> (&'static str, String) {
     match ctx.held_ops.with(|h| h.iter().find(|h| h.op.id == id).map(|h| h.reason.clone())) {
         Some(reason) => ("held", format!("{} : {}", t.held, op_hold_text(l, &reason))),
         None => ("sent", t.sent.into()),
+    }
+}
+
+/// The tender of a payment on account of `amount`: cash is rounded to 0,05 $ (the account is still
+/// credited exactly `amount`), a card pays it exactly.
+pub fn payment_tender(amount: Money, kind: TenderKind) -> Option<Tender> {
+    match kind {
+        TenderKind::Cash => settle_cash(amount, round_cash(amount)).ok().map(|s| s.tender()),
+        _ => Some(Tender::exact(TenderKind::Card, amount)),
     }
 }
 
@@ -109,7 +118,7 @@ pub fn AccountPaymentForm(customer_id: String) -> impl IntoView {
             Ok(_) => return error.set(Some(ct.amount_not_positive.into())),
             Err(_) => return error.set(Some(ct.bad_amount.into())),
         };
-        let Some(tender) = crate::pages::customers::payment_tender(value, kind.get_untracked()) else {
+        let Some(tender) = payment_tender(value, kind.get_untracked()) else {
             return error.set(Some(ct.amount_too_large.into()));
         };
         let Some(register) = ctx.register.get_untracked() else { return };

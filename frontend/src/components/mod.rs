@@ -16,5 +16,6 @@ pub mod staff_buttons;
 pub mod status_bar;
 pub mod stock_dialog;
 pub mod switch_in;
+pub mod topbar;
 pub mod unsent_dialog;
 pub mod totals_panel;

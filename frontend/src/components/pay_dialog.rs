@@ -178,7 +178,7 @@ pub fn PayDialog(
             {processor.clone().map(|name| view! {
                 <button data-testid="refund-online" disabled=move || done.get() on:click=move |_| refund_online()>
                     {tr(lang, |t| t.online_tender)} " (" {name.clone()} ") — "
-                    {move || crate::i18n_orders::order_texts(lang.get()).refund_at_processor}
+                    {tr(lang, |t| t.refund_at_processor)}
                 </button>
             })}
         </div>

@@ -51,7 +51,7 @@ pub fn Receipt(sale: Sale) -> impl IntoView {
             })}
             {sale.processor_refunds().into_iter().map(|(name, amount)| view! {
                 <p class="total-row" data-testid="receipt-processor-refund">
-                    <span>{crate::i18n_orders::order_texts(l).refund_at_processor} " (" {name.unwrap_or_default().to_string()} ")"</span>
+                    <span>{t.refund_at_processor} " (" {name.unwrap_or_default().to_string()} ")"</span>
                     <span class="num">{l.money(amount)}</span>
                 </p>
             }).collect_view()}

@@ -1,10 +1,5 @@
-//! One screen per file.
+//! One screen per file: the register app's (the back office's pages are in `backoffice/`).
 
-pub mod customers;
 pub mod enrol;
-pub mod orders;
 pub mod register;
-pub mod sales;
-pub mod serials;
 pub mod sign_in;
-pub mod stores;

@@ -2,10 +2,8 @@
 
 pub mod api;
 pub mod auth_api;
-pub mod customers_api;
 pub mod events;
 pub mod export;
 pub mod http;
 pub mod puller;
 pub mod pusher;
-pub mod serials_api;

@@ -4,20 +4,20 @@
 //! comme ramassé (pickup), refused while the order is unpaid, with the due amount and « Ajouter le
 //! paiement » (recorded, not charged); tracking details appended to the sale note; print.
 
-use super::actions::{act, Sent};
-use super::data::{finish_action, is_paid};
-use super::slip::Slip;
-use super::{date_time_in, OrdersCtx};
-use crate::i18n::Lang;
 use crate::i18n_orders::{order_texts, status_label, type_label};
-use crate::state::AppCtx;
+use frontend::i18n::Lang;
+use frontend::state::AppCtx;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use shared::Money;
 use shared::fulfilment::{next_status, FulfilmentAction, FulfilmentError, OrderType, PartStatus};
 use shared::online::OrderPartView;
 use shared::sale::TenderKind;
 use shared::sync::OpBody;
-use shared::Money;
+use super::actions::{act, Sent};
+use super::data::{finish_action, is_paid};
+use super::slip::Slip;
+use super::{date_time_in, OrdersCtx};
 
 /// What the detail says after an action.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -66,7 +66,7 @@ pub(super) fn send(ctx: AppCtx, orders: OrdersCtx, body: OpBody, outcome: RwSign
         return;
     }
     orders.busy.set(true);
-    let id = crate::ops::new_id();
+    let id = frontend::ops::new_id();
     spawn_local(async move {
         let sent = act(&ctx, id, body).await;
         orders.busy.set(false);
@@ -118,7 +118,7 @@ pub fn OrderDetail(part: Memo<Option<OrderPartView>>) -> impl IntoView {
         };
         let kind = if method.get_untracked() == "cash" { TenderKind::Cash } else { TenderKind::Card };
         // Cash is rounded to 0,05 $ as at the register; a card pays the exact amount.
-        let Some(tender) = crate::pages::customers::payment_tender(value, kind) else {
+        let Some(tender) = frontend::components::customer_ops::payment_tender(value, kind) else {
             outcome.set(Some(Outcome::Refused(order_texts(l).bad_amount.into())));
             return;
         };
@@ -151,7 +151,7 @@ pub fn OrderDetail(part: Memo<Option<OrderPartView>>) -> impl IntoView {
             let tz = orders.time_zone.get();
             let paid = is_paid(&p);
             let pending = ctx.pending_ops.with(|ops| ops.iter().any(|o| super::data::concerns(o, &p)));
-            let held: Vec<String> = ctx.held_ops.with(|h| h.iter().filter(|h| super::data::concerns(&h.op, &p)).map(|h| crate::i18n_ops::op_hold_text(l, &h.reason)).collect());
+            let held: Vec<String> = ctx.held_ops.with(|h| h.iter().filter(|h| super::data::concerns(&h.op, &p)).map(|h| frontend::i18n_ops::op_hold_text(l, &h.reason)).collect());
             let finish = finish_action(p.order_type);
             let finish_label = if p.order_type == OrderType::Delivery { tt.mark_shipped } else { tt.mark_picked_up };
             let finish_id = if p.order_type == OrderType::Delivery { "mark-shipped" } else { "mark-picked-up" };

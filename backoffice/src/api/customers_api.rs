@@ -1,6 +1,6 @@
 //! The customers page's calls to `/api/v1/customers/…` (a back-office page: it needs the server).
 
-use super::http::{get, post, seg, ApiFailure};
+use frontend::sync::http::{get, post, seg, ApiFailure};
 use serde::Deserialize;
 use shared::account::{AccountPayment, Statement};
 use shared::sync::CustomerSummary;

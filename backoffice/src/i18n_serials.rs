@@ -1,7 +1,7 @@
 //! The serial numbers page's words (seed 000), French (Canada, the default) and English, in the same
-//! one-struct-per-language style as [`crate::i18n`]. Labels follow the glossary.
+//! one-struct-per-language style as [`frontend::i18n`]. Labels follow the glossary.
 
-use crate::i18n::Lang;
+use frontend::i18n::Lang;
 
 pub struct SerialTexts {
     pub title: &'static str,

@@ -1,12 +1,11 @@
 //! The words of online orders — the orders page (seed 001), scanner mode, packing slips and pickup
 //! receipts, connecting a store — French (Canada, the default) and English, in the one-struct-per-language
-//! style of [`crate::i18n`]. The action labels are seed 001's, word for word.
+//! style of [`frontend::i18n`]. The action labels are seed 001's, word for word.
 
-use crate::i18n::Lang;
+use frontend::i18n::Lang;
 use shared::fulfilment::{OrderType, PartStatus, Platform};
 
 pub struct OrderTexts {
-    pub nav: &'static str,
     pub title: &'static str,
     pub outlet: &'static str,
     pub status: &'static str,
@@ -89,11 +88,9 @@ pub struct OrderTexts {
     pub scanner_needs_device: &'static str,
     // Sales page
     pub online_sale: &'static str,
-    pub refund_at_processor: &'static str,
 }
 
 pub const FR: OrderTexts = OrderTexts {
-    nav: "Commandes",
     title: "Commandes",
     outlet: "Établissement",
     status: "État",
@@ -173,11 +170,9 @@ pub const FR: OrderTexts = OrderTexts {
     leave_scanner: "Quitter le mode scanneur",
     scanner_needs_device: "Le mode scanneur se fait sur un appareil inscrit de l'établissement.",
     online_sale: "En ligne",
-    refund_at_processor: "Remboursement à faire chez le processeur",
 };
 
 pub const EN: OrderTexts = OrderTexts {
-    nav: "Orders",
     title: "Orders",
     outlet: "Outlet",
     status: "Status",
@@ -257,7 +252,6 @@ pub const EN: OrderTexts = OrderTexts {
     leave_scanner: "Leave scanner mode",
     scanner_needs_device: "Scanner mode runs on an enrolled device of the outlet.",
     online_sale: "Online",
-    refund_at_processor: "Refund to be made at the processor",
 };
 
 pub fn order_texts(lang: Lang) -> &'static OrderTexts {
@@ -303,7 +297,6 @@ pub fn platform_label(p: Platform) -> &'static str {
 
 /// The connect-a-store page's words.
 pub struct StoreTexts {
-    pub nav: &'static str,
     pub title: &'static str,
     pub connected: &'static str,
     pub none: &'static str,
@@ -331,7 +324,6 @@ pub struct StoreTexts {
 }
 
 pub const STORES_FR: StoreTexts = StoreTexts {
-    nav: "Boutiques",
     title: "Boutiques en ligne",
     connected: "Boutiques connectées",
     none: "Aucune boutique connectée.",
@@ -359,7 +351,6 @@ pub const STORES_FR: StoreTexts = StoreTexts {
 };
 
 pub const STORES_EN: StoreTexts = StoreTexts {
-    nav: "Stores",
     title: "Online stores",
     connected: "Connected stores",
     none: "No store connected.",

@@ -1,6 +1,6 @@
 //! The serial numbers page's calls to `/api/v1/serials` (a back-office page: it needs the server).
 
-use super::http::{request, send, seg, Method, TIMEOUT_MS};
+use frontend::sync::http::{request, send, seg, Method, TIMEOUT_MS};
 use gloo_net::http::Response;
 use serde::{Deserialize, Serialize};
 use shared::stock::SerialNumber;
@@ -63,7 +63,7 @@ pub async fn list() -> Result<Vec<SerialNumber>, SerialsFailure> {
     let mut url = "/api/v1/serials".to_string();
     loop {
         let resp = send(request(Method::Get, &url), None, TIMEOUT_MS).await;
-        let next = resp.as_ref().ok().and_then(|r| r.headers().get(super::http::NEXT_CURSOR));
+        let next = resp.as_ref().ok().and_then(|r| r.headers().get(frontend::sync::http::NEXT_CURSOR));
         out.extend(rows(resp).await?);
         match next {
             Some(c) => url = format!("/api/v1/serials?after={}", seg(&c)),

@@ -9,9 +9,9 @@
 
 use crate::i18n_orders::{credential_label, platform_label, store_texts};
 use crate::i18n_stores::store_edit_texts;
-use crate::state::AppCtx;
-use crate::sync::api;
-use crate::sync::http::{self, ApiFailure};
+use frontend::state::AppCtx;
+use frontend::sync::api;
+use frontend::sync::http::{self, ApiFailure};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::{json, Map, Value};

@@ -3,18 +3,19 @@
 //! selected customer, the month-end statement ("Relevé mensuel") of a chosen month and a form to record
 //! a payment on account. Every figure comes from the server, which computes it with `shared`'s rules.
 
-use crate::i18n::{date_time, Lang};
-use crate::i18n_customers::{customer_texts, entry_kind_label, percent_label};
-use crate::state::AppCtx;
-use crate::sync::api::ApiFailure;
-use crate::sync::customers_api;
+use crate::api::customers_api;
+use frontend::components::customer_ops::payment_tender;
+use frontend::i18n::{date_time, Lang};
+use frontend::i18n_customers::{customer_texts, entry_kind_label, percent_label};
+use frontend::state::AppCtx;
+use frontend::sync::api::ApiFailure;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use shared::Money;
 use shared::account::{AccountPayment, EntryKind};
 use shared::loyalty::RewardKind;
-use shared::sale::{round_cash, settle_cash, Tender, TenderKind};
+use shared::sale::{round_cash, TenderKind};
 use shared::sync::CustomerSummary;
-use shared::Money;
 
 /// This month in the browser's time zone, as `<input type="month">` writes it: `2026-11`.
 fn this_month() -> String {
@@ -50,15 +51,6 @@ fn balance_text(lang: Lang, balance: Money) -> String {
     }
 }
 
-/// The tender of a payment on account of `amount`: cash is rounded to 0,05 $ (the account is still
-/// credited exactly `amount`), a card pays it exactly.
-pub(crate) fn payment_tender(amount: Money, kind: TenderKind) -> Option<Tender> {
-    match kind {
-        TenderKind::Cash => settle_cash(amount, round_cash(amount)).ok().map(|s| s.tender()),
-        _ => Some(Tender::exact(TenderKind::Card, amount)),
-    }
-}
-
 /// What to show for a refused payment: the shared rule's code in the screen's language, or the
 /// server's sentence.
 fn refusal_text(lang: Lang, failure: &ApiFailure) -> String {
@@ -67,7 +59,7 @@ fn refusal_text(lang: Lang, failure: &ApiFailure) -> String {
         ApiFailure::Unreachable(m) => format!("{} ({m})", t.unreachable),
         ApiFailure::Refused { error, .. } => match error.error.as_str() {
             "payment_not_positive" => t.amount_not_positive.to_string(),
-            "unauthenticated" => crate::i18n_auth::auth_texts(lang).need_access.to_string(),
+            "unauthenticated" => frontend::i18n_auth::auth_texts(lang).need_access.to_string(),
             _ => format!("{} : {}", t.refused, error.message),
         },
     }
@@ -276,7 +268,7 @@ fn PaymentForm(customer_id: String, on_paid: Callback<()>) -> impl IntoView {
     Effect::new(move |_| {
         ctx.pending_ops.track();
         if let Some((id, value, false)) = queued.get_untracked() {
-            if !crate::ops::is_pending(&ctx, &id) {
+            if !frontend::ops::is_pending(&ctx, &id) {
                 queued.set(Some((id, value, true)));
                 on_paid.run(());
             }
@@ -284,9 +276,9 @@ fn PaymentForm(customer_id: String, on_paid: Callback<()>) -> impl IntoView {
     });
     let queued_view = move || {
         queued.get().map(|(id, value, _)| {
-            let (state, text) = crate::components::customer_ops::op_state(&ctx, &id);
+            let (state, text) = frontend::components::customer_ops::op_state(&ctx, &id);
             let l = lang.get();
-            let t = crate::i18n_ops::ops_texts(l);
+            let t = frontend::i18n_ops::ops_texts(l);
             let head = if state == "pending" { t.payment_waiting } else { t.payment_sent };
             let text = if state == "held" { text } else { format!("{head} : {}", l.money(value)) };
             view! { <p class="notice" data-state=state role="status" data-testid="payment-message">{text}</p> }
@@ -343,11 +335,11 @@ fn PaymentForm(customer_id: String, on_paid: Callback<()>) -> impl IntoView {
         };
         unanswered.set_value(Some(payment.clone()));
         busy.set(true);
-        if crate::ops::via_outbox(&ctx) {
+        if frontend::ops::via_outbox(&ctx) {
             // At an enrolled register: the payment goes through the outbox like a sale, offline too.
             spawn_local(async move {
                 let value = payment.amount;
-                let result = crate::ops::record(&ctx, payment.id.clone(), shared::sync::OpBody::AccountPayment { payment: payment.clone() }).await;
+                let result = frontend::ops::record(&ctx, payment.id.clone(), shared::sync::OpBody::AccountPayment { payment: payment.clone() }).await;
                 busy.set(false);
                 match result {
                     Ok(_) => {

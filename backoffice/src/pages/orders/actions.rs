@@ -1,11 +1,11 @@
 //! Acting on an order: every action (status, pick, note, assignment, payment, tracking note) is an
 //! operation (`shared::sync::OpBody`). At an enrolled device it is recorded with its outbox entry in one
-//! IndexedDB transaction (`crate::ops::record`) and travels like a sale — offline too; a manager's
+//! IndexedDB transaction (`frontend::ops::record`) and travels like a sale — offline too; a manager's
 //! browser without a device posts the same operation to `POST /api/v1/orders/ops`, which applies it with
 //! the same store method.
 
-use crate::state::AppCtx;
-use crate::sync::http::{self, ApiFailure};
+use frontend::state::AppCtx;
+use frontend::sync::http::{self, ApiFailure};
 use leptos::prelude::*;
 use serde::Deserialize;
 use shared::sync::{OpBody, OpHold, Operation};
@@ -39,8 +39,8 @@ pub fn actor(ctx: &AppCtx) -> Option<String> {
 
 /// Sends `body` as operation `id` (made when the person confirmed: pressing again sends nothing more).
 pub async fn act(ctx: &AppCtx, id: String, body: OpBody) -> Sent {
-    if crate::ops::via_outbox(ctx) {
-        return match crate::ops::record(ctx, id, body).await {
+    if frontend::ops::via_outbox(ctx) {
+        return match frontend::ops::record(ctx, id, body).await {
             Ok(_) => Sent::Queued,
             Err(e) => Sent::Refused { code: "local".into(), message: e },
         };

@@ -2,12 +2,12 @@
 //! (date, time and a link to the sale), a trash icon per row, and "Ajouter des numéros de série" from a
 //! comma list. The server decides with the shared rules; this page needs it.
 
-use crate::i18n::{date_time, Lang};
+use crate::api::serials_api::{self, NewSerials, SerialsFailure};
 use crate::i18n_serials::{added_label, duplicates_label, serial_texts};
-use crate::nav::Nav;
-use crate::state::AppCtx;
-use crate::sync::api;
-use crate::sync::serials_api::{self, NewSerials, SerialsFailure};
+use frontend::i18n::{date_time, Lang};
+use frontend::nav::Nav;
+use frontend::state::AppCtx;
+use frontend::sync::api;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -30,7 +30,7 @@ fn failure_text(lang: Lang, f: &SerialsFailure) -> String {
             "unknown_product" => t.unknown_product.into(),
             "unknown_outlet" => t.unknown_outlet.into(),
             "not_found" => t.not_on_file.into(),
-            "unauthenticated" => crate::i18n_auth::auth_texts(lang).need_access.into(),
+            "unauthenticated" => frontend::i18n_auth::auth_texts(lang).need_access.into(),
             _ => r.message.clone(),
         },
     }
@@ -66,7 +66,7 @@ pub fn SerialsPage() -> impl IntoView {
     Effect::new(move |_| {
         ctx.pending_ops.track();
         if let Some(Notice::Queued(_, id)) = notice.get_untracked() {
-            if !crate::ops::is_pending(&ctx, &id) && refetched.get_value().as_ref() != Some(&id) {
+            if !frontend::ops::is_pending(&ctx, &id) && refetched.get_value().as_ref() != Some(&id) {
                 refetched.set_value(Some(id));
                 serials.refetch();
             }
@@ -102,7 +102,7 @@ pub fn SerialsPage() -> impl IntoView {
             return;
         }
         let (p, o, list) = (chosen_product(), chosen_outlet(), typed.get_untracked());
-        if crate::ops::via_outbox(&ctx) {
+        if frontend::ops::via_outbox(&ctx) {
             // At an enrolled register: the same rule as the server's on the serials this register knows,
             // then the registration goes through the outbox (offline too); the server checks it again.
             let mut registry = ctx.serials.get_value();
@@ -117,10 +117,10 @@ pub fn SerialsPage() -> impl IntoView {
                 }
                 Ok(added) => {
                     busy.set(true);
-                    let id = crate::ops::new_id();
+                    let id = frontend::ops::new_id();
                     let body = shared::sync::OpBody::SerialRegistration { product_id: p, outlet_id: o, serials: list };
                     spawn_local(async move {
-                        let result = crate::ops::record(&ctx, id.clone(), body).await;
+                        let result = frontend::ops::record(&ctx, id.clone(), body).await;
                         busy.set(false);
                         match result {
                             Ok(_) => {
@@ -238,7 +238,7 @@ pub fn SerialsPage() -> impl IntoView {
                 view! { <p class="notice success" role="status" data-testid="serial-notice">{added_label(l, count)}</p> }
             }
             Notice::Queued(count, id) => {
-                let (state, text) = crate::components::customer_ops::op_state(&ctx, &id);
+                let (state, text) = frontend::components::customer_ops::op_state(&ctx, &id);
                 view! { <p class="notice" data-state=state role="status" data-testid="serial-notice">{format!("{} — {text}", added_label(l, count))}</p> }
             }
             Notice::Failed(f) => {

@@ -9,9 +9,9 @@
 //! Over either, every order operation of ours the server has not yet carried back is replayed in the
 //! order made ([`Local`]), and one rule ([`OrdersQuery::keeps`]) says which rows the page shows.
 
-use crate::state::AppCtx;
-use crate::sync::http::{self, ApiFailure, Method, NEXT_CURSOR};
-use crate::sync::puller::PullDone;
+use frontend::state::AppCtx;
+use frontend::sync::http::{self, ApiFailure, Method, NEXT_CURSOR};
+use frontend::sync::puller::PullDone;
 use leptos::prelude::*;
 use shared::fulfilment::{next_status, FulfilmentAction, OrderType, PartStatus};
 use shared::online::{OrderNote, OrderPartView, OrdersQuery};

@@ -1,7 +1,7 @@
 //! The words of editing, deactivating and reactivating a connected store (`/boutiques`), FR/EN. The
 //! connect form's words are in `i18n_orders` (`StoreTexts`).
 
-use crate::i18n::Lang;
+use frontend::i18n::Lang;
 
 pub struct StoreEditTexts {
     pub active: &'static str,

@@ -1,12 +1,12 @@
 //! The packing slip (a delivery) and the pickup receipt (a pickup) of one order part, printed on 80 mm
 //! paper: the receipt's print styles (`.receipt` is what `@media print` shows), FR/EN. Hidden on screen.
 
-use super::{date_time_in, OrdersCtx};
 use crate::i18n_orders::{order_texts, type_label};
-use crate::state::AppCtx;
+use frontend::state::AppCtx;
 use leptos::prelude::*;
 use shared::fulfilment::OrderType;
 use shared::online::OrderPartView;
+use super::{date_time_in, OrdersCtx};
 
 #[component]
 pub fn Slip(part: OrderPartView) -> impl IntoView {

@@ -4,7 +4,7 @@
 //! return flow.
 
 use crate::i18n_orders::order_texts;
-use crate::state::AppCtx;
+use frontend::state::AppCtx;
 use leptos::prelude::*;
 
 /// Receipts of online orders read `<register code>-W-<sequence>` (decision 1 of issue 11).
@@ -24,10 +24,11 @@ pub fn OnlineSaleBadge(sale_id: String) -> impl IntoView {
     view! {
         <span class="badge" data-testid="online-sale">{move || order_texts(lang.get()).online_sale}</span>
         {move || parts.get().and_then(|p| p.into_iter().find_map(|p| p.processor)).map(|name| {
-            let t = order_texts(lang.get());
+            let l = lang.get();
+            let t = order_texts(l);
             view! {
                 " " <small data-testid="sale-processor">{t.processor} " : " {name.clone()}</small>
-                " " <small class="notice info" data-testid="refund-at-processor">{t.refund_at_processor} " (" {name} ")"</small>
+                " " <small class="notice info" data-testid="refund-at-processor">{l.t().refund_at_processor} " (" {name} ")"</small>
             }
         })}
     }

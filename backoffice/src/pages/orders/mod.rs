@@ -17,13 +17,13 @@ pub mod online_sale;
 pub mod scanner;
 pub mod slip;
 
-use crate::i18n::Lang;
 use crate::i18n_orders::{order_texts, status_label, type_label};
-use crate::state::AppCtx;
-use crate::sync::api;
-use crate::sync::http::ApiFailure;
 use data::Local;
 use detail::OrderDetail;
+use frontend::i18n::Lang;
+use frontend::state::AppCtx;
+use frontend::sync::api;
+use frontend::sync::http::ApiFailure;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use scanner::ScannerMode;
@@ -58,7 +58,7 @@ pub fn date_time_in(lang: Lang, ms: i64, time_zone: &str) -> String {
     }
     let date = js_sys::Date::new(&JsValue::from_f64(ms as f64));
     let format = js_sys::Intl::DateTimeFormat::new(&locale, &options).format();
-    format.call1(&JsValue::NULL, &date).ok().and_then(|s| s.as_string()).unwrap_or_else(|| crate::i18n::date_time(lang, ms))
+    format.call1(&JsValue::NULL, &date).ok().and_then(|s| s.as_string()).unwrap_or_else(|| frontend::i18n::date_time(lang, ms))
 }
 
 /// « 1 / 2 prélevé » — what is picked of what was ordered (and what waits for stock).
@@ -139,7 +139,7 @@ pub fn OrdersPage() -> impl IntoView {
         let pending = ctx.pending_ops.get();
         let held = ctx.held_ops.get();
         let held: Vec<&str> = held.iter().map(|h| h.op.id.as_str()).collect();
-        let next_pull = crate::sync::puller::started() + 1;
+        let next_pull = frontend::sync::puller::started() + 1;
         local.update(|l| l.outbox(&pending, &held, next_pull));
     });
     // A pull ended: its parts, when they cannot double an operation we replay.
@@ -183,7 +183,7 @@ pub fn OrdersPage() -> impl IntoView {
                 Err(e) => {
                     let l = ctx.lang.get_untracked();
                     answered.set(Load::Failed(match e {
-                        ApiFailure::Refused { status: 401, .. } => crate::i18n_auth::auth_texts(l).need_access.to_string(),
+                        ApiFailure::Refused { status: 401, .. } => frontend::i18n_auth::auth_texts(l).need_access.to_string(),
                         ApiFailure::Refused { error, .. } => format!("{} : {}", order_texts(l).refused, error.message),
                         ApiFailure::Unreachable(m) => format!("{} ({m})", order_texts(l).unreachable),
                     }));

@@ -5,18 +5,18 @@
 //! action is an operation in the device's outbox, so all of it works while the connection drops.
 //! While scanner mode is open the wedge scanner's codes come here (the sell screen is not mounted).
 
-use super::actions::actor;
-use super::data::{is_paid, replay};
-use super::detail::{run_action, Outcome};
-use super::OrdersCtx;
 use crate::i18n_orders::{order_texts, status_label, type_label};
-use crate::scanner::use_wedge_scanner;
-use crate::state::AppCtx;
+use frontend::scanner::use_wedge_scanner;
+use frontend::state::AppCtx;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::fulfilment::{FulfilmentAction, PartStatus};
 use shared::online::OrderPartView;
 use shared::sync::{OpBody, Operation};
+use super::OrdersCtx;
+use super::actions::actor;
+use super::data::{is_paid, replay};
+use super::detail::{run_action, Outcome};
 
 /// A short low beep (Web Audio) for a refused scan; tests count them in `window.__comptoirBeeps`.
 fn beep() {
@@ -58,11 +58,11 @@ pub fn ScannerMode(rows: Memo<Vec<OrderPartView>>, part: Memo<Option<OrderPartVi
     let recording = StoredValue::new(Vec::<Operation>::new());
     // Records an operation straight into the outbox (scans come fast: no waiting on the one before).
     let record = move |body: OpBody| {
-        let id = crate::ops::new_id();
+        let id = frontend::ops::new_id();
         let op = Operation { id: id.clone(), device_id: String::new(), made_at_ms: js_sys::Date::now() as i64, cashier_id: actor(&ctx).unwrap_or_default(), body: body.clone() };
         recording.update_value(|ops| ops.push(op));
         spawn_local(async move {
-            let recorded = crate::ops::record(&ctx, id.clone(), body).await;
+            let recorded = frontend::ops::record(&ctx, id.clone(), body).await;
             // Recorded: `pending_ops` lists it now, and so does `part`.
             recording.update_value(|ops| ops.retain(|o| o.id != id));
             if let Err(e) = recorded {

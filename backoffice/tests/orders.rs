@@ -2,12 +2,12 @@
 //! each counted once whatever the order in which the outbox, the pushes and the pulls move.
 #![cfg(target_arch = "wasm32")]
 
-use frontend::pages::orders::data::Local;
+use backoffice::pages::orders::data::Local;
 use frontend::sync::puller::PullDone;
+use shared::Money;
 use shared::fulfilment::{OrderType, PartStatus, Platform};
 use shared::online::{OrderLineView, OrderPartView, OrdersQuery};
 use shared::sync::{OpBody, Operation};
-use shared::Money;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);

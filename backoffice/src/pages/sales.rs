@@ -2,9 +2,9 @@
 //! first — the pulled copy (`AppCtx::recent_sales`), so a sale stored by another register appears
 //! while the page is open.
 
-use crate::i18n::{date_time, tr};
 use crate::pages::orders::online_sale::{is_online_receipt, OnlineSaleBadge};
-use crate::state::AppCtx;
+use frontend::i18n::{date_time, tr};
+use frontend::state::AppCtx;
 use leptos::prelude::*;
 
 #[component]

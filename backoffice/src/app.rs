@@ -1,0 +1,39 @@
+//! The back office's shell: the same context, start-up and header as the register, and which page the
+//! path shows. The server serves this app only at the back-office paths (`shared::apps`); its links to
+//! the sell screen and to *Connexion* load the register's page.
+
+use crate::pages::customers::CustomersPage;
+use crate::pages::orders::OrdersPage;
+use crate::pages::sales::SalesPage;
+use crate::pages::serials::SerialsPage;
+use crate::pages::stores::StoresPage;
+use frontend::components::device_banner::DeviceBanner;
+use frontend::components::topbar::TopBar;
+use frontend::nav::Nav;
+use frontend::state::AppCtx;
+use leptos::prelude::*;
+use shared::apps::WebApp;
+
+#[component]
+pub fn App() -> impl IntoView {
+    let ctx = AppCtx::new();
+    provide_context(ctx);
+    ctx.set_lang(ctx.lang.get_untracked());
+    ctx.boot();
+    let nav = Nav::provide(WebApp::BackOffice);
+    view! {
+        <TopBar/>
+        <DeviceBanner/>
+        <main>
+            {move || match nav.path.get().as_str() {
+                // Until the device record is read, requests would go without its credential.
+                _ if ctx.auth.enrolment.get().is_none() => view! { <p class="hint">"…"</p> }.into_any(),
+                p if p.starts_with("/numeros-de-serie") => view! { <SerialsPage/> }.into_any(),
+                p if p.starts_with("/clients") => view! { <CustomersPage/> }.into_any(),
+                p if p.starts_with("/commandes") => view! { <OrdersPage/> }.into_any(),
+                p if p.starts_with("/boutiques") => view! { <StoresPage/> }.into_any(),
+                _ => view! { <SalesPage/> }.into_any(),
+            }}
+        </main>
+    }
+}
