@@ -33,6 +33,7 @@ pub fn App() -> impl IntoView {
                 <Link href="/numeros-de-serie">{move || crate::i18n_serials::serial_texts(ctx.lang.get()).title}</Link>
                 <Link href="/clients">{move || crate::i18n_customers::customer_texts(ctx.lang.get()).nav}</Link>
                 <Link href="/commandes">{move || crate::i18n_orders::order_texts(ctx.lang.get()).nav}</Link>
+                <Link href="/reglages-lecteur">{move || crate::scanner::texts::scanner_texts(ctx.lang.get()).nav}</Link>
                 <Link href="/boutiques">{move || crate::i18n_orders::store_texts(ctx.lang.get()).nav}</Link>
                 <Link href="/connexion">
                     <span data-testid="nav-sign-in">{move || ctx.auth.session.with(|s| s.as_ref().map(|s| s.staff.name.clone()))
@@ -52,6 +53,7 @@ pub fn App() -> impl IntoView {
                 "/clients" => view! { <CustomersPage/> }.into_any(),
                 "/commandes" => view! { <OrdersPage/> }.into_any(),
                 "/boutiques" => view! { <StoresPage/> }.into_any(),
+                "/reglages-lecteur" => view! { <crate::pages::scanner_settings::ScannerSettingsPage/> }.into_any(),
                 "/connexion" => view! { <SignInPage/> }.into_any(),
                 // A device without a credential enrols before it sells.
                 _ if ctx.auth.enrolment.get() == Some(None) => view! { <EnrolPage/> }.into_any(),

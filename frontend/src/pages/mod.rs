@@ -5,6 +5,7 @@ pub mod enrol;
 pub mod orders;
 pub mod register;
 pub mod sales;
+pub mod scanner_settings;
 pub mod serials;
 pub mod sign_in;
 pub mod stores;
