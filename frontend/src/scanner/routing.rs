@@ -67,10 +67,11 @@ impl Routing {
             .last
             .as_ref()
             .is_some_and(|(c, s, at)| c == code && *s != source && now_ms - at < ECHO_MS);
-        self.last = Some((code.to_string(), source, now_ms));
         if echo {
+            // Not remembered: the next read of the first scanner is a real second scan.
             return Route::Echo;
         }
+        self.last = Some((code.to_string(), source, now_ms));
         match self.claims.last() {
             Some(&(id, Kind::Take)) => Route::To(id),
             Some((_, Kind::Hold)) => {
