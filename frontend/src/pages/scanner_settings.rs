@@ -96,13 +96,13 @@ pub fn ScannerSettingsPage() -> impl IntoView {
             <p class="hint">{move || t().intro}</p>
             {move || error.get().map(|e| view! { <p class="notice error" role="alert" data-testid="scanner-error">{e}</p> })}
 
-            <fieldset class="card" data-testid="wedge-section">
+            <fieldset data-testid="wedge-section">
                 <legend>{move || t().wedge_title}</legend>
                 <p>{move || t().wedge_body}</p>
                 {last_view(Source::Wedge, "wedge-last")}
             </fieldset>
 
-            <fieldset class="card" data-testid="hid-section">
+            <fieldset data-testid="hid-section">
                 <legend>{move || t().hid_title}</legend>
                 <Show when=hid::supported fallback=move || view! { <p class="hint">{move || t().unsupported}</p> }>
                     <p data-testid="hid-status">{hid_text}</p>
@@ -125,7 +125,7 @@ pub fn ScannerSettingsPage() -> impl IntoView {
                 </Show>
             </fieldset>
 
-            <fieldset class="card" data-testid="serial-section">
+            <fieldset data-testid="serial-section">
                 <legend>{move || t().serial_title}</legend>
                 <Show when=serial::supported fallback=move || view! { <p class="hint">{move || t().unsupported}</p> }>
                     <p data-testid="serial-status">{serial_text}</p>
