@@ -25,6 +25,7 @@ pub fn App() -> impl IntoView {
             {move || match nav.path.get().as_str() {
                 // Until the device record is read, requests would go without its credential.
                 _ if ctx.auth.enrolment.get().is_none() => view! { <p class="hint">"…"</p> }.into_any(),
+                "/reglages-lecteur" => view! { <crate::pages::scanner_settings::ScannerSettingsPage/> }.into_any(),
                 "/connexion" => view! { <SignInPage/> }.into_any(),
                 // A device without a credential enrols before it sells.
                 _ if ctx.auth.enrolment.get() == Some(None) => view! { <EnrolPage/> }.into_any(),

@@ -31,8 +31,6 @@ enum Problem {
 #[component]
 pub fn SerialDialog(
     cart: RwSignal<Cart>,
-    /// A code the scanner read while this dialog is open: it is a serial, not a product.
-    scanned: RwSignal<Option<String>>,
     on_done: impl Fn() + Copy + Send + Sync + 'static,
     on_cancel: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
@@ -85,12 +83,10 @@ pub fn SerialDialog(
             SerialCheck::AlreadySold { sale_id, at_ms } => problem.set(Some(Problem::AlreadySold { sale_id, at_ms })),
         }
     };
-    Effect::new(move |_| {
-        if let Some(code) = scanned.get() {
-            scanned.set(None);
-            typed.set(code.clone());
-            submit(code);
-        }
+    // While this prompt is open a scanned code (any scanner) is a serial, not a product.
+    crate::scanner::use_scan_claim(move |code| {
+        typed.set(code.clone());
+        submit(code);
     });
 
     let heading = move || {

@@ -23,6 +23,7 @@ pub fn TopBar() -> impl IntoView {
                 <Link href="/clients">{move || t().customers}</Link>
                 <Link href="/commandes">{move || t().orders}</Link>
                 <Link href="/boutiques">{move || t().stores}</Link>
+                <Link href="/reglages-lecteur">{move || crate::scanner::texts::scanner_texts(ctx.lang.get()).nav}</Link>
                 <Link href="/connexion">
                     <span data-testid="nav-sign-in">{move || ctx.auth.session.with(|s| s.as_ref().map(|s| s.staff.name.clone()))
                         .unwrap_or_else(|| auth_texts(ctx.lang.get()).sign_in_title.to_string())}</span>

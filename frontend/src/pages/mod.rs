@@ -2,4 +2,5 @@
 
 pub mod enrol;
 pub mod register;
+pub mod scanner_settings;
 pub mod sign_in;

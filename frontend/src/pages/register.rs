@@ -11,7 +11,8 @@ use crate::components::serial_dialog::{next_missing, SerialDialog};
 use crate::components::stock_dialog::StockDialog;
 use crate::components::switch_in::SwitchIn;
 use crate::components::totals_panel::TotalsPanel;
-use crate::scanner::use_wedge_scanner;
+use crate::scanner::hold::ScanHold;
+use crate::scanner::use_scan_claim;
 use crate::state::{AppCtx, Boot};
 use crate::i18n::tr;
 use leptos::prelude::*;
@@ -48,7 +49,6 @@ pub fn RegisterPage() -> impl IntoView {
     let cart = RwSignal::new(Cart::default());
     let notice = RwSignal::new(None::<Notice>);
     let step = RwSignal::new(Step::Cart);
-    let scanned_serial = RwSignal::new(None::<String>);
     let last_sale = RwSignal::new(None::<Sale>);
     let code = RwSignal::new(String::new());
     let return_mode = RwSignal::new(false);
@@ -86,13 +86,13 @@ pub fn RegisterPage() -> impl IntoView {
         }
     };
     let cashier = ctx.auth.cashier;
-    use_wedge_scanner(move |c| match step.get_untracked() {
+    // Every scanner's codes come here unless a dialog claims them: the serial prompt takes them, the pay,
+    // discount and price dialogs hold them (`ScanHold`) until they close.
+    use_scan_claim(move |c| match step.get_untracked() {
         // Nothing is sold until a cashier is switched in.
         _ if cashier.with_untracked(Option::is_none) => {}
         Step::Cart if stock_open.get_untracked() => stock_code.set(c),
         Step::Cart if ctx.boot.get_untracked() == Boot::Ready => scan(c),
-        Step::Serials => scanned_serial.set(Some(c)),
-        // While cash is being counted a scan is ignored (and kept out of the amount).
         _ => {}
     });
     let open_pay = move || {
@@ -246,12 +246,12 @@ pub fn RegisterPage() -> impl IntoView {
             <Show when=move || step.get() == Step::Serials>
                 <SerialDialog
                     cart=cart
-                    scanned=scanned_serial
                     on_done=open_pay
                     on_cancel=move || step.set(Step::Cart)
                 />
             </Show>
             <Show when=move || step.get() == Step::Cash>
+                <ScanHold/>
                 {move || totals.get().map(|t| view! {
                     <PayDialog
                         total=t.total
@@ -265,11 +265,12 @@ pub fn RegisterPage() -> impl IntoView {
             <Show when=move || stock_open.get()>
                 <StockDialog code=stock_code on_close=move || stock_open.set(false)/>
             </Show>
-            {move || price_line.get().map(|i| view! { <PriceDialog cart=cart index=i on_close=move || price_line.set(None)/> })}
+            {move || price_line.get().map(|i| view! { <ScanHold/><PriceDialog cart=cart index=i on_close=move || price_line.set(None)/> })}
             {move || discount_target.get().map(|target| {
                 let t = lang.get_untracked().t();
                 let title = match target { DiscountTarget::Line(_) => t.line_discount, DiscountTarget::Sale => t.sale_discount };
                 view! {
+                    <ScanHold/>
                     <DiscountDialog
                         title=title
                         on_apply=move |d: Discount| {
