@@ -24,5 +24,10 @@ CREATE TABLE inbox_resolutions (
 -- A stock level is a state that may go below zero again: each time is corrected anew.
 CREATE UNIQUE INDEX inbox_resolutions_closing ON inbox_resolutions (item_id) WHERE closes AND kind <> 'stock_below_zero';
 CREATE INDEX inbox_resolutions_by_item ON inbox_resolutions (item_id, at_ms);
+CREATE FUNCTION inbox_resolutions_logged() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM log_change('inbox_resolution', NEW.id, '', COALESCE(NEW.outlet_id, ''), FALSE); RETURN NEW;
+END $$;
+CREATE TRIGGER inbox_resolutions_logged AFTER INSERT ON inbox_resolutions FOR EACH ROW EXECUTE FUNCTION inbox_resolutions_logged();
 CREATE INDEX inbox_resolutions_resolved ON inbox_resolutions (closes, at_ms, item_id COLLATE "C");
 CREATE INDEX stock_levels_below_zero ON stock_levels (outlet_id, product_id) WHERE qty < 0;

@@ -31,6 +31,13 @@ CREATE TABLE inbox_resolutions (
 -- A stock level is a state that may go below zero again: each time is corrected anew.
 CREATE UNIQUE INDEX inbox_resolutions_closing ON inbox_resolutions (item_id) WHERE closes = 1 AND kind <> 'stock_below_zero';
 CREATE INDEX inbox_resolutions_by_item ON inbox_resolutions (item_id, at_ms);
+-- Devices learn of each resolution at their outlet through the change log (`inbox_resolution`).
+CREATE TRIGGER inbox_resolutions_logged AFTER INSERT ON inbox_resolutions BEGIN
+    UPDATE change_counter SET version = version + 1 WHERE id = 1;
+    INSERT INTO changes (kind, entity_id, sub_id, outlet_id, version, deleted)
+        VALUES ('inbox_resolution', NEW.id, '', COALESCE(NEW.outlet_id, ''), (SELECT version FROM change_counter WHERE id = 1), 0)
+        ON CONFLICT (kind, entity_id, sub_id, outlet_id) DO UPDATE SET version = excluded.version, deleted = excluded.deleted;
+END;
 CREATE INDEX inbox_resolutions_resolved ON inbox_resolutions (closes, at_ms, item_id);
 -- Levels below zero, for the inbox.
 CREATE INDEX stock_levels_below_zero ON stock_levels (outlet_id, product_id) WHERE qty < 0;

@@ -63,31 +63,28 @@ const BRANCHES: [(ItemKind, &str, &str, &str); 5] = [
     ),
     (
         ItemKind::HeldOperation,
-        "SELECT 'held_operation:' || o.id, COALESCE(o.code, ''), (SELECT outlet_id FROM devices WHERE id = o.pushed_by), o.received_at_ms,
-                json_object('reason', json(COALESCE(o.reason, 'null')), 'operation', json(o.body), 'pushed_by', o.pushed_by), NULL, NULL, NULL, o.resolved
+        "SELECT 'held_operation:' || o.id AS item_id, COALESCE(o.code, '') AS code, (SELECT outlet_id FROM devices WHERE id = o.pushed_by) AS outlet_id, o.received_at_ms AS at_ms, json_object('reason', json(COALESCE(o.reason, 'null')), 'operation', json(o.body), 'pushed_by', o.pushed_by) AS detail, NULL AS sale_id, NULL AS receipt, NULL AS level, o.resolved AS resolved
          FROM ops o WHERE o.status = 'held' AND ",
         "o.resolved = 0",
         "o.id = ",
     ),
     (
         ItemKind::HeldOnlineOrder,
-        "SELECT 'held_online_order:' || h.id, h.code, r.outlet_id, h.received_at_ms,
-                json_object('message', h.reason, 'connection_id', h.connection_id, 'external_id', h.external_id), NULL, NULL, NULL, h.resolved
+        "SELECT 'held_online_order:' || h.id AS item_id, h.code AS code, r.outlet_id AS outlet_id, h.received_at_ms AS at_ms, json_object('message', h.reason, 'connection_id', h.connection_id, 'external_id', h.external_id) AS detail, NULL AS sale_id, NULL AS receipt, NULL AS level, h.resolved AS resolved
          FROM held_online_orders h JOIN connections c ON c.id = h.connection_id JOIN registers r ON r.id = c.orders_register_id WHERE ",
         "h.resolved = 0",
         "h.id = ",
     ),
     (
         ItemKind::Conflict,
-        "SELECT 'conflict:' || c.id, c.kind, c.outlet_id, c.created_at_ms, c.detail, c.sale_id, (SELECT receipt FROM sales WHERE id = c.sale_id), NULL, c.resolved
+        "SELECT 'conflict:' || c.id AS item_id, c.kind AS code, c.outlet_id AS outlet_id, c.created_at_ms AS at_ms, c.detail AS detail, c.sale_id AS sale_id, (SELECT receipt FROM sales WHERE id = c.sale_id) AS receipt, NULL AS level, c.resolved AS resolved
          FROM conflicts c WHERE ",
         "c.resolved = 0",
         "c.id = ",
     ),
     (
         ItemKind::StockBelowZero,
-        "SELECT 'stock_below_zero:' || l.outlet_id || ':' || l.product_id, 'below_zero', l.outlet_id, 0, json_object('product_id', l.product_id, 'level', l.qty),
-                NULL, NULL, l.qty, 0
+        "SELECT 'stock_below_zero:' || l.outlet_id || ':' || l.product_id AS item_id, 'below_zero' AS code, l.outlet_id AS outlet_id, 0 AS at_ms, json_object('product_id', l.product_id, 'level', l.qty) AS detail, NULL AS sale_id, NULL AS receipt, l.qty AS level, 0 AS resolved
          FROM stock_levels l WHERE ",
         "l.qty < 0",
         "",
@@ -137,6 +134,18 @@ async fn resolutions_of(conn: &mut SqliteConnection, items: &[String]) -> anyhow
     .fetch_all(&mut *conn)
     .await?;
     rows.iter().map(resolution_row).collect()
+}
+
+/// Resolutions by id (the change log's `inbox_resolution` rows).
+pub(crate) async fn resolutions_by_id(conn: &mut SqliteConnection, ids: &[&str]) -> anyhow::Result<std::collections::HashMap<String, Resolution>> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {RESOLUTION_COLUMNS} FROM inbox_resolutions WHERE id IN (SELECT value FROM json_each(?))")))
+        .bind(serde_json::to_string(ids)?)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(|r| resolution_row(r).map(|x| (x.resolution_id.clone(), x))).collect()
 }
 
 /// Sources with their resolutions, as items.

@@ -30,31 +30,28 @@ const BRANCHES: [(ItemKind, &str, &str, &str); 5] = [
     ),
     (
         ItemKind::HeldOperation,
-        "SELECT 'held_operation:' || o.id, COALESCE(o.code, ''), (SELECT outlet_id FROM devices WHERE id = o.pushed_by), o.received_at_ms,
-                json_build_object('reason', COALESCE(o.reason, 'null')::json, 'operation', o.body::json, 'pushed_by', o.pushed_by)::text, NULL, NULL, NULL, o.resolved
+        "SELECT 'held_operation:' || o.id AS item_id, COALESCE(o.code, '') AS code, (SELECT outlet_id FROM devices WHERE id = o.pushed_by) AS outlet_id, o.received_at_ms AS at_ms, json_build_object('reason', COALESCE(o.reason, 'null')::json, 'operation', o.body::json, 'pushed_by', o.pushed_by)::text AS detail, NULL::TEXT AS sale_id, NULL::TEXT AS receipt, NULL::BIGINT AS level, o.resolved AS resolved
          FROM ops o WHERE o.status = 'held' AND ",
         "NOT o.resolved",
         "o.id = ",
     ),
     (
         ItemKind::HeldOnlineOrder,
-        "SELECT 'held_online_order:' || h.id, h.code, r.outlet_id, h.received_at_ms,
-                json_build_object('message', h.reason, 'connection_id', h.connection_id, 'external_id', h.external_id)::text, NULL, NULL, NULL, h.resolved
+        "SELECT 'held_online_order:' || h.id AS item_id, h.code AS code, r.outlet_id AS outlet_id, h.received_at_ms AS at_ms, json_build_object('message', h.reason, 'connection_id', h.connection_id, 'external_id', h.external_id)::text AS detail, NULL::TEXT AS sale_id, NULL::TEXT AS receipt, NULL::BIGINT AS level, h.resolved AS resolved
          FROM held_online_orders h JOIN connections c ON c.id = h.connection_id JOIN registers r ON r.id = c.orders_register_id WHERE ",
         "NOT h.resolved",
         "h.id = ",
     ),
     (
         ItemKind::Conflict,
-        "SELECT 'conflict:' || c.id, c.kind, c.outlet_id, c.created_at_ms, c.detail, c.sale_id, (SELECT receipt FROM sales WHERE id = c.sale_id), NULL, c.resolved
+        "SELECT 'conflict:' || c.id AS item_id, c.kind AS code, c.outlet_id AS outlet_id, c.created_at_ms AS at_ms, c.detail AS detail, c.sale_id AS sale_id, (SELECT receipt FROM sales WHERE id = c.sale_id) AS receipt, NULL::BIGINT AS level, c.resolved AS resolved
          FROM conflicts c WHERE ",
         "NOT c.resolved",
         "c.id = ",
     ),
     (
         ItemKind::StockBelowZero,
-        "SELECT 'stock_below_zero:' || l.outlet_id || ':' || l.product_id, 'below_zero', l.outlet_id, 0::BIGINT, json_build_object('product_id', l.product_id, 'level', l.qty)::text,
-                NULL, NULL, l.qty, FALSE
+        "SELECT 'stock_below_zero:' || l.outlet_id || ':' || l.product_id AS item_id, 'below_zero' AS code, l.outlet_id AS outlet_id, 0::BIGINT AS at_ms, json_build_object('product_id', l.product_id, 'level', l.qty)::text AS detail, NULL::TEXT AS sale_id, NULL::TEXT AS receipt, l.qty AS level, FALSE AS resolved
          FROM stock_levels l WHERE ",
         "l.qty < 0",
         "",
@@ -104,6 +101,18 @@ async fn resolutions_of(conn: &mut PgConnection, items: &[String]) -> anyhow::Re
     .fetch_all(&mut *conn)
     .await?;
     rows.iter().map(resolution_row).collect()
+}
+
+/// Resolutions by id (the change log's `inbox_resolution` rows).
+pub(crate) async fn resolutions_by_id(conn: &mut PgConnection, ids: &[&str]) -> anyhow::Result<std::collections::HashMap<String, Resolution>> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {RESOLUTION_COLUMNS} FROM inbox_resolutions WHERE id = ANY($1)")))
+        .bind(ids.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(|r| resolution_row(r).map(|x| (x.resolution_id.clone(), x))).collect()
 }
 
 /// Sources with their resolutions, as items.
