@@ -356,7 +356,7 @@ async fn write_resolution(tx: &mut Transaction<'_, Postgres>, before: &InboxItem
             ItemId::StockBelowZero { .. } => None,
         };
         if let (Some(table), ItemId::HeldSale(n) | ItemId::HeldOperation(n) | ItemId::HeldOnlineOrder(n) | ItemId::Conflict(n)) = (table, &id) {
-            sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE {table} SET resolved = 1 WHERE id = $1"))).bind(n).execute(&mut **tx).await?;
+            sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE {table} SET resolved = TRUE WHERE id = $1"))).bind(n).execute(&mut **tx).await?;
         }
     }
     let detail = format!("{} {}: {}", before.id, resolution.action, resolution.note);
