@@ -193,3 +193,24 @@ async fn a_sales_details_show_its_override_serials_taxes_tenders_returns_and_wha
     assert_eq!(r["returns_of"], serde_json::json!([sale.id]));
     assert_eq!(r["summary"]["is_return"], true);
 }
+
+#[tokio::test]
+async fn an_online_orders_sale_is_in_the_history_unpaid_with_its_order_and_its_note() {
+    use crate::online_orders::{connect, deliver, unpaid_bank_transfer, woo_order};
+    let app = spawn_app().await;
+    let conn = connect(&app, "https://shop.example").await;
+    let (_, outcome) = deliver(&app, &conn, &unpaid_bank_transfer(woo_order(801, &[("HAT", 1, "15.00")]))).await;
+    assert_eq!(outcome["outcome"], "created", "{outcome}");
+    let order_id = outcome["order_id"].as_str().unwrap().to_string();
+    app.push(&[app.sale(1, &["hat"])]).await;
+
+    assert_eq!(listed(&app, "?channel=online").await, [order_id.clone()]);
+    assert_eq!(listed(&app, "?status=unpaid").await, [order_id.clone()]);
+    let (status, d) = app.get(&format!("/api/v1/sales/{order_id}")).await;
+    assert_eq!(status, StatusCode::OK, "{d}");
+    assert_eq!(d["summary"]["channel"], "online");
+    assert_eq!(d["online_order"]["number"], "801");
+    assert!(d["online_order"]["paid"].as_i64().unwrap() < d["online_order"]["total"].as_i64().unwrap());
+    assert!(d["notes"]["sale_note"].as_str().unwrap().contains("Sonner deux fois"), "{d}");
+    assert_eq!(d["cash_rounding"], 0, "nothing paid is no rounding");
+}

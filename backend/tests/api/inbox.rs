@@ -262,3 +262,35 @@ async fn bad_resolutions_are_refused_with_a_clear_error_and_write_nothing() {
     let (status, answer) = resolve(&app, admin(&app), &conflict, json!({"resolution_id": "same", "action": "acknowledge", "note": "deux"})).await;
     assert_eq!((status, answer["error"].as_str()), (StatusCode::CONFLICT, Some("resolution_id_reused")));
 }
+
+#[tokio::test]
+async fn a_held_online_order_is_retried_through_the_orders_retry_and_stays_open_while_it_is_held_again() {
+    use crate::online_orders::{connect, deliver, woo_order};
+    let app = spawn_app().await;
+    let conn = connect(&app, "https://shop.example").await;
+    let (_, outcome) = deliver(&app, &conn, &woo_order(750, &[("NOT-IN-CATALOG", 1, "5.00")])).await;
+    assert_eq!(outcome["code"], "unknown_sku");
+    let items = inbox(&app, "?kind=held_online_order").await;
+    let held = find(&items, "held_online_order");
+    assert_eq!((held["code"].as_str(), held["suggested"].as_str(), held["outlet_id"].as_str()), (Some("unknown_sku"), Some("retry"), Some("montreal")));
+    assert_eq!(held["detail"]["external_id"], "750");
+    let id = held["id"].as_str().unwrap().to_string();
+
+    let manager = As::Bearer(app.token(MANAGER_MTL).await);
+    let retry = json!({"resolution_id": "retry-1", "action": "retry"});
+    let (status, r) = resolve(&app, manager.clone(), &id, retry.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{r}");
+    assert_eq!((r["resolution"]["closes"].as_bool(), r["resolution"]["outcome"]["outcome"].as_str()), (Some(false), Some("held")));
+    let (_, again) = resolve(&app, manager.clone(), &id, retry).await;
+    assert_eq!(again["duplicate"], true, "{again}");
+    let still = inbox(&app, "?kind=held_online_order").await;
+    assert_eq!(still.len(), 1);
+    assert_eq!(still[0]["notes"][0]["resolution_id"], "retry-1");
+
+    let (status, _) = resolve(&app, manager, &id, json!({"resolution_id": "close-1", "action": "close", "note": "commande annulée avec le client"})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(inbox(&app, "?kind=held_online_order").await.is_empty());
+    assert!(app.get("/api/v1/held/orders").await.1.as_array().unwrap().is_empty());
+    let kept: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM held_online_orders").fetch_one(&app.db).await.unwrap();
+    assert_eq!(kept, 1, "kept on file, resolved");
+}
