@@ -310,6 +310,14 @@ impl SqliteStore {
     pub async fn record_retry(&self, before: &InboxItem, request: &ResolveRequest, staff_id: &str, closes: bool, outcome: serde_json::Value) -> anyhow::Result<Resolved> {
         let _turn = self.write_turn().await;
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        // Two retries under one id at once: the second finds the first's resolution.
+        let same_id = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {RESOLUTION_COLUMNS} FROM inbox_resolutions WHERE id = ?")))
+            .bind(&request.resolution_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if let Some(row) = same_id {
+            return Ok(Resolved { resolution: resolution_row(&row)?, item: before.clone(), duplicate: true });
+        }
         let resolved = write_resolution(&mut tx, before, request, staff_id, now_ms(), closes, outcome).await?;
         tx.commit().await?;
         Ok(resolved)

@@ -279,6 +279,14 @@ impl PgStore {
     pub async fn record_retry(&self, before: &InboxItem, request: &ResolveRequest, staff_id: &str, closes: bool, outcome: serde_json::Value) -> anyhow::Result<Resolved> {
         transaction!(self, |tx| {
             lock(tx, [Lock::InboxItem(before.id.clone())]).await?;
+            // Two retries under one id at once: the second finds the first's resolution.
+            let same_id = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {RESOLUTION_COLUMNS} FROM inbox_resolutions WHERE id = $1")))
+                .bind(&request.resolution_id)
+                .fetch_optional(&mut **tx)
+                .await?;
+            if let Some(row) = same_id {
+                return Ok(Resolved { resolution: resolution_row(&row)?, item: before.clone(), duplicate: true });
+            }
             write_resolution(tx, before, request, staff_id, now_ms(), closes, outcome.clone()).await
         })
     }
