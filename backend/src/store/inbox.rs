@@ -47,7 +47,7 @@ pub enum InboxRefusal {
     /// Accepting it would hold it again, for this reason: the sale stays held.
     StillHeld(HoldReason),
     /// A held online order to retry: the route runs the orders' retry, then `record_retry`.
-    Retry(InboxItem),
+    Retry(Box<InboxItem>),
 }
 
 /// Each source table as (item id, kind, code, outlet, time, detail JSON, sale, receipt, level,
@@ -268,7 +268,7 @@ impl SqliteStore {
         let now = now_ms();
         let (closes, outcome) = match effect {
             Effect::Record { closes } => (closes, serde_json::Value::Null),
-            Effect::Retry => return Ok(Err(InboxRefusal::Retry(before))),
+            Effect::Retry => return Ok(Err(InboxRefusal::Retry(Box::new(before)))),
             Effect::CountStock { outlet_id, product_id, counted } => {
                 let level: i64 = sqlx::query_scalar("SELECT qty FROM stock_levels WHERE outlet_id = ? AND product_id = ?")
                     .bind(&outlet_id)

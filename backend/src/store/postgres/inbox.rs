@@ -234,7 +234,7 @@ impl PgStore {
             let now = now_ms();
             let (closes, outcome) = match effect {
                 Effect::Record { closes } => (closes, serde_json::Value::Null),
-                Effect::Retry => return Ok(Err(InboxRefusal::Retry(before))),
+                Effect::Retry => return Ok(Err(InboxRefusal::Retry(Box::new(before)))),
                 Effect::CountStock { outlet_id, product_id, counted } => {
                     let levels = super::push::lock_stock_levels(tx, &outlet_id, std::slice::from_ref(&product_id)).await?;
                     let level = levels.get(&product_id).copied().unwrap_or(0);
