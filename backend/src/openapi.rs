@@ -334,6 +334,21 @@ pub fn document() -> Value {
     let q = d.query::<routes::sales::SalesQuery>();
     let s = d.schema::<Vec<StoredSale>>();
     d.add(Op::new("get", "/api/v1/sales", "stored sales, newest first").query(q).ok(200, "sales", Some(s)));
+    // Sales history and the inbox (issue 12, items 3 and 4).
+    let q = d.query::<routes::history::HistoryQuery>();
+    let s = d.schema::<Vec<shared::sales_history::SaleSummary>>();
+    d.add(Op::new("get", "/api/v1/sales/history", "every sale, in store and online, newest made first, filtered").query(q).ok(200, "sales (next page: X-Next-Cursor)", Some(s)));
+    let s = d.schema::<shared::sales_history::SaleDetails>();
+    d.add(Op::new("get", "/api/v1/sales/{id}", "one sale's details: lines, overrides, taxes, tenders, serials, returns and what remains returnable").ok(200, "the sale", Some(s)));
+    let q = d.query::<routes::inbox::InboxQuery>();
+    let s = d.schema::<Vec<shared::inbox::InboxItem>>();
+    d.add(Op::new("get", "/api/v1/inbox", "held sales, operations and online orders, conflicts and stock below zero").query(q).ok(200, "items, oldest first", Some(s)));
+    let (b, s) = (d.schema::<shared::inbox::ResolveRequest>(), d.schema::<crate::store::inbox::Resolved>());
+    d.add(
+        Op::new("post", "/api/v1/inbox/{item_id}/resolve", "resolve an inbox item (once per resolution id)")
+            .body(b)
+            .ok(200, "the resolution and the item after it", Some(s)),
+    );
     let q = d.query::<routes::sales::StockQuery>();
     let s = d.schema::<Vec<StockLevel>>();
     d.add(Op::new("get", "/api/v1/stock", "stock level per product at an outlet").query(q).ok(200, "levels", Some(s)));

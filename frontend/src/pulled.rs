@@ -88,6 +88,8 @@ impl Touched {
                 EntityKind::Outlet | EntityKind::Register => self.places = true,
                 // The orders page reads the replica's parts itself (pages/orders).
                 EntityKind::OrderPart => {}
+                // Read by the back office's inbox, not by any view of the register.
+                EntityKind::InboxResolution => {}
             }
         }
     }

@@ -6,6 +6,8 @@ pub mod catalog;
 pub mod changes;
 pub mod customers;
 pub mod devices;
+pub mod history;
+pub mod inbox;
 pub mod paging;
 pub mod events;
 pub mod orders_out;

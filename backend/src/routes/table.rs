@@ -47,6 +47,11 @@ pub fn table() -> Vec<Route> {
         r(M::GET, "/api/v1/catalog", Counter, get(catalog::catalog)),
         r(M::GET, "/api/v1/customers", Counter, get(catalog::customers)),
         r(M::GET, "/api/v1/sales", Counter, get(sales::list)),
+        // Sales history and the inbox (issue 12, items 3 and 4).
+        r(M::GET, "/api/v1/sales/history", Counter, get(crate::routes::history::list)),
+        r(M::GET, "/api/v1/sales/{id}", Counter, get(crate::routes::history::details)),
+        r(M::GET, "/api/v1/inbox", Staff(Manager), get(crate::routes::inbox::list)),
+        r(M::POST, "/api/v1/inbox/{item_id}/resolve", Staff(Manager), post(crate::routes::inbox::resolve)),
         r(M::GET, "/api/v1/stock", Counter, get(sales::stock)),
         r(M::GET, "/api/v1/stock/digest", Counter, get(changes::digest)),
         r(M::GET, "/api/v1/serials", Counter, get(serials::list)),

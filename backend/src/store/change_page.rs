@@ -31,6 +31,7 @@ impl LogRow {
             EntityKind::Outlet => EntityRef::Outlet { id },
             EntityKind::Register => EntityRef::Register { id },
             EntityKind::OrderPart => EntityRef::OrderPart { order_id: id, outlet_id: self.outlet_id.clone() },
+            EntityKind::InboxResolution => EntityRef::InboxResolution { id },
         }
     }
 }
@@ -73,6 +74,7 @@ pub(crate) struct States {
     pub registers: HashMap<String, Register>,
     /// Unfinished order parts by (order id, outlet id); a part not here is finished: a tombstone.
     pub order_parts: HashMap<(String, String), OrderPartView>,
+    pub inbox_resolutions: HashMap<String, shared::inbox::Resolution>,
 }
 
 /// The page: each row's entity from `states`, a tombstone for a deleted row or one whose entity is gone
@@ -98,6 +100,7 @@ pub(crate) fn assemble(rows: &[LogRow], mut s: States, more: bool, next: Version
                     EntityKind::Outlet => s.outlets.remove(&r.entity_id).map(Entity::Outlet),
                     EntityKind::Register => s.registers.remove(&r.entity_id).map(Entity::Register),
                     EntityKind::OrderPart => s.order_parts.remove(&(r.entity_id.clone(), r.outlet_id.clone())).map(Entity::OrderPart),
+                    EntityKind::InboxResolution => s.inbox_resolutions.remove(&r.entity_id).map(Entity::InboxResolution),
                 }
                 .unwrap_or_else(gone)
             };

@@ -243,6 +243,7 @@ impl SqliteStore {
             registers: load_registers(&mut tx, &live_ids(&rows, EntityKind::Register)).await?,
             customers: HashMap::new(),
             order_parts: crate::store::online_in::open_parts_of(&mut tx, &live_pairs(&rows, EntityKind::OrderPart)).await?,
+            inbox_resolutions: crate::store::inbox::resolutions_by_id(&mut tx, &live_ids(&rows, EntityKind::InboxResolution)).await?,
         };
         tx.commit().await?;
         // Customers through the summary the customer routes answer (its own reads, just after the

@@ -205,6 +205,21 @@ pub trait Store: Send + Sync + 'static {
     /// Saves (or clears) a sweep's progress and, when it ended, moves the connection's mark; at once.
     async fn save_reconcile_progress(&self, connection_id: &str, progress: Option<&crate::online::reconcile::ReconcileProgress>, mark: Option<i64>) -> anyhow::Result<()>;
 
+    // ---- sales history and the inbox (issue 12; `store/history.rs`, `store/inbox.rs` and their postgres twins)
+
+    /// Sales at one of `outlets` (`None`: all) matching `filter`, newest made first, after `after`.
+    async fn sales_history(&self, filter: &super::history::HistoryFilter, outlets: Option<&[String]>, after: Option<&super::history::HistoryKey>, limit: u32) -> anyhow::Result<Page<shared::sales_history::SaleSummary>>;
+    /// One sale with its returns, customer and online order (`None`: no such sale).
+    async fn sale_details(&self, id: &str) -> anyhow::Result<Option<shared::sales_history::SaleDetails>>;
+    /// Inbox items at one of `outlets` (`None`: all) matching `filter`, oldest first, after `after`.
+    async fn inbox(&self, filter: &super::inbox::InboxFilter, outlets: Option<&[String]>, after: Option<&super::inbox::InboxKey>, limit: u32) -> anyhow::Result<Page<shared::inbox::InboxItem>>;
+    async fn inbox_item(&self, id: &shared::inbox::ItemId, outlets: Option<&[String]>) -> anyhow::Result<Option<shared::inbox::InboxItem>>;
+    /// Decides (`shared::inbox::decide`) and writes one resolution with its effect and audit entry, once
+    /// per resolution id; a held online order's retry is left to the caller (`InboxRefusal::Retry`).
+    async fn resolve_inbox(&self, id: &shared::inbox::ItemId, request: &shared::inbox::ResolveRequest, staff_id: &str, outlets: Option<&[String]>) -> anyhow::Result<Result<super::inbox::Resolved, super::inbox::InboxRefusal>>;
+    /// Records a retry's resolution after the orders' retry ran.
+    async fn record_retry(&self, before: &shared::inbox::InboxItem, request: &shared::inbox::ResolveRequest, staff_id: &str, closes: bool, outcome: serde_json::Value) -> anyhow::Result<super::inbox::Resolved>;
+
     // ---- lifetime
 
     /// Closes the connections (a server restart in tests; the end of a command).

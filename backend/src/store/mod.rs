@@ -6,6 +6,8 @@ mod change_page;
 mod changes;
 pub mod customers;
 mod database;
+pub mod history;
+pub mod inbox;
 pub mod page;
 mod ops;
 pub mod online_out;

@@ -27,56 +27,9 @@ impl SqliteStore {
     pub async fn push_sale(&self, device: &Device, device_outlet: Option<&str>, sale: &Sale) -> anyhow::Result<PushResult> {
         let _turn = self.write_turn().await;
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
-        let loaded = load_holdings(&mut tx, sale).await?;
-        let verdict = accept_sale(
-            sale,
-            Holdings {
-                device,
-                register: loaded.register.as_ref().map(|(r, rates)| (r, *rates)),
-                same_id: loaded.same_id.as_ref(),
-                same_key: loaded.same_key.as_ref(),
-                held_same_id: &loaded.held,
-                catalog: &loaded.catalog,
-                originals: &loaded.originals,
-                earlier_returns: &loaded.earlier_returns,
-                device_outlet,
-                staff: &loaded.staff,
-            },
-        );
-        let (status, hold) = match verdict {
-            Verdict::Store => {
-                store_sale(&mut tx, sale, &loaded).await?;
-                for e in sale_audit(sale, &device.id) {
-                    let a = Audit::new(e.action, &e.staff_id, &e.subject, e.detail).device(e.device_id.as_deref()).outlet(e.outlet_id.as_deref());
-                    write_audit(&mut tx, &a).await?;
-                }
-                (PushStatus::Stored, None)
-            }
-            Verdict::Duplicate => (PushStatus::Duplicate, None),
-            Verdict::Hold(reason) => {
-                tracing::warn!(sale = %sale.id, device = %device.id, code = reason.code(), %reason, "sale held for review");
-                sqlx::query(
-                    "INSERT INTO held_sales (sale_id, pushed_by, outlet_id, body, code, reason, received_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                )
-                .bind(&sale.id)
-                .bind(&device.id)
-                .bind(&sale.outlet_id)
-                .bind(serde_json::to_string(sale)?)
-                .bind(reason.code())
-                .bind(serde_json::to_string(&reason)?)
-                .bind(now_ms())
-                .execute(&mut *tx)
-                .await?;
-                let audit = Audit::new(AuditAction::SaleHeld, &sale.cashier_id, &sale.id, format!("receipt {} held: {} ({reason})", sale.receipt, reason.code()))
-                    .device(Some(&device.id))
-                    .outlet(Some(&sale.outlet_id));
-                write_audit(&mut tx, &audit).await?;
-                (PushStatus::Held, Some(reason))
-            }
-            Verdict::AlreadyHeld(reason) => (PushStatus::Held, Some(reason)),
-        };
+        let result = decide_and_write(&mut tx, device, device_outlet, sale).await?;
         tx.commit().await?;
-        Ok(PushResult { sale_id: sale.id.clone(), seq: sale.seq, status, hold })
+        Ok(result)
     }
 
     /// Sales held for review and not yet resolved, oldest first: pushed by `pushed_by`, at one of
@@ -116,6 +69,65 @@ impl SqliteStore {
         let page = Page::of(rows, limit, |(id, _)| *id);
         Ok(Page { items: page.items.into_iter().map(|(_, h)| h).collect(), next: page.next })
     }
+}
+
+/// The decision on one pushed sale and what it writes, inside the caller's transaction (the push's own,
+/// or a manager accepting a held sale from the inbox).
+pub(crate) async fn decide_and_write(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, device: &Device, device_outlet: Option<&str>, sale: &Sale) -> anyhow::Result<PushResult> {
+    let loaded = load_holdings(tx, sale).await?;
+    let verdict = accept_sale(
+        sale,
+        Holdings {
+            device,
+            register: loaded.register.as_ref().map(|(r, rates)| (r, *rates)),
+            same_id: loaded.same_id.as_ref(),
+            same_key: loaded.same_key.as_ref(),
+            held_same_id: &loaded.held,
+            catalog: &loaded.catalog,
+            originals: &loaded.originals,
+            earlier_returns: &loaded.earlier_returns,
+            device_outlet,
+            staff: &loaded.staff,
+        },
+    );
+    let (status, hold) = match verdict {
+        Verdict::Store => {
+            store_sale(tx, sale, &loaded).await?;
+            for e in sale_audit(sale, &device.id) {
+                let a = Audit::new(e.action, &e.staff_id, &e.subject, e.detail).device(e.device_id.as_deref()).outlet(e.outlet_id.as_deref());
+                write_audit(tx, &a).await?;
+            }
+            (PushStatus::Stored, None)
+        }
+        Verdict::Duplicate => (PushStatus::Duplicate, None),
+        Verdict::Hold(reason) => {
+            tracing::warn!(sale = %sale.id, device = %device.id, code = reason.code(), %reason, "sale held for review");
+            sqlx::query(
+                "INSERT INTO held_sales (sale_id, pushed_by, outlet_id, body, code, reason, received_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(&sale.id)
+            .bind(&device.id)
+            .bind(&sale.outlet_id)
+            .bind(serde_json::to_string(sale)?)
+            .bind(reason.code())
+            .bind(serde_json::to_string(&reason)?)
+            .bind(now_ms())
+            .execute(&mut **tx)
+            .await?;
+            let audit = Audit::new(AuditAction::SaleHeld, &sale.cashier_id, &sale.id, format!("receipt {} held: {} ({reason})", sale.receipt, reason.code()))
+                .device(Some(&device.id))
+                .outlet(Some(&sale.outlet_id));
+            write_audit(tx, &audit).await?;
+            (PushStatus::Held, Some(reason))
+        }
+        Verdict::AlreadyHeld(reason) => (PushStatus::Held, Some(reason)),
+    };
+    Ok(PushResult { sale_id: sale.id.clone(), seq: sale.seq, status, hold })
+}
+
+/// The catalog price of each product `sale` names, in force when it was made.
+pub(crate) async fn catalog_prices(conn: &mut SqliteConnection, sale: &Sale) -> anyhow::Result<BTreeMap<String, Money>> {
+    Ok(load_holdings(conn, sale).await?.catalog.into_iter().map(|(k, t)| (k, t.price)).collect())
 }
 
 /// What [`Holdings`] borrows from.

@@ -246,6 +246,24 @@ impl Store for SqliteStore {
     async fn save_reconcile_progress(&self, connection_id: &str, progress: Option<&crate::online::reconcile::ReconcileProgress>, mark: Option<i64>) -> anyhow::Result<()> {
         SqliteStore::save_reconcile_progress(self, connection_id, progress, mark).await
     }
+    async fn sales_history(&self, filter: &crate::store::history::HistoryFilter, outlets: Option<&[String]>, after: Option<&crate::store::history::HistoryKey>, limit: u32) -> anyhow::Result<Page<shared::sales_history::SaleSummary>> {
+        SqliteStore::sales_history(self, filter, outlets, after, limit).await
+    }
+    async fn sale_details(&self, id: &str) -> anyhow::Result<Option<shared::sales_history::SaleDetails>> {
+        SqliteStore::sale_details(self, id).await
+    }
+    async fn inbox(&self, filter: &crate::store::inbox::InboxFilter, outlets: Option<&[String]>, after: Option<&crate::store::inbox::InboxKey>, limit: u32) -> anyhow::Result<Page<shared::inbox::InboxItem>> {
+        SqliteStore::inbox(self, filter, outlets, after, limit).await
+    }
+    async fn inbox_item(&self, id: &shared::inbox::ItemId, outlets: Option<&[String]>) -> anyhow::Result<Option<shared::inbox::InboxItem>> {
+        SqliteStore::inbox_item(self, id, outlets).await
+    }
+    async fn resolve_inbox(&self, id: &shared::inbox::ItemId, request: &shared::inbox::ResolveRequest, staff_id: &str, outlets: Option<&[String]>) -> anyhow::Result<Result<crate::store::inbox::Resolved, crate::store::inbox::InboxRefusal>> {
+        SqliteStore::resolve_inbox(self, id, request, staff_id, outlets).await
+    }
+    async fn record_retry(&self, before: &shared::inbox::InboxItem, request: &shared::inbox::ResolveRequest, staff_id: &str, closes: bool, outcome: serde_json::Value) -> anyhow::Result<crate::store::inbox::Resolved> {
+        SqliteStore::record_retry(self, before, request, staff_id, closes, outcome).await
+    }
     async fn close(&self) {
         self.pool().close().await
     }

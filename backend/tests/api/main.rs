@@ -11,6 +11,8 @@ mod events;
 #[path = "../fakes/mod.rs"]
 mod fakes;
 mod helpers;
+mod history;
+mod inbox;
 mod openapi;
 mod paging;
 mod ops;

@@ -200,6 +200,8 @@ pub enum AuditAction {
     OpHeld,
     /// A manager sent again a status call or stock level a platform had refused.
     PlatformCallRetried,
+    /// A manager's resolution of an inbox item (held sale, held operation or order, conflict, stock below zero).
+    InboxResolved,
 }
 
 /// One audit log entry: who (a staff member, and the device they acted through), did what, to what,

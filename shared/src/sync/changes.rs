@@ -53,6 +53,8 @@ pub enum EntityKind {
     Register,
     /// One outlet's part of an online order (orders page, scanner mode): key (order id, outlet id).
     OrderPart,
+    /// A manager's resolution of an inbox item (`crate::inbox`): key its resolution id. Never deleted.
+    InboxResolution,
 }
 
 /// Which entity a change is about: its kind and its key. Stock levels and serial numbers have
@@ -69,6 +71,7 @@ pub enum EntityRef {
     Outlet { id: String },
     Register { id: String },
     OrderPart { order_id: String, outlet_id: String },
+    InboxResolution { id: String },
 }
 
 impl EntityRef {
@@ -82,6 +85,7 @@ impl EntityRef {
             EntityRef::Outlet { .. } => EntityKind::Outlet,
             EntityRef::Register { .. } => EntityKind::Register,
             EntityRef::OrderPart { .. } => EntityKind::OrderPart,
+            EntityRef::InboxResolution { .. } => EntityKind::InboxResolution,
         }
     }
 }
@@ -132,6 +136,9 @@ pub enum Entity {
     /// An unfinished part of an online order at one of the caller's outlets. A part that is done, or
     /// whose order is fulfilled or cancelled, arrives as a tombstone: it leaves the orders page.
     OrderPart(OrderPartView),
+    /// A manager's resolution of a held sale, held operation or order, conflict or stock level below
+    /// zero at one of the caller's outlets (a register shows its held sale resolved).
+    InboxResolution(crate::inbox::Resolution),
     /// Gone (deleted, or no longer in the caller's scope): forget it.
     Deleted { of: EntityRef },
 }
@@ -148,6 +155,7 @@ impl Entity {
             Entity::Outlet(o) => EntityRef::Outlet { id: o.id.clone() },
             Entity::Register(r) => EntityRef::Register { id: r.id.clone() },
             Entity::OrderPart(p) => EntityRef::OrderPart { order_id: p.order_id.clone(), outlet_id: p.outlet_id.clone() },
+            Entity::InboxResolution(r) => EntityRef::InboxResolution { id: r.resolution_id.clone() },
             Entity::Deleted { of } => of.clone(),
         }
     }
@@ -282,6 +290,8 @@ pub struct Replica {
     pub registers: BTreeMap<String, Register>,
     /// (order id, outlet id) → unfinished order part.
     pub order_parts: BTreeMap<(String, String), OrderPartView>,
+    /// Resolution id → the inbox resolution.
+    pub inbox_resolutions: BTreeMap<String, crate::inbox::Resolution>,
 }
 
 /// What applying a page did.
@@ -337,6 +347,9 @@ impl Replica {
             Entity::OrderPart(p) => {
                 self.order_parts.insert((p.order_id.clone(), p.outlet_id.clone()), p);
             }
+            Entity::InboxResolution(r) => {
+                self.inbox_resolutions.insert(r.resolution_id.clone(), r);
+            }
             Entity::Deleted { of } => self.forget(of),
         }
     }
@@ -366,6 +379,9 @@ impl Replica {
             }
             EntityRef::OrderPart { order_id, outlet_id } => {
                 self.order_parts.remove(&(order_id, outlet_id));
+            }
+            EntityRef::InboxResolution { id } => {
+                self.inbox_resolutions.remove(&id);
             }
         }
     }

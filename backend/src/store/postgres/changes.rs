@@ -215,6 +215,7 @@ impl PgStore {
             registers: load_registers(&mut tx, &live_ids(&rows, EntityKind::Register)).await?,
             customers: HashMap::new(),
             order_parts: super::online_in::open_parts_of(&mut tx, &live_pairs(&rows, EntityKind::OrderPart)).await?,
+            inbox_resolutions: super::inbox::resolutions_by_id(&mut tx, &live_ids(&rows, EntityKind::InboxResolution)).await?,
         };
         tx.commit().await?;
         // Customers through the summary the customer routes answer (its own reads, just after the

@@ -18,6 +18,8 @@
 mod auth;
 mod changes;
 mod customers;
+mod history;
+mod inbox;
 mod ops;
 mod online_out;
 pub(crate) mod online_in;
@@ -67,6 +69,8 @@ pub(crate) enum Lock {
     /// A platform order: (connection id, external id). Two deliveries of one order are decided one
     /// after the other, whatever their delivery keys.
     OnlineOrder(String, String),
+    /// An inbox item being resolved (`shared::inbox::ItemId` as text).
+    InboxItem(String),
 }
 
 impl Lock {
@@ -83,6 +87,7 @@ impl Lock {
             Lock::Shop => (9, String::new()),
             Lock::Op(id) => (10, id.clone()),
             Lock::OnlineOrder(c, e) => (11, format!("{c}\u{1f}{e}")),
+            Lock::InboxItem(id) => (12, id.clone()),
         }
     }
 }
