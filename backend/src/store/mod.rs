@@ -8,6 +8,7 @@ pub mod customers;
 mod database;
 pub mod page;
 mod ops;
+pub mod products;
 pub mod online_out;
 pub(crate) mod online_in;
 pub mod postgres;

@@ -200,6 +200,12 @@ pub enum AuditAction {
     OpHeld,
     /// A manager sent again a status call or stock level a platform had refused.
     PlatformCallRetried,
+    /// A product created in the back office (Catalogue › Produits).
+    ProductCreated,
+    /// A product edited: the fields that changed, a price change with its old and new price.
+    ProductChanged,
+    /// A CSV file of products, customers or serial numbers imported.
+    FileImported,
 }
 
 /// One audit log entry: who (a staff member, and the device they acted through), did what, to what,

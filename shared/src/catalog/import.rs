@@ -186,8 +186,13 @@ pub struct ImportReport {
     pub unchanged: usize,
     /// The first rows that create or update, with their changes.
     pub preview: Vec<PreviewRow>,
+    /// Every error found (the list below may stop at the first [`MAX_LISTED_ERRORS`]).
+    pub error_count: usize,
     pub errors: Vec<RowError>,
 }
+
+/// Most errors an answer lists: a file wrong in every row still gets a readable answer.
+pub const MAX_LISTED_ERRORS: usize = 1000;
 
 /// Rows a preview shows.
 pub const PREVIEW_ROWS: usize = 50;
@@ -202,7 +207,8 @@ impl ImportReport {
             updates: plan.count(Action::Update),
             unchanged: plan.count(Action::Unchanged),
             preview: plan.preview(PREVIEW_ROWS),
-            errors: plan.errors.clone(),
+            error_count: plan.errors.len(),
+            errors: plan.errors.iter().take(MAX_LISTED_ERRORS).cloned().collect(),
         }
     }
 }

@@ -19,6 +19,7 @@ mod auth;
 mod changes;
 mod customers;
 mod ops;
+mod products;
 mod online_out;
 pub(crate) mod online_in;
 mod push;
@@ -67,6 +68,8 @@ pub(crate) enum Lock {
     /// A platform order: (connection id, external id). Two deliveries of one order are decided one
     /// after the other, whatever their delivery keys.
     OnlineOrder(String, String),
+    /// The catalog's unique SKUs and barcodes (a product created or edited, an import).
+    Catalog,
 }
 
 impl Lock {
@@ -83,6 +86,7 @@ impl Lock {
             Lock::Shop => (9, String::new()),
             Lock::Op(id) => (10, id.clone()),
             Lock::OnlineOrder(c, e) => (11, format!("{c}\u{1f}{e}")),
+            Lock::Catalog => (12, String::new()),
         }
     }
 }
