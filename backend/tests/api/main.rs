@@ -6,6 +6,7 @@ mod attacks;
 mod auth;
 mod changes;
 mod connections;
+mod csv_io;
 mod customers;
 mod events;
 #[path = "../fakes/mod.rs"]
@@ -13,6 +14,7 @@ mod fakes;
 mod helpers;
 mod openapi;
 mod paging;
+mod products;
 mod ops;
 mod online_intake;
 mod online_orders;
