@@ -46,6 +46,13 @@ pub async fn list(State(state): State<AppState>, Authenticated(caller): Authenti
     if q.q.as_ref().is_some_and(|s| s.chars().count() > MAX_TEXT_LEN) {
         return Err(AppError::BadRequest(format!("invalid query: q: at most {MAX_TEXT_LEN} characters")));
     }
+    // No name, SKU, barcode or outlet holds a control character (`catalog::edit::check_text`); PostgreSQL
+    // would refuse a NUL outright.
+    for (name, value) in [("q", &q.q), ("outlet", &q.outlet)] {
+        if value.as_ref().is_some_and(|v| v.chars().any(char::is_control)) {
+            return Err(AppError::BadRequest(format!("invalid query: {name}: a control character")));
+        }
+    }
     let outlet = q.outlet.as_deref().map(str::trim).filter(|o| !o.is_empty());
     let low_stock_at = match (q.low_stock.unwrap_or(false), outlet) {
         (false, _) => None,
@@ -62,6 +69,9 @@ pub async fn list(State(state): State<AppState>, Authenticated(caller): Authenti
 
 /// `GET /products/{id}`.
 pub async fn get(State(state): State<AppState>, AppPath(id): AppPath<String>) -> Result<Json<Product>, AppError> {
+    if !is_product_id(&id) {
+        return Err(AppError::NotFound(format!("no product '{id}'")));
+    }
     state.store.product(&id).await?.map(Json).ok_or_else(|| AppError::NotFound(format!("no product '{id}'")))
 }
 
@@ -115,9 +125,19 @@ pub async fn create(State(state): State<AppState>, Authenticated(caller): Authen
 /// serial on file (seed 000); a price change is in force for sales made from now on.
 pub async fn edit(State(state): State<AppState>, Authenticated(caller): Authenticated, AppPath(id): AppPath<String>, body: Bytes) -> Result<Response, AppError> {
     let patch: ProductPatch = parse_json(&body)?;
+    if !is_product_id(&id) {
+        return Err(AppError::NotFound(format!("no product '{id}'")));
+    }
     let audit = Audit::new(AuditAction::ProductChanged, &caller.actor(), "", "");
     Ok(match state.store.update_product(&id, &patch, &audit).await? {
         Ok(edit) => Json(edit.product).into_response(),
         Err(r) => refused(r, &id),
     })
+}
+
+/// An id a product can have (`catalog::edit::check_id`): anything else is no product, without asking the store.
+fn is_product_id(id: &str) -> bool {
+    let mut errors = Vec::new();
+    shared::catalog::edit::check_id("id", id, &mut errors);
+    errors.is_empty()
 }

@@ -329,7 +329,7 @@ impl SqliteStore {
         let mut tx = if apply { self.pool().begin_with("BEGIN IMMEDIATE").await? } else { self.pool().begin().await? };
         let products: HashSet<String> = sqlx::query_scalar("SELECT id FROM products").fetch_all(&mut *tx).await?.into_iter().collect();
         let known_outlets: HashSet<String> = sqlx::query_scalar("SELECT id FROM outlets").fetch_all(&mut *tx).await?.into_iter().collect();
-        let wanted: HashSet<&str> = rows.iter().map(|r| r.product_id.as_str()).collect();
+        let wanted: HashSet<&str> = rows.iter().map(|r| r.product_id.as_str()).filter(|p| products.contains(*p)).collect();
         let mut on_file = HashMap::new();
         for product_id in wanted {
             let found = sqlx::query(

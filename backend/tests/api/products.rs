@@ -218,3 +218,23 @@ async fn a_manager_may_not_ask_for_low_stock_at_another_outlet() {
     let (status, body) = app.send(manager, "GET", "/api/v1/products?low_stock=true&outlet=laval", None).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
 }
+
+#[tokio::test]
+async fn a_control_character_in_a_search_or_an_id_is_a_4xx_on_either_database() {
+    let app = spawn_app().await;
+    assert_eq!(app.get("/api/v1/products?q=caf%00").await.0, StatusCode::BAD_REQUEST);
+    assert_eq!(app.get("/api/v1/products?low_stock=true&outlet=mtl%00").await.0, StatusCode::BAD_REQUEST);
+    assert_eq!(app.get("/api/v1/products/dr%00ill").await.0, StatusCode::NOT_FOUND);
+    assert_eq!(patch(&app, admin(&app), "dr%00ill", json!({"price": 1})).await.0, StatusCode::NOT_FOUND);
+    let csv = "product_id,serial,outlet_id\ndr\u{0}ill,SN-1,montreal\n";
+    let req = axum::http::Request::builder()
+        .method("POST")
+        .uri("/api/v1/import/serials?dry_run=false")
+        .header("content-type", "text/csv")
+        .header("authorization", format!("Bearer {}", app.admin))
+        .body(axum::body::Body::from(csv))
+        .unwrap();
+    let (status, body) = app.call(req).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["errors"][0]["code"], "unknown_product");
+}

@@ -233,9 +233,10 @@ impl PgStore {
             );
         }
         if after.is_some() {
-            sql.push_str(" AND (p.name, p.id) > ($7, $8)");
+            sql.push_str(" AND (p.name COLLATE \"C\", p.id) > ($7, $8)");
         }
-        sql.push_str(" ORDER BY p.name, p.id LIMIT $9");
+        // Byte-wise, as SQLite sorts: the `products_by_name` index's order (migration 0013).
+        sql.push_str(" ORDER BY p.name COLLATE \"C\", p.id LIMIT $9");
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(q.map(|q| like_pattern(q, false)))
             .bind(q.map(|q| like_pattern(q, true)))
@@ -321,12 +322,13 @@ impl PgStore {
 
     pub async fn import_serials(&self, rows: Vec<SerialRow>, read_errors: Vec<RowError>, outlets: Option<&[String]>, apply: bool, audit: &Audit) -> anyhow::Result<ImportReport> {
         transaction!(self, |tx| {
-            let wanted: std::collections::BTreeSet<String> = rows.iter().map(|r| r.product_id.clone()).collect();
+            let products: HashSet<String> = sqlx::query_scalar("SELECT id FROM products").fetch_all(&mut **tx).await?.into_iter().collect();
+            // Only ids on file reach SQL (a file's cell may hold anything, a NUL PostgreSQL refuses).
+            let wanted: std::collections::BTreeSet<String> = rows.iter().filter(|r| products.contains(&r.product_id)).map(|r| r.product_id.clone()).collect();
             if apply {
                 // The serial registrations and sales of these products wait, as for a typed list.
                 lock(tx, wanted.iter().map(|p| Lock::Serials(p.clone()))).await?;
             }
-            let products: HashSet<String> = sqlx::query_scalar("SELECT id FROM products").fetch_all(&mut **tx).await?.into_iter().collect();
             let known_outlets: HashSet<String> = sqlx::query_scalar("SELECT id FROM outlets").fetch_all(&mut **tx).await?.into_iter().collect();
             let found = sqlx::query(
                 "SELECT product_id, serial, outlet_id, sold_sale_id, sold_at_ms, returned_sale_id, returned_original_sale_id, returned_at_ms
