@@ -91,6 +91,18 @@ async fn a_preview_counts_creates_updates_and_unchanged_and_writes_nothing() {
     assert_eq!(product_count(&app).await, before + 1);
     let tea = app.store.product("new-tea").await.unwrap().unwrap();
     assert_eq!((tea.name.as_str(), tea.price.0, tea.quick_key), ("Thé, vert", 899, true));
+    // The registers pull what the import wrote, each product at a version of its own.
+    let mut replica = Replica::default();
+    loop {
+        let (_, page) = app.send(app.device(MTL_DEVICE, None), "GET", &format!("/api/v1/sync/changes?since={}&limit=50", replica.cursor), None).await;
+        let page: ChangePage = serde_json::from_value(page).unwrap();
+        replica.apply(&page).unwrap();
+        if !page.more {
+            break;
+        }
+    }
+    assert_eq!(replica.products["new-tea"].name, "Thé, vert");
+    assert_eq!(replica.products["shoes"].name, format!("{name} d'été"));
     assert!(header.starts_with("id,sku,barcode,name,price"));
     let audits: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'file_imported'").fetch_one(&app.db).await.unwrap();
     assert_eq!(audits, 1);

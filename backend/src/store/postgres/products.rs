@@ -144,6 +144,28 @@ async fn update_products(conn: &mut PgConnection, products: &[&Product]) -> anyh
     Ok(())
 }
 
+/// Logs `ids` as changed products in one statement, each at a version of its own (in their order),
+/// with one notification: what the row trigger does per row, for an import's thousands of rows
+/// (migration 0013). Call after writing them under `SET LOCAL comptoir.bulk_products = 'on'`.
+async fn log_products(conn: &mut PgConnection, ids: &[String]) -> anyhow::Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let n = i64::try_from(ids.len())?;
+    sqlx::query(
+        "WITH c AS (UPDATE change_counter SET version = version + $2 WHERE id = 1 RETURNING version)
+         INSERT INTO changes (kind, entity_id, sub_id, outlet_id, version, deleted)
+         SELECT 'product', t.id, '', '', c.version - $2 + t.n, FALSE FROM c, UNNEST($1::text[]) WITH ORDINALITY AS t(id, n)
+         ON CONFLICT (kind, entity_id, sub_id, outlet_id) DO UPDATE SET version = EXCLUDED.version, deleted = EXCLUDED.deleted",
+    )
+    .bind(ids)
+    .bind(n)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("SELECT pg_notify('comptoir_changes', version::text) FROM change_counter WHERE id = 1").execute(&mut *conn).await?;
+    Ok(())
+}
+
 async fn record_prices(conn: &mut PgConnection, prices: &[(String, Money)], from_ms: i64) -> anyhow::Result<()> {
     for chunk in prices.chunks(BATCH) {
         let ids: Vec<String> = chunk.iter().map(|(id, _)| id.clone()).collect();
@@ -281,8 +303,13 @@ impl PgStore {
                     }
                 }
             }
+            // The catalog lock is held: the counter is next bumped by this statement (see `log_products`).
+            sqlx::query("SET LOCAL comptoir.bulk_products = 'on'").execute(&mut **tx).await?;
             insert_products(tx, &creates).await?;
             update_products(tx, &updates).await?;
+            sqlx::query("SET LOCAL comptoir.bulk_products = 'off'").execute(&mut **tx).await?;
+            let written: Vec<String> = creates.iter().chain(&updates).map(|p| p.id.clone()).collect();
+            log_products(tx, &written).await?;
             record_prices(tx, &prices, now_ms()).await?;
             let report = ImportReport::of(FileKind::Products, &plan, true);
             write_audit(tx, &import_audit(audit, &report)).await?;
