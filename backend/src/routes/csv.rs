@@ -228,6 +228,7 @@ async fn next_piece(store: &Arc<dyn Store>, kind: FileKind, outlets: Option<&[St
 fn export(state: AppState, caller: Caller, kind: FileKind) -> Response {
     let store = state.store.clone();
     let outlets = if kind == FileKind::Serials { caller.outlets() } else { None };
+    // Fused: a layer around the body (the gzip of `app()`) may poll again after the end.
     let stream = futures_util::stream::unfold(Some(Cursor::Start), move |at| {
         let store = store.clone();
         let outlets = outlets.clone();
@@ -244,6 +245,7 @@ fn export(state: AppState, caller: Caller, kind: FileKind) -> Response {
             }
         }
     });
+    let stream = futures_util::StreamExt::fuse(stream);
     let name: &'static str = kind.into();
     (
         [
