@@ -469,6 +469,8 @@ pub fn document() -> Value {
         );
     }
 
+    catalog_operations(&mut d);
+
     let mut components = Map::new();
     for (name, schema) in d.gen.take_definitions(true) {
         components.insert(name, schema);
@@ -526,5 +528,60 @@ fn bound_integers(v: &mut Value) {
         }
         Value::Array(items) => items.iter_mut().for_each(bound_integers),
         _ => {}
+    }
+}
+
+/// Catalogue › Produits and CSV files (issue 12: `routes::products`, `routes::csv`).
+fn catalog_operations(d: &mut Doc) {
+    use shared::catalog::edit::{NewProduct, ProductPatch};
+    use shared::catalog::import::ImportReport;
+    use shared::catalog::Product;
+    let q = d.query::<routes::products::ProductsQuery>();
+    let s = d.schema::<Vec<Product>>();
+    d.add(Op::new("get", "/api/v1/products", "search the catalog: products by name, filtered, paged (`X-Next-Cursor`)").query(q).ok(200, "a page of products", Some(s)));
+    let refused = d.schema::<routes::products::ProductRefused>();
+    let (b, s) = (d.schema::<NewProduct>(), d.schema::<Product>());
+    d.add(
+        Op::new("post", "/api/v1/products", "create a product")
+            .body(b)
+            .ok(201, "the product", Some(s.clone()))
+            .ok(409, "`id_taken`, `sku_taken` or `barcode_taken` (the other product named)", Some(refused.clone()))
+            .ok(422, "`invalid_product`: every field at fault", Some(refused.clone())),
+    );
+    d.add(Op::new("get", "/api/v1/products/{id}", "one product").ok(200, "the product", Some(s.clone())));
+    let b = d.schema::<ProductPatch>();
+    d.add(
+        Op::new("patch", "/api/v1/products/{id}", "edit a product: the fields present change (serial numbers off keeps every serial on file)")
+            .body(b)
+            .ok(200, "the product as it now is", Some(s))
+            .ok(409, "`sku_taken` or `barcode_taken` (the other product named)", Some(refused.clone()))
+            .ok(422, "`invalid_product`: every field at fault", Some(refused)),
+    );
+    let report = d.schema::<ImportReport>();
+    let import_refused = d.schema::<routes::csv::ImportRefused>();
+    use shared::catalog::import::{CUSTOMER_COLUMNS, PRODUCT_COLUMNS, SERIAL_COLUMNS};
+    let files = [
+        ("/api/v1/export/products.csv", "/api/v1/import/products", PRODUCT_COLUMNS.join(",")),
+        ("/api/v1/export/customers.csv", "/api/v1/import/customers", CUSTOMER_COLUMNS.join(",")),
+        ("/api/v1/export/serials.csv", "/api/v1/import/serials", SERIAL_COLUMNS.join(",")),
+    ];
+    for (export, import, columns) in files {
+        d.add(Op::new("get", export, "export as CSV (RFC 4180, UTF-8, a header row)").ok(200, "the file", None));
+        d.paths.get_mut(export).unwrap()["get"]["responses"]["200"]["content"] =
+            json!({"text/csv": {"schema": {"type": "string", "description": format!("columns: {columns}")}}});
+        let q = d.query::<routes::csv::ImportQuery>();
+        d.add(
+            Op::new("post", import, "import a CSV file: a preview (`dry_run=true`, the default), or all rows in one transaction (`dry_run=false`)")
+                .query(q)
+                .body(json!({"type": "string"}))
+                .ok(200, "the preview, or the report of what was written", Some(report.clone()))
+                .ok(422, "`invalid_rows` (every error by row and column; nothing written)", Some(import_refused.clone())),
+        );
+        let op = &mut d.paths.get_mut(import).unwrap()["post"];
+        op["requestBody"] = json!({"required": true, "content": {"text/csv": {"schema": {
+            "type": "string",
+            "description": format!("a header row, then one row per item; columns: {columns}; at most {} bytes and {} rows", routes::csv::MAX_IMPORT_BYTES, routes::csv::MAX_IMPORT_ROWS),
+        }}}});
+        op["responses"]["415"]["description"] = json!("the body is not `text/csv`");
     }
 }

@@ -52,5 +52,22 @@ mod tests {
             bytes[pos] = b'0' + (bytes[pos] - b'0' + delta) % 10;
             prop_assert!(!is_valid_gtin(std::str::from_utf8(&bytes).unwrap()));
         }
+
+        #[test]
+        fn every_gtin_length_checks_its_digit_and_catches_one_wrong_digit(len in prop::sample::select(vec![8usize, 12, 13, 14]), digits in "[0-9]{13}", pos in 0usize..14, delta in 1u8..10) {
+            let body = &digits[..len - 1];
+            let code = format!("{body}{}", gtin_check_digit(body).unwrap());
+            prop_assert!(is_valid_gtin(&code));
+            let mut bytes = code.into_bytes();
+            let pos = pos % len;
+            bytes[pos] = b'0' + (bytes[pos] - b'0' + delta) % 10;
+            prop_assert!(!is_valid_gtin(std::str::from_utf8(&bytes).unwrap()));
+        }
+
+        #[test]
+        fn other_lengths_and_non_digits_are_never_gtins(code in "[0-9A-Z]{0,20}") {
+            let plausible = matches!(code.len(), 8 | 12 | 13 | 14) && code.bytes().all(|b| b.is_ascii_digit());
+            prop_assert!(plausible || !is_valid_gtin(&code));
+        }
     }
 }

@@ -81,7 +81,23 @@ pub fn table() -> Vec<Route> {
         r(M::POST, "/api/v1/connections/{id}/outbox/retry", Staff(Manager), post(crate::routes::orders_out::retry_all)),
         r(M::POST, "/api/v1/connections/{id}/outbox/{call_id}/retry", Staff(Manager), post(crate::routes::orders_out::retry_call)),
         r(M::POST, "/api/v1/held/orders/{id}/retry", Staff(Manager), post(crate::online::routes::retry_held)),
+        // Catalogue › Produits and CSV files (issue 12).
+        r(M::GET, "/api/v1/products", Staff(Manager), get(crate::routes::products::list)),
+        r(M::POST, "/api/v1/products", Staff(Manager), post(crate::routes::products::create)),
+        r(M::GET, "/api/v1/products/{id}", Staff(Manager), get(crate::routes::products::get)),
+        r(M::PATCH, "/api/v1/products/{id}", Staff(Manager), patch(crate::routes::products::edit)),
+        r(M::GET, "/api/v1/export/products.csv", Staff(Manager), get(crate::routes::csv::export_products)),
+        r(M::GET, "/api/v1/export/customers.csv", Staff(Manager), get(crate::routes::csv::export_customers)),
+        r(M::GET, "/api/v1/export/serials.csv", Staff(Manager), get(crate::routes::csv::export_serials)),
+        r(M::POST, "/api/v1/import/products", Staff(Manager), post(crate::routes::csv::import_products).layer(import_limit())),
+        r(M::POST, "/api/v1/import/customers", Staff(Manager), post(crate::routes::csv::import_customers).layer(import_limit())),
+        r(M::POST, "/api/v1/import/serials", Staff(Manager), post(crate::routes::csv::import_serials).layer(import_limit())),
     ]
+}
+
+/// A CSV file is larger than a JSON body may be (`routes::csv::MAX_IMPORT_BYTES`).
+fn import_limit() -> axum::extract::DefaultBodyLimit {
+    axum::extract::DefaultBodyLimit::max(crate::routes::csv::MAX_IMPORT_BYTES)
 }
 
 /// The access rule of `(method, path)` as the table states it.

@@ -220,6 +220,22 @@ pub trait Store: Send + Sync + 'static {
     /// Records a retry's resolution after the orders' retry ran.
     async fn record_retry(&self, before: &shared::inbox::InboxItem, request: &shared::inbox::ResolveRequest, staff_id: &str, closes: bool, outcome: serde_json::Value) -> anyhow::Result<super::inbox::Resolved>;
 
+    // ---- Catalogue › Produits and CSV files (store/products.rs, store/postgres/products.rs)
+
+    async fn product(&self, id: &str) -> anyhow::Result<Option<shared::catalog::Product>>;
+    /// Creates a product already checked by `shared::catalog::edit`, audited.
+    async fn create_product(&self, p: &shared::catalog::Product, audit: &Audit) -> anyhow::Result<Result<shared::catalog::Product, super::products::ProductRefusal>>;
+    /// Edits a product (`shared::catalog::edit::apply_patch`), audited; a price change enters the price history.
+    async fn update_product(&self, id: &str, patch: &shared::catalog::edit::ProductPatch, audit: &Audit) -> anyhow::Result<Result<shared::catalog::edit::Edit, super::products::ProductRefusal>>;
+    async fn search_products(&self, search: &super::products::ProductSearch, after: Option<&super::products::ProductKey>, limit: u32) -> anyhow::Result<Page<shared::catalog::Product>>;
+    /// Plans an import (`shared::catalog::import`) and, when `apply` and clean, writes it all in one transaction.
+    async fn import_products(&self, rows: Vec<shared::catalog::import::ProductRow>, read_errors: Vec<shared::catalog::import::RowError>, apply: bool, audit: &Audit) -> anyhow::Result<shared::catalog::import::ImportReport>;
+    async fn import_customers(&self, rows: Vec<shared::catalog::import::CustomerRow>, read_errors: Vec<shared::catalog::import::RowError>, apply: bool, audit: &Audit) -> anyhow::Result<shared::catalog::import::ImportReport>;
+    /// Rows at `outlets` only (`None`: any).
+    async fn import_serials(&self, rows: Vec<shared::catalog::import::SerialRow>, read_errors: Vec<shared::catalog::import::RowError>, outlets: Option<&[String]>, apply: bool, audit: &Audit) -> anyhow::Result<shared::catalog::import::ImportReport>;
+    /// Customers by id after `after`, at most `limit` (the export's pages).
+    async fn customers_by_id(&self, after: Option<&str>, limit: u32) -> anyhow::Result<Vec<Customer>>;
+
     // ---- lifetime
 
     /// Closes the connections (a server restart in tests; the end of a command).

@@ -10,6 +10,7 @@ pub mod history;
 pub mod inbox;
 pub mod page;
 mod ops;
+pub mod products;
 pub mod online_out;
 pub(crate) mod online_in;
 pub mod postgres;

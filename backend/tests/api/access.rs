@@ -81,6 +81,17 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Row> {
         (("GET", "/api/v1/customers/{id}/statement"), row("/api/v1/customers/c-tremblay/statement?year=2026&month=11", None, Device, &[])),
         (("GET", "/api/v1/reports/z"), row("/api/v1/reports/z?register=montreal-1&date=2026-11-23", None, Manager, &[(ManagerLaval, 403), (Cashier, 403), (Device, 401)])),
         (("GET", "/api/v1/audit"), row("/api/v1/audit", None, Manager, &[(Cashier, 403), (Device, 401)])),
+        // Catalogue › Produits and CSV files (issue 12): shop-wide, managers and admins.
+        (("GET", "/api/v1/products"), row("/api/v1/products?q=caf", None, Manager, &[(Cashier, 403), (Device, 401)])),
+        (("POST", "/api/v1/products"), row("/api/v1/products", Some(r#"{"sku":"ACC-{N}","name":"Produit {N}","price":100}"#), Manager, &[(Cashier, 403), (Device, 401)])),
+        (("GET", "/api/v1/products/{id}"), row("/api/v1/products/drill", None, Manager, &[(Cashier, 403), (Device, 401)])),
+        (("PATCH", "/api/v1/products/{id}"), row("/api/v1/products/drill", Some(r#"{"loyalty_points":{N}}"#), Manager, &[(Cashier, 403), (Device, 401)])),
+        (("GET", "/api/v1/export/products.csv"), row("/api/v1/export/products.csv", None, Manager, &[(Cashier, 403), (Device, 401)])),
+        (("GET", "/api/v1/export/customers.csv"), row("/api/v1/export/customers.csv", None, Manager, &[(Cashier, 403), (Device, 401)])),
+        (("GET", "/api/v1/export/serials.csv"), row("/api/v1/export/serials.csv", None, Manager, &[(Cashier, 403), (Device, 401)])),
+        (("POST", "/api/v1/import/products"), row("/api/v1/import/products", Some("{}"), Manager, &[(Cashier, 403), (Device, 401)])),
+        (("POST", "/api/v1/import/customers"), row("/api/v1/import/customers", Some("{}"), Manager, &[(Cashier, 403), (Device, 401)])),
+        (("POST", "/api/v1/import/serials"), row("/api/v1/import/serials", Some("{}"), Manager, &[(Cashier, 403), (Device, 401)])),
         // Online orders in (issue 11). A webhook's credential is the platform's signature, checked
         // against the connection's secret: for a connection that does not exist, 404.
         (("POST", "/api/v1/connections"), row("/api/v1/connections", Some(r#"{"platform":"woocommerce","name":"Boutique {N}","base_url":"https://shop{N}.example","credentials":{"platform":"woocommerce","consumer_key":"k","consumer_secret":"s","webhook_secret":"w"},"orders_register_id":"montreal-1"}"#), Manager, &[(ManagerLaval, 422), (Cashier, 403), (Device, 401)])),

@@ -6,6 +6,7 @@ mod attacks;
 mod auth;
 mod changes;
 mod connections;
+mod csv_io;
 mod customers;
 mod events;
 #[path = "../fakes/mod.rs"]
@@ -15,6 +16,7 @@ mod history;
 mod inbox;
 mod openapi;
 mod paging;
+mod products;
 mod ops;
 mod online_intake;
 mod online_orders;

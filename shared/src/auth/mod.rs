@@ -202,6 +202,12 @@ pub enum AuditAction {
     PlatformCallRetried,
     /// A manager's resolution of an inbox item (held sale, held operation or order, conflict, stock below zero).
     InboxResolved,
+    /// A product created in the back office (Catalogue › Produits).
+    ProductCreated,
+    /// A product edited: the fields that changed, a price change with its old and new price.
+    ProductChanged,
+    /// A CSV file of products, customers or serial numbers imported.
+    FileImported,
 }
 
 /// One audit log entry: who (a staff member, and the device they acted through), did what, to what,

@@ -21,6 +21,7 @@ mod customers;
 mod history;
 mod inbox;
 mod ops;
+mod products;
 mod online_out;
 pub(crate) mod online_in;
 mod push;
@@ -71,6 +72,8 @@ pub(crate) enum Lock {
     OnlineOrder(String, String),
     /// An inbox item being resolved (`shared::inbox::ItemId` as text).
     InboxItem(String),
+    /// The catalog's unique SKUs and barcodes (a product created or edited, an import).
+    Catalog,
 }
 
 impl Lock {
@@ -88,6 +91,7 @@ impl Lock {
             Lock::Op(id) => (10, id.clone()),
             Lock::OnlineOrder(c, e) => (11, format!("{c}\u{1f}{e}")),
             Lock::InboxItem(id) => (12, id.clone()),
+            Lock::Catalog => (13, String::new()),
         }
     }
 }

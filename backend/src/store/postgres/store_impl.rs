@@ -271,6 +271,30 @@ impl Store for PgStore {
     async fn record_retry(&self, before: &shared::inbox::InboxItem, request: &shared::inbox::ResolveRequest, staff_id: &str, closes: bool, outcome: serde_json::Value) -> anyhow::Result<crate::store::inbox::Resolved> {
         PgStore::record_retry(self, before, request, staff_id, closes, outcome).await
     }
+    async fn product(&self, id: &str) -> anyhow::Result<Option<shared::catalog::Product>> {
+        PgStore::product(self, id).await
+    }
+    async fn create_product(&self, p: &shared::catalog::Product, audit: &Audit) -> anyhow::Result<Result<shared::catalog::Product, crate::store::products::ProductRefusal>> {
+        PgStore::create_product(self, p, audit).await
+    }
+    async fn update_product(&self, id: &str, patch: &shared::catalog::edit::ProductPatch, audit: &Audit) -> anyhow::Result<Result<shared::catalog::edit::Edit, crate::store::products::ProductRefusal>> {
+        PgStore::update_product(self, id, patch, audit).await
+    }
+    async fn search_products(&self, search: &crate::store::products::ProductSearch, after: Option<&crate::store::products::ProductKey>, limit: u32) -> anyhow::Result<Page<shared::catalog::Product>> {
+        PgStore::search_products(self, search, after, limit).await
+    }
+    async fn import_products(&self, rows: Vec<shared::catalog::import::ProductRow>, read_errors: Vec<shared::catalog::import::RowError>, apply: bool, audit: &Audit) -> anyhow::Result<shared::catalog::import::ImportReport> {
+        PgStore::import_products(self, rows, read_errors, apply, audit).await
+    }
+    async fn import_customers(&self, rows: Vec<shared::catalog::import::CustomerRow>, read_errors: Vec<shared::catalog::import::RowError>, apply: bool, audit: &Audit) -> anyhow::Result<shared::catalog::import::ImportReport> {
+        PgStore::import_customers(self, rows, read_errors, apply, audit).await
+    }
+    async fn import_serials(&self, rows: Vec<shared::catalog::import::SerialRow>, read_errors: Vec<shared::catalog::import::RowError>, outlets: Option<&[String]>, apply: bool, audit: &Audit) -> anyhow::Result<shared::catalog::import::ImportReport> {
+        PgStore::import_serials(self, rows, read_errors, outlets, apply, audit).await
+    }
+    async fn customers_by_id(&self, after: Option<&str>, limit: u32) -> anyhow::Result<Vec<Customer>> {
+        PgStore::customers_by_id(self, after, limit).await
+    }
     async fn close(&self) {
         self.pool().close().await
     }

@@ -73,3 +73,6 @@ pub struct Customer {
     pub name: String,
     pub email: Option<String>,
 }
+
+pub mod edit;
+pub mod import;
