@@ -2,6 +2,7 @@
 //! path shows. The server serves this app only at the back-office paths (`shared::apps`); its links to
 //! the sell screen and to *Connexion* load the register's page.
 
+use crate::components::menu::Menu;
 use crate::pages::customers::CustomersPage;
 use crate::pages::orders::OrdersPage;
 use crate::pages::sales::SalesPage;
@@ -24,6 +25,7 @@ pub fn App() -> impl IntoView {
     view! {
         <TopBar/>
         <DeviceBanner/>
+        <Menu/>
         <main>
             {move || match nav.path.get().as_str() {
                 // Until the device record is read, requests would go without its credential.

@@ -5,6 +5,8 @@
 
 pub mod api;
 pub mod app;
+pub mod components;
+pub mod i18n_menu;
 pub mod i18n_orders;
 pub mod i18n_serials;
 pub mod i18n_stores;

@@ -6,7 +6,21 @@
 
 /// The back office's pages; anything under them (`/commandes/…`) is the back office's too.
 /// Kept as one array of string literals: `scripts/pwa-precache.mjs` reads it from this source.
-pub const BACK_OFFICE_PATHS: [&str; 5] = ["/ventes", "/numeros-de-serie", "/clients", "/commandes", "/boutiques"];
+pub const BACK_OFFICE_PATHS: [&str; 13] = [
+    "/ventes",
+    "/numeros-de-serie",
+    "/clients",
+    "/commandes",
+    "/boutiques",
+    "/produits",
+    "/import",
+    "/a-traiter",
+    "/rapport-z",
+    "/points-de-vente",
+    "/appareils",
+    "/personnel",
+    "/journal",
+];
 
 /// Where the back office's build lives in the served directory (Trunk's `public_url`): its files never
 /// clash with the register's, and the register's service worker never precaches them.
@@ -34,7 +48,7 @@ mod tests {
 
     #[test]
     fn back_office_pages_and_anything_under_them_are_the_back_offices() {
-        for path in ["/ventes", "/numeros-de-serie", "/clients", "/commandes", "/boutiques", "/commandes/", "/commandes/42", "/clients/c-1/releve"] {
+        for path in ["/ventes", "/numeros-de-serie", "/clients", "/commandes", "/boutiques", "/commandes/", "/commandes/42", "/clients/c-1/releve", "/produits", "/produits/p-1", "/import", "/a-traiter", "/rapport-z", "/points-de-vente", "/appareils", "/personnel", "/journal", "/ventes/s-1"] {
             assert_eq!(web_app_for(path), WebApp::BackOffice, "{path}");
         }
     }

@@ -1,0 +1,3 @@
+//! Pieces several back-office pages share; one component a file.
+
+pub mod menu;
