@@ -3,6 +3,9 @@
 //! the sell screen and to *Connexion* load the register's page.
 
 use crate::components::menu::Menu;
+use crate::pages::catalog::import::ImportPage;
+use crate::pages::catalog::product_form::ProductFormPage;
+use crate::pages::catalog::products::ProductsPage;
 use crate::pages::customers::CustomersPage;
 use crate::pages::orders::OrdersPage;
 use crate::pages::sales::SalesPage;
@@ -34,6 +37,13 @@ pub fn App() -> impl IntoView {
                 p if p.starts_with("/clients") => view! { <CustomersPage/> }.into_any(),
                 p if p.starts_with("/commandes") => view! { <OrdersPage/> }.into_any(),
                 p if p.starts_with("/boutiques") => view! { <StoresPage/> }.into_any(),
+                p if p.starts_with("/produits/nouveau") => view! { <ProductFormPage id=None/> }.into_any(),
+                p if p.starts_with("/produits/") && p.len() > "/produits/".len() => {
+                    let id = p["/produits/".len()..].trim_end_matches('/').to_string();
+                    view! { <ProductFormPage id=Some(id)/> }.into_any()
+                }
+                p if p.starts_with("/produits") => view! { <ProductsPage/> }.into_any(),
+                p if p.starts_with("/import") => view! { <ImportPage/> }.into_any(),
                 _ => view! { <SalesPage/> }.into_any(),
             }}
         </main>

@@ -1,5 +1,6 @@
 //! One screen per file.
 
+pub mod catalog;
 pub mod customers;
 pub mod orders;
 pub mod sales;

@@ -16,7 +16,8 @@ pub fn QuickKeys(on_pick: impl Fn(Product) + Copy + Send + Sync + 'static) -> im
     };
     view! {
         <div class="quick-keys" data-testid="quick-keys" role="group" aria-label=tr(ctx.lang, |t| t.quick_keys)>
-            <For each=keys key=|p| p.id.clone() children=move |product| {
+            // Keyed by what the key shows too: a price or name pulled later draws the key again.
+            <For each=keys key=|p| (p.id.clone(), p.price.as_cents(), p.name.clone()) children=move |product| {
                 let id = product.id.clone();
                 let shown = {
                     let product = product.clone();
