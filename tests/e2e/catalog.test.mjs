@@ -129,7 +129,7 @@ describe('Catalogue › Produits and CSV import', () => {
     const search = manager.getByTestId('product-search');
     await search.fill('zzz');
     await sent;
-    await search.fill('tasse');
+    await search.fill('tasse comptoir');
     const rows = manager.locator('tr.product-row');
     await eventually(async () => assert.deepEqual(await rows.locator('[data-testid="sku"]').allInnerTexts(), [SKU]));
     const oldAnswer = manager.waitForResponse((r) => r.url().includes('q=zzz'));
