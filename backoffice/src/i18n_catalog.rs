@@ -390,5 +390,11 @@ pub fn taken_text(lang: Lang, other: &str) -> String {
 pub fn imported_text(lang: Lang, creates: usize, updates: usize, unchanged: usize) -> String {
     let t = catalog_texts(lang);
     let colon = if lang == Lang::Fr { " : " } else { ": " };
-    format!("{}{colon}{creates} {}, {updates} {}, {unchanged} {}.", t.imported, t.created, t.changed, t.unchanged.to_lowercase())
+    format!(
+        "{}{colon}{creates} {}, {updates} {}, {unchanged} {}.",
+        t.imported,
+        t.created,
+        t.changed,
+        t.unchanged.to_lowercase()
+    )
 }

@@ -2,10 +2,12 @@
 //! create; edit) and `/api/v1/import/{kind}` (the CSV file as sent, preview or import). The export
 //! files are plain links: the session cookie goes with them.
 
-use frontend::sync::http::{request, send, seg, Method, NEXT_CURSOR, TIMEOUT_MS};
+use frontend::sync::http::{request, seg, send, Method, NEXT_CURSOR, TIMEOUT_MS};
 use gloo_net::http::Response;
 use serde::Deserialize;
-use shared::catalog::edit::{parse_tax_class, tax_class_name, Collision, FieldError, NewProduct, ProductPatch};
+use shared::catalog::edit::{
+    parse_tax_class, tax_class_name, Collision, FieldError, NewProduct, ProductPatch,
+};
 use shared::catalog::import::{FileKind, ImportReport};
 use shared::catalog::Product;
 use shared::tax::TaxClass;
@@ -29,7 +31,10 @@ pub struct Refusal {
 pub enum Failure {
     /// No answer, or not one we can read: try again.
     Unreachable(String),
-    Refused { status: u16, refusal: Refusal },
+    Refused {
+        status: u16,
+        refusal: Refusal,
+    },
 }
 
 async fn answer(resp: Result<Response, gloo_net::Error>) -> Result<Response, Failure> {
@@ -39,14 +44,22 @@ async fn answer(resp: Result<Response, gloo_net::Error>) -> Result<Response, Fai
         return Ok(resp);
     }
     if (400..500).contains(&status) {
-        let refusal = resp.json::<Refusal>().await.unwrap_or_else(|_| Refusal { error: "http".into(), message: format!("HTTP {status}"), ..Refusal::default() });
+        let refusal = resp.json::<Refusal>().await.unwrap_or_else(|_| Refusal {
+            error: "http".into(),
+            message: format!("HTTP {status}"),
+            ..Refusal::default()
+        });
         return Err(Failure::Refused { status, refusal });
     }
     Err(Failure::Unreachable(format!("HTTP {status}")))
 }
 
 async fn product(resp: Result<Response, gloo_net::Error>) -> Result<Product, Failure> {
-    answer(resp).await?.json().await.map_err(|e| Failure::Unreachable(format!("bad answer: {e}")))
+    answer(resp)
+        .await?
+        .json()
+        .await
+        .map_err(|e| Failure::Unreachable(format!("bad answer: {e}")))
 }
 
 /// What the list asks for: the server's `q`, `tax_class`, `has_serials`, `low_stock` + `outlet`.
@@ -88,26 +101,50 @@ pub fn tax_class_from(value: &str) -> Option<TaxClass> {
 }
 
 /// One page of products by name, and the next page's cursor.
-pub async fn page(query: &ProductQuery, cursor: Option<&str>) -> Result<(Vec<Product>, Option<String>), Failure> {
-    let resp = answer(send(request(Method::Get, &query.url(cursor)), None, TIMEOUT_MS).await).await?;
+pub async fn page(
+    query: &ProductQuery,
+    cursor: Option<&str>,
+) -> Result<(Vec<Product>, Option<String>), Failure> {
+    let resp =
+        answer(send(request(Method::Get, &query.url(cursor)), None, TIMEOUT_MS).await).await?;
     let next = resp.headers().get(NEXT_CURSOR);
-    let rows = resp.json().await.map_err(|e| Failure::Unreachable(format!("bad answer: {e}")))?;
+    let rows = resp
+        .json()
+        .await
+        .map_err(|e| Failure::Unreachable(format!("bad answer: {e}")))?;
     Ok((rows, next))
 }
 
 pub async fn get(id: &str) -> Result<Product, Failure> {
-    product(send(request(Method::Get, &format!("/api/v1/products/{}", seg(id))), None, TIMEOUT_MS).await).await
+    product(
+        send(
+            request(Method::Get, &format!("/api/v1/products/{}", seg(id))),
+            None,
+            TIMEOUT_MS,
+        )
+        .await,
+    )
+    .await
 }
 
 pub async fn create(new: &NewProduct) -> Result<Product, Failure> {
     let json = serde_json::to_string(new).map_err(|e| Failure::Unreachable(e.to_string()))?;
-    product(send(request(Method::Post, "/api/v1/products"), Some(json), TIMEOUT_MS).await).await
+    product(
+        send(
+            request(Method::Post, "/api/v1/products"),
+            Some(json),
+            TIMEOUT_MS,
+        )
+        .await,
+    )
+    .await
 }
 
 /// `PATCH`: the shared builder with its credentials and CSRF token, the method changed.
 pub async fn edit(id: &str, patch: &ProductPatch) -> Result<Product, Failure> {
     let json = serde_json::to_string(patch).map_err(|e| Failure::Unreachable(e.to_string()))?;
-    let builder = request(Method::Post, &format!("/api/v1/products/{}", seg(id))).method(gloo_net::http::Method::PATCH);
+    let builder = request(Method::Post, &format!("/api/v1/products/{}", seg(id)))
+        .method(gloo_net::http::Method::PATCH);
     product(send(builder, Some(json), TIMEOUT_MS).await).await
 }
 
@@ -123,15 +160,24 @@ pub enum Imported {
 }
 
 /// `POST /import/{kind}?dry_run=`: the file's bytes as `text/csv` (the browser streams the `File`).
-pub async fn import(kind: FileKind, file: &web_sys::File, dry_run: bool) -> Result<Imported, Failure> {
+pub async fn import(
+    kind: FileKind,
+    file: &web_sys::File,
+    dry_run: bool,
+) -> Result<Imported, Failure> {
     let url = format!("/api/v1/import/{}?dry_run={dry_run}", kind_path(kind));
-    let controller = web_sys::AbortController::new().map_err(|e| Failure::Unreachable(format!("{e:?}")))?;
+    let controller =
+        web_sys::AbortController::new().map_err(|e| Failure::Unreachable(format!("{e:?}")))?;
     let req = request(Method::Post, &url)
         .header("Content-Type", "text/csv")
         .abort_signal(Some(&controller.signal()))
         .body(wasm_bindgen::JsValue::from(file.clone()))
         .map_err(|e| Failure::Unreachable(e.to_string()))?;
-    let timer = leptos::prelude::set_timeout_with_handle(move || controller.abort(), std::time::Duration::from_millis(IMPORT_TIMEOUT_MS.into())).ok();
+    let timer = leptos::prelude::set_timeout_with_handle(
+        move || controller.abort(),
+        std::time::Duration::from_millis(IMPORT_TIMEOUT_MS.into()),
+    )
+    .ok();
     let resp = req.send().await;
     if let Some(t) = timer {
         t.clear();
@@ -140,7 +186,10 @@ pub async fn import(kind: FileKind, file: &web_sys::File, dry_run: bool) -> Resu
     let status = resp.status();
     // 200: a preview or the import done; 422: refused with the report of its errors (nothing written).
     if status == 200 || status == 422 {
-        let report: ImportReport = resp.json().await.map_err(|e| Failure::Unreachable(format!("bad answer: {e}")))?;
+        let report: ImportReport = resp
+            .json()
+            .await
+            .map_err(|e| Failure::Unreachable(format!("bad answer: {e}")))?;
         return Ok(Imported::Report(report));
     }
     match answer(Ok(resp)).await {

@@ -63,7 +63,9 @@ fn ImportExport() -> impl IntoView {
             return;
         }
         let Some(f) = file.get_value() else {
-            outcome.set(Some(Outcome::Failed(catalog_texts(lang.get_untracked()).no_file.into())));
+            outcome.set(Some(Outcome::Failed(
+                catalog_texts(lang.get_untracked()).no_file.into(),
+            )));
             return;
         };
         pending.set(Some(!dry_run));
@@ -75,14 +77,20 @@ fn ImportExport() -> impl IntoView {
             let l = lang.get_untracked();
             outcome.set(Some(match answer {
                 Ok(Imported::Report(r)) => Outcome::Report(r),
-                Ok(Imported::Refused(r)) => Outcome::Failed(format!("{} ({})", catalog_texts(l).refused_nothing, r.message)),
+                Ok(Imported::Refused(r)) => Outcome::Failed(format!(
+                    "{} ({})",
+                    catalog_texts(l).refused_nothing,
+                    r.message
+                )),
                 Err(f) => Outcome::Failed(failure_text(l, &f)),
             }));
         });
     };
 
     let on_file = move |ev: leptos::ev::Event| {
-        let input = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok());
+        let input = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok());
         let chosen = input.and_then(|i| i.files()).and_then(|list| list.get(0));
         has_file.set(chosen.is_some());
         file.set_value(chosen);

@@ -16,12 +16,20 @@ use frontend::nav::Nav;
 use frontend::state::AppCtx;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::catalog::edit::{changed_fields, checked, parse_tax_class, price_text, tax_class_name, FieldError, NewProduct, ProductPatch};
+use shared::catalog::edit::{
+    changed_fields, checked, parse_tax_class, price_text, tax_class_name, FieldError, NewProduct,
+    ProductPatch,
+};
 use shared::catalog::Product;
 use shared::money::Money;
 use shared::tax::TaxClass;
 
-const TAX_CLASSES: [TaxClass; 4] = [TaxClass::Taxable, TaxClass::GstOnly, TaxClass::ZeroRated, TaxClass::Exempt];
+const TAX_CLASSES: [TaxClass; 4] = [
+    TaxClass::Taxable,
+    TaxClass::GstOnly,
+    TaxClass::ZeroRated,
+    TaxClass::Exempt,
+];
 
 /// The id a product not yet created is checked under (the server makes the real one).
 const UNSAVED_ID: &str = "new";
@@ -48,9 +56,16 @@ impl Typed {
             sku: p.sku.clone(),
             barcode: p.barcode.clone().unwrap_or_default(),
             // As the manager would type it in their language.
-            price: if lang == Lang::Fr { price.replace('.', ",") } else { price },
+            price: if lang == Lang::Fr {
+                price.replace('.', ",")
+            } else {
+                price
+            },
             tax_class: p.tax_class,
-            threshold: p.low_stock_threshold.map(|t| t.to_string()).unwrap_or_default(),
+            threshold: p
+                .low_stock_threshold
+                .map(|t| t.to_string())
+                .unwrap_or_default(),
             points: p.loyalty_points.to_string(),
             tracks_serials: p.tracks_serials,
             quick_key: p.quick_key,
@@ -67,14 +82,22 @@ impl Typed {
         let threshold = match self.threshold.trim() {
             "" => None,
             t => t.parse::<i64>().map(Some).unwrap_or_else(|_| {
-                errors.push(FieldError::new("low_stock_threshold", "not_a_number", "a whole number"));
+                errors.push(FieldError::new(
+                    "low_stock_threshold",
+                    "not_a_number",
+                    "a whole number",
+                ));
                 None
             }),
         };
         let points = match self.points.trim() {
             "" => 0,
             t => t.parse::<u32>().unwrap_or_else(|_| {
-                errors.push(FieldError::new("loyalty_points", "not_a_number", "a whole number"));
+                errors.push(FieldError::new(
+                    "loyalty_points",
+                    "not_a_number",
+                    "a whole number",
+                ));
                 0
             }),
         };
@@ -159,7 +182,10 @@ fn ProductForm(id: Option<String>) -> impl IntoView {
     let ctx = expect_context::<AppCtx>();
     let nav = expect_context::<Nav>();
     let lang = ctx.lang;
-    let typed = RwSignal::new(Typed { points: "0".into(), ..Typed::default() });
+    let typed = RwSignal::new(Typed {
+        points: "0".into(),
+        ..Typed::default()
+    });
     // The product as the server last answered it (an edit), else `None` (a new product).
     let loaded = RwSignal::new(None::<Product>);
     let loading = RwSignal::new(id.is_some());
@@ -175,7 +201,9 @@ fn ProductForm(id: Option<String>) -> impl IntoView {
                     typed.set(Typed::of(&p, lang.get_untracked()));
                     loaded.set(Some(p));
                 }
-                Err(Failure::Refused { status: 404, .. }) => load_failed.set(Some(catalog_texts(lang.get_untracked()).not_found.into())),
+                Err(Failure::Refused { status: 404, .. }) => {
+                    load_failed.set(Some(catalog_texts(lang.get_untracked()).not_found.into()))
+                }
                 Err(f) => load_failed.set(Some(failure_text(lang.get_untracked(), &f))),
             }
             loading.set(false);
@@ -188,11 +216,18 @@ fn ProductForm(id: Option<String>) -> impl IntoView {
             return;
         }
         let before = loaded.get_untracked();
-        let id = before.as_ref().map_or(UNSAVED_ID.to_string(), |p| p.id.clone());
+        let id = before
+            .as_ref()
+            .map_or(UNSAVED_ID.to_string(), |p| p.id.clone());
         let product = match typed.with_untracked(|t| t.product(&id)) {
             Ok(p) => p,
             Err(errors) => {
-                problems.set(errors.into_iter().map(|e| (e.field, e.code, e.message)).collect());
+                problems.set(
+                    errors
+                        .into_iter()
+                        .map(|e| (e.field, e.code, e.message))
+                        .collect(),
+                );
                 notice.set(Some(Notice::FixFields));
                 return;
             }
@@ -217,15 +252,28 @@ fn ProductForm(id: Option<String>) -> impl IntoView {
                     if before.is_none() {
                         // The form now edits the product it created; its address says so.
                         let url = format!("/produits/{}", saved.id);
-                        let _ = window().history().and_then(|h| h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url)));
+                        let _ = window().history().and_then(|h| {
+                            h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url))
+                        });
                     }
                     typed.set(Typed::of(&saved, lang.get_untracked()));
                     loaded.set(Some(saved));
                     notice.set(Some(Notice::Saved));
                 }
-                Err(Failure::Refused { refusal, .. }) if !refusal.fields.is_empty() || !refusal.collisions.is_empty() => {
-                    let mut list: FieldProblems = refusal.fields.into_iter().map(|e| (e.field, e.code, e.message)).collect();
-                    list.extend(refusal.collisions.into_iter().map(|c| (c.field, "taken".to_string(), c.product_id)));
+                Err(Failure::Refused { refusal, .. })
+                    if !refusal.fields.is_empty() || !refusal.collisions.is_empty() =>
+                {
+                    let mut list: FieldProblems = refusal
+                        .fields
+                        .into_iter()
+                        .map(|e| (e.field, e.code, e.message))
+                        .collect();
+                    list.extend(
+                        refusal
+                            .collisions
+                            .into_iter()
+                            .map(|c| (c.field, "taken".to_string(), c.product_id)),
+                    );
                     problems.set(list);
                     notice.set(Some(Notice::FixFields));
                 }
@@ -250,27 +298,37 @@ fn ProductForm(id: Option<String>) -> impl IntoView {
             })
         }
     };
-    let invalid = move |field: &'static str| move || problems.with(|l| l.iter().any(|(f, _, _)| f == field)).then_some("true");
-
-    let text_field = move |field: &'static str, value: fn(&Typed) -> &String, set: fn(&mut Typed, String), hint: Option<fn(&crate::i18n_catalog::CatalogTexts) -> &'static str>| {
-        let input_id = format!("product-{field}");
-        view! {
-            <div class="field">
-                <label for=input_id.clone()>{move || field_label(lang.get(), field)}</label>
-                <input
-                    id=input_id
-                    type="text"
-                    data-testid=format!("field-{field}")
-                    autocomplete="off"
-                    aria-invalid=invalid(field)
-                    placeholder=move || hint.map(|h| h(catalog_texts(lang.get())))
-                    prop:value=move || typed.with(|t| value(t).clone())
-                    on:input=move |ev| typed.update(|t| set(t, event_target_value(&ev)))
-                />
-                {problem(field)}
-            </div>
+    let invalid = move |field: &'static str| {
+        move || {
+            problems
+                .with(|l| l.iter().any(|(f, _, _)| f == field))
+                .then_some("true")
         }
     };
+
+    let text_field =
+        move |field: &'static str,
+              value: fn(&Typed) -> &String,
+              set: fn(&mut Typed, String),
+              hint: Option<fn(&crate::i18n_catalog::CatalogTexts) -> &'static str>| {
+            let input_id = format!("product-{field}");
+            view! {
+                <div class="field">
+                    <label for=input_id.clone()>{move || field_label(lang.get(), field)}</label>
+                    <input
+                        id=input_id
+                        type="text"
+                        data-testid=format!("field-{field}")
+                        autocomplete="off"
+                        aria-invalid=invalid(field)
+                        placeholder=move || hint.map(|h| h(catalog_texts(lang.get())))
+                        prop:value=move || typed.with(|t| value(t).clone())
+                        on:input=move |ev| typed.update(|t| set(t, event_target_value(&ev)))
+                    />
+                    {problem(field)}
+                </div>
+            }
+        };
 
     let form = move || {
         if loading.get() {
@@ -355,7 +413,11 @@ fn ProductForm(id: Option<String>) -> impl IntoView {
 
     let title = move || {
         let t = catalog_texts(lang.get());
-        if loaded.with(Option::is_some) || id.is_some() { t.edit_title } else { t.new_product }
+        if loaded.with(Option::is_some) || id.is_some() {
+            t.edit_title
+        } else {
+            t.new_product
+        }
     };
 
     view! {

@@ -21,7 +21,12 @@ use std::time::Duration;
 /// How long typing pauses before the search goes out.
 const DEBOUNCE: Duration = Duration::from_millis(250);
 
-const TAX_CLASSES: [TaxClass; 4] = [TaxClass::Taxable, TaxClass::GstOnly, TaxClass::ZeroRated, TaxClass::Exempt];
+const TAX_CLASSES: [TaxClass; 4] = [
+    TaxClass::Taxable,
+    TaxClass::GstOnly,
+    TaxClass::ZeroRated,
+    TaxClass::Exempt,
+];
 
 #[derive(Clone, Debug, PartialEq)]
 enum Load {
@@ -33,7 +38,9 @@ enum Load {
 pub fn failure_text(lang: Lang, f: &Failure) -> String {
     match f {
         Failure::Unreachable(m) => format!("{} ({m})", lang.t().server_unreachable),
-        Failure::Refused { status: 401, .. } => frontend::i18n_auth::auth_texts(lang).need_access.to_string(),
+        Failure::Refused { status: 401, .. } => frontend::i18n_auth::auth_texts(lang)
+            .need_access
+            .to_string(),
         Failure::Refused { status: 403, .. } => catalog_texts(lang).managers_only.to_string(),
         Failure::Refused { refusal, .. } => refusal.message.clone(),
     }
@@ -106,7 +113,9 @@ fn ProductList() -> impl IntoView {
         });
     };
     let load_more = move |_| {
-        let Some(cursor) = next.get_untracked() else { return };
+        let Some(cursor) = next.get_untracked() else {
+            return;
+        };
         if more_pending.get_untracked() {
             return;
         }
