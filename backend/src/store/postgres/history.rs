@@ -119,7 +119,7 @@ impl PgStore {
                 .bind(added.at_ms)
                 .execute(&mut **tx)
                 .await?;
-            super::auth::write_audit(&mut **tx, &Audit::new(AuditAction::SaleNoteAdded, staff_id, sale_id, added.text.clone()).outlet(Some(outlet_id))).await?;
+            super::auth::write_audit(tx, &Audit::new(AuditAction::SaleNoteAdded, staff_id, sale_id, added.text.clone()).outlet(Some(outlet_id))).await?;
             Ok(Ok((added, true)))
         })
     }
