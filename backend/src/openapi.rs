@@ -340,6 +340,14 @@ pub fn document() -> Value {
     d.add(Op::new("get", "/api/v1/sales/history", "every sale, in store and online, newest made first, filtered").query(q).ok(200, "sales (next page: X-Next-Cursor)", Some(s)));
     let s = d.schema::<shared::sales_history::SaleDetails>();
     d.add(Op::new("get", "/api/v1/sales/{id}", "one sale's details: lines, overrides, taxes, tenders, serials, returns and what remains returnable").ok(200, "the sale", Some(s)));
+    let (b, s, error) = (d.schema::<shared::sales_history::NewSaleNote>(), d.schema::<routes::history::NoteAdded>(), d.schema::<shared::sync::ApiError>());
+    d.add(
+        Op::new("post", "/api/v1/sales/{id}/notes", "add a note to a sale (once per note id)")
+            .body(b)
+            .ok(200, "the note as on file; `added` false for a repeat", Some(s))
+            .ok(409, "`note_id_reused`", Some(error.clone()))
+            .ok(422, "`empty_note`, `note_too_long`", Some(error)),
+    );
     let q = d.query::<routes::inbox::InboxQuery>();
     let s = d.schema::<Vec<shared::inbox::InboxItem>>();
     d.add(Op::new("get", "/api/v1/inbox", "held sales, operations and online orders, conflicts and stock below zero").query(q).ok(200, "items, oldest first", Some(s)));

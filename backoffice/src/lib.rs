@@ -7,6 +7,7 @@ pub mod api;
 pub mod app;
 pub mod components;
 pub mod i18n_catalog;
+pub mod i18n_history;
 pub mod i18n_menu;
 pub mod i18n_orders;
 pub mod i18n_serials;

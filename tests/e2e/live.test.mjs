@@ -5,7 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  RegisterPage, clean, eventually, introduce, launchBrowser, oneUnitSale, push, startServer, useShop,
+  MANAGER, RegisterPage, clean, eventually, signIn, introduce, launchBrowser, oneUnitSale, push, startServer, useShop,
 } from './support.mjs';
 
 /** The count a low-stock quick key shows ('' when it shows its price). */
@@ -108,9 +108,11 @@ describe('live updates', () => {
     }
     console.log(`# sale recorded on A → count on B's quick key (includes A's push): ${latencies.join(', ')} ms`);
 
-    // The sales page, open on B, lists A's next sale as it arrives.
-    await b.page.getByRole('link', { name: 'Historique des ventes' }).click();
-    await b.page.getByTestId('server-sales').waitFor();
+    // Sales history, open on B (a manager signed in there: it is the back office's), lists A's next
+    // sale as it arrives.
+    await signIn(b.page, server, MANAGER);
+    await b.page.goto(`${server.url}/ventes`);
+    await b.page.getByTestId('history-rows').waitFor();
     await a.scan('SHIRT');
     const receipt = await a.pay('100');
     const sold = Date.now();

@@ -1,20 +1,23 @@
 //! Sales history (issue 12, item 3): `GET /sales/history` — every sale, in store and online, newest
 //! made first, filtered and keyset-paged — and `GET /sales/{id}`, one sale's details. The old `GET
-//! /sales` (newest received first, the register's list) is unchanged.
+//! /sales` (newest received first, the register's list) is unchanged. `POST /sales/{id}/notes`: a
+//! manager's note on a sale, added once by its id.
 
 use crate::auth::{require_outlet, Authenticated};
-use crate::error::{AppError, AppPath, AppQuery};
+use crate::error::{parse_json, AppError, AppPath, AppQuery};
 use crate::routes::paging::{cursor, Paged, MAX_CURSOR_LEN};
 use crate::store::history::{HistoryFilter, HistoryKey};
 use crate::store::page::MAX_PAGE;
 use crate::time_zone;
 use crate::AppState;
+use axum::body::Bytes;
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
 use shared::limits::{MAX_ID_LEN, MAX_TIME_MS};
 use shared::report::Period;
-use shared::sales_history::{Channel, SaleDetails, SaleStatus, SaleSummary};
+use shared::sales_history::{Channel, NewSaleNote, NoteRefusal, SaleDetails, SaleNote, SaleStatus, SaleSummary};
 
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -79,6 +82,9 @@ fn bound(name: &str, value: &str, tz: &jiff::tz::TimeZone, end: bool) -> Result<
 /// filter that is not one (a bad day, an unknown status, a cursor from elsewhere); 403 for another
 /// outlet named in `outlet`.
 pub async fn list(State(state): State<AppState>, Authenticated(caller): Authenticated, AppQuery(q): AppQuery<HistoryQuery>) -> Result<Paged<SaleSummary>, AppError> {
+    if !shared::sales_history::may_browse(&caller) {
+        return Err(AppError::forbidden("the sales history is for managers and admins"));
+    }
     let limit = q.limit.unwrap_or(50);
     if !(1..=MAX_PAGE).contains(&limit) {
         return Err(AppError::BadRequest(format!("`limit` must be 1 to {MAX_PAGE}")));
@@ -120,7 +126,37 @@ pub async fn details(State(state): State<AppState>, Authenticated(caller): Authe
     if id.is_empty() || id.chars().count() > MAX_ID_LEN {
         return Err(AppError::BadRequest(format!("a sale id is 1 to {MAX_ID_LEN} characters")));
     }
+    if !shared::sales_history::may_browse(&caller) {
+        return Err(AppError::forbidden("the sales history is for managers and admins"));
+    }
     let details = state.store.sale_details(&id).await?.ok_or_else(|| AppError::NotFound(format!("no sale '{id}'")))?;
     require_outlet(&caller, &details.summary.outlet_id)?;
     Ok(Json(details))
+}
+
+/// The answer of `POST /sales/{id}/notes`: the note as on file, and whether this request added it (a
+/// repeat of its id adds nothing and answers `added: false`).
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct NoteAdded {
+    pub note: SaleNote,
+    pub added: bool,
+}
+
+/// `POST /sales/{id}/notes` (a manager of the sale's outlet, an admin): adds a note — tracking details,
+/// a remark — once by its client-made id, audited. 404 unknown sale, 403 another outlet's, 400 a bad
+/// body, 422 an empty or too long note, 409 an id already used for another note.
+pub async fn add_note(State(state): State<AppState>, Authenticated(caller): Authenticated, AppPath(id): AppPath<String>, body: Bytes) -> Result<Json<NoteAdded>, AppError> {
+    let staff = caller.staff.as_ref().ok_or_else(AppError::unauthenticated)?;
+    if id.is_empty() || id.chars().count() > MAX_ID_LEN {
+        return Err(AppError::BadRequest(format!("a sale id is 1 to {MAX_ID_LEN} characters")));
+    }
+    let note: NewSaleNote = parse_json(&body)?;
+    let sale = state.store.sale_details(&id).await?.ok_or_else(|| AppError::NotFound(format!("no sale '{id}'")))?;
+    require_outlet(&caller, &sale.summary.outlet_id)?;
+    match state.store.add_sale_note(&id, &sale.summary.outlet_id, &note, &staff.id).await? {
+        Ok((note, added)) => Ok(Json(NoteAdded { note, added })),
+        Err(e @ NoteRefusal::IdReused(_)) => Err(AppError::refused(StatusCode::CONFLICT, e.code(), e.to_string())),
+        Err(NoteRefusal::BadId) => Err(AppError::BadRequest(NoteRefusal::BadId.to_string())),
+        Err(e) => Err(AppError::unprocessable(e.code(), e.to_string())),
+    }
 }

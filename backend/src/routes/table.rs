@@ -50,6 +50,8 @@ pub fn table() -> Vec<Route> {
         // Sales history and the inbox (issue 12, items 3 and 4).
         r(M::GET, "/api/v1/sales/history", Counter, get(crate::routes::history::list)),
         r(M::GET, "/api/v1/sales/{id}", Counter, get(crate::routes::history::details)),
+        // Sales history: a manager's note on a sale (issue 12, item 3).
+        r(M::POST, "/api/v1/sales/{id}/notes", Staff(Manager), post(crate::routes::history::add_note)),
         r(M::GET, "/api/v1/inbox", Staff(Manager), get(crate::routes::inbox::list)),
         r(M::POST, "/api/v1/inbox/{item_id}/resolve", Staff(Manager), post(crate::routes::inbox::resolve)),
         r(M::GET, "/api/v1/stock", Counter, get(sales::stock)),

@@ -236,6 +236,11 @@ pub trait Store: Send + Sync + 'static {
     /// Customers by id after `after`, at most `limit` (the export's pages).
     async fn customers_by_id(&self, after: Option<&str>, limit: u32) -> anyhow::Result<Vec<Customer>>;
 
+    // ---- sales history: notes added to a sale
+
+    /// Adds a manager's note to a sale once by its id: the note as on file and whether this call added it.
+    async fn add_sale_note(&self, sale_id: &str, outlet_id: &str, note: &shared::sales_history::NewSaleNote, staff_id: &str) -> anyhow::Result<Result<(shared::sales_history::SaleNote, bool), shared::sales_history::NoteRefusal>>;
+
     // ---- lifetime
 
     /// Closes the connections (a server restart in tests; the end of a command).

@@ -7,7 +7,9 @@ use super::page::Page;
 use super::sqlite::SqliteStore;
 use shared::catalog::Customer;
 use shared::sale::Sale;
-use shared::sales_history::{details, Channel, Loaded, OnlineLink, SaleDetails, SaleNotes, SaleStatus, SaleSummary};
+use super::auth::{write_audit, Audit};
+use shared::auth::AuditAction;
+use shared::sales_history::{decide_note, details, Channel, Loaded, NewSaleNote, NoteDecision, NoteRefusal, OnlineLink, SaleDetails, SaleNote, SaleNotes, SaleStatus, SaleSummary};
 use shared::Money;
 use sqlx::{QueryBuilder, Row};
 use std::collections::BTreeSet;
@@ -137,6 +139,18 @@ impl SqliteStore {
             .bind(id)
             .fetch_optional(&mut *conn)
             .await?;
+        let outlets: Vec<String> = if order.is_some() {
+            sqlx::query_scalar("SELECT outlet_id FROM order_parts WHERE order_id = ? ORDER BY outlet_id").bind(id).fetch_all(&mut *conn).await?
+        } else {
+            Vec::new()
+        };
+        let sale_notes = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {NOTE_COLUMNS} FROM sale_notes WHERE sale_id = ? ORDER BY at_ms, id")))
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(note_row)
+            .collect();
         let (online_order, notes) = match order {
             Some(o) => (
                 Some(OnlineLink {
@@ -146,13 +160,54 @@ impl SqliteStore {
                     status: o.get("status"),
                     total: Money(o.get("total_cents")),
                     paid: Money(o.get("paid_cents")),
+                    outlets,
                 }),
                 Some(SaleNotes { sale_note: o.get("sale_note"), tracking: o.get("tracking") }),
             ),
             None => (None, None),
         };
-        Ok(Some(details(&sale, Loaded { summary, returns: &returns, customer, online_order, notes })))
+        Ok(Some(details(&sale, Loaded { summary, returns: &returns, customer, online_order, notes, sale_notes })))
     }
+
+    /// Adds a note to sale `sale_id` (at `outlet_id`) unless its id is on file: `(note, added)` — the
+    /// note as on file, and whether this call added it — or why not. The note and its audit entry are
+    /// one transaction.
+    pub async fn add_sale_note(&self, sale_id: &str, outlet_id: &str, note: &NewSaleNote, staff_id: &str) -> anyhow::Result<Result<(SaleNote, bool), NoteRefusal>> {
+        let _turn = self.write_turn().await;
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        let on_file = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT sale_id, {NOTE_COLUMNS} FROM sale_notes WHERE id = ?")))
+            .bind(&note.id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|r| (r.get::<String, _>("sale_id"), note_row(&r)));
+        let text = match decide_note(sale_id, note, on_file.as_ref().map(|(s, n)| (s.as_str(), n))) {
+            Err(e) => return Ok(Err(e)),
+            Ok(NoteDecision::Duplicate) => match on_file {
+                Some((_, n)) => return Ok(Ok((n, false))),
+                None => unreachable!("a duplicate is a note on file"),
+            },
+            Ok(NoteDecision::Add(text)) => text,
+        };
+        let added = SaleNote { id: note.id.clone(), text, staff_id: staff_id.to_owned(), at_ms: super::now_ms() };
+        sqlx::query("INSERT INTO sale_notes (id, sale_id, outlet_id, text, staff_id, at_ms) VALUES (?, ?, ?, ?, ?, ?)")
+            .bind(&added.id)
+            .bind(sale_id)
+            .bind(outlet_id)
+            .bind(&added.text)
+            .bind(&added.staff_id)
+            .bind(added.at_ms)
+            .execute(&mut *tx)
+            .await?;
+        write_audit(&mut tx, &Audit::new(AuditAction::SaleNoteAdded, staff_id, sale_id, added.text.clone()).outlet(Some(outlet_id))).await?;
+        tx.commit().await?;
+        Ok(Ok((added, true)))
+    }
+}
+
+pub(crate) const NOTE_COLUMNS: &str = "id, text, staff_id, at_ms";
+
+fn note_row(r: &sqlx::sqlite::SqliteRow) -> SaleNote {
+    SaleNote { id: r.get("id"), text: r.get("text"), staff_id: r.get("staff_id"), at_ms: r.get("at_ms") }
 }
 
 pub(crate) fn summary_row(r: &sqlx::sqlite::SqliteRow) -> anyhow::Result<SaleSummary> {

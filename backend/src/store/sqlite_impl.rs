@@ -288,6 +288,9 @@ impl Store for SqliteStore {
     async fn customers_by_id(&self, after: Option<&str>, limit: u32) -> anyhow::Result<Vec<Customer>> {
         SqliteStore::customers_by_id(self, after, limit).await
     }
+    async fn add_sale_note(&self, sale_id: &str, outlet_id: &str, note: &shared::sales_history::NewSaleNote, staff_id: &str) -> anyhow::Result<Result<(shared::sales_history::SaleNote, bool), shared::sales_history::NoteRefusal>> {
+        SqliteStore::add_sale_note(self, sale_id, outlet_id, note, staff_id).await
+    }
     async fn close(&self) {
         self.pool().close().await
     }

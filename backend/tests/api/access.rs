@@ -110,8 +110,9 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Row> {
         (("POST", "/api/v1/connections/{id}/outbox/retry"), row("/api/v1/connections/no-such-connection/outbox/retry", None, Manager, &[(Cashier, 403), (Device, 401)])),
         (("POST", "/api/v1/connections/{id}/outbox/{call_id}/retry"), row("/api/v1/connections/no-such-connection/outbox/1/retry", None, Manager, &[(Cashier, 403), (Device, 401)])),
         (("POST", "/api/v1/held/orders/{id}/retry"), row("/api/v1/held/orders/12345/retry", None, Manager, &[(Cashier, 403), (Device, 401)])),
-        (("GET", "/api/v1/sales/history"), row("/api/v1/sales/history?outlet=montreal", None, Device, &[(ManagerLaval, 403), (LavDevice, 403)])),
-        (("GET", "/api/v1/sales/{id}"), row("/api/v1/sales/no-such-sale", None, Device, &[])),
+        (("GET", "/api/v1/sales/history"), row("/api/v1/sales/history?outlet=montreal", None, Device, &[(ManagerLaval, 403), (LavDevice, 403), (Cashier, 403)])),
+        (("GET", "/api/v1/sales/{id}"), row("/api/v1/sales/no-such-sale", None, Device, &[(Cashier, 403)])),
+        (("POST", "/api/v1/sales/{id}/notes"), row("/api/v1/sales/no-such-sale/notes", Some(r#"{"id":"note-{N}","text":"suivi"}"#), Manager, &[(Cashier, 403), (Device, 401)])),
         (("GET", "/api/v1/inbox"), row("/api/v1/inbox", None, Manager, &[(Cashier, 403), (Device, 401)])),
         (("POST", "/api/v1/inbox/{item_id}/resolve"), row("/api/v1/inbox/conflict:999/resolve", Some(r#"{"resolution_id":"r-{N}","action":"acknowledge","note":"vu"}"#), Manager, &[(Cashier, 403), (Device, 401)])),
     ])

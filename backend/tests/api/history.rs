@@ -214,3 +214,48 @@ async fn an_online_orders_sale_is_in_the_history_unpaid_with_its_order_and_its_n
     assert!(d["notes"]["sale_note"].as_str().unwrap().contains("Sonner deux fois"), "{d}");
     assert_eq!(d["cash_rounding"], 0, "nothing paid is no rounding");
 }
+
+#[tokio::test]
+async fn a_managers_note_is_added_once_by_its_id_shown_in_the_details_audited_and_refused_elsewhere() {
+    let app = spawn_app().await;
+    let sale = app.sale(1, &["hat"]);
+    app.push(std::slice::from_ref(&sale)).await;
+    let laval = app.laval_sale(1, &["hat"]);
+    app.push(std::slice::from_ref(&laval)).await;
+    let manager = As::Bearer(app.token(MANAGER_MTL).await);
+    let path = format!("/api/v1/sales/{}/notes", sale.id);
+    let note = serde_json::json!({"id": "note-1", "text": "  Suivi Postes Canada : 7023 4567  "}).to_string();
+
+    let (status, first) = app.send(manager.clone(), "POST", &path, Some(note.clone())).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    assert_eq!((first["added"].as_bool(), first["note"]["text"].as_str()), (Some(true), Some("Suivi Postes Canada : 7023 4567")));
+    // A double click, a retry: the same id adds nothing.
+    let (status, again) = app.send(manager.clone(), "POST", &path, Some(note.clone())).await;
+    assert_eq!((status, again["added"].as_bool()), (StatusCode::OK, Some(false)), "{again}");
+    assert_eq!(again["note"], first["note"]);
+    let (_, d) = app.get(&format!("/api/v1/sales/{}", sale.id)).await;
+    assert_eq!(d["sale_notes"].as_array().map(Vec::len), Some(1), "{d}");
+    assert_eq!(d["sale_notes"][0]["text"], "Suivi Postes Canada : 7023 4567");
+
+    // Another note under that id, an empty one, a bad body: refused with their reason, nothing written.
+    let (status, body) = app.send(manager.clone(), "POST", &path, Some(serde_json::json!({"id": "note-1", "text": "autre"}).to_string())).await;
+    assert_eq!((status, body["error"].as_str()), (StatusCode::CONFLICT, Some("note_id_reused")), "{body}");
+    let (status, body) = app.send(manager.clone(), "POST", &path, Some(serde_json::json!({"id": "note-2", "text": "   "}).to_string())).await;
+    assert_eq!((status, body["error"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("empty_note")), "{body}");
+    let (status, body) = app.send(manager.clone(), "POST", &path, Some(r#"{"text": "x"}"#.to_string())).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    // Another outlet's sale, an unknown sale, a device.
+    let (status, _) = app.send(manager.clone(), "POST", &format!("/api/v1/sales/{}/notes", laval.id), Some(serde_json::json!({"id": "note-3", "text": "x"}).to_string())).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = app.send(manager, "POST", "/api/v1/sales/no-such-sale/notes", Some(serde_json::json!({"id": "note-4", "text": "x"}).to_string())).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = app.send(app.device(crate::helpers::MTL_DEVICE, None), "POST", &path, Some(serde_json::json!({"id": "note-5", "text": "x"}).to_string())).await;
+    assert!(status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN, "{status}");
+    let (_, d) = app.get(&format!("/api/v1/sales/{}", sale.id)).await;
+    assert_eq!(d["sale_notes"].as_array().map(Vec::len), Some(1), "{d}");
+
+    let (_, audit) = app.get("/api/v1/audit?limit=100").await;
+    let noted: Vec<&Value> = audit.as_array().unwrap().iter().filter(|e| e["action"] == "sale_note_added").collect();
+    assert_eq!(noted.len(), 1, "{audit}");
+    assert_eq!(noted[0]["subject"], sale.id.as_str());
+}

@@ -2,4 +2,5 @@
 
 pub mod customers_api;
 pub mod products_api;
+pub mod history_api;
 pub mod serials_api;

@@ -36,16 +36,13 @@ fn failure_text(lang: Lang, f: &SerialsFailure) -> String {
     }
 }
 
-/// Goes to the sale in sales history (`/ventes#sale-ID`) without reloading the app.
+/// Opens the sale's page in sales history (`/ventes/{id}`) without reloading the app.
 fn open_sale(e: web_sys::MouseEvent, nav: Nav, sale_id: &str) {
     if e.button() != 0 || e.ctrl_key() || e.meta_key() || e.shift_key() {
         return;
     }
     e.prevent_default();
-    let search = window().location().search().unwrap_or_default();
-    let url = format!("/ventes{search}#sale-{sale_id}");
-    let _ = window().history().and_then(|h| h.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url)));
-    nav.path.set("/ventes".into());
+    nav.go(&format!("/ventes/{}", frontend::sync::http::seg(sale_id)));
 }
 
 #[component]
@@ -270,7 +267,7 @@ pub fn SerialsPage() -> impl IntoView {
                             .map_or_else(|| s.outlet_id.clone(), |o| o.name.clone());
                         let sold_on = match s.sold_on {
                             Some(sold) => {
-                                let href = format!("/ventes#sale-{}", sold.sale_id);
+                                let href = format!("/ventes/{}", frontend::sync::http::seg(&sold.sale_id));
                                 view! {
                                     <a href=href data-testid="sold-on" on:click=move |e| open_sale(e, nav, &sold.sale_id)>
                                         {date_time(l, sold.at_ms)}

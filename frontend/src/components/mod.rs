@@ -11,6 +11,7 @@ pub mod pin_pad;
 pub mod price_dialog;
 pub mod quick_keys;
 pub mod receipt;
+pub mod return_link;
 pub mod serial_dialog;
 pub mod staff_buttons;
 pub mod status_bar;

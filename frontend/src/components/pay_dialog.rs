@@ -14,7 +14,7 @@ use shared::sale::{amount_due, round_cash, settle_cash, Tender, TenderKind};
 use shared::sync::CustomerSummary;
 use shared::Money;
 
-fn kind_label(t: &Texts, kind: TenderKind) -> &'static str {
+pub fn kind_label(t: &Texts, kind: TenderKind) -> &'static str {
     match kind {
         TenderKind::Cash => t.cash,
         TenderKind::Card => t.card,

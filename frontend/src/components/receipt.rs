@@ -1,5 +1,6 @@
 //! The receipt of the last sale: shown after payment, and the only thing printed (80 mm paper). A line
-//! sold at another price than the catalog's says so, with the catalog price and the reason.
+//! sold at another price than the catalog's says so, with the catalog price and the reason. The back
+//! office reprints a past sale with it, naming the sale's outlet (`outlet_name`).
 
 use crate::i18n::date_time;
 use crate::state::AppCtx;
@@ -8,12 +9,12 @@ use shared::sale::{Sale, TenderKind};
 use shared::tax::TaxCode;
 
 #[component]
-pub fn Receipt(sale: Sale) -> impl IntoView {
+pub fn Receipt(sale: Sale, #[prop(optional)] outlet_name: Option<String>) -> impl IntoView {
     let ctx = expect_context::<AppCtx>();
     let l = ctx.lang.get_untracked();
     let t = l.t();
     let pt = crate::i18n_price::price_texts(l);
-    let outlet = ctx.outlet.get_untracked().map(|o| o.name).unwrap_or_default();
+    let outlet = outlet_name.or_else(|| ctx.outlet.get_untracked().map(|o| o.name)).unwrap_or_default();
     let cash = sale.tenders.iter().find(|x| x.kind == TenderKind::Cash).cloned();
     // The cashier by name when this device knows them (it made the sale, so it does), else by id.
     let cashier = (!sale.cashier_id.is_empty()).then(|| {

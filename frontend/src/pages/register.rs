@@ -64,6 +64,15 @@ pub fn RegisterPage() -> impl IntoView {
     // Set synchronously before the commit starts: a second confirm while it runs does nothing.
     let committing = StoredValue::new(false);
     let totals = Memo::new(move |_| cart.with(|c| c.totals(&ctx.rates()).ok()));
+    // A return prepared in sales history (`/?retour=…`): loaded once the register is ready.
+    let retour_original = RwSignal::new(None::<Sale>);
+    let retour_read = StoredValue::new(false);
+    Effect::new(move |_| {
+        if ctx.boot.get() == Boot::Ready && !retour_read.get_value() {
+            retour_read.set_value(true);
+            crate::components::return_link::load_return(ctx, cart, retour_original, panel_notice);
+        }
+    });
     // A new sale begins (by scan, quick key, history…): the last receipt leaves the screen.
     Effect::new(move |_| {
         if cart.with(|c| !c.is_empty()) {
@@ -258,7 +267,9 @@ pub fn RegisterPage() -> impl IntoView {
                         customer=cart.with_untracked(|c| attached(&ctx, c))
                         on_confirm=complete
                         on_cancel=move || step.set(Step::Cart)
-                        online_original=cart.with_untracked(|c| online_original(&ctx, c))
+                        online_original=cart.with_untracked(|c| online_original(&ctx, c)).or_else(|| retour_original.get_untracked().filter(|o| {
+                            o.tenders.iter().any(|t| t.kind == shared::sale::TenderKind::Online) && cart.with_untracked(|c| c.lines.iter().any(|l| l.return_of.as_ref().is_some_and(|r| r.sale_id == o.id)))
+                        }))
                     />
                 })}
             </Show>

@@ -208,6 +208,8 @@ pub enum AuditAction {
     ProductChanged,
     /// A CSV file of products, customers or serial numbers imported.
     FileImported,
+    /// A note added to a sale in sales history (its text in the detail).
+    SaleNoteAdded,
 }
 
 /// One audit log entry: who (a staff member, and the device they acted through), did what, to what,

@@ -17,7 +17,7 @@ pub use discount::{percent_text, Discount, DiscountError, DiscountReason, Discou
 pub use pricing::{price_sale, LinePrice, PricedSale};
 pub(crate) use pricing::line_nets;
 pub use refund::{
-    plan_return, refund_tenders, returnable, verify_refunds, RefundMethod, ReturnError, ReturnOf, ReturnPick, Returnable,
+    plan_return, plan_return_counted, refund_tenders, returnable, verify_refunds, RefundMethod, ReturnError, ReturnOf, ReturnPick, Returnable,
 };
 pub use tender::{amount_due, round_cash, settle_cash, verify_tenders, CashSettlement, Tender, TenderKind};
 pub use totals::{compute_sale_totals, compute_totals, DiscountLine, TaxLine, Totals};

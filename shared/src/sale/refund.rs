@@ -169,6 +169,13 @@ pub fn plan_return(
     earlier_returns: &[Sale],
     picks: &[ReturnPick],
 ) -> Result<Vec<SaleLine>, ReturnError> {
+    plan_return_counted(original, returned_so_far(original, earlier_returns), picks)
+}
+
+/// [`plan_return`] given how many units of each line already came back (line → units) rather than the
+/// returns themselves: what a device that only knows a sale's details (`sales_history::SaleDetails`)
+/// has. Only those counts bear on the refund.
+pub fn plan_return_counted(original: &Sale, returned: BTreeMap<usize, i64>, picks: &[ReturnPick]) -> Result<Vec<SaleLine>, ReturnError> {
     if picks.is_empty() {
         return Err(ReturnError::NothingReturned);
     }
@@ -179,7 +186,7 @@ pub fn plan_return(
         return Err(ReturnError::OriginalInconsistent);
     }
     let taxes = pricing::attribute_taxes(&original.lines, &nets, &original.totals.taxes)?;
-    let mut done = returned_so_far(original, earlier_returns);
+    let mut done = returned;
     let mut out = Vec::with_capacity(picks.len());
     for pick in picks {
         let line = original.lines.get(pick.line).ok_or(ReturnError::NoSuchLine { line: pick.line + 1 })?;

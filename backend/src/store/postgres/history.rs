@@ -2,11 +2,14 @@
 //! `COLLATE "C"` so pages follow the index and SQLite's byte order).
 
 use super::PgStore;
-use crate::store::history::{push_conditions, HistoryFilter, HistoryKey, IS_ONLINE, IS_RETURN, IS_RETURNED, IS_UNPAID, SUMMARY_COLUMNS};
+use super::transaction;
+use crate::store::auth::Audit;
+use crate::store::history::{NOTE_COLUMNS, push_conditions, HistoryFilter, HistoryKey, IS_ONLINE, IS_RETURN, IS_RETURNED, IS_UNPAID, SUMMARY_COLUMNS};
 use crate::store::page::Page;
 use shared::catalog::Customer;
 use shared::sale::Sale;
-use shared::sales_history::{details, Channel, Loaded, OnlineLink, SaleDetails, SaleNotes, SaleSummary};
+use shared::auth::AuditAction;
+use shared::sales_history::{decide_note, details, Channel, Loaded, NewSaleNote, NoteDecision, NoteRefusal, OnlineLink, SaleDetails, SaleNote, SaleNotes, SaleSummary};
 use shared::Money;
 use sqlx::{QueryBuilder, Row};
 use std::collections::BTreeSet;
@@ -58,6 +61,18 @@ impl PgStore {
             .bind(id)
             .fetch_optional(&mut *tx)
             .await?;
+        let outlets: Vec<String> = if order.is_some() {
+            sqlx::query_scalar("SELECT outlet_id FROM order_parts WHERE order_id = $1 ORDER BY outlet_id COLLATE \"C\"").bind(id).fetch_all(&mut *tx).await?
+        } else {
+            Vec::new()
+        };
+        let sale_notes = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {NOTE_COLUMNS} FROM sale_notes WHERE sale_id = $1 ORDER BY at_ms, id COLLATE \"C\"")))
+            .bind(id)
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(note_row)
+            .collect();
         tx.commit().await?;
         let (online_order, notes) = match order {
             Some(o) => (
@@ -68,12 +83,45 @@ impl PgStore {
                     status: o.get("status"),
                     total: Money(o.get("total_cents")),
                     paid: Money(o.get("paid_cents")),
+                    outlets,
                 }),
                 Some(SaleNotes { sale_note: o.get("sale_note"), tracking: o.get("tracking") }),
             ),
             None => (None, None),
         };
-        Ok(Some(details(&sale, Loaded { summary, returns: &returns, customer, online_order, notes })))
+        Ok(Some(details(&sale, Loaded { summary, returns: &returns, customer, online_order, notes, sale_notes })))
+    }
+
+    /// As on SQLite. Two requests with one id at once: the second's insert breaks the primary key, the
+    /// transaction runs again (`transaction!` on 23505) and finds the first's note.
+    pub async fn add_sale_note(&self, sale_id: &str, outlet_id: &str, note: &NewSaleNote, staff_id: &str) -> anyhow::Result<Result<(SaleNote, bool), NoteRefusal>> {
+        transaction!(self, |tx| {
+            let on_file = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT sale_id, {NOTE_COLUMNS} FROM sale_notes WHERE id = $1")))
+                .bind(&note.id)
+                .fetch_optional(&mut **tx)
+                .await?
+                .map(|r| (r.get::<String, _>("sale_id"), note_row(&r)));
+            let text = match decide_note(sale_id, note, on_file.as_ref().map(|(s, n)| (s.as_str(), n))) {
+                Err(e) => return Ok(Err(e)),
+                Ok(NoteDecision::Duplicate) => match on_file {
+                Some((_, n)) => return Ok(Ok((n, false))),
+                None => unreachable!("a duplicate is a note on file"),
+            },
+                Ok(NoteDecision::Add(text)) => text,
+            };
+            let added = SaleNote { id: note.id.clone(), text, staff_id: staff_id.to_owned(), at_ms: crate::store::now_ms() };
+            sqlx::query("INSERT INTO sale_notes (id, sale_id, outlet_id, text, staff_id, at_ms) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(&added.id)
+                .bind(sale_id)
+                .bind(outlet_id)
+                .bind(&added.text)
+                .bind(&added.staff_id)
+                .bind(added.at_ms)
+                .execute(&mut **tx)
+                .await?;
+            super::auth::write_audit(tx, &Audit::new(AuditAction::SaleNoteAdded, staff_id, sale_id, added.text.clone()).outlet(Some(outlet_id))).await?;
+            Ok(Ok((added, true)))
+        })
     }
 }
 
@@ -94,4 +142,8 @@ fn summary_row(r: &sqlx::postgres::PgRow) -> anyhow::Result<SaleSummary> {
         returned: r.get("returned"),
         unpaid: r.get("unpaid"),
     })
+}
+
+fn note_row(r: &sqlx::postgres::PgRow) -> SaleNote {
+    SaleNote { id: r.get("id"), text: r.get("text"), staff_id: r.get("staff_id"), at_ms: r.get("at_ms") }
 }

@@ -295,6 +295,9 @@ impl Store for PgStore {
     async fn customers_by_id(&self, after: Option<&str>, limit: u32) -> anyhow::Result<Vec<Customer>> {
         PgStore::customers_by_id(self, after, limit).await
     }
+    async fn add_sale_note(&self, sale_id: &str, outlet_id: &str, note: &shared::sales_history::NewSaleNote, staff_id: &str) -> anyhow::Result<Result<(shared::sales_history::SaleNote, bool), shared::sales_history::NoteRefusal>> {
+        PgStore::add_sale_note(self, sale_id, outlet_id, note, staff_id).await
+    }
     async fn close(&self) {
         self.pool().close().await
     }
