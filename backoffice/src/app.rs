@@ -4,10 +4,12 @@
 
 use crate::components::menu::Menu;
 use crate::pages::customers::CustomersPage;
+use crate::pages::inbox::InboxPage;
 use crate::pages::orders::OrdersPage;
 use crate::pages::sales::SalesPage;
 use crate::pages::serials::SerialsPage;
 use crate::pages::stores::StoresPage;
+use crate::pages::z_report::ZReportPage;
 use frontend::components::device_banner::DeviceBanner;
 use frontend::components::topbar::TopBar;
 use frontend::nav::Nav;
@@ -34,6 +36,8 @@ pub fn App() -> impl IntoView {
                 p if p.starts_with("/clients") => view! { <CustomersPage/> }.into_any(),
                 p if p.starts_with("/commandes") => view! { <OrdersPage/> }.into_any(),
                 p if p.starts_with("/boutiques") => view! { <StoresPage/> }.into_any(),
+                p if p.starts_with("/a-traiter") => view! { <InboxPage/> }.into_any(),
+                p if p.starts_with("/rapport-z") => view! { <ZReportPage/> }.into_any(),
                 _ => view! { <SalesPage/> }.into_any(),
             }}
         </main>

@@ -1,4 +1,6 @@
 //! The back-office pages' own calls to the server (the shared client is `frontend::sync`).
 
 pub mod customers_api;
+pub mod inbox_api;
+pub mod reports_api;
 pub mod serials_api;
