@@ -45,7 +45,7 @@ describe('the inbox of held sales and conflicts', () => {
     const serial = await server.api('/api/v1/serials', {
       method: 'POST', headers: json, body: JSON.stringify({ product_id: 'drill', outlet_id: 'montreal', serials: 'A1' }),
     });
-    assert.equal(serial.status, 200, JSON.stringify(serial.body));
+    assert.equal(serial.status, 201, JSON.stringify(serial.body));
     // Two registers offline sold the same drill: both sales arrive; the second is a conflict.
     let r = await push(server, a, [oneUnitSale(products.drill, { device: a, seq: 1, id: 'e2e-inbox-drill-a', serial: 'A1' })]);
     assert.equal(r.body.results[0].status, 'stored', JSON.stringify(r.body));
