@@ -58,7 +58,8 @@ pub const FR: InboxTexts = InboxTexts {
     notes: "Notes",
     done: "Résolution enregistrée.",
     retry_hint: "Rien n'a été perdu : appuyez de nouveau pour réessayer.",
-    still_held: "Toujours retenue : l'accepter la retiendrait de nouveau. L'élément reste à traiter.",
+    still_held:
+        "Toujours retenue : l'accepter la retiendrait de nouveau. L'élément reste à traiter.",
     note_required: "Une note est requise.",
     already_resolved: "Déjà résolu par quelqu'un d'autre.",
     counted_required: "Indiquez les unités comptées.",
@@ -109,12 +110,48 @@ pub fn inbox_texts(lang: Lang) -> &'static InboxTexts {
 pub fn action_label(lang: Lang, a: Action) -> &'static str {
     let fr = lang == Lang::Fr;
     match a {
-        Action::AcceptWithOverride => if fr { "Accepter la vente" } else { "Accept the sale" },
-        Action::AddNote => if fr { "Ajouter une note" } else { "Add a note" },
-        Action::Close => if fr { "Fermer" } else { "Close" },
-        Action::Acknowledge => if fr { "Marquer comme réglé" } else { "Mark as dealt with" },
-        Action::StockCorrection => if fr { "Corriger le stock" } else { "Correct the stock" },
-        Action::Retry => if fr { "Réessayer" } else { "Retry" },
+        Action::AcceptWithOverride => {
+            if fr {
+                "Accepter la vente"
+            } else {
+                "Accept the sale"
+            }
+        }
+        Action::AddNote => {
+            if fr {
+                "Ajouter une note"
+            } else {
+                "Add a note"
+            }
+        }
+        Action::Close => {
+            if fr {
+                "Fermer"
+            } else {
+                "Close"
+            }
+        }
+        Action::Acknowledge => {
+            if fr {
+                "Marquer comme réglé"
+            } else {
+                "Mark as dealt with"
+            }
+        }
+        Action::StockCorrection => {
+            if fr {
+                "Corriger le stock"
+            } else {
+                "Correct the stock"
+            }
+        }
+        Action::Retry => {
+            if fr {
+                "Réessayer"
+            } else {
+                "Retry"
+            }
+        }
     }
 }
 
@@ -122,10 +159,40 @@ pub fn action_label(lang: Lang, a: Action) -> &'static str {
 pub fn kind_label(lang: Lang, k: ItemKind) -> &'static str {
     let fr = lang == Lang::Fr;
     match k {
-        ItemKind::HeldSale => if fr { "Vente retenue" } else { "Held sale" },
-        ItemKind::HeldOperation => if fr { "Opération retenue" } else { "Held operation" },
-        ItemKind::HeldOnlineOrder => if fr { "Commande en ligne retenue" } else { "Held online order" },
-        ItemKind::Conflict => if fr { "Conflit" } else { "Conflict" },
-        ItemKind::StockBelowZero => if fr { "Stock sous zéro" } else { "Stock below zero" },
+        ItemKind::HeldSale => {
+            if fr {
+                "Vente retenue"
+            } else {
+                "Held sale"
+            }
+        }
+        ItemKind::HeldOperation => {
+            if fr {
+                "Opération retenue"
+            } else {
+                "Held operation"
+            }
+        }
+        ItemKind::HeldOnlineOrder => {
+            if fr {
+                "Commande en ligne retenue"
+            } else {
+                "Held online order"
+            }
+        }
+        ItemKind::Conflict => {
+            if fr {
+                "Conflit"
+            } else {
+                "Conflict"
+            }
+        }
+        ItemKind::StockBelowZero => {
+            if fr {
+                "Stock sous zéro"
+            } else {
+                "Stock below zero"
+            }
+        }
     }
 }

@@ -132,11 +132,41 @@ pub fn z_texts(lang: Lang) -> &'static ZTexts {
 pub fn tender_label(lang: Lang, kind: TenderKind) -> &'static str {
     let fr = lang == Lang::Fr;
     match kind {
-        TenderKind::Cash => if fr { "Comptant" } else { "Cash" },
-        TenderKind::Card => if fr { "Carte" } else { "Card" },
-        TenderKind::Account => if fr { "Au compte" } else { "On account" },
-        TenderKind::StoreCredit => if fr { "Crédit en magasin" } else { "Store credit" },
-        TenderKind::Online => if fr { "En ligne" } else { "Online" },
+        TenderKind::Cash => {
+            if fr {
+                "Comptant"
+            } else {
+                "Cash"
+            }
+        }
+        TenderKind::Card => {
+            if fr {
+                "Carte"
+            } else {
+                "Card"
+            }
+        }
+        TenderKind::Account => {
+            if fr {
+                "Au compte"
+            } else {
+                "On account"
+            }
+        }
+        TenderKind::StoreCredit => {
+            if fr {
+                "Crédit en magasin"
+            } else {
+                "Store credit"
+            }
+        }
+        TenderKind::Online => {
+            if fr {
+                "En ligne"
+            } else {
+                "Online"
+            }
+        }
     }
 }
 

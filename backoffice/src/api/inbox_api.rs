@@ -1,9 +1,9 @@
 //! The inbox page's calls: `GET /api/v1/inbox` (one page, oldest first, the next page's cursor in
 //! `X-Next-Cursor`) and `POST /api/v1/inbox/{item_id}/resolve`. A back-office page: it needs the server.
 
-use frontend::sync::http::{self, request, send, seg, ApiFailure, Method, NEXT_CURSOR, TIMEOUT_MS};
+use frontend::sync::http::{self, request, seg, send, ApiFailure, Method, NEXT_CURSOR, TIMEOUT_MS};
 use serde::Deserialize;
-use shared::inbox::{InboxItem, ItemKind, ItemState, ResolveRequest, Resolution};
+use shared::inbox::{InboxItem, ItemKind, ItemState, Resolution, ResolveRequest};
 
 /// Items a page shows at a time.
 pub const PAGE: u32 = 20;
@@ -18,7 +18,10 @@ pub struct InboxQuery {
 }
 
 /// One page of items and the cursor of the next (`None` on the last page).
-pub async fn page(q: &InboxQuery, cursor: Option<&str>) -> Result<(Vec<InboxItem>, Option<String>), ApiFailure> {
+pub async fn page(
+    q: &InboxQuery,
+    cursor: Option<&str>,
+) -> Result<(Vec<InboxItem>, Option<String>), ApiFailure> {
     let mut url = format!("/api/v1/inbox?state={}&limit={PAGE}", <&str>::from(q.state));
     if let Some(o) = &q.outlet {
         url.push_str(&format!("&outlet={}", seg(o)));
@@ -30,7 +33,11 @@ pub async fn page(q: &InboxQuery, cursor: Option<&str>) -> Result<(Vec<InboxItem
         url.push_str(&format!("&cursor={}", seg(c)));
     }
     let resp = send(request(Method::Get, &url), None, TIMEOUT_MS).await;
-    let next = resp.as_ref().ok().filter(|r| r.ok()).and_then(|r| r.headers().get(NEXT_CURSOR));
+    let next = resp
+        .as_ref()
+        .ok()
+        .filter(|r| r.ok())
+        .and_then(|r| r.headers().get(NEXT_CURSOR));
     Ok((http::read(resp).await?, next))
 }
 

@@ -16,7 +16,13 @@ use leptos::task::spawn_local;
 use shared::inbox::{InboxItem, ItemKind, ItemState};
 use std::collections::HashMap;
 
-const KINDS: [ItemKind; 5] = [ItemKind::HeldSale, ItemKind::Conflict, ItemKind::StockBelowZero, ItemKind::HeldOperation, ItemKind::HeldOnlineOrder];
+const KINDS: [ItemKind; 5] = [
+    ItemKind::HeldSale,
+    ItemKind::Conflict,
+    ItemKind::StockBelowZero,
+    ItemKind::HeldOperation,
+    ItemKind::HeldOnlineOrder,
+];
 
 #[component]
 pub fn InboxPage() -> impl IntoView {
@@ -38,7 +44,11 @@ pub fn InboxPage() -> impl IntoView {
     let staff = LocalResource::new(inbox_api::staff);
 
     let load = move |reset: bool| {
-        let query = InboxQuery { state: tab.get_untracked(), outlet: outlet.get_untracked(), kind: kind.get_untracked() };
+        let query = InboxQuery {
+            state: tab.get_untracked(),
+            outlet: outlet.get_untracked(),
+            kind: kind.get_untracked(),
+        };
         let cursor = if reset { None } else { next.get_untracked() };
         if reset {
             generation.update_value(|g| *g += 1);
@@ -76,16 +86,28 @@ pub fn InboxPage() -> impl IntoView {
 
     // Names as they arrive: a card shows the id until then.
     let outlet_names = Memo::new(move |_| -> HashMap<String, String> {
-        setup.get().and_then(Result::ok).map(|s| s.outlets.into_iter().map(|o| (o.id, o.name)).collect()).unwrap_or_default()
+        setup
+            .get()
+            .and_then(Result::ok)
+            .map(|s| s.outlets.into_iter().map(|o| (o.id, o.name)).collect())
+            .unwrap_or_default()
     });
     let staff_names = Memo::new(move |_| -> HashMap<String, String> {
-        staff.get().and_then(Result::ok).map(|s| s.into_iter().map(|m| (m.id, m.name)).collect()).unwrap_or_default()
+        staff
+            .get()
+            .and_then(Result::ok)
+            .map(|s| s.into_iter().map(|m| (m.id, m.name)).collect())
+            .unwrap_or_default()
     });
 
     let filters = move || {
         let l = lang.get();
         let tt = inbox_texts(l);
-        let outlets = setup.get().and_then(Result::ok).map(|s| s.outlets).unwrap_or_default();
+        let outlets = setup
+            .get()
+            .and_then(Result::ok)
+            .map(|s| s.outlets)
+            .unwrap_or_default();
         let outlet_filter = (outlets.len() > 1).then(|| {
             let current = outlet.get_untracked().unwrap_or_default();
             view! {
@@ -145,16 +167,23 @@ pub fn InboxPage() -> impl IntoView {
         if let Some(f) = failure.get() {
             let text = match &f {
                 ApiFailure::Unreachable(m) => format!("{} ({m})", l.t().server_unreachable),
-                ApiFailure::Refused { status: 401 | 403, .. } => tt.refused.to_string(),
+                ApiFailure::Refused {
+                    status: 401 | 403, ..
+                } => tt.refused.to_string(),
                 ApiFailure::Refused { error, .. } => error.message.clone(),
             };
             return view! { <p class="notice error" role="alert" data-testid="inbox-error">{text}</p> }.into_any();
         }
         if items.with(Vec::is_empty) {
             if loading.get() {
-                return view! { <p class="hint" data-testid="inbox-loading">{tt.loading}</p> }.into_any();
+                return view! { <p class="hint" data-testid="inbox-loading">{tt.loading}</p> }
+                    .into_any();
             }
-            let empty = if tab.get() == ItemState::Open { tt.none_open } else { tt.none_resolved };
+            let empty = if tab.get() == ItemState::Open {
+                tt.none_open
+            } else {
+                tt.none_resolved
+            };
             return view! { <p class="empty" data-testid="inbox-empty">{empty}</p> }.into_any();
         }
         view! {

@@ -16,7 +16,11 @@ use shared::inbox::{Action, InboxItem, ItemState, ResolveRequest, Text};
 use std::collections::HashMap;
 
 fn in_lang(lang: Lang, t: &Text) -> String {
-    if lang == Lang::Fr { t.fr.clone() } else { t.en.clone() }
+    if lang == Lang::Fr {
+        t.fr.clone()
+    } else {
+        t.en.clone()
+    }
 }
 
 /// A refusal in the manager's words; the server's own sentence when we have none better.
@@ -33,7 +37,13 @@ fn refusal_text(lang: Lang, code: &str, message: &str) -> String {
 
 /// The sale an item names: the held or conflicting sale, or the one an acceptance stored.
 fn sale_of(item: &InboxItem) -> Option<String> {
-    item.sale_id.clone().or_else(|| item.resolution.as_ref().and_then(|r| r.outcome.get("sale_id")).and_then(|v| v.as_str()).map(str::to_string))
+    item.sale_id.clone().or_else(|| {
+        item.resolution
+            .as_ref()
+            .and_then(|r| r.outcome.get("sale_id"))
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    })
 }
 
 #[component]
@@ -80,7 +90,12 @@ pub fn InboxItemCard(
             _ => frontend::ops::new_id(),
         };
         attempt.set_value(Some((action, text.clone(), count, id.clone())));
-        let request = ResolveRequest { resolution_id: id, action, note: text, counted: count };
+        let request = ResolveRequest {
+            resolution_id: id,
+            action,
+            note: text,
+            counted: count,
+        };
         let item_id = item_id.get_value();
         pending.set(Some(action));
         message.set(None);
@@ -91,7 +106,11 @@ pub fn InboxItemCard(
             match answer {
                 Ok(done) => {
                     attempt.set_value(None);
-                    notice.set(Some(format!("{} — {}", inbox_texts(l).done, in_lang(l, &done.item.what))));
+                    notice.set(Some(format!(
+                        "{} — {}",
+                        inbox_texts(l).done,
+                        in_lang(l, &done.item.what)
+                    )));
                     if done.item.state == ItemState::Resolved {
                         items.update(|list| list.retain(|i| i.id != item_id));
                     } else {
@@ -104,7 +123,11 @@ pub fn InboxItemCard(
                 }
                 // No answer: the same press again sends the same id (nothing can be done twice).
                 Err(ApiFailure::Unreachable(m)) => {
-                    message.set(Some(format!("{} ({m}). {}", l.t().server_unreachable, inbox_texts(l).retry_hint)));
+                    message.set(Some(format!(
+                        "{} ({m}). {}",
+                        l.t().server_unreachable,
+                        inbox_texts(l).retry_hint
+                    )));
                 }
                 Err(ApiFailure::Refused { error, .. }) => {
                     // Refused: nothing was written; a new press is a new resolution.
@@ -131,7 +154,13 @@ pub fn InboxItemCard(
     let level = item.level;
     let state: &'static str = item.state.into();
     let outlet_id = item.outlet_id.clone().unwrap_or_default();
-    let outlet_name = move || outlet_names.with(|m| m.get(&outlet_id).cloned().unwrap_or_else(|| outlet_id.clone()));
+    let outlet_name = move || {
+        outlet_names.with(|m| {
+            m.get(&outlet_id)
+                .cloned()
+                .unwrap_or_else(|| outlet_id.clone())
+        })
+    };
 
     view! {
         <article class="inbox-item" data-testid="inbox-item" data-item=item.id.clone() data-kind=code data-state=state>

@@ -24,7 +24,11 @@ fn today_in(time_zone: &str) -> String {
     let _ = js_sys::Reflect::set(&options, &"timeZone".into(), &JsValue::from_str(time_zone));
     let locale = js_sys::Array::of1(&JsValue::from_str("en-CA"));
     let format = js_sys::Intl::DateTimeFormat::new(&locale, &options).format();
-    format.call1(&JsValue::NULL, &js_sys::Date::new_0()).ok().and_then(|s| s.as_string()).unwrap_or_default()
+    format
+        .call1(&JsValue::NULL, &js_sys::Date::new_0())
+        .ok()
+        .and_then(|s| s.as_string())
+        .unwrap_or_default()
 }
 
 /// `outlet:ID` / `register:ID`, the scope select's values.
@@ -38,7 +42,11 @@ fn scope_of(value: &str) -> Option<ReportScope> {
 
 /// A typed amount; empty is zero.
 fn typed_money(text: &str) -> Option<Money> {
-    if text.trim().is_empty() { Some(Money::ZERO) } else { Money::parse(text.trim()).ok() }
+    if text.trim().is_empty() {
+        Some(Money::ZERO)
+    } else {
+        Money::parse(text.trim()).ok()
+    }
 }
 
 fn count_text(lang: Lang, c: CashCount) -> String {
@@ -68,8 +76,17 @@ pub fn ZReportPage() -> impl IntoView {
         if !scope.get_untracked().is_empty() {
             return;
         }
-        let mine = ctx.outlet.with_untracked(|o| o.as_ref().map(|o| o.id.clone()));
-        let Some(outlet) = s.outlets.iter().find(|o| Some(&o.id) == mine.as_ref()).or(s.outlets.first()) else { return };
+        let mine = ctx
+            .outlet
+            .with_untracked(|o| o.as_ref().map(|o| o.id.clone()));
+        let Some(outlet) = s
+            .outlets
+            .iter()
+            .find(|o| Some(&o.id) == mine.as_ref())
+            .or(s.outlets.first())
+        else {
+            return;
+        };
         date.set(today_in(&outlet.time_zone));
         scope.set(format!("outlet:{}", outlet.id));
     });
@@ -77,7 +94,9 @@ pub fn ZReportPage() -> impl IntoView {
     let report = LocalResource::new(move || {
         let (s, d, f) = (scope_of(&scope.get()), date.get(), float.get());
         async move {
-            let (Some(s), Some(f)) = (s, f) else { return None };
+            let (Some(s), Some(f)) = (s, f) else {
+                return None;
+            };
             if d.is_empty() {
                 return None;
             }
@@ -90,16 +109,24 @@ pub fn ZReportPage() -> impl IntoView {
         let current = scope.get();
         setup.get().and_then(Result::ok).map(|s| {
             let tt = z_texts(l);
-            let outlets = s.outlets.iter().map(|o| {
-                let v = format!("outlet:{}", o.id);
-                let selected = v == current;
-                view! { <option value=v selected=selected>{o.name.clone()}</option> }
-            }).collect_view();
-            let registers = s.registers.iter().map(|r| {
-                let v = format!("register:{}", r.id);
-                let selected = v == current;
-                view! { <option value=v selected=selected>{r.name.clone()}</option> }
-            }).collect_view();
+            let outlets = s
+                .outlets
+                .iter()
+                .map(|o| {
+                    let v = format!("outlet:{}", o.id);
+                    let selected = v == current;
+                    view! { <option value=v selected=selected>{o.name.clone()}</option> }
+                })
+                .collect_view();
+            let registers = s
+                .registers
+                .iter()
+                .map(|r| {
+                    let v = format!("register:{}", r.id);
+                    let selected = v == current;
+                    view! { <option value=v selected=selected>{r.name.clone()}</option> }
+                })
+                .collect_view();
             view! {
                 <optgroup label=tt.outlets>{outlets}</optgroup>
                 <optgroup label=tt.registers>{registers}</optgroup>
@@ -112,12 +139,20 @@ pub fn ZReportPage() -> impl IntoView {
         if let Some(Ok(s)) = setup.get_untracked() {
             let outlet_id = match scope_of(&value) {
                 Some(ReportScope::Outlet(o)) => Some(o),
-                Some(ReportScope::Register(r)) => s.registers.iter().find(|x| x.id == r).map(|x| x.outlet_id.clone()),
+                Some(ReportScope::Register(r)) => s
+                    .registers
+                    .iter()
+                    .find(|x| x.id == r)
+                    .map(|x| x.outlet_id.clone()),
                 None => None,
             };
             let before = match scope_of(&scope.get_untracked()) {
                 Some(ReportScope::Outlet(o)) => Some(o),
-                Some(ReportScope::Register(r)) => s.registers.iter().find(|x| x.id == r).map(|x| x.outlet_id.clone()),
+                Some(ReportScope::Register(r)) => s
+                    .registers
+                    .iter()
+                    .find(|x| x.id == r)
+                    .map(|x| x.outlet_id.clone()),
                 None => None,
             };
             if outlet_id != before {
@@ -160,42 +195,73 @@ pub fn ZReportPage() -> impl IntoView {
         let l = lang.get();
         let tt = z_texts(l);
         let m = move |x: Money| l.money(x);
-        let scope_name = setup.get_untracked().and_then(Result::ok).map(|s| match &z.scope {
-            ReportScope::Outlet(o) => s.outlets.iter().find(|x| &x.id == o).map_or_else(|| o.clone(), |x| x.name.clone()),
-            ReportScope::Register(r) => s.registers.iter().find(|x| &x.id == r).map_or_else(|| r.clone(), |x| x.name.clone()),
-        }).unwrap_or_default();
-        let row = move |label: String, testid: &'static str, value: String| view! {
-            <tr><th scope="row">{label}</th><td class="num" data-testid=testid>{value}</td></tr>
+        let scope_name = setup
+            .get_untracked()
+            .and_then(Result::ok)
+            .map(|s| match &z.scope {
+                ReportScope::Outlet(o) => s
+                    .outlets
+                    .iter()
+                    .find(|x| &x.id == o)
+                    .map_or_else(|| o.clone(), |x| x.name.clone()),
+                ReportScope::Register(r) => s
+                    .registers
+                    .iter()
+                    .find(|x| &x.id == r)
+                    .map_or_else(|| r.clone(), |x| x.name.clone()),
+            })
+            .unwrap_or_default();
+        let row = move |label: String, testid: &'static str, value: String| {
+            view! {
+                <tr><th scope="row">{label}</th><td class="num" data-testid=testid>{value}</td></tr>
+            }
         };
-        let taxes = z.taxes.iter().map(|x| {
-            let testid = format!("z-tax-{}", tax_label(Lang::En, x.code).to_lowercase());
-            view! {
-                <tr>
-                    <th scope="row">{tax_label(l, x.code)}</th>
-                    <td class="num">{m(x.base)}</td>
-                    <td class="num" data-testid=testid>{m(x.amount)}</td>
-                </tr>
-            }
-        }).collect_view();
-        let tenders = z.tenders.iter().filter(|x| x.count > 0 || x.kind == TenderKind::Cash).map(|x| {
-            let code = match x.kind {
-                TenderKind::Cash => "cash",
-                TenderKind::Card => "card",
-                TenderKind::Account => "account",
-                TenderKind::StoreCredit => "store-credit",
-                TenderKind::Online => "online",
-            };
-            view! {
-                <tr>
-                    <th scope="row">{tender_label(l, x.kind)}</th>
-                    <td class="num">{x.count}</td>
-                    <td class="num" data-testid=format!("z-tender-{code}")>{m(x.amount)}</td>
-                </tr>
-            }
-        }).collect_view();
+        let taxes = z
+            .taxes
+            .iter()
+            .map(|x| {
+                let testid = format!("z-tax-{}", tax_label(Lang::En, x.code).to_lowercase());
+                view! {
+                    <tr>
+                        <th scope="row">{tax_label(l, x.code)}</th>
+                        <td class="num">{m(x.base)}</td>
+                        <td class="num" data-testid=testid>{m(x.amount)}</td>
+                    </tr>
+                }
+            })
+            .collect_view();
+        let tenders = z
+            .tenders
+            .iter()
+            .filter(|x| x.count > 0 || x.kind == TenderKind::Cash)
+            .map(|x| {
+                let code = match x.kind {
+                    TenderKind::Cash => "cash",
+                    TenderKind::Card => "card",
+                    TenderKind::Account => "account",
+                    TenderKind::StoreCredit => "store-credit",
+                    TenderKind::Online => "online",
+                };
+                view! {
+                    <tr>
+                        <th scope="row">{tender_label(l, x.kind)}</th>
+                        <td class="num">{x.count}</td>
+                        <td class="num" data-testid=format!("z-tender-{code}")>{m(x.amount)}</td>
+                    </tr>
+                }
+            })
+            .collect_view();
         let expected = z.expected_cash;
-        let counted = move || typed_money(&counted_text.get()).filter(|_| !counted_text.get().trim().is_empty());
-        let difference = move || counted().map(|c| cash_count(expected, c).map(|d| count_text(lang.get(), d)).unwrap_or_else(|_| z_texts(lang.get()).bad_amount.to_string()));
+        let counted = move || {
+            typed_money(&counted_text.get()).filter(|_| !counted_text.get().trim().is_empty())
+        };
+        let difference = move || {
+            counted().map(|c| {
+                cash_count(expected, c)
+                    .map(|d| count_text(lang.get(), d))
+                    .unwrap_or_else(|_| z_texts(lang.get()).bad_amount.to_string())
+            })
+        };
         view! {
             <div class="z-body" data-testid="z-report">
                 <header class="z-head">
@@ -258,14 +324,20 @@ pub fn ZReportPage() -> impl IntoView {
     let report_view = move || {
         let l = lang.get();
         match report.get() {
-            None | Some(None) => view! { <p class="hint" data-testid="z-loading">{z_texts(l).loading}</p> }.into_any(),
+            None | Some(None) => {
+                view! { <p class="hint" data-testid="z-loading">{z_texts(l).loading}</p> }
+                    .into_any()
+            }
             Some(Some(Err(f))) => {
                 let text = match f {
                     ApiFailure::Unreachable(m) => format!("{} ({m})", l.t().server_unreachable),
-                    ApiFailure::Refused { status: 401 | 403, .. } => crate::i18n_inbox::inbox_texts(l).refused.to_string(),
+                    ApiFailure::Refused {
+                        status: 401 | 403, ..
+                    } => crate::i18n_inbox::inbox_texts(l).refused.to_string(),
                     ApiFailure::Refused { error, .. } => error.message,
                 };
-                view! { <p class="notice error" role="alert" data-testid="z-error">{text}</p> }.into_any()
+                view! { <p class="notice error" role="alert" data-testid="z-error">{text}</p> }
+                    .into_any()
             }
             Some(Some(Ok(z))) => body(z).into_any(),
         }
