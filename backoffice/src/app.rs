@@ -7,10 +7,12 @@ use crate::pages::catalog::import::ImportPage;
 use crate::pages::catalog::product_form::ProductFormPage;
 use crate::pages::catalog::products::ProductsPage;
 use crate::pages::customers::CustomersPage;
+use crate::pages::inbox::InboxPage;
 use crate::pages::orders::OrdersPage;
 use crate::pages::sales::SalesPage;
 use crate::pages::serials::SerialsPage;
 use crate::pages::stores::StoresPage;
+use crate::pages::z_report::ZReportPage;
 use frontend::components::device_banner::DeviceBanner;
 use frontend::components::topbar::TopBar;
 use frontend::nav::Nav;
@@ -44,6 +46,8 @@ pub fn App() -> impl IntoView {
                 }
                 p if p.starts_with("/produits") => view! { <ProductsPage/> }.into_any(),
                 p if p.starts_with("/import") => view! { <ImportPage/> }.into_any(),
+                p if p.starts_with("/a-traiter") => view! { <InboxPage/> }.into_any(),
+                p if p.starts_with("/rapport-z") => view! { <ZReportPage/> }.into_any(),
                 _ => view! { <SalesPage/> }.into_any(),
             }}
         </main>

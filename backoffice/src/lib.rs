@@ -8,10 +8,12 @@ pub mod app;
 pub mod components;
 pub mod i18n_catalog;
 pub mod i18n_history;
+pub mod i18n_inbox;
 pub mod i18n_menu;
 pub mod i18n_orders;
 pub mod i18n_serials;
 pub mod i18n_stores;
+pub mod i18n_zreport;
 pub mod pages;
 
 /// Mounts the app on `<body>`.

@@ -339,27 +339,138 @@ pub fn options(s: &Source) -> (Action, Text, Vec<Action>) {
     }
 }
 
-/// What happened, in both languages, from the item's structured fields.
+/// A text field of a recorded detail.
+fn field<'a>(detail: &'a serde_json::Value, key: &str) -> Option<&'a str> {
+    detail.get(key).and_then(|v| v.as_str()).filter(|v| !v.is_empty())
+}
+
+/// An amount of a recorded detail (cents), in both languages' formats.
+fn amount(detail: &serde_json::Value, key: &str) -> (String, String) {
+    let m = Money(detail.get(key).and_then(|v| v.as_i64()).unwrap_or(0));
+    (m.format_fr_ca(), m.format_en_ca())
+}
+
+/// What happened, in both languages, from the item's structured fields: the sale's receipt, the
+/// product, the amounts, the serial number, the customer — whatever the record names.
 pub fn what(s: &Source) -> Text {
     let receipt = s.receipt.as_deref().unwrap_or("?");
-    let message = s.detail.get("message").and_then(|m| m.as_str()).unwrap_or("");
+    let d = &s.detail;
+    let message = field(d, "message").unwrap_or("");
+    let product = field(d, "product_name").or(field(d, "product_id")).unwrap_or("?");
+    let customer = field(d, "customer_name").or(field(d, "customer_id")).unwrap_or("?");
     match s.id.kind() {
-        ItemKind::HeldSale => text(
-            format!("Vente {receipt} retenue pour révision ({}) : {message}", s.code),
-            format!("Sale {receipt} held for review ({}): {message}", s.code),
-        ),
-        ItemKind::HeldOperation => text(format!("Opération retenue ({}).", s.code), format!("Operation held ({}).", s.code)),
-        ItemKind::HeldOnlineOrder => text(format!("Commande en ligne retenue ({}).", s.code), format!("Online order held ({}).", s.code)),
-        ItemKind::Conflict => {
-            let (fr, en) = match s.code.as_str() {
-                "serial_sold_twice" => ("Numéro de série vendu deux fois", "Serial number sold twice"),
-                "credit_limit_exceeded" => ("Limite de crédit dépassée", "Credit limit exceeded"),
-                "not_enough_store_credit" => ("Crédit en magasin insuffisant", "Not enough store credit"),
-                "loyalty_overdrawn" => ("Récompense remise deux fois", "Reward redeemed twice"),
-                _ => ("Conflit de synchronisation", "Sync conflict"),
-            };
-            text(format!("{fr} (vente {receipt}). {message}"), format!("{en} (sale {receipt}). {message}"))
+        ItemKind::HeldSale => {
+            let held_fr = format!("Vente {receipt} retenue pour révision");
+            let held_en = format!("Sale {receipt} held for review");
+            let (unit_fr, unit_en) = amount(d, "unit_price");
+            let (cat_fr, cat_en) = amount(d, "catalog_price");
+            match s.code.as_str() {
+                "price_without_override" => text(
+                    format!("{held_fr} : {product} vendu {unit_fr} au lieu de {cat_fr} (prix du catalogue), sans dérogation de prix."),
+                    format!("{held_en}: {product} sold at {unit_en} instead of {cat_en} (catalog price), with no price override."),
+                ),
+                "override_not_allowed" => {
+                    let by = field(d, "by").unwrap_or("?");
+                    text(
+                        format!("{held_fr} : {by} ne peut pas vendre {product} à {unit_fr} (catalogue : {cat_fr})."),
+                        format!("{held_en}: {by} may not sell {product} at {unit_en} (catalog: {cat_en})."),
+                    )
+                }
+                "unknown_cashier" => {
+                    let who = field(d, "cashier_id").unwrap_or("?");
+                    text(
+                        format!("{held_fr} : la caissière « {who} » ne travaille pas à cet établissement."),
+                        format!("{held_en}: cashier '{who}' does not work at this outlet."),
+                    )
+                }
+                "unknown_product" => text(
+                    format!("{held_fr} : produit inconnu « {product} »."),
+                    format!("{held_en}: unknown product '{product}'."),
+                ),
+                "key_taken" => {
+                    let other = field(d, "existing_receipt").unwrap_or("?");
+                    text(
+                        format!("{held_fr} : son numéro de séquence porte déjà la vente {other}."),
+                        format!("{held_en}: its sequence number already holds sale {other}."),
+                    )
+                }
+                "id_taken" => text(
+                    format!("{held_fr} : une autre vente porte déjà son identifiant."),
+                    format!("{held_en}: another sale already has its id."),
+                ),
+                code if message.is_empty() => text(format!("{held_fr} ({code})."), format!("{held_en} ({code}).")),
+                code => text(format!("{held_fr} ({code}) : {message}"), format!("{held_en} ({code}): {message}")),
+            }
         }
+        ItemKind::HeldOperation => {
+            let (op_fr, op_en) = match s.detail.pointer("/operation/body/kind").and_then(|k| k.as_str()) {
+                Some("account_payment") => ("Paiement au compte", "Payment on account"),
+                Some("serial_registration") => ("Enregistrement de numéros de série", "Serial number registration"),
+                Some("stock_adjustment") => ("Ajustement de stock", "Stock adjustment"),
+                Some("new_customer") => ("Nouveau client", "New customer"),
+                _ => ("Opération", "Operation"),
+            };
+            let reason = s.detail.get("reason").cloned().unwrap_or_default();
+            let customer = field(&reason, "customer_id").unwrap_or("?");
+            let product = field(&reason, "product_id").unwrap_or("?");
+            match s.code.as_str() {
+                "unknown_customer" => text(
+                    format!("{op_fr} retenu : client inconnu « {customer} »."),
+                    format!("{op_en} held: unknown customer '{customer}'."),
+                ),
+                "unknown_product" => text(
+                    format!("{op_fr} retenu : produit inconnu « {product} »."),
+                    format!("{op_en} held: unknown product '{product}'."),
+                ),
+                code => text(format!("{op_fr} retenu ({code})."), format!("{op_en} held ({code}).")),
+            }
+        }
+        ItemKind::HeldOnlineOrder => {
+            let order = field(d, "external_id").unwrap_or("?");
+            text(
+                format!("Commande en ligne {order} retenue ({}). {message}", s.code),
+                format!("Online order {order} held ({}). {message}", s.code),
+            )
+        }
+        ItemKind::Conflict => match s.code.as_str() {
+            "serial_sold_twice" => {
+                let serial = field(d, "serial").unwrap_or("?");
+                text(
+                    format!("Numéro de série vendu deux fois : {serial} ({product}), vendu de nouveau par la vente {receipt}."),
+                    format!("Serial number sold twice: {serial} ({product}), sold again by sale {receipt}."),
+                )
+            }
+            "credit_limit_exceeded" => {
+                let (after_fr, after_en) = amount(d, "balance_after");
+                let (limit_fr, limit_en) = amount(d, "credit_limit");
+                let (req_fr, req_en) = amount(d, "requested");
+                text(
+                    format!("Limite de crédit dépassée : {customer}, vente {receipt} de {req_fr} au compte ; solde {after_fr} pour une limite de {limit_fr}."),
+                    format!("Credit limit exceeded: {customer}, sale {receipt} of {req_en} on account; balance {after_en} against a limit of {limit_en}."),
+                )
+            }
+            "not_enough_store_credit" => {
+                let (req_fr, req_en) = amount(d, "requested");
+                let (av_fr, av_en) = amount(d, "available");
+                text(
+                    format!("Crédit en magasin insuffisant : {customer}, vente {receipt} : {req_fr} utilisés, {av_fr} disponibles."),
+                    format!("Not enough store credit: {customer}, sale {receipt}: {req_en} used, {av_en} available."),
+                )
+            }
+            "loyalty_overdrawn" => {
+                let points = d.get("points").and_then(|v| v.as_i64()).unwrap_or(0);
+                let visits = d.get("visits").and_then(|v| v.as_i64()).unwrap_or(0);
+                text(
+                    format!("Récompense remise deux fois : {customer}, vente {receipt} ; il reste {points} points et {visits} passages."),
+                    format!("Reward redeemed twice: {customer}, sale {receipt}; {points} points and {visits} visits left."),
+                )
+            }
+            "unknown_customer" => text(
+                format!("Client inconnu « {customer} » (vente {receipt})."),
+                format!("Unknown customer '{customer}' (sale {receipt})."),
+            ),
+            _ => text(format!("Conflit de synchronisation (vente {receipt}). {message}"), format!("Sync conflict (sale {receipt}). {message}")),
+        },
         ItemKind::StockBelowZero => {
             let (outlet, product) = match &s.id {
                 ItemId::StockBelowZero { outlet_id, product_id } => (outlet_id.as_str(), product_id.as_str()),
@@ -568,6 +679,30 @@ mod tests {
         assert_eq!(decide(&open, &r, None), Ok(Decision::Apply(Effect::CountStock { outlet_id: "mtl".into(), product_id: "hat".into(), counted: 3 })));
         r.counted = Some(-1);
         assert!(decide(&open, &r, None).is_err());
+    }
+
+    #[test]
+    fn what_happened_names_the_sale_the_amounts_the_serial_and_the_customer() {
+        let held = Source {
+            receipt: Some("MTL1-1-000004".into()),
+            detail: serde_json::json!({"code": "price_without_override", "line": 0, "product_id": "shoes", "unit_price": 1000, "catalog_price": 8999}),
+            ..source(ItemId::HeldSale(1), "price_without_override")
+        };
+        let w = what(&held);
+        assert_eq!(w.fr, "Vente MTL1-1-000004 retenue pour révision : shoes vendu 10,00\u{a0}$ au lieu de 89,99\u{a0}$ (prix du catalogue), sans dérogation de prix.");
+        assert!(w.en.contains("sold at $10.00 instead of $89.99"), "{}", w.en);
+        let serial = Source {
+            receipt: Some("MTL1-1-000002".into()),
+            detail: serde_json::json!({"serial": "A1", "product_name": "Perceuse", "message": "x"}),
+            ..source(ItemId::Conflict(2), "serial_sold_twice")
+        };
+        assert_eq!(what(&serial).en, "Serial number sold twice: A1 (Perceuse), sold again by sale MTL1-1-000002.");
+        let credit = Source {
+            receipt: Some("R-9".into()),
+            detail: serde_json::json!({"customer_name": "Jean Gagnon", "balance_after": 52000, "credit_limit": 50000, "requested": 4000}),
+            ..source(ItemId::Conflict(3), "credit_limit_exceeded")
+        };
+        assert!(what(&credit).fr.starts_with("Limite de crédit dépassée : Jean Gagnon, vente R-9 de 40,00"), "{}", what(&credit).fr);
     }
 
     #[test]

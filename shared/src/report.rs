@@ -222,6 +222,38 @@ impl ZReport {
     }
 }
 
+/// Cash counted in the drawer against the report's expected cash: even, over (more than expected) or
+/// short, by how much.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "amount", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub enum CashCount {
+    Even,
+    Over(Money),
+    Short(Money),
+}
+
+impl CashCount {
+    /// Counted minus expected (negative when short).
+    pub fn difference(self) -> Money {
+        match self {
+            CashCount::Even => Money::ZERO,
+            CashCount::Over(m) => m,
+            CashCount::Short(m) => Money(-m.0),
+        }
+    }
+}
+
+/// The over/short of a drawer: `counted − expected`, checked.
+pub fn cash_count(expected: Money, counted: Money) -> Result<CashCount, Overflow> {
+    let d = counted.checked_sub(expected)?;
+    Ok(match d.0 {
+        0 => CashCount::Even,
+        n if n > 0 => CashCount::Over(d),
+        _ => CashCount::Short(Money(0).checked_sub(d)?),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -277,6 +309,17 @@ mod tests {
         // Another outlet's zone gives its own boundaries: Vancouver's day starts three hours later.
         let van = Period::day(Date::new(2025, 3, 1).unwrap(), &TimeZone::get("America/Vancouver").unwrap()).unwrap();
         assert_eq!(van.from_ms - Period::day(Date::new(2025, 3, 1).unwrap(), &montreal()).unwrap().from_ms, 3 * 3_600_000);
+    }
+
+    #[test]
+    fn counted_cash_is_even_over_or_short_of_the_expected_cash() {
+        assert_eq!(cash_count(Money(21_000), Money(21_000)), Ok(CashCount::Even));
+        assert_eq!(cash_count(Money(21_000), Money(21_250)), Ok(CashCount::Over(Money(250))));
+        assert_eq!(cash_count(Money(21_000), Money(20_995)), Ok(CashCount::Short(Money(5))));
+        assert_eq!(cash_count(Money(21_000), Money(20_995)).unwrap().difference(), Money(-5));
+        assert_eq!(cash_count(Money(-5), Money(0)), Ok(CashCount::Over(Money(5))), "a negative drawer (refunds beyond the float)");
+        assert!(cash_count(Money(i64::MIN), Money(i64::MAX)).is_err());
+        assert!(cash_count(Money(1), Money(i64::MIN)).is_err(), "no overflow hidden by the sign");
     }
 
     #[test]

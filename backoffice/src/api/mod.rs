@@ -3,4 +3,6 @@
 pub mod customers_api;
 pub mod products_api;
 pub mod history_api;
+pub mod inbox_api;
+pub mod reports_api;
 pub mod serials_api;
