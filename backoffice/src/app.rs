@@ -3,6 +3,10 @@
 //! the sell screen and to *Connexion* load the register's page.
 
 use crate::components::menu::Menu;
+use crate::pages::admin::devices_page::DevicesPage;
+use crate::pages::admin::journal_page::JournalPage;
+use crate::pages::admin::outlets_page::OutletsPage;
+use crate::pages::admin::staff_page::StaffPage;
 use crate::pages::customers::CustomersPage;
 use crate::pages::orders::OrdersPage;
 use crate::pages::sales::SalesPage;
@@ -34,6 +38,10 @@ pub fn App() -> impl IntoView {
                 p if p.starts_with("/clients") => view! { <CustomersPage/> }.into_any(),
                 p if p.starts_with("/commandes") => view! { <OrdersPage/> }.into_any(),
                 p if p.starts_with("/boutiques") => view! { <StoresPage/> }.into_any(),
+                p if p.starts_with("/points-de-vente") => view! { <OutletsPage/> }.into_any(),
+                p if p.starts_with("/appareils") => view! { <DevicesPage/> }.into_any(),
+                p if p.starts_with("/personnel") => view! { <StaffPage/> }.into_any(),
+                p if p.starts_with("/journal") => view! { <JournalPage/> }.into_any(),
                 _ => view! { <SalesPage/> }.into_any(),
             }}
         </main>

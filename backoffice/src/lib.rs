@@ -6,6 +6,7 @@
 pub mod api;
 pub mod app;
 pub mod components;
+pub mod i18n_admin;
 pub mod i18n_menu;
 pub mod i18n_orders;
 pub mod i18n_serials;

@@ -1,4 +1,5 @@
 //! The back-office pages' own calls to the server (the shared client is `frontend::sync`).
 
+pub mod admin_api;
 pub mod customers_api;
 pub mod serials_api;

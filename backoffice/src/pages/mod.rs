@@ -1,5 +1,6 @@
 //! One screen per file.
 
+pub mod admin;
 pub mod customers;
 pub mod orders;
 pub mod sales;
