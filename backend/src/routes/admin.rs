@@ -46,11 +46,6 @@ fn refused(r: AdminRefusal, what: &str, code: &str) -> Response {
     }
 }
 
-/// Whether the bundled IANA database has this zone.
-fn known_zone(name: &str) -> bool {
-    crate::time_zone::lookup(name).is_ok()
-}
-
 /// The outlets the caller may see, in allocation order, each with its rank, registers and online stores.
 async fn views(state: &AppState, caller: &Caller) -> Result<Vec<OutletView>, AppError> {
     let setup = state.store.setup().await?;
@@ -85,7 +80,7 @@ pub async fn list(State(state): State<AppState>, Authenticated(caller): Authenti
 /// fault (a time zone the IANA database does not know); 409 `id_taken`.
 pub async fn create(State(state): State<AppState>, Authenticated(caller): Authenticated, body: Bytes) -> Result<Response, AppError> {
     let new: NewOutlet = parse_json(&body)?;
-    let outlet = match check_new_outlet(&new, &known_zone) {
+    let outlet = match check_new_outlet(&new, &crate::time_zone::known) {
         Ok(o) => o,
         Err(fields) => return Ok(invalid("invalid_outlet", fields)),
     };
@@ -98,7 +93,7 @@ pub async fn create(State(state): State<AppState>, Authenticated(caller): Authen
 /// `PATCH /outlets/{id}` (admin): its name and time zone; registers pull the change.
 pub async fn update(State(state): State<AppState>, Authenticated(caller): Authenticated, AppPath(id): AppPath<String>, body: Bytes) -> Result<Response, AppError> {
     let patch: OutletPatch = parse_json(&body)?;
-    Ok(match state.store.update_outlet(&id, &patch, &known_zone, &caller.actor()).await? {
+    Ok(match state.store.update_outlet(&id, &patch, &caller.actor()).await? {
         Ok(o) => Json(view_of(&state, &caller, &o.id).await?).into_response(),
         Err(r) => refused(r, &format!("outlet '{id}'"), "invalid_outlet"),
     })

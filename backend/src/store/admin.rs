@@ -107,11 +107,11 @@ impl SqliteStore {
     }
 
     /// Renames an outlet or changes its time zone (`shared::outlets::apply_outlet_patch`), audited.
-    pub async fn update_outlet(&self, id: &str, patch: &OutletPatch, known_zone: &(dyn Fn(&str) -> bool + Sync), by: &str) -> anyhow::Result<Result<Outlet, AdminRefusal>> {
+    pub async fn update_outlet(&self, id: &str, patch: &OutletPatch, by: &str) -> anyhow::Result<Result<Outlet, AdminRefusal>> {
         let _turn = self.write_turn().await;
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
         let Some(before) = load_outlet(&mut tx, id).await? else { return Ok(Err(AdminRefusal::NotFound)) };
-        let edit = match apply_outlet_patch(&before, patch, known_zone) {
+        let edit = match apply_outlet_patch(&before, patch, &crate::time_zone::known) {
             Ok(e) => e,
             Err(fields) => return Ok(Err(AdminRefusal::Invalid(fields))),
         };

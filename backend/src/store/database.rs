@@ -242,8 +242,8 @@ pub trait Store: Send + Sync + 'static {
     async fn online_offers(&self) -> anyhow::Result<Vec<(String, shared::outlets::OnlineOffer)>>;
     /// A new outlet (checked by `shared::outlets`), last in allocation order, audited under `by`.
     async fn create_outlet(&self, o: &shared::catalog::Outlet, by: &str) -> anyhow::Result<Result<shared::catalog::Outlet, super::admin::AdminRefusal>>;
-    /// Edits an outlet (`shared::outlets::apply_outlet_patch`; `known_zone`: the time-zone database), audited.
-    async fn update_outlet(&self, id: &str, patch: &shared::outlets::OutletPatch, known_zone: &(dyn Fn(&str) -> bool + Sync), by: &str) -> anyhow::Result<Result<shared::catalog::Outlet, super::admin::AdminRefusal>>;
+    /// Edits an outlet (`shared::outlets::apply_outlet_patch` against the bundled time-zone database), audited.
+    async fn update_outlet(&self, id: &str, patch: &shared::outlets::OutletPatch, by: &str) -> anyhow::Result<Result<shared::catalog::Outlet, super::admin::AdminRefusal>>;
     /// The whole allocation order (`shared::outlets::reorder`), every store's online outlets ranked by it, audited.
     async fn reorder_outlets(&self, order: &[String], by: &str) -> anyhow::Result<Result<(), super::admin::AdminRefusal>>;
     /// A new register at an outlet, audited.

@@ -294,8 +294,8 @@ impl Store for SqliteStore {
     async fn create_outlet(&self, o: &shared::catalog::Outlet, by: &str) -> anyhow::Result<Result<shared::catalog::Outlet, crate::store::admin::AdminRefusal>> {
         SqliteStore::create_outlet(self, o, by).await
     }
-    async fn update_outlet(&self, id: &str, patch: &shared::outlets::OutletPatch, known_zone: &(dyn Fn(&str) -> bool + Sync), by: &str) -> anyhow::Result<Result<shared::catalog::Outlet, crate::store::admin::AdminRefusal>> {
-        SqliteStore::update_outlet(self, id, patch, known_zone).await
+    async fn update_outlet(&self, id: &str, patch: &shared::outlets::OutletPatch, by: &str) -> anyhow::Result<Result<shared::catalog::Outlet, crate::store::admin::AdminRefusal>> {
+        SqliteStore::update_outlet(self, id, patch, by).await
     }
     async fn reorder_outlets(&self, order: &[String], by: &str) -> anyhow::Result<Result<(), crate::store::admin::AdminRefusal>> {
         SqliteStore::reorder_outlets(self, order, by).await

@@ -54,11 +54,11 @@ impl PgStore {
         })
     }
 
-    pub async fn update_outlet(&self, id: &str, patch: &OutletPatch, known_zone: &(dyn Fn(&str) -> bool + Sync), by: &str) -> anyhow::Result<Result<Outlet, AdminRefusal>> {
+    pub async fn update_outlet(&self, id: &str, patch: &OutletPatch, by: &str) -> anyhow::Result<Result<Outlet, AdminRefusal>> {
         transaction!(self, |tx| {
             lock(tx, [Lock::Admin]).await?;
             let Some(before) = load_outlet(&mut **tx, id).await? else { return Ok(Err(AdminRefusal::NotFound)) };
-            let edit = match apply_outlet_patch(&before, patch, known_zone) {
+            let edit = match apply_outlet_patch(&before, patch, &crate::time_zone::known) {
                 Ok(e) => e,
                 Err(fields) => return Ok(Err(AdminRefusal::Invalid(fields))),
             };

@@ -301,8 +301,8 @@ impl Store for PgStore {
     async fn create_outlet(&self, o: &shared::catalog::Outlet, by: &str) -> anyhow::Result<Result<shared::catalog::Outlet, crate::store::admin::AdminRefusal>> {
         PgStore::create_outlet(self, o, by).await
     }
-    async fn update_outlet(&self, id: &str, patch: &shared::outlets::OutletPatch, known_zone: &(dyn Fn(&str) -> bool + Sync), by: &str) -> anyhow::Result<Result<shared::catalog::Outlet, crate::store::admin::AdminRefusal>> {
-        PgStore::update_outlet(self, id, patch, known_zone).await
+    async fn update_outlet(&self, id: &str, patch: &shared::outlets::OutletPatch, by: &str) -> anyhow::Result<Result<shared::catalog::Outlet, crate::store::admin::AdminRefusal>> {
+        PgStore::update_outlet(self, id, patch, by).await
     }
     async fn reorder_outlets(&self, order: &[String], by: &str) -> anyhow::Result<Result<(), crate::store::admin::AdminRefusal>> {
         PgStore::reorder_outlets(self, order, by).await
