@@ -153,13 +153,13 @@ impl SqliteStore {
         if load_outlet(&mut tx, &r.outlet_id).await?.is_none() {
             return Ok(Err(AdminRefusal::UnknownOutlet(r.outlet_id.clone())));
         }
-        let id_taken: Option<String> = sqlx::query_scalar("SELECT id FROM registers WHERE id = ?").bind(&r.id).fetch_optional(&mut *tx).await?;
-        if id_taken.is_some() {
-            return Ok(Err(AdminRefusal::IdTaken(r.id.clone())));
-        }
         let code_taken: Option<String> = sqlx::query_scalar("SELECT id FROM registers WHERE code = ?").bind(&r.code).fetch_optional(&mut *tx).await?;
         if let Some(other) = code_taken {
             return Ok(Err(AdminRefusal::CodeTaken(other)));
+        }
+        let id_taken: Option<String> = sqlx::query_scalar("SELECT id FROM registers WHERE id = ?").bind(&r.id).fetch_optional(&mut *tx).await?;
+        if id_taken.is_some() {
+            return Ok(Err(AdminRefusal::IdTaken(r.id.clone())));
         }
         sqlx::query("INSERT INTO registers (id, outlet_id, code, name) VALUES (?, ?, ?, ?)").bind(&r.id).bind(&r.outlet_id).bind(&r.code).bind(&r.name).execute(&mut *tx).await?;
         write_audit(&mut tx, &Audit::new(AuditAction::RegisterCreated, by, &r.id, format!("{} ({})", r.name, r.code)).outlet(Some(&r.outlet_id))).await?;

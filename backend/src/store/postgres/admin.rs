@@ -97,13 +97,13 @@ impl PgStore {
             if load_outlet(&mut **tx, &r.outlet_id).await?.is_none() {
                 return Ok(Err(AdminRefusal::UnknownOutlet(r.outlet_id.clone())));
             }
-            let id_taken: Option<String> = sqlx::query_scalar("SELECT id FROM registers WHERE id = $1").bind(&r.id).fetch_optional(&mut **tx).await?;
-            if id_taken.is_some() {
-                return Ok(Err(AdminRefusal::IdTaken(r.id.clone())));
-            }
             let code_taken: Option<String> = sqlx::query_scalar("SELECT id FROM registers WHERE code = $1").bind(&r.code).fetch_optional(&mut **tx).await?;
             if let Some(other) = code_taken {
                 return Ok(Err(AdminRefusal::CodeTaken(other)));
+            }
+            let id_taken: Option<String> = sqlx::query_scalar("SELECT id FROM registers WHERE id = $1").bind(&r.id).fetch_optional(&mut **tx).await?;
+            if id_taken.is_some() {
+                return Ok(Err(AdminRefusal::IdTaken(r.id.clone())));
             }
             sqlx::query("INSERT INTO registers (id, outlet_id, code, name) VALUES ($1, $2, $3, $4)").bind(&r.id).bind(&r.outlet_id).bind(&r.code).bind(&r.name).execute(&mut **tx).await?;
             write_audit(tx, &Audit::new(AuditAction::RegisterCreated, by, &r.id, format!("{} ({})", r.name, r.code)).outlet(Some(&r.outlet_id))).await?;
