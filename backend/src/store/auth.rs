@@ -507,7 +507,7 @@ impl SqliteStore {
 
     /// Newest first: entries at one of `outlets` (`None`: all) matching `filter`, before an id.
     pub async fn list_audit(&self, outlets: Option<&[String]>, filter: &AuditFilter, before: Option<i64>, limit: u32) -> anyhow::Result<Vec<AuditEntry>> {
-        let visible = outlets.map(|os| serde_json::to_string(os)).transpose()?;
+        let visible = outlets.map(serde_json::to_string).transpose()?;
         let rows = sqlx::query(
             "SELECT id, at_ms, action, staff_id, device_id, outlet_id, subject, detail FROM audit_log
              WHERE (?1 IS NULL OR id < ?1)

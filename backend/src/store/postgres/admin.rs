@@ -38,7 +38,7 @@ impl PgStore {
     pub async fn create_outlet(&self, o: &Outlet, by: &str) -> anyhow::Result<Result<Outlet, AdminRefusal>> {
         transaction!(self, |tx| {
             lock(tx, [Lock::Admin]).await?;
-            if load_outlet(&mut **tx, &o.id).await?.is_some() {
+            if load_outlet(tx, &o.id).await?.is_some() {
                 return Ok(Err(AdminRefusal::IdTaken(o.id.clone())));
             }
             sqlx::query("INSERT INTO outlets (id, name, priority, gst_ppm, qst_ppm, time_zone) VALUES ($1, $2, (SELECT COALESCE(MAX(priority) + 1, 0) FROM outlets), $3, $4, $5)")
@@ -57,7 +57,7 @@ impl PgStore {
     pub async fn update_outlet(&self, id: &str, patch: &OutletPatch, by: &str) -> anyhow::Result<Result<Outlet, AdminRefusal>> {
         transaction!(self, |tx| {
             lock(tx, [Lock::Admin]).await?;
-            let Some(before) = load_outlet(&mut **tx, id).await? else { return Ok(Err(AdminRefusal::NotFound)) };
+            let Some(before) = load_outlet(tx, id).await? else { return Ok(Err(AdminRefusal::NotFound)) };
             let edit = match apply_outlet_patch(&before, patch, &crate::time_zone::known) {
                 Ok(e) => e,
                 Err(fields) => return Ok(Err(AdminRefusal::Invalid(fields))),
@@ -94,7 +94,7 @@ impl PgStore {
     pub async fn create_register(&self, r: &Register, by: &str) -> anyhow::Result<Result<Register, AdminRefusal>> {
         transaction!(self, |tx| {
             lock(tx, [Lock::Admin]).await?;
-            if load_outlet(&mut **tx, &r.outlet_id).await?.is_none() {
+            if load_outlet(tx, &r.outlet_id).await?.is_none() {
                 return Ok(Err(AdminRefusal::UnknownOutlet(r.outlet_id.clone())));
             }
             let code_taken: Option<String> = sqlx::query_scalar("SELECT id FROM registers WHERE code = $1").bind(&r.code).fetch_optional(&mut **tx).await?;
@@ -148,7 +148,7 @@ impl PgStore {
                 }
             }
             for o in &edit.after.outlets {
-                if load_outlet(&mut **tx, o).await?.is_none() {
+                if load_outlet(tx, o).await?.is_none() {
                     return Ok(Err(StaffUpdateRefusal::UnknownOutlet(o.clone())));
                 }
             }
