@@ -478,6 +478,7 @@ pub fn document() -> Value {
     }
 
     catalog_operations(&mut d);
+    admin_operations(&mut d);
 
     let mut components = Map::new();
     for (name, schema) in d.gen.take_definitions(true) {
@@ -592,4 +593,54 @@ fn catalog_operations(d: &mut Doc) {
         }}}});
         op["responses"]["415"]["description"] = json!("the body is not `text/csv`");
     }
+}
+
+/// Administration: outlets, registers, staff (issue 12 item 7: `routes::admin`).
+fn admin_operations(d: &mut Doc) {
+    use shared::auth::staff::{StaffAccount, StaffPatch};
+    use shared::catalog::Register;
+    use shared::outlets::{NewOutlet, NewRegister, OutletPatch, OutletView, PriorityOrder};
+    let refused = d.schema::<routes::admin::AdminRefused>();
+    let s = d.schema::<Vec<OutletView>>();
+    d.add(Op::new("get", "/api/v1/outlets", "outlets in allocation order, with their registers and the stores selling their stock online").ok(200, "the caller's outlets", Some(s.clone())));
+    let (b, one) = (d.schema::<NewOutlet>(), d.schema::<OutletView>());
+    d.add(
+        Op::new("post", "/api/v1/outlets", "create an outlet (last in allocation order)")
+            .body(b)
+            .ok(201, "the outlet", Some(one.clone()))
+            .ok(409, "`id_taken`", None)
+            .ok(422, "`invalid_outlet`: every field at fault (a time zone the IANA database does not know)", Some(refused.clone())),
+    );
+    let b = d.schema::<PriorityOrder>();
+    d.add(
+        Op::new("put", "/api/v1/outlets/priority", "the whole allocation order (every store's online outlets follow it)")
+            .body(b)
+            .ok(200, "the outlets in their new order", Some(s))
+            .ok(422, "`invalid_order`: an outlet missing, repeated or unknown", Some(refused.clone())),
+    );
+    let b = d.schema::<OutletPatch>();
+    d.add(
+        Op::new("patch", "/api/v1/outlets/{id}", "rename an outlet or change its time zone")
+            .body(b)
+            .ok(200, "the outlet", Some(one))
+            .ok(422, "`invalid_outlet`", Some(refused.clone())),
+    );
+    let (b, r) = (d.schema::<NewRegister>(), d.schema::<Register>());
+    d.add(
+        Op::new("post", "/api/v1/registers", "add a register to an outlet")
+            .body(b)
+            .ok(201, "the register", Some(r))
+            .ok(409, "`id_taken` or `code_taken`", None)
+            .ok(422, "`invalid_register`", Some(refused)),
+    );
+    d.add(Op::new("get", "/api/v1/time-zones", "the IANA time zones an outlet may take").ok(200, "zone names, sorted", Some(json!({"type": "array", "items": {"type": "string"}}))));
+    let s = d.schema::<Vec<StaffAccount>>();
+    d.add(Op::new("get", "/api/v1/staff/accounts", "staff of the caller's outlets, active or not").ok(200, "staff, by name", Some(s)));
+    let (b, s) = (d.schema::<StaffPatch>(), d.schema::<StaffAccount>());
+    d.add(
+        Op::new("patch", "/api/v1/staff/{id}", "edit a staff member: role, outlets, deactivate, reset password or PIN")
+            .body(b)
+            .ok(200, "the staff member", Some(s))
+            .ok(409, "`last_admin` (the last active administrator) or `email_taken`", None),
+    );
 }

@@ -10,6 +10,11 @@ pub fn lookup(name: &str) -> anyhow::Result<TimeZone> {
     TimeZone::get(name).map_err(|e| anyhow::anyhow!("unknown time zone '{name}': {e}"))
 }
 
+/// Whether the bundled IANA database has this zone (what an outlet may take).
+pub fn known(name: &str) -> bool {
+    lookup(name).is_ok()
+}
+
 /// The zone stored for an outlet. A name the database does not know is a server fault (outlets are
 /// checked when stored), not the client's.
 pub fn of_outlet(name: Option<String>, what: &str) -> Result<TimeZone, AppError> {

@@ -6,6 +6,10 @@ use crate::components::menu::Menu;
 use crate::pages::catalog::import::ImportPage;
 use crate::pages::catalog::product_form::ProductFormPage;
 use crate::pages::catalog::products::ProductsPage;
+use crate::pages::admin::devices_page::DevicesPage;
+use crate::pages::admin::journal_page::JournalPage;
+use crate::pages::admin::outlets_page::OutletsPage;
+use crate::pages::admin::staff_page::StaffPage;
 use crate::pages::customers::CustomersPage;
 use crate::pages::inbox::InboxPage;
 use crate::pages::orders::OrdersPage;
@@ -48,6 +52,10 @@ pub fn App() -> impl IntoView {
                 p if p.starts_with("/import") => view! { <ImportPage/> }.into_any(),
                 p if p.starts_with("/a-traiter") => view! { <InboxPage/> }.into_any(),
                 p if p.starts_with("/rapport-z") => view! { <ZReportPage/> }.into_any(),
+                p if p.starts_with("/points-de-vente") => view! { <OutletsPage/> }.into_any(),
+                p if p.starts_with("/appareils") => view! { <DevicesPage/> }.into_any(),
+                p if p.starts_with("/personnel") => view! { <StaffPage/> }.into_any(),
+                p if p.starts_with("/journal") => view! { <JournalPage/> }.into_any(),
                 _ => view! { <SalesPage/> }.into_any(),
             }}
         </main>

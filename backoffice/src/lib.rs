@@ -9,6 +9,7 @@ pub mod components;
 pub mod i18n_catalog;
 pub mod i18n_history;
 pub mod i18n_inbox;
+pub mod i18n_admin;
 pub mod i18n_menu;
 pub mod i18n_orders;
 pub mod i18n_serials;

@@ -12,6 +12,7 @@ pub mod inbox;
 pub mod loyalty;
 pub mod money;
 pub mod online;
+pub mod outlets;
 pub mod report;
 pub mod sale;
 pub mod sales_history;

@@ -17,10 +17,11 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde::Serialize;
 use shared::auth::{
-    check_pin_format, AuditAction, LockoutRule, LoginRequest, Lockout, Me, NewStaff, OfflineStaff, PinRequest, PinVerifier, Role,
-    SessionInfo, StaffMember, MIN_PASSWORD_LEN, PIN_ITERATIONS,
+    AuditAction, LockoutRule, LoginRequest, Lockout, Me, NewStaff, OfflineStaff, PinRequest, PinVerifier, Role, SessionInfo,
+    StaffMember, PIN_ITERATIONS,
 };
 use shared::auth::lockout::{ACCOUNT, CLIENT};
+use shared::auth::staff::{check_staff, normalise_email, StaffFields};
 use shared::limits::{MAX_ID_LEN, MAX_TEXT_LEN};
 
 /// 429 with the time the lock-out ends (UTC) and `Retry-After`.
@@ -256,6 +257,22 @@ pub fn staff_record(id: &str, name: &str, email: Option<&str>, role: Role, outle
     })
 }
 
+/// A staff edit's new secrets, hashed (argon2) with a new offline PIN verifier, off the async workers.
+pub async fn staff_secrets(password: Option<String>, pin: Option<String>) -> Result<crate::store::admin::NewSecrets, AppError> {
+    if password.is_none() && pin.is_none() {
+        return Ok(Default::default());
+    }
+    blocking(move || -> anyhow::Result<crate::store::admin::NewSecrets> {
+        Ok(crate::store::admin::NewSecrets {
+            password_hash: password.as_deref().map(hash_secret).transpose()?,
+            pin_hash: pin.as_deref().map(hash_secret).transpose()?,
+            pin_verifier: pin.as_deref().map(|p| PinVerifier::new(p, &random_bytes::<16>(), PIN_ITERATIONS)),
+        })
+    })
+    .await?
+    .map_err(AppError::Internal)
+}
+
 /// `POST /staff` (admin): 201 with the new member.
 pub async fn create(State(state): State<AppState>, Authenticated(caller): Authenticated, body: Bytes) -> Result<Response, AppError> {
     let new: NewStaff = parse_json(&body)?;
@@ -263,33 +280,23 @@ pub async fn create(State(state): State<AppState>, Authenticated(caller): Authen
     if name.is_empty() || name.chars().count() > MAX_TEXT_LEN {
         return Err(AppError::BadRequest(format!("invalid JSON body at name: 1 to {MAX_TEXT_LEN} characters")));
     }
-    let email = new.email.as_deref().map(|e| e.trim().to_lowercase()).filter(|e| !e.is_empty());
-    if let Some(e) = &email {
-        let ok = e.chars().count() <= MAX_TEXT_LEN && e.split_once('@').is_some_and(|(u, d)| !u.is_empty() && !d.is_empty());
-        if !ok {
-            return Err(AppError::unprocessable("bad_email", "not an e-mail address"));
-        }
-    }
-    if let Some(p) = &new.password {
-        if p.chars().count() < MIN_PASSWORD_LEN || p.chars().count() > MAX_TEXT_LEN {
-            return Err(AppError::unprocessable("weak_password", format!("a password has at least {MIN_PASSWORD_LEN} characters")));
-        }
-        if email.is_none() {
-            return Err(AppError::unprocessable("email_required", "a password signs in with an e-mail: give one"));
-        }
-    }
-    if let Some(p) = &new.pin {
-        check_pin_format(p).map_err(|m| AppError::unprocessable("bad_pin", m))?;
-    }
+    let email = new.email.as_deref().and_then(normalise_email);
     let mut outlets = new.outlets.clone();
     outlets.sort();
     outlets.dedup();
     if outlets.iter().any(|o| o.is_empty() || o.len() > MAX_ID_LEN) {
         return Err(AppError::BadRequest(format!("invalid JSON body at outlets: ids of 1 to {MAX_ID_LEN} characters")));
     }
-    if new.role != Role::Admin && outlets.is_empty() {
-        return Err(AppError::unprocessable("no_outlet", "a cashier or manager works at one outlet at least"));
-    }
+    let fields = StaffFields {
+        name: &name,
+        email: email.as_deref(),
+        role: new.role,
+        outlets: &outlets,
+        has_password: new.password.is_some(),
+        new_password: new.password.as_deref(),
+        new_pin: new.pin.as_deref(),
+    };
+    check_staff(&fields).map_err(|p| AppError::unprocessable(p.code, p.message))?;
     let id = format!("s-{}", &random_token()[..12]);
     let (rid, rname, remail, role, routlets, password, pin) = (id.clone(), name.clone(), email.clone(), new.role, outlets.clone(), new.password.clone(), new.pin.clone());
     let record = blocking(move || staff_record(&rid, &rname, remail.as_deref(), role, &routlets, password.as_deref(), pin.as_deref())).await??;

@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`, one module per area; `table` lists every route with its access rule.
 
+pub mod admin;
 pub mod audit;
 pub mod auth;
 pub mod catalog;

@@ -94,6 +94,15 @@ pub fn table() -> Vec<Route> {
         r(M::POST, "/api/v1/import/products", Staff(Manager), post(crate::routes::csv::import_products).layer(import_limit())),
         r(M::POST, "/api/v1/import/customers", Staff(Manager), post(crate::routes::csv::import_customers).layer(import_limit())),
         r(M::POST, "/api/v1/import/serials", Staff(Manager), post(crate::routes::csv::import_serials).layer(import_limit())),
+        // Administration: outlets, registers, staff (issue 12 item 7).
+        r(M::GET, "/api/v1/outlets", Staff(Manager), get(crate::routes::admin::list)),
+        r(M::POST, "/api/v1/outlets", Staff(Admin), post(crate::routes::admin::create)),
+        r(M::PUT, "/api/v1/outlets/priority", Staff(Admin), put(crate::routes::admin::priority)),
+        r(M::PATCH, "/api/v1/outlets/{id}", Staff(Admin), patch(crate::routes::admin::update)),
+        r(M::POST, "/api/v1/registers", Staff(Admin), post(crate::routes::admin::create_register)),
+        r(M::GET, "/api/v1/time-zones", Staff(Manager), get(crate::routes::admin::time_zones)),
+        r(M::GET, "/api/v1/staff/accounts", Staff(Manager), get(crate::routes::admin::accounts)),
+        r(M::PATCH, "/api/v1/staff/{id}", Staff(Admin), patch(crate::routes::admin::update_staff)),
     ]
 }
 

@@ -49,6 +49,18 @@ pub(crate) async fn write_audit(conn: &mut SqliteConnection, a: &Audit) -> anyho
     Ok(())
 }
 
+/// What the audit log is filtered by (`GET /audit`): each `None` keeps every entry.
+#[derive(Clone, Debug, Default)]
+pub struct AuditFilter {
+    pub outlet: Option<String>,
+    pub action: Option<AuditAction>,
+    pub staff: Option<String>,
+    /// Entries at or after this time.
+    pub from_ms: Option<i64>,
+    /// Entries before this time.
+    pub to_ms: Option<i64>,
+}
+
 /// A staff member with what signing in checks.
 #[derive(Clone, Debug)]
 pub struct StaffRecord {
@@ -75,11 +87,11 @@ pub struct DeviceRecord {
 }
 
 /// The staff fields with the outlets as a JSON array (ids may hold any character).
-const STAFF_SELECT: &str = "SELECT s.id, s.name, s.email, s.role, s.password_hash, s.pin_hash, s.active,
+pub(crate) const STAFF_SELECT: &str = "SELECT s.id, s.name, s.email, s.role, s.password_hash, s.pin_hash, s.active,
         (SELECT json_group_array(outlet_id) FROM staff_outlets WHERE staff_id = s.id) AS outlets
      FROM staff s";
 
-fn staff_from_row(r: &SqliteRow) -> anyhow::Result<StaffRecord> {
+pub(crate) fn staff_from_row(r: &SqliteRow) -> anyhow::Result<StaffRecord> {
     let mut outlets: Vec<String> = serde_json::from_str(r.get("outlets"))?;
     outlets.sort();
     Ok(StaffRecord {
@@ -105,12 +117,13 @@ fn device_from_row(r: &SqliteRow) -> anyhow::Result<DeviceRecord> {
             outlet_id: r.get("outlet_id"),
             enrolled_at_ms: r.get("enrolled_at_ms"),
             revoked_at_ms: r.get("revoked_at_ms"),
+            last_seen_ms: r.get("last_seen_ms"),
         },
         credential_hash: r.get("credential_hash"),
     })
 }
 
-const DEVICE_SELECT: &str = "SELECT id, number, register_id, outlet_id, credential_hash, enrolled_at_ms, revoked_at_ms FROM devices";
+const DEVICE_SELECT: &str = "SELECT id, number, register_id, outlet_id, credential_hash, enrolled_at_ms, revoked_at_ms, last_seen_ms FROM devices";
 
 /// What a new staff member is stored with (secrets already hashed).
 #[derive(Clone, Debug)]
@@ -492,20 +505,28 @@ impl SqliteStore {
         Ok(Some(device))
     }
 
-    /// Newest first: entries at one of `outlets` (`None`: all), optionally one outlet, before an id.
-    pub async fn list_audit(&self, outlets: Option<&[String]>, outlet: Option<&str>, before: Option<i64>, limit: u32) -> anyhow::Result<Vec<AuditEntry>> {
-        let visible = outlets.map(|os| serde_json::to_string(os)).transpose()?;
+    /// Newest first: entries at one of `outlets` (`None`: all) matching `filter`, before an id.
+    pub async fn list_audit(&self, outlets: Option<&[String]>, filter: &AuditFilter, before: Option<i64>, limit: u32) -> anyhow::Result<Vec<AuditEntry>> {
+        let visible = outlets.map(serde_json::to_string).transpose()?;
         let rows = sqlx::query(
             "SELECT id, at_ms, action, staff_id, device_id, outlet_id, subject, detail FROM audit_log
              WHERE (?1 IS NULL OR id < ?1)
                AND (?2 IS NULL OR outlet_id = ?2)
                AND (?3 IS NULL OR outlet_id IN (SELECT value FROM json_each(?3)))
+               AND (?5 IS NULL OR action = ?5)
+               AND (?6 IS NULL OR staff_id = ?6)
+               AND (?7 IS NULL OR at_ms >= ?7)
+               AND (?8 IS NULL OR at_ms < ?8)
              ORDER BY id DESC LIMIT ?4",
         )
         .bind(before)
-        .bind(outlet)
+        .bind(filter.outlet.as_deref())
         .bind(visible)
         .bind(i64::from(limit))
+        .bind(filter.action.map(<&'static str>::from))
+        .bind(filter.staff.as_deref())
+        .bind(filter.from_ms)
+        .bind(filter.to_ms)
         .fetch_all(self.pool())
         .await?;
         rows.iter()

@@ -121,7 +121,7 @@ pub trait Store: Send + Sync + 'static {
     async fn record_failure(&self, key: &str, at_ms: i64, audits: &[Audit]) -> anyhow::Result<()>;
     async fn clear_failures(&self, key: &str) -> anyhow::Result<()>;
     async fn audit(&self, audits: &[Audit]) -> anyhow::Result<()>;
-    async fn list_audit(&self, outlets: Option<&[String]>, outlet: Option<&str>, before: Option<i64>, limit: u32) -> anyhow::Result<Vec<AuditEntry>>;
+    async fn list_audit(&self, outlets: Option<&[String]>, filter: &super::auth::AuditFilter, before: Option<i64>, limit: u32) -> anyhow::Result<Vec<AuditEntry>>;
     async fn create_session(&self, staff_id: &str, token_hash: &str, csrf: &str, expires_at_ms: i64, attempt: (&[i64], &str), audit: &Audit) -> anyhow::Result<()>;
     async fn session(&self, token_hash: &str) -> anyhow::Result<Option<(StaffRecord, String)>>;
     async fn delete_session(&self, token_hash: &str, audit: &Audit) -> anyhow::Result<()>;
@@ -240,6 +240,22 @@ pub trait Store: Send + Sync + 'static {
 
     /// Adds a manager's note to a sale once by its id: the note as on file and whether this call added it.
     async fn add_sale_note(&self, sale_id: &str, outlet_id: &str, note: &shared::sales_history::NewSaleNote, staff_id: &str) -> anyhow::Result<Result<(shared::sales_history::SaleNote, bool), shared::sales_history::NoteRefusal>>;
+    // ---- Administration: outlets, registers, staff (issue 12 item 7; store/admin.rs, store/postgres/admin.rs)
+
+    /// Which connected stores offer each outlet's stock online: (outlet id, offer).
+    async fn online_offers(&self) -> anyhow::Result<Vec<(String, shared::outlets::OnlineOffer)>>;
+    /// A new outlet (checked by `shared::outlets`), last in allocation order, audited under `by`.
+    async fn create_outlet(&self, o: &shared::catalog::Outlet, by: &str) -> anyhow::Result<Result<shared::catalog::Outlet, super::admin::AdminRefusal>>;
+    /// Edits an outlet (`shared::outlets::apply_outlet_patch` against the bundled time-zone database), audited.
+    async fn update_outlet(&self, id: &str, patch: &shared::outlets::OutletPatch, by: &str) -> anyhow::Result<Result<shared::catalog::Outlet, super::admin::AdminRefusal>>;
+    /// The whole allocation order (`shared::outlets::reorder`), every store's online outlets ranked by it, audited.
+    async fn reorder_outlets(&self, order: &[String], by: &str) -> anyhow::Result<Result<(), super::admin::AdminRefusal>>;
+    /// A new register at an outlet, audited.
+    async fn create_register(&self, r: &Register, by: &str) -> anyhow::Result<Result<Register, super::admin::AdminRefusal>>;
+    /// Every staff member, active or not, at one of `outlets` (`None`: all).
+    async fn staff_accounts(&self, outlets: Option<&[String]>) -> anyhow::Result<Vec<shared::auth::staff::StaffAccount>>;
+    /// Edits a staff member (`shared::auth::staff::apply_staff_patch` against the active admins), audited.
+    async fn update_staff(&self, id: &str, patch: &shared::auth::staff::StaffPatch, secrets: &super::admin::NewSecrets, by: &str) -> anyhow::Result<Result<shared::auth::staff::StaffAccount, super::admin::StaffUpdateRefusal>>;
 
     // ---- lifetime
 

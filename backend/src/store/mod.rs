@@ -1,6 +1,7 @@
 //! The system of record: the [`Store`] trait (`database.rs`) and one implementation per database.
 //! SQLite is the default (a shop on one PC); PostgreSQL (`postgres/`) serves several instances.
 
+pub mod admin;
 pub mod auth;
 mod change_page;
 mod changes;

@@ -115,6 +115,15 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Row> {
         (("POST", "/api/v1/sales/{id}/notes"), row("/api/v1/sales/no-such-sale/notes", Some(r#"{"id":"note-{N}","text":"suivi"}"#), Manager, &[(Cashier, 403), (Device, 401)])),
         (("GET", "/api/v1/inbox"), row("/api/v1/inbox", None, Manager, &[(Cashier, 403), (Device, 401)])),
         (("POST", "/api/v1/inbox/{item_id}/resolve"), row("/api/v1/inbox/conflict:999/resolve", Some(r#"{"resolution_id":"r-{N}","action":"acknowledge","note":"vu"}"#), Manager, &[(Cashier, 403), (Device, 401)])),
+        // Administration (issue 12 item 7): managers read their outlets and staff, admins write.
+        (("GET", "/api/v1/outlets"), row("/api/v1/outlets", None, Manager, &[(Cashier, 403), (Device, 401)])),
+        (("POST", "/api/v1/outlets"), row("/api/v1/outlets", Some(r#"{"name":"Point {N}","time_zone":"America/Toronto"}"#), Admin, &[(Manager, 403), (Cashier, 403), (Device, 401)])),
+        (("PUT", "/api/v1/outlets/priority"), row("/api/v1/outlets/priority", Some(r#"{"outlets":["montreal","sherbrooke","laval"]}"#), Admin, &[(Manager, 403), (Cashier, 403), (Device, 401)])),
+        (("PATCH", "/api/v1/outlets/{id}"), row("/api/v1/outlets/laval", Some(r#"{"name":"Laval {N}"}"#), Admin, &[(Manager, 403), (Cashier, 403), (Device, 401)])),
+        (("POST", "/api/v1/registers"), row("/api/v1/registers", Some(r#"{"outlet_id":"laval","code":"L{N}","name":"Caisse {N}"}"#), Admin, &[(Manager, 403), (Cashier, 403), (Device, 401)])),
+        (("GET", "/api/v1/time-zones"), row("/api/v1/time-zones", None, Manager, &[(Cashier, 403), (Device, 401)])),
+        (("GET", "/api/v1/staff/accounts"), row("/api/v1/staff/accounts", None, Manager, &[(Cashier, 403), (Device, 401)])),
+        (("PATCH", "/api/v1/staff/{id}"), row("/api/v1/staff/sophie", Some(r#"{"name":"Sophie {N}"}"#), Admin, &[(Manager, 403), (Cashier, 403), (Device, 401)])),
     ])
 }
 

@@ -2,6 +2,7 @@
 //! `COMPTOIR_TEST_DATABASE=postgres` a PostgreSQL database of its own per test.
 
 mod access;
+mod admin;
 mod attacks;
 mod auth;
 mod changes;

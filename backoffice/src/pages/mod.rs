@@ -1,6 +1,7 @@
 //! One screen per file.
 
 pub mod catalog;
+pub mod admin;
 pub mod customers;
 pub mod inbox;
 pub mod inbox_item;

@@ -5,6 +5,7 @@
 pub mod lockout;
 pub mod pin;
 pub mod policy;
+pub mod staff;
 
 pub use lockout::{lockout, lockout_of_all, Lockout, Rule as LockoutRule, LOCKOUT_MS, MAX_FAILURES, WINDOW_MS};
 pub use pin::{check_pin_format, PinVerifier, PIN_ITERATIONS};
@@ -139,6 +140,9 @@ pub struct EnrolledDevice {
     pub enrolled_at_ms: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revoked_at_ms: Option<i64>,
+    /// When it last introduced itself (enrolment, each start of the app).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_seen_ms: Option<i64>,
 }
 
 /// `POST /staff` (admin): a new staff member.
@@ -210,6 +214,14 @@ pub enum AuditAction {
     FileImported,
     /// A note added to a sale in sales history (its text in the detail).
     SaleNoteAdded,
+    /// Administration (issue 12 item 7): an outlet created, edited (name, time zone), the outlets'
+    /// allocation order changed, a register added, a staff member edited or deactivated.
+    OutletCreated,
+    OutletChanged,
+    OutletsReordered,
+    RegisterCreated,
+    StaffChanged,
+    StaffDeactivated,
 }
 
 /// One audit log entry: who (a staff member, and the device they acted through), did what, to what,

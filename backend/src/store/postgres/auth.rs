@@ -4,7 +4,7 @@
 //! once shop-wide.
 
 use super::{lock, text_array, transaction, u32_of, Lock, PgStore};
-use crate::store::auth::{Attempt, Audit, DeviceRecord, EnrolRefusal, NewStaffRecord, StaffRecord, StaffRefusal};
+use crate::store::auth::{Attempt, Audit, AuditFilter, DeviceRecord, EnrolRefusal, NewStaffRecord, StaffRecord, StaffRefusal};
 use crate::store::now_ms;
 use shared::auth::{lockout_of_all, may_enrol, AuditAction, AuditEntry, CodeIssuer, EnrolledDevice, Lockout, LockoutRule, OfflineStaff, Role, StaffMember};
 use shared::sync::Device;
@@ -27,11 +27,11 @@ pub(crate) async fn write_audit(conn: &mut PgConnection, a: &Audit) -> anyhow::R
     Ok(())
 }
 
-const STAFF_SELECT: &str = "SELECT s.id, s.name, s.email, s.role, s.password_hash, s.pin_hash, s.active,
+pub(crate) const STAFF_SELECT: &str = "SELECT s.id, s.name, s.email, s.role, s.password_hash, s.pin_hash, s.active,
         ARRAY(SELECT outlet_id FROM staff_outlets WHERE staff_id = s.id ORDER BY outlet_id COLLATE \"C\") AS outlets
      FROM staff s";
 
-fn staff_from_row(r: &PgRow) -> anyhow::Result<StaffRecord> {
+pub(crate) fn staff_from_row(r: &PgRow) -> anyhow::Result<StaffRecord> {
     Ok(StaffRecord {
         member: StaffMember { id: r.get("id"), name: r.get("name"), email: r.get("email"), role: Role::from_str(r.get("role"))?, outlets: r.get("outlets") },
         password_hash: r.get("password_hash"),
@@ -40,7 +40,7 @@ fn staff_from_row(r: &PgRow) -> anyhow::Result<StaffRecord> {
     })
 }
 
-const DEVICE_SELECT: &str = "SELECT id, number, register_id, outlet_id, credential_hash, enrolled_at_ms, revoked_at_ms FROM devices";
+const DEVICE_SELECT: &str = "SELECT id, number, register_id, outlet_id, credential_hash, enrolled_at_ms, revoked_at_ms, last_seen_ms FROM devices";
 
 fn device_from_row(r: &PgRow) -> anyhow::Result<DeviceRecord> {
     Ok(DeviceRecord {
@@ -51,6 +51,7 @@ fn device_from_row(r: &PgRow) -> anyhow::Result<DeviceRecord> {
             outlet_id: r.get("outlet_id"),
             enrolled_at_ms: r.get("enrolled_at_ms"),
             revoked_at_ms: r.get("revoked_at_ms"),
+            last_seen_ms: r.get("last_seen_ms"),
         },
         credential_hash: r.get("credential_hash"),
     })
@@ -363,18 +364,26 @@ impl PgStore {
         })
     }
 
-    pub async fn list_audit(&self, outlets: Option<&[String]>, outlet: Option<&str>, before: Option<i64>, limit: u32) -> anyhow::Result<Vec<AuditEntry>> {
+    pub async fn list_audit(&self, outlets: Option<&[String]>, filter: &AuditFilter, before: Option<i64>, limit: u32) -> anyhow::Result<Vec<AuditEntry>> {
         let rows = sqlx::query(
             "SELECT id, at_ms, action, staff_id, device_id, outlet_id, subject, detail FROM audit_log
              WHERE ($1::bigint IS NULL OR id < $1)
                AND ($2::text IS NULL OR outlet_id = $2)
                AND ($3::text[] IS NULL OR outlet_id = ANY($3))
+               AND ($5::text IS NULL OR action = $5)
+               AND ($6::text IS NULL OR staff_id = $6)
+               AND ($7::bigint IS NULL OR at_ms >= $7)
+               AND ($8::bigint IS NULL OR at_ms < $8)
              ORDER BY id DESC LIMIT $4",
         )
         .bind(before)
-        .bind(outlet)
+        .bind(filter.outlet.as_deref())
         .bind(text_array(outlets))
         .bind(i64::from(limit))
+        .bind(filter.action.map(<&'static str>::from))
+        .bind(filter.staff.as_deref())
+        .bind(filter.from_ms)
+        .bind(filter.to_ms)
         .fetch_all(&self.pool)
         .await?;
         rows.iter()

@@ -15,6 +15,7 @@
 //! version)` in the writing transaction (delivered at commit), and [`PgStore::watch_changes`] `LISTEN`s
 //! on a connection of its own and feeds the server's `Notifier`.
 
+mod admin;
 mod auth;
 mod changes;
 mod customers;
@@ -74,6 +75,9 @@ pub(crate) enum Lock {
     InboxItem(String),
     /// The catalog's unique SKUs and barcodes (a product created or edited, an import).
     Catalog,
+    /// Administration: the outlets' allocation order, register codes, the count of active
+    /// administrators (issue 12 item 7).
+    Admin,
 }
 
 impl Lock {
@@ -92,6 +96,7 @@ impl Lock {
             Lock::OnlineOrder(c, e) => (11, format!("{c}\u{1f}{e}")),
             Lock::InboxItem(id) => (12, id.clone()),
             Lock::Catalog => (13, String::new()),
+            Lock::Admin => (16, String::new()),
         }
     }
 }

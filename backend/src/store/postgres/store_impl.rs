@@ -136,8 +136,8 @@ impl Store for PgStore {
     async fn audit(&self, audits: &[Audit]) -> anyhow::Result<()> {
         PgStore::audit(self, audits).await
     }
-    async fn list_audit(&self, outlets: Option<&[String]>, outlet: Option<&str>, before: Option<i64>, limit: u32) -> anyhow::Result<Vec<AuditEntry>> {
-        PgStore::list_audit(self, outlets, outlet, before, limit).await
+    async fn list_audit(&self, outlets: Option<&[String]>, filter: &crate::store::auth::AuditFilter, before: Option<i64>, limit: u32) -> anyhow::Result<Vec<AuditEntry>> {
+        PgStore::list_audit(self, outlets, filter, before, limit).await
     }
     async fn create_session(&self, staff_id: &str, token_hash: &str, csrf: &str, expires_at_ms: i64, attempt: (&[i64], &str), audit: &Audit) -> anyhow::Result<()> {
         PgStore::create_session(self, staff_id, token_hash, csrf, expires_at_ms, attempt, audit).await
@@ -297,6 +297,27 @@ impl Store for PgStore {
     }
     async fn add_sale_note(&self, sale_id: &str, outlet_id: &str, note: &shared::sales_history::NewSaleNote, staff_id: &str) -> anyhow::Result<Result<(shared::sales_history::SaleNote, bool), shared::sales_history::NoteRefusal>> {
         PgStore::add_sale_note(self, sale_id, outlet_id, note, staff_id).await
+    }
+    async fn online_offers(&self) -> anyhow::Result<Vec<(String, shared::outlets::OnlineOffer)>> {
+        PgStore::online_offers(self).await
+    }
+    async fn create_outlet(&self, o: &shared::catalog::Outlet, by: &str) -> anyhow::Result<Result<shared::catalog::Outlet, crate::store::admin::AdminRefusal>> {
+        PgStore::create_outlet(self, o, by).await
+    }
+    async fn update_outlet(&self, id: &str, patch: &shared::outlets::OutletPatch, by: &str) -> anyhow::Result<Result<shared::catalog::Outlet, crate::store::admin::AdminRefusal>> {
+        PgStore::update_outlet(self, id, patch, by).await
+    }
+    async fn reorder_outlets(&self, order: &[String], by: &str) -> anyhow::Result<Result<(), crate::store::admin::AdminRefusal>> {
+        PgStore::reorder_outlets(self, order, by).await
+    }
+    async fn create_register(&self, r: &Register, by: &str) -> anyhow::Result<Result<Register, crate::store::admin::AdminRefusal>> {
+        PgStore::create_register(self, r, by).await
+    }
+    async fn staff_accounts(&self, outlets: Option<&[String]>) -> anyhow::Result<Vec<shared::auth::staff::StaffAccount>> {
+        PgStore::staff_accounts(self, outlets).await
+    }
+    async fn update_staff(&self, id: &str, patch: &shared::auth::staff::StaffPatch, secrets: &crate::store::admin::NewSecrets, by: &str) -> anyhow::Result<Result<shared::auth::staff::StaffAccount, crate::store::admin::StaffUpdateRefusal>> {
+        PgStore::update_staff(self, id, patch, secrets, by).await
     }
     async fn close(&self) {
         self.pool().close().await
