@@ -348,7 +348,7 @@ impl PgStore {
             // Revoking twice keeps the first time.
             let Some(row) = sqlx::query(
                 "UPDATE devices SET revoked_at_ms = COALESCE(revoked_at_ms, $1) WHERE id = $2
-                 RETURNING id, number, register_id, outlet_id, credential_hash, enrolled_at_ms, revoked_at_ms",
+                 RETURNING id, number, register_id, outlet_id, credential_hash, enrolled_at_ms, revoked_at_ms, last_seen_ms",
             )
             .bind(now_ms())
             .bind(id)
