@@ -171,10 +171,22 @@ pub fn demo_shop_with_extra(extra: usize) -> Shop {
     shop
 }
 
+/// The demo company's tax registration numbers, printed on its receipts.
+pub const DEMO_GST_NUMBER: &str = "123456789 RT0001";
+pub const DEMO_QST_NUMBER: &str = "1234567890 TQ0001";
+
 pub fn demo_shop() -> Shop {
     let outlets = OUTLETS
         .iter()
-        .map(|(id, name, _)| Outlet { id: (*id).into(), name: (*name).into(), tax_rates: TaxRates::QUEBEC, time_zone: shared::catalog::DEFAULT_TIME_ZONE.into() })
+        .map(|(id, name, _)| Outlet {
+            id: (*id).into(),
+            name: (*name).into(),
+            tax_rates: TaxRates::QUEBEC,
+            time_zone: shared::catalog::DEFAULT_TIME_ZONE.into(),
+            // One company, one registration per tax for all its outlets (sample numbers).
+            gst_number: DEMO_GST_NUMBER.into(),
+            qst_number: DEMO_QST_NUMBER.into(),
+        })
         .collect();
     let registers = OUTLETS
         .iter()

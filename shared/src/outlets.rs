@@ -7,7 +7,7 @@
 use crate::catalog::edit::{check_id, check_text, FieldError};
 use crate::catalog::{Outlet, Register};
 use crate::limits::{MAX_ID_LEN, MAX_TEXT_LEN};
-use crate::tax::TaxRates;
+use crate::tax::{registration_number, TaxCode, TaxRates, MAX_REGISTRATION_NUMBER_LEN};
 use serde::{Deserialize, Serialize};
 
 /// A register's code is printed in every receipt number (`MTL1-3-000042`): short, upper-case.
@@ -56,6 +56,14 @@ pub struct NewOutlet {
     /// Québec's TPS and TVQ when omitted.
     #[serde(default)]
     pub tax_rates: Option<TaxRates>,
+    /// TPS/GST registration number printed on receipts (`123456789 RT0001`); empty when not registered.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(length(max = MAX_REGISTRATION_NUMBER_LEN)))]
+    pub gst_number: String,
+    /// TVQ/QST registration number (`1234567890 TQ0001`); empty when not registered.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(length(max = MAX_REGISTRATION_NUMBER_LEN)))]
+    pub qst_number: String,
 }
 
 /// `PATCH /outlets/{id}` (admin): the fields present change. Tax rates are not edited here: a
@@ -70,6 +78,13 @@ pub struct OutletPatch {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schemars(length(max = MAX_ID_LEN)))]
     pub time_zone: Option<String>,
+    /// Empty clears it.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(length(max = MAX_REGISTRATION_NUMBER_LEN)))]
+    pub gst_number: Option<String>,
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(length(max = MAX_REGISTRATION_NUMBER_LEN)))]
+    pub qst_number: Option<String>,
 }
 
 /// `PUT /outlets/priority` (admin): every outlet, once, first in allocation order first.
@@ -130,6 +145,23 @@ fn fold_accent(c: char) -> Vec<char> {
     vec![plain]
 }
 
+/// `typed` as the receipt prints it, or the field's error.
+fn check_registration(code: TaxCode, typed: &str, errors: &mut Vec<FieldError>) -> String {
+    let field = match code {
+        TaxCode::Gst => "gst_number",
+        TaxCode::Qst => "qst_number",
+    };
+    registration_number(code, typed).unwrap_or_else(|error| {
+        let message = match error {
+            "too_long" => format!("a registration number is at most {MAX_REGISTRATION_NUMBER_LEN} characters"),
+            _ if code == TaxCode::Gst => "a TPS/GST number is 9 digits, RT and 4 digits (123456789 RT0001)".to_string(),
+            _ => "a TVQ/QST number is 10 digits, TQ and 4 digits (1234567890 TQ0001)".to_string(),
+        };
+        errors.push(FieldError::new(field, error, message));
+        String::new()
+    })
+}
+
 fn check_zone(zone: &str, known_zone: &dyn Fn(&str) -> bool, errors: &mut Vec<FieldError>) {
     if zone.is_empty() {
         errors.push(FieldError::new("time_zone", "required", "time_zone is required"));
@@ -158,8 +190,10 @@ pub fn check_new_outlet(new: &NewOutlet, known_zone: &dyn Fn(&str) -> bool) -> R
     if tax_rates.gst_ppm > 1_000_000 || tax_rates.qst_ppm > 1_000_000 {
         errors.push(FieldError::new("tax_rates", "out_of_range", "a tax rate is at most 1 000 000 ppm (100 %)"));
     }
+    let gst_number = check_registration(TaxCode::Gst, &new.gst_number, &mut errors);
+    let qst_number = check_registration(TaxCode::Qst, &new.qst_number, &mut errors);
     if errors.is_empty() {
-        Ok(Outlet { id, name, tax_rates, time_zone })
+        Ok(Outlet { id, name, tax_rates, time_zone, gst_number, qst_number })
     } else {
         Err(errors)
     }
@@ -169,7 +203,8 @@ pub fn check_new_outlet(new: &NewOutlet, known_zone: &dyn Fn(&str) -> bool) -> R
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OutletEdit {
     pub after: Outlet,
-    /// `name`, `time_zone`: what differs from before (empty: nothing to write).
+    /// `name`, `time_zone`, `gst_number`, `qst_number`: what differs from before (empty: nothing to
+    /// write).
     pub changed: Vec<&'static str>,
 }
 
@@ -178,9 +213,15 @@ impl OutletEdit {
     pub fn detail(&self, before: &Outlet) -> String {
         self.changed
             .iter()
-            .map(|f| match *f {
-                "name" => format!("name: {} → {}", before.name, self.after.name),
-                _ => format!("time_zone: {} → {}", before.time_zone, self.after.time_zone),
+            .map(|f| {
+                let (was, now) = match *f {
+                    "name" => (&before.name, &self.after.name),
+                    "gst_number" => (&before.gst_number, &self.after.gst_number),
+                    "qst_number" => (&before.qst_number, &self.after.qst_number),
+                    _ => (&before.time_zone, &self.after.time_zone),
+                };
+                let shown = |v: &String| if v.is_empty() { "—".to_string() } else { v.clone() };
+                format!("{f}: {} → {}", shown(was), shown(now))
             })
             .collect::<Vec<_>>()
             .join("; ")
@@ -206,6 +247,18 @@ pub fn apply_outlet_patch(before: &Outlet, patch: &OutletPatch, known_zone: &dyn
             changed.push("time_zone");
         }
         after.time_zone = zone;
+    }
+    for (code, typed) in [(TaxCode::Gst, &patch.gst_number), (TaxCode::Qst, &patch.qst_number)] {
+        let Some(typed) = typed else { continue };
+        let number = check_registration(code, typed, &mut errors);
+        let (field, slot, was) = match code {
+            TaxCode::Gst => ("gst_number", &mut after.gst_number, &before.gst_number),
+            TaxCode::Qst => ("qst_number", &mut after.qst_number, &before.qst_number),
+        };
+        if number != *was {
+            changed.push(field);
+        }
+        *slot = number;
     }
     if errors.is_empty() {
         Ok(OutletEdit { after, changed })
@@ -279,7 +332,7 @@ mod tests {
     }
 
     fn outlet(id: &str) -> Outlet {
-        Outlet { id: id.into(), name: "Montréal".into(), tax_rates: TaxRates::QUEBEC, time_zone: "America/Toronto".into() }
+        Outlet { id: id.into(), name: "Montréal".into(), tax_rates: TaxRates::QUEBEC, time_zone: "America/Toronto".into(), gst_number: String::new(), qst_number: String::new() }
     }
 
     #[test]
@@ -307,14 +360,33 @@ mod tests {
     #[test]
     fn a_patch_changes_the_fields_given_and_names_them() {
         let before = outlet("montreal");
-        let edit = apply_outlet_patch(&before, &OutletPatch { name: None, time_zone: Some("America/Vancouver".into()) }, &zones).unwrap();
+        let edit = apply_outlet_patch(&before, &OutletPatch { time_zone: Some("America/Vancouver".into()), ..Default::default() }, &zones).unwrap();
         assert_eq!(edit.changed, ["time_zone"]);
         assert_eq!(edit.after.time_zone, "America/Vancouver");
         assert_eq!(edit.detail(&before), "time_zone: America/Toronto → America/Vancouver");
-        let same = apply_outlet_patch(&before, &OutletPatch { name: Some("Montréal ".into()), time_zone: None }, &zones).unwrap();
+        let same = apply_outlet_patch(&before, &OutletPatch { name: Some("Montréal ".into()), ..Default::default() }, &zones).unwrap();
         assert!(same.changed.is_empty());
-        let bad = apply_outlet_patch(&before, &OutletPatch { name: Some(" ".into()), time_zone: Some("Toronto".into()) }, &zones).unwrap_err();
+        let bad = apply_outlet_patch(&before, &OutletPatch { name: Some(" ".into()), time_zone: Some("Toronto".into()), ..Default::default() }, &zones).unwrap_err();
         assert_eq!(bad.len(), 2);
+    }
+
+    #[test]
+    fn registration_numbers_are_set_normalised_cleared_and_refused_by_field() {
+        let before = outlet("montreal");
+        let set = OutletPatch { gst_number: Some("123456789rt0001".into()), qst_number: Some("1234567890-TQ-0001".into()), ..Default::default() };
+        let edit = apply_outlet_patch(&before, &set, &zones).unwrap();
+        assert_eq!((edit.after.gst_number.as_str(), edit.after.qst_number.as_str()), ("123456789 RT0001", "1234567890 TQ0001"));
+        assert_eq!(edit.changed, ["gst_number", "qst_number"]);
+        assert_eq!(edit.detail(&before), "gst_number: — → 123456789 RT0001; qst_number: — → 1234567890 TQ0001");
+        let cleared = apply_outlet_patch(&edit.after, &OutletPatch { gst_number: Some(" ".into()), ..Default::default() }, &zones).unwrap();
+        assert_eq!((cleared.after.gst_number.as_str(), cleared.changed.as_slice()), ("", ["gst_number"].as_slice()));
+        let swapped = OutletPatch { gst_number: Some("1234567890 TQ0001".into()), qst_number: Some("123456789 RT0001".into()), ..Default::default() };
+        let errors = apply_outlet_patch(&before, &swapped, &zones).unwrap_err();
+        let codes: Vec<_> = errors.iter().map(|e| (e.field.as_str(), e.code.as_str())).collect();
+        assert_eq!(codes, [("gst_number", "bad_gst_number"), ("qst_number", "bad_qst_number")]);
+        let new = NewOutlet { name: "Laval".into(), time_zone: "America/Toronto".into(), gst_number: "123456789 RT 0001".into(), ..Default::default() };
+        let o = check_new_outlet(&new, &zones).unwrap();
+        assert_eq!((o.gst_number.as_str(), o.qst_number.as_str()), ("123456789 RT0001", ""));
     }
 
     #[test]

@@ -88,6 +88,54 @@ impl Default for TaxRates {
     }
 }
 
+/// The longest registration number a field takes as typed (spaces and hyphens included).
+pub const MAX_REGISTRATION_NUMBER_LEN: usize = 32;
+
+/// An outlet's tax registration number as receipts print it, from what an admin typed: TPS/GST is the
+/// 9-digit business number, `RT` and a 4-digit account (`123456789 RT0001`); TVQ/QST is a 10-digit
+/// identification number, `TQ` and a 4-digit file number (`1234567890 TQ0001`). Spaces and hyphens
+/// are ignored and letters may be lower-case. Empty stays empty: a small supplier is not registered.
+/// Only the shape is checked — the agencies publish no check-digit rule to rely on.
+pub fn registration_number(code: TaxCode, typed: &str) -> Result<String, &'static str> {
+    if typed.len() > MAX_REGISTRATION_NUMBER_LEN {
+        return Err("too_long");
+    }
+    let compact: String = typed.chars().filter(|c| !c.is_whitespace() && *c != '-').collect::<String>().to_ascii_uppercase();
+    if compact.is_empty() {
+        return Ok(String::new());
+    }
+    let (digits, program) = match code {
+        TaxCode::Gst => (9, "RT"),
+        TaxCode::Qst => (10, "TQ"),
+    };
+    let shaped = compact.len() == digits + 6
+        && compact.is_ascii()
+        && compact[..digits].bytes().all(|b| b.is_ascii_digit())
+        && compact[digits..digits + 2] == *program
+        && compact[digits + 2..].bytes().all(|b| b.is_ascii_digit());
+    if shaped {
+        Ok(format!("{} {}", &compact[..digits], &compact[digits..]))
+    } else {
+        Err(match code {
+            TaxCode::Gst => "bad_gst_number",
+            TaxCode::Qst => "bad_qst_number",
+        })
+    }
+}
+
+/// A rate as people read it: `5 %`, `9,975 %` (French) or `5%`, `9.975%` (English).
+pub fn rate_text(ppm: u32, french: bool) -> String {
+    let whole = ppm / 10_000;
+    let fraction = format!("{:04}", ppm % 10_000);
+    let fraction = fraction.trim_end_matches('0');
+    let number = if fraction.is_empty() { whole.to_string() } else { format!("{whole}{}{fraction}", if french { ',' } else { '.' }) };
+    if french {
+        format!("{number} %")
+    } else {
+        format!("{number}%")
+    }
+}
+
 /// `base × ppm / 1 000 000`, rounded half away from zero to the cent.
 pub fn tax_on(base: Money, ppm: u32) -> Result<Money, Overflow> {
     let product = i128::from(base.as_cents()) * i128::from(ppm);
@@ -124,4 +172,27 @@ mod tests {
         assert!(!TaxClass::ZeroRated.carries(TaxCode::Gst));
         assert!(!TaxClass::Exempt.carries(TaxCode::Gst));
     }
+    #[test]
+    fn registration_numbers_are_checked_for_shape_and_printed_alike() {
+        assert_eq!(registration_number(TaxCode::Gst, " 123456789rt0001 "), Ok("123456789 RT0001".into()));
+        assert_eq!(registration_number(TaxCode::Gst, "123-456-789 RT 0001"), Ok("123456789 RT0001".into()));
+        assert_eq!(registration_number(TaxCode::Qst, "1234567890 tq 0001"), Ok("1234567890 TQ0001".into()));
+        assert_eq!(registration_number(TaxCode::Gst, "  "), Ok(String::new()));
+        // A TVQ number typed in the TPS field, a missing digit, the wrong program, a letter among digits.
+        assert_eq!(registration_number(TaxCode::Gst, "1234567890 TQ0001"), Err("bad_gst_number"));
+        assert_eq!(registration_number(TaxCode::Gst, "12345678 RT0001"), Err("bad_gst_number"));
+        assert_eq!(registration_number(TaxCode::Qst, "1234567890 RT0001"), Err("bad_qst_number"));
+        assert_eq!(registration_number(TaxCode::Qst, "12345678é0 TQ0001"), Err("bad_qst_number"));
+        assert_eq!(registration_number(TaxCode::Qst, &"1".repeat(40)), Err("too_long"));
+    }
+
+    #[test]
+    fn rates_read_as_percentages() {
+        assert_eq!(rate_text(50_000, true), "5 %");
+        assert_eq!(rate_text(99_750, true), "9,975 %");
+        assert_eq!(rate_text(99_750, false), "9.975%");
+        assert_eq!(rate_text(0, false), "0%");
+        assert_eq!(rate_text(1_000_000, true), "100 %");
+    }
+
 }

@@ -90,7 +90,8 @@ pub async fn create(State(state): State<AppState>, Authenticated(caller): Authen
     })
 }
 
-/// `PATCH /outlets/{id}` (admin): its name and time zone; registers pull the change.
+/// `PATCH /outlets/{id}` (admin): its name, time zone and tax registration numbers; registers pull
+/// the change.
 pub async fn update(State(state): State<AppState>, Authenticated(caller): Authenticated, AppPath(id): AppPath<String>, body: Bytes) -> Result<Response, AppError> {
     let patch: OutletPatch = parse_json(&body)?;
     Ok(match state.store.update_outlet(&id, &patch, &caller.actor()).await? {

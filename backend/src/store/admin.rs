@@ -64,12 +64,28 @@ pub fn visible(a: &StaffAccount, outlets: Option<&[String]>) -> bool {
     outlets.is_none_or(|os| os.iter().any(|o| a.outlets.contains(o)))
 }
 
-fn outlet_of(r: &sqlx::sqlite::SqliteRow) -> Outlet {
-    Outlet { id: r.get("id"), name: r.get("name"), tax_rates: TaxRates { gst_ppm: r.get("gst_ppm"), qst_ppm: r.get("qst_ppm") }, time_zone: r.get("time_zone") }
+/// The columns `outlet_of` reads (both databases name them alike), as a literal for `concat!`.
+macro_rules! outlet_columns {
+    () => {
+        "id, name, gst_ppm, qst_ppm, time_zone, gst_number, qst_number"
+    };
+}
+pub(crate) use outlet_columns;
+
+/// An outlet from a row of `OUTLET_COLUMNS`: the one reader, so a new column is read everywhere.
+pub(crate) fn outlet_of(r: &sqlx::sqlite::SqliteRow) -> Outlet {
+    Outlet {
+        id: r.get("id"),
+        name: r.get("name"),
+        tax_rates: TaxRates { gst_ppm: r.get("gst_ppm"), qst_ppm: r.get("qst_ppm") },
+        time_zone: r.get("time_zone"),
+        gst_number: r.get("gst_number"),
+        qst_number: r.get("qst_number"),
+    }
 }
 
 async fn load_outlet(conn: &mut SqliteConnection, id: &str) -> anyhow::Result<Option<Outlet>> {
-    let row = sqlx::query("SELECT id, name, gst_ppm, qst_ppm, time_zone FROM outlets WHERE id = ?").bind(id).fetch_optional(conn).await?;
+    let row = sqlx::query(concat!("SELECT ", outlet_columns!(), " FROM outlets WHERE id = ?")).bind(id).fetch_optional(conn).await?;
     Ok(row.as_ref().map(outlet_of))
 }
 
@@ -92,12 +108,17 @@ impl SqliteStore {
         if load_outlet(&mut tx, &o.id).await?.is_some() {
             return Ok(Err(AdminRefusal::IdTaken(o.id.clone())));
         }
-        sqlx::query("INSERT INTO outlets (id, name, priority, gst_ppm, qst_ppm, time_zone) VALUES (?, ?, (SELECT COALESCE(MAX(priority) + 1, 0) FROM outlets), ?, ?, ?)")
+        sqlx::query(
+            "INSERT INTO outlets (id, name, priority, gst_ppm, qst_ppm, time_zone, gst_number, qst_number)
+             VALUES (?, ?, (SELECT COALESCE(MAX(priority) + 1, 0) FROM outlets), ?, ?, ?, ?, ?)",
+        )
             .bind(&o.id)
             .bind(&o.name)
             .bind(o.tax_rates.gst_ppm)
             .bind(o.tax_rates.qst_ppm)
             .bind(&o.time_zone)
+            .bind(&o.gst_number)
+            .bind(&o.qst_number)
             .execute(&mut *tx)
             .await?;
         let audit = Audit::new(AuditAction::OutletCreated, by, &o.id, format!("{} ({})", o.name, o.time_zone)).outlet(Some(&o.id));
@@ -106,7 +127,8 @@ impl SqliteStore {
         Ok(Ok(o.clone()))
     }
 
-    /// Renames an outlet or changes its time zone (`shared::outlets::apply_outlet_patch`), audited.
+    /// Renames an outlet, changes its time zone or its tax registration numbers
+    /// (`shared::outlets::apply_outlet_patch`), audited.
     pub async fn update_outlet(&self, id: &str, patch: &OutletPatch, by: &str) -> anyhow::Result<Result<Outlet, AdminRefusal>> {
         let _turn = self.write_turn().await;
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
@@ -118,7 +140,14 @@ impl SqliteStore {
         if edit.changed.is_empty() {
             return Ok(Ok(before));
         }
-        sqlx::query("UPDATE outlets SET name = ?, time_zone = ? WHERE id = ?").bind(&edit.after.name).bind(&edit.after.time_zone).bind(id).execute(&mut *tx).await?;
+        sqlx::query("UPDATE outlets SET name = ?, time_zone = ?, gst_number = ?, qst_number = ? WHERE id = ?")
+            .bind(&edit.after.name)
+            .bind(&edit.after.time_zone)
+            .bind(&edit.after.gst_number)
+            .bind(&edit.after.qst_number)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         write_audit(&mut tx, &Audit::new(AuditAction::OutletChanged, by, id, edit.detail(&before)).outlet(Some(id))).await?;
         tx.commit().await?;
         Ok(Ok(edit.after))

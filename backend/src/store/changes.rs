@@ -10,7 +10,6 @@ use shared::catalog::{Outlet, Product, Register};
 use shared::limits::MAX_VERSION;
 use shared::stock::StockLevel;
 use shared::sync::changes::{ChangePage, EntityKind, RecentSale, StockDigest, Version};
-use shared::tax::TaxRates;
 use shared::Money;
 use sqlx::{Row, SqliteConnection};
 use std::collections::HashMap;
@@ -147,19 +146,12 @@ async fn load_sales(conn: &mut SqliteConnection, ids: &[&str]) -> anyhow::Result
 }
 
 async fn load_outlets(conn: &mut SqliteConnection, ids: &[&str]) -> anyhow::Result<HashMap<String, Outlet>> {
-    let rows = sqlx::query("SELECT id, name, gst_ppm, qst_ppm, time_zone FROM outlets WHERE id IN (SELECT value FROM json_each(?))")
-        .bind(ids_json(ids.iter().copied()))
-        .fetch_all(conn)
-        .await?;
+    let sql = concat!("SELECT ", super::admin::outlet_columns!(), " FROM outlets WHERE id IN (SELECT value FROM json_each(?))");
+    let rows = sqlx::query(sql).bind(ids_json(ids.iter().copied())).fetch_all(conn).await?;
     Ok(rows
-        .into_iter()
+        .iter()
         .map(|r| {
-            let o = Outlet {
-                id: r.get("id"),
-                name: r.get("name"),
-                tax_rates: TaxRates { gst_ppm: r.get("gst_ppm"), qst_ppm: r.get("qst_ppm") },
-                time_zone: r.get("time_zone"),
-            };
+            let o = super::admin::outlet_of(r);
             (o.id.clone(), o)
         })
         .collect())

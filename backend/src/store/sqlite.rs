@@ -2,7 +2,7 @@
 
 use super::now_ms;
 use super::page::Page;
-use shared::catalog::{Customer, Outlet, Product, Register};
+use shared::catalog::{Customer, Product, Register};
 use shared::stock::{Movement, MovementReason, StockLevel};
 use shared::sync::{CatalogPage, Setup, StoredSale};
 use shared::tax::{TaxClass, TaxRates};
@@ -80,13 +80,15 @@ impl SqliteStore {
         let now = now_ms();
         for (priority, o) in shop.outlets.iter().enumerate() {
             crate::time_zone::lookup(&o.time_zone)?;
-            sqlx::query("INSERT INTO outlets (id, name, priority, gst_ppm, qst_ppm, time_zone) VALUES (?, ?, ?, ?, ?, ?)")
+            sqlx::query("INSERT INTO outlets (id, name, priority, gst_ppm, qst_ppm, time_zone, gst_number, qst_number) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
                 .bind(&o.id)
                 .bind(&o.name)
                 .bind(priority as i64)
                 .bind(o.tax_rates.gst_ppm)
                 .bind(o.tax_rates.qst_ppm)
                 .bind(&o.time_zone)
+                .bind(&o.gst_number)
+                .bind(&o.qst_number)
                 .execute(&mut *tx)
                 .await?;
         }
@@ -167,16 +169,11 @@ impl SqliteStore {
     }
 
     pub async fn setup(&self) -> anyhow::Result<Setup> {
-        let outlets = sqlx::query("SELECT id, name, gst_ppm, qst_ppm, time_zone FROM outlets ORDER BY priority")
+        let outlets = sqlx::query(concat!("SELECT ", super::admin::outlet_columns!(), " FROM outlets ORDER BY priority"))
             .fetch_all(&self.pool)
             .await?
-            .into_iter()
-            .map(|r| Outlet {
-                id: r.get("id"),
-                name: r.get("name"),
-                tax_rates: TaxRates { gst_ppm: r.get("gst_ppm"), qst_ppm: r.get("qst_ppm") },
-                time_zone: r.get("time_zone"),
-            })
+            .iter()
+            .map(super::admin::outlet_of)
             .collect();
         let registers = sqlx::query("SELECT r.id, r.outlet_id, r.code, r.name FROM registers r JOIN outlets o ON o.id = r.outlet_id ORDER BY o.priority, r.code")
             .fetch_all(&self.pool)

@@ -72,6 +72,50 @@ async fn an_admin_sets_an_outlets_time_zone_and_registers_pull_it() {
 }
 
 #[tokio::test]
+async fn an_outlets_tax_numbers_are_checked_normalised_and_reach_its_registers_receipts() {
+    let app = spawn_app().await;
+    let (_, since) = pull(&app, MTL_DEVICE, 0).await;
+    let admin = As::Bearer(app.admin.clone());
+    // A TVQ number typed in the TPS field and a TVQ number one digit short: 422 naming both fields,
+    // nothing written, nothing audited.
+    let (status, body) =
+        patch(&app, admin.clone(), "/api/v1/outlets/montreal", json!({"gst_number": "1234567890 TQ0001", "qst_number": "123456789 TQ0001"})).await;
+    assert_eq!((status, body["error"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_outlet")), "{body}");
+    let fields: Vec<(&str, &str)> = body["fields"].as_array().unwrap().iter().map(|f| (f["field"].as_str().unwrap(), f["code"].as_str().unwrap())).collect();
+    assert_eq!(fields, [("gst_number", "bad_gst_number"), ("qst_number", "bad_qst_number")]);
+    assert!(audited(&app, "outlet_changed").await.is_empty());
+    let (status, body) = patch(&app, admin.clone(), "/api/v1/outlets/montreal", json!({"gst_number": 5})).await;
+    assert_eq!(status.as_u16() / 100, 4, "{body}");
+    assert!(body["error"].is_string(), "{body}");
+
+    // Typed loosely, stored as printed; an empty TVQ number clears it (a supplier not registered).
+    let (status, body) =
+        patch(&app, admin.clone(), "/api/v1/outlets/montreal", json!({"gst_number": "987-654-321 rt 0002", "qst_number": ""})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!((body["gst_number"].as_str(), body["qst_number"].as_str()), (Some("987654321 RT0002"), Some("")));
+    let entries = audited(&app, "outlet_changed").await;
+    assert_eq!(entries[0]["detail"], "gst_number: 123456789 RT0001 → 987654321 RT0002; qst_number: 1234567890 TQ0001 → —");
+
+    // Montréal's register pulls the numbers with its outlet; the setup every device starts from has them.
+    let (changes, _) = pull(&app, MTL_DEVICE, since).await;
+    let outlet = changes.iter().find(|c| c["entity"]["kind"] == "outlet").expect("the outlet's change");
+    assert_eq!((outlet["entity"]["gst_number"].as_str(), outlet["entity"]["qst_number"].as_str()), (Some("987654321 RT0002"), Some("")));
+    let (_, setup) = app.get("/api/v1/setup").await;
+    let montreal = setup["outlets"].as_array().unwrap().iter().find(|o| o["id"] == "montreal").unwrap().clone();
+    assert_eq!(montreal["gst_number"], "987654321 RT0002");
+
+    // A new outlet takes its numbers at creation, checked the same way.
+    let (status, body) = app
+        .send(admin.clone(), "POST", "/api/v1/outlets", Some(json!({"name": "Gatineau", "time_zone": "America/Toronto", "qst_number": "12"}).to_string()))
+        .await;
+    assert_eq!((status, body["fields"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("qst_number")), "{body}");
+    let (status, body) = app
+        .send(admin, "POST", "/api/v1/outlets", Some(json!({"name": "Gatineau", "time_zone": "America/Toronto", "gst_number": "123456789RT0001"}).to_string()))
+        .await;
+    assert_eq!((status, body["gst_number"].as_str()), (StatusCode::CREATED, Some("123456789 RT0001")), "{body}");
+}
+
+#[tokio::test]
 async fn the_allocation_order_is_given_whole_and_every_stores_online_outlets_follow_it() {
     let app = spawn_app().await;
     let body = json!({

@@ -45,6 +45,15 @@ pub struct Outlet {
     /// IANA time zone (`America/Toronto` for Québec): when the outlet's days and months start.
     #[serde(default = "default_time_zone")]
     pub time_zone: String,
+    /// Tax registration numbers printed on every receipt, normalised by
+    /// `tax::registration_number` (`123456789 RT0001`, `1234567890 TQ0001`); empty when the outlet
+    /// is not registered for that tax.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(length(max = crate::tax::MAX_REGISTRATION_NUMBER_LEN)))]
+    pub gst_number: String,
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(length(max = crate::tax::MAX_REGISTRATION_NUMBER_LEN)))]
+    pub qst_number: String,
 }
 
 /// Québec's zone in the IANA database (Montréal keeps Toronto's clock).

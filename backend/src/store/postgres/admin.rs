@@ -6,6 +6,7 @@
 use super::auth::{staff_from_row, write_audit, STAFF_SELECT};
 use super::{lock, transaction, Lock, PgStore};
 use crate::store::admin::{account, visible, AdminRefusal, NewSecrets, StaffUpdateRefusal};
+use crate::store::admin::outlet_columns;
 use crate::store::auth::Audit;
 use shared::auth::staff::{apply_staff_patch, StaffAccount, StaffEditRefusal, StaffPatch};
 use shared::auth::AuditAction;
@@ -14,13 +15,21 @@ use shared::outlets::{apply_outlet_patch, reorder, OnlineOffer, OutletPatch};
 use shared::tax::TaxRates;
 use sqlx::{PgConnection, Row};
 
-fn outlet_of(r: &sqlx::postgres::PgRow) -> anyhow::Result<Outlet> {
+/// An outlet from a row of `OUTLET_COLUMNS`: the one reader on PostgreSQL.
+pub(crate) fn outlet_of(r: &sqlx::postgres::PgRow) -> anyhow::Result<Outlet> {
     let rate = |c: &str| -> anyhow::Result<u32> { Ok(u32::try_from(r.get::<i64, _>(c))?) };
-    Ok(Outlet { id: r.get("id"), name: r.get("name"), tax_rates: TaxRates { gst_ppm: rate("gst_ppm")?, qst_ppm: rate("qst_ppm")? }, time_zone: r.get("time_zone") })
+    Ok(Outlet {
+        id: r.get("id"),
+        name: r.get("name"),
+        tax_rates: TaxRates { gst_ppm: rate("gst_ppm")?, qst_ppm: rate("qst_ppm")? },
+        time_zone: r.get("time_zone"),
+        gst_number: r.get("gst_number"),
+        qst_number: r.get("qst_number"),
+    })
 }
 
 async fn load_outlet(conn: &mut PgConnection, id: &str) -> anyhow::Result<Option<Outlet>> {
-    let row = sqlx::query("SELECT id, name, gst_ppm, qst_ppm, time_zone FROM outlets WHERE id = $1").bind(id).fetch_optional(conn).await?;
+    let row = sqlx::query(concat!("SELECT ", outlet_columns!(), " FROM outlets WHERE id = $1")).bind(id).fetch_optional(conn).await?;
     row.as_ref().map(outlet_of).transpose()
 }
 
@@ -41,12 +50,17 @@ impl PgStore {
             if load_outlet(tx, &o.id).await?.is_some() {
                 return Ok(Err(AdminRefusal::IdTaken(o.id.clone())));
             }
-            sqlx::query("INSERT INTO outlets (id, name, priority, gst_ppm, qst_ppm, time_zone) VALUES ($1, $2, (SELECT COALESCE(MAX(priority) + 1, 0) FROM outlets), $3, $4, $5)")
+            sqlx::query(
+                "INSERT INTO outlets (id, name, priority, gst_ppm, qst_ppm, time_zone, gst_number, qst_number)
+                 VALUES ($1, $2, (SELECT COALESCE(MAX(priority) + 1, 0) FROM outlets), $3, $4, $5, $6, $7)",
+            )
                 .bind(&o.id)
                 .bind(&o.name)
                 .bind(i64::from(o.tax_rates.gst_ppm))
                 .bind(i64::from(o.tax_rates.qst_ppm))
                 .bind(&o.time_zone)
+                .bind(&o.gst_number)
+                .bind(&o.qst_number)
                 .execute(&mut **tx)
                 .await?;
             write_audit(tx, &Audit::new(AuditAction::OutletCreated, by, &o.id, format!("{} ({})", o.name, o.time_zone)).outlet(Some(&o.id))).await?;
@@ -65,7 +79,14 @@ impl PgStore {
             if edit.changed.is_empty() {
                 return Ok(Ok(before));
             }
-            sqlx::query("UPDATE outlets SET name = $1, time_zone = $2 WHERE id = $3").bind(&edit.after.name).bind(&edit.after.time_zone).bind(id).execute(&mut **tx).await?;
+            sqlx::query("UPDATE outlets SET name = $1, time_zone = $2, gst_number = $3, qst_number = $4 WHERE id = $5")
+                .bind(&edit.after.name)
+                .bind(&edit.after.time_zone)
+                .bind(&edit.after.gst_number)
+                .bind(&edit.after.qst_number)
+                .bind(id)
+                .execute(&mut **tx)
+                .await?;
             write_audit(tx, &Audit::new(AuditAction::OutletChanged, by, id, edit.detail(&before)).outlet(Some(id))).await?;
             Ok(Ok(edit.after))
         })

@@ -10,7 +10,6 @@ use shared::catalog::{Outlet, Product, Register};
 use shared::limits::MAX_VERSION;
 use shared::stock::StockLevel;
 use shared::sync::changes::{ChangePage, EntityKind, RecentSale, StockDigest, Version};
-use shared::tax::TaxRates;
 use shared::Money;
 use sqlx::{PgConnection, Row};
 use std::collections::HashMap;
@@ -119,19 +118,12 @@ async fn load_sales(conn: &mut PgConnection, ids: &[&str]) -> anyhow::Result<Has
 }
 
 async fn load_outlets(conn: &mut PgConnection, ids: &[&str]) -> anyhow::Result<HashMap<String, Outlet>> {
-    let rows = sqlx::query("SELECT id, name, gst_ppm, qst_ppm, time_zone FROM outlets WHERE id = ANY($1)")
-        .bind(ids)
-        .fetch_all(conn)
-        .await?;
+    let sql = concat!("SELECT ", crate::store::admin::outlet_columns!(), " FROM outlets WHERE id = ANY($1)");
+    let rows = sqlx::query(sql).bind(ids).fetch_all(conn).await?;
     rows
-        .into_iter()
+        .iter()
         .map(|r| {
-            let o = Outlet {
-                id: r.get("id"),
-                name: r.get("name"),
-                tax_rates: TaxRates { gst_ppm: super::u32_of(r.get("gst_ppm"))?, qst_ppm: super::u32_of(r.get("qst_ppm"))? },
-                time_zone: r.get("time_zone"),
-            };
+            let o = super::admin::outlet_of(r)?;
             Ok((o.id.clone(), o))
         })
         .collect()

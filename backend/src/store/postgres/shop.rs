@@ -2,7 +2,7 @@
 
 use super::{lock, text_array, transaction, u32_of, Lock, PgStore};
 use crate::store::now_ms;
-use shared::catalog::{Customer, Outlet, Product, Register};
+use shared::catalog::{Customer, Product, Register};
 use crate::store::page::Page;
 use crate::store::sqlite::SalesKey;
 use shared::stock::{Movement, MovementReason, StockLevel};
@@ -70,18 +70,11 @@ impl PgStore {
     }
 
     pub async fn setup(&self) -> anyhow::Result<Setup> {
-        let outlets = sqlx::query("SELECT id, name, gst_ppm, qst_ppm, time_zone FROM outlets ORDER BY priority")
+        let outlets = sqlx::query(concat!("SELECT ", crate::store::admin::outlet_columns!(), " FROM outlets ORDER BY priority"))
             .fetch_all(&self.pool)
             .await?
-            .into_iter()
-            .map(|r| {
-                Ok(Outlet {
-                    id: r.get("id"),
-                    name: r.get("name"),
-                    tax_rates: TaxRates { gst_ppm: u32_of(r.get("gst_ppm"))?, qst_ppm: u32_of(r.get("qst_ppm"))? },
-                    time_zone: r.get("time_zone"),
-                })
-            })
+            .iter()
+            .map(super::admin::outlet_of)
             .collect::<anyhow::Result<_>>()?;
         let registers = sqlx::query(
             "SELECT r.id, r.outlet_id, r.code, r.name FROM registers r JOIN outlets o ON o.id = r.outlet_id ORDER BY o.priority, r.code",
@@ -203,13 +196,17 @@ impl PgStore {
 async fn insert_shop(tx: &mut Transaction<'_, Postgres>, shop: &crate::demo::Shop) -> anyhow::Result<()> {
         let now = now_ms();
         for (priority, o) in shop.outlets.iter().enumerate() {
-            sqlx::query("INSERT INTO outlets (id, name, priority, gst_ppm, qst_ppm, time_zone) VALUES ($1, $2, $3, $4, $5, $6)")
+            sqlx::query(
+                "INSERT INTO outlets (id, name, priority, gst_ppm, qst_ppm, time_zone, gst_number, qst_number) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
                 .bind(&o.id)
                 .bind(&o.name)
                 .bind(priority as i64)
                 .bind(i64::from(o.tax_rates.gst_ppm))
                 .bind(i64::from(o.tax_rates.qst_ppm))
                 .bind(&o.time_zone)
+                .bind(&o.gst_number)
+                .bind(&o.qst_number)
                 .execute(&mut **tx)
                 .await?;
         }
