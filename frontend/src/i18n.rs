@@ -1,6 +1,7 @@
 //! The screen's words in French (Canada, the default) and English. One struct per language keeps every
 //! key checked at compile time and costs nothing at run time; money formats come from `shared`.
 
+use shared::tax::TaxCode;
 use shared::Money;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -32,6 +33,25 @@ impl Lang {
             Lang::En => m.format_en_ca(),
         }
     }
+    /// A tax named with its rate, as totals and receipts show it: `TPS (5 %)`, `QST (9.975%)`.
+    pub fn tax_label(self, code: TaxCode, ppm: u32) -> String {
+        format!("{} ({})", self.tax_name(code), shared::tax::rate_text(ppm, self == Lang::Fr))
+    }
+    pub fn tax_name(self, code: TaxCode) -> &'static str {
+        match (self, code) {
+            (Lang::Fr, TaxCode::Gst) => "TPS",
+            (Lang::Fr, TaxCode::Qst) => "TVQ",
+            (Lang::En, TaxCode::Gst) => "GST",
+            (Lang::En, TaxCode::Qst) => "QST",
+        }
+    }
+    /// The words before an outlet's registration number on its receipts: `No de TPS`, `GST no.`.
+    pub fn tax_number_label(self, code: TaxCode) -> String {
+        match self {
+            Lang::Fr => format!("No de {}", self.tax_name(code)),
+            Lang::En => format!("{} no.", self.tax_name(code)),
+        }
+    }
     pub fn t(self) -> &'static Texts {
         match self {
             Lang::Fr => &FR,
@@ -51,8 +71,6 @@ pub struct Texts {
     pub line_total: &'static str,
     pub empty_cart: &'static str,
     pub subtotal: &'static str,
-    pub gst: &'static str,
-    pub qst: &'static str,
     pub total: &'static str,
     pub pay: &'static str,
     pub clear_cart: &'static str,
@@ -161,8 +179,6 @@ pub const FR: Texts = Texts {
     line_total: "Total",
     empty_cart: "Aucun article. Scannez pour commencer.",
     subtotal: "Sous-total",
-    gst: "TPS (5 %)",
-    qst: "TVQ (9,975 %)",
     total: "Total",
     pay: "Payer",
     clear_cart: "Vider",
@@ -269,8 +285,6 @@ pub const EN: Texts = Texts {
     line_total: "Total",
     empty_cart: "No items. Scan to start.",
     subtotal: "Subtotal",
-    gst: "GST (5%)",
-    qst: "QST (9.975%)",
     total: "Total",
     pay: "Pay",
     clear_cart: "Clear",

@@ -47,7 +47,7 @@ fn one_of_each() -> Vec<Entity> {
             total: Money(3448),
             lines: 1,
         }),
-        Entity::Outlet(Outlet { id: "montreal".into(), name: "Montréal".into(), tax_rates: Default::default(), time_zone: "America/Toronto".into() }),
+        Entity::Outlet(Outlet { id: "montreal".into(), name: "Montréal".into(), tax_rates: Default::default(), time_zone: "America/Toronto".into(), gst_number: "123456789 RT0001".into(), qst_number: String::new() }),
         Entity::Register(Register { id: "montreal-1".into(), outlet_id: "montreal".into(), code: "MTL1".into(), name: "Caisse 1".into() }),
     ]
 }

@@ -34,6 +34,23 @@ describe('administration', () => {
     const { body: outlets } = await server.api('/api/v1/outlets');
     assert.equal(outlets.find((o) => o.id === 'laval').time_zone, 'America/Halifax');
 
+    // Tax registration numbers for Laval's receipts: a TVQ number in the TPS field is refused in
+    // words; typed loosely, they are saved as receipts print them, and an empty TVQ means not registered.
+    await laval.getByTestId('outlet-gst-number').fill('1234567890 TQ0001');
+    await laval.getByTestId('outlet-tax-numbers-save').click();
+    await eventually(async () => assert.equal(
+      clean(await laval.getByTestId('outlet-notice').innerText()),
+      'Refusé : Un no de TPS a 9 chiffres, RT et 4 chiffres (123456789 RT0001).',
+    ));
+    await laval.getByTestId('outlet-gst-number').fill('987-654-321 rt 0002');
+    await laval.getByTestId('outlet-qst-number').fill('');
+    await laval.getByTestId('outlet-tax-numbers-save').click();
+    await eventually(async () => assert.equal(await laval.getByTestId('outlet-gst-number').inputValue(), '987654321 RT0002'));
+    assert.equal(clean(await laval.getByTestId('outlet-notice').innerText()), 'Enregistré.');
+    const { body: setupNumbers } = await server.api('/api/v1/setup');
+    const lavalSetup = setupNumbers.outlets.find((o) => o.id === 'laval');
+    assert.deepEqual([lavalSetup.gst_number, lavalSetup.qst_number], ['987654321 RT0002', '']);
+
     // Laval up by a touch, then up again from the keyboard: first in allocation order.
     await laval.getByTestId('outlet-up').click();
     await eventually(async () => assert.deepEqual(await order(), ['montreal', 'laval', 'sherbrooke']));

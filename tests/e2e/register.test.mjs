@@ -82,6 +82,11 @@ describe('the register', () => {
     const receipt = await reg.text('receipt-number');
     assert.match(receipt, /^MTL1-\d+-\d{6}$/);
     assert.equal(await reg.text('receipt-change'), '8,25 $');
+    // The outlet's tax registration numbers, and each tax with its rate, as the receipt prints them.
+    assert.equal(await reg.text('receipt-gst-number'), 'No de TPS : 123456789 RT0001');
+    assert.equal(await reg.text('receipt-qst-number'), 'No de TVQ : 1234567890 TQ0001');
+    assert.match(await reg.text('receipt-gst'), /TPS \(5 %\)\s*2,25 \$/);
+    assert.match(await reg.text('receipt-qst'), /TVQ \(9,975 %\)\s*4,49 \$/);
     assert.equal(await reg.lines().count(), 0, 'the cart is cleared');
 
     await eventually(async () => {

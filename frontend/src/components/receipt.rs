@@ -1,20 +1,27 @@
-//! The receipt of the last sale: shown after payment, and the only thing printed (80 mm paper). A line
-//! sold at another price than the catalog's says so, with the catalog price and the reason. The back
-//! office reprints a past sale with it, naming the sale's outlet (`outlet_name`).
+//! The receipt of the last sale: shown after payment, and the only thing printed (80 mm paper). It
+//! names the outlet with its tax registration numbers and each tax with its rate. A line sold at
+//! another price than the catalog's says so, with the catalog price and the reason. The back office
+//! reprints a past sale with it, giving the sale's outlet (`outlet`); the register prints its own.
 
 use crate::i18n::date_time;
 use crate::state::AppCtx;
 use leptos::prelude::*;
+use shared::catalog::Outlet;
 use shared::sale::{Sale, TenderKind};
 use shared::tax::TaxCode;
 
 #[component]
-pub fn Receipt(sale: Sale, #[prop(optional)] outlet_name: Option<String>) -> impl IntoView {
+pub fn Receipt(sale: Sale, #[prop(optional_no_strip)] outlet: Option<Outlet>) -> impl IntoView {
     let ctx = expect_context::<AppCtx>();
     let l = ctx.lang.get_untracked();
     let t = l.t();
     let pt = crate::i18n_price::price_texts(l);
-    let outlet = outlet_name.or_else(|| ctx.outlet.get_untracked().map(|o| o.name)).unwrap_or_default();
+    let outlet = outlet.or_else(|| ctx.outlet.get_untracked());
+    let rates = outlet.as_ref().map(|o| o.tax_rates).unwrap_or_default();
+    let numbers: Vec<(TaxCode, String)> = outlet
+        .as_ref()
+        .map(|o| [(TaxCode::Gst, o.gst_number.clone()), (TaxCode::Qst, o.qst_number.clone())].into_iter().filter(|(_, n)| !n.is_empty()).collect())
+        .unwrap_or_default();
     let cash = sale.tenders.iter().find(|x| x.kind == TenderKind::Cash).cloned();
     // The cashier by name when this device knows them (it made the sale, so it does), else by id.
     let cashier = (!sale.cashier_id.is_empty()).then(|| {
@@ -22,7 +29,12 @@ pub fn Receipt(sale: Sale, #[prop(optional)] outlet_name: Option<String>) -> imp
     });
     view! {
         <section class="receipt" data-testid="receipt">
-            <h3>"Comptoir — " {outlet}</h3>
+            <h3>"Comptoir — " {outlet.map(|o| o.name).unwrap_or_default()}</h3>
+            {numbers.into_iter().map(|(code, number)| view! {
+                <p class="tax-number" data-testid=if code == TaxCode::Gst { "receipt-gst-number" } else { "receipt-qst-number" }>
+                    {l.tax_number_label(code)} " : " {number}
+                </p>
+            }).collect_view()}
             <p>{t.receipt} " " <strong data-testid="receipt-number">{sale.receipt.clone()}</strong></p>
             <p>{date_time(l, sale.created_at_ms)}</p>
             {cashier.map(|c| view! { <p>{crate::i18n_auth::auth_texts(l).cashier} " : " <span data-testid="receipt-cashier">{c}</span></p> })}
@@ -43,8 +55,11 @@ pub fn Receipt(sale: Sale, #[prop(optional)] outlet_name: Option<String>) -> imp
                 }).collect_view()}
             </table>
             <p class="total-row"><span>{t.subtotal}</span><span class="num">{l.money(sale.totals.subtotal)}</span></p>
-            <p class="total-row"><span>{t.gst}</span><span class="num">{l.money(sale.totals.tax(TaxCode::Gst))}</span></p>
-            <p class="total-row"><span>{t.qst}</span><span class="num">{l.money(sale.totals.tax(TaxCode::Qst))}</span></p>
+            {TaxCode::ALL.map(|code| view! {
+                <p class="total-row" data-testid=if code == TaxCode::Gst { "receipt-gst" } else { "receipt-qst" }>
+                    <span>{l.tax_label(code, rates.ppm(code))}</span><span class="num">{l.money(sale.totals.tax(code))}</span>
+                </p>
+            }).collect_view()}
             <p class="total-row grand"><span>{t.total}</span><span class="num">{l.money(sale.totals.total)}</span></p>
             {cash.map(|c| view! {
                 <p class="total-row"><span>{t.cash_tendered}</span><span class="num">{l.money(c.tendered)}</span></p>

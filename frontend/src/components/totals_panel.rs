@@ -1,4 +1,4 @@
-//! Subtotal, each tax and total, as `shared` computes them.
+//! Subtotal, each tax (named with the outlet's rate) and total, as `shared` computes them.
 
 use crate::state::AppCtx;
 use crate::i18n::tr;
@@ -24,8 +24,12 @@ pub fn TotalsPanel(totals: Memo<Option<Totals>>) -> impl IntoView {
             <Show when=move || totals.get().is_some_and(|t| t.discount != shared::Money::ZERO)>
                 {row(|t| t.discounts_total, |t| shared::Money(-t.discount.as_cents()), "discounts")}
             </Show>
-            {row(|t| t.gst, |t| t.tax(TaxCode::Gst), "gst")}
-            {row(|t| t.qst, |t| t.tax(TaxCode::Qst), "qst")}
+            {TaxCode::ALL.map(|code| view! {
+                <div class="total-row" data-testid=if code == TaxCode::Gst { "gst" } else { "qst" }>
+                    <span>{move || lang.get().tax_label(code, ctx.rates().ppm(code))}</span>
+                    <span class="num">{move || totals.get().map(|t| lang.get().money(t.tax(code))).unwrap_or_default()}</span>
+                </div>
+            }).collect_view()}
             <div class="total-row grand">
                 <span>{tr(lang, |t| t.total)}</span>
                 <span class="num" data-testid="total">

@@ -24,7 +24,7 @@ pub fn OutletForm(on_changed: Callback<()>) -> impl IntoView {
         if busy.get_untracked() {
             return;
         }
-        let new = NewOutlet { id: None, name: name.get_untracked(), time_zone: zone.get_untracked().trim().to_string(), tax_rates: None };
+        let new = NewOutlet { name: name.get_untracked(), time_zone: zone.get_untracked().trim().to_string(), ..Default::default() };
         busy.set(true);
         spawn_local(async move {
             let answer = admin_api::create_outlet(&new).await;

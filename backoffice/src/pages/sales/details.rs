@@ -73,6 +73,8 @@ fn sale_view(ctx: AppCtx, nav: Nav, names: RwSignal<Names>, d: SaleDetails, relo
     let s = &d.summary;
     let sale = d.sale.clone();
     let outlet_name = n.outlet(&s.outlet_id);
+    let outlet = n.outlet_of(&s.outlet_id);
+    let rates = outlet.as_ref().map(|o| o.tax_rates).unwrap_or_default();
     let owed = d.owed();
     let cash = d.tenders.iter().find(|x| x.kind == TenderKind::Cash).cloned();
     view! {
@@ -125,7 +127,7 @@ fn sale_view(ctx: AppCtx, nav: Nav, names: RwSignal<Names>, d: SaleDetails, relo
                 <p class="total-row"><span>{t.discount}</span><span class="num">{l.money(d.sale.totals.discount)}</span></p>
             })}
             {d.taxes.iter().map(|x| {
-                let (label, code) = match x.code { TaxCode::Gst => (ft.gst, "gst"), TaxCode::Qst => (ft.qst, "qst") };
+                let (label, code) = (l.tax_label(x.code, rates.ppm(x.code)), if x.code == TaxCode::Gst { "gst" } else { "qst" });
                 view! { <p class="total-row" data-testid=format!("details-tax-{code}")><span>{label}</span><span class="num">{l.money(x.amount)}</span></p> }
             }).collect_view()}
             <p class="total-row grand"><span>{t.total}</span><span class="num" data-testid="details-total">{l.money(d.sale.totals.total)}</span></p>
@@ -160,7 +162,7 @@ fn sale_view(ctx: AppCtx, nav: Nav, names: RwSignal<Names>, d: SaleDetails, relo
         {(owed.is_positive() && d.online_order.is_some()).then(|| view! { <OnlinePayment details=d.clone() reload=reload/> })}
         <div class="reprint">
             <button class="secondary" data-testid="reprint" on:click=move |_| { let _ = window().print(); }>{t.reprint}</button>
-            <Receipt sale=sale outlet_name=outlet_name/>
+            <Receipt sale=sale outlet=outlet/>
         </div>
     }
 }

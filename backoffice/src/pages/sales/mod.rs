@@ -31,6 +31,10 @@ impl Names {
     pub fn outlet(&self, id: &str) -> String {
         self.setup.as_ref().and_then(|s| s.outlets.iter().find(|o| o.id == id)).map_or_else(|| id.to_string(), |o| o.name.clone())
     }
+    /// The outlet as `/setup` gives it (its rates and tax registration numbers, for reprints).
+    pub fn outlet_of(&self, id: &str) -> Option<shared::catalog::Outlet> {
+        self.setup.as_ref().and_then(|s| s.outlets.iter().find(|o| o.id == id)).cloned()
+    }
     pub fn time_zone(&self, outlet: &str) -> String {
         self.setup.as_ref().and_then(|s| s.outlets.iter().find(|o| o.id == outlet)).map(|o| o.time_zone.clone()).unwrap_or_default()
     }
