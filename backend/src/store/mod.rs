@@ -14,6 +14,7 @@ mod ops;
 pub mod products;
 pub mod online_out;
 pub(crate) mod online_in;
+mod online_receipts;
 pub mod postgres;
 pub(crate) mod push;
 mod reports;

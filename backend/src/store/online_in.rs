@@ -244,6 +244,8 @@ pub(crate) struct IntakeLoad {
     pub register_code: String,
     pub rates: TaxRates,
     pub next_seq: u64,
+    /// The orders register's next online receipt (`online_receipts`).
+    pub receipt_seq: u64,
     pub catalog: BTreeMap<String, Product>,
     pub customer: Option<Customer>,
     pub outlets: Vec<OnlineOutlet>,
@@ -524,18 +526,6 @@ impl SqliteStore {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        if moved {
-            // Receipts read `<register code>-W-<the connection's sequence>`: at its new register the
-            // sequence goes on past every online receipt already printed there, so none is printed twice.
-            sqlx::query(
-                "UPDATE connections SET next_seq = MAX(next_seq, 1 + COALESCE((SELECT MAX(seq) FROM sales WHERE register_id = ? AND device_id LIKE 'online:%'), 0))
-                 WHERE id = ?",
-            )
-            .bind(&plan.orders_register_id)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        }
         write_audit(&mut tx, &connection_audit(staff_id, &record, &plan.detail)).await?;
         let after = load_connection(&mut tx, id).await?.ok_or_else(|| anyhow::anyhow!("connection vanished"))?;
         restart_stock_push_if_outlets_changed(&mut tx, &record, &after).await?;
@@ -921,6 +911,7 @@ async fn ingest_in(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, connection_id: 
         order_id: new_id(),
         connection_id: connection_id.into(),
         seq: load.next_seq,
+        receipt_seq: load.receipt_seq,
         register_id: record.view.orders_register_id.clone(),
         register_code: load.register_code.clone(),
         outlet_id: record.outlet_id.clone(),
@@ -964,6 +955,7 @@ async fn ingest_in(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, connection_id: 
             .await?;
     }
     sqlx::query("UPDATE connections SET next_seq = next_seq + 1 WHERE id = ?").bind(connection_id).execute(&mut **tx).await?;
+    super::online_receipts::taken(tx, &i.sale.register_id).await?;
     super::push::insert_sale(tx, &i.sale).await?;
     if let Some(id) = &i.sale.customer_id {
         let bearing = super::customers::customer_bearing(tx, id).await?;
@@ -1082,6 +1074,7 @@ async fn load_intake(tx: &mut SqliteConnection, record: &ConnectionRecord, order
         register_code: reg.get("code"),
         rates: TaxRates { gst_ppm: reg.get("gst_ppm"), qst_ppm: reg.get("qst_ppm") },
         next_seq: u64::try_from(reg.get::<i64, _>("next_seq"))?,
+        receipt_seq: super::online_receipts::next(tx, &record.view.orders_register_id).await?,
         catalog,
         customer,
         outlets,
@@ -1181,6 +1174,7 @@ async fn update_in(
     let numbering = ReturnNumbering {
         sale_id: new_id(),
         seq: u64::try_from(reg.get::<i64, _>("next_seq"))?,
+        receipt_seq: super::online_receipts::next(tx, &sale.register_id).await?,
         register_code: at.get("code"),
         rates: TaxRates { gst_ppm: at.get("gst_ppm"), qst_ppm: at.get("qst_ppm") },
     };
@@ -1211,6 +1205,7 @@ async fn update_in(
     if let Some(cancel) = &u.cancel {
         if let Some(back) = &cancel.return_sale {
             sqlx::query("UPDATE connections SET next_seq = next_seq + 1 WHERE id = ?").bind(connection_id).execute(&mut **tx).await?;
+            super::online_receipts::taken(tx, &back.register_id).await?;
             super::push::insert_sale(tx, back).await?;
             sqlx::query("INSERT INTO sale_returns (original_sale_id, return_sale_id) VALUES (?, ?) ON CONFLICT DO NOTHING")
                 .bind(&order_id)

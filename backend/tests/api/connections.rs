@@ -211,6 +211,47 @@ async fn moving_the_orders_register_numbers_its_receipts_past_those_already_prin
 }
 
 #[tokio::test]
+async fn two_stores_sending_orders_to_one_register_never_print_the_same_receipt_even_at_once() {
+    let app = spawn_app().await;
+    let shop = connect(&app, "https://shop.example").await;
+    let outlet_store = connect(&app, "https://outlet.example").await;
+    assert_eq!(deliver(&app, &shop, &woo_order(1), SECRET).await.1["outcome"], "created");
+    assert_eq!(deliver(&app, &outlet_store, &woo_order(1), SECRET).await.1["outcome"], "created");
+    // Then five orders from each store at once (on PostgreSQL, as many transactions racing).
+    let deliveries = (2..=6).flat_map(|id| [(shop.clone(), id), (outlet_store.clone(), id)]).map(|(conn, id)| {
+        let app = &app;
+        async move { deliver(app, &conn, &woo_order(id), SECRET).await }
+    });
+    let outcomes = futures_util::future::join_all(deliveries).await;
+    let held: Vec<String> = sqlx::query_scalar("SELECT reason FROM held_online_orders").fetch_all(&app.db).await.unwrap();
+    for (status, outcome) in outcomes {
+        assert_eq!((status, outcome["outcome"].as_str()), (StatusCode::OK, Some("created")), "{outcome}, held: {held:?}");
+    }
+    // Twelve sales, numbered 1 to 12 on Montréal's register: none twice, none skipped.
+    let receipts = online_receipts(&app).await;
+    let expected: Vec<String> = (1..=12).map(|n| format!("MTL1-W-{n:06}")).collect();
+    assert_eq!(receipts, expected);
+    // Each store's sales keep their own key: (its device, its sequence 1 to 6).
+    for conn in [&shop, &outlet_store] {
+        let seqs: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT seq FROM sales WHERE device_id = 'online:{conn}' ORDER BY seq")))
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(seqs, [1, 2, 3, 4, 5, 6], "{conn}");
+    }
+    // A duplicate delivery takes no number.
+    assert_eq!(deliver(&app, &shop, &woo_order(3), SECRET).await.0, StatusCode::OK);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM sales").await, 12);
+    assert_eq!(deliver(&app, &shop, &woo_order(7), SECRET).await.1["outcome"], "created");
+    assert_eq!(online_receipts(&app).await.last().map(String::as_str), Some("MTL1-W-000013"));
+}
+
+/// Every online receipt, in number order.
+async fn online_receipts(app: &TestApp) -> Vec<String> {
+    sqlx::query_scalar("SELECT receipt FROM sales WHERE device_id LIKE 'online:%' ORDER BY receipt").fetch_all(&app.db).await.unwrap()
+}
+
+#[tokio::test]
 async fn a_deactivated_store_is_answered_but_not_acted_on_and_its_reactivation_takes_in_what_it_missed() {
     let app = spawn_app().await;
     let fake = FakeWooCommerce::start().await;

@@ -34,8 +34,9 @@ pub fn online_device_id(connection_id: &str) -> String {
 }
 
 /// An online order's receipt number: the orders register's code, `W` (web) where an in-store receipt
-/// has its device number, and the connection's sequence — `MTL1-W-000042`. Never equal to an in-store
-/// receipt, whose middle part is a number.
+/// has its device number, and the register's own online sequence — `MTL1-W-000042` — which every
+/// connected store sending orders there shares, so two stores never print the same number. Never equal
+/// to an in-store receipt, whose middle part is a number.
 pub fn online_receipt(register_code: &str, seq: u64) -> String {
     format!("{register_code}-W-{seq:06}")
 }
@@ -129,12 +130,14 @@ impl OrderState {
 }
 
 /// What makes the sale's key and receipt, given by the store (the id is new, `seq` is the connection's
-/// next sequence, bumped in the same transaction).
+/// next sequence and `receipt_seq` the orders register's next online receipt, both bumped in the same
+/// transaction when the sale is written).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SaleNumbering {
     pub order_id: String,
     pub connection_id: String,
     pub seq: u64,
+    pub receipt_seq: u64,
     pub register_id: String,
     pub register_code: String,
     /// The orders register's outlet: the sale's outlet.
@@ -283,7 +286,7 @@ pub fn intake(input: IntakeInput<'_>) -> Result<Intake, IntakeHold> {
         register_id: n.register_id.clone(),
         outlet_id: n.outlet_id.clone(),
         seq: n.seq,
-        receipt: online_receipt(&n.register_code, n.seq),
+        receipt: online_receipt(&n.register_code, n.receipt_seq),
         created_at_ms: order.created_at_ms,
         lines: sale_lines,
         totals,
@@ -487,13 +490,14 @@ pub struct StoredOrder<'a> {
     pub returns: &'a [Sale],
 }
 
-/// What the return sale of a cancellation is numbered and taxed with, given by the store: a new id and
-/// the connection's next sequence (bumped only when a return is written), the orders register's code,
-/// its outlet's rates.
+/// What the return sale of a cancellation is numbered and taxed with, given by the store: a new id, the
+/// connection's next sequence and the order's register's next online receipt (both bumped only when a
+/// return is written), that register's code, its outlet's rates.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReturnNumbering {
     pub sale_id: String,
     pub seq: u64,
+    pub receipt_seq: u64,
     pub register_code: String,
     pub rates: TaxRates,
 }
@@ -637,7 +641,7 @@ fn cancellation(stored: StoredOrder<'_>, n: &ReturnNumbering, now_ms: i64) -> Re
         register_id: sale.register_id.clone(),
         outlet_id: sale.outlet_id.clone(),
         seq: n.seq,
-        receipt: online_receipt(&n.register_code, n.seq),
+        receipt: online_receipt(&n.register_code, n.receipt_seq),
         created_at_ms: now_ms,
         lines,
         totals,
@@ -733,6 +737,7 @@ mod tests {
             order_id: "o-1".into(),
             connection_id: "c-1".into(),
             seq: 7,
+            receipt_seq: 3,
             register_id: "mtl-1".into(),
             register_code: "MTL1".into(),
             outlet_id: "montreal".into(),
@@ -756,8 +761,9 @@ mod tests {
     fn a_paid_order_becomes_a_sale_paid_by_an_online_tender_naming_its_processor() {
         let o = order(vec![line("SHIRT", 2, 2000), line("HAT", 1, 1500)], true);
         let i = take(&o).unwrap();
-        assert_eq!(i.sale.receipt, "MTL1-W-000007");
-        assert_eq!(i.sale.device_id, "online:c-1");
+        // The key is the connection's (device, seq); the receipt is the register's online sequence.
+        assert_eq!(i.sale.receipt, "MTL1-W-000003");
+        assert_eq!((i.sale.device_id.as_str(), i.sale.seq), ("online:c-1", 7));
         // The platform's prices, not the catalog's, and no override.
         assert_eq!(i.sale.lines[0].unit_price, Money(2000));
         assert!(i.sale.lines.iter().all(|l| l.price_override.is_none()));
@@ -886,7 +892,7 @@ mod tests {
     }
 
     fn ret() -> ReturnNumbering {
-        ReturnNumbering { sale_id: "r-1".into(), seq: 8, register_code: "MTL1".into(), rates: TaxRates::QUEBEC }
+        ReturnNumbering { sale_id: "r-1".into(), seq: 8, receipt_seq: 4, register_code: "MTL1".into(), rates: TaxRates::QUEBEC }
     }
 
     /// `o` modified `ms` after the first version.
@@ -929,7 +935,8 @@ mod tests {
             assert!(parts[1..].iter().any(|(outlet, _, lines)| *outlet == m.outlet_id && lines.iter().any(|l| l.product_id == m.product_id)));
         }
         let back = c.return_sale.unwrap();
-        assert_eq!((back.id.as_str(), back.receipt.as_str(), back.device_id.as_str()), ("r-1", "MTL1-W-000008", "online:c-1"));
+        assert_eq!((back.id.as_str(), back.receipt.as_str(), back.device_id.as_str()), ("r-1", "MTL1-W-000004", "online:c-1"));
+        assert_eq!(back.seq, 8);
         assert_eq!(back.lines.iter().map(|l| -l.qty).sum::<i64>(), open_units);
         assert!(back.lines.iter().all(|l| l.return_of.as_ref().is_some_and(|r| r.sale_id == "o-1")));
         // Exactly what the sale charged for those units, refunded to its platform payment, already done there.

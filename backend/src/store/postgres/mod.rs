@@ -25,6 +25,7 @@ mod ops;
 mod products;
 mod online_out;
 pub(crate) mod online_in;
+mod online_receipts;
 mod push;
 mod reports;
 mod serials;

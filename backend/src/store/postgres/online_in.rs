@@ -2,7 +2,8 @@
 //! delivery's transaction first takes the advisory lock of its order (connection, external id), so two
 //! instances receiving the same order at once decide one after the other: the second sees the first's
 //! order and updates it (or sees the same delivery key and answers duplicate). Then the connection's
-//! row (its sequence) and the stock levels it moves (`FOR UPDATE`, outlet then product order), then the
+//! row (its sequence, `FOR NO KEY UPDATE`), the orders register's online receipt row
+//! (`online_receipts`), the stock levels it moves (`FOR UPDATE`, outlet then product order), then the
 //! customer; unique keys (`webhook_deliveries`, `(connection_id, external_id)`, `(device_id, seq)`,
 //! customers' e-mail) stay the last line: a race that reaches one is run again from the start.
 
@@ -346,17 +347,6 @@ impl PgStore {
                 .bind(id)
                 .execute(&mut **tx)
                 .await?;
-            if moved {
-                // Receipts go on past every online receipt already printed at the new register.
-                sqlx::query(
-                    "UPDATE connections SET next_seq = GREATEST(next_seq, 1 + COALESCE((SELECT MAX(seq) FROM sales WHERE register_id = $1 AND device_id LIKE 'online:%'), 0))
-                     WHERE id = $2",
-                )
-                .bind(&plan.orders_register_id)
-                .bind(id)
-                .execute(&mut **tx)
-                .await?;
-            }
             super::auth::write_audit(tx, &connection_audit(staff_id, &record, &plan.detail)).await?;
             let after = load_connection(tx, id).await?.ok_or_else(|| anyhow::anyhow!("connection vanished"))?;
             restart_stock_push_if_outlets_changed(tx, &record, &after).await?;
@@ -674,6 +664,7 @@ async fn ingest_in(tx: &mut Transaction<'_, Postgres>, connection_id: &str, orde
         order_id: new_id(),
         connection_id: connection_id.into(),
         seq: load.next_seq,
+        receipt_seq: load.receipt_seq,
         register_id: record.view.orders_register_id.clone(),
         register_code: load.register_code.clone(),
         outlet_id: record.outlet_id.clone(),
@@ -720,6 +711,7 @@ async fn ingest_in(tx: &mut Transaction<'_, Postgres>, connection_id: &str, orde
             .await?;
     }
     sqlx::query("UPDATE connections SET next_seq = next_seq + 1 WHERE id = $1").bind(connection_id).execute(&mut **tx).await?;
+    super::online_receipts::taken(tx, &i.sale.register_id).await?;
     super::push::insert_sale(tx, &i.sale).await?;
     if let Some(id) = &i.sale.customer_id {
         let bearing = super::customers::customer_bearing(tx, id).await?;
@@ -776,8 +768,12 @@ async fn ingest_in(tx: &mut Transaction<'_, Postgres>, connection_id: &str, orde
 }
 
 async fn load_intake(tx: &mut PgConnection, record: &ConnectionRecord, order: &IncomingOrder) -> anyhow::Result<IntakeLoad> {
-    // The connection's row first: its sequence is bumped by this transaction.
-    let next_seq: i64 = sqlx::query_scalar("SELECT next_seq FROM connections WHERE id = $1 FOR UPDATE").bind(&record.view.id).fetch_one(&mut *tx).await?;
+    // The connection's row first: its sequence is bumped by this transaction. `NO KEY UPDATE`, not
+    // `UPDATE`: every delivery's webhook_deliveries row holds a key-share lock on it (the foreign key),
+    // and two deliveries of one store each waiting for the other's key share deadlocked.
+    let next_seq: i64 = sqlx::query_scalar("SELECT next_seq FROM connections WHERE id = $1 FOR NO KEY UPDATE").bind(&record.view.id).fetch_one(&mut *tx).await?;
+    // Then the orders register's receipt row, before any advisory lock (see `online_receipts`).
+    let receipt_seq = super::online_receipts::next(tx, &record.view.orders_register_id).await?;
     let reg = sqlx::query(
         "SELECT r.code, o.gst_ppm, o.qst_ppm FROM connections c JOIN registers r ON r.id = c.orders_register_id
          JOIN outlets o ON o.id = r.outlet_id WHERE c.id = $1",
@@ -833,6 +829,7 @@ async fn load_intake(tx: &mut PgConnection, record: &ConnectionRecord, order: &I
         register_code: reg.get("code"),
         rates: TaxRates { gst_ppm: super::u32_of(reg.get("gst_ppm"))?, qst_ppm: super::u32_of(reg.get("qst_ppm"))? },
         next_seq: u64::try_from(next_seq)?,
+        receipt_seq,
         catalog,
         customer,
         outlets,
@@ -906,12 +903,16 @@ async fn update_in(tx: &mut Transaction<'_, Postgres>, connection_id: &str, row:
     // an intake takes it before its customer's: one order, no deadlock between the two.
     let reg = sqlx::query(
         "SELECT r.code, o.gst_ppm, o.qst_ppm, c.next_seq FROM connections c JOIN registers r ON r.id = c.orders_register_id
-         JOIN outlets o ON o.id = r.outlet_id WHERE c.id = $1 FOR UPDATE OF c",
+         JOIN outlets o ON o.id = r.outlet_id WHERE c.id = $1 FOR NO KEY UPDATE OF c",
     )
     .bind(connection_id)
     .fetch_one(&mut **tx)
     .await?;
-    let customer_id: Option<String> = sqlx::query_scalar("SELECT customer_id FROM sales WHERE id = $1").bind(&order_id).fetch_one(&mut **tx).await?;
+    let (customer_id, register_id): (Option<String>, String) =
+        sqlx::query_as("SELECT customer_id, register_id FROM sales WHERE id = $1").bind(&order_id).fetch_one(&mut **tx).await?;
+    // The receipt row of the order's register (a cancellation's return is numbered there) after the
+    // connection's row and before the advisory locks, the order every intake takes them in.
+    let receipt_seq = super::online_receipts::next(tx, &register_id).await?;
     lock(tx, std::iter::once(Lock::Original(order_id.clone())).chain(customer_id.map(Lock::Customer))).await?;
     let mut parts = Vec::new();
     for r in sqlx::query("SELECT outlet_id, status, lines FROM order_parts WHERE order_id = $1 ORDER BY outlet_id COLLATE \"C\"")
@@ -935,6 +936,7 @@ async fn update_in(tx: &mut Transaction<'_, Postgres>, connection_id: &str, row:
     let numbering = ReturnNumbering {
         sale_id: new_id(),
         seq: u64::try_from(reg.get::<i64, _>("next_seq"))?,
+        receipt_seq,
         register_code: at.get("code"),
         rates: TaxRates { gst_ppm: super::u32_of(at.get("gst_ppm"))?, qst_ppm: super::u32_of(at.get("qst_ppm"))? },
     };
@@ -965,6 +967,7 @@ async fn update_in(tx: &mut Transaction<'_, Postgres>, connection_id: &str, row:
     if let Some(cancel) = &u.cancel {
         if let Some(back) = &cancel.return_sale {
             sqlx::query("UPDATE connections SET next_seq = next_seq + 1 WHERE id = $1").bind(connection_id).execute(&mut **tx).await?;
+            super::online_receipts::taken(tx, &back.register_id).await?;
             super::push::insert_sale(tx, back).await?;
             sqlx::query("INSERT INTO sale_returns (original_sale_id, return_sale_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
                 .bind(&order_id)
