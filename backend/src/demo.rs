@@ -154,6 +154,7 @@ fn product(id: &str, sku: &str, n: u32, name: &str, cents: i64, class: TaxClass)
         tracks_serials: false,
         low_stock_threshold: None,
         quick_key: false,
+        quick_key_position: None,
         // One point per whole dollar.
         loyalty_points: (cents / 100) as u32,
     }
@@ -216,8 +217,10 @@ pub fn demo_shop() -> Shop {
     let mut drill = product("drill", "DRILL", 4, "Perceuse sans fil", 12999, TaxClass::Taxable);
     drill.tracks_serials = true;
     products.push(drill);
-    for p in &mut products {
+    // The first four keys of the pad, in this order; the other keys follow by name.
+    for (i, p) in products.iter_mut().enumerate() {
         p.quick_key = true;
+        p.quick_key_position = Some(i as u16 + 1);
     }
 
     for (i, (name, cents, class)) in MORE.iter().enumerate() {

@@ -77,9 +77,9 @@ impl Catalog {
         self.products.values()
     }
 
-    /// The touch pad's products, in catalog order.
+    /// The touch pad's products, in pad order (`shared::catalog::quick_key_order`).
     pub fn quick_keys(&self) -> Vec<Product> {
-        self.products.values().filter(|p| p.quick_key).cloned().collect()
+        shared::catalog::quick_key_order(self.products.values()).into_iter().cloned().collect()
     }
 
     pub fn len(&self) -> usize {

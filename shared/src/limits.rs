@@ -26,6 +26,8 @@ pub const MAX_LINES: usize = 500;
 pub const MAX_PARTS: usize = 20;
 /// Loyalty points one unit earns, and points or visits one redemption uses.
 pub const MAX_POINTS: u32 = 1_000_000;
+/// The last place on the register's quick-key pad (`Product::quick_key_position`).
+pub const MAX_QUICK_KEY_POSITION: u16 = 999;
 /// Ids, SKUs, receipts, serial numbers.
 pub const MAX_ID_LEN: usize = 64;
 /// Names and reasons.

@@ -94,11 +94,14 @@ describe('Catalogue › Produits and CSV import', () => {
     await manager.getByTestId('product-form').waitFor();
     assert.equal(await manager.getByTestId('field-price').inputValue(), '12,34');
     await manager.getByTestId('field-price').fill('15.00'); // typed the English way: the same parser
+    await manager.getByTestId('field-quick_key_position').fill('1'); // first on the pad
     await manager.getByTestId('save-product').click();
     await eventually(async () => assert.equal(clean(await manager.getByTestId('product-notice').innerText()), 'Produit enregistré.'));
-    assert.equal((await bySku(SKU))[0].price, 1500);
+    assert.deepEqual(((p) => [p.price, p.quick_key_position])((await bySku(SKU))[0]), [1500, 1]);
 
     await eventually(async () => assert.equal(clean(await key.innerText()), '15,00 $'), { timeout: 60_000 });
+    // Placed first: the register's pad now starts with it.
+    await eventually(async () => assert.equal(await reg.page.locator('.quick-key').first().getAttribute('data-product'), product.id));
     await reg.scan(BARCODE);
     await eventually(async () => assert.match((await reg.lineTexts()).join(' | '), /Tasse Comptoir.*15,00 \$/));
   });

@@ -73,28 +73,12 @@ async fn outlet_levels(conn: &mut SqliteConnection, outlet_id: &str) -> anyhow::
 }
 
 async fn load_products(conn: &mut SqliteConnection, ids: &[&str]) -> anyhow::Result<HashMap<String, Product>> {
-    let rows = sqlx::query(
-        "SELECT id, sku, barcode, name, price_cents, tax_class, tracks_serials, low_stock_threshold, quick_key, loyalty_points
-         FROM products WHERE id IN (SELECT value FROM json_each(?))",
-    )
-    .bind(ids_json(ids.iter().copied()))
-    .fetch_all(conn)
-    .await?;
+    let sql = format!("SELECT {} FROM products WHERE id IN (SELECT value FROM json_each(?))", super::products::PRODUCT_COLS);
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(ids_json(ids.iter().copied())).fetch_all(conn).await?;
     Ok(rows
-        .into_iter()
+        .iter()
         .map(|r| {
-            let p = Product {
-                id: r.get("id"),
-                sku: r.get("sku"),
-                barcode: r.get("barcode"),
-                name: r.get("name"),
-                price: Money(r.get("price_cents")),
-                tax_class: super::sqlite::parse_tax_class(r.get("tax_class")),
-                tracks_serials: r.get("tracks_serials"),
-                low_stock_threshold: r.get("low_stock_threshold"),
-                quick_key: r.get("quick_key"),
-                loyalty_points: r.get("loyalty_points"),
-            };
+            let p = super::products::product_of(r);
             (p.id.clone(), p)
         })
         .collect())

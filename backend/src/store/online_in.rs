@@ -1020,26 +1020,9 @@ async fn load_intake(tx: &mut SqliteConnection, record: &ConnectionRecord, order
     .await?;
     let skus = skus_of(order);
     let mut catalog = BTreeMap::new();
-    for r in sqlx::query(
-        "SELECT id, sku, barcode, name, price_cents, tax_class, tracks_serials, low_stock_threshold, quick_key, loyalty_points
-         FROM products WHERE sku IN (SELECT value FROM json_each(?))",
-    )
-    .bind(serde_json::to_string(&skus)?)
-    .fetch_all(&mut *tx)
-    .await?
-    {
-        let p = Product {
-            id: r.get("id"),
-            sku: r.get("sku"),
-            barcode: r.get("barcode"),
-            name: r.get("name"),
-            price: Money(r.get("price_cents")),
-            tax_class: super::sqlite::parse_tax_class(r.get("tax_class")),
-            tracks_serials: r.get("tracks_serials"),
-            low_stock_threshold: r.get("low_stock_threshold"),
-            quick_key: r.get("quick_key"),
-            loyalty_points: u32::try_from(r.get::<i64, _>("loyalty_points")).unwrap_or(0),
-        };
+    let sql = format!("SELECT {} FROM products WHERE sku IN (SELECT value FROM json_each(?))", super::products::PRODUCT_COLS);
+    for r in sqlx::query(sqlx::AssertSqlSafe(sql)).bind(serde_json::to_string(&skus)?).fetch_all(&mut *tx).await? {
+        let p = super::products::product_of(&r);
         catalog.insert(p.sku.clone(), p);
     }
     let email = shared::online::customer_match::normalise_email(order.email.as_deref());

@@ -44,7 +44,14 @@ pub struct ProductSearch {
 /// A search page's sort key: (name, id).
 pub type ProductKey = (String, String);
 
-pub(crate) const PRODUCT_COLS: &str = "id, sku, barcode, name, price_cents, tax_class, tracks_serials, low_stock_threshold, quick_key, loyalty_points";
+/// The columns `product_of` reads, in `INSERT` order (both databases name them alike).
+pub(crate) const PRODUCT_COLS: &str =
+    "id, sku, barcode, name, price_cents, tax_class, tracks_serials, low_stock_threshold, quick_key, quick_key_position, loyalty_points";
+
+/// A stored place on the pad (a column the checks kept in 1..=999, so never out of `u16`).
+pub(crate) fn position_of(stored: Option<i64>) -> Option<u16> {
+    stored.and_then(|n| u16::try_from(n).ok())
+}
 
 pub(crate) fn product_of(r: &SqliteRow) -> Product {
     Product {
@@ -57,6 +64,7 @@ pub(crate) fn product_of(r: &SqliteRow) -> Product {
         tracks_serials: r.get("tracks_serials"),
         low_stock_threshold: r.get("low_stock_threshold"),
         quick_key: r.get("quick_key"),
+        quick_key_position: position_of(r.get("quick_key_position")),
         loyalty_points: r.get::<i64, _>("loyalty_points") as u32,
     }
 }
@@ -102,7 +110,7 @@ async fn product_collisions(conn: &mut SqliteConnection, p: &Product) -> anyhow:
 }
 
 async fn insert_product(conn: &mut SqliteConnection, p: &Product) -> anyhow::Result<()> {
-    sqlx::query(sqlx::AssertSqlSafe(format!("INSERT INTO products ({PRODUCT_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")))
+    sqlx::query(sqlx::AssertSqlSafe(format!("INSERT INTO products ({PRODUCT_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")))
         .bind(&p.id)
         .bind(&p.sku)
         .bind(&p.barcode)
@@ -112,6 +120,7 @@ async fn insert_product(conn: &mut SqliteConnection, p: &Product) -> anyhow::Res
         .bind(p.tracks_serials)
         .bind(p.low_stock_threshold)
         .bind(p.quick_key)
+        .bind(p.quick_key_position.map(i64::from))
         .bind(i64::from(p.loyalty_points))
         .execute(&mut *conn)
         .await?;
@@ -122,7 +131,7 @@ async fn insert_product(conn: &mut SqliteConnection, p: &Product) -> anyhow::Res
 async fn update_product_row(conn: &mut SqliteConnection, p: &Product) -> anyhow::Result<()> {
     sqlx::query(
         "UPDATE products SET sku = ?, barcode = ?, name = ?, price_cents = ?, tax_class = ?, tracks_serials = ?,
-                low_stock_threshold = ?, quick_key = ?, loyalty_points = ? WHERE id = ?",
+                low_stock_threshold = ?, quick_key = ?, quick_key_position = ?, loyalty_points = ? WHERE id = ?",
     )
     .bind(&p.sku)
     .bind(&p.barcode)
@@ -132,6 +141,7 @@ async fn update_product_row(conn: &mut SqliteConnection, p: &Product) -> anyhow:
     .bind(p.tracks_serials)
     .bind(p.low_stock_threshold)
     .bind(p.quick_key)
+    .bind(p.quick_key_position.map(i64::from))
     .bind(i64::from(p.loyalty_points))
     .bind(&p.id)
     .execute(conn)

@@ -6,7 +6,7 @@ use shared::catalog::{Customer, Product, Register};
 use shared::stock::{Movement, MovementReason, StockLevel};
 use shared::sync::{CatalogPage, Setup, StoredSale};
 use shared::tax::{TaxClass, TaxRates};
-use shared::Money;
+
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
 use std::collections::HashSet;
@@ -104,8 +104,8 @@ impl SqliteStore {
         for p in &shop.products {
             sqlx::query(
                 "INSERT INTO products (id, sku, barcode, name, price_cents, tax_class, tracks_serials, low_stock_threshold,
-                                       quick_key, loyalty_points)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                       quick_key, quick_key_position, loyalty_points)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(&p.id)
             .bind(&p.sku)
@@ -116,6 +116,7 @@ impl SqliteStore {
             .bind(p.tracks_serials)
             .bind(p.low_stock_threshold)
             .bind(p.quick_key)
+            .bind(p.quick_key_position.map(i64::from))
             .bind(p.loyalty_points)
             .execute(&mut *tx)
             .await?;
@@ -191,30 +192,9 @@ impl SqliteStore {
     }
 
     pub async fn catalog_page(&self, after: Option<&str>, limit: u32) -> anyhow::Result<CatalogPage> {
-        let rows = sqlx::query(
-            "SELECT id, sku, barcode, name, price_cents, tax_class, tracks_serials, low_stock_threshold,
-                    quick_key, loyalty_points
-             FROM products WHERE id > ? ORDER BY id LIMIT ?",
-        )
-        .bind(after.unwrap_or(""))
-        .bind(i64::from(limit) + 1)
-        .fetch_all(&self.pool)
-        .await?;
-        let mut products: Vec<Product> = rows
-            .into_iter()
-            .map(|r| Product {
-                id: r.get("id"),
-                sku: r.get("sku"),
-                barcode: r.get("barcode"),
-                name: r.get("name"),
-                price: Money(r.get("price_cents")),
-                tax_class: parse_tax_class(r.get("tax_class")),
-                tracks_serials: r.get("tracks_serials"),
-                low_stock_threshold: r.get("low_stock_threshold"),
-                quick_key: r.get("quick_key"),
-                loyalty_points: r.get("loyalty_points"),
-            })
-            .collect();
+        let sql = format!("SELECT {} FROM products WHERE id > ? ORDER BY id LIMIT ?", super::products::PRODUCT_COLS);
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(after.unwrap_or("")).bind(i64::from(limit) + 1).fetch_all(&self.pool).await?;
+        let mut products: Vec<Product> = rows.iter().map(super::products::product_of).collect();
         let next_after = if products.len() > limit as usize {
             products.truncate(limit as usize);
             products.last().map(|p| p.id.clone())

@@ -69,7 +69,7 @@ async fn a_preview_counts_creates_updates_and_unchanged_and_writes_nothing() {
     let shoes_line = lines.iter().position(|l| l.starts_with("shoes,")).unwrap();
     let name = app.product("shoes").name;
     lines[shoes_line] = lines[shoes_line].replacen(&format!(",{name},"), &format!(",{name} d'été,"), 1);
-    lines.push("new-tea,THE-01,,\"Thé, vert\",8.99,zero_rated,false,,true,9".into());
+    lines.push("new-tea,THE-01,,\"Thé, vert\",8.99,zero_rated,false,,true,2,9".into());
     let csv = lines.join("\n");
     let before = product_count(&app).await;
 
@@ -90,7 +90,7 @@ async fn a_preview_counts_creates_updates_and_unchanged_and_writes_nothing() {
     assert_eq!(report["applied"], true);
     assert_eq!(product_count(&app).await, before + 1);
     let tea = app.store.product("new-tea").await.unwrap().unwrap();
-    assert_eq!((tea.name.as_str(), tea.price.0, tea.quick_key), ("Thé, vert", 899, true));
+    assert_eq!((tea.name.as_str(), tea.price.0, tea.quick_key, tea.quick_key_position), ("Thé, vert", 899, true, Some(2)));
     // The registers pull what the import wrote, each product at a version of its own.
     let mut replica = Replica::default();
     loop {

@@ -39,7 +39,7 @@ async fn a_manager_creates_a_product_that_the_next_pull_brings_to_the_registers(
     pull(&app, &mut replica).await;
     let manager = As::Bearer(app.token(MANAGER_MTL).await);
     let barcode = ean13("077000000777").unwrap();
-    let body = json!({"sku": "THE-VERT", "barcode": barcode, "name": "Thé vert", "price": 899, "tax_class": "zero_rated", "low_stock_threshold": 3, "loyalty_points": 9, "quick_key": true});
+    let body = json!({"sku": "THE-VERT", "barcode": barcode, "name": "Thé vert", "price": 899, "tax_class": "zero_rated", "low_stock_threshold": 3, "loyalty_points": 9, "quick_key": true, "quick_key_position": 2});
     let (status, created) = app.send(manager, "POST", "/api/v1/products", Some(body.to_string())).await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
     let id = created["id"].as_str().unwrap().to_string();
@@ -48,8 +48,16 @@ async fn a_manager_creates_a_product_that_the_next_pull_brings_to_the_registers(
     pull(&app, &mut replica).await;
     let pulled = &replica.products[&id];
     assert_eq!((pulled.name.as_str(), pulled.price.0, pulled.barcode.as_deref()), ("Thé vert", 899, Some(barcode.as_str())));
-    assert!(pulled.quick_key);
+    assert_eq!((pulled.quick_key, pulled.quick_key_position), (true, Some(2)));
     assert_eq!(audit_details(&app, "product_created").await.len(), 1);
+
+    // Its place on the pad: 0 is no place (422 naming the field, nothing written); `null` unplaces it.
+    let (status, body) = patch(&app, admin(&app), &id, json!({"quick_key_position": 0})).await;
+    assert_eq!((status, body["fields"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("quick_key_position")), "{body}");
+    let (status, body) = patch(&app, admin(&app), &id, json!({"quick_key_position": null})).await;
+    assert_eq!((status, body["quick_key_position"].is_null()), (StatusCode::OK, true), "{body}");
+    pull(&app, &mut replica).await;
+    assert_eq!(replica.products[&id].quick_key_position, None);
 }
 
 #[tokio::test]

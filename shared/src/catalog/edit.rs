@@ -8,7 +8,7 @@
 
 use super::Product;
 use crate::barcode::is_valid_gtin;
-use crate::limits::{MAX_ID_LEN, MAX_POINTS, MAX_STOCK_LEVEL, MAX_TEXT_LEN, MAX_UNIT_PRICE};
+use crate::limits::{MAX_ID_LEN, MAX_POINTS, MAX_QUICK_KEY_POSITION, MAX_STOCK_LEVEL, MAX_TEXT_LEN, MAX_UNIT_PRICE};
 use crate::money::Money;
 use crate::tax::TaxClass;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -56,6 +56,8 @@ pub struct NewProduct {
     #[serde(default)]
     pub quick_key: bool,
     #[serde(default)]
+    pub quick_key_position: Option<u16>,
+    #[serde(default)]
     pub loyalty_points: u32,
 }
 
@@ -72,6 +74,7 @@ impl NewProduct {
             tracks_serials: self.tracks_serials,
             low_stock_threshold: self.low_stock_threshold,
             quick_key: self.quick_key,
+            quick_key_position: self.quick_key_position,
             loyalty_points: self.loyalty_points,
         };
         checked(p)
@@ -106,6 +109,9 @@ pub struct ProductPatch {
     /// Placed on the register's touch pad ("touche rapide").
     #[serde(default)]
     pub quick_key: Option<bool>,
+    /// Its place on the pad, 1 first; `null` removes it (the key then follows the placed ones).
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub quick_key_position: Option<Option<u16>>,
 }
 
 /// A field that is present (even as `null`) is `Some`: `null` then means "remove".
@@ -129,7 +135,8 @@ impl Edit {
 }
 
 /// The editable fields, in the order screens and CSV files show them.
-pub const FIELDS: [&str; 9] = ["sku", "barcode", "name", "price", "tax_class", "tracks_serials", "low_stock_threshold", "quick_key", "loyalty_points"];
+pub const FIELDS: [&str; 10] =
+    ["sku", "barcode", "name", "price", "tax_class", "tracks_serials", "low_stock_threshold", "quick_key", "quick_key_position", "loyalty_points"];
 
 /// Applies `patch` to `current`: the product after the edit with what changed, or every field at fault.
 pub fn apply_patch(current: &Product, patch: &ProductPatch) -> Result<Edit, Vec<FieldError>> {
@@ -161,6 +168,9 @@ pub fn apply_patch(current: &Product, patch: &ProductPatch) -> Result<Edit, Vec<
     if let Some(v) = patch.quick_key {
         next.quick_key = v;
     }
+    if let Some(v) = patch.quick_key_position {
+        next.quick_key_position = v;
+    }
     let product = checked(next)?;
     let changed = changed_fields(current, &product);
     Ok(Edit { product, changed })
@@ -183,6 +193,7 @@ pub fn field_text(p: &Product, field: &str) -> String {
         "tracks_serials" => p.tracks_serials.to_string(),
         "low_stock_threshold" => p.low_stock_threshold.map(|t| t.to_string()).unwrap_or_default(),
         "quick_key" => p.quick_key.to_string(),
+        "quick_key_position" => p.quick_key_position.map(|n| n.to_string()).unwrap_or_default(),
         "loyalty_points" => p.loyalty_points.to_string(),
         _ => String::new(),
     }
@@ -262,6 +273,9 @@ pub fn checked(mut p: Product) -> Result<Product, Vec<FieldError>> {
             errors.push(FieldError::new("low_stock_threshold", "out_of_range", format!("low_stock_threshold must be between 0 and {MAX_STOCK_LEVEL}")));
         }
     }
+    if p.quick_key_position.is_some_and(|n| !(1..=MAX_QUICK_KEY_POSITION).contains(&n)) {
+        errors.push(FieldError::new("quick_key_position", "out_of_range", format!("quick_key_position must be between 1 and {MAX_QUICK_KEY_POSITION}")));
+    }
     if p.loyalty_points > MAX_POINTS {
         errors.push(FieldError::new("loyalty_points", "out_of_range", format!("loyalty_points must be between 0 and {MAX_POINTS}")));
     }
@@ -335,6 +349,22 @@ mod tests {
         assert_eq!(edit.changed, vec!["tracks_serials"]);
         assert!(!edit.product.tracks_serials);
         assert_eq!(edit.product.id, "p-cafe");
+    }
+
+    #[test]
+    fn a_quick_key_is_placed_moved_unplaced_and_kept_on_the_pad() {
+        let placed = apply_patch(&coffee(), &serde_json::from_str(r#"{"quick_key": true, "quick_key_position": 3}"#).unwrap()).unwrap();
+        assert_eq!(placed.changed, vec!["quick_key", "quick_key_position"]);
+        assert_eq!(placed.product.quick_key_position, Some(3));
+        // `null` removes the place; an absent field keeps it.
+        let kept = apply_patch(&placed.product, &serde_json::from_str(r#"{"name": "Café"}"#).unwrap()).unwrap();
+        assert_eq!(kept.product.quick_key_position, Some(3));
+        let unplaced = apply_patch(&placed.product, &serde_json::from_str(r#"{"quick_key_position": null}"#).unwrap()).unwrap();
+        assert_eq!((unplaced.product.quick_key_position, unplaced.changed.as_slice()), (None, ["quick_key_position"].as_slice()));
+        for bad in [0, MAX_QUICK_KEY_POSITION + 1] {
+            let e = apply_patch(&coffee(), &ProductPatch { quick_key_position: Some(Some(bad)), ..Default::default() }).unwrap_err();
+            assert_eq!((e[0].field.as_str(), e[0].code.as_str()), ("quick_key_position", "out_of_range"));
+        }
     }
 
     #[test]

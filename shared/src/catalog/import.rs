@@ -7,7 +7,7 @@
 
 use super::edit::{apply_patch, check_id, check_text, field_text, parse_tax_class, price_text, FieldError, ProductPatch};
 use super::{Customer, Product};
-use crate::limits::{MAX_ID_LEN, MAX_TEXT_LEN};
+use crate::limits::{MAX_ID_LEN, MAX_QUICK_KEY_POSITION, MAX_TEXT_LEN};
 use crate::money::Money;
 use crate::stock::SerialNumber;
 use serde::{Deserialize, Serialize};
@@ -24,7 +24,8 @@ pub enum FileKind {
     Serials,
 }
 
-pub const PRODUCT_COLUMNS: [&str; 10] = ["id", "sku", "barcode", "name", "price", "tax_class", "tracks_serials", "low_stock_threshold", "quick_key", "loyalty_points"];
+pub const PRODUCT_COLUMNS: [&str; 11] =
+    ["id", "sku", "barcode", "name", "price", "tax_class", "tracks_serials", "low_stock_threshold", "quick_key", "quick_key_position", "loyalty_points"];
 pub const CUSTOMER_COLUMNS: [&str; 3] = ["id", "name", "email"];
 /// `sold_*` and `returned_*` are what sales recorded: exported, ignored on import (sync writes them).
 pub const SERIAL_COLUMNS: [&str; 8] = ["product_id", "serial", "outlet_id", "sold_sale_id", "sold_at_ms", "returned_sale_id", "returned_original_sale_id", "returned_at_ms"];
@@ -261,6 +262,20 @@ pub fn read_product(header: &Header, row: u64, record: &[String]) -> Result<Prod
             t => match t.parse::<i64>() {
                 Ok(n) => f.low_stock_threshold = Some(Some(n)),
                 Err(_) => errors.push(RowError::new(row, "low_stock_threshold", "not_a_number", format!("low_stock_threshold '{t}' is not a whole number"))),
+            },
+        }
+    }
+    if let Some(t) = cell("quick_key_position") {
+        match t.trim() {
+            "" => f.quick_key_position = Some(None),
+            t => match t.parse::<u16>() {
+                Ok(n) => f.quick_key_position = Some(Some(n)),
+                Err(_) => errors.push(RowError::new(
+                    row,
+                    "quick_key_position",
+                    "not_a_number",
+                    format!("quick_key_position '{t}' is not a place on the pad (1 to {MAX_QUICK_KEY_POSITION})"),
+                )),
             },
         }
     }

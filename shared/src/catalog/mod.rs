@@ -29,6 +29,11 @@ pub struct Product {
     /// Shown as a key on the register's touch pad ("touche rapide").
     #[serde(default)]
     pub quick_key: bool,
+    /// Its place on the pad, 1 first ("position"); keys without one follow the placed ones, by name
+    /// (`quick_key_order`).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1, max = crate::limits::MAX_QUICK_KEY_POSITION)))]
+    pub quick_key_position: Option<u16>,
     /// Loyalty points one unit earns (seed 003).
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schemars(range(min = 0, max = crate::limits::MAX_POINTS)))]
@@ -54,6 +59,17 @@ pub struct Outlet {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schemars(length(max = crate::tax::MAX_REGISTRATION_NUMBER_LEN)))]
     pub qst_number: String,
+}
+
+/// The register's quick keys in pad order: placed ones by position (ties by name), then the others by
+/// name, then id — so every register draws the same pad from the same catalog.
+pub fn quick_key_order<'a>(products: impl IntoIterator<Item = &'a Product>) -> Vec<&'a Product> {
+    let mut keys: Vec<&Product> = products.into_iter().filter(|p| p.quick_key).collect();
+    keys.sort_by(|a, b| {
+        let place = |p: &Product| p.quick_key_position.unwrap_or(u16::MAX);
+        place(a).cmp(&place(b)).then_with(|| a.name.cmp(&b.name)).then_with(|| a.id.cmp(&b.id))
+    });
+    keys
 }
 
 /// Québec's zone in the IANA database (Montréal keeps Toronto's clock).
@@ -85,3 +101,20 @@ pub struct Customer {
 
 pub mod edit;
 pub mod import;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(id: &str, name: &str, position: Option<u16>) -> Product {
+        Product { id: id.into(), name: name.into(), quick_key: true, quick_key_position: position, ..Default::default() }
+    }
+
+    #[test]
+    fn placed_keys_come_first_by_position_then_the_others_by_name() {
+        let off = Product { quick_key: false, quick_key_position: Some(1), ..key("z", "Zèbre", None) };
+        let products = [key("a", "Café", None), key("b", "Beigne", Some(2)), key("c", "Thé", Some(1)), key("d", "Allumettes", None), off];
+        let ids: Vec<&str> = quick_key_order(&products).into_iter().map(|p| p.id.as_str()).collect();
+        assert_eq!(ids, ["c", "b", "d", "a"]);
+    }
+}

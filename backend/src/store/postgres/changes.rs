@@ -45,28 +45,12 @@ async fn outlet_levels(conn: &mut PgConnection, outlet_id: &str) -> anyhow::Resu
 }
 
 async fn load_products(conn: &mut PgConnection, ids: &[&str]) -> anyhow::Result<HashMap<String, Product>> {
-    let rows = sqlx::query(
-        "SELECT id, sku, barcode, name, price_cents, tax_class, tracks_serials, low_stock_threshold, quick_key, loyalty_points
-         FROM products WHERE id = ANY($1)",
-    )
-    .bind(ids)
-    .fetch_all(conn)
-    .await?;
+    let sql = format!("SELECT {} FROM products WHERE id = ANY($1)", crate::store::products::PRODUCT_COLS);
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(ids).fetch_all(conn).await?;
     rows
-        .into_iter()
+        .iter()
         .map(|r| {
-            let p = Product {
-                id: r.get("id"),
-                sku: r.get("sku"),
-                barcode: r.get("barcode"),
-                name: r.get("name"),
-                price: Money(r.get("price_cents")),
-                tax_class: crate::store::sqlite::parse_tax_class(r.get("tax_class")),
-                tracks_serials: r.get("tracks_serials"),
-                low_stock_threshold: r.get("low_stock_threshold"),
-                quick_key: r.get("quick_key"),
-                loyalty_points: super::u32_of(r.get("loyalty_points"))?,
-            };
+            let p = super::products::product_of(r)?;
             Ok((p.id.clone(), p))
         })
         .collect()

@@ -18,7 +18,7 @@ use crate::online::held::{IngestOptions, NewHold};
 use crate::online::reconcile::ReconcileProgress;
 use crate::online::{ConnectionRecord, ConnectionRefusal, IngestOutcome, NewConnection, OrdersFilter, OrdersKey};
 use shared::online::held;
-use shared::catalog::{Customer, Product};
+use shared::catalog::Customer;
 use shared::fulfilment::PartStatus;
 use shared::online::intake::{customer_change, first_sight, intake, levels_after, update, FirstSight, OrderState, ReturnNumbering, StoredOrder};
 use shared::online::{ConnectionView, CustomerDecision, HeldOnlineOrder, IncomingOrder, IntakeInput, OnlineOutlet, OrderLineView, OrderPartView, SaleNumbering};
@@ -783,26 +783,9 @@ async fn load_intake(tx: &mut PgConnection, record: &ConnectionRecord, order: &I
     .await?;
     let skus = skus_of(order);
     let mut catalog = BTreeMap::new();
-    for r in sqlx::query(
-        "SELECT id, sku, barcode, name, price_cents, tax_class, tracks_serials, low_stock_threshold, quick_key, loyalty_points
-         FROM products WHERE sku = ANY($1)",
-    )
-    .bind(&skus)
-    .fetch_all(&mut *tx)
-    .await?
-    {
-        let p = Product {
-            id: r.get("id"),
-            sku: r.get("sku"),
-            barcode: r.get("barcode"),
-            name: r.get("name"),
-            price: Money(r.get("price_cents")),
-            tax_class: crate::store::sqlite::parse_tax_class(r.get("tax_class")),
-            tracks_serials: r.get("tracks_serials"),
-            low_stock_threshold: r.get("low_stock_threshold"),
-            quick_key: r.get("quick_key"),
-            loyalty_points: u32::try_from(r.get::<i64, _>("loyalty_points")).unwrap_or(0),
-        };
+    let sql = format!("SELECT {} FROM products WHERE sku = ANY($1)", crate::store::products::PRODUCT_COLS);
+    for r in sqlx::query(sqlx::AssertSqlSafe(sql)).bind(&skus).fetch_all(&mut *tx).await? {
+        let p = super::products::product_of(&r)?;
         catalog.insert(p.sku.clone(), p);
     }
     let email = shared::online::customer_match::normalise_email(order.email.as_deref());

@@ -22,7 +22,7 @@ use std::collections::{HashMap, HashSet};
 /// Rows per statement when an import writes.
 const BATCH: usize = 2000;
 
-fn product_of(r: &PgRow) -> anyhow::Result<Product> {
+pub(crate) fn product_of(r: &PgRow) -> anyhow::Result<Product> {
     Ok(Product {
         id: r.get("id"),
         sku: r.get("sku"),
@@ -33,6 +33,7 @@ fn product_of(r: &PgRow) -> anyhow::Result<Product> {
         tracks_serials: r.get("tracks_serials"),
         low_stock_threshold: r.get("low_stock_threshold"),
         quick_key: r.get("quick_key"),
+        quick_key_position: crate::store::products::position_of(r.get::<Option<i32>, _>("quick_key_position").map(i64::from)),
         loyalty_points: super::u32_of(r.get("loyalty_points"))?,
     })
 }
@@ -74,6 +75,7 @@ struct Columns {
     tracks_serials: Vec<bool>,
     threshold: Vec<Option<i64>>,
     quick_key: Vec<bool>,
+    position: Vec<Option<i32>>,
     points: Vec<i64>,
 }
 
@@ -90,6 +92,7 @@ impl Columns {
             c.tracks_serials.push(p.tracks_serials);
             c.threshold.push(p.low_stock_threshold);
             c.quick_key.push(p.quick_key);
+            c.position.push(p.quick_key_position.map(i32::from));
             c.points.push(i64::from(p.loyalty_points));
         }
         c
@@ -105,12 +108,13 @@ impl Columns {
             .bind(self.tracks_serials)
             .bind(self.threshold)
             .bind(self.quick_key)
+            .bind(self.position)
             .bind(self.points)
     }
 }
 
-const UNNEST: &str = "UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::bool[], $8::bigint[], $9::bool[], $10::bigint[])
-    AS t(id, sku, barcode, name, price_cents, tax_class, tracks_serials, low_stock_threshold, quick_key, loyalty_points)";
+const UNNEST: &str = "UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::bool[], $8::bigint[], $9::bool[], $10::int[], $11::bigint[])
+    AS t(id, sku, barcode, name, price_cents, tax_class, tracks_serials, low_stock_threshold, quick_key, quick_key_position, loyalty_points)";
 
 async fn insert_products(conn: &mut PgConnection, products: &[&Product]) -> anyhow::Result<()> {
     for chunk in products.chunks(BATCH) {
@@ -136,7 +140,7 @@ async fn update_products(conn: &mut PgConnection, products: &[&Product]) -> anyh
         let sql = format!(
             "UPDATE products p SET sku = t.sku, barcode = t.barcode, name = t.name, price_cents = t.price_cents, tax_class = t.tax_class,
                     tracks_serials = t.tracks_serials, low_stock_threshold = t.low_stock_threshold, quick_key = t.quick_key,
-                    loyalty_points = t.loyalty_points
+                    quick_key_position = t.quick_key_position, loyalty_points = t.loyalty_points
              FROM {UNNEST} WHERE p.id = t.id"
         );
         Columns::of(chunk.iter().copied()).bind(sqlx::query(sqlx::AssertSqlSafe(sql))).execute(&mut *conn).await?;

@@ -8,7 +8,7 @@ use crate::store::sqlite::SalesKey;
 use shared::stock::{Movement, MovementReason, StockLevel};
 use shared::sync::{CatalogPage, Setup, StoredSale};
 use shared::tax::{TaxClass, TaxRates};
-use shared::Money;
+
 use sqlx::postgres::PgRow;
 use sqlx::{Postgres, Row, Transaction};
 
@@ -18,15 +18,6 @@ pub(super) fn tax_class_str(c: TaxClass) -> &'static str {
         TaxClass::GstOnly => "gst_only",
         TaxClass::ZeroRated => "zero_rated",
         TaxClass::Exempt => "exempt",
-    }
-}
-
-fn parse_tax_class(s: &str) -> TaxClass {
-    match s {
-        "gst_only" => TaxClass::GstOnly,
-        "zero_rated" => TaxClass::ZeroRated,
-        "exempt" => TaxClass::Exempt,
-        _ => TaxClass::Taxable,
     }
 }
 
@@ -91,31 +82,12 @@ impl PgStore {
 
     pub async fn catalog_page(&self, after: Option<&str>, limit: u32) -> anyhow::Result<CatalogPage> {
         // Ids compare byte-wise, as in SQLite (not by the database's collation).
-        let rows = sqlx::query(
-            "SELECT id, sku, barcode, name, price_cents, tax_class, tracks_serials, low_stock_threshold, quick_key, loyalty_points
-             FROM products WHERE id COLLATE \"C\" > $1 ORDER BY id COLLATE \"C\" LIMIT $2",
-        )
-        .bind(after.unwrap_or(""))
-        .bind(i64::from(limit) + 1)
-        .fetch_all(&self.pool)
-        .await?;
-        let mut products: Vec<Product> = rows
-            .into_iter()
-            .map(|r| {
-                Ok(Product {
-                    id: r.get("id"),
-                    sku: r.get("sku"),
-                    barcode: r.get("barcode"),
-                    name: r.get("name"),
-                    price: Money(r.get("price_cents")),
-                    tax_class: parse_tax_class(r.get("tax_class")),
-                    tracks_serials: r.get("tracks_serials"),
-                    low_stock_threshold: r.get("low_stock_threshold"),
-                    quick_key: r.get("quick_key"),
-                    loyalty_points: u32_of(r.get("loyalty_points"))?,
-                })
-            })
-            .collect::<anyhow::Result<_>>()?;
+        let sql = format!(
+            "SELECT {} FROM products WHERE id COLLATE \"C\" > $1 ORDER BY id COLLATE \"C\" LIMIT $2",
+            crate::store::products::PRODUCT_COLS
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(after.unwrap_or("")).bind(i64::from(limit) + 1).fetch_all(&self.pool).await?;
+        let mut products: Vec<Product> = rows.iter().map(super::products::product_of).collect::<anyhow::Result<_>>()?;
         let next_after = if products.len() > limit as usize {
             products.truncate(limit as usize);
             products.last().map(|p| p.id.clone())
@@ -222,8 +194,8 @@ async fn insert_shop(tx: &mut Transaction<'_, Postgres>, shop: &crate::demo::Sho
         for p in &shop.products {
             sqlx::query(
                 "INSERT INTO products (id, sku, barcode, name, price_cents, tax_class, tracks_serials, low_stock_threshold,
-                                       quick_key, loyalty_points)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                                       quick_key, quick_key_position, loyalty_points)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             )
             .bind(&p.id)
             .bind(&p.sku)
@@ -234,6 +206,7 @@ async fn insert_shop(tx: &mut Transaction<'_, Postgres>, shop: &crate::demo::Sho
             .bind(p.tracks_serials)
             .bind(p.low_stock_threshold)
             .bind(p.quick_key)
+            .bind(p.quick_key_position.map(i32::from))
             .bind(i64::from(p.loyalty_points))
             .execute(&mut **tx)
             .await?;

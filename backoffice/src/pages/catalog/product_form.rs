@@ -46,6 +46,7 @@ struct Typed {
     points: String,
     tracks_serials: bool,
     quick_key: bool,
+    position: String,
 }
 
 impl Typed {
@@ -69,6 +70,7 @@ impl Typed {
             points: p.loyalty_points.to_string(),
             tracks_serials: p.tracks_serials,
             quick_key: p.quick_key,
+            position: p.quick_key_position.map(|n| n.to_string()).unwrap_or_default(),
         }
     }
 
@@ -101,6 +103,13 @@ impl Typed {
                 0
             }),
         };
+        let position = match self.position.trim() {
+            "" => None,
+            t => t.parse::<u16>().map(Some).unwrap_or_else(|_| {
+                errors.push(FieldError::new("quick_key_position", "not_a_number", "a whole number"));
+                None
+            }),
+        };
         let p = Product {
             id: id.to_string(),
             sku: self.sku.clone(),
@@ -111,6 +120,7 @@ impl Typed {
             tracks_serials: self.tracks_serials,
             low_stock_threshold: threshold,
             quick_key: self.quick_key,
+            quick_key_position: position,
             loyalty_points: points,
         };
         match checked(p) {
@@ -140,6 +150,7 @@ fn patch_of(before: &Product, after: &Product) -> ProductPatch {
             "loyalty_points" => patch.loyalty_points = Some(after.loyalty_points),
             "tracks_serials" => patch.tracks_serials = Some(after.tracks_serials),
             "quick_key" => patch.quick_key = Some(after.quick_key),
+            "quick_key_position" => patch.quick_key_position = Some(after.quick_key_position),
             _ => {}
         }
     }
@@ -157,6 +168,7 @@ fn new_product(p: &Product) -> NewProduct {
         tracks_serials: p.tracks_serials,
         low_stock_threshold: p.low_stock_threshold,
         quick_key: p.quick_key,
+        quick_key_position: p.quick_key_position,
         loyalty_points: p.loyalty_points,
     }
 }
@@ -391,6 +403,7 @@ fn ProductForm(id: Option<String>) -> impl IntoView {
                     />
                     <span>{move || catalog_texts(lang.get()).quick_key}</span>
                 </label>
+                {text_field("quick_key_position", |t| &t.position, |t, v| t.position = v, Some(|t| t.position_hint))}
                 <div class="actions">
                     <button class="primary" type="submit" data-testid="save-product" disabled=move || pending.get() aria-busy=move || pending.get().then_some("true")>
                         {move || if pending.get() { catalog_texts(lang.get()).saving } else { catalog_texts(lang.get()).save }}
