@@ -195,7 +195,7 @@ describe('Catalogue › Produits and CSV import', () => {
     const [download] = await Promise.all([manager.waitForEvent('download'), manager.getByTestId('export-products').click()]);
     const text = (await (await download.createReadStream()).toArray()).join('');
     const lines = text.trim().split('\n');
-    assert.equal(lines[0], 'id,sku,barcode,name,price,tax_class,tracks_serials,low_stock_threshold,quick_key,loyalty_points');
+    assert.equal(lines[0], 'id,sku,barcode,name,price,tax_class,tracks_serials,low_stock_threshold,quick_key,quick_key_position,loyalty_points');
     assert.ok(lines.some((l) => l.includes(`,${SKU},${BARCODE},Tasse Comptoir,15.00,`)), 'the edited product, at its new price');
     assert.ok(lines.some((l) => l.includes(',CSV-E2E-2,')));
   });
