@@ -94,14 +94,16 @@ describe('Catalogue › Produits and CSV import', () => {
     await manager.getByTestId('product-form').waitFor();
     assert.equal(await manager.getByTestId('field-price').inputValue(), '12,34');
     await manager.getByTestId('field-price').fill('15.00'); // typed the English way: the same parser
-    await manager.getByTestId('field-quick_key_position').fill('1'); // first on the pad
+    await manager.getByTestId('field-quick_key_position').fill('1'); // with the first keys of the pad
     await manager.getByTestId('save-product').click();
     await eventually(async () => assert.equal(clean(await manager.getByTestId('product-notice').innerText()), 'Produit enregistré.'));
     assert.deepEqual(((p) => [p.price, p.quick_key_position])((await bySku(SKU))[0]), [1500, 1]);
 
     await eventually(async () => assert.equal(clean(await key.innerText()), '15,00 $'), { timeout: 60_000 });
-    // Placed first: the register's pad now starts with it.
-    await eventually(async () => assert.equal(await reg.page.locator('.quick-key').first().getAttribute('data-product'), product.id));
+    // Placed at 1: the pad's placed keys come first, by place then by name (Chemise is the demo's 1,
+    // Chapeau its 2), so it moves from after them to between those two.
+    const pad = async () => (await reg.page.locator('.quick-key').evaluateAll((keys) => keys.map((k) => k.dataset.product))).slice(0, 3);
+    await eventually(async () => assert.deepEqual(await pad(), ['shirt', product.id, 'hat']));
     await reg.scan(BARCODE);
     await eventually(async () => assert.match((await reg.lineTexts()).join(' | '), /Tasse Comptoir.*15,00 \$/));
   });
