@@ -395,7 +395,13 @@ pub fn document() -> Value {
 
     let q = d.query::<routes::reports::ZQuery>();
     let s = d.schema::<ZReport>();
-    d.add(Op::new("get", "/api/v1/reports/z", "end-of-day (Z) report of a Montréal day").query(q).ok(200, "the report", Some(s)));
+    d.add(Op::new("get", "/api/v1/reports/z", "end-of-day (Z) report of one local day, with its recorded drawer counts").query(q).ok(200, "the report", Some(s)));
+    let (b, s) = (d.schema::<shared::report::CountRequest>(), d.schema::<shared::report::RecordedCount>());
+    d.add(
+        Op::new("post", "/api/v1/reports/z/count", "record a drawer count against the day's report")
+            .body(b)
+            .ok(201, "the count as recorded: expected, counted, difference", Some(s)),
+    );
 
     d.add(Op::new("get", "/api/v1/openapi.json", "this document").ok(200, "OpenAPI 3.1", Some(json!({"type": "object"}))));
 

@@ -307,6 +307,7 @@ pub const ACTIONS: &[(&str, &str, &str)] = &[
     ("product_created", "Produit ajouté", "Product added"),
     ("product_changed", "Produit modifié", "Product changed"),
     ("file_imported", "Fichier importé", "File imported"),
+    ("cash_counted", "Caisse comptée", "Drawer counted"),
 ];
 
 /// An action's words; an action this build does not know shows as its code.

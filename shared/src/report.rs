@@ -109,6 +109,11 @@ pub struct ZReport {
     pub opening_float: Money,
     /// Opening float plus every cash tender (after change).
     pub expected_cash: Money,
+    /// The drawer counts recorded for this scope and day, newest first (filled by the server, which
+    /// keeps them; `build` leaves it empty).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(length(max = 1000)))]
+    pub counts: Vec<RecordedCount>,
 }
 
 impl ZReport {
@@ -138,6 +143,7 @@ impl ZReport {
             account_payments: Money::ZERO,
             opening_float,
             expected_cash: opening_float,
+            counts: Vec::new(),
         };
         let add = |a: &mut Money, b: Money| -> Result<(), Overflow> {
             *a = a.checked_add(b)?;
@@ -254,6 +260,68 @@ pub fn cash_count(expected: Money, counted: Money) -> Result<CashCount, Overflow
     })
 }
 
+/// `POST /reports/z/count` (issue 12 item 5): the cash counted in the drawer at the end of a day, for
+/// a register or an outlet (exactly one), read against the day's report with this opening float.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct CountRequest {
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = crate::limits::MAX_ID_LEN)))]
+    pub register: Option<String>,
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = crate::limits::MAX_ID_LEN)))]
+    pub outlet: Option<String>,
+    /// The local day in the outlet's time zone, `YYYY-MM-DD`.
+    #[cfg_attr(feature = "openapi", schemars(length(min = 10, max = 10)))]
+    pub date: String,
+    #[serde(default)]
+    pub opening_float: Money,
+    pub counted: Money,
+}
+
+/// A drawer count as recorded: the cash the day's report expected when it was counted, the count,
+/// their difference, who counted and when. A later count of the same day is recorded beside it,
+/// never over it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct RecordedCount {
+    pub scope: ReportScope,
+    #[cfg_attr(feature = "openapi", schemars(length(min = 10, max = 10)))]
+    pub date: String,
+    pub opening_float: Money,
+    pub expected: Money,
+    pub counted: Money,
+    /// Counted minus expected: negative when the drawer is short.
+    pub difference: Money,
+    #[cfg_attr(feature = "openapi", schemars(length(max = crate::limits::MAX_ID_LEN)))]
+    pub counted_by: String,
+    #[cfg_attr(feature = "openapi", schemars(range(min = 0, max = crate::limits::MAX_TIME_MS)))]
+    pub at_ms: i64,
+}
+
+impl RecordedCount {
+    /// `counted` against `report` (the day of `date`), by `counted_by` at `at_ms`.
+    pub fn of(report: &ZReport, date: &str, counted: Money, counted_by: &str, at_ms: i64) -> Result<RecordedCount, Overflow> {
+        let difference = cash_count(report.expected_cash, counted)?.difference();
+        Ok(RecordedCount {
+            scope: report.scope.clone(),
+            date: date.to_string(),
+            opening_float: report.opening_float,
+            expected: report.expected_cash,
+            counted,
+            difference,
+            counted_by: counted_by.to_string(),
+            at_ms,
+        })
+    }
+
+    /// Over, short or even, as the report words it.
+    pub fn outcome(&self) -> Result<CashCount, Overflow> {
+        cash_count(self.expected, self.counted)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -320,6 +388,17 @@ mod tests {
         assert_eq!(cash_count(Money(-5), Money(0)), Ok(CashCount::Over(Money(5))), "a negative drawer (refunds beyond the float)");
         assert!(cash_count(Money(i64::MIN), Money(i64::MAX)).is_err());
         assert!(cash_count(Money(1), Money(i64::MIN)).is_err(), "no overflow hidden by the sign");
+    }
+
+    #[test]
+    fn a_recorded_count_keeps_what_the_report_expected_when_it_was_counted() {
+        let day = Period { from_ms: 0, to_ms: DAY_MS };
+        let report = ZReport::build(ReportScope::Register("mtl-1".into()), day, &[], &[], Money(20_000)).unwrap();
+        let c = RecordedCount::of(&report, "2026-12-03", Money(19_950), "gerante", 5).unwrap();
+        assert_eq!((c.expected, c.counted, c.difference), (Money(20_000), Money(19_950), Money(-50)));
+        assert_eq!((c.opening_float, c.scope.clone(), c.counted_by.as_str()), (Money(20_000), ReportScope::Register("mtl-1".into()), "gerante"));
+        assert_eq!(c.outcome(), Ok(CashCount::Short(Money(50))));
+        assert!(RecordedCount::of(&report, "2026-12-03", Money(i64::MIN), "gerante", 5).is_err());
     }
 
     #[test]

@@ -259,6 +259,16 @@ describe('the end-of-day (Z) report', () => {
     await z('z-counted').fill(((20_000 + cash - 5) / 100).toFixed(2).replace('.', ','));
     await eventually(async () => assert.equal(clean(await z('cash-difference').innerText()), 'Manque 0,05 $'));
 
+    // Recorded, once however fast the button is pressed: the count is kept with what the report
+    // expected, by whom, and shows on the report read again.
+    await z('z-record-count').dblclick();
+    await eventually(async () => assert.equal(await page.getByTestId('z-recorded-count').count(), 1));
+    const recorded = page.getByTestId('z-recorded-count').first();
+    assert.equal(clean(await recorded.getByTestId('z-recorded-outcome').innerText()), 'Manque 0,05 $');
+    assert.match(clean(await recorded.innerText()), /Gérante Montréal/);
+    const { body: audit } = await server.api('/api/v1/audit?action=cash_counted');
+    assert.equal(audit.length, 1, JSON.stringify(audit));
+
     // The register's report and another day.
     await z('z-scope').selectOption('register:montreal-1');
     await eventually(async () => assert.equal(clean(await z('z-scope-name').innerText()), 'Caisse 1 — Montréal'));

@@ -65,6 +65,7 @@ pub fn table() -> Vec<Route> {
         r(M::POST, "/api/v1/customers/{id}/payments", Counter, post(customers::pay)),
         r(M::GET, "/api/v1/customers/{id}/statement", Counter, get(customers::statement)),
         r(M::GET, "/api/v1/reports/z", Staff(Manager), get(reports::z_report)),
+        r(M::POST, "/api/v1/reports/z/count", Staff(Manager), post(reports::record_count)),
         r(M::GET, "/api/v1/audit", Staff(Manager), get(audit::list)),
         // Online orders in (issue 11).
         r(M::POST, "/api/v1/connections", Staff(Manager), post(crate::online::connections::create)),

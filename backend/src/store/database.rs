@@ -19,7 +19,7 @@ use shared::sync::ops::{HeldOp, Operation, OpResult};
 use shared::account::{AccountPayment, Statement};
 use shared::auth::{AuditEntry, EnrolledDevice, LockoutRule, OfflineStaff, StaffMember};
 use shared::catalog::{Customer, Register};
-use shared::report::{Period, ReportScope};
+use shared::report::{Period, RecordedCount, ReportScope};
 use shared::sale::Sale;
 use shared::stock::{SerialError, SerialNumber};
 use shared::sync::{CatalogPage, CustomerSummary, Device, HeldSale, PushResult, Setup, StoredSale};
@@ -64,6 +64,10 @@ pub trait Store: Send + Sync + 'static {
     async fn stock_levels(&self, outlet_id: &str) -> anyhow::Result<Vec<(String, i64)>>;
     /// A Z report's sales and payments on account (by `created_at_ms` in `period`).
     async fn sales_and_payments_in(&self, scope: &ReportScope, period: Period) -> anyhow::Result<(Vec<Sale>, Vec<AccountPayment>)>;
+    /// Records a drawer count of the Z report (issue 12 item 5), audited at `outlet_id`.
+    async fn record_cash_count(&self, count: &RecordedCount, outlet_id: &str) -> anyhow::Result<()>;
+    /// The counts recorded for a scope and local day, newest first.
+    async fn cash_counts(&self, scope: &ReportScope, date: &str) -> anyhow::Result<Vec<RecordedCount>>;
 
     // ---- serial numbers and conflicts
 

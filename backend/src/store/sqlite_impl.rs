@@ -13,7 +13,7 @@ use shared::sync::ops::{HeldOp, Operation, OpResult};
 use shared::account::{AccountPayment, Statement};
 use shared::auth::{AuditEntry, EnrolledDevice, LockoutRule, OfflineStaff, StaffMember};
 use shared::catalog::{Customer, Register};
-use shared::report::{Period, ReportScope};
+use shared::report::{Period, RecordedCount, ReportScope};
 use shared::sale::Sale;
 use shared::stock::{SerialError, SerialNumber};
 use shared::sync::{CatalogPage, CustomerSummary, Device, HeldSale, PushResult, Setup, StoredSale};
@@ -56,6 +56,12 @@ impl Store for SqliteStore {
     }
     async fn sales_and_payments_in(&self, scope: &ReportScope, period: Period) -> anyhow::Result<(Vec<Sale>, Vec<AccountPayment>)> {
         SqliteStore::sales_and_payments_in(self, scope, period).await
+    }
+    async fn record_cash_count(&self, count: &RecordedCount, outlet_id: &str) -> anyhow::Result<()> {
+        SqliteStore::record_cash_count(self, count, outlet_id).await
+    }
+    async fn cash_counts(&self, scope: &ReportScope, date: &str) -> anyhow::Result<Vec<RecordedCount>> {
+        SqliteStore::cash_counts(self, scope, date).await
     }
     async fn list_serials(&self, product_id: Option<&str>, outlet_id: Option<&str>, outlets: Option<&[String]>, after: Option<&(String, String)>, limit: u32) -> anyhow::Result<Page<SerialNumber>> {
         SqliteStore::list_serials(self, product_id, outlet_id, outlets, after, limit).await

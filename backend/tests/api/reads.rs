@@ -1,4 +1,5 @@
-use crate::helpers::spawn_app;
+use crate::helpers::{spawn_app, As, MANAGER_MTL, MTL_DEVICE};
+use serde_json::json;
 use axum::http::StatusCode;
 
 #[tokio::test]
@@ -107,6 +108,54 @@ async fn the_end_of_day_report_of_a_register_adds_up_its_sales_to_the_cent() {
     assert_eq!(outlet["sale_count"], 2);
     let (_, other_day) = app.get("/api/v1/reports/z?register=montreal-1&date=2023-11-15").await;
     assert_eq!(other_day["sale_count"], 0);
+}
+
+#[tokio::test]
+async fn a_drawer_count_is_recorded_against_the_days_report_kept_beside_a_recount_and_audited() {
+    let app = spawn_app().await;
+    let sales = [app.sale(1, &["shirt", "hat"]), app.sale(2, &["shoes"])];
+    app.push(&sales).await;
+    let cash: i64 = sales.iter().map(|s| s.tenders[0].amount.as_cents()).sum();
+    let manager = As::Bearer(app.token(MANAGER_MTL).await);
+    let count = |counted: i64| json!({"register": "montreal-1", "date": "2023-11-14", "opening_float": 10000, "counted": counted}).to_string();
+
+    // Five cents short of the float and the cash taken.
+    let (status, first) = app.send(manager.clone(), "POST", "/api/v1/reports/z/count", Some(count(10000 + cash - 5))).await;
+    assert_eq!(status, StatusCode::CREATED, "{first}");
+    assert_eq!((first["expected"].as_i64(), first["difference"].as_i64()), (Some(10000 + cash), Some(-5)));
+    assert_eq!(first["scope"], json!({"kind": "register", "id": "montreal-1"}));
+    // A recount finds the five cents: kept beside the first, newest first, on the day's report.
+    let (status, _) = app.send(manager.clone(), "POST", "/api/v1/reports/z/count", Some(count(10000 + cash))).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, z) = app.send(manager.clone(), "GET", "/api/v1/reports/z?register=montreal-1&date=2023-11-14&opening_float=10000", None).await;
+    let counts = z["counts"].as_array().unwrap();
+    assert_eq!(counts.iter().map(|c| c["difference"].as_i64().unwrap()).collect::<Vec<_>>(), [0, -5]);
+    assert!(counts.iter().all(|c| c["counted_by"] != "" && c["date"] == "2023-11-14"), "{z}");
+    // Another day, or the outlet's own report, has none of them.
+    let (_, other) = app.get("/api/v1/reports/z?register=montreal-1&date=2023-11-15").await;
+    assert_eq!(other["counts"], json!([]));
+    let (_, outlet) = app.get("/api/v1/reports/z?outlet=montreal&date=2023-11-14").await;
+    assert_eq!(outlet["counts"], json!([]));
+    let (_, audit) = app.get("/api/v1/audit?action=cash_counted").await;
+    assert_eq!(audit.as_array().unwrap().len(), 2, "{audit}");
+
+    // Refused, nothing recorded: another outlet's register, a count out of range, no scope, a bad day,
+    // a register alone with its cashier.
+    let laval = json!({"register": "laval-1", "date": "2023-11-14", "counted": 100}).to_string();
+    assert_eq!(app.send(manager.clone(), "POST", "/api/v1/reports/z/count", Some(laval)).await.0, StatusCode::FORBIDDEN);
+    for bad in [
+        json!({"register": "montreal-1", "date": "2023-11-14", "counted": i64::MAX}),
+        json!({"date": "2023-11-14", "counted": 100}),
+        json!({"register": "montreal-1", "date": "14/11/2023", "counted": 100}),
+        json!({"register": "montreal-1", "date": "2023-11-14", "counted": "cent"}),
+    ] {
+        let (status, body) = app.send(manager.clone(), "POST", "/api/v1/reports/z/count", Some(bad.to_string())).await;
+        assert!(status.is_client_error() && body["message"].is_string(), "{bad}: {status} {body}");
+    }
+    let (status, _) = app.send(app.device(MTL_DEVICE, None), "POST", "/api/v1/reports/z/count", Some(count(1))).await;
+    assert!(status == StatusCode::FORBIDDEN || status == StatusCode::UNAUTHORIZED, "{status}");
+    let (_, audit) = app.get("/api/v1/audit?action=cash_counted").await;
+    assert_eq!(audit.as_array().unwrap().len(), 2);
 }
 
 #[tokio::test]

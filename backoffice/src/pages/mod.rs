@@ -10,4 +10,5 @@ pub mod sales;
 pub mod serials;
 pub mod stores;
 pub mod till_gate;
+pub mod z_counts;
 pub mod z_report;

@@ -2,7 +2,7 @@
 //! the outlet's time zone by default), the opening float; sales, returns, discounts and price overrides,
 //! each tax, the tenders, the cash rounding and the expected cash, all computed by the server with
 //! `shared::report::ZReport`. « Comptant compté » gives the drawer's over/short
-//! (`shared::report::cash_count`). Printable on an 80 mm printer or on letter paper (`@media print`).
+//! (`shared::report::cash_count`), and « Enregistrer le comptage » records it (`z_counts`). Printable on an 80 mm printer or on letter paper (`@media print`).
 //! Managers and admins only.
 
 use crate::api::reports_api;
@@ -13,7 +13,8 @@ use frontend::state::AppCtx;
 use frontend::sync::api;
 use frontend::sync::http::ApiFailure;
 use leptos::prelude::*;
-use shared::report::{cash_count, CashCount, ReportScope, ZReport};
+use super::z_counts::ZCounts;
+use shared::report::{cash_count, CashCount, CountRequest, ReportScope, ZReport};
 use shared::sale::TenderKind;
 use shared::Money;
 
@@ -49,7 +50,7 @@ fn typed_money(text: &str) -> Option<Money> {
     }
 }
 
-fn count_text(lang: Lang, c: CashCount) -> String {
+pub(crate) fn count_text(lang: Lang, c: CashCount) -> String {
     let t = z_texts(lang);
     match c {
         CashCount::Even => t.even.to_string(),
@@ -69,6 +70,8 @@ pub fn ZReportPage() -> impl IntoView {
     let float_text = RwSignal::new(String::new());
     let counted_text = RwSignal::new(String::new());
     let letter = RwSignal::new(false);
+    // Bumped when a count is recorded: the report (and its counts) is read again.
+    let reload = RwSignal::new(0u32);
 
     // Defaults once the outlets are known: the enrolled register's outlet (else the first), today there.
     Effect::new(move |_| {
@@ -92,6 +95,7 @@ pub fn ZReportPage() -> impl IntoView {
     });
     let float = Memo::new(move |_| typed_money(&float_text.get()));
     let report = LocalResource::new(move || {
+        reload.track();
         let (s, d, f) = (scope_of(&scope.get()), date.get(), float.get());
         async move {
             let (Some(s), Some(f)) = (s, f) else {
@@ -255,6 +259,15 @@ pub fn ZReportPage() -> impl IntoView {
         let counted = move || {
             typed_money(&counted_text.get()).filter(|_| !counted_text.get().trim().is_empty())
         };
+        // What « Enregistrer le comptage » sends: this report's scope, day and float, and the count.
+        let request = Signal::derive(move || {
+            let (register, outlet) = match scope_of(&scope.get())? {
+                ReportScope::Register(r) => (Some(r), None),
+                ReportScope::Outlet(o) => (None, Some(o)),
+            };
+            Some(CountRequest { register, outlet, date: date.get(), opening_float: float.get()?, counted: counted()? })
+        });
+        let counts = z.counts.clone();
         let difference = move || {
             counted().map(|c| {
                 cash_count(expected, c)
@@ -317,6 +330,7 @@ pub fn ZReportPage() -> impl IntoView {
                     </tr>
                     <tr><th scope="row">{tt.difference}</th><td class="num" data-testid="cash-difference">{difference}</td></tr>
                 </tbody></table>
+                <ZCounts counts=counts request=request reload=reload/>
             </div>
         }
     };

@@ -222,6 +222,8 @@ pub enum AuditAction {
     RegisterCreated,
     StaffChanged,
     StaffDeactivated,
+    /// A drawer counted on the Z report (issue 12 item 5): expected, counted, over or short.
+    CashCounted,
 }
 
 /// One audit log entry: who (a staff member, and the device they acted through), did what, to what,
