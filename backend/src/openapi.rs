@@ -391,7 +391,11 @@ pub fn document() -> Value {
     );
     let q = d.query::<routes::customers::MonthQuery>();
     let s = d.schema::<Statement>();
-    d.add(Op::new("get", "/api/v1/customers/{id}/statement", "month-end statement").query(q).ok(200, "the statement", Some(s)));
+    d.add(Op::new("get", "/api/v1/customers/{id}/statement", "month-end statement").query(q.clone()).ok(200, "the statement", Some(s)));
+    let csv_path = "/api/v1/customers/{id}/statement.csv";
+    d.add(Op::new("get", csv_path, "month-end statement as CSV (RFC 4180, UTF-8, a header row)").query(q).ok(200, "the file", None));
+    d.paths.get_mut(csv_path).unwrap()["get"]["responses"]["200"]["content"] =
+        json!({"text/csv": {"schema": {"type": "string", "description": format!("columns: {}", shared::account::STATEMENT_COLUMNS.join(","))}}});
 
     let q = d.query::<routes::reports::ZQuery>();
     let s = d.schema::<ZReport>();

@@ -26,8 +26,9 @@ pub struct CustomerAccount {
 }
 
 /// What moved an account's balance.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub enum EntryKind {
     /// A sale on account (negative), or a refund of one (positive).
@@ -229,6 +230,24 @@ pub struct Statement {
     pub closing_balance: Money,
 }
 
+/// The columns of a statement exported as CSV (`GET /customers/{id}/statement.csv`).
+pub const STATEMENT_COLUMNS: [&str; 5] = ["date", "kind", "reference", "amount", "balance"];
+
+/// A statement as CSV records: its opening balance, each line with the balance after it, its closing
+/// balance. Amounts as files write them (`-12.34`, like the catalog's prices); `local` writes a time in
+/// the statement's time zone.
+pub fn statement_records(s: &Statement, local: impl Fn(i64) -> String) -> Vec<[String; 5]> {
+    let money = crate::catalog::edit::price_text;
+    let mut rows = Vec::with_capacity(s.lines.len() + 2);
+    rows.push([local(s.period.from_ms), "opening_balance".into(), String::new(), String::new(), money(s.opening_balance)]);
+    for l in &s.lines {
+        let kind: &str = l.kind.into();
+        rows.push([local(l.at_ms), kind.into(), l.reference.clone(), money(l.amount), money(l.balance)]);
+    }
+    rows.push([local(s.period.to_ms - 1), "closing_balance".into(), String::new(), String::new(), money(s.closing_balance)]);
+    rows
+}
+
 /// The statement of `customer_id` for `period`, from all their entries (any order).
 pub fn statement(customer_id: &str, entries: &[AccountEntry], period: Period) -> Result<Statement, Overflow> {
     let mine: Vec<&AccountEntry> = entries.iter().filter(|e| e.customer_id == customer_id).collect();
@@ -387,6 +406,14 @@ mod tests {
         );
         assert_eq!((s.charges, s.payments, s.store_credit), (Money(-2500), Money(3000), Money(700)));
         assert_eq!(s.closing_balance, Money(-2800));
+
+        // As CSV records: opening, each line with its balance, closing — amounts as files write them.
+        let rows = statement_records(&s, |ms| format!("t{ms}"));
+        assert_eq!(rows.len(), 5);
+        assert_eq!(rows[0], ["t1000", "opening_balance", "", "", "-40.00"].map(String::from));
+        assert_eq!((rows[1][1].as_str(), rows[1][3].as_str(), rows[1][4].as_str()), ("charge", "-25.00", "-65.00"));
+        assert_eq!((rows[3][1].as_str(), rows[3][3].as_str()), ("store_credit", "7.00"));
+        assert_eq!(rows[4], ["t1999", "closing_balance", "", "", "-28.00"].map(String::from));
     }
 
     #[test]

@@ -73,6 +73,14 @@ describe('the customers page', () => {
     assert.equal(clean(await statement.getByTestId('statement-payments').innerText()), '100,03 $');
     assert.equal(clean(await statement.getByTestId('closing-balance').innerText()), '100,03 $');
 
+    // Exported as a CSV file: the same opening, payment and closing balance.
+    const [download] = await Promise.all([page.waitForEvent('download'), statement.getByTestId('statement-csv').click()]);
+    assert.match(download.suggestedFilename(), /^releve-.+-\d{4}-\d{2}\.csv$/);
+    const rows = (await (await download.createReadStream()).toArray()).join('').trim().split('\n');
+    assert.equal(rows[0], 'date,kind,reference,amount,balance');
+    assert.deepEqual(rows.slice(1).map((r) => r.split(',')[1]), ['opening_balance', 'payment', 'closing_balance']);
+    assert.match(rows[2], /,payment,PAI-[0-9A-F]{8},100\.03,100\.03$/);
+
     // The month before holds nothing yet.
     const month = await page.getByTestId('statement-month').inputValue();
     const [y, m] = month.split('-').map(Number);

@@ -139,6 +139,41 @@ pub async fn statement(
     AppPath(id): AppPath<String>,
     AppQuery(q): AppQuery<MonthQuery>,
 ) -> Result<Json<Statement>, AppError> {
+    Ok(Json(month_statement(&state, &id, &q).await?.0))
+}
+
+/// `GET /customers/{id}/statement.csv?year=&month=`: the same statement as a CSV file
+/// (`shared::account::statement_records`), times in the outlet's zone.
+pub async fn statement_csv(
+    State(state): State<AppState>,
+    AppPath(id): AppPath<String>,
+    AppQuery(q): AppQuery<MonthQuery>,
+) -> Result<axum::response::Response, AppError> {
+    use axum::response::IntoResponse;
+    let (s, tz) = month_statement(&state, &id, &q).await?;
+    let local = |ms: i64| {
+        jiff::Timestamp::from_millisecond(ms).map(|t| t.to_zoned(tz.clone()).strftime("%Y-%m-%d %H:%M").to_string()).unwrap_or_default()
+    };
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let written = w
+        .write_record(shared::account::STATEMENT_COLUMNS)
+        .and_then(|_| shared::account::statement_records(&s, local).iter().try_for_each(|r| w.write_record(r)));
+    let bytes = written.map_err(anyhow::Error::from).and_then(|_| w.into_inner().map_err(|e| anyhow::anyhow!("{e}")))?;
+    let month = jiff::Timestamp::from_millisecond(s.period.from_ms).map(|t| t.to_zoned(tz).strftime("%Y-%m").to_string()).unwrap_or_default();
+    // The file is named for its customer and month; an id holds only letters, digits, `-`, `_` and `.`.
+    let name: String = format!("releve-{id}-{month}.csv").chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')).collect();
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// The month `q` names, in its outlet's time zone, of customer `id`'s statement, and that zone.
+async fn month_statement(state: &AppState, id: &str, q: &MonthQuery) -> Result<(Statement, jiff::tz::TimeZone), AppError> {
     let year: i32 = q
         .year
         .as_deref()
@@ -154,5 +189,6 @@ pub async fn statement(
     let outlet = q.outlet.as_deref();
     let tz = crate::time_zone::of_outlet(state.store.outlet_time_zone(outlet).await?, &format!("outlet '{}'", outlet.unwrap_or("")))?;
     let period = Period::month(year as i16, month as i8, &tz).ok_or_else(|| AppError::BadRequest(format!("no such month: {year}-{month}")))?;
-    state.store.statement(&id, period).await?.map(Json).ok_or_else(|| unknown_customer(&id))
+    let s = state.store.statement(id, period).await?.ok_or_else(|| unknown_customer(id))?;
+    Ok((s, tz))
 }

@@ -64,6 +64,7 @@ pub fn table() -> Vec<Route> {
         r(M::GET, "/api/v1/customers/{id}/summary", Counter, get(customers::summary)),
         r(M::POST, "/api/v1/customers/{id}/payments", Counter, post(customers::pay)),
         r(M::GET, "/api/v1/customers/{id}/statement", Counter, get(customers::statement)),
+        r(M::GET, "/api/v1/customers/{id}/statement.csv", Counter, get(customers::statement_csv)),
         r(M::GET, "/api/v1/reports/z", Staff(Manager), get(reports::z_report)),
         r(M::POST, "/api/v1/reports/z/count", Staff(Manager), post(reports::record_count)),
         r(M::GET, "/api/v1/audit", Staff(Manager), get(audit::list)),

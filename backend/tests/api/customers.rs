@@ -442,6 +442,38 @@ async fn the_month_end_statement_reconciles_opening_charges_payments_and_credit_
     assert!(body["message"].as_str().unwrap().contains("month"), "{body}");
     assert_eq!(app.get("/api/v1/customers/c-tremblay/statement").await.0, StatusCode::BAD_REQUEST);
     assert_eq!(app.get("/api/v1/customers/nobody/statement?year=2026&month=11").await.0, StatusCode::NOT_FOUND);
+
+    // The same statement as a CSV file, times in Montréal: opening, the four lines, closing.
+    let (status, disposition, csv) = statement_csv(&app, "c-tremblay", "year=2026&month=11").await;
+    assert_eq!(status, StatusCode::OK, "{csv}");
+    assert_eq!(disposition, "attachment; filename=\"releve-c-tremblay-2026-11.csv\"");
+    let rows: Vec<&str> = csv.lines().collect();
+    assert_eq!(rows[0], "date,kind,reference,amount,balance");
+    assert_eq!(rows.len(), 1 + 1 + 4 + 1, "{csv}");
+    let cents = |c: i64| format!("{}{}.{:02}", if c < 0 { "-" } else { "" }, c.abs() / 100, c.abs() % 100);
+    assert_eq!(rows[1], format!("2026-11-01 00:00,opening_balance,,,{}", cents(opening)));
+    assert!(rows[2].starts_with("2026-11-01 01:00,charge,MTL1-1-000002,"), "{}", rows[2]);
+    assert_eq!(rows[6], format!("2026-11-30 23:59,closing_balance,,,{}", cents(money(&st["closing_balance"]))));
+    assert_eq!(statement_csv(&app, "c-tremblay", "year=2026&month=13").await.0, StatusCode::BAD_REQUEST);
+    assert_eq!(statement_csv(&app, "nobody", "year=2026&month=11").await.0, StatusCode::NOT_FOUND);
+}
+
+/// `GET /customers/{id}/statement.csv?{query}`: status, Content-Disposition, body.
+async fn statement_csv(app: &TestApp, id: &str, query: &str) -> (StatusCode, String, String) {
+    use axum::body::Body;
+    use axum::http::Request;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let req = Request::builder()
+        .uri(format!("/api/v1/customers/{id}/statement.csv?{query}"))
+        .header("authorization", format!("Bearer {}", app.admin))
+        .body(Body::empty())
+        .unwrap();
+    let resp = app.router.clone().oneshot(req).await.unwrap();
+    let status = resp.status();
+    let disposition = resp.headers().get("content-disposition").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    (status, disposition, String::from_utf8(bytes.to_vec()).unwrap())
 }
 
 #[tokio::test]

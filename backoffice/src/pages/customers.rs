@@ -166,6 +166,11 @@ fn CustomerAccountPanel(customer_id: String, summaries: Summaries, month: RwSign
         Memo::new(move |_| summaries.get().and_then(|r| r.ok()).and_then(|l| l.into_iter().find(|c| c.customer.id == id)))
     };
     let panel_id = customer_id.clone();
+    // The chosen month's statement as a file (`GET /customers/{id}/statement.csv`), by the session.
+    let csv_href = {
+        let id = frontend::sync::http::seg(&customer_id);
+        move || parse_month(&month.get()).map(|(y, m)| format!("/api/v1/customers/{id}/statement.csv?year={y}&month={m}"))
+    };
     let statement = {
         let customer_id = customer_id.clone();
         LocalResource::new(move || {
@@ -205,6 +210,9 @@ fn CustomerAccountPanel(customer_id: String, summaries: Summaries, month: RwSign
                     <input type="month" data-testid="statement-month" prop:value=move || month.get()
                         on:change=move |e| month.set(event_target_value(&e))/>
                 </label>
+                {move || csv_href().map(|href| view! {
+                    <a class="button secondary no-print" data-testid="statement-csv" href=href download="">{ct().export_csv}</a>
+                })}
                 <Transition fallback=move || view! { <p>{move || ct().loading}</p> }>
                     {move || statement.get().flatten().map(|r| match r {
                         Err(e) => view! { <p class="notice error">{ct().unreachable} " (" {e.to_string()} ")"</p> }.into_any(),
