@@ -79,7 +79,17 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Row> {
         (("GET", "/api/v1/customers/{id}/summary"), row("/api/v1/customers/c-tremblay/summary", None, Device, &[])),
         (("POST", "/api/v1/customers/{id}/payments"), row("/api/v1/customers/c-tremblay/payments", payment, Device, &[(DeviceAlone, 403), (LavDevice, 403), (ManagerLaval, 403)])),
         (("GET", "/api/v1/customers/{id}/statement"), row("/api/v1/customers/c-tremblay/statement?year=2026&month=11", None, Device, &[])),
+        (("GET", "/api/v1/customers/{id}/statement.csv"), row("/api/v1/customers/c-tremblay/statement.csv?year=2026&month=11", None, Device, &[])),
         (("GET", "/api/v1/reports/z"), row("/api/v1/reports/z?register=montreal-1&date=2026-11-23", None, Manager, &[(ManagerLaval, 403), (Cashier, 403), (Device, 401)])),
+        (
+            ("POST", "/api/v1/reports/z/count"),
+            row(
+                "/api/v1/reports/z/count",
+                Some(r#"{"register":"montreal-1","date":"2026-11-23","counted":{N}}"#),
+                Manager,
+                &[(ManagerLaval, 403), (Cashier, 403), (Device, 401)],
+            ),
+        ),
         (("GET", "/api/v1/audit"), row("/api/v1/audit", None, Manager, &[(Cashier, 403), (Device, 401)])),
         // Catalogue › Produits and CSV files (issue 12): shop-wide, managers and admins.
         (("GET", "/api/v1/products"), row("/api/v1/products?q=caf", None, Manager, &[(Cashier, 403), (Device, 401)])),
