@@ -141,24 +141,12 @@ pub fn ZReportPage() -> impl IntoView {
     let pick_scope = move |value: String| {
         // A new outlet: its own today (a register's day is its outlet's).
         if let Some(Ok(s)) = setup.get_untracked() {
-            let outlet_id = match scope_of(&value) {
-                Some(ReportScope::Outlet(o)) => Some(o),
-                Some(ReportScope::Register(r)) => s
-                    .registers
-                    .iter()
-                    .find(|x| x.id == r)
-                    .map(|x| x.outlet_id.clone()),
-                None => None,
+            // The outlet a scope's day belongs to (a register's is its outlet's).
+            let outlet_of = |value: &str| match scope_of(value)? {
+                ReportScope::Outlet(o) => Some(o),
+                ReportScope::Register(r) => s.registers.iter().find(|x| x.id == r).map(|x| x.outlet_id.clone()),
             };
-            let before = match scope_of(&scope.get_untracked()) {
-                Some(ReportScope::Outlet(o)) => Some(o),
-                Some(ReportScope::Register(r)) => s
-                    .registers
-                    .iter()
-                    .find(|x| x.id == r)
-                    .map(|x| x.outlet_id.clone()),
-                None => None,
-            };
+            let (outlet_id, before) = (outlet_of(&value), outlet_of(&scope.get_untracked()));
             if outlet_id != before {
                 if let Some(o) = s.outlets.iter().find(|o| Some(&o.id) == outlet_id.as_ref()) {
                     date.set(today_in(&o.time_zone));
