@@ -380,6 +380,22 @@ pub fn document() -> Value {
     let s = d.schema::<Vec<CustomerSummary>>();
     let q = d.query::<routes::paging::PageQuery>();
     d.add(Op::new("get", "/api/v1/customers/summaries", "every customer's summary").query(q).ok(200, "summaries, by name", Some(s)));
+    let (b, s) = (d.schema::<shared::catalog::customer_edit::CustomerForm>(), d.schema::<CustomerSummary>());
+    let refused = d.schema::<routes::customers::CustomerRefused>();
+    d.add(
+        Op::new("post", "/api/v1/customers", "create a customer with their account terms (Clients › Nouveau client)")
+            .body(b.clone())
+            .ok(201, "the new customer's summary", Some(s.clone()))
+            .ok(409, "`id_taken` or `email_taken` (the other customer named)", Some(refused.clone()))
+            .ok(422, "`invalid_customer`: every field at fault", Some(refused.clone())),
+    );
+    d.add(
+        Op::new("put", "/api/v1/customers/{id}", "edit a customer's name, e-mail and account terms (never the balance)")
+            .body(b)
+            .ok(200, "the customer's summary after the edit", Some(s))
+            .ok(409, "`email_taken` (the other customer named)", Some(refused.clone()))
+            .ok(422, "`invalid_customer`: every field at fault", Some(refused)),
+    );
     let s = d.schema::<CustomerSummary>();
     d.add(Op::new("get", "/api/v1/customers/{id}/summary", "one customer's summary").ok(200, "the summary", Some(s)));
     let (b, s) = (d.schema::<AccountPayment>(), d.schema::<routes::customers::PaymentAnswer>());

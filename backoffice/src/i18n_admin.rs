@@ -301,6 +301,7 @@ pub const ACTIONS: &[(&str, &str, &str)] = &[
     ("connection_changed", "Boutique en ligne modifiée", "Online store changed"),
     ("stock_adjusted", "Stock ajusté", "Stock adjusted"),
     ("customer_created", "Client ajouté", "Customer added"),
+    ("customer_changed", "Client modifié", "Customer edited"),
     ("op_held", "Opération retenue", "Operation held"),
     ("platform_call_retried", "Appel à la plateforme relancé", "Platform call retried"),
     ("inbox_resolved", "Élément traité", "Inbox item resolved"),

@@ -17,6 +17,8 @@ pub const MAX_SEQ: u64 = (1 << 53) - 1;
 pub const MAX_QTY: i64 = 10_000;
 /// Largest unit price: 1 000 000,00 $.
 pub const MAX_UNIT_PRICE: Money = Money(100_000_000);
+/// Largest credit limit on a customer's account: 1 000 000,00 $.
+pub const MAX_CREDIT_LIMIT: Money = Money(100_000_000);
 /// Largest amount anywhere (totals, taxes, tenders, discounts, payments): 10 000 000 000 000,00 $ —
 /// above [`MAX_LINES`] lines of [`MAX_QTY`] units at [`MAX_UNIT_PRICE`] with taxes, below 2^53.
 pub const MAX_AMOUNT: Money = Money(1_000_000_000_000_000);

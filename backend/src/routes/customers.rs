@@ -3,6 +3,8 @@
 //!
 //! | route | |
 //! |---|---|
+//! | `POST /api/v1/customers` | body `CustomerForm` → 201 `CustomerSummary`; 422 naming every field at fault; 409 id or e-mail taken |
+//! | `PUT /api/v1/customers/{id}` | body `CustomerForm` → 200 `CustomerSummary` (the balance is never a field) |
 //! | `GET /api/v1/customers/summaries` | every customer's `CustomerSummary`, by name |
 //! | `GET /api/v1/customers/{id}/summary` | one `CustomerSummary` |
 //! | `POST /api/v1/customers/{id}/payments` | body `AccountPayment` → 201 `PaymentAnswer` (200 when repeated) |
@@ -11,7 +13,11 @@
 use crate::error::{parse_json, AppError, AppPath, AppQuery};
 use crate::routes::paging::{cursor, limit, PageQuery, Paged};
 use crate::store::page::MAX_PAGE;
-use crate::store::customers::{PaymentRefusal, PaymentStatus};
+use crate::store::customers::{CustomerRefusal, PaymentRefusal, PaymentStatus};
+use crate::store::products::new_id;
+use axum::response::{IntoResponse, Response};
+use shared::catalog::customer_edit::CustomerForm;
+use shared::catalog::edit::FieldError;
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -191,4 +197,70 @@ async fn month_statement(state: &AppState, id: &str, q: &MonthQuery) -> Result<(
     let period = Period::month(year as i16, month as i8, &tz).ok_or_else(|| AppError::BadRequest(format!("no such month: {year}-{month}")))?;
     let s = state.store.statement(id, period).await?.ok_or_else(|| unknown_customer(id))?;
     Ok((s, tz))
+}
+
+/// A customer form refused: 422 names every field at fault; 409 the id or e-mail another customer has.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct CustomerRefused {
+    pub error: String,
+    pub message: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldError>,
+}
+
+fn invalid_customer(fields: Vec<FieldError>) -> Response {
+    let message = fields.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; ");
+    (StatusCode::UNPROCESSABLE_ENTITY, Json(CustomerRefused { error: "invalid_customer".into(), message, fields })).into_response()
+}
+
+fn customer_refused(r: CustomerRefusal, id: &str) -> Response {
+    let taken = |error: &str, field: &str, message: String| {
+        let fields = vec![FieldError::new(field, error, message.clone())];
+        (StatusCode::CONFLICT, Json(CustomerRefused { error: error.into(), message, fields })).into_response()
+    };
+    match r {
+        CustomerRefusal::NotFound => unknown_customer(id).into_response(),
+        CustomerRefusal::IdTaken(id) => taken("id_taken", "id", format!("customer '{id}' exists already")),
+        CustomerRefusal::EmailTaken { email, owner } => taken("email_taken", "email", format!("e-mail '{email}' is already customer '{owner}'s")),
+    }
+}
+
+/// `POST /customers` (Clients › Nouveau client): 201 with the new customer's summary. The registers
+/// hear of it through the change log.
+pub async fn create(State(state): State<AppState>, Authenticated(caller): Authenticated, body: Bytes) -> Result<Response, AppError> {
+    let form: CustomerForm = parse_json(&body)?;
+    let checked = match form.checked(new_id("c")) {
+        Ok(c) => c,
+        Err(fields) => return Ok(invalid_customer(fields)),
+    };
+    let audit = Audit::new(AuditAction::CustomerCreated, &caller.actor(), "", "");
+    Ok(match state.store.save_customer(&checked, true, &audit).await? {
+        Ok(summary) => (StatusCode::CREATED, Json(summary)).into_response(),
+        Err(r) => customer_refused(r, &checked.customer.id),
+    })
+}
+
+/// `PUT /customers/{id}`: the customer's name, e-mail and account terms as the form states them;
+/// 200 with the summary after. A sale already made keeps the terms it was made with; a lower credit
+/// limit than what is owed only stops new sales on account.
+pub async fn edit(State(state): State<AppState>, Authenticated(caller): Authenticated, AppPath(id): AppPath<String>, body: Bytes) -> Result<Response, AppError> {
+    let mut form: CustomerForm = parse_json(&body)?;
+    let mut errors = Vec::new();
+    shared::catalog::edit::check_id("id", &id, &mut errors);
+    if !errors.is_empty() {
+        return Err(unknown_customer(&id));
+    }
+    if form.id.as_deref().is_some_and(|given| given.trim() != id) {
+        return Ok(invalid_customer(vec![FieldError::new("id", "id_mismatch", format!("the body names another customer than '{id}'"))]));
+    }
+    form.id = None;
+    let checked = match form.checked(id.clone()) {
+        Ok(c) => c,
+        Err(fields) => return Ok(invalid_customer(fields)),
+    };
+    let audit = Audit::new(AuditAction::CustomerChanged, &caller.actor(), "", "");
+    Ok(match state.store.save_customer(&checked, false, &audit).await? {
+        Ok(summary) => Json(summary).into_response(),
+        Err(r) => customer_refused(r, &id),
+    })
 }

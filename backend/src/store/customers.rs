@@ -5,11 +5,14 @@
 //! the month-end statement `account::statement`. This module only loads rows, calls them, and writes
 //! what they produce.
 
+use super::auth::{write_audit, Audit};
 use super::now_ms;
 use super::page::Page;
 use super::sqlite::SqliteStore;
 use shared::account::{self, AccountEntry, AccountPayment, CustomerAccount, EntryKind, Statement};
+use shared::catalog::customer_edit::{self, CheckedCustomer};
 use shared::catalog::Customer;
+use shared::online::customer_match::normalise_email;
 use shared::history::purchase_history;
 use shared::loyalty::{LoyaltyBalance, LoyaltyProgram};
 use shared::report::Period;
@@ -474,4 +477,86 @@ pub(crate) async fn fill_customer_figures(pool: &sqlx::SqlitePool) -> anyhow::Re
     }
     tx.commit().await?;
     Ok(())
+}
+
+// ---- Clients: create and edit in the back office (`shared::catalog::customer_edit`)
+
+/// Why a customer cannot be created or edited as asked. Nothing is written.
+#[derive(Debug)]
+pub enum CustomerRefusal {
+    NotFound,
+    IdTaken(String),
+    /// The e-mail (compared without case, as online orders match customers) is another customer's.
+    EmailTaken { email: String, owner: String },
+}
+
+/// What a create or an edit did, for the audit log: `None` when an edit changed nothing.
+pub(crate) fn customer_audit_detail(before: Option<&CheckedCustomer>, after: &CheckedCustomer) -> Option<String> {
+    let c = &after.customer;
+    let terms = |t: &CheckedCustomer| format!("credit limit {}, automatic discount {} bp", t.account.credit_limit, t.account.automatic_discount_bp);
+    match before {
+        None => Some(format!("customer {} created in the back office ({})", c.name, terms(after))),
+        Some(b) => {
+            let fields = customer_edit::changed_fields(b, after);
+            (!fields.is_empty()).then(|| format!("customer {}: {} changed (was {}; now {})", c.name, fields.join(", "), terms(b), terms(after)))
+        }
+    }
+}
+
+async fn checked_customer_of(conn: &mut SqliteConnection, id: &str) -> anyhow::Result<Option<CheckedCustomer>> {
+    let Some(customer) = sqlx::query("SELECT id, name, email FROM customers WHERE id = ?")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(|r| Customer { id: r.get("id"), name: r.get("name"), email: r.get("email") })
+    else {
+        return Ok(None);
+    };
+    Ok(Some(CheckedCustomer { customer, account: customer_account(conn, id).await? }))
+}
+
+impl SqliteStore {
+    /// Creates (`create`) or edits a customer and their account terms, audited, in one transaction;
+    /// the change log's triggers carry it to every register. An edit that changes nothing writes nothing.
+    pub async fn save_customer(&self, c: &CheckedCustomer, create: bool, audit: &Audit) -> anyhow::Result<Result<CustomerSummary, CustomerRefusal>> {
+        let id = c.customer.id.as_str();
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        let before = checked_customer_of(&mut tx, id).await?;
+        match (&before, create) {
+            (Some(_), true) => return Ok(Err(CustomerRefusal::IdTaken(id.into()))),
+            (None, false) => return Ok(Err(CustomerRefusal::NotFound)),
+            _ => {}
+        }
+        if let Some(email) = normalise_email(c.customer.email.as_deref()) {
+            let owner: Option<String> = sqlx::query_scalar("SELECT id FROM customers WHERE lower(email) = ? AND id <> ? ORDER BY id LIMIT 1")
+                .bind(&email)
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if let Some(owner) = owner {
+                return Ok(Err(CustomerRefusal::EmailTaken { email, owner }));
+            }
+        }
+        if let Some(detail) = customer_audit_detail(before.as_ref(), c) {
+            let a = &c.account;
+            sqlx::query("INSERT INTO customers (id, name, email) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, email = excluded.email")
+                .bind(id)
+                .bind(&c.customer.name)
+                .bind(&c.customer.email)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO customer_accounts (customer_id, credit_limit_cents, automatic_discount_bp) VALUES (?, ?, ?)
+                 ON CONFLICT (customer_id) DO UPDATE SET credit_limit_cents = excluded.credit_limit_cents, automatic_discount_bp = excluded.automatic_discount_bp",
+            )
+            .bind(id)
+            .bind(a.credit_limit.as_cents())
+            .bind(i64::from(a.automatic_discount_bp))
+            .execute(&mut *tx)
+            .await?;
+            write_audit(&mut tx, &Audit { subject: id.into(), detail, ..audit.clone() }).await?;
+        }
+        tx.commit().await?;
+        Ok(Ok(self.customer_summary(id).await?.ok_or_else(|| anyhow::anyhow!("customer {id} vanished after being saved"))?))
+    }
 }

@@ -83,6 +83,8 @@ pub trait Store: Send + Sync + 'static {
     async fn customer_summaries(&self, after: Option<&(String, String)>, limit: u32) -> anyhow::Result<Page<CustomerSummary>>;
     async fn customer_summary(&self, id: &str) -> anyhow::Result<Option<CustomerSummary>>;
     async fn statement(&self, customer_id: &str, period: Period) -> anyhow::Result<Option<Statement>>;
+    /// Creates (`create`) or edits a customer and their account terms (`shared::catalog::customer_edit`), audited.
+    async fn save_customer(&self, c: &shared::catalog::customer_edit::CheckedCustomer, create: bool, audit: &Audit) -> anyhow::Result<Result<CustomerSummary, super::customers::CustomerRefusal>>;
     /// Idempotent on the payment's id.
     async fn record_payment(&self, customer_id: &str, payment: AccountPayment, audit: &Audit) -> anyhow::Result<Result<(PaymentStatus, AccountPayment), PaymentRefusal>>;
 

@@ -84,6 +84,9 @@ impl Store for SqliteStore {
     async fn statement(&self, customer_id: &str, period: Period) -> anyhow::Result<Option<Statement>> {
         SqliteStore::statement(self, customer_id, period).await
     }
+    async fn save_customer(&self, c: &shared::catalog::customer_edit::CheckedCustomer, create: bool, audit: &Audit) -> anyhow::Result<Result<CustomerSummary, crate::store::customers::CustomerRefusal>> {
+        SqliteStore::save_customer(self, c, create, audit).await
+    }
     async fn record_payment(&self, customer_id: &str, payment: AccountPayment, audit: &Audit) -> anyhow::Result<Result<(PaymentStatus, AccountPayment), PaymentRefusal>> {
         SqliteStore::record_payment(self, customer_id, payment, audit).await
     }

@@ -75,6 +75,8 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Row> {
         (("POST", "/api/v1/serials"), row("/api/v1/serials", Some(r#"{"product_id":"drill","outlet_id":"montreal","serials":"SN-{N}"}"#), Device, &[(DeviceAlone, 403), (LavDevice, 403), (ManagerLaval, 403)])),
         (("DELETE", "/api/v1/serials/{product_id}/{serial}"), row("/api/v1/serials/drill/NOT-ON-FILE", None, Manager, &[(Cashier, 403), (Device, 401)])),
         (("GET", "/api/v1/conflicts"), row("/api/v1/conflicts", None, Manager, &[(Cashier, 403), (Device, 401)])),
+        (("POST", "/api/v1/customers"), row("/api/v1/customers", Some(r#"{"name":"Client {N}"}"#), Manager, &[(Cashier, 403), (Device, 401), (DeviceAlone, 401)])),
+        (("PUT", "/api/v1/customers/{id}"), row("/api/v1/customers/c-tremblay", Some(r#"{"name":"Tremblay {N}","credit_limit":50000}"#), Manager, &[(Cashier, 403), (Device, 401)])),
         (("GET", "/api/v1/customers/summaries"), row("/api/v1/customers/summaries", None, Device, &[])),
         (("GET", "/api/v1/customers/{id}/summary"), row("/api/v1/customers/c-tremblay/summary", None, Device, &[])),
         (("POST", "/api/v1/customers/{id}/payments"), row("/api/v1/customers/c-tremblay/payments", payment, Device, &[(DeviceAlone, 403), (LavDevice, 403), (ManagerLaval, 403)])),

@@ -8,6 +8,7 @@ mod auth;
 mod changes;
 mod connections;
 mod csv_io;
+mod customer_edit;
 mod customers;
 mod events;
 #[path = "../fakes/mod.rs"]

@@ -198,8 +198,10 @@ pub enum AuditAction {
     ConnectionChanged,
     /// Receiving, a count or damage recorded at a register.
     StockAdjusted,
-    /// A customer created at a register.
+    /// A customer created at a register or in the back office.
     CustomerCreated,
+    /// A customer's name, e-mail or account terms (credit limit, automatic discount) edited in the back office.
+    CustomerChanged,
     /// An operation from a register's outbox held for review.
     OpHeld,
     /// A manager sent again a status call or stock level a platform had refused.

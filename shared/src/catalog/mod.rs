@@ -99,6 +99,7 @@ pub struct Customer {
     pub email: Option<String>,
 }
 
+pub mod customer_edit;
 pub mod edit;
 pub mod import;
 

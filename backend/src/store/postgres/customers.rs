@@ -4,11 +4,15 @@
 //! customer lock that customer first (`Lock::Customer`): two instances never lose an update.
 
 use super::{lock, set_meta, transaction, Lock, PgStore};
-use crate::store::customers::{kind_str, parse_kind, summarize, EntrySource, PaymentRefusal, PaymentStatus, HISTORY_LEN, POINTS_KEY, VISITS_KEY};
+use super::auth::write_audit;
+use crate::store::auth::Audit;
+use crate::store::customers::{customer_audit_detail, CustomerRefusal, kind_str, parse_kind, summarize, EntrySource, PaymentRefusal, PaymentStatus, HISTORY_LEN, POINTS_KEY, VISITS_KEY};
 use crate::store::now_ms;
 use crate::store::page::Page;
 use shared::account::{self, AccountEntry, AccountPayment, CustomerAccount, Statement};
+use shared::catalog::customer_edit::CheckedCustomer;
 use shared::catalog::Customer;
+use shared::online::customer_match::normalise_email;
 use shared::loyalty::{LoyaltyBalance, LoyaltyProgram};
 use shared::report::Period;
 use shared::sale::Sale;
@@ -403,4 +407,72 @@ pub(super) async fn returns_of(conn: &mut PgConnection, original_ids: &BTreeSet<
         }
     }
     Ok(out)
+}
+
+// ---- Clients: create and edit in the back office (`shared::catalog::customer_edit`)
+
+async fn checked_customer_of(conn: &mut PgConnection, id: &str) -> anyhow::Result<Option<CheckedCustomer>> {
+    let Some(customer) = sqlx::query("SELECT id, name, email FROM customers WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(|r| Customer { id: r.get("id"), name: r.get("name"), email: r.get("email") })
+    else {
+        return Ok(None);
+    };
+    Ok(Some(CheckedCustomer { customer, account: customer_account(conn, id).await? }))
+}
+
+impl PgStore {
+    /// Mirrors `SqliteStore::save_customer`. The customer's lock and its e-mail's lock serialise two
+    /// instances creating the same customer, or two customers with one e-mail in different case.
+    pub async fn save_customer(&self, c: &CheckedCustomer, create: bool, audit: &Audit) -> anyhow::Result<Result<CustomerSummary, CustomerRefusal>> {
+        let id = c.customer.id.as_str();
+        let email = normalise_email(c.customer.email.as_deref());
+        let saved = transaction!(self, |tx| {
+            let mut locks = vec![Lock::Customer(id.to_string())];
+            locks.extend(email.iter().map(|e| Lock::Customer(format!("email:{e}"))));
+            lock(tx, locks).await?;
+            let before = checked_customer_of(tx, id).await?;
+            match (&before, create) {
+                (Some(_), true) => return Ok(Err(CustomerRefusal::IdTaken(id.into()))),
+                (None, false) => return Ok(Err(CustomerRefusal::NotFound)),
+                _ => {}
+            }
+            if let Some(email) = &email {
+                let owner: Option<String> = sqlx::query_scalar("SELECT id FROM customers WHERE lower(email) = $1 AND id <> $2 ORDER BY id COLLATE \"C\" LIMIT 1")
+                    .bind(email)
+                    .bind(id)
+                    .fetch_optional(&mut **tx)
+                    .await?;
+                if let Some(owner) = owner {
+                    return Ok(Err(CustomerRefusal::EmailTaken { email: email.clone(), owner }));
+                }
+            }
+            if let Some(detail) = customer_audit_detail(before.as_ref(), c) {
+                let a = &c.account;
+                sqlx::query("INSERT INTO customers (id, name, email) VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET name = excluded.name, email = excluded.email")
+                    .bind(id)
+                    .bind(&c.customer.name)
+                    .bind(&c.customer.email)
+                    .execute(&mut **tx)
+                    .await?;
+                sqlx::query(
+                    "INSERT INTO customer_accounts (customer_id, credit_limit_cents, automatic_discount_bp) VALUES ($1, $2, $3)
+                     ON CONFLICT (customer_id) DO UPDATE SET credit_limit_cents = excluded.credit_limit_cents, automatic_discount_bp = excluded.automatic_discount_bp",
+                )
+                .bind(id)
+                .bind(a.credit_limit.as_cents())
+                .bind(i64::from(a.automatic_discount_bp))
+                .execute(&mut **tx)
+                .await?;
+                write_audit(tx, &Audit { subject: id.into(), detail, ..audit.clone() }).await?;
+            }
+            Ok(Ok(()))
+        })?;
+        Ok(match saved {
+            Ok(()) => Ok(self.customer_summary(id).await?.ok_or_else(|| anyhow::anyhow!("customer {id} vanished after being saved"))?),
+            Err(r) => Err(r),
+        })
+    }
 }

@@ -88,6 +88,9 @@ impl Store for PgStore {
     async fn statement(&self, customer_id: &str, period: Period) -> anyhow::Result<Option<Statement>> {
         PgStore::statement(self, customer_id, period).await
     }
+    async fn save_customer(&self, c: &shared::catalog::customer_edit::CheckedCustomer, create: bool, audit: &Audit) -> anyhow::Result<Result<CustomerSummary, crate::store::customers::CustomerRefusal>> {
+        PgStore::save_customer(self, c, create, audit).await
+    }
     async fn record_payment(&self, customer_id: &str, payment: AccountPayment, audit: &Audit) -> anyhow::Result<Result<(PaymentStatus, AccountPayment), PaymentRefusal>> {
         PgStore::record_payment(self, customer_id, payment, audit).await
     }
