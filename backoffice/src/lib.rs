@@ -7,6 +7,7 @@ pub mod api;
 pub mod app;
 pub mod components;
 pub mod i18n_catalog;
+pub mod i18n_clients;
 pub mod i18n_history;
 pub mod i18n_inbox;
 pub mod i18n_admin;

@@ -1,9 +1,10 @@
 // The customers page (seed 003) in a real browser against the real server: balances, credit limit and
 // what is still available, loyalty with the "Récompense due" badge, a payment on account (cash rounded
-// in the drawer, credited exactly), and the month-end statement that reconciles.
+// in the drawer, credited exactly), the month-end statement that reconciles, and a customer added and
+// edited with her account terms that a register then attaches.
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MANAGER, clean, eventually, introduce, oneUnitSale, push, signIn, useShop } from './support.mjs';
+import { MANAGER, RegisterPage, clean, eventually, introduce, oneUnitSale, push, signIn, useShop } from './support.mjs';
 
 describe('the customers page', () => {
   let server, browser, context, page, products;
@@ -89,5 +90,54 @@ describe('the customers page', () => {
     await page.getByTestId('statement-month').dispatchEvent('change');
     await eventually(async () => assert.equal(await statement.getByTestId('statement-line').count(), 0));
     assert.equal(clean(await statement.getByTestId('closing-balance').innerText()), '0,00 $');
+  });
+
+  test('a manager adds a customer with account terms, once, then edits her limit; a register attaches her with her discount', async () => {
+    let posts = 0;
+    page.on('request', (r) => { if (r.method() === 'POST' && r.url().endsWith('/api/v1/customers')) posts++; });
+    await page.getByTestId('new-customer').click();
+    const form = page.getByTestId('customer-form');
+    await form.getByTestId('customer-name').fill('Sophie Côté');
+    await form.getByTestId('customer-email').fill('MARIE.TREMBLAY@example.com');
+    await form.getByTestId('customer-credit_limit').fill('250');
+    await form.getByTestId('customer-automatic_discount_bp').fill('deux');
+    await form.getByTestId('save-customer').click();
+    // Checked by the shared rule before sending: nothing sent for an unreadable percentage.
+    assert.match(clean(await form.getByTestId('error-automatic_discount_bp').innerText()), /Un pourcentage de 0 à 100/);
+    assert.equal(posts, 0);
+    await form.getByTestId('customer-automatic_discount_bp').fill('10');
+    await form.getByTestId('save-customer').click();
+    // Marie's e-mail in other case: the server refuses it beside the field, nothing written.
+    await eventually(async () => assert.equal(clean(await form.getByTestId('error-email').innerText()), "Ce courriel est déjà celui d'un autre client."));
+    await form.getByTestId('customer-email').fill('sophie.cote@exemple.ca');
+    await form.getByTestId('save-customer').dblclick();
+    await eventually(async () => assert.equal(clean(await page.getByTestId('customer-saved').innerText()), 'Client ajouté.'));
+    assert.equal(posts, 2, 'the refused one and one more, however fast the button was pressed');
+    const { body: all } = await server.api('/api/v1/customers/summaries');
+    const sophie = all.filter((c) => c.customer.name === 'Sophie Côté');
+    assert.equal(sophie.length, 1);
+    const id = sophie[0].customer.id;
+    assert.deepEqual([sophie[0].account.credit_limit, sophie[0].account.automatic_discount_bp], [25_000, 1_000]);
+    await eventually(async () => assert.equal(await cell(id, 'credit-limit'), '250,00 $'));
+
+    // Edited from her account panel: the form shows her terms as she has them.
+    await page.getByTestId('account-panel').getByTestId('edit-customer').click();
+    assert.equal(await form.getByTestId('customer-credit_limit').inputValue(), '250,00');
+    assert.equal(await form.getByTestId('customer-automatic_discount_bp').inputValue(), '10');
+    await form.getByTestId('customer-credit_limit').fill('300,00');
+    await form.getByTestId('save-customer').click();
+    await eventually(async () => assert.equal(clean(await page.getByTestId('customer-saved').innerText()), 'Client enregistré.'));
+    await eventually(async () => assert.equal(await cell(id, 'credit-limit'), '300,00 $'));
+
+    // A register opened now knows her: attaching her takes 10 % off and shows 300,00 $ available.
+    const regContext = await browser.newContext();
+    const reg = await new RegisterPage(await regContext.newPage(), server).open('?register=montreal-1');
+    await reg.scan(products.shirt.barcode); // 29,99
+    await reg.page.getByTestId('attach-customer').click();
+    await reg.page.getByTestId('customer-search').fill('Sophie');
+    await reg.page.getByRole('button', { name: 'Sophie Côté' }).click();
+    await eventually(async () => assert.match(await reg.text('discounts'), /-3,00 \$/));
+    assert.equal(await reg.text('customer-available'), '300,00 $');
+    await regContext.close();
   });
 });

@@ -37,7 +37,7 @@ pub enum Failure {
     },
 }
 
-async fn answer(resp: Result<Response, gloo_net::Error>) -> Result<Response, Failure> {
+pub(crate) async fn answer(resp: Result<Response, gloo_net::Error>) -> Result<Response, Failure> {
     let resp = resp.map_err(|e| Failure::Unreachable(e.to_string()))?;
     let status = resp.status();
     if (200..300).contains(&status) {

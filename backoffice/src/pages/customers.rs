@@ -1,9 +1,13 @@
 //! Customer accounts (seed 003), a back-office page at `/clients`: every customer's balance, credit
 //! limit, credit still available, loyalty points and visits with the "Récompense due" badge; for the
 //! selected customer, the month-end statement ("Relevé mensuel") of a chosen month and a form to record
-//! a payment on account. Every figure comes from the server, which computes it with `shared`'s rules.
+//! a payment on account. A manager adds a customer ("Nouveau client") and edits one's name, e-mail and
+//! account terms ("Modifier", `customer_form`). Every figure comes from the server, which computes it
+//! with `shared`'s rules.
 
+use super::customer_form::CustomerFormPanel;
 use crate::api::customers_api;
+use crate::i18n_clients::client_texts;
 use frontend::components::customer_ops::payment_tender;
 use frontend::i18n::{date_time, Lang};
 use frontend::i18n_customers::{customer_texts, entry_kind_label, percent_label};
@@ -73,11 +77,36 @@ pub fn CustomersPage() -> impl IntoView {
     let summaries = LocalResource::new(customers_api::summaries);
     let selected = RwSignal::new(None::<String>);
     let month = RwSignal::new(this_month());
+    // The customer form: `Some(None)` a new customer, `Some(Some(c))` editing `c`.
+    let editing = RwSignal::new(None::<Option<CustomerSummary>>);
+    let saved = RwSignal::new(None::<&'static str>);
+    let on_saved = Callback::new(move |c: CustomerSummary| {
+        let l = client_texts(lang.get_untracked());
+        saved.set(Some(if editing.get_untracked().flatten().is_some() { l.saved } else { l.created }));
+        editing.set(None);
+        selected.set(Some(c.customer.id));
+        summaries.refetch();
+    });
+    let on_edit = Callback::new(move |c: CustomerSummary| {
+        saved.set(None);
+        editing.set(Some(Some(c)));
+    });
 
     view! {
         <section class="customers-page" data-testid="customers-page">
             <h1>{move || ct().title}</h1>
-            <button class="secondary" on:click=move |_| summaries.refetch()>{move || ct().refresh}</button>
+            <div class="page-actions">
+                <button class="secondary" on:click=move |_| summaries.refetch()>{move || ct().refresh}</button>
+                {move || ctx.auth.is_manager().then(|| view! {
+                    <button class="primary" data-testid="new-customer" on:click=move |_| { saved.set(None); editing.set(Some(None)); }>
+                        {move || client_texts(lang.get()).new_customer}
+                    </button>
+                })}
+            </div>
+            {move || saved.get().map(|m| view! { <p class="notice success" role="status" data-testid="customer-saved">{m}</p> })}
+            {move || editing.get().map(|c| view! {
+                <CustomerFormPanel editing=c on_saved=on_saved on_cancel=Callback::new(move |_| editing.set(None))/>
+            })}
             <Transition fallback=move || view! { <p>{move || ct().loading}</p> }>
                 {move || {
                     // The table is drawn in the language of the moment: draw it again when it changes.
@@ -90,7 +119,7 @@ pub fn CustomersPage() -> impl IntoView {
                 }}
             </Transition>
             {move || selected.get().map(|id| view! {
-                <CustomerAccountPanel customer_id=id summaries=summaries month=month/>
+                <CustomerAccountPanel customer_id=id summaries=summaries month=month on_edit=on_edit/>
             })}
         </section>
     }
@@ -157,7 +186,7 @@ type Summaries = LocalResource<Result<Vec<CustomerSummary>, ApiFailure>>;
 /// The selected customer: account terms, the month-end statement of `month`, the payment form.
 /// Kept while the summaries reload, so a payment's confirmation stays on screen.
 #[component]
-fn CustomerAccountPanel(customer_id: String, summaries: Summaries, month: RwSignal<String>) -> impl IntoView {
+fn CustomerAccountPanel(customer_id: String, summaries: Summaries, month: RwSignal<String>, on_edit: Callback<CustomerSummary>) -> impl IntoView {
     let ctx = expect_context::<AppCtx>();
     let lang = ctx.lang;
     let ct = move || customer_texts(lang.get());
@@ -187,8 +216,13 @@ fn CustomerAccountPanel(customer_id: String, summaries: Summaries, month: RwSign
         let summary = summary.get()?;
         let l = lang.get();
         let t = customer_texts(l);
+        let manager = ctx.auth.is_manager();
+        let to_edit = summary.clone();
         Some(view! {
             <h2>{t.account_of} " — " {summary.customer.name.clone()}</h2>
+            {manager.then(|| view! {
+                <button class="secondary" data-testid="edit-customer" on:click=move |_| on_edit.run(to_edit.clone())>{client_texts(l).edit}</button>
+            })}
             <p class="total-row"><span>{t.balance}</span><strong data-testid="account-balance">{balance_text(l, summary.balance)}</strong></p>
             <p class="total-row"><span>{t.credit_limit}</span><span class="num">
                 {if summary.account.credit_limit.is_positive() { l.money(summary.account.credit_limit) } else { t.no_credit.to_string() }}

@@ -2,6 +2,7 @@
 
 pub mod catalog;
 pub mod admin;
+pub mod customer_form;
 pub mod customers;
 pub mod inbox;
 pub mod inbox_item;

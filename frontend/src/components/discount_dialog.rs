@@ -29,9 +29,8 @@ pub fn DiscountDialog(
         let t = lang.get_untracked().t();
         let (p, a) = (percent.get_untracked(), amount.get_untracked());
         let discount = if !p.trim().is_empty() {
-            // "12,5" % is 1 250 basis points: the same digits as 12,50 $ in cents.
-            match Money::parse(&p) {
-                Ok(m) if m.as_cents() > 0 && m.as_cents() <= 10_000 => Discount::percent(m.as_cents() as u32),
+            match shared::sale::parse_percent(&p) {
+                Some(bp) if bp > 0 => Discount::percent(bp),
                 _ => return error.set(Some(t.bad_percent.to_string())),
             }
         } else {

@@ -146,10 +146,28 @@ pub fn percent_text(bp: u32) -> String {
     }
 }
 
+/// A percentage as typed ("12,5", "12.5", "5"), in basis points, from 0 to 100 %: the inverse of
+/// [`percent_text`]. `12,5` % is 1 250 basis points, the same digits as 12,50 $ in cents.
+pub fn parse_percent(text: &str) -> Option<u32> {
+    let m = Money::parse(text.trim().trim_end_matches('%').trim()).ok()?;
+    u32::try_from(m.as_cents()).ok().filter(|bp| *bp <= FULL_BP)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_typed_percentage_reads_back_as_its_text() {
+        assert_eq!(parse_percent("12,5"), Some(1_250));
+        assert_eq!(parse_percent(" 5 % "), Some(500));
+        assert_eq!(parse_percent("0"), Some(0));
+        assert_eq!((parse_percent("100,01"), parse_percent("-1"), parse_percent("cinq")), (None, None, None));
+        for bp in [0, 1, 10, 250, 1_234, FULL_BP] {
+            assert_eq!(parse_percent(&percent_text(bp)), Some(bp));
+        }
+    }
 
     #[test]
     fn ten_percent_off_a_shirt_is_rounded_half_up() {

@@ -13,7 +13,7 @@ mod totals;
 
 pub use cart::Cart;
 pub use overrides::PriceOverrideError;
-pub use discount::{percent_text, Discount, DiscountError, DiscountReason, DiscountRule, FULL_BP};
+pub use discount::{parse_percent, percent_text, Discount, DiscountError, DiscountReason, DiscountRule, FULL_BP};
 pub use pricing::{price_sale, LinePrice, PricedSale};
 pub(crate) use pricing::line_nets;
 pub use refund::{
