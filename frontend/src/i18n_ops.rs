@@ -29,6 +29,9 @@ pub struct OpsTexts {
     pub name_required: &'static str,
     pub email_taken: &'static str,
     pub create: &'static str,
+    pub edit_customer: &'static str,
+    pub edit_customer_title: &'static str,
+    pub save: &'static str,
     pub waiting: &'static str,
     pub sent: &'static str,
     pub held: &'static str,
@@ -62,6 +65,9 @@ const FR: OpsTexts = OpsTexts {
     name_required: "Le nom est obligatoire",
     email_taken: "Un client a déjà ce courriel",
     create: "Créer",
+    edit_customer: "Modifier",
+    edit_customer_title: "Modifier le client",
+    save: "Enregistrer",
     waiting: "en attente d'envoi",
     sent: "reçu par le serveur",
     held: "retenu pour vérification",
@@ -95,6 +101,9 @@ const EN: OpsTexts = OpsTexts {
     name_required: "A name is required",
     email_taken: "A customer already has this e-mail",
     create: "Create",
+    edit_customer: "Edit",
+    edit_customer_title: "Edit customer",
+    save: "Save",
     waiting: "waiting to be sent",
     sent: "received by the server",
     held: "held for review",
@@ -160,6 +169,10 @@ pub fn op_hold_text(lang: Lang, reason: &OpHold) -> String {
         OpHold::Rule { message, .. } => format!("refusé par les règles ({message})"),
         OpHold::Overflow { message } => format!("montant ou quantité hors limites ({message})"),
         OpHold::CustomerTaken { message, .. } => format!("client déjà au dossier ({message})"),
+        OpHold::CustomerChanged { field, now, typed, .. } => {
+            let field = if field == "email" { "courriel" } else { "nom" };
+            format!("{field} modifié entre-temps en « {now} » (saisi : « {typed} ») : un gérant décidera")
+        }
         OpHold::UnknownOrder { order_id } => format!("commande en ligne inconnue du serveur ({order_id})"),
         OpHold::NotOrderOutlet { outlet_id, .. } => format!("la commande n'a pas de partie à l'établissement {outlet_id}"),
         OpHold::NotInOrder { product_id, .. } => format!("article absent de la commande ({product_id})"),

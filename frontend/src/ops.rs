@@ -62,12 +62,23 @@ pub fn apply_stock(levels: &mut HashMap<String, i64>, op: &Operation) {
     }
 }
 
-/// A new customer or a payment on account on the local customer list (`refresh_views` sorts it after).
+/// A new or edited customer, or a payment on account, on the local customer list (`refresh_views` sorts it after).
 pub fn apply_customer(list: &mut Vec<CustomerSummary>, op: &Operation) {
     match &op.body {
         // Once the pulled state has them, the pulled copy stands.
         OpBody::NewCustomer { customer } if !list.iter().any(|c| c.customer.id == customer.id) => {
             list.push(summary_of(customer));
+        }
+        // The fields the cashier changed, as the server will merge them (until the pulled copy stands).
+        OpBody::EditCustomer { before, after } => {
+            if let Some(c) = list.iter_mut().find(|c| c.customer.id == after.id) {
+                if after.name != before.name && c.customer.name == before.name {
+                    c.customer.name = after.name.clone();
+                }
+                if after.email != before.email && c.customer.email == before.email {
+                    c.customer.email = after.email.clone();
+                }
+            }
         }
         OpBody::AccountPayment { payment } => {
             if let Some(c) = list.iter_mut().find(|c| c.customer.id == payment.customer_id) {

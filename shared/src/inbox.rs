@@ -408,6 +408,7 @@ pub fn what(s: &Source) -> Text {
                 Some("serial_registration") => ("Enregistrement de numéros de série", "Serial number registration"),
                 Some("stock_adjustment") => ("Ajustement de stock", "Stock adjustment"),
                 Some("new_customer") => ("Nouveau client", "New customer"),
+                Some("edit_customer") => ("Modification d'un client", "Customer edit"),
                 _ => ("Opération", "Operation"),
             };
             let reason = s.detail.get("reason").cloned().unwrap_or_default();
@@ -422,6 +423,14 @@ pub fn what(s: &Source) -> Text {
                     format!("{op_fr} retenu : produit inconnu « {product} »."),
                     format!("{op_en} held: unknown product '{product}'."),
                 ),
+                "customer_changed" => {
+                    let (f, now, typed) = (field(&reason, "field").unwrap_or("?"), field(&reason, "now").unwrap_or(""), field(&reason, "typed").unwrap_or(""));
+                    let f_fr = if f == "email" { "courriel" } else { "nom" };
+                    text(
+                        format!("{op_fr} retenue : le {f_fr} a été changé entre-temps en « {now} » ; la caisse a saisi « {typed} ». Corrigez la fiche du client au besoin, puis fermez."),
+                        format!("{op_en} held: the {f} was changed meanwhile to '{now}'; the register typed '{typed}'. Correct the customer's record if needed, then close."),
+                    )
+                }
                 code => text(format!("{op_fr} retenu ({code})."), format!("{op_en} held ({code}).")),
             }
         }

@@ -134,4 +134,28 @@ describe('a customer at the register', () => {
     await history.locator('summary').click();
     await eventually(async () => assert.match(clean(await history.innerText()), new RegExp(returnReceipt)));
   });
+
+  test("a customer's e-mail corrected offline reaches the server once the register is back online", async () => {
+    await attach('Jean Gagnon');
+    await context.setOffline(true);
+    await reg.page.getByTestId('edit-customer').click();
+    const form = reg.page.getByTestId('edit-customer-form');
+    assert.equal(await form.getByTestId('edit-customer-email').inputValue(), 'jean.gagnon@example.com');
+    // Marie's e-mail is refused here already, in the cashier's language.
+    await form.getByTestId('edit-customer-email').fill('Marie.Tremblay@example.com');
+    await form.getByTestId('edit-customer-save').click();
+    assert.equal(await reg.text('edit-customer-error'), 'Un client a déjà ce courriel');
+    await form.getByTestId('edit-customer-email').fill('jean.g@exemple.ca');
+    await form.getByTestId('edit-customer-save').dblclick();
+    await eventually(async () => assert.equal(await reg.page.getByTestId('edit-customer-form').count(), 0));
+    // Offline: the register has the new e-mail at once (its form shows it again); the server the old one.
+    await reg.page.getByTestId('edit-customer').click();
+    assert.equal(await reg.page.getByTestId('edit-customer-email').inputValue(), 'jean.g@exemple.ca');
+    await reg.page.getByTestId('edit-customer').click();
+    assert.equal((await summary('c-gagnon')).customer.email, 'jean.gagnon@example.com');
+    await context.setOffline(false);
+    await eventually(async () => assert.equal((await summary('c-gagnon')).customer.email, 'jean.g@exemple.ca'), { timeout: 30_000 });
+    const { body: audit } = await server.api('/api/v1/audit?action=customer_changed');
+    assert.equal(audit.filter((e) => e.subject === 'c-gagnon').length, 1, 'one edit however fast it was pressed');
+  });
 });

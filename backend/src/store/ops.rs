@@ -14,6 +14,7 @@ use super::sqlite::SqliteStore;
 use shared::account::EntryKind;
 use shared::auth::AuditAction;
 use shared::catalog::Customer;
+use shared::online::customer_match::normalise_email;
 use shared::stock::SerialNumber;
 use shared::sync::ops::{accept_op, HeldOp, OpEffect, OpHoldings, OpVerdict};
 use shared::sync::{Device, OpBody, OpHold, OpResult, OpStatus, Operation, StaffTerms};
@@ -191,14 +192,19 @@ async fn load(conn: &mut SqliteConnection, op: &Operation, device_outlet: Option
                 }
             }
         }
-        OpBody::NewCustomer { customer } => {
+        OpBody::NewCustomer { customer } | OpBody::EditCustomer { after: customer, .. } => {
             l.existing_customer = sqlx::query("SELECT id, name, email FROM customers WHERE id = ?")
                 .bind(&customer.id)
                 .fetch_optional(&mut *conn)
                 .await?
                 .map(|r| Customer { id: r.get("id"), name: r.get("name"), email: r.get("email") });
-            if let Some(email) = customer.email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
-                l.email_owner = sqlx::query_scalar("SELECT id FROM customers WHERE email = ?").bind(email).fetch_optional(&mut *conn).await?;
+            // Compared without case, as the back office and online orders compare e-mails.
+            if let Some(email) = normalise_email(customer.email.as_deref()) {
+                l.email_owner = sqlx::query_scalar("SELECT id FROM customers WHERE lower(email) = ? ORDER BY id = ? ASC LIMIT 1")
+                    .bind(email)
+                    .bind(&customer.id)
+                    .fetch_optional(&mut *conn)
+                    .await?;
             }
         }
         // Order operations: `online_out::load_for_order`.
@@ -308,6 +314,12 @@ async fn write_effect(conn: &mut SqliteConnection, op: &Operation, device_id: &s
             if let Some(c) = customer {
                 sqlx::query("INSERT INTO customers (id, name, email) VALUES (?, ?, ?)").bind(&c.id).bind(&c.name).bind(&c.email).execute(&mut *conn).await?;
                 write_audit(conn, &audit(AuditAction::CustomerCreated, &c.id, None, format!("customer {} created at a register", c.name))).await?;
+            }
+        }
+        OpEffect::CustomerEdited { customer } => {
+            if let Some(c) = customer {
+                sqlx::query("UPDATE customers SET name = ?, email = ? WHERE id = ?").bind(&c.name).bind(&c.email).bind(&c.id).execute(&mut *conn).await?;
+                write_audit(conn, &audit(AuditAction::CustomerChanged, &c.id, None, format!("customer {}: name or e-mail corrected at a register", c.name))).await?;
             }
         }
         OpEffect::Order(_) => unreachable!("order effects are written by online_out"),

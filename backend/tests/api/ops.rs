@@ -2,7 +2,7 @@
 //! adjustments, new customers): applied once, re-checked with the shared rules, held — never dropped —
 //! when the server cannot accept them.
 
-use crate::helpers::{spawn_app, TestApp, MTL_DEVICE};
+use crate::helpers::{spawn_app, As, TestApp, MTL_DEVICE};
 use axum::http::StatusCode;
 use serde_json::{json, Value};
 use shared::account::AccountPayment;
@@ -149,6 +149,40 @@ async fn a_customer_created_at_the_register_then_a_sale_naming_it_counts_for_tha
     let twin = Customer { id: "c-device-twin".into(), name: "Léa R.".into(), email: lea.email.clone() };
     let answer = push(&app, &[op("op-twin", OpBody::NewCustomer { customer: twin })], &[]).await;
     assert_eq!(answer["ops"][0]["hold"]["code"], "customer_taken");
+}
+
+#[tokio::test]
+async fn a_customer_edited_offline_keeps_a_change_made_meanwhile_in_the_back_office_to_another_field() {
+    let app = spawn_app().await;
+    let marie = Customer { id: "c-tremblay".into(), name: "Marie Tremblay".into(), email: Some("marie.tremblay@example.com".into()) };
+    // Meanwhile, the back office renamed her.
+    let (status, body) = app.send(As::Bearer(app.admin.clone()), "PUT", "/api/v1/customers/c-tremblay",
+        Some(json!({"name": "Marie-Ève Tremblay", "email": "marie.tremblay@example.com", "credit_limit": 50_000, "automatic_discount_bp": 500}).to_string())).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // The register, offline, corrected her e-mail from what it knew: its edit and the rename both stand.
+    let fixed = Customer { email: Some("marie.t@example.com".into()), ..marie.clone() };
+    let edit = op("op-edit-marie", OpBody::EditCustomer { before: marie.clone(), after: fixed });
+    let answer = push(&app, &[edit.clone()], &[]).await;
+    assert_eq!(statuses(&answer), ["applied"], "{answer}");
+    let (_, summary) = app.get("/api/v1/customers/c-tremblay/summary").await;
+    assert_eq!((summary["customer"]["name"].as_str(), summary["customer"]["email"].as_str()), (Some("Marie-Ève Tremblay"), Some("marie.t@example.com")));
+    assert_eq!(summary["account"]["credit_limit"], 50_000, "the terms are not the register's to change");
+    // Pushed again (a lost answer): applied once.
+    assert_eq!(statuses(&push(&app, &[edit], &[]).await), ["duplicate"]);
+
+    // A rename of the name the back office changed meanwhile: held for a manager, nothing written.
+    let rename = op("op-rename-marie", OpBody::EditCustomer { before: marie.clone(), after: Customer { name: "Marie T.".into(), ..marie.clone() } });
+    let answer = push(&app, &[rename], &[]).await;
+    assert_eq!(answer["ops"][0]["hold"]["code"], "customer_changed", "{answer}");
+    assert_eq!(answer["ops"][0]["hold"]["now"], "Marie-Ève Tremblay");
+    // Jean's e-mail, in other case, for Marie: held.
+    let current = Customer { name: "Marie-Ève Tremblay".into(), email: Some("marie.t@example.com".into()), ..marie };
+    let taken = op("op-email-jean", OpBody::EditCustomer { before: current.clone(), after: Customer { email: Some("JEAN.GAGNON@example.com".into()), ..current } });
+    assert_eq!(push(&app, &[taken], &[]).await["ops"][0]["hold"]["code"], "customer_taken");
+    let (_, summary) = app.get("/api/v1/customers/c-tremblay/summary").await;
+    assert_eq!((summary["customer"]["name"].as_str(), summary["customer"]["email"].as_str()), (Some("Marie-Ève Tremblay"), Some("marie.t@example.com")));
+    let (_, inbox) = app.get("/api/v1/inbox?kind=held_operation").await;
+    assert_eq!(inbox.as_array().map(Vec::len), Some(2), "{inbox}");
 }
 
 #[tokio::test]

@@ -1,5 +1,6 @@
 //! At the register, offline too: *Nouveau client* (the customer exists here at once and can be attached
-//! to the sale) and *Paiement au compte* for the attached customer. Both are operations in the outbox
+//! to the sale), *Modifier* (the attached customer's name and e-mail; the server writes the fields the
+//! cashier changed, `shared::sync::ops::customer_edit`) and *Paiement au compte* for the attached customer. Both are operations in the outbox
 //! (`crate::ops`); the screen says "en attente d'envoi" until the server has acknowledged them.
 
 use crate::i18n_ops::{op_hold_text, ops_texts};
@@ -89,6 +90,70 @@ pub fn NewCustomerForm(#[prop(into)] on_created: Callback<CustomerSummary>) -> i
             </label>
             {move || error.get().map(|e| view! { <p class="error" role="alert" data-testid="new-customer-error">{e}</p> })}
             <button type="submit" class="primary wide" data-testid="new-customer-create">{move || t().create}</button>
+        </form>
+    }
+}
+
+/// The attached customer's name and e-mail, corrected here. What the register knew goes with what was
+/// typed, so the server keeps a change someone else made meanwhile to a field the cashier left alone.
+#[component]
+pub fn EditCustomerForm(customer: Customer, #[prop(into)] on_done: Callback<()>) -> impl IntoView {
+    let ctx = expect_context::<AppCtx>();
+    let lang = ctx.lang;
+    let t = move || ops_texts(lang.get());
+    let name = RwSignal::new(customer.name.clone());
+    let email = RwSignal::new(customer.email.clone().unwrap_or_default());
+    let error = RwSignal::new(None::<String>);
+    let op_id = StoredValue::new(None::<String>);
+    let busy = StoredValue::new(false);
+    let before = StoredValue::new(customer);
+    let save = move || {
+        if busy.get_value() {
+            return;
+        }
+        let t = ops_texts(lang.get_untracked());
+        let before = before.get_value();
+        let n = name.get_untracked().trim().to_string();
+        if n.is_empty() {
+            return error.set(Some(t.name_required.into()));
+        }
+        let e = email.get_untracked().trim().to_string();
+        let taken = |c: &CustomerSummary| c.customer.id != before.id && c.customer.email.as_deref().is_some_and(|o| o.eq_ignore_ascii_case(&e));
+        if !e.is_empty() && ctx.customers.with_untracked(|l| l.iter().any(taken)) {
+            return error.set(Some(t.email_taken.into()));
+        }
+        let after = Customer { id: before.id.clone(), name: n, email: (!e.is_empty()).then_some(e) };
+        if after == before {
+            return on_done.run(());
+        }
+        let id = op_id.get_value().unwrap_or_else(crate::ops::new_id);
+        op_id.set_value(Some(id.clone()));
+        busy.set_value(true);
+        spawn_local(async move {
+            let result = crate::ops::record(&ctx, id, OpBody::EditCustomer { before, after }).await;
+            busy.set_value(false);
+            match result {
+                Ok(_) => {
+                    op_id.set_value(None);
+                    on_done.run(());
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <form class="edit-customer" data-testid="edit-customer-form" on:submit=move |e| { e.prevent_default(); save(); }>
+            <h3>{move || t().edit_customer_title}</h3>
+            <label class="field">
+                <span>{move || t().name}</span>
+                <input data-testid="edit-customer-name" autocomplete="off" prop:value=move || name.get() on:input=move |e| name.set(event_target_value(&e))/>
+            </label>
+            <label class="field">
+                <span>{move || t().email}</span>
+                <input data-testid="edit-customer-email" type="email" autocomplete="off" prop:value=move || email.get() on:input=move |e| email.set(event_target_value(&e))/>
+            </label>
+            {move || error.get().map(|e| view! { <p class="error" role="alert" data-testid="edit-customer-error">{e}</p> })}
+            <button type="submit" class="primary wide" data-testid="edit-customer-save">{move || t().save}</button>
         </form>
     }
 }

@@ -1,7 +1,7 @@
 //! The customer attached to the sale (seed 003): account balance and credit still available, loyalty
 //! points and visits with the "récompense due" alert, purchase history with "Refaire cette vente".
 
-use crate::components::customer_ops::{AccountPaymentForm, NewCustomerForm};
+use crate::components::customer_ops::{AccountPaymentForm, EditCustomerForm, NewCustomerForm};
 use crate::i18n::{date_time, tr};
 use crate::i18n_ops::ops_texts;
 use crate::state::AppCtx;
@@ -34,6 +34,7 @@ pub fn CustomerPanel(cart: RwSignal<Cart>, notice: RwSignal<Option<String>>) -> 
     // the figures it moves.
     let current_id = Memo::new(move |_| cart.with(|c| c.customer_id.clone()));
     let creating = RwSignal::new(false);
+    let editing = RwSignal::new(false);
     let matches = move || {
         let q = query.get().to_lowercase();
         ctx.customers.with(|list| {
@@ -126,11 +127,15 @@ pub fn CustomerPanel(cart: RwSignal<Cart>, notice: RwSignal<Option<String>>) -> 
                     };
                     let rewards = c.rewards_due.clone();
                     let history = c.history.iter().take(5).cloned().collect::<Vec<_>>();
+                    let to_edit = c.customer.clone();
                     view! {
                         <div class="customer-head">
                             <strong data-testid="customer-name">{c.customer.name.clone()}</strong>
-                            <button class="secondary" on:click=move |_| cart.update(Cart::detach_customer)>{t.detach}</button>
+                            <button class="secondary" data-testid="edit-customer" aria-expanded=move || editing.get().to_string()
+                                on:click=move |_| editing.update(|e| *e = !*e)>{ops_texts(l).edit_customer}</button>
+                            <button class="secondary" on:click=move |_| { editing.set(false); cart.update(Cart::detach_customer) }>{t.detach}</button>
                         </div>
+                        {move || editing.get().then(|| view! { <EditCustomerForm customer=to_edit.clone() on_done=move |_| editing.set(false)/> })}
                         <p class="total-row"><span>{balance_label}</span><span class="num" data-testid="customer-balance">{l.money(balance)}</span></p>
                         {c.account.credit_limit.is_positive().then(|| view! {
                             <p class="total-row"><span>{t.available_credit}</span><span class="num" data-testid="customer-available">{l.money(c.available)}</span></p>

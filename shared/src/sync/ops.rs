@@ -88,6 +88,10 @@ pub enum OpBody {
     },
     /// A customer created at the register; the id is made there, so sales can name it at once.
     NewCustomer { customer: Customer },
+    /// A customer's name or e-mail corrected at the register (issue 12: "create and edit, at the
+    /// register too, offline"): `before` as the register knew them, `after` as typed. Only the fields
+    /// the cashier changed are written ([`customer_edit`]); account terms are the back office's.
+    EditCustomer { before: Customer, after: Customer },
     /// Online orders (seed 001, `shared::online::actions`): a part marked started, packed, shipped or
     /// picked up.
     OrderAction {
@@ -152,7 +156,7 @@ impl OpBody {
         match self {
             OpBody::AccountPayment { payment } => Some(payment.outlet_id.as_str()),
             OpBody::SerialRegistration { outlet_id, .. } | OpBody::StockAdjustment { outlet_id, .. } => Some(outlet_id),
-            OpBody::NewCustomer { .. } => None,
+            OpBody::NewCustomer { .. } | OpBody::EditCustomer { .. } => None,
             OpBody::OrderAction { outlet_id, .. }
             | OpBody::OrderPick { outlet_id, .. }
             | OpBody::OrderNote { outlet_id, .. }
@@ -182,6 +186,7 @@ impl OpBody {
             OpBody::SerialRegistration { .. } => "serial_registration",
             OpBody::StockAdjustment { .. } => "stock_adjustment",
             OpBody::NewCustomer { .. } => "new_customer",
+            OpBody::EditCustomer { .. } => "edit_customer",
             OpBody::OrderAction { .. } => "order_action",
             OpBody::OrderPick { .. } => "order_pick",
             OpBody::OrderNote { .. } => "order_note",
@@ -228,6 +233,9 @@ pub enum OpHold {
     /// Another customer already has this id (with other details) or this e-mail.
     #[error("customer '{customer_id}': {message}")]
     CustomerTaken { customer_id: String, message: String },
+    /// A register's edit of a field someone else changed to another value meanwhile: a manager decides.
+    #[error("customer '{customer_id}': {field} was changed meanwhile to '{now}' (the register had '{was}', typed '{typed}')")]
+    CustomerChanged { customer_id: String, field: String, was: String, now: String, typed: String },
     #[error("unknown online order '{order_id}'")]
     UnknownOrder { order_id: String },
     #[error("order '{order_id}' has no part at outlet '{outlet_id}'")]
@@ -256,6 +264,7 @@ impl OpHold {
             OpHold::Rule { .. } => "rule",
             OpHold::Overflow { .. } => "overflow",
             OpHold::CustomerTaken { .. } => "customer_taken",
+            OpHold::CustomerChanged { .. } => "customer_changed",
             OpHold::UnknownOrder { .. } => "unknown_order",
             OpHold::NotOrderOutlet { .. } => "not_order_outlet",
             OpHold::NotInOrder { .. } => "not_in_order",
@@ -337,13 +346,10 @@ pub fn check_op(op: &Operation) -> Result<(), OutOfRange> {
             }
             Ok(())
         }
-        OpBody::NewCustomer { customer } => {
-            limits::text(|| "body.customer.id".into(), &customer.id, MAX_ID_LEN, true)?;
-            limits::text(|| "body.customer.name".into(), &customer.name, MAX_TEXT_LEN, true)?;
-            if let Some(e) = &customer.email {
-                limits::text(|| "body.customer.email".into(), e, MAX_TEXT_LEN, true)?;
-            }
-            Ok(())
+        OpBody::NewCustomer { customer } => check_customer("body.customer", customer),
+        OpBody::EditCustomer { before, after } => {
+            check_customer("body.before", before)?;
+            check_customer("body.after", after)
         }
         OpBody::OrderAction { order_id, outlet_id, .. } => {
             limits::text(|| "body.order_id".into(), order_id, MAX_ID_LEN, true)?;
@@ -377,6 +383,15 @@ pub fn check_op(op: &Operation) -> Result<(), OutOfRange> {
     }
 }
 
+fn check_customer(at: &str, customer: &Customer) -> Result<(), OutOfRange> {
+    limits::text(|| format!("{at}.id"), &customer.id, MAX_ID_LEN, true)?;
+    limits::text(|| format!("{at}.name"), &customer.name, MAX_TEXT_LEN, true)?;
+    if let Some(e) = &customer.email {
+        limits::text(|| format!("{at}.email"), e, MAX_TEXT_LEN, true)?;
+    }
+    Ok(())
+}
+
 /// What the server holds that bears on one pushed operation. The store fills what the operation's
 /// kind needs (see each field); the rest may stay at its default.
 #[derive(Clone, Copy, Debug)]
@@ -402,7 +417,8 @@ pub struct OpHoldings<'a> {
     /// Serial registration and stock adjustment: each product it names that is in the catalog, with
     /// its stock level at the operation's outlet.
     pub products: &'a BTreeMap<String, i64>,
-    /// New customer: the customer already under its id, and the id of the customer holding its e-mail.
+    /// New or edited customer: the customer already under its id, and the id of the customer holding
+    /// its e-mail (compared without case).
     pub existing_customer: Option<&'a Customer>,
     pub email_owner: Option<&'a str>,
     /// Order operations: the order and what else bears on it.
@@ -445,6 +461,8 @@ pub enum OpEffect {
     Stock { outlet_id: String, reason: MovementReason, movements: Vec<(String, i64)>, levels: Vec<StockLevel> },
     /// A customer to create; `None` when the same customer is already on file (nothing to write).
     Customer { customer: Option<Customer> },
+    /// A customer's name and e-mail as they become; `None` when the edit changes nothing on file.
+    CustomerEdited { customer: Option<Customer> },
     /// An online order's part, sale note or payment changed (`shared::online::actions`).
     Order(OrderEffect),
 }
@@ -630,8 +648,52 @@ fn effect(op: &Operation, h: &OpHoldings<'_>) -> Result<OpEffect, OpHold> {
             }
             Ok(OpEffect::Customer { customer: Some(customer) })
         }
+        OpBody::EditCustomer { before, after } => {
+            customer_edit(before, after, h.existing_customer, h.email_owner).map(|customer| OpEffect::CustomerEdited { customer })
+        }
         _ => unreachable!("order operations are decided by shared::online::actions above"),
     }
+}
+
+/// A register's edit of a customer merged into what the server has: each field the cashier changed
+/// (`before` → `after`) is written unless someone else changed it meanwhile to another value (then
+/// the edit is held for a manager, nothing written); fields the cashier left alone keep the server's
+/// value. `Ok(None)`: nothing changes on file. The name and e-mail are checked by the same rule as
+/// the back office's form (`catalog::import::checked_customer`).
+pub fn customer_edit(before: &Customer, after: &Customer, current: Option<&Customer>, email_owner: Option<&str>) -> Result<Option<Customer>, OpHold> {
+    if before.id != after.id {
+        return Err(OpHold::Rule { error: "customer_id".into(), message: format!("the edit names customer '{}' before and '{}' after", before.id, after.id) });
+    }
+    let Some(current) = current else {
+        return Err(OpHold::UnknownCustomer { customer_id: after.id.clone() });
+    };
+    let clean = |c: &Customer| crate::catalog::import::checked_customer(c.clone());
+    let after = clean(after).map_err(|errors| OpHold::Rule {
+        error: errors.first().map_or("invalid_customer".into(), |e| e.code.clone()),
+        message: errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "),
+    })?;
+    let before = clean(before).unwrap_or_else(|_| before.clone());
+    let text = |e: &Option<String>| e.clone().unwrap_or_default();
+    let mut merged = current.clone();
+    if after.name != before.name && current.name != after.name {
+        if current.name != before.name {
+            return Err(OpHold::CustomerChanged { customer_id: after.id, field: "name".into(), was: before.name, now: current.name.clone(), typed: after.name });
+        }
+        merged.name = after.name.clone();
+    }
+    if after.email != before.email && current.email != after.email {
+        if current.email != before.email {
+            return Err(OpHold::CustomerChanged { customer_id: after.id, field: "email".into(), was: text(&before.email), now: text(&current.email), typed: text(&after.email) });
+        }
+        merged.email = after.email.clone();
+    }
+    if merged == *current {
+        return Ok(None);
+    }
+    if let (Some(email), Some(owner)) = (&merged.email, email_owner.filter(|o| *o != merged.id)) {
+        return Err(OpHold::CustomerTaken { customer_id: merged.id, message: format!("customer '{owner}' already has the e-mail {email}") });
+    }
+    Ok(Some(merged))
 }
 
 #[cfg(test)]
@@ -772,6 +834,46 @@ mod tests {
         assert_eq!(accept_op(&op(body.clone()), h), OpVerdict::Apply(OpEffect::Customer { customer: None }));
         let h = OpHoldings { email_owner: Some("c1"), ..holdings(&d, &s, &p) };
         assert!(matches!(accept_op(&op(body), h), OpVerdict::Hold(OpHold::CustomerTaken { .. })));
+    }
+
+    fn client(name: &str, email: Option<&str>) -> Customer {
+        Customer { id: "c1".into(), name: name.into(), email: email.map(Into::into) }
+    }
+
+    #[test]
+    fn a_register_edit_writes_the_fields_the_cashier_changed_and_keeps_the_others() {
+        let (d, s, p) = (device(), julie(), BTreeMap::new());
+        // The register fixed the e-mail; meanwhile the back office renamed her: both stand.
+        let before = client("Marie", Some("marie@old.ca"));
+        let after = client("Marie", Some(" marie@new.ca "));
+        let current = client("Marie Tremblay", Some("marie@old.ca"));
+        let body = OpBody::EditCustomer { before: before.clone(), after: after.clone() };
+        let h = OpHoldings { existing_customer: Some(&current), ..holdings(&d, &s, &p) };
+        assert_eq!(accept_op(&op(body.clone()), h), OpVerdict::Apply(OpEffect::CustomerEdited { customer: Some(client("Marie Tremblay", Some("marie@new.ca"))) }));
+        // Applied already (the server has what was typed): nothing to write.
+        let now = client("Marie Tremblay", Some("marie@new.ca"));
+        let h = OpHoldings { existing_customer: Some(&now), ..holdings(&d, &s, &p) };
+        assert_eq!(accept_op(&op(body.clone()), h), OpVerdict::Apply(OpEffect::CustomerEdited { customer: None }));
+        // Unknown customer, an e-mail another customer has: held, nothing written.
+        assert!(matches!(accept_op(&op(body.clone()), holdings(&d, &s, &p)), OpVerdict::Hold(OpHold::UnknownCustomer { .. })));
+        let h = OpHoldings { existing_customer: Some(&current), email_owner: Some("c2"), ..holdings(&d, &s, &p) };
+        assert!(matches!(accept_op(&op(body), h), OpVerdict::Hold(OpHold::CustomerTaken { .. })));
+    }
+
+    #[test]
+    fn a_register_edit_of_a_field_changed_meanwhile_to_something_else_is_held_for_a_manager() {
+        let (d, s, p) = (device(), julie(), BTreeMap::new());
+        let body = OpBody::EditCustomer { before: client("Marie", None), after: client("Marie T.", None) };
+        let current = client("Marie Tremblay", None);
+        let h = OpHoldings { existing_customer: Some(&current), ..holdings(&d, &s, &p) };
+        let OpVerdict::Hold(OpHold::CustomerChanged { field, now, typed, .. }) = accept_op(&op(body), h) else { panic!() };
+        assert_eq!((field.as_str(), now.as_str(), typed.as_str()), ("name", "Marie Tremblay", "Marie T."));
+        // An empty name or another customer's id: refused by the rule, held.
+        let h = OpHoldings { existing_customer: Some(&current), ..holdings(&d, &s, &p) };
+        let blank = OpBody::EditCustomer { before: client("Marie Tremblay", None), after: client("  ", None) };
+        assert!(matches!(accept_op(&op(blank), h), OpVerdict::Hold(OpHold::OutOfRange { .. } | OpHold::Rule { .. })));
+        let other = OpBody::EditCustomer { before: client("Marie Tremblay", None), after: Customer { id: "c2".into(), ..client("X", None) } };
+        assert!(matches!(accept_op(&op(other), h), OpVerdict::Hold(OpHold::Rule { ref error, .. }) if error == "customer_id"));
     }
 
     #[test]

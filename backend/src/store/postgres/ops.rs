@@ -15,6 +15,7 @@ use shared::sync::CustomerFigures;
 use shared::account::EntryKind;
 use shared::auth::AuditAction;
 use shared::catalog::Customer;
+use shared::online::customer_match::normalise_email;
 use shared::stock::{Movement, SerialNumber};
 use shared::sync::ops::{accept_op, HeldOp, OpEffect, OpHoldings, OpVerdict};
 use shared::sync::{Device, OpBody, OpHold, OpResult, OpStatus, Operation, StaffTerms};
@@ -127,7 +128,11 @@ fn locks_of(op: &Operation) -> Vec<Lock> {
         OpBody::AccountPayment { payment } => locks.push(Lock::Customer(payment.customer_id.clone())),
         OpBody::SerialRegistration { product_id, .. } => locks.push(Lock::Serials(product_id.clone())),
         OpBody::StockAdjustment { .. } => {}
-        OpBody::NewCustomer { customer } => locks.push(Lock::Customer(customer.id.clone())),
+        OpBody::NewCustomer { customer } | OpBody::EditCustomer { after: customer, .. } => {
+            // The customer, and their e-mail as the back office's form locks it (`customers::save_customer`).
+            locks.push(Lock::Customer(customer.id.clone()));
+            locks.extend(normalise_email(customer.email.as_deref()).map(|e| Lock::Customer(format!("email:{e}"))));
+        }
         // Order operations lock the order's row as they load it (`online_out::load_for_order`).
         _ => {}
     }
@@ -201,14 +206,19 @@ async fn load(conn: &mut PgConnection, op: &Operation, device_outlet: Option<&st
                 l.products.insert(id, level);
             }
         }
-        OpBody::NewCustomer { customer } => {
+        OpBody::NewCustomer { customer } | OpBody::EditCustomer { after: customer, .. } => {
             l.existing_customer = sqlx::query("SELECT id, name, email FROM customers WHERE id = $1")
                 .bind(&customer.id)
                 .fetch_optional(&mut *conn)
                 .await?
                 .map(|r| Customer { id: r.get("id"), name: r.get("name"), email: r.get("email") });
-            if let Some(email) = customer.email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
-                l.email_owner = sqlx::query_scalar("SELECT id FROM customers WHERE email = $1").bind(email).fetch_optional(&mut *conn).await?;
+            // Compared without case, as the back office and online orders compare e-mails.
+            if let Some(email) = normalise_email(customer.email.as_deref()) {
+                l.email_owner = sqlx::query_scalar("SELECT id FROM customers WHERE lower(email) = $1 ORDER BY id = $2 ASC LIMIT 1")
+                    .bind(email)
+                    .bind(&customer.id)
+                    .fetch_optional(&mut *conn)
+                    .await?;
             }
         }
         // Order operations: `online_out::load_for_order`.
@@ -318,6 +328,12 @@ async fn write_effect(conn: &mut PgConnection, op: &Operation, device_id: &str, 
             if let Some(c) = customer {
                 sqlx::query("INSERT INTO customers (id, name, email) VALUES ($1, $2, $3)").bind(&c.id).bind(&c.name).bind(&c.email).execute(&mut *conn).await?;
                 write_audit(conn, &audit(AuditAction::CustomerCreated, &c.id, None, format!("customer {} created at a register", c.name))).await?;
+            }
+        }
+        OpEffect::CustomerEdited { customer } => {
+            if let Some(c) = customer {
+                sqlx::query("UPDATE customers SET name = $1, email = $2 WHERE id = $3").bind(&c.name).bind(&c.email).bind(&c.id).execute(&mut *conn).await?;
+                write_audit(conn, &audit(AuditAction::CustomerChanged, &c.id, None, format!("customer {}: name or e-mail corrected at a register", c.name))).await?;
             }
         }
         OpEffect::Order(_) => unreachable!("order effects are written by online_out"),
