@@ -138,25 +138,28 @@ describe('the inbox of held sales and conflicts', () => {
   });
 
   test("the server's refusal to accept (409 still_held) is shown and the item stays open", async () => {
-    // A held sale whose acceptance the server refuses: the refusal is what the server answers when
-    // storing it would hold it again (made here by answering for the server once).
+    // A held sale whose acceptance the server refuses because storing it would hold it again: after it
+    // was held, the same device's sequence number went to another sale (a device restored from a
+    // backup reuses its numbers), so accepting it now would take a key already on file.
     const c = await introduce(server, 'e2e-inbox-c');
     const again = oneUnitSale({ ...products.shirt, price: 700 }, { device: c, seq: 1, id: 'e2e-inbox-held-2' });
     const r = await push(server, c, [again]);
     assert.equal(r.body.results[0].status, 'held', JSON.stringify(r.body));
+    const other = oneUnitSale(products.shirt, { device: c, seq: 1, id: 'e2e-inbox-same-key' });
+    const stored = await push(server, c, [other]);
+    assert.equal(stored.body.results[0].status, 'stored', JSON.stringify(stored.body));
     await page.reload();
     const held = item('held_sale');
     await held.waitFor({ timeout: 30_000 });
-    await page.route('**/api/v1/inbox/*/resolve', (route) => route.fulfill({
-      status: 409, contentType: 'application/json',
-      body: JSON.stringify({ error: 'still_held', message: 'accepting it would hold it again: unknown cashier (unknown_cashier)' }),
-    }), { times: 1 });
     await held.getByTestId('item-note').fill('accord du client');
     await held.getByTestId('action-accept_with_override').click();
-    await eventually(async () => assert.match(await text(held.getByTestId('item-message')), /^Toujours retenue : l'accepter la retiendrait de nouveau\. L'élément reste à traiter\. \(accepting it would hold it again/));
+    await eventually(async () => assert.match(await text(held.getByTestId('item-message')), /^Toujours retenue : l'accepter la retiendrait de nouveau\. L'élément reste à traiter\. \(accepting it would hold it again: .*\(key_taken\)\)$/));
     assert.equal(await item('held_sale').count(), 1);
     const open = await server.api('/api/v1/inbox?kind=held_sale');
     assert.equal(open.body.filter((i) => i.outlet_id === 'montreal').length, 1, 'still open on the server');
+    const { body: all } = await server.api('/api/v1/sales?limit=1000');
+    assert.equal(all.filter((s) => s.id === again.id).length, 0, 'not stored');
+    assert.equal(all.filter((s) => s.id === other.id).length, 1, 'the sale that took the key is untouched');
   });
 
   test('a stock level below zero is corrected to the units counted', async () => {
