@@ -56,7 +56,7 @@ impl Touched {
         match op.body {
             OpBody::StockAdjustment { .. } => t.stock = true,
             OpBody::SerialRegistration { .. } => t.serials = true,
-            OpBody::NewCustomer { .. } | OpBody::AccountPayment { .. } => t.customers = true,
+            OpBody::NewCustomer { .. } | OpBody::EditCustomer { .. } | OpBody::AccountPayment { .. } => t.customers = true,
             // Order operations change the orders page's own view (`pages/orders/`), none of these.
             _ => {}
         }
