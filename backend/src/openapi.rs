@@ -268,7 +268,7 @@ pub fn document() -> Value {
     use shared::account::{AccountPayment, Statement};
     use shared::catalog::Customer;
     use shared::report::ZReport;
-    use shared::stock::{SerialNumber, StockLevel};
+    use shared::stock::{SerialEvent, SerialNumber, StockLevel};
     use shared::sync::{CatalogPage, CustomerSummary, Device, DeviceHello, HeldSale, PushRequest, PushResponse, Setup, StoredSale};
 
     let text_ok = json!({"type": "string", "enum": ["ok"]});
@@ -373,6 +373,11 @@ pub fn document() -> Value {
             .ok(422, "duplicates (named), unknown product or outlet; nothing added", Some(refused)),
     );
     d.add(Op::new("delete", "/api/v1/serials/{product_id}/{serial}", "delete one serial number").ok(204, "deleted", None));
+    let s = d.schema::<Vec<SerialEvent>>();
+    d.add(
+        Op::new("get", "/api/v1/serials/{product_id}/{serial}/history", "a serial number's history (received, sold, returned, moved, deleted), kept after it is deleted")
+            .ok(200, "its events, oldest first", Some(s)),
+    );
     let s = d.schema::<Vec<ConflictDoc>>();
     let q = d.query::<routes::paging::PageQuery>();
     d.add(Op::new("get", "/api/v1/conflicts", "what sync found wrong after the fact").query(q).ok(200, "conflicts, oldest first", Some(s)));

@@ -2,6 +2,7 @@
 //! one-struct-per-language style as [`frontend::i18n`]. Labels follow the glossary.
 
 use frontend::i18n::Lang;
+use shared::stock::SerialEventKind;
 
 pub struct SerialTexts {
     pub title: &'static str,
@@ -14,8 +15,6 @@ pub struct SerialTexts {
     pub add_title: &'static str,
     pub serials_field: &'static str,
     pub serials_hint: &'static str,
-    pub tracked_products: &'static str,
-    pub other_products: &'static str,
     pub none: &'static str,
     pub loading: &'static str,
     pub empty_list: &'static str,
@@ -30,6 +29,35 @@ pub struct SerialTexts {
     /// "1 numéro de série ajouté" / "3 numéros de série ajoutés".
     pub added_one: &'static str,
     pub added_many: &'static str,
+    /// The trash icon's inline confirmation.
+    pub confirm_delete: &'static str,
+    pub yes: &'static str,
+    pub no: &'static str,
+    /// The list's filters.
+    pub filters: &'static str,
+    pub all_outlets: &'static str,
+    pub status: &'static str,
+    pub all: &'static str,
+    pub sold: &'static str,
+    pub search: &'static str,
+    pub search_hint: &'static str,
+    /// The product picker: a search over the catalog, a few matches offered.
+    pub product_hint: &'static str,
+    pub no_product_match: &'static str,
+    pub clear_product: &'static str,
+    pub choose_product: &'static str,
+    pub none_match: &'static str,
+    pub load_more: &'static str,
+    /// A serial's history.
+    pub history: &'static str,
+    pub event: &'static str,
+    pub when: &'static str,
+    pub sale: &'static str,
+    pub received: &'static str,
+    pub sold_event: &'static str,
+    pub returned: &'static str,
+    pub moved: &'static str,
+    pub deleted: &'static str,
 }
 
 pub const FR: SerialTexts = SerialTexts {
@@ -43,8 +71,6 @@ pub const FR: SerialTexts = SerialTexts {
     add_title: "Ajouter des numéros de série",
     serials_field: "Numéros de série",
     serials_hint: "Séparés par des virgules, par exemple : SN-1, SN-2, SN-3",
-    tracked_products: "Possède des numéros de série",
-    other_products: "Autres produits",
     none: "Aucun numéro de série pour l'instant.",
     loading: "Chargement…",
     empty_list: "Aucun numéro de série saisi.",
@@ -56,6 +82,31 @@ pub const FR: SerialTexts = SerialTexts {
     duplicates: "Numéros de série en double, aucun n'a été ajouté",
     added_one: "numéro de série ajouté",
     added_many: "numéros de série ajoutés",
+    confirm_delete: "Supprimer ce numéro ?",
+    yes: "Oui",
+    no: "Non",
+    filters: "Filtres",
+    all_outlets: "Tous les établissements",
+    status: "État",
+    all: "Tous",
+    sold: "Vendus",
+    search: "Rechercher un numéro de série",
+    search_hint: "Une partie du numéro",
+    product_hint: "Nom, SKU ou code-barres",
+    no_product_match: "Aucun produit ne correspond.",
+    clear_product: "Effacer le produit",
+    choose_product: "Choisissez un produit.",
+    none_match: "Aucun numéro de série ne correspond à ces filtres.",
+    load_more: "Charger plus",
+    history: "Historique",
+    event: "Événement",
+    when: "Date et heure",
+    sale: "Vente",
+    received: "Entré en stock",
+    sold_event: "Vendu",
+    returned: "Retourné",
+    moved: "Déplacé",
+    deleted: "Supprimé",
 };
 
 pub const EN: SerialTexts = SerialTexts {
@@ -69,8 +120,6 @@ pub const EN: SerialTexts = SerialTexts {
     add_title: "Add serial numbers",
     serials_field: "Serial numbers",
     serials_hint: "Separated by commas, e.g. SN-1, SN-2, SN-3",
-    tracked_products: "Has serial numbers",
-    other_products: "Other products",
     none: "No serial numbers yet.",
     loading: "Loading…",
     empty_list: "No serial number entered.",
@@ -82,6 +131,31 @@ pub const EN: SerialTexts = SerialTexts {
     duplicates: "Duplicate serial numbers, none was added",
     added_one: "serial number added",
     added_many: "serial numbers added",
+    confirm_delete: "Delete this number?",
+    yes: "Yes",
+    no: "No",
+    filters: "Filters",
+    all_outlets: "All outlets",
+    status: "Status",
+    all: "All",
+    sold: "Sold",
+    search: "Search a serial number",
+    search_hint: "Part of the number",
+    product_hint: "Name, SKU or barcode",
+    no_product_match: "No product matches.",
+    clear_product: "Clear the product",
+    choose_product: "Choose a product.",
+    none_match: "No serial number matches these filters.",
+    load_more: "Load more",
+    history: "History",
+    event: "Event",
+    when: "Date and time",
+    sale: "Sale",
+    received: "Received",
+    sold_event: "Sold",
+    returned: "Returned",
+    moved: "Moved",
+    deleted: "Deleted",
 };
 
 pub fn serial_texts(lang: Lang) -> &'static SerialTexts {
@@ -110,4 +184,16 @@ pub fn duplicates_label(lang: Lang, repeated_in_list: &[String], already_registe
         parts.push(format!("{}{colon}{}", t.already_registered, already_registered.join(", ")));
     }
     format!("{} ({})", t.duplicates, parts.join(sep))
+}
+
+/// What happened, as the history names it.
+pub fn event_label(lang: Lang, kind: SerialEventKind) -> &'static str {
+    let t = serial_texts(lang);
+    match kind {
+        SerialEventKind::Received => t.received,
+        SerialEventKind::Sold => t.sold_event,
+        SerialEventKind::Returned => t.returned,
+        SerialEventKind::Moved => t.moved,
+        SerialEventKind::Deleted => t.deleted,
+    }
 }

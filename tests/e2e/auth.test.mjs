@@ -285,11 +285,12 @@ describe('staff and devices', () => {
     const me = await page.evaluate(async () => (await fetch('/api/v1/auth/me')).json());
     assert.equal(me.staff.id, 'gerante-mtl');
 
-    // Still signed in after a reload; the serial numbers page offers the trash icon, and it works (CSRF token sent).
+    // Still signed in after a reload; the serial numbers page offers the trash icon, and once confirmed it works (CSRF token sent).
     await page.goto(`${server.url}/numeros-de-serie`);
     const trash = page.getByRole('button', { name: 'Supprimer AUTH-1' });
     await trash.waitFor({ timeout: 30_000 });
     await trash.click();
+    await page.locator('tr.serial-row[data-serial="AUTH-1"]').getByRole('button', { name: 'Oui' }).click();
     await eventually(async () => assert.equal(await page.locator('tr.serial-row[data-serial="AUTH-1"]').count(), 0));
     const { body: left } = await server.api('/api/v1/serials?product_id=drill');
     assert.ok(!left.some((s) => s.serial === 'AUTH-1'), 'deleted on the server');

@@ -213,7 +213,7 @@ async fn next_piece(store: &Arc<dyn Store>, kind: FileKind, outlets: Option<&[St
         }
         (FileKind::Serials, Cursor::AfterSerial(after)) => {
             let after = (!after.0.is_empty()).then_some(after);
-            let page = store.list_serials(None, None, outlets, after.as_ref(), EXPORT_PAGE).await?;
+            let page = store.list_serials(&Default::default(), outlets, after.as_ref(), EXPORT_PAGE).await?;
             let next = match (&page.next, page.items.last()) {
                 (Some(_), Some(s)) => Cursor::AfterSerial((s.product_id.clone(), s.serial.clone())),
                 _ => Cursor::Done,

@@ -1,5 +1,6 @@
-//! Serial numbers (seed 000): the back-office page's list, "Ajouter des numéros de série" (a comma
-//! list), the trash icon; and the conflicts sync recorded instead of refusing a paid sale.
+//! Serial numbers (seed 000): the back-office page's list and its filters, "Ajouter des numéros de
+//! série" (a comma list), the trash icon, a serial's history; and the conflicts sync recorded instead of
+//! refusing a paid sale.
 
 use crate::auth::{require_outlet, Authenticated};
 use crate::error::{parse_json, AppError, AppPath, AppQuery};
@@ -7,7 +8,7 @@ use crate::store::auth::Audit;
 use shared::auth::AuditAction;
 use crate::routes::paging::{cursor, limit, PageQuery, Paged, MAX_CURSOR_LEN};
 use crate::store::page::MAX_PAGE;
-use crate::store::{Conflict, SerialRefusal};
+use crate::store::{Conflict, SerialFilter, SerialRefusal};
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -16,7 +17,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use shared::limits::{MAX_ID_LEN, MAX_QTY};
-use shared::stock::{SerialError, SerialNumber};
+use shared::stock::{history_outlet, SerialError, SerialEvent, SerialNumber};
 
 /// Longest list of serials one `POST /serials` takes: as many serials as a line may sell, each with its comma and space.
 pub const MAX_SERIALS_TEXT: usize = MAX_QTY as usize * (MAX_ID_LEN + 2);
@@ -27,6 +28,11 @@ pub struct SerialsQuery {
     product_id: Option<String>,
     #[schemars(length(max = MAX_ID_LEN))]
     outlet_id: Option<String>,
+    /// `true`: sold only; `false`: in stock only; absent: both.
+    sold: Option<bool>,
+    /// Part of the serial number, any case (`%` and `_` are plain characters).
+    #[schemars(length(max = MAX_ID_LEN))]
+    q: Option<String>,
     /// The next page's cursor, from the previous answer's `X-Next-Cursor` header.
     #[schemars(length(max = MAX_CURSOR_LEN))]
     after: Option<String>,
@@ -35,18 +41,48 @@ pub struct SerialsQuery {
     limit: Option<u32>,
 }
 
-/// `GET /serials?product_id=&outlet_id=`: every serial, sold or not, by product then serial, at the
-/// caller's outlets.
+/// `GET /serials?product_id=&outlet_id=&sold=&q=`: the serials matching every filter given, by product
+/// then serial, at the caller's outlets. An empty or blank filter filters nothing.
 pub async fn list(State(state): State<AppState>, Authenticated(caller): Authenticated, AppQuery(q): AppQuery<SerialsQuery>) -> Result<Paged<SerialNumber>, AppError> {
     let some = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
-    let (product_id, outlet_id) = (some(&q.product_id), some(&q.outlet_id));
-    if let Some(o) = &outlet_id {
+    let filter = SerialFilter { product_id: some(&q.product_id), outlet_id: some(&q.outlet_id), sold: q.sold, q: some(&q.q) };
+    if let Some(q) = &filter.q {
+        let n = q.chars().count();
+        if n > MAX_ID_LEN {
+            return Err(AppError::BadRequest(format!("invalid query: q: {n} characters, at most {MAX_ID_LEN}")));
+        }
+        if !plain(q) {
+            return Err(AppError::BadRequest("invalid query: q: a control character".into()));
+        }
+    }
+    if let Some(o) = &filter.outlet_id {
         require_outlet(&caller, o)?;
     }
     let after = cursor(q.after.as_deref())?;
     let outlets = caller.outlets();
-    let page = state.store.list_serials(product_id.as_deref(), outlet_id.as_deref(), outlets.as_deref(), after.as_ref(), limit(q.limit, MAX_PAGE)).await?;
+    let page = state.store.list_serials(&filter, outlets.as_deref(), after.as_ref(), limit(q.limit, MAX_PAGE)).await?;
     Ok(Paged(page))
+}
+
+/// `GET /serials/{product_id}/{serial}/history`: what happened to the unit, oldest first — kept after
+/// it is deleted. 404 when it was never on file; 403 when it is (or was last) at another outlet.
+pub async fn history(
+    State(state): State<AppState>,
+    Authenticated(caller): Authenticated,
+    AppPath((product_id, serial)): AppPath<(String, String)>,
+) -> Result<Json<Vec<SerialEvent>>, AppError> {
+    let never = || AppError::NotFound(format!("serial number {serial} was never on file for product '{product_id}'"));
+    if !(plain(&product_id) && plain(&serial)) {
+        return Err(never());
+    }
+    let events = state.store.serial_history(&product_id, &serial).await?;
+    let Some(outlet) = history_outlet(&events) else {
+        return Err(never());
+    };
+    if !caller.may_see_outlet(outlet) {
+        return Err(AppError::forbidden("this serial number is at another outlet than yours"));
+    }
+    Ok(Json(events))
 }
 
 /// The body of `POST /serials`.
@@ -121,6 +157,12 @@ pub async fn delete(
 pub async fn conflicts(State(state): State<AppState>, Authenticated(caller): Authenticated, AppQuery(q): AppQuery<PageQuery>) -> Result<Paged<Conflict>, AppError> {
     let after = cursor(q.after.as_deref())?;
     Ok(Paged(state.store.list_conflicts(caller.outlets().as_deref(), after, limit(q.limit, MAX_PAGE)).await?))
+}
+
+/// No product id or serial holds a control character (`catalog::edit`'s checks), and PostgreSQL would
+/// refuse a NUL outright: such a text matches nothing and is never sent to the database.
+fn plain(s: &str) -> bool {
+    !s.chars().any(char::is_control)
 }
 
 fn unprocessable(code: &'static str, message: String) -> AppError {

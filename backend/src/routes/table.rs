@@ -59,6 +59,7 @@ pub fn table() -> Vec<Route> {
         r(M::GET, "/api/v1/serials", Counter, get(serials::list)),
         r(M::POST, "/api/v1/serials", Counter, post(serials::add)),
         r(M::DELETE, "/api/v1/serials/{product_id}/{serial}", Staff(Manager), delete(serials::delete)),
+        r(M::GET, "/api/v1/serials/{product_id}/{serial}/history", Counter, get(serials::history)),
         r(M::GET, "/api/v1/conflicts", Staff(Manager), get(serials::conflicts)),
         r(M::POST, "/api/v1/customers", Staff(Manager), post(customers::create)),
         r(M::PUT, "/api/v1/customers/{id}", Staff(Manager), put(customers::edit)),

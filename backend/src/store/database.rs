@@ -9,7 +9,7 @@
 
 use super::auth::{Attempt, Audit, DeviceRecord, EnrolRefusal, NewStaffRecord, StaffRecord, StaffRefusal};
 use super::customers::{PaymentRefusal, PaymentStatus};
-use super::{Conflict, SerialRefusal};
+use super::{Conflict, SerialFilter, SerialRefusal};
 use super::page::Page;
 use super::sqlite::SalesKey;
 use super::{CursorAhead, DigestRefusal};
@@ -21,7 +21,7 @@ use shared::auth::{AuditEntry, EnrolledDevice, LockoutRule, OfflineStaff, StaffM
 use shared::catalog::{Customer, Register};
 use shared::report::{Period, RecordedCount, ReportScope};
 use shared::sale::Sale;
-use shared::stock::{SerialError, SerialNumber};
+use shared::stock::{SerialError, SerialEvent, SerialNumber};
 use shared::sync::{CatalogPage, CustomerSummary, Device, HeldSale, PushResult, Setup, StoredSale};
 use shared::tax::TaxRates;
 
@@ -71,7 +71,9 @@ pub trait Store: Send + Sync + 'static {
 
     // ---- serial numbers and conflicts
 
-    async fn list_serials(&self, product_id: Option<&str>, outlet_id: Option<&str>, outlets: Option<&[String]>, after: Option<&(String, String)>, limit: u32) -> anyhow::Result<Page<SerialNumber>>;
+    async fn list_serials(&self, filter: &SerialFilter, outlets: Option<&[String]>, after: Option<&(String, String)>, limit: u32) -> anyhow::Result<Page<SerialNumber>>;
+    /// A serial's events, oldest first, kept after it is deleted; empty when it was never on file.
+    async fn serial_history(&self, product_id: &str, serial: &str) -> anyhow::Result<Vec<SerialEvent>>;
     /// All of a comma list or none; the refusal names every duplicate.
     async fn register_serials(&self, product_id: &str, outlet_id: &str, input: &str, audit: &Audit) -> anyhow::Result<Result<Vec<SerialNumber>, SerialRefusal>>;
     /// `Ok(Err(None))`: at another outlet than `outlets`.

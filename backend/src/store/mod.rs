@@ -25,7 +25,7 @@ mod sqlite_impl;
 pub use database::Store;
 pub use postgres::PgStore;
 pub use changes::{CursorAhead, DigestRefusal, MAX_DIGEST_SPAN};
-pub use serials::{Conflict, SerialRefusal};
+pub use serials::{Conflict, SerialFilter, SerialRefusal};
 pub use sqlite::SqliteStore;
 
 use std::sync::Arc;

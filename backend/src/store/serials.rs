@@ -7,7 +7,8 @@ use super::page::Page;
 use super::sqlite::SqliteStore;
 use serde::Serialize;
 use shared::sale::Sale;
-use shared::stock::{ReturnedOn, SerialError, SerialNumber, SerialRegistry, SoldOn};
+use super::products::like_pattern;
+use shared::stock::{ReturnedOn, SerialError, SerialEvent, SerialEventKind, SerialNumber, SerialRegistry, SoldOn};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
 use std::collections::BTreeSet;
@@ -33,6 +34,25 @@ pub struct Conflict {
     pub detail: serde_json::Value,
     pub created_at_ms: i64,
     pub resolved: bool,
+}
+
+/// What the serial numbers page asks for (`GET /serials`); `None` filters nothing.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SerialFilter {
+    pub product_id: Option<String>,
+    pub outlet_id: Option<String>,
+    /// `true`: sold only; `false`: in stock only.
+    pub sold: Option<bool>,
+    /// Part of the serial number, any case.
+    pub q: Option<String>,
+}
+
+pub(crate) const SERIAL_COLS: &str =
+    "product_id, serial, outlet_id, sold_sale_id, sold_at_ms, returned_sale_id, returned_original_sale_id, returned_at_ms";
+
+/// A `serial_events.kind` (the migration's CHECK allows no other).
+pub(crate) fn event_kind(kind: &str) -> anyhow::Result<SerialEventKind> {
+    kind.parse().map_err(|_| anyhow::anyhow!("unknown serial event kind '{kind}'"))
 }
 
 pub(super) fn serial_from_row(r: &SqliteRow) -> SerialNumber {
@@ -93,35 +113,76 @@ pub(crate) async fn save_serial(conn: &mut SqliteConnection, s: &SerialNumber, n
 }
 
 impl SqliteStore {
-    /// The serial numbers page: serials (sold or not), optionally of one product and/or at one outlet,
-    /// at one of `outlets` (`None`: any), by product then serial, after the `after` cursor's.
+    /// The serial numbers page: serials matching `filter`, at one of `outlets` (`None`: any), by product
+    /// then serial, after the `after` cursor's. Only the filters given are in the SQL, so a product's
+    /// serials are a range of the `(product_id, serial)` key.
     pub async fn list_serials(
         &self,
-        product_id: Option<&str>,
-        outlet_id: Option<&str>,
+        filter: &SerialFilter,
         outlets: Option<&[String]>,
         after: Option<&(String, String)>,
         limit: u32,
     ) -> anyhow::Result<Page<SerialNumber>> {
         let outlets = outlets.map(serde_json::to_string).transpose()?;
+        let mut sql = format!("SELECT {SERIAL_COLS} FROM serials WHERE 1 = 1");
+        if filter.product_id.is_some() {
+            sql.push_str(" AND product_id = ?1");
+        }
+        if filter.outlet_id.is_some() {
+            sql.push_str(" AND outlet_id = ?2");
+        }
+        if outlets.is_some() {
+            sql.push_str(" AND outlet_id IN (SELECT value FROM json_each(?3))");
+        }
+        if filter.sold.is_some() {
+            sql.push_str(" AND (sold_sale_id IS NOT NULL) = ?4");
+        }
+        if filter.q.is_some() {
+            // Any case: SQLite's LIKE folds ASCII letters (PostgreSQL's ILIKE, every letter).
+            sql.push_str(" AND serial LIKE ?5 ESCAPE '\\'");
+        }
+        if after.is_some() {
+            // The cursor's product again, as a plain range the index seeks to.
+            sql.push_str(" AND product_id >= ?6 AND (product_id > ?6 OR (product_id = ?6 AND serial > ?7))");
+        }
+        sql.push_str(" ORDER BY product_id, serial LIMIT ?8");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(filter.product_id.as_deref())
+            .bind(filter.outlet_id.as_deref())
+            .bind(outlets)
+            .bind(filter.sold)
+            .bind(filter.q.as_deref().map(|q| like_pattern(q, false)))
+            .bind(after.map(|a| a.0.as_str()))
+            .bind(after.map(|a| a.1.as_str()))
+            .bind(i64::from(limit) + 1)
+            .fetch_all(self.pool())
+            .await?;
+        Ok(Page::of(rows.iter().map(serial_from_row).collect(), limit, |s| (s.product_id.clone(), s.serial.clone())))
+    }
+
+    /// A serial's history, oldest first (empty: never on file).
+    pub async fn serial_history(&self, product_id: &str, serial: &str) -> anyhow::Result<Vec<SerialEvent>> {
         let rows = sqlx::query(
-            "SELECT product_id, serial, outlet_id, sold_sale_id, sold_at_ms, returned_sale_id, returned_original_sale_id, returned_at_ms
-             FROM serials WHERE (?1 IS NULL OR product_id = ?1) AND (?2 IS NULL OR outlet_id = ?2)
-               AND (?3 IS NULL OR outlet_id IN (SELECT value FROM json_each(?3)))
-               AND product_id >= ?7 AND (?4 IS NULL OR product_id > ?4 OR (product_id = ?4 AND serial > ?5))
-             ORDER BY product_id, serial LIMIT ?6",
+            "SELECT id, product_id, serial, kind, outlet_id, sale_id, at_ms FROM serial_events
+             WHERE product_id = ? AND serial = ? ORDER BY id",
         )
         .bind(product_id)
-        .bind(outlet_id)
-        .bind(outlets)
-        .bind(after.map(|a| a.0.as_str()))
-        .bind(after.map(|a| a.1.as_str()))
-        .bind(i64::from(limit) + 1)
-        // The cursor's product again, as a plain range the index seeks to.
-        .bind(after.map_or("", |a| a.0.as_str()))
+        .bind(serial.trim())
         .fetch_all(self.pool())
         .await?;
-        Ok(Page::of(rows.iter().map(serial_from_row).collect(), limit, |s| (s.product_id.clone(), s.serial.clone())))
+        rows.iter()
+            .map(|r| {
+                Ok(SerialEvent {
+                    id: r.get("id"),
+                    product_id: r.get("product_id"),
+                    serial: r.get("serial"),
+                    kind: event_kind(r.get("kind"))?,
+                    outlet_id: r.get("outlet_id"),
+                    sale_id: r.get("sale_id"),
+                    at_ms: r.get("at_ms"),
+                })
+            })
+            .collect()
     }
 
     /// Pre-registers a comma-separated list of serials for a product at an outlet: all of them in one

@@ -3,7 +3,7 @@
 
 use super::auth::{Attempt, Audit, DeviceRecord, EnrolRefusal, NewStaffRecord, StaffRecord, StaffRefusal};
 use super::customers::{PaymentRefusal, PaymentStatus};
-use super::{Conflict, SerialRefusal, SqliteStore, Store};
+use super::{Conflict, SerialFilter, SerialRefusal, SqliteStore, Store};
 use super::page::Page;
 use super::sqlite::SalesKey;
 use super::{CursorAhead, DigestRefusal};
@@ -15,7 +15,7 @@ use shared::auth::{AuditEntry, EnrolledDevice, LockoutRule, OfflineStaff, StaffM
 use shared::catalog::{Customer, Register};
 use shared::report::{Period, RecordedCount, ReportScope};
 use shared::sale::Sale;
-use shared::stock::{SerialError, SerialNumber};
+use shared::stock::{SerialError, SerialEvent, SerialNumber};
 use shared::sync::{CatalogPage, CustomerSummary, Device, HeldSale, PushResult, Setup, StoredSale};
 use shared::tax::TaxRates;
 
@@ -63,8 +63,11 @@ impl Store for SqliteStore {
     async fn cash_counts(&self, scope: &ReportScope, date: &str) -> anyhow::Result<Vec<RecordedCount>> {
         SqliteStore::cash_counts(self, scope, date).await
     }
-    async fn list_serials(&self, product_id: Option<&str>, outlet_id: Option<&str>, outlets: Option<&[String]>, after: Option<&(String, String)>, limit: u32) -> anyhow::Result<Page<SerialNumber>> {
-        SqliteStore::list_serials(self, product_id, outlet_id, outlets, after, limit).await
+    async fn list_serials(&self, filter: &SerialFilter, outlets: Option<&[String]>, after: Option<&(String, String)>, limit: u32) -> anyhow::Result<Page<SerialNumber>> {
+        SqliteStore::list_serials(self, filter, outlets, after, limit).await
+    }
+    async fn serial_history(&self, product_id: &str, serial: &str) -> anyhow::Result<Vec<SerialEvent>> {
+        SqliteStore::serial_history(self, product_id, serial).await
     }
     async fn register_serials(&self, product_id: &str, outlet_id: &str, input: &str, audit: &Audit) -> anyhow::Result<Result<Vec<SerialNumber>, SerialRefusal>> {
         SqliteStore::register_serials(self, product_id, outlet_id, input, audit).await

@@ -74,6 +74,7 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Row> {
         (("GET", "/api/v1/serials"), row("/api/v1/serials?outlet_id=montreal", None, Device, &[(LavDevice, 403)])),
         (("POST", "/api/v1/serials"), row("/api/v1/serials", Some(r#"{"product_id":"drill","outlet_id":"montreal","serials":"SN-{N}"}"#), Device, &[(DeviceAlone, 403), (LavDevice, 403), (ManagerLaval, 403)])),
         (("DELETE", "/api/v1/serials/{product_id}/{serial}"), row("/api/v1/serials/drill/NOT-ON-FILE", None, Manager, &[(Cashier, 403), (Device, 401)])),
+        (("GET", "/api/v1/serials/{product_id}/{serial}/history"), row("/api/v1/serials/drill/NOT-ON-FILE/history", None, Device, &[])),
         (("GET", "/api/v1/conflicts"), row("/api/v1/conflicts", None, Manager, &[(Cashier, 403), (Device, 401)])),
         (("POST", "/api/v1/customers"), row("/api/v1/customers", Some(r#"{"name":"Client {N}"}"#), Manager, &[(Cashier, 403), (Device, 401), (DeviceAlone, 401)])),
         (("PUT", "/api/v1/customers/{id}"), row("/api/v1/customers/c-tremblay", Some(r#"{"name":"Tremblay {N}","credit_limit":50000}"#), Manager, &[(Cashier, 403), (Device, 401)])),

@@ -1,7 +1,7 @@
-//! Serial numbers (seed 000): the comma list, duplicates, the trash icon, and what synced sales and
-//! returns do to serials — a paid sale is never refused because of one.
+//! Serial numbers (seed 000): the comma list, duplicates, the trash icon, the list's filters, a serial's
+//! history, and what synced sales and returns do to serials — a paid sale is never refused because of one.
 
-use crate::helpers::{spawn_app, TestApp};
+use crate::helpers::{spawn_app, As, TestApp, LAV_DEVICE, MANAGER_MTL};
 use axum::http::StatusCode;
 use serde_json::{json, Value};
 
@@ -252,4 +252,116 @@ async fn the_list_filters_by_product_and_by_outlet_and_is_sorted_by_product_then
     assert_eq!(listed(&app, "?outlet_id=laval").await, ["drill/M5", "shirt/C3", "shirt/Z9"]);
     assert_eq!(listed(&app, "?product_id=drill&outlet_id=laval").await, ["drill/M5"]);
     assert_eq!(listed(&app, "?product_id=&outlet_id=").await.len(), 5, "empty filters filter nothing");
+}
+
+#[tokio::test]
+async fn the_list_filters_sold_or_in_stock_and_by_part_of_the_serial_in_any_case() {
+    let app = spawn_app().await;
+    add(&app, "drill", "montreal", "AB-100, ab-200, XY-300, 50%_off, 50AB_off").await;
+    add(&app, "shirt", "laval", "ab-900").await;
+    let mut sale = app.sale(1, &["drill"]);
+    sale.lines[0].serials = vec!["AB-100".into()];
+    assert_eq!(app.push(&[sale]).await.0, StatusCode::OK);
+
+    assert_eq!(listed(&app, "?sold=true").await, ["drill/AB-100"]);
+    assert_eq!(listed(&app, "?sold=false").await, ["drill/50%_off", "drill/50AB_off", "drill/XY-300", "drill/ab-200", "shirt/ab-900"]);
+    assert_eq!(listed(&app, "?q=aB").await, ["drill/50AB_off", "drill/AB-100", "drill/ab-200", "shirt/ab-900"], "contains, any case");
+    // `%` and `_` are what was typed, not wildcards.
+    assert_eq!(listed(&app, "?q=%25").await, ["drill/50%_off"]);
+    assert_eq!(listed(&app, "?q=0_").await, Vec::<String>::new());
+    assert_eq!(listed(&app, "?q=%20ab%20&sold=false&product_id=drill").await, ["drill/50AB_off", "drill/ab-200"], "trimmed, with the others");
+    assert_eq!(listed(&app, "?q=ab&outlet_id=laval").await, ["shirt/ab-900"]);
+    assert_eq!(listed(&app, "?q=%20%20").await.len(), 6, "a blank search filters nothing");
+
+    // Page by page, the cursor keeps the filters' order.
+    let (paged, pages) = app.all_pages("/api/v1/serials?q=ab", "after", 1).await;
+    let paged: Vec<&str> = paged.iter().map(|s| s["serial"].as_str().unwrap()).collect();
+    assert_eq!((paged, pages), (vec!["50AB_off", "AB-100", "ab-200", "ab-900"], 4));
+
+    // A register sees its outlet's only.
+    let (status, body) = app.send(app.device(LAV_DEVICE, Some("marc")), "GET", "/api/v1/serials?q=ab", None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body.as_array().unwrap().iter().map(|s| s["serial"].as_str().unwrap()).collect::<Vec<_>>(), ["ab-900"]);
+
+    for (query, name) in [("sold=maybe", "sold"), ("q=a%00b", "q"), (&*format!("q={}", "x".repeat(200)), "q")] {
+        let (status, body) = app.get(&format!("/api/v1/serials?{query}")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}: {body}");
+        assert_eq!(body["error"], "bad_request");
+        assert!(body["message"].as_str().unwrap().contains(name), "{body}");
+    }
+}
+
+async fn history(app: &TestApp, who: As, product: &str, serial: &str) -> (StatusCode, Value) {
+    app.send(who, "GET", &format!("/api/v1/serials/{product}/{serial}/history"), None).await
+}
+
+/// Each event as `kind outlet sale`.
+fn events(body: &Value) -> Vec<String> {
+    body.as_array()
+        .unwrap_or_else(|| panic!("{body}"))
+        .iter()
+        .map(|e| format!("{} {} {}", e["kind"].as_str().unwrap(), e["outlet_id"].as_str().unwrap(), e["sale_id"].as_str().unwrap_or("-")))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_serial_history_lists_received_sold_returned_and_deleted_in_order_and_outlives_the_serial() {
+    let app = spawn_app().await;
+    let admin = || As::Bearer(app.admin.clone());
+    add(&app, "drill", "laval", "SN-1, SN-2").await;
+    let mut sale = app.sale(1, &["drill"]);
+    sale.lines[0].serials = vec!["SN-1".into()];
+    assert_eq!(app.push(&[sale.clone()]).await.0, StatusCode::OK);
+    let mut ret = app.return_sale(2, &sale, 0, 1);
+    ret.lines[0].serials = vec!["SN-1".into()];
+    assert_eq!(app.push(&[ret.clone()]).await.0, StatusCode::OK);
+    assert_eq!(app.delete("/api/v1/serials/drill/SN-1").await.0, StatusCode::NO_CONTENT);
+
+    let (status, body) = history(&app, admin(), "drill", "SN-1").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // Sold at Montréal: the unit moved with its sale, so no move of its own.
+    let sold = format!("sold montreal {}", sale.id);
+    let returned = format!("returned montreal {}", ret.id);
+    assert_eq!(events(&body), ["received laval -", &sold, &returned, "deleted montreal -"]);
+    let at: Vec<i64> = body.as_array().unwrap().iter().map(|e| e["at_ms"].as_i64().unwrap()).collect();
+    assert_eq!((at[1], at[2]), (sale.created_at_ms, ret.created_at_ms), "a sale's and a return's own times");
+    assert!(at[0] > 1_750_000_000_000 && at[3] >= at[0], "received and deleted on the server's clock: {at:?}");
+    assert!(body.as_array().unwrap().iter().all(|e| e["product_id"] == "drill" && e["serial"] == "SN-1"));
+    assert!(serial(&app, "drill", "SN-1").await.is_null(), "the serial is gone, its history is not");
+
+    // A serial still at Laval: Montréal's manager may not read it; a serial never on file is a 404.
+    assert_eq!(events(&history(&app, admin(), "drill", "SN-2").await.1), ["received laval -"]);
+    let manager = As::Bearer(app.token(MANAGER_MTL).await);
+    let (status, body) = history(&app, manager.clone(), "drill", "SN-2").await;
+    assert_eq!((status, body["error"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")), "{body}");
+    assert_eq!(history(&app, manager, "drill", "SN-1").await.0, StatusCode::OK, "last at Montréal");
+    let (status, body) = history(&app, admin(), "drill", "NOPE").await;
+    assert_eq!((status, body["error"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")), "{body}");
+    assert!(body["message"].as_str().unwrap().contains("NOPE"));
+    assert_eq!(history(&app, admin(), "dr%00ill", "SN-1").await.0, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_serial_first_named_by_a_sale_and_one_fixed_by_hand_say_so_in_their_history() {
+    let app = spawn_app().await;
+    let mut sale = app.sale(1, &["drill"]);
+    sale.lines[0].serials = vec!["NEW-9".into()];
+    assert_eq!(app.push(&[sale.clone()]).await.0, StatusCode::OK);
+    let body = history(&app, As::Bearer(app.admin.clone()), "drill", "NEW-9").await.1;
+    assert_eq!(events(&body), ["received montreal -".to_string(), format!("sold montreal {}", sale.id)]);
+
+    // A fix by hand in a database shell: the triggers record it too. The sale cleared is a return
+    // with no sale; a move with no sale is a move; writing the same again records nothing.
+    for _ in 0..2 {
+        sqlx::query("UPDATE serials SET sold_sale_id = NULL, sold_at_ms = NULL, outlet_id = 'sherbrooke' WHERE serial = 'NEW-9'")
+            .execute(&app.db)
+            .await
+            .unwrap();
+    }
+    let body = history(&app, As::Bearer(app.admin.clone()), "drill", "NEW-9").await.1;
+    let sold = format!("sold montreal {}", sale.id);
+    assert_eq!(events(&body), ["received montreal -", &sold, "returned sherbrooke -"], "where the unit is now: no move");
+    sqlx::query("UPDATE serials SET outlet_id = 'laval' WHERE serial = 'NEW-9'").execute(&app.db).await.unwrap();
+    let body = history(&app, As::Bearer(app.admin.clone()), "drill", "NEW-9").await.1;
+    assert_eq!(events(&body)[3..], ["moved laval -"]);
 }

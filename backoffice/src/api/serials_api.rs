@@ -1,9 +1,10 @@
-//! The serial numbers page's calls to `/api/v1/serials` (a back-office page: it needs the server).
+//! The serial numbers page's calls to `/api/v1/serials` (a back-office page: it needs the server): a
+//! filtered page at a time, add, delete, a serial's history.
 
-use frontend::sync::http::{request, send, seg, Method, TIMEOUT_MS};
+use frontend::sync::http::{request, send, seg, Method, NEXT_CURSOR, TIMEOUT_MS};
 use gloo_net::http::Response;
 use serde::{Deserialize, Serialize};
-use shared::stock::SerialNumber;
+use shared::stock::{SerialEvent, SerialNumber};
 
 /// The body of `POST /api/v1/serials`.
 #[derive(Serialize)]
@@ -57,19 +58,53 @@ async fn rows(resp: Result<Response, gloo_net::Error>) -> Result<Vec<SerialNumbe
         .map_err(|e| SerialsFailure::Unreachable(format!("bad answer: {e}")))
 }
 
-/// Every serial, by product then serial: every page (`X-Next-Cursor`).
-pub async fn list() -> Result<Vec<SerialNumber>, SerialsFailure> {
-    let mut out = Vec::new();
-    let mut url = "/api/v1/serials".to_string();
-    loop {
-        let resp = send(request(Method::Get, &url), None, TIMEOUT_MS).await;
-        let next = resp.as_ref().ok().and_then(|r| r.headers().get(frontend::sync::http::NEXT_CURSOR));
-        out.extend(rows(resp).await?);
-        match next {
-            Some(c) => url = format!("/api/v1/serials?after={}", seg(&c)),
-            None => return Ok(out),
+/// Serials a page asks for: enough to fill a screen or two, never the whole file.
+pub const PAGE: u32 = 100;
+
+/// The list's filters, sent as `GET /serials`' `product_id`, `outlet_id`, `sold`, `q` (empty: not filtered).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SerialQuery {
+    pub product_id: String,
+    pub outlet_id: String,
+    /// `Some(true)`: sold only; `Some(false)`: in stock only.
+    pub sold: Option<bool>,
+    /// Part of the serial number.
+    pub q: String,
+}
+
+impl SerialQuery {
+    pub fn url(&self, after: Option<&str>) -> String {
+        let mut parts = vec![format!("limit={PAGE}")];
+        for (key, value) in [("product_id", &self.product_id), ("outlet_id", &self.outlet_id), ("q", &self.q)] {
+            if !value.trim().is_empty() {
+                parts.push(format!("{key}={}", seg(value.trim())));
+            }
         }
+        if let Some(sold) = self.sold {
+            parts.push(format!("sold={sold}"));
+        }
+        if let Some(c) = after {
+            parts.push(format!("after={}", seg(c)));
+        }
+        format!("/api/v1/serials?{}", parts.join("&"))
     }
+}
+
+/// One page of serials by product then serial, and the next page's cursor (`X-Next-Cursor`).
+pub async fn page(query: &SerialQuery, after: Option<&str>) -> Result<(Vec<SerialNumber>, Option<String>), SerialsFailure> {
+    let resp = send(request(Method::Get, &query.url(after)), None, TIMEOUT_MS).await;
+    let next = resp.as_ref().ok().and_then(|r| r.headers().get(NEXT_CURSOR));
+    Ok((rows(resp).await?, next))
+}
+
+/// A serial's history, oldest first (also after it was deleted).
+pub async fn history(product_id: &str, serial: &str) -> Result<Vec<SerialEvent>, SerialsFailure> {
+    let url = format!("/api/v1/serials/{}/{}/history", seg(product_id), seg(serial));
+    answer(send(request(Method::Get, &url), None, TIMEOUT_MS).await)
+        .await?
+        .json()
+        .await
+        .map_err(|e| SerialsFailure::Unreachable(format!("bad answer: {e}")))
 }
 
 /// Registers a comma list: the rows added, or a refusal naming every duplicate (nothing added).

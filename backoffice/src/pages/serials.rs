@@ -1,21 +1,41 @@
-//! Serial numbers (seed 000), a back-office page: every serial with its product, outlet and "Vendu le"
-//! (date, time and a link to the sale), a trash icon per row, and "Ajouter des numéros de série" from a
-//! comma list. The server decides with the shared rules; this page needs it.
+//! Serial numbers (seed 000), a back-office page: serials with their product, outlet and "Vendu le"
+//! (date, time and a link to the sale), filtered on the server (product, outlet, sold or in stock, part
+//! of the number while typing) a page at a time with "Charger plus"; each row's history and, for a
+//! manager, its deletion after a confirmation (`row`); and "Ajouter des numéros de série" from a comma
+//! list. Products are picked by a search (`picker`), never from a list of the whole catalogue. The
+//! server decides with the shared rules; this page needs it.
 
-use crate::api::serials_api::{self, NewSerials, SerialsFailure};
+pub mod picker;
+mod row;
+
+use crate::api::serials_api::{self, NewSerials, SerialQuery, SerialsFailure};
 use crate::i18n_serials::{added_label, duplicates_label, serial_texts};
-use frontend::i18n::{date_time, Lang};
-use frontend::nav::Nav;
+use frontend::i18n::Lang;
 use frontend::state::AppCtx;
 use frontend::sync::api;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use picker::ProductPicker;
+use row::SerialRow;
+use shared::stock::SerialNumber;
+use std::time::Duration;
+
+/// How long typing in the search pauses before it goes to the server.
+const DEBOUNCE: Duration = Duration::from_millis(250);
 
 #[derive(Clone, Debug, PartialEq)]
 enum Notice {
     Added(usize),
     /// Registered at this register and put in its outbox (operation id): the server has it once acknowledged.
     Queued(usize, String),
+    ChooseProduct,
+    Failed(SerialsFailure),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Load {
+    Loading,
+    Ready,
     Failed(SerialsFailure),
 }
 
@@ -36,28 +56,104 @@ fn failure_text(lang: Lang, f: &SerialsFailure) -> String {
     }
 }
 
-/// Opens the sale's page in sales history (`/ventes/{id}`) without reloading the app.
-fn open_sale(e: web_sys::MouseEvent, nav: Nav, sale_id: &str) {
-    if e.button() != 0 || e.ctrl_key() || e.meta_key() || e.shift_key() {
-        return;
-    }
-    e.prevent_default();
-    nav.go(&format!("/ventes/{}", frontend::sync::http::seg(sale_id)));
+/// A row's key: a row whose state changed is drawn again, an unchanged one (its history open) is kept.
+type RowKey = (String, String, String, Option<String>, Option<String>);
+
+fn row_key(s: &SerialNumber) -> RowKey {
+    (
+        s.product_id.clone(),
+        s.serial.clone(),
+        s.outlet_id.clone(),
+        s.sold_on.as_ref().map(|x| x.sale_id.clone()),
+        s.returned_on.as_ref().map(|x| x.return_sale_id.clone()),
+    )
 }
 
 #[component]
 pub fn SerialsPage() -> impl IntoView {
     let ctx = expect_context::<AppCtx>();
-    let nav = expect_context::<Nav>();
     let lang = ctx.lang;
-    let serials = LocalResource::new(serials_api::list);
     let setup = LocalResource::new(api::setup);
-    // Empty until the manager picks one: the first serial-tracked product, the register's outlet.
+
+    // The list: its filters, the rows loaded so far and the next page's cursor.
+    let filter_product = RwSignal::new(String::new());
+    let filter_outlet = RwSignal::new(String::new());
+    let filter_sold = RwSignal::new(String::new());
+    let searched = RwSignal::new(String::new());
+    let rows = RwSignal::new(Vec::<SerialNumber>::new());
+    let next = RwSignal::new(None::<String>);
+    let state = RwSignal::new(Load::Loading);
+    let more_pending = RwSignal::new(false);
+    // Each new search gets a number; an answer is taken only while its number is the latest.
+    let generation = StoredValue::new(0u64);
+    let keystroke = StoredValue::new(0u64);
+
+    // The form: empty until the catalog names the first serial-tracked product, the register's outlet.
     let product = RwSignal::new(String::new());
+    let product_touched = StoredValue::new(false);
     let outlet = RwSignal::new(String::new());
     let typed = RwSignal::new(String::new());
     let notice = RwSignal::new(None::<Notice>);
     let busy = RwSignal::new(false);
+
+    let query = move || SerialQuery {
+        product_id: filter_product.get_untracked(),
+        outlet_id: filter_outlet.get_untracked(),
+        sold: match filter_sold.get_untracked().as_str() {
+            "true" => Some(true),
+            "false" => Some(false),
+            _ => None,
+        },
+        q: searched.get_untracked(),
+    };
+    let search = move || {
+        generation.update_value(|g| *g += 1);
+        let mine = generation.get_value();
+        state.set(Load::Loading);
+        more_pending.set(false);
+        let q = query();
+        spawn_local(async move {
+            let answer = serials_api::page(&q, None).await;
+            if generation.get_value() != mine {
+                return; // a newer search was sent meanwhile
+            }
+            match answer {
+                Ok((list, cursor)) => {
+                    rows.set(list);
+                    next.set(cursor);
+                    state.set(Load::Ready);
+                }
+                Err(f) => state.set(Load::Failed(f)),
+            }
+        });
+    };
+    let load_more = move |_| {
+        let Some(cursor) = next.get_untracked() else {
+            return;
+        };
+        if more_pending.get_untracked() {
+            return;
+        }
+        more_pending.set(true);
+        let mine = generation.get_value();
+        let q = query();
+        spawn_local(async move {
+            let answer = serials_api::page(&q, Some(&cursor)).await;
+            if generation.get_value() != mine {
+                return;
+            }
+            more_pending.set(false);
+            match answer {
+                Ok((list, cursor)) => {
+                    rows.update(|r| r.extend(list));
+                    next.set(cursor);
+                }
+                Err(f) => state.set(Load::Failed(f)),
+            }
+        });
+    };
+    search();
+
     // The list is the server's: read it again once it has our queued registration.
     let refetched = StoredValue::new(None::<String>);
     Effect::new(move |_| {
@@ -65,20 +161,20 @@ pub fn SerialsPage() -> impl IntoView {
         if let Some(Notice::Queued(_, id)) = notice.get_untracked() {
             if !frontend::ops::is_pending(&ctx, &id) && refetched.get_value().as_ref() != Some(&id) {
                 refetched.set_value(Some(id));
-                serials.refetch();
+                search();
             }
         }
     });
-
-    let chosen_product = move || {
-        let p = product.get_untracked();
-        if !p.is_empty() {
-            return p;
+    Effect::new(move |_| {
+        ctx.catalog_size.get();
+        if product_touched.get_value() || !product.get_untracked().is_empty() {
+            return;
         }
-        ctx.catalog
-            .with_value(|c| c.products().find(|p| p.tracks_serials).or(c.products().next()).map(|p| p.id.clone()))
-            .unwrap_or_default()
-    };
+        if let Some(id) = ctx.catalog.with_value(|c| c.products().find(|p| p.tracks_serials).map(|p| p.id.clone())) {
+            product.set(id);
+        }
+    });
+
     let chosen_outlet = move || {
         let o = outlet.get_untracked();
         if !o.is_empty() {
@@ -92,13 +188,24 @@ pub fn SerialsPage() -> impl IntoView {
             })
             .unwrap_or_default()
     };
+    let outlet_name = Callback::new(move |id: String| {
+        setup
+            .get()
+            .and_then(Result::ok)
+            .and_then(|s| s.outlets.into_iter().find(|o| o.id == id).map(|o| o.name))
+            .unwrap_or(id)
+    });
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if busy.get_untracked() {
             return;
         }
-        let (p, o, list) = (chosen_product(), chosen_outlet(), typed.get_untracked());
+        let (p, o, list) = (product.get_untracked(), chosen_outlet(), typed.get_untracked());
+        if p.is_empty() {
+            notice.set(Some(Notice::ChooseProduct));
+            return;
+        }
         if frontend::ops::via_outbox(&ctx) {
             // At an enrolled register: the same rule as the server's on the serials this register knows,
             // then the registration goes through the outbox (offline too); the server checks it again.
@@ -136,52 +243,22 @@ pub fn SerialsPage() -> impl IntoView {
             let result = serials_api::add(&NewSerials { product_id: &p, outlet_id: &o, serials: &list }).await;
             busy.set(false);
             match result {
-                Ok(rows) => {
+                Ok(added) => {
                     typed.set(String::new());
-                    notice.set(Some(Notice::Added(rows.len())));
-                    serials.refetch();
+                    notice.set(Some(Notice::Added(added.len())));
+                    search();
                 }
                 Err(f) => notice.set(Some(Notice::Failed(f))),
             }
         });
     };
-    let remove = move |product_id: String, serial: String| {
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
-        spawn_local(async move {
-            let result = serials_api::delete(&product_id, &serial).await;
-            busy.set(false);
-            notice.set(result.err().map(Notice::Failed));
-            serials.refetch();
-        });
-    };
+    let on_gone = Callback::new(move |(product_id, serial): (String, String)| {
+        notice.set(None);
+        rows.update(|r| r.retain(|s| !(s.product_id == product_id && s.serial == serial)));
+    });
+    let on_failed = Callback::new(move |f: SerialsFailure| notice.set(Some(Notice::Failed(f))));
 
-    let product_options = move || {
-        ctx.catalog_size.get();
-        let t = serial_texts(lang.get());
-        let current = chosen_product();
-        let (tracked, others): (Vec<_>, Vec<_>) = ctx.catalog.with_value(|c| {
-            let mut all: Vec<_> = c.products().map(|p| (p.tracks_serials, p.name.clone(), p.id.clone())).collect();
-            all.sort();
-            all.into_iter().partition(|p| p.0)
-        });
-        let options = |list: Vec<(bool, String, String)>| {
-            list.into_iter()
-                .map(|(_, name, id)| {
-                    let selected = id == current;
-                    view! { <option value=id selected=selected>{name}</option> }
-                })
-                .collect_view()
-        };
-        view! {
-            <optgroup label=t.tracked_products>{options(tracked)}</optgroup>
-            <optgroup label=t.other_products>{options(others)}</optgroup>
-        }
-    };
-    let outlet_options = move || {
-        let current = chosen_outlet();
+    let outlet_options = move |current: String| {
         setup.get().and_then(Result::ok).map(|s| {
             s.outlets
                 .into_iter()
@@ -198,16 +275,16 @@ pub fn SerialsPage() -> impl IntoView {
         view! {
             <form class="serial-form" data-testid="serial-form" on:submit=submit>
                 <h2>{t.add_title}</h2>
-                <label class="field">
-                    <span>{t.product}</span>
-                    <select data-testid="serial-product" on:change=move |ev| product.set(event_target_value(&ev))>
-                        {product_options}
-                    </select>
-                </label>
+                <ProductPicker
+                    chosen=product
+                    testid="serial-product"
+                    label=Signal::derive(move || serial_texts(lang.get()).product)
+                    on_change=Callback::new(move |_| product_touched.set_value(true))
+                />
                 <label class="field">
                     <span>{t.outlet}</span>
                     <select data-testid="serial-outlet" on:change=move |ev| outlet.set(event_target_value(&ev))>
-                        {outlet_options}
+                        {move || outlet_options(chosen_outlet())}
                     </select>
                 </label>
                 <label class="field">
@@ -238,88 +315,109 @@ pub fn SerialsPage() -> impl IntoView {
                 let (state, text) = frontend::components::customer_ops::op_state(&ctx, &id);
                 view! { <p class="notice" data-state=state role="status" data-testid="serial-notice">{format!("{} — {text}", added_label(l, count))}</p> }
             }
+            Notice::ChooseProduct => {
+                view! { <p class="notice error" role="alert" data-testid="serial-notice">{serial_texts(l).choose_product}</p> }
+            }
             Notice::Failed(f) => {
                 view! { <p class="notice error" role="alert" data-testid="serial-notice">{failure_text(l, &f)}</p> }
             }
         })
     };
 
+    let on_search = move |ev: leptos::ev::Event| {
+        let text = event_target_value(&ev);
+        keystroke.update_value(|k| *k += 1);
+        let mine = keystroke.get_value();
+        set_timeout(
+            move || {
+                if keystroke.get_value() == mine {
+                    searched.set(text);
+                    search();
+                }
+            },
+            DEBOUNCE,
+        );
+    };
+    let filters = move || {
+        let t = serial_texts(lang.get());
+        view! {
+            <div class="serial-filters" role="search" aria-label=t.filters data-testid="serial-filters">
+                <ProductPicker
+                    chosen=filter_product
+                    testid="filter-product"
+                    label=Signal::derive(move || serial_texts(lang.get()).product)
+                    on_change=Callback::new(move |_| search())
+                />
+                <label class="field">
+                    <span>{t.outlet}</span>
+                    <select data-testid="filter-outlet" on:change=move |ev| { filter_outlet.set(event_target_value(&ev)); search(); }>
+                        <option value="" selected=move || filter_outlet.get_untracked().is_empty()>{t.all_outlets}</option>
+                        {move || outlet_options(filter_outlet.get_untracked())}
+                    </select>
+                </label>
+                <label class="field">
+                    <span>{t.status}</span>
+                    <select data-testid="filter-sold" on:change=move |ev| { filter_sold.set(event_target_value(&ev)); search(); }>
+                        <option value="" selected=move || filter_sold.get_untracked().is_empty()>{t.all}</option>
+                        <option value="false" selected=move || filter_sold.get_untracked() == "false">{t.in_stock}</option>
+                        <option value="true" selected=move || filter_sold.get_untracked() == "true">{t.sold}</option>
+                    </select>
+                </label>
+                <label class="field search">
+                    <span>{t.search}</span>
+                    <input
+                        type="search"
+                        data-testid="serial-search"
+                        autocomplete="off"
+                        placeholder=t.search_hint
+                        prop:value=move || searched.get_untracked()
+                        on:input=on_search
+                    />
+                </label>
+            </div>
+        }
+    };
+
+    let filtered = move || {
+        let q = query();
+        !(q.product_id.is_empty() && q.outlet_id.is_empty() && q.sold.is_none() && q.q.trim().is_empty())
+    };
     let table = move || {
         let l = lang.get();
         let t = serial_texts(l);
-        ctx.catalog_size.get();
-        let manager = ctx.auth.is_manager();
-        serials.get().map(|result| match result {
-            Err(f) => view! { <p class="notice error">{failure_text(l, &f)}</p> }.into_any(),
-            Ok(list) if list.is_empty() => view! { <p class="empty">{t.none}</p> }.into_any(),
-            Ok(list) => {
-                let outlets = setup.get().and_then(Result::ok).map(|s| s.outlets).unwrap_or_default();
-                let rows = list
-                    .into_iter()
-                    .map(|s| {
-                        let product_name = ctx
-                            .catalog
-                            .with_value(|c| c.get(&s.product_id).map(|p| p.name.clone()))
-                            .unwrap_or_else(|| s.product_id.clone());
-                        let outlet_name = outlets
-                            .iter()
-                            .find(|o| o.id == s.outlet_id)
-                            .map_or_else(|| s.outlet_id.clone(), |o| o.name.clone());
-                        let sold_on = match s.sold_on {
-                            Some(sold) => {
-                                let href = format!("/ventes/{}", frontend::sync::http::seg(&sold.sale_id));
-                                view! {
-                                    <a href=href data-testid="sold-on" on:click=move |e| open_sale(e, nav, &sold.sale_id)>
-                                        {date_time(l, sold.at_ms)}
-                                    </a>
-                                }
-                                .into_any()
-                            }
-                            None => view! { <span class="in-stock">{t.in_stock}</span> }.into_any(),
-                        };
-                        let label = format!("{} {}", t.delete, s.serial);
-                        let (product_id, serial) = (s.product_id.clone(), s.serial.clone());
-                        let data_serial = s.serial.clone();
-                        view! {
-                            <tr class="serial-row" data-serial=data_serial data-product=s.product_id>
-                                <td>{product_name}</td>
-                                <td class="serial">{s.serial}</td>
-                                <td>{outlet_name}</td>
-                                <td>{sold_on}</td>
-                                <td class="num">
-                                    // Deleting needs a manager's session: not offered to anyone else.
-                                    {manager.then(|| view! {
-                                        <button
-                                            class="remove"
-                                            aria-label=label
-                                            title=t.delete
-                                            on:click=move |_| remove(product_id.clone(), serial.clone())
-                                        >
-                                            "🗑"
-                                        </button>
-                                    })}
-                                </td>
-                            </tr>
-                        }
-                    })
-                    .collect_view();
-                view! {
-                    <table class="serial-numbers" data-testid="serials">
-                        <thead>
-                            <tr>
-                                <th>{t.product}</th>
-                                <th>{t.serial}</th>
-                                <th>{t.outlet}</th>
-                                <th>{t.sold_on}</th>
-                                <th class="num"><span class="visually-hidden">{t.delete}</span></th>
-                            </tr>
-                        </thead>
-                        <tbody>{rows}</tbody>
-                    </table>
-                }
-                .into_any()
+        match state.get() {
+            Load::Loading => view! { <p class="hint" role="status" data-testid="serials-loading">{t.loading}</p> }.into_any(),
+            Load::Failed(f) => view! { <p class="notice error" role="alert">{failure_text(l, &f)}</p> }.into_any(),
+            Load::Ready if rows.with(Vec::is_empty) => {
+                view! { <p class="empty" data-testid="serials-empty">{if filtered() { t.none_match } else { t.none }}</p> }.into_any()
             }
-        })
+            Load::Ready => view! {
+                <table class="serial-numbers" data-testid="serials">
+                    <thead>
+                        <tr>
+                            <th>{t.product}</th>
+                            <th>{t.serial}</th>
+                            <th>{t.outlet}</th>
+                            <th>{t.sold_on}</th>
+                            <th class="num"><span class="visually-hidden">{t.history}</span></th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        <For
+                            each=move || rows.get()
+                            key=row_key
+                            children=move |s| view! { <SerialRow serial=s outlet_name=outlet_name on_gone=on_gone on_failed=on_failed/> }
+                        />
+                    </tbody>
+                </table>
+                {move || next.get().map(|_| view! {
+                    <button class="wide" data-testid="load-more" on:click=load_more disabled=move || more_pending.get()>
+                        {move || if more_pending.get() { serial_texts(lang.get()).loading } else { serial_texts(lang.get()).load_more }}
+                    </button>
+                })}
+            }
+            .into_any(),
+        }
     };
 
     view! {
@@ -327,7 +425,8 @@ pub fn SerialsPage() -> impl IntoView {
             <h1>{move || serial_texts(lang.get()).title}</h1>
             {form}
             {notice_view}
-            <Transition fallback=move || view! { <p>"…"</p> }>{table}</Transition>
+            {filters}
+            {table}
         </section>
     }
 }

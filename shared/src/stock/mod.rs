@@ -9,6 +9,7 @@ pub mod digest;
 pub mod ledger;
 pub mod low_stock;
 pub mod online;
+pub mod serial_history;
 pub mod serials;
 
 pub use allocation::{
@@ -22,6 +23,7 @@ pub use ledger::{
 };
 pub use low_stock::{quick_key_for, quick_key_stock, QuickKeyStock};
 pub use online::{online_stock, online_stock_updates, OnlineStockLevel, OnlineStockSettings};
+pub use serial_history::{history_outlet, SerialEvent, SerialEventKind};
 pub use serials::{
     parse_serial_list, NotOnFileChoice, ReturnedOn, ReturnedSerial, SerialCheck, SerialError, SerialNumber,
     SerialRegistry, SoldOn, SyncedSerial,

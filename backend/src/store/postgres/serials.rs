@@ -5,10 +5,12 @@
 
 use super::{lock, text_array, transaction, Lock, PgStore};
 use crate::store::now_ms;
-use crate::store::{Conflict, SerialRefusal};
+use crate::store::products::like_pattern;
+use crate::store::serials::{event_kind, SERIAL_COLS};
+use crate::store::{Conflict, SerialFilter, SerialRefusal};
 use crate::store::page::Page;
 use shared::sale::Sale;
-use shared::stock::{ReturnedOn, SerialError, SerialNumber, SerialRegistry, SoldOn};
+use shared::stock::{ReturnedOn, SerialError, SerialEvent, SerialNumber, SerialRegistry, SoldOn};
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Row};
 use std::collections::BTreeSet;
@@ -71,32 +73,72 @@ pub(super) async fn save_serial(conn: &mut PgConnection, s: &SerialNumber, now: 
 }
 
 impl PgStore {
-    /// The serial numbers page: serials (sold or not), optionally of one product and/or at one outlet,
-    /// at one of `outlets` (`None`: any), by product then serial (byte-wise), after the `after` cursor's.
+    /// The serial numbers page: serials matching `filter`, at one of `outlets` (`None`: any), by product
+    /// then serial (byte-wise), after the `after` cursor's. Only the filters given are in the SQL.
     pub async fn list_serials(
         &self,
-        product_id: Option<&str>,
-        outlet_id: Option<&str>,
+        filter: &SerialFilter,
         outlets: Option<&[String]>,
         after: Option<&(String, String)>,
         limit: u32,
     ) -> anyhow::Result<Page<SerialNumber>> {
+        let mut sql = format!("SELECT {SERIAL_COLS} FROM serials WHERE TRUE");
+        if filter.product_id.is_some() {
+            sql.push_str(" AND product_id = $1");
+        }
+        if filter.outlet_id.is_some() {
+            sql.push_str(" AND outlet_id = $2");
+        }
+        if outlets.is_some() {
+            sql.push_str(" AND outlet_id = ANY($3)");
+        }
+        if filter.sold.is_some() {
+            sql.push_str(" AND (sold_sale_id IS NOT NULL) = $4");
+        }
+        if filter.q.is_some() {
+            sql.push_str(" AND serial ILIKE $5 ESCAPE '\\'");
+        }
+        if after.is_some() {
+            sql.push_str(" AND (product_id COLLATE \"C\" > $6 OR (product_id = $6 AND serial COLLATE \"C\" > $7))");
+        }
+        sql.push_str(" ORDER BY product_id COLLATE \"C\", serial COLLATE \"C\" LIMIT $8");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(filter.product_id.as_deref())
+            .bind(filter.outlet_id.as_deref())
+            .bind(text_array(outlets))
+            .bind(filter.sold)
+            .bind(filter.q.as_deref().map(|q| like_pattern(q, false)))
+            .bind(after.map(|a| a.0.as_str()))
+            .bind(after.map(|a| a.1.as_str()))
+            .bind(i64::from(limit) + 1)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(Page::of(rows.iter().map(serial_from_row).collect(), limit, |s| (s.product_id.clone(), s.serial.clone())))
+    }
+
+    /// A serial's history, oldest first (empty: never on file).
+    pub async fn serial_history(&self, product_id: &str, serial: &str) -> anyhow::Result<Vec<SerialEvent>> {
         let rows = sqlx::query(
-            "SELECT product_id, serial, outlet_id, sold_sale_id, sold_at_ms, returned_sale_id, returned_original_sale_id, returned_at_ms
-             FROM serials WHERE ($1::text IS NULL OR product_id = $1) AND ($2::text IS NULL OR outlet_id = $2)
-               AND ($3::text[] IS NULL OR outlet_id = ANY($3))
-               AND ($4::text IS NULL OR product_id COLLATE \"C\" > $4 OR (product_id = $4 AND serial COLLATE \"C\" > $5))
-             ORDER BY product_id COLLATE \"C\", serial COLLATE \"C\" LIMIT $6",
+            "SELECT id, product_id, serial, kind, outlet_id, sale_id, at_ms FROM serial_events
+             WHERE product_id = $1 AND serial = $2 ORDER BY id",
         )
         .bind(product_id)
-        .bind(outlet_id)
-        .bind(text_array(outlets))
-        .bind(after.map(|a| a.0.as_str()))
-        .bind(after.map(|a| a.1.as_str()))
-        .bind(i64::from(limit) + 1)
+        .bind(serial.trim())
         .fetch_all(&self.pool)
         .await?;
-        Ok(Page::of(rows.iter().map(serial_from_row).collect(), limit, |s| (s.product_id.clone(), s.serial.clone())))
+        rows.iter()
+            .map(|r| {
+                Ok(SerialEvent {
+                    id: r.get("id"),
+                    product_id: r.get("product_id"),
+                    serial: r.get("serial"),
+                    kind: event_kind(r.get("kind"))?,
+                    outlet_id: r.get("outlet_id"),
+                    sale_id: r.get("sale_id"),
+                    at_ms: r.get("at_ms"),
+                })
+            })
+            .collect()
     }
 
     /// Pre-registers a comma-separated list of serials for a product at an outlet: all of them in one

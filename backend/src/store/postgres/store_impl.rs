@@ -4,7 +4,7 @@
 use crate::store::auth::{Attempt, Audit, DeviceRecord, EnrolRefusal, NewStaffRecord, StaffRecord, StaffRefusal};
 use crate::store::customers::{PaymentRefusal, PaymentStatus};
 use super::PgStore;
-use crate::store::{Conflict, CursorAhead, DigestRefusal, SerialRefusal, Store};
+use crate::store::{Conflict, CursorAhead, DigestRefusal, SerialFilter, SerialRefusal, Store};
 use crate::store::page::Page;
 use crate::store::sqlite::SalesKey;
 use crate::notifier::Notifier;
@@ -16,7 +16,7 @@ use shared::auth::{AuditEntry, EnrolledDevice, LockoutRule, OfflineStaff, StaffM
 use shared::catalog::{Customer, Register};
 use shared::report::{Period, RecordedCount, ReportScope};
 use shared::sale::Sale;
-use shared::stock::{SerialError, SerialNumber};
+use shared::stock::{SerialError, SerialEvent, SerialNumber};
 use shared::sync::{CatalogPage, CustomerSummary, Device, HeldSale, PushResult, Setup, StoredSale};
 use shared::tax::TaxRates;
 
@@ -67,8 +67,11 @@ impl Store for PgStore {
     async fn cash_counts(&self, scope: &ReportScope, date: &str) -> anyhow::Result<Vec<RecordedCount>> {
         PgStore::cash_counts(self, scope, date).await
     }
-    async fn list_serials(&self, product_id: Option<&str>, outlet_id: Option<&str>, outlets: Option<&[String]>, after: Option<&(String, String)>, limit: u32) -> anyhow::Result<Page<SerialNumber>> {
-        PgStore::list_serials(self, product_id, outlet_id, outlets, after, limit).await
+    async fn list_serials(&self, filter: &SerialFilter, outlets: Option<&[String]>, after: Option<&(String, String)>, limit: u32) -> anyhow::Result<Page<SerialNumber>> {
+        PgStore::list_serials(self, filter, outlets, after, limit).await
+    }
+    async fn serial_history(&self, product_id: &str, serial: &str) -> anyhow::Result<Vec<SerialEvent>> {
+        PgStore::serial_history(self, product_id, serial).await
     }
     async fn register_serials(&self, product_id: &str, outlet_id: &str, input: &str, audit: &Audit) -> anyhow::Result<Result<Vec<SerialNumber>, SerialRefusal>> {
         PgStore::register_serials(self, product_id, outlet_id, input, audit).await
