@@ -26,6 +26,8 @@ pub fn kind_label(t: &Texts, kind: TenderKind) -> &'static str {
 
 /// Two presses of one tender button closer than this are one press (a double click, a bouncing key).
 const REPEAT_MS: f64 = 500.0;
+/// How long a commit may take before the spent dialog's buttons show as disabled.
+const SPENT_SHOWN_MS: u64 = 50;
 
 #[component]
 pub fn PayDialog(
@@ -45,7 +47,15 @@ pub fn PayDialog(
     let error = RwSignal::new(None::<String>);
     let input: NodeRef<html::Input> = NodeRef::new();
     let customer = StoredValue::new(customer);
-    let done = RwSignal::new(false);
+    // The guard, checked and set synchronously; the buttons show as disabled only if the commit takes
+    // longer than a glance (`SPENT_SHOWN_MS`): a DOM change right at the click would make the browser
+    // render a frame before it hands the commit's first reads back (measured by scripts/bench).
+    let done = StoredValue::new(false);
+    let spent = RwSignal::new(false);
+    let spend = move || {
+        done.set_value(true);
+        set_timeout(move || { let _ = spent.try_set(true); }, std::time::Duration::from_millis(SPENT_SHOWN_MS));
+    };
     // The last partial tender added (kind, when): the same button again within REPEAT_MS is the same press.
     let last_partial = StoredValue::new((None::<TenderKind>, 0.0f64));
     Effect::new(move |_| {
@@ -78,16 +88,16 @@ pub fn PayDialog(
         }
     };
     let finish = move |last: Option<Tender>| {
-        if done.get_untracked() {
+        if done.get_value() {
             return;
         }
-        done.set(true);
+        spend();
         let mut all = tenders.get_untracked();
         all.extend(last);
         on_confirm(all);
     };
     let pay_cash = move || {
-        if done.get_untracked() {
+        if done.get_value() {
             return;
         }
         let Some(tendered) = typed_or(cash_due()) else { return };
@@ -99,7 +109,7 @@ pub fn PayDialog(
     // Card, account or store credit: an exact amount, at most what remains.
     let pay_exact = move |kind: TenderKind| {
         let (last, at) = last_partial.get_value();
-        if done.get_untracked() || (last == Some(kind) && js_sys::Date::now() - at < REPEAT_MS) {
+        if done.get_value() || (last == Some(kind) && js_sys::Date::now() - at < REPEAT_MS) {
             return;
         }
         let Some(amount) = typed_or(due()) else { return };
@@ -152,13 +162,13 @@ pub fn PayDialog(
     });
     let online_original = StoredValue::new(online_original);
     let refund_online = move || {
-        if done.get_untracked() {
+        if done.get_value() {
             return;
         }
         let back = online_original.with_value(|o| shared::sale::refund_tenders(total, shared::sale::RefundMethod::OriginalTender, o.as_ref()));
         match back {
             Ok(back) => {
-                done.set(true);
+                spend();
                 on_confirm(back);
             }
             Err(e) => error.set(Some(e.to_string())),
@@ -170,13 +180,13 @@ pub fn PayDialog(
             <span class="num" data-testid="refund-due">{move || lang.get().money(Money(-round_cash(total).as_cents()))}</span>
         </div>
         <div class="tender-buttons">
-            <button class="primary" data-testid="refund-cash" disabled=move || done.get() on:click=move |_| refund_with(TenderKind::Cash)>{tr(lang, |t| t.refund_cash)}</button>
-            <button data-testid="refund-card" disabled=move || done.get() on:click=move |_| refund_with(TenderKind::Card)>{tr(lang, |t| t.refund_card)}</button>
+            <button class="primary" data-testid="refund-cash" disabled=move || spent.get() on:click=move |_| refund_with(TenderKind::Cash)>{tr(lang, |t| t.refund_cash)}</button>
+            <button data-testid="refund-card" disabled=move || spent.get() on:click=move |_| refund_with(TenderKind::Card)>{tr(lang, |t| t.refund_card)}</button>
             <Show when=move || has_customer>
-                <button data-testid="refund-store-credit" disabled=move || done.get() on:click=move |_| refund_with(TenderKind::StoreCredit)>{tr(lang, |t| t.refund_store_credit)}</button>
+                <button data-testid="refund-store-credit" disabled=move || spent.get() on:click=move |_| refund_with(TenderKind::StoreCredit)>{tr(lang, |t| t.refund_store_credit)}</button>
             </Show>
             {processor.clone().map(|name| view! {
-                <button data-testid="refund-online" disabled=move || done.get() on:click=move |_| refund_online()>
+                <button data-testid="refund-online" disabled=move || spent.get() on:click=move |_| refund_online()>
                     {tr(lang, |t| t.online_tender)} " (" {name.clone()} ") — "
                     {tr(lang, |t| t.refund_at_processor)}
                 </button>
@@ -232,18 +242,18 @@ pub fn PayDialog(
             </span>
         </div>
         <div class="tender-buttons">
-            <button data-testid="pay-card" disabled=move || done.get() on:click=move |_| pay_exact(TenderKind::Card)>{tr(lang, |t| t.card)}</button>
+            <button data-testid="pay-card" disabled=move || spent.get() on:click=move |_| pay_exact(TenderKind::Card)>{tr(lang, |t| t.card)}</button>
             <Show when=move || has_customer>
-                <button data-testid="pay-account" disabled=move || done.get() on:click=move |_| pay_exact(TenderKind::Account)>{tr(lang, |t| t.on_account)}</button>
+                <button data-testid="pay-account" disabled=move || spent.get() on:click=move |_| pay_exact(TenderKind::Account)>{tr(lang, |t| t.on_account)}</button>
             </Show>
             <Show when=move || has_credit>
-                <button data-testid="pay-store-credit" disabled=move || done.get() on:click=move |_| pay_exact(TenderKind::StoreCredit)>{tr(lang, |t| t.store_credit_label)}</button>
+                <button data-testid="pay-store-credit" disabled=move || spent.get() on:click=move |_| pay_exact(TenderKind::StoreCredit)>{tr(lang, |t| t.store_credit_label)}</button>
             </Show>
         </div>
     };
 
     view! {
-        <div class="overlay" on:keydown=move |e| if e.key() == "Escape" && !done.get_untracked() { on_cancel() }>
+        <div class="overlay" on:keydown=move |e| if e.key() == "Escape" && !done.get_value() { on_cancel() }>
             <div class="dialog" role="dialog" aria-modal="true" data-testid="pay-dialog">
                 <h2>{tr(lang, |t| t.pay)}</h2>
                 <div class="total-row"><span>{tr(lang, |t| t.total)}</span><span class="num">{move || lang.get().money(total)}</span></div>
@@ -252,9 +262,9 @@ pub fn PayDialog(
                     <p class="error" role="alert" data-testid="pay-error">{move || error.get()}</p>
                 </Show>
                 <div class="actions">
-                    <button class="secondary" disabled=move || done.get() on:click=move |_| on_cancel()>{tr(lang, |t| t.cancel)}</button>
+                    <button class="secondary" disabled=move || spent.get() on:click=move |_| on_cancel()>{tr(lang, |t| t.cancel)}</button>
                     <Show when=move || !refund>
-                        <button class="primary" data-testid="confirm-pay" disabled=move || done.get() on:click=move |_| pay_cash()>{tr(lang, |t| t.cash)}</button>
+                        <button class="primary" data-testid="confirm-pay" disabled=move || spent.get() on:click=move |_| pay_cash()>{tr(lang, |t| t.cash)}</button>
                     </Show>
                 </div>
             </div>
