@@ -18,6 +18,7 @@ pub mod i18n_sync;
 pub mod nav;
 pub mod ops;
 pub mod pages;
+pub mod printer;
 pub mod pulled;
 pub mod scanner;
 pub mod state;

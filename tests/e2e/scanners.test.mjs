@@ -70,10 +70,14 @@ function installFakeDevices() {
       if (this.readable) throw new DOMException('The port is already open.', 'InvalidStateError');
       serial.opens.push(options.baudRate);
       this.readable = new ReadableStream({ start: (c) => { this.controller = c; } });
+      // What the app writes (a receipt printer's ESC/POS commands), byte by byte.
+      this.written = [];
+      this.writable = new WritableStream({ write: (chunk) => { this.written.push(...chunk); } });
     }
     async close() {
       if (this.readable?.locked) throw new TypeError('Cannot close a locked stream');
       this.readable = null;
+      this.writable = null;
       this.controller = null;
     }
     async forget() { save('__fakeSerialGranted', load('__fakeSerialGranted').filter((s) => !same(s, this.spec))); }
@@ -96,7 +100,9 @@ function installFakeDevices() {
       if (!granted.some((s) => same(s, serial.offer))) save('__fakeSerialGranted', [...granted, serial.offer]);
       return port(serial.offer);
     },
-    opened() { return ports.find((p) => p.readable); },
+    opened() { return ports.find((p) => p.readable && !same(p.spec, serial.printer || {})); },
+    /** The port with this spec, opened or not. */
+    portOf(spec) { return ports.find((p) => same(p.spec, spec)); },
   });
 
   Object.defineProperty(navigator, 'hid', { value: hid, configurable: true });
@@ -114,6 +120,9 @@ const KEYBOARD_SCANNER = {
   collections: [{ usagePage: 0x01, usage: 0x06 }],
 };
 const SERIAL_SCANNER = { usbVendorId: 0x0403, usbProductId: 0x6001 };
+const PRINTER = { usbVendorId: 0x0519, usbProductId: 0x0001 };
+const DRAWER_KICK = [0x1b, 0x70, 0x00, 0x19, 0xfa];
+const FEED_AND_CUT = [0x1d, 0x56, 0x42, 0x00];
 
 /** A HID POS Scanned Data Report: length, AIM symbology `]E0`, the code, zero padding (63 bytes). */
 function posReport(code) {
@@ -311,5 +320,37 @@ describe('scanners', () => {
     await page().getByTestId('pay-dialog').waitFor({ state: 'detached' });
     await eventually(async () => assert.equal(await reg.lines().count(), 3));
     assert.equal(await page().getByTestId('held-scans').count(), 0);
+  });
+
+  test('a receipt printer on Web Serial opens the drawer for a cash sale only and cuts after the receipt prints; the scanner never takes its port', async () => {
+    await toSettings();
+    await page().getByTestId('printer-baud').selectOption('19200');
+    await page().evaluate((s) => { window.__fakeSerial.offer = s; window.__fakeSerial.printer = s; }, PRINTER);
+    await page().getByTestId('printer-pair').click();
+    await eventually(async () => assert.equal(await reg.text('printer-status'), 'Connecté (19200 bauds)'));
+    const written = () => page().evaluate((s) => window.__fakeSerial.portOf(s).written, PRINTER);
+    await page().getByTestId('printer-test').click();
+    await eventually(async () => assert.deepEqual(await written(), [...DRAWER_KICK, ...FEED_AND_CUT]));
+
+    // Reloaded: the printer is reopened at its rate, and the serial scanner does not open its port.
+    await toSell();
+    await page().reload();
+    await reg.ready();
+    await eventually(async () => assert.deepEqual(await page().evaluate(() => window.__fakeSerial.opens), [19200]));
+    await page().evaluate((s) => { window.__fakeSerial.printer = s; }, PRINTER);
+    assert.deepEqual(await written(), [], 'a fresh page: nothing sent yet');
+
+    // A card sale: the drawer stays shut; a cash sale: it opens, once.
+    await reg.scan(products.hat.barcode);
+    await page().getByTestId('pay').click();
+    await page().getByTestId('pay-card').click();
+    await page().getByTestId('sale-completed').waitFor();
+    assert.deepEqual(await written(), []);
+    await reg.scan(products.hat.barcode);
+    await reg.pay('100');
+    await eventually(async () => assert.deepEqual(await written(), DRAWER_KICK));
+    // The browser says the receipt has printed: the paper is cut.
+    await page().evaluate(() => window.dispatchEvent(new Event('afterprint')));
+    await eventually(async () => assert.deepEqual(await written(), [...DRAWER_KICK, ...FEED_AND_CUT]));
   });
 });

@@ -94,10 +94,12 @@ pub fn NewCustomerForm(#[prop(into)] on_created: Callback<CustomerSummary>) -> i
     }
 }
 
-/// The attached customer's name and e-mail, corrected here. What the register knew goes with what was
+/// The attached customer's name and e-mail, corrected here; `open` is the panel's, closed when done (the
+/// form itself is drawn again when the recorded edit changes the customer list, so no callback of its
+/// own would outlive it). What the register knew goes with what was
 /// typed, so the server keeps a change someone else made meanwhile to a field the cashier left alone.
 #[component]
-pub fn EditCustomerForm(customer: Customer, #[prop(into)] on_done: Callback<()>) -> impl IntoView {
+pub fn EditCustomerForm(customer: Customer, open: RwSignal<bool>) -> impl IntoView {
     let ctx = expect_context::<AppCtx>();
     let lang = ctx.lang;
     let t = move || ops_texts(lang.get());
@@ -124,7 +126,7 @@ pub fn EditCustomerForm(customer: Customer, #[prop(into)] on_done: Callback<()>)
         }
         let after = Customer { id: before.id.clone(), name: n, email: (!e.is_empty()).then_some(e) };
         if after == before {
-            return on_done.run(());
+            return open.set(false);
         }
         let id = op_id.get_value().unwrap_or_else(crate::ops::new_id);
         op_id.set_value(Some(id.clone()));
@@ -135,7 +137,7 @@ pub fn EditCustomerForm(customer: Customer, #[prop(into)] on_done: Callback<()>)
             match result {
                 Ok(_) => {
                     op_id.set_value(None);
-                    on_done.run(());
+                    open.set(false);
                 }
                 Err(e) => error.set(Some(e)),
             }

@@ -135,7 +135,7 @@ pub fn CustomerPanel(cart: RwSignal<Cart>, notice: RwSignal<Option<String>>) -> 
                                 on:click=move |_| editing.update(|e| *e = !*e)>{ops_texts(l).edit_customer}</button>
                             <button class="secondary" on:click=move |_| { editing.set(false); cart.update(Cart::detach_customer) }>{t.detach}</button>
                         </div>
-                        {move || editing.get().then(|| view! { <EditCustomerForm customer=to_edit.clone() on_done=move |_| editing.set(false)/> })}
+                        {move || editing.get().then(|| view! { <EditCustomerForm customer=to_edit.clone() open=editing/> })}
                         <p class="total-row"><span>{balance_label}</span><span class="num" data-testid="customer-balance">{l.money(balance)}</span></p>
                         {c.account.credit_limit.is_positive().then(|| view! {
                             <p class="total-row"><span>{t.available_credit}</span><span class="num" data-testid="customer-available">{l.money(c.available)}</span></p>

@@ -9,6 +9,7 @@ pub mod discount_dialog;
 pub mod pay_dialog;
 pub mod pin_pad;
 pub mod price_dialog;
+pub mod printer_settings;
 pub mod quick_keys;
 pub mod receipt;
 pub mod return_link;

@@ -149,6 +149,7 @@ pub fn RegisterPage() -> impl IntoView {
                     return_mode.set(false);
                     ctx.pending.update(|n| *n += 1);
                     // The sale is durable: show it now; local stock, serials and customer figures follow.
+                    crate::printer::after_sale(&sale);
                     last_sale.set(Some(sale.clone()));
                     ctx.apply_sale(&sale);
                     ctx.wake_pusher.set(true);

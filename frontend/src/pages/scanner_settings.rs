@@ -1,6 +1,6 @@
 //! *Lecteurs* (`/reglages-lecteur`): pair, test and forget this register's scanners — the keyboard
 //! wedge (always on), a WebHID scanner (HID POS or keyboard emulation) and a Web Serial scanner (baud
-//! rate, suffix). While it is open the screen takes every scan and shows the last one per scanner.
+//! rate, suffix) — and the receipt printer's drawer kick and paper cut (`components::printer_settings`). While it is open the screen takes every scan and shows the last one per scanner.
 
 use crate::scanner::hid::{self, HidStatus};
 use crate::scanner::routing::Source;
@@ -160,6 +160,8 @@ pub fn ScannerSettingsPage() -> impl IntoView {
                     {last_view(Source::Serial, "serial-last")}
                 </Show>
             </fieldset>
+
+            <crate::components::printer_settings::PrinterSettings/>
         </section>
     }
 }

@@ -182,7 +182,7 @@ async fn attach(device: HidDevice) -> Result<(), String> {
     Ok(())
 }
 
-pub(super) fn js_error(e: JsValue) -> String {
+pub(crate) fn js_error(e: JsValue) -> String {
     Reflect::get(&e, &"message".into())
         .ok()
         .and_then(|m| m.as_string())

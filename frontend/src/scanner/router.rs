@@ -53,6 +53,7 @@ impl ScanRouter {
             super::wedge_source::start(router.clone());
             super::hid::start();
             super::serial::start();
+            crate::printer::start();
         }
         router
     }

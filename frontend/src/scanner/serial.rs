@@ -64,7 +64,13 @@ pub(super) fn start() {
     let Some(serial) = api() else { return };
     spawn_local(async move {
         let Ok(list) = JsFuture::from(serial.get_ports()).await else { return };
-        let ports: Vec<SerialPort> = js_sys::Array::from(&list).iter().map(JsCast::unchecked_into).collect();
+        // The receipt printer's port is the printer's (`crate::printer`), never a scanner's.
+        let printer = crate::printer::port_key();
+        let ports: Vec<SerialPort> = js_sys::Array::from(&list)
+            .iter()
+            .map(JsCast::unchecked_into::<SerialPort>)
+            .filter(|p| printer.as_deref() != Some(key_of(p).as_str()))
+            .collect();
         let saved = settings::load();
         let pick = ports.iter().find(|p| saved.serial.contains_key(&key_of(p))).or(ports.first());
         if let Some(port) = pick {

@@ -30,6 +30,11 @@ pub struct ScannerTexts {
     /// Over a dialog that does not take scans: the codes read meanwhile.
     pub held: &'static str,
     pub held_after: &'static str,
+    pub printer_title: &'static str,
+    pub printer_body: &'static str,
+    pub printer_kick: &'static str,
+    pub printer_cut: &'static str,
+    pub printer_test: &'static str,
 }
 
 pub const FR: ScannerTexts = ScannerTexts {
@@ -58,6 +63,11 @@ pub const FR: ScannerTexts = ScannerTexts {
     bauds: "bauds",
     held: "Lecture en attente",
     held_after: "ajoutée à la fermeture de cette fenêtre",
+    printer_title: "Imprimante de reçus (ESC/POS, Web Serial)",
+    printer_body: "Facultatif : le reçu s'imprime par le navigateur ; une imprimante branchée en série ouvre aussi le tiroir-caisse et coupe le papier.",
+    printer_kick: "Ouvrir le tiroir-caisse pour une vente en espèces",
+    printer_cut: "Couper le papier après le reçu",
+    printer_test: "Essayer (tiroir et coupe)",
 };
 
 pub const EN: ScannerTexts = ScannerTexts {
@@ -86,6 +96,11 @@ pub const EN: ScannerTexts = ScannerTexts {
     bauds: "baud",
     held: "Scan waiting",
     held_after: "added when this window closes",
+    printer_title: "Receipt printer (ESC/POS, Web Serial)",
+    printer_body: "Optional: receipts print through the browser; a printer on a serial port also opens the cash drawer and cuts the paper.",
+    printer_kick: "Open the cash drawer for a cash sale",
+    printer_cut: "Cut the paper after the receipt",
+    printer_test: "Try it (drawer and cut)",
 };
 
 pub fn scanner_texts(lang: Lang) -> &'static ScannerTexts {

@@ -19,7 +19,7 @@ pub(crate) use pricing::line_nets;
 pub use refund::{
     plan_return, plan_return_counted, refund_tenders, returnable, verify_refunds, RefundMethod, ReturnError, ReturnOf, ReturnPick, Returnable,
 };
-pub use tender::{amount_due, round_cash, settle_cash, verify_tenders, CashSettlement, Tender, TenderKind};
+pub use tender::{amount_due, opens_drawer, round_cash, settle_cash, verify_tenders, CashSettlement, Tender, TenderKind};
 pub use totals::{compute_sale_totals, compute_totals, DiscountLine, TaxLine, Totals};
 
 use crate::loyalty::Redemption;

@@ -132,6 +132,12 @@ pub fn verify_tenders(tenders: &[Tender], total: Money) -> Result<(), SaleError>
     Ok(())
 }
 
+/// Whether the cash drawer opens for these tenders: cash taken in, given back as change, or refunded.
+/// A sale paid only by card, on account or with store credit leaves it shut.
+pub fn opens_drawer(tenders: &[Tender]) -> bool {
+    tenders.iter().any(|t| t.kind == TenderKind::Cash && (t.amount.as_cents() != 0 || t.tendered.as_cents() != 0))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -225,5 +231,15 @@ mod tests {
             prop_assert_eq!(r % 5, 0);
             prop_assert!((r - c).abs() <= 2);
         }
+    }
+
+    #[test]
+    fn the_drawer_opens_for_cash_in_or_out_and_only_for_cash() {
+        let cash = |a: i64| Tender { kind: TenderKind::Cash, amount: Money(a), tendered: Money(a), change: Money::ZERO, processor: None };
+        assert!(opens_drawer(&[Tender::exact(TenderKind::Card, Money(500)), cash(505)]));
+        assert!(opens_drawer(&[cash(-1_000)]), "a cash refund");
+        assert!(!opens_drawer(&[Tender::exact(TenderKind::Card, Money(500))]));
+        assert!(!opens_drawer(&[Tender::exact(TenderKind::Account, Money(500)), Tender::exact(TenderKind::StoreCredit, Money(5))]));
+        assert!(!opens_drawer(&[]));
     }
 }
