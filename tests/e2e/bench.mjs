@@ -83,14 +83,7 @@ async function modestTablet(browser, server, runs = 3) {
 async function scans(browser, server, products) {
   const context = await browser.newContext();
   const reg = await new RegisterPage(await context.newPage(), server).open();
-  // BENCH_PROFILE=1: where the main thread's time goes during the commits (sampling profiler, self time).
-  const cdp = process.env.BENCH_PROFILE ? await context.newCDPSession(reg.page) : null;
-  if (cdp) {
-    await cdp.send('Profiler.enable');
-    await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
-    await cdp.send('Profiler.start');
-  }
-  const result = await reg.page.evaluate(async ({ products, n, gap }) => {
+  const result = await reg.page.evaluate(async ({ products, n }) => {
     const main = document.querySelector('main');
     const until = (done) => done() ? Promise.resolve() : new Promise((res) => {
       const mo = new MutationObserver(() => { if (done()) { mo.disconnect(); res(); } });
@@ -142,6 +135,13 @@ async function scans(browser, server, products) {
 async function commits(browser, server, products, n = 40, gap = 0) {
   const context = await browser.newContext();
   const reg = await new RegisterPage(await context.newPage(), server).open();
+  // BENCH_PROFILE=1: where the main thread's time goes during the commits (sampling profiler, self time).
+  const cdp = process.env.BENCH_PROFILE ? await context.newCDPSession(reg.page) : null;
+  if (cdp) {
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+    await cdp.send('Profiler.start');
+  }
   const result = await reg.page.evaluate(async ({ products, n, gap }) => {
     const $ = (id) => document.querySelector(`[data-testid="${id}"]`);
     const until = (done) => done() ? Promise.resolve() : new Promise((res) => {
