@@ -7,7 +7,7 @@
 //! its USB vendor and product ids, so the serial scanner never opens it (`scanner::serial::start`).
 
 use crate::scanner::hid::js_error;
-use crate::scanner::settings::device_key;
+use crate::scanner::serial::{api, key_of};
 use js_sys::Reflect;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -16,7 +16,7 @@ use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Serial, SerialOptions, SerialPort, WritableStreamDefaultWriter};
+use web_sys::{SerialOptions, SerialPort, WritableStreamDefaultWriter};
 
 /// ESC p 0 25 250: a pulse on the drawer's pin 2, 50 ms on, 500 ms off.
 pub const DRAWER_KICK: [u8; 5] = [0x1B, 0x70, 0x00, 0x19, 0xFA];
@@ -79,19 +79,8 @@ pub fn port_key() -> Option<String> {
     setting().port
 }
 
-fn api() -> Option<Serial> {
-    let serial = Reflect::get(&window().navigator(), &"serial".into()).ok()?;
-    (!serial.is_undefined() && !serial.is_null()).then(|| serial.unchecked_into())
-}
-
-pub fn supported() -> bool {
-    api().is_some()
-}
-
-fn key_of(port: &SerialPort) -> String {
-    let info = port.get_info();
-    device_key(info.get_usb_vendor_id(), info.get_usb_product_id())
-}
+/// Web Serial is there (Chrome, Edge): the scanner's test.
+pub use crate::scanner::serial::supported;
 
 /// At start: reopens the printer paired before, and cuts the paper after each print.
 pub fn start() {

@@ -1,3 +1,4 @@
 //! Pieces several back-office pages share; one component a file.
 
 pub mod menu;
+pub mod paged_list;

@@ -13,6 +13,7 @@ use crate::i18n_serials::{added_label, duplicates_label, serial_texts};
 use frontend::i18n::Lang;
 use frontend::state::AppCtx;
 use frontend::sync::api;
+use crate::components::paged_list::{Load, PagedList};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use picker::ProductPicker;
@@ -32,12 +33,6 @@ enum Notice {
     Failed(SerialsFailure),
 }
 
-#[derive(Clone, Debug, PartialEq)]
-enum Load {
-    Loading,
-    Ready,
-    Failed(SerialsFailure),
-}
 
 /// A refusal in the cashier's language, naming the duplicates.
 fn failure_text(lang: Lang, f: &SerialsFailure) -> String {
@@ -80,12 +75,8 @@ pub fn SerialsPage() -> impl IntoView {
     let filter_outlet = RwSignal::new(String::new());
     let filter_sold = RwSignal::new(String::new());
     let searched = RwSignal::new(String::new());
-    let rows = RwSignal::new(Vec::<SerialNumber>::new());
-    let next = RwSignal::new(None::<String>);
-    let state = RwSignal::new(Load::Loading);
-    let more_pending = RwSignal::new(false);
-    // Each new search gets a number; an answer is taken only while its number is the latest.
-    let generation = StoredValue::new(0u64);
+    let list = PagedList::<SerialNumber, SerialsFailure>::new();
+    let PagedList { rows, next, state, more_pending, .. } = list;
     let keystroke = StoredValue::new(0u64);
 
     // The form: empty until the catalog names the first serial-tracked product, the register's outlet.
@@ -106,52 +97,12 @@ pub fn SerialsPage() -> impl IntoView {
         },
         q: searched.get_untracked(),
     };
-    let search = move || {
-        generation.update_value(|g| *g += 1);
-        let mine = generation.get_value();
-        state.set(Load::Loading);
-        more_pending.set(false);
+    let fetch = move |cursor: Option<String>| {
         let q = query();
-        spawn_local(async move {
-            let answer = serials_api::page(&q, None).await;
-            if generation.get_value() != mine {
-                return; // a newer search was sent meanwhile
-            }
-            match answer {
-                Ok((list, cursor)) => {
-                    rows.set(list);
-                    next.set(cursor);
-                    state.set(Load::Ready);
-                }
-                Err(f) => state.set(Load::Failed(f)),
-            }
-        });
+        async move { serials_api::page(&q, cursor.as_deref()).await }
     };
-    let load_more = move |_| {
-        let Some(cursor) = next.get_untracked() else {
-            return;
-        };
-        if more_pending.get_untracked() {
-            return;
-        }
-        more_pending.set(true);
-        let mine = generation.get_value();
-        let q = query();
-        spawn_local(async move {
-            let answer = serials_api::page(&q, Some(&cursor)).await;
-            if generation.get_value() != mine {
-                return;
-            }
-            more_pending.set(false);
-            match answer {
-                Ok((list, cursor)) => {
-                    rows.update(|r| r.extend(list));
-                    next.set(cursor);
-                }
-                Err(f) => state.set(Load::Failed(f)),
-            }
-        });
-    };
+    let search = move || list.search(fetch);
+    let load_more = move |_| list.more(fetch);
     search();
 
     // The list is the server's: read it again once it has our queued registration.

@@ -40,7 +40,7 @@ pub fn status() -> ArcRwSignal<SerialStatus> {
     STATUS.with(Clone::clone)
 }
 
-fn api() -> Option<Serial> {
+pub(crate) fn api() -> Option<Serial> {
     let serial = Reflect::get(&window().navigator(), &"serial".into()).ok()?;
     (!serial.is_undefined() && !serial.is_null()).then(|| serial.unchecked_into())
 }
@@ -49,7 +49,7 @@ pub fn supported() -> bool {
     api().is_some()
 }
 
-fn key_of(port: &SerialPort) -> String {
+pub(crate) fn key_of(port: &SerialPort) -> String {
     let info = port.get_info();
     device_key(info.get_usb_vendor_id(), info.get_usb_product_id())
 }

@@ -11,8 +11,8 @@ use frontend::i18n::Lang;
 use frontend::nav::Nav;
 use frontend::state::AppCtx;
 use frontend::sync::api;
+use crate::components::paged_list::{Load, PagedList};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use shared::catalog::edit::tax_class_name;
 use shared::catalog::Product;
 use shared::tax::TaxClass;
@@ -27,13 +27,6 @@ const TAX_CLASSES: [TaxClass; 4] = [
     TaxClass::ZeroRated,
     TaxClass::Exempt,
 ];
-
-#[derive(Clone, Debug, PartialEq)]
-enum Load {
-    Loading,
-    Ready,
-    Failed(String),
-}
 
 pub fn failure_text(lang: Lang, f: &Failure) -> String {
     match f {
@@ -72,12 +65,8 @@ fn ProductList() -> impl IntoView {
     let tax = RwSignal::new(String::new());
     let serials = RwSignal::new(String::new());
     let low_at = RwSignal::new(String::new());
-    let rows = RwSignal::new(Vec::<Product>::new());
-    let next = RwSignal::new(None::<String>);
-    let state = RwSignal::new(Load::Loading);
-    let more_pending = RwSignal::new(false);
-    // Each new search gets a number; an answer is taken only while its number is the latest.
-    let generation = StoredValue::new(0u64);
+    let list = PagedList::<Product, String>::new();
+    let PagedList { rows, next, state, more_pending, .. } = list;
     // Each keystroke gets a number; the pause's end searches only if no key came since.
     let keystroke = StoredValue::new(0u64);
 
@@ -91,52 +80,13 @@ fn ProductList() -> impl IntoView {
         },
         low_stock_at: Some(low_at.get_untracked()).filter(|o| !o.is_empty()),
     };
-    let search = move || {
-        generation.update_value(|g| *g += 1);
-        let mine = generation.get_value();
-        state.set(Load::Loading);
-        more_pending.set(false);
+    // A failure is kept as the words the screen shows, in the language of the moment it failed.
+    let fetch = move |cursor: Option<String>| {
         let q = query();
-        spawn_local(async move {
-            let answer = products_api::page(&q, None).await;
-            if generation.get_value() != mine {
-                return; // a newer search was sent meanwhile
-            }
-            match answer {
-                Ok((list, cursor)) => {
-                    rows.set(list);
-                    next.set(cursor);
-                    state.set(Load::Ready);
-                }
-                Err(f) => state.set(Load::Failed(failure_text(lang.get_untracked(), &f))),
-            }
-        });
+        async move { products_api::page(&q, cursor.as_deref()).await.map_err(|f| failure_text(lang.get_untracked(), &f)) }
     };
-    let load_more = move |_| {
-        let Some(cursor) = next.get_untracked() else {
-            return;
-        };
-        if more_pending.get_untracked() {
-            return;
-        }
-        more_pending.set(true);
-        let mine = generation.get_value();
-        let q = query();
-        spawn_local(async move {
-            let answer = products_api::page(&q, Some(&cursor)).await;
-            if generation.get_value() != mine {
-                return;
-            }
-            more_pending.set(false);
-            match answer {
-                Ok((list, cursor)) => {
-                    rows.update(|r| r.extend(list));
-                    next.set(cursor);
-                }
-                Err(f) => state.set(Load::Failed(failure_text(lang.get_untracked(), &f))),
-            }
-        });
-    };
+    let search = move || list.search(fetch);
+    let load_more = move |_| list.more(fetch);
     search();
 
     let on_type = move |ev: leptos::ev::Event| {
