@@ -2,22 +2,11 @@
 //! account terms; the registers hear of it through the pull; every refusal names what is wrong and
 //! writes nothing.
 
-use crate::helpers::{spawn_app, As, TestApp, MANAGER_MTL, MTL_DEVICE};
+use crate::helpers::{spawn_app, As, TestApp, MANAGER_MTL};
 use axum::http::StatusCode;
 use serde_json::{json, Value};
-use shared::sync::changes::{ChangePage, Replica};
-
-async fn pull(app: &TestApp, replica: &mut Replica) {
-    loop {
-        let (status, body) = app.send(app.device(MTL_DEVICE, None), "GET", &format!("/api/v1/sync/changes?since={}&limit=1000", replica.cursor), None).await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        let page: ChangePage = serde_json::from_value(body).unwrap();
-        replica.apply(&page).unwrap();
-        if !page.more {
-            return;
-        }
-    }
-}
+use crate::products::pull;
+use shared::sync::changes::Replica;
 
 async fn manager(app: &TestApp) -> As {
     As::Bearer(app.token(MANAGER_MTL).await)

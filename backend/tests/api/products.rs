@@ -8,7 +8,8 @@ use shared::barcode::ean13;
 use shared::catalog::Product;
 use shared::sync::changes::{ChangePage, Replica};
 
-async fn pull(app: &TestApp, replica: &mut Replica) {
+/// Pulls every change since the replica's cursor as Montréal's register does (other tests use it too).
+pub(crate) async fn pull(app: &TestApp, replica: &mut Replica) {
     loop {
         let (status, body) = app.send(app.device(MTL_DEVICE, None), "GET", &format!("/api/v1/sync/changes?since={}&limit=1000", replica.cursor), None).await;
         assert_eq!(status, StatusCode::OK, "{body}");

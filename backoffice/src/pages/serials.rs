@@ -14,6 +14,7 @@ use frontend::i18n::Lang;
 use frontend::state::AppCtx;
 use frontend::sync::api;
 use crate::components::paged_list::{Load, PagedList};
+use crate::components::debounce::Debounce;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use picker::ProductPicker;
@@ -77,7 +78,7 @@ pub fn SerialsPage() -> impl IntoView {
     let searched = RwSignal::new(String::new());
     let list = PagedList::<SerialNumber, SerialsFailure>::new();
     let PagedList { rows, next, state, more_pending, .. } = list;
-    let keystroke = StoredValue::new(0u64);
+    let typing = Debounce::new(DEBOUNCE);
 
     // The form: empty until the catalog names the first serial-tracked product, the register's outlet.
     let product = RwSignal::new(String::new());
@@ -277,17 +278,10 @@ pub fn SerialsPage() -> impl IntoView {
 
     let on_search = move |ev: leptos::ev::Event| {
         let text = event_target_value(&ev);
-        keystroke.update_value(|k| *k += 1);
-        let mine = keystroke.get_value();
-        set_timeout(
-            move || {
-                if keystroke.get_value() == mine {
-                    searched.set(text);
-                    search();
-                }
-            },
-            DEBOUNCE,
-        );
+        typing.run(move || {
+            searched.set(text);
+            search();
+        });
     };
     let filters = move || {
         let t = serial_texts(lang.get());

@@ -127,7 +127,6 @@ pub fn CustomerPanel(cart: RwSignal<Cart>, notice: RwSignal<Option<String>>) -> 
                     };
                     let rewards = c.rewards_due.clone();
                     let history = c.history.iter().take(5).cloned().collect::<Vec<_>>();
-                    let to_edit = c.customer.clone();
                     view! {
                         <div class="customer-head">
                             <strong data-testid="customer-name">{c.customer.name.clone()}</strong>
@@ -135,7 +134,6 @@ pub fn CustomerPanel(cart: RwSignal<Cart>, notice: RwSignal<Option<String>>) -> 
                                 on:click=move |_| editing.update(|e| *e = !*e)>{ops_texts(l).edit_customer}</button>
                             <button class="secondary" on:click=move |_| { editing.set(false); cart.update(Cart::detach_customer) }>{t.detach}</button>
                         </div>
-                        {move || editing.get().then(|| view! { <EditCustomerForm customer=to_edit.clone() open=editing/> })}
                         <p class="total-row"><span>{balance_label}</span><span class="num" data-testid="customer-balance">{l.money(balance)}</span></p>
                         {c.account.credit_limit.is_positive().then(|| view! {
                             <p class="total-row"><span>{t.available_credit}</span><span class="num" data-testid="customer-available">{l.money(c.available)}</span></p>
@@ -191,6 +189,11 @@ pub fn CustomerPanel(cart: RwSignal<Cart>, notice: RwSignal<Option<String>>) -> 
                     }.into_any()
                 }
             }}
+            // Outside the customer's block, which is drawn again whenever a pull changes her figures:
+            // the form follows only who is attached, so what the cashier types is never lost.
+            {move || (editing.get() && current_id.get().is_some()).then(|| current.get_untracked().map(|c| view! {
+                <EditCustomerForm customer=c.customer open=editing/>
+            }))}
             {move || current_id.get().map(|id| view! {
                 <details class="account-payment" data-testid="account-payment">
                     <summary>{move || ops_texts(lang.get()).pay_on_account}</summary>

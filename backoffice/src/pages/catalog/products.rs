@@ -12,6 +12,7 @@ use frontend::nav::Nav;
 use frontend::state::AppCtx;
 use frontend::sync::api;
 use crate::components::paged_list::{Load, PagedList};
+use crate::components::debounce::Debounce;
 use leptos::prelude::*;
 use shared::catalog::edit::tax_class_name;
 use shared::catalog::Product;
@@ -67,8 +68,7 @@ fn ProductList() -> impl IntoView {
     let low_at = RwSignal::new(String::new());
     let list = PagedList::<Product, String>::new();
     let PagedList { rows, next, state, more_pending, .. } = list;
-    // Each keystroke gets a number; the pause's end searches only if no key came since.
-    let keystroke = StoredValue::new(0u64);
+    let typing = Debounce::new(DEBOUNCE);
 
     let query = move || ProductQuery {
         q: typed.get_untracked(),
@@ -91,16 +91,7 @@ fn ProductList() -> impl IntoView {
 
     let on_type = move |ev: leptos::ev::Event| {
         typed.set(event_target_value(&ev));
-        keystroke.update_value(|k| *k += 1);
-        let mine = keystroke.get_value();
-        set_timeout(
-            move || {
-                if keystroke.get_value() == mine {
-                    search();
-                }
-            },
-            DEBOUNCE,
-        );
+        typing.run(search);
     };
 
     let outlet_options = move || {

@@ -5,6 +5,7 @@
 
 use crate::i18n_serials::serial_texts;
 use frontend::state::AppCtx;
+use crate::components::debounce::Debounce;
 use leptos::prelude::*;
 use shared::catalog::Product;
 use std::time::Duration;
@@ -53,7 +54,7 @@ pub fn ProductPicker(
     let typed = RwSignal::new(String::new());
     let searched = RwSignal::new(String::new());
     let open = RwSignal::new(false);
-    let keystroke = StoredValue::new(0u64);
+    let typing = Debounce::new(DEBOUNCE);
     let name_of = move |id: &str| ctx.catalog.with_value(|c| c.get(id).map(|p| p.name.clone()));
     // A choice made elsewhere (the first product with serial numbers, a reset) shows its name.
     Effect::new(move |_| {
@@ -91,16 +92,7 @@ pub fn ProductPicker(
             chosen.set(String::new());
             changed();
         }
-        keystroke.update_value(|k| *k += 1);
-        let mine = keystroke.get_value();
-        set_timeout(
-            move || {
-                if keystroke.get_value() == mine {
-                    searched.set(text);
-                }
-            },
-            DEBOUNCE,
-        );
+        typing.run(move || searched.set(text));
     };
     let on_key = move |ev: leptos::ev::KeyboardEvent| match ev.key().as_str() {
         "Enter" => {
