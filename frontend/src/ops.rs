@@ -69,14 +69,11 @@ pub fn apply_customer(list: &mut Vec<CustomerSummary>, op: &Operation) {
         OpBody::NewCustomer { customer } if !list.iter().any(|c| c.customer.id == customer.id) => {
             list.push(summary_of(customer));
         }
-        // The fields the cashier changed, as the server will merge them (until the pulled copy stands).
+        // The server's own merge (`customer_edit`); an edit it would hold changes nothing here either.
         OpBody::EditCustomer { before, after } => {
             if let Some(c) = list.iter_mut().find(|c| c.customer.id == after.id) {
-                if after.name != before.name && c.customer.name == before.name {
-                    c.customer.name = after.name.clone();
-                }
-                if after.email != before.email && c.customer.email == before.email {
-                    c.customer.email = after.email.clone();
+                if let Ok(Some(merged)) = shared::sync::ops::customer_edit(before, after, Some(&c.customer), None) {
+                    c.customer = merged;
                 }
             }
         }

@@ -479,6 +479,16 @@ pub(crate) async fn fill_customer_figures(pool: &sqlx::SqlitePool) -> anyhow::Re
     Ok(())
 }
 
+/// Another customer than `id` whose e-mail is `email` (already `normalise_email`d), compared without case
+/// as online orders match customers; the back office's form and the registers' operations ask it.
+pub(crate) async fn other_email_owner(conn: &mut SqliteConnection, email: &str, id: &str) -> anyhow::Result<Option<String>> {
+    Ok(sqlx::query_scalar("SELECT id FROM customers WHERE lower(email) = ? AND id <> ? ORDER BY id LIMIT 1")
+        .bind(email)
+        .bind(id)
+        .fetch_optional(conn)
+        .await?)
+}
+
 // ---- Clients: create and edit in the back office (`shared::catalog::customer_edit`)
 
 /// Why a customer cannot be created or edited as asked. Nothing is written.
@@ -528,11 +538,7 @@ impl SqliteStore {
             _ => {}
         }
         if let Some(email) = normalise_email(c.customer.email.as_deref()) {
-            let owner: Option<String> = sqlx::query_scalar("SELECT id FROM customers WHERE lower(email) = ? AND id <> ? ORDER BY id LIMIT 1")
-                .bind(&email)
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
+            let owner = other_email_owner(&mut tx, &email, id).await?;
             if let Some(owner) = owner {
                 return Ok(Err(CustomerRefusal::EmailTaken { email, owner }));
             }

@@ -200,11 +200,7 @@ async fn load(conn: &mut SqliteConnection, op: &Operation, device_outlet: Option
                 .map(|r| Customer { id: r.get("id"), name: r.get("name"), email: r.get("email") });
             // Compared without case, as the back office and online orders compare e-mails.
             if let Some(email) = normalise_email(customer.email.as_deref()) {
-                l.email_owner = sqlx::query_scalar("SELECT id FROM customers WHERE lower(email) = ? ORDER BY id = ? ASC LIMIT 1")
-                    .bind(email)
-                    .bind(&customer.id)
-                    .fetch_optional(&mut *conn)
-                    .await?;
+                l.email_owner = crate::store::customers::other_email_owner(&mut *conn, &email, &customer.id).await?;
             }
         }
         // Order operations: `online_out::load_for_order`.

@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::account::AccountPayment;
 use shared::catalog::Customer;
+use shared::online::customer_match::normalise_email;
 use shared::sale::{round_cash, settle_cash, Tender, TenderKind};
 use shared::sync::{CustomerSummary, OpBody};
 use shared::Money;
@@ -24,6 +25,15 @@ pub fn op_state(ctx: &AppCtx, id: &str) -> (&'static str, String) {
         Some(reason) => ("held", format!("{} : {}", t.held, op_hold_text(l, &reason))),
         None => ("sent", t.sent.into()),
     }
+}
+
+/// Another customer than `me` already has e-mail `email`, compared as the server compares them
+/// (`normalise_email`: trimmed, without case). The server checks again; this spares the cashier a hold.
+fn email_taken(ctx: &AppCtx, email: &str, me: Option<&str>) -> bool {
+    let Some(key) = normalise_email(Some(email)) else { return false };
+    ctx.customers.with_untracked(|l| {
+        l.iter().any(|c| Some(c.customer.id.as_str()) != me && normalise_email(c.customer.email.as_deref()).as_deref() == Some(key.as_str()))
+    })
 }
 
 /// The tender of a payment on account of `amount`: cash is rounded to 0,05 $ (the account is still
@@ -55,7 +65,7 @@ pub fn NewCustomerForm(#[prop(into)] on_created: Callback<CustomerSummary>) -> i
             return error.set(Some(t.name_required.into()));
         }
         let e = email.get_untracked().trim().to_string();
-        if !e.is_empty() && ctx.customers.with_untracked(|l| l.iter().any(|c| c.customer.email.as_deref() == Some(e.as_str()))) {
+        if email_taken(&ctx, &e, None) {
             return error.set(Some(t.email_taken.into()));
         }
         let id = op_id.get_value().unwrap_or_else(crate::ops::new_id);
@@ -120,8 +130,7 @@ pub fn EditCustomerForm(customer: Customer, open: RwSignal<bool>) -> impl IntoVi
             return error.set(Some(t.name_required.into()));
         }
         let e = email.get_untracked().trim().to_string();
-        let taken = |c: &CustomerSummary| c.customer.id != before.id && c.customer.email.as_deref().is_some_and(|o| o.eq_ignore_ascii_case(&e));
-        if !e.is_empty() && ctx.customers.with_untracked(|l| l.iter().any(taken)) {
+        if email_taken(&ctx, &e, Some(&before.id)) {
             return error.set(Some(t.email_taken.into()));
         }
         let after = Customer { id: before.id.clone(), name: n, email: (!e.is_empty()).then_some(e) };

@@ -409,6 +409,16 @@ pub(super) async fn returns_of(conn: &mut PgConnection, original_ids: &BTreeSet<
     Ok(out)
 }
 
+/// Another customer than `id` whose e-mail is `email` (already `normalise_email`d), compared without case
+/// as online orders match customers; the back office's form and the registers' operations ask it.
+pub(crate) async fn other_email_owner(conn: &mut PgConnection, email: &str, id: &str) -> anyhow::Result<Option<String>> {
+    Ok(sqlx::query_scalar("SELECT id FROM customers WHERE lower(email) = $1 AND id <> $2 ORDER BY id COLLATE \"C\" LIMIT 1")
+        .bind(email)
+        .bind(id)
+        .fetch_optional(conn)
+        .await?)
+}
+
 // ---- Clients: create and edit in the back office (`shared::catalog::customer_edit`)
 
 async fn checked_customer_of(conn: &mut PgConnection, id: &str) -> anyhow::Result<Option<CheckedCustomer>> {
@@ -440,11 +450,7 @@ impl PgStore {
                 _ => {}
             }
             if let Some(email) = &email {
-                let owner: Option<String> = sqlx::query_scalar("SELECT id FROM customers WHERE lower(email) = $1 AND id <> $2 ORDER BY id COLLATE \"C\" LIMIT 1")
-                    .bind(email)
-                    .bind(id)
-                    .fetch_optional(&mut **tx)
-                    .await?;
+                let owner = other_email_owner(tx, email, id).await?;
                 if let Some(owner) = owner {
                     return Ok(Err(CustomerRefusal::EmailTaken { email: email.clone(), owner }));
                 }
